@@ -1,0 +1,19 @@
+export { InProcessBus } from "./bus.js";
+export type { MessageBus, Unsubscribe } from "./bus.js";
+export type {
+  CapabilitySnapshot,
+  ConfigRejectedEvent,
+  ConfigReloadedEvent,
+  DomainEvent,
+  EventOf,
+  EventType,
+  PromptSummary,
+  ResourceSummary,
+  ServerCapabilitiesEvent,
+  ServerLogEvent,
+  ServerRegisteredEvent,
+  ServerRemovedEvent,
+  ServerState,
+  ServerStatusEvent,
+  ToolSummary,
+} from "./events.js";

@@ -1,0 +1,88 @@
+/**
+ * Turns raw JSON into a validated config, or into a list of problems a person can act on: one
+ * line per problem, naming the server id and the field.
+ */
+import type { z } from "zod";
+import { AppError, type FieldIssue } from "../core/errors.js";
+import { ConfigFileSchema, ServerConfigSchema, type ConfigFile, type ServerConfig } from "./schema.js";
+
+export type ValidationResult<T> = { ok: true; value: T } | { ok: false; issues: FieldIssue[] };
+
+/** "servers[2].env.TOKEN" style path from a zod issue path. */
+export function fieldPath(path: readonly PropertyKey[], prefix = ""): string {
+  let out = prefix;
+  for (const part of path) {
+    if (typeof part === "number") out += `[${part}]`;
+    else out += out ? `.${String(part)}` : String(part);
+  }
+  return out;
+}
+
+function issueMessage(issue: z.core.$ZodIssue): string {
+  if (issue.code === "unrecognized_keys") return `unknown field${issue.keys.length > 1 ? "s" : ""} ${issue.keys.map((k) => `"${k}"`).join(", ")}`;
+  if (issue.code === "invalid_type") {
+    const input = (issue as { input?: unknown }).input;
+    if (input === undefined) return "is required";
+    return `must be ${issue.expected === "array" ? "an array" : `a ${issue.expected}`}, not ${describe(input)}`;
+  }
+  return issue.message;
+}
+
+function describe(value: unknown): string {
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "an array";
+  return typeof value === "object" ? "an object" : `${typeof value} ${JSON.stringify(value)}`;
+}
+
+/** Converts zod issues to field issues, with paths under `prefix`. */
+export function zodIssues(error: z.ZodError, prefix = ""): FieldIssue[] {
+  return error.issues.map((issue) => ({
+    field: fieldPath(issue.path, prefix) || "(root)",
+    message: issueMessage(issue),
+  }));
+}
+
+export function validateServer(input: unknown, prefix = ""): ValidationResult<ServerConfig> {
+  const result = ServerConfigSchema.safeParse(input);
+  if (result.success) return { ok: true, value: result.data };
+  return { ok: false, issues: zodIssues(result.error, prefix) };
+}
+
+/** Like validateServer, but throws a VALIDATION_FAILED AppError listing the issues. */
+export function parseServer(input: unknown): ServerConfig {
+  const result = validateServer(input);
+  if (!result.ok) throw new AppError("VALIDATION_FAILED", formatIssues(result.issues), { issues: result.issues });
+  return result.value;
+}
+
+export function validateConfigFile(input: unknown): ValidationResult<ConfigFile> {
+  const top = ConfigFileSchema.safeParse(input);
+  if (!top.success) return { ok: false, issues: zodIssues(top.error) };
+  const issues: FieldIssue[] = [];
+  const servers: ServerConfig[] = [];
+  const seen = new Map<string, number>();
+  top.data.servers.forEach((entry, index) => {
+    const id = typeof entry === "object" && entry !== null && typeof (entry as { id?: unknown }).id === "string"
+      ? (entry as { id: string }).id
+      : undefined;
+    const label = id === undefined ? `servers[${index}]` : `servers[${index}] (id "${id}")`;
+    const result = validateServer(entry);
+    if (!result.ok) {
+      for (const issue of result.issues) issues.push({ field: `${label}.${issue.field}`, message: issue.message });
+      return;
+    }
+    const first = seen.get(result.value.id);
+    if (first !== undefined) {
+      issues.push({ field: `${label}.id`, message: `duplicate id, already used by servers[${first}]` });
+      return;
+    }
+    seen.set(result.value.id, index);
+    servers.push(result.value);
+  });
+  if (issues.length > 0) return { ok: false, issues };
+  return { ok: true, value: { servers } };
+}
+
+export function formatIssues(issues: FieldIssue[]): string {
+  return issues.map((issue) => `${issue.field}: ${issue.message}`).join("\n");
+}

@@ -1,0 +1,64 @@
+/**
+ * The catalogue of error codes. Every error the product reports to a user carries one of these
+ * stable codes; the API turns them into HTTP responses in exactly one place (api/error-handler).
+ */
+
+export const ERROR_CATALOGUE = {
+  VALIDATION_FAILED: { status: 400, message: "The request is not valid." },
+  CONFIG_INVALID: { status: 400, message: "The configuration is not valid." },
+  INVALID_ID: { status: 400, message: "The id is not valid." },
+  UNAUTHORIZED: { status: 401, message: "A valid API token is required." },
+  FORBIDDEN: { status: 403, message: "This token's role does not allow the request." },
+  HOST_NOT_ALLOWED: { status: 403, message: "The Host header is not one this daemon serves." },
+  ORIGIN_NOT_ALLOWED: { status: 403, message: "Requests from this Origin are refused." },
+  NOT_FOUND: { status: 404, message: "Nothing is here." },
+  SERVER_NOT_FOUND: { status: 404, message: "No MCP server has this id." },
+  TOOL_NOT_FOUND: { status: 404, message: "The server has no tool of this name." },
+  SERVER_EXISTS: { status: 409, message: "An MCP server with this id already exists." },
+  SERVER_CONFIG_MANAGED: {
+    status: 409,
+    message: "This server is defined in the config file; edit the file to change it.",
+  },
+  SERVER_NOT_RUNNING: { status: 409, message: "The MCP server is not running." },
+  BODY_TOO_LARGE: { status: 413, message: "The request body is too large." },
+  UNSUPPORTED_MEDIA_TYPE: { status: 415, message: "The request body must be JSON." },
+  RATE_LIMITED: { status: 429, message: "Too many requests; slow down." },
+  TOOL_CALL_FAILED: { status: 502, message: "The MCP server failed to answer the tool call." },
+  TOOL_CALL_TIMEOUT: { status: 504, message: "The MCP server did not answer in time." },
+  DAEMON_UNREACHABLE: { status: 503, message: "The PyGent daemon could not be reached." },
+  INTERNAL: { status: 500, message: "An internal error occurred." },
+} as const satisfies Record<string, { status: number; message: string }>;
+
+export type ErrorCode = keyof typeof ERROR_CATALOGUE;
+
+/** One problem in an input, naming the field it is about. */
+export interface FieldIssue {
+  field: string;
+  message: string;
+}
+
+export class AppError extends Error {
+  readonly code: ErrorCode;
+  readonly details: unknown;
+
+  constructor(code: ErrorCode, message?: string, details?: unknown) {
+    super(message ?? ERROR_CATALOGUE[code].message);
+    this.name = "AppError";
+    this.code = code;
+    this.details = details;
+  }
+
+  get status(): number {
+    return ERROR_CATALOGUE[this.code].status;
+  }
+}
+
+export function isAppError(error: unknown): error is AppError {
+  return error instanceof AppError;
+}
+
+/** A readable message from anything thrown. */
+export function errorMessage(error: unknown): string {
+  if (error instanceof Error) return error.message;
+  return String(error);
+}

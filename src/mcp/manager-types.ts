@@ -1,0 +1,81 @@
+/**
+ * The public face of the MCP Manager: what the API, the CLI and later domains (health, alerts,
+ * discovery, the gateway) may ask of it. Nothing outside src/mcp reaches further in.
+ */
+import type { CapabilitySnapshot, ServerState } from "../bus/events.js";
+import type { ServerConfig } from "../config/schema.js";
+import type { ServerEventRecord } from "../store/server-events-repository.js";
+
+export type ServerSource = "config" | "api";
+
+/** What the API shows about one server. */
+export interface ServerView {
+  id: string;
+  name: string;
+  transport: ServerConfig["transport"];
+  category: string | null;
+  description: string | null;
+  source: ServerSource;
+  enabled: boolean;
+  state: ServerState;
+  /** Why the server is in this state (exit code, missing command, crash loop, ...). */
+  reason: string | null;
+  pid: number | null;
+  restarts: number;
+  /** When the current run reached `running`, ms since the epoch. */
+  started_at: number | null;
+  /** When the next restart attempt is due, in `backoff`. */
+  next_restart_at: number | null;
+  tools_count: number | null;
+  config: ServerConfig;
+}
+
+export interface LogLine {
+  stream: "stderr" | "stdout" | "daemon";
+  line: string;
+  at: number;
+}
+
+export interface ToolCallResult {
+  content: unknown[];
+  structured_content?: unknown;
+  is_error: boolean;
+  duration_ms: number;
+}
+
+/** The seed's register_server(server_id, config, auto_restart, health_check_interval). */
+export interface RegisterOptions {
+  auto_restart?: boolean;
+  health_check_interval?: number;
+  /** Start it now (the default) or leave it stopped. */
+  start?: boolean;
+}
+
+export interface McpManager {
+  /** Starts every enabled server, loading API-registered ones from the store. */
+  start(): Promise<void>;
+  /** Stops every server and waits until every child process is gone. */
+  stop(): Promise<void>;
+
+  list(): ServerView[];
+  get(id: string): ServerView;
+
+  /** Registers a server through the API; persisted in the store. Throws SERVER_EXISTS. */
+  registerServer(id: string, config: unknown, options?: RegisterOptions): Promise<ServerView>;
+  /** Changes an API-registered server; restarts it when running. */
+  updateServer(id: string, patch: Record<string, unknown>): Promise<ServerView>;
+  removeServer(id: string): Promise<void>;
+  /** Applies the config file's server list: adds, removes, restarts only what changed. */
+  applyConfig(servers: ServerConfig[]): Promise<{ added: string[]; removed: string[]; changed: string[] }>;
+
+  startServer(id: string): Promise<ServerView>;
+  stopServer(id: string): Promise<ServerView>;
+  restartServer(id: string): Promise<ServerView>;
+
+  capabilities(id: string): CapabilitySnapshot | null;
+  logs(id: string, limit?: number): LogLine[];
+  events(id: string, limit?: number): Promise<ServerEventRecord[]>;
+  callTool(id: string, name: string, args: Record<string, unknown>): Promise<ToolCallResult>;
+  /** An MCP ping; resolves with the round trip in ms. Used by health probes. */
+  ping(id: string): Promise<number>;
+}

@@ -1,0 +1,49 @@
+/**
+ * Opens the SQLite database: pragmas set once at open, migrations applied in one transaction
+ * each. The handle stays inside src/store; other domains see only repositories.
+ */
+import Database from "better-sqlite3";
+import { mkdirSync, statSync } from "node:fs";
+import { dirname } from "node:path";
+import type { Clock } from "../core/clock.js";
+import { MIGRATIONS, type Migration } from "./migrations.js";
+
+export type SqliteDatabase = Database.Database;
+
+export function openSqlite(path: string, clock: Clock, migrations: Migration[] = MIGRATIONS): SqliteDatabase {
+  if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
+  const db = new Database(path);
+  db.pragma("journal_mode = WAL");
+  db.pragma("foreign_keys = ON");
+  db.pragma("busy_timeout = 5000");
+  db.pragma("synchronous = NORMAL");
+  migrate(db, clock, migrations);
+  return db;
+}
+
+function migrate(db: SqliteDatabase, clock: Clock, migrations: Migration[]): void {
+  db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
+    version INTEGER PRIMARY KEY,
+    name TEXT NOT NULL,
+    applied_at BIGINT NOT NULL
+  )`);
+  const applied = new Set(
+    (db.prepare("SELECT version FROM schema_migrations").all() as { version: number }[]).map((row) => row.version),
+  );
+  const record = db.prepare("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)");
+  for (const migration of [...migrations].sort((a, b) => a.version - b.version)) {
+    if (applied.has(migration.version)) continue;
+    db.transaction(() => {
+      for (const statement of migration.statements) db.exec(statement);
+      record.run(migration.version, migration.name, clock.now());
+    })();
+  }
+}
+
+export function fileSize(path: string): number {
+  try {
+    return statSync(path).size;
+  } catch {
+    return 0;
+  }
+}

@@ -1,0 +1,11 @@
+export { DATABASE_FILE, openStore } from "./store.js";
+export type { Store, StoreInfo } from "./store.js";
+export type { ProcessGroupRecord, ProcessGroupsRepository } from "./process-groups-repository.js";
+export type {
+  NewServerEvent,
+  ServerEventKind,
+  ServerEventRecord,
+  ServerEventsRepository,
+} from "./server-events-repository.js";
+export type { ServersRepository, StoredServer } from "./servers-repository.js";
+export type { TokenRecord, TokenRole, TokensRepository } from "./tokens-repository.js";

@@ -1,0 +1,62 @@
+/**
+ * The store: one object holding every repository, opened from a data directory. SQLite
+ * (data/pygent.db) is the default; a PostgreSQL store would implement the same interface.
+ */
+import { join } from "node:path";
+import type { Clock } from "../core/clock.js";
+import { fileSize, openSqlite } from "./database.js";
+import { sqliteProcessGroupsRepository, type ProcessGroupsRepository } from "./process-groups-repository.js";
+import { sqliteServerEventsRepository, type ServerEventsRepository } from "./server-events-repository.js";
+import { sqliteServersRepository, type ServersRepository } from "./servers-repository.js";
+import { sqliteTokensRepository, type TokensRepository } from "./tokens-repository.js";
+
+export interface StoreInfo {
+  kind: "sqlite";
+  path: string;
+  size_bytes: number;
+  wal_bytes: number;
+  schema_version: number;
+}
+
+export interface Store {
+  servers: ServersRepository;
+  serverEvents: ServerEventsRepository;
+  processGroups: ProcessGroupsRepository;
+  tokens: TokensRepository;
+  /** Runs a trivial query; resolves with how long it took. */
+  ping(): Promise<{ latency_ms: number }>;
+  info(): Promise<StoreInfo>;
+  close(): void;
+}
+
+export const DATABASE_FILE = "pygent.db";
+
+export function openStore(dataDir: string, clock: Clock): Store {
+  const path = join(dataDir, DATABASE_FILE);
+  const db = openSqlite(path, clock);
+  const pingStmt = db.prepare("SELECT 1 AS ok");
+  const versionStmt = db.prepare("SELECT MAX(version) AS v FROM schema_migrations");
+  return {
+    servers: sqliteServersRepository(db),
+    serverEvents: sqliteServerEventsRepository(db),
+    processGroups: sqliteProcessGroupsRepository(db),
+    tokens: sqliteTokensRepository(db),
+    async ping() {
+      const started = performance.now();
+      pingStmt.get();
+      return { latency_ms: performance.now() - started };
+    },
+    async info() {
+      return {
+        kind: "sqlite",
+        path,
+        size_bytes: fileSize(path),
+        wal_bytes: fileSize(`${path}-wal`),
+        schema_version: (versionStmt.get() as { v: number }).v,
+      };
+    },
+    close() {
+      if (db.open) db.close();
+    },
+  };
+}

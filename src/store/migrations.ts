@@ -36,6 +36,7 @@ export const MIGRATIONS: Migration[] = [
         pid INTEGER NOT NULL,
         server_id TEXT NOT NULL,
         daemon_pid INTEGER NOT NULL,
+        daemon_instance TEXT NOT NULL,
         command TEXT NOT NULL,
         started_at BIGINT NOT NULL
       )`,

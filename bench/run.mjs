@@ -1,0 +1,133 @@
+#!/usr/bin/env node
+// Startup / restart benchmark: bare SDK floor vs mcp-hub vs `pygent serve`, interleaved per round.
+// Prints ONE JSON line on stdout; progress goes to stderr. See bench/README.md.
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { floorOnce } from "./floor.mjs";
+import { hubLogTail, hubOnce } from "./mcp-hub.mjs";
+import { pygentAvailable, pygentLogTail, pygentOnce } from "./pygent.mjs";
+import { installCleanupHandlers, killEverything, log, median, round1 } from "./lib/proc.mjs";
+
+const RUNS = Math.max(1, Number.parseInt(process.env.BENCH_RUNS ?? "5", 10) || 5);
+
+function r1obj(o) {
+  if (o === null || typeof o !== "object") return typeof o === "number" ? round1(o) : o;
+  if (Array.isArray(o)) return o.map(r1obj);
+  return Object.fromEntries(Object.entries(o).map(([k, v]) => [k, r1obj(v)]));
+}
+
+const ratio = (a, b) => (typeof a === "number" && typeof b === "number" && b > 0 ? Math.round((a / b) * 100) / 100 : null);
+
+async function main() {
+  installCleanupHandlers();
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "pygent-bench-"));
+  const started = Date.now();
+  const withPygent = pygentAvailable();
+  if (!withPygent) log("bin/pygent.js not found: pygent part skipped");
+  const floor = [];
+  const hub = [];
+  const pyg = [];
+  let hubExt = null;
+  let pygExt = null;
+  const errors = [];
+  try {
+    for (let i = 0; i < RUNS; i++) {
+      const last = i === RUNS - 1;
+      const rd = path.join(tmp, `round${i}`);
+
+      const fd = path.join(rd, "floor");
+      fs.mkdirSync(fd, { recursive: true });
+      const f = await floorOnce(fd);
+      floor.push(f);
+      log(`round ${i + 1}/${RUNS} floor ${f.toFixed(0)} ms`);
+
+      const hd = path.join(rd, "hub");
+      fs.mkdirSync(hd, { recursive: true });
+      const h = await hubOnce(hd, { extended: last });
+      hub.push(h.ready_ms);
+      if (last) hubExt = h;
+      if (h.error) {
+        errors.push(`mcp-hub round ${i + 1}: ${h.error}`);
+        log(`mcp-hub error: ${h.error}\n${hubLogTail(hd)}`);
+      }
+      log(`round ${i + 1}/${RUNS} mcp-hub ${h.ready_ms?.toFixed(0) ?? "-"} ms${last ? " (+ RSS and kill -9 check)" : ""}`);
+
+      if (withPygent) {
+        const pd = path.join(rd, "pygent");
+        fs.mkdirSync(pd, { recursive: true });
+        const p = await pygentOnce(pd, { extended: last });
+        pyg.push(p.ready_ms);
+        if (last) pygExt = p;
+        if (p.error) {
+          errors.push(`pygent round ${i + 1}: ${p.error}`);
+          log(`pygent error: ${p.error}\n${pygentLogTail(pd)}`);
+        }
+        log(`round ${i + 1}/${RUNS} pygent ${p.ready_ms?.toFixed(0) ?? "-"} ms${last ? " (+ RSS, kill -9, SIGTERM)" : ""}`);
+      }
+    }
+
+    // Once: mcp-hub without the seeded catalog, to show what the failed internet fetch costs.
+    const ud = path.join(tmp, "hub-unseeded");
+    fs.mkdirSync(ud, { recursive: true });
+    const u = await hubOnce(ud, { seed: false });
+    log(`mcp-hub without seeded catalog ${u.ready_ms?.toFixed(0) ?? "-"} ms`);
+
+    const floorMs = median(floor);
+    const hubMs = median(hub);
+    const out = {
+      bench: "startup",
+      runs: RUNS,
+      servers: 4,
+      floor_ms: floorMs,
+      floor_samples_ms: floor,
+      mcp_hub: {
+        ready_ms: hubMs,
+        samples_ms: hub,
+        rss_mb: hubExt?.rss_mb ?? null,
+        children_rss_mb: hubExt?.children_rss_mb ?? null,
+        restarted_after_kill9: hubExt?.restarted_after_kill9 ?? null,
+        kill9: hubExt?.kill9 ?? null,
+        catalog: "seeded fresh registry.json cache in a temp HOME/XDG_DATA_HOME (no fetch)",
+        ready_ms_unseeded_catalog: u.ready_ms ?? null,
+      },
+      pygent: null,
+      ratios: {},
+    };
+    if (withPygent) {
+      const pMs = median(pyg);
+      out.pygent = {
+        ready_ms: pMs,
+        samples_ms: pyg,
+        servers: pygExt?.servers ?? null,
+        rss_mb: pygExt?.rss_mb ?? null,
+        children_rss_mb: pygExt?.children_rss_mb ?? null,
+        restart_after_kill9_ms: pygExt?.restart_after_kill9_ms ?? null,
+        kill9: pygExt?.kill9 ?? null,
+        shutdown_ms: pygExt?.shutdown_ms ?? null,
+        leftover_processes: pygExt?.leftover_processes ?? null,
+      };
+      if (pygExt?.shutdown_error) out.pygent.shutdown_error = pygExt.shutdown_error;
+      if (pygExt?.last_servers) out.pygent.last_servers = pygExt.last_servers;
+    } else {
+      out.pygent = { skipped: "bin/pygent.js not built" };
+    }
+    out.ratios = {
+      pygent_ready_vs_floor: ratio(out.pygent.ready_ms, floorMs),
+      mcp_hub_ready_vs_floor: ratio(hubMs, floorMs),
+      pygent_vs_mcp_hub_rss: ratio(out.pygent.rss_mb, out.mcp_hub.rss_mb),
+    };
+    if (errors.length) out.errors = errors;
+    out.wall_s = (Date.now() - started) / 1000;
+    process.stdout.write(JSON.stringify(r1obj(out)) + "\n");
+  } finally {
+    killEverything();
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+main().catch((err) => {
+  killEverything();
+  log(`failed: ${err?.stack ?? err}`);
+  process.exit(1);
+});

@@ -1,0 +1,76 @@
+/**
+ * Bearer-token auth for /api routes. Open while no token exists (the daemon listens on loopback
+ * by default); once one does, every /api request needs a token whose role covers the route:
+ * viewer reads, operator starts/stops/restarts and calls tools, admin changes servers.
+ */
+import type { FastifyInstance, FastifyRequest } from "fastify";
+import { AppError } from "../../core/errors.js";
+import type { TokenRole } from "../../store/tokens-repository.js";
+import { roleAllows, type TokenService } from "./token-service.js";
+
+/** Who made the request, when auth is on. */
+export interface Principal {
+  token_id: string;
+  name: string;
+  role: TokenRole;
+}
+
+declare module "fastify" {
+  interface FastifyContextConfig {
+    /** The least role that may call the route; by default viewer for GET/HEAD and admin otherwise. */
+    role?: TokenRole;
+  }
+  interface FastifyRequest {
+    principal: Principal | null;
+  }
+}
+
+const API_PREFIX = "/api/";
+
+/**
+ * Whether a request is under /api. A matched route is judged by its declared path, not the raw
+ * URL, so a percent-encoded prefix (`/%61pi/...`) that the router decodes cannot slip past.
+ */
+export function isApiRequest(request: FastifyRequest): boolean {
+  const path = request.routeOptions.url ?? request.url.split("?")[0] ?? "";
+  return path.startsWith(API_PREFIX) || path === "/api";
+}
+
+export function requiredRole(request: FastifyRequest): TokenRole {
+  const declared = request.routeOptions.config?.role;
+  if (declared) return declared;
+  return request.method === "GET" || request.method === "HEAD" ? "viewer" : "admin";
+}
+
+/** The token in `Authorization: Bearer <token>`, or undefined. */
+export function bearerToken(header: string | undefined): string | undefined {
+  if (!header) return undefined;
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(header);
+  return match?.[1];
+}
+
+export function registerAuthGuard(app: FastifyInstance, tokens: TokenService): void {
+  app.decorateRequest("principal", null);
+  app.addHook("onRequest", async (request, reply) => {
+    if (!isApiRequest(request)) return;
+    if (!(await tokens.authEnabled())) return;
+    const presented = bearerToken(request.headers.authorization);
+    if (presented === undefined) {
+      reply.header("www-authenticate", 'Bearer realm="pygent"');
+      throw new AppError("UNAUTHORIZED");
+    }
+    const record = await tokens.verify(presented);
+    if (!record) {
+      reply.header("www-authenticate", 'Bearer realm="pygent", error="invalid_token"');
+      throw new AppError("UNAUTHORIZED", "The API token is not valid or has been revoked.");
+    }
+    const needed = requiredRole(request);
+    if (!roleAllows(record.role, needed)) {
+      throw new AppError("FORBIDDEN", `This request needs the ${needed} role; the token has the ${record.role} role.`, {
+        required_role: needed,
+        role: record.role,
+      });
+    }
+    request.principal = { token_id: record.id, name: record.name, role: record.role };
+  });
+}

@@ -1,0 +1,88 @@
+/**
+ * What every command is given: where to write, the environment, and the exit code to finish
+ * with. Commands write through CliIo rather than process.stdout so tests run them in-process and
+ * read what they printed; the exit code is set, not process.exit()ed, so `serve` can keep running.
+ */
+import type { Command } from "commander";
+import { createApiClient, DEFAULT_DAEMON_URL, type ApiClient } from "./client.js";
+import { colourEnabled, painter, type Painter } from "./table.js";
+
+export interface CliIo {
+  /** Raw output, as commander writes help. */
+  write(text: string): void;
+  writeErr(text: string): void;
+  /** One line of output (a newline is added). */
+  out(line: string): void;
+  err(line: string): void;
+  env: NodeJS.ProcessEnv;
+  /** Colours for stdout. */
+  paint: Painter;
+}
+
+export interface CliContext {
+  io: CliIo;
+  /** 0 unless a command decides the run failed without throwing (a failed probe, an unhealthy daemon). */
+  exitCode: number;
+}
+
+export const EXIT_OK = 0;
+export const EXIT_FAILURE = 1;
+export const EXIT_USAGE = 2;
+
+/** Bad input the user can fix by changing the command line; exits 2 like commander's own errors. */
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "UsageError";
+  }
+}
+
+export function processIo(env: NodeJS.ProcessEnv = process.env): CliIo {
+  return {
+    write: (text) => void process.stdout.write(text),
+    writeErr: (text) => void process.stderr.write(text),
+    out: (line) => void process.stdout.write(`${line}\n`),
+    err: (line) => void process.stderr.write(`${line}\n`),
+    env,
+    paint: painter(colourEnabled(process.stdout, env)),
+  };
+}
+
+export function printJson(io: CliIo, value: unknown): void {
+  io.out(JSON.stringify(value, null, 2));
+}
+
+/** Adds the daemon connection options to a client command; `url: false` where --url means something else. */
+export function withDaemonOptions(command: Command, options: { url?: boolean } = {}): Command {
+  if (options.url !== false) {
+    command.option("--url <url>", `daemon URL (default: $PYGENT_URL or ${DEFAULT_DAEMON_URL})`);
+  }
+  return command.option("--token <token>", "API token (default: $PYGENT_TOKEN)");
+}
+
+/**
+ * The client for a command. The daemon URL and token may be given on the command, before it
+ * (`pygent --url ... servers add`), or in PYGENT_URL / PYGENT_TOKEN — the nearest wins.
+ */
+export function clientFor(
+  command: Command,
+  ctx: CliContext,
+  options: { timeoutMs?: number; ownUrl?: boolean } = {},
+): ApiClient {
+  const url = optionFromAncestors(command, "url", options.ownUrl === false) ?? ctx.io.env.PYGENT_URL ?? DEFAULT_DAEMON_URL;
+  const token = optionFromAncestors(command, "token", false) ?? ctx.io.env.PYGENT_TOKEN;
+  return createApiClient({ baseUrl: url, token: token || undefined, ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}) });
+}
+
+function optionFromAncestors(command: Command, key: string, skipSelf: boolean): string | undefined {
+  for (let current: Command | null = skipSelf ? command.parent : command; current; current = current.parent) {
+    const value: unknown = current.opts()[key];
+    if (typeof value === "string" && value !== "") return value;
+  }
+  return undefined;
+}
+
+/** An "Examples:" block for a command's help. */
+export function examples(...lines: string[]): string {
+  return `\nExamples:\n${lines.map((line) => `  $ ${line}`).join("\n")}\n`;
+}

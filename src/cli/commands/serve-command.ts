@@ -1,0 +1,76 @@
+/**
+ * `pygent serve`: runs the daemon in the foreground. The daemon module is imported only here,
+ * on demand, so client commands do not pay for loading Fastify, SQLite and the MCP SDK.
+ * The first SIGINT/SIGTERM shuts down cleanly (every child process gone) and exits 0; a second
+ * one means the person has stopped waiting, so it exits 1 at once.
+ */
+import { resolve } from "node:path";
+import { Option, type Command } from "commander";
+import { DEFAULT_CONFIG_FILE } from "../../config/loader.js";
+import { examples, type CliContext } from "../cli-context.js";
+import { parsePort } from "../option-parsers.js";
+
+interface ServeOptions {
+  port: number;
+  host: string;
+  config: string;
+  dataDir: string;
+  logLevel: string;
+}
+
+const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"];
+
+export function registerServeCommand(program: Command, ctx: CliContext): void {
+  program
+    .command("serve")
+    .description("run the daemon: supervise the configured MCP servers and serve the REST API, /ws and /mcp")
+    .option("-p, --port <port>", "port to listen on (0 picks a free one)", parsePort, 8000)
+    .option("--host <host>", "address to listen on; keep 127.0.0.1 unless a proxy with TLS is in front", "127.0.0.1")
+    .option("-c, --config <file>", "server config file, watched for changes", DEFAULT_CONFIG_FILE)
+    .option("--data-dir <dir>", "where the database and caches live", "./data")
+    .addOption(new Option("--log-level <level>", "log level; logs go to stderr").choices(LOG_LEVELS).default("info"))
+    .addHelpText(
+      "after",
+      examples(
+        "pygent serve",
+        "pygent serve --port 9000 --config ./mcp_server_configs.json --data-dir /var/lib/pygent",
+        "PYGENT_DEBUG=1 pygent serve --log-level debug",
+      ),
+    )
+    .action(async (options: ServeOptions) => {
+      const configPath = resolve(options.config);
+      const dataDir = resolve(options.dataDir);
+      const { createDaemon } = await import("../../daemon/daemon.js");
+      const daemon = await createDaemon({
+        dataDir,
+        configPath,
+        host: options.host,
+        port: options.port,
+        logLevel: options.logLevel,
+      });
+      const { url } = await daemon.start();
+      ctx.io.out(`PyGent Factory listening on ${url} (config ${configPath}, data ${dataDir})`);
+      installShutdown(ctx, () => daemon.stop());
+    });
+}
+
+function installShutdown(ctx: CliContext, stop: () => Promise<void>): void {
+  let stopping = false;
+  const onSignal = (signal: NodeJS.Signals): void => {
+    if (stopping) {
+      ctx.io.err(`${signal} again: exiting without waiting for shutdown`);
+      process.exit(1);
+    }
+    stopping = true;
+    ctx.io.err(`${signal} received: shutting down (press Ctrl-C again to force)`);
+    stop().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        ctx.io.err(`error: shutdown failed: ${error instanceof Error ? error.message : String(error)}`);
+        process.exit(1);
+      },
+    );
+  };
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
+}

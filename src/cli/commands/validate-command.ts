@@ -1,0 +1,89 @@
+/**
+ * `pygent validate` (the seed's validate_mcp_servers.py): checks the config file, then starts
+ * every enabled server once, in parallel, runs initialize and the list calls, and reports. Needs
+ * no daemon; the probe owns the child processes and stops them before it resolves.
+ */
+import { resolve } from "node:path";
+import type { Command } from "commander";
+import { DEFAULT_CONFIG_FILE, loadConfigFile } from "../../config/loader.js";
+import type { ServerConfig } from "../../config/schema.js";
+import type { ProbeResult } from "../../mcp/index.js";
+import { EXIT_FAILURE, examples, printJson, type CliContext } from "../cli-context.js";
+import { parsePositiveNumber } from "../option-parsers.js";
+import { formatTable, statusStyle } from "../table.js";
+
+interface ValidateOptions {
+  config: string;
+  json?: boolean;
+  timeout: number;
+}
+
+export function registerValidateCommand(program: Command, ctx: CliContext): void {
+  program
+    .command("validate")
+    .description("check the config file and start every enabled server once to see that it answers")
+    .option("-c, --config <file>", "server config file", DEFAULT_CONFIG_FILE)
+    .option("--json", "print the results as JSON")
+    .option("-t, --timeout <seconds>", "time each server gets to start and answer", parsePositiveNumber, 30)
+    .addHelpText(
+      "after",
+      examples("pygent validate", "pygent validate --config ./mcp_server_configs.json --timeout 60", "pygent validate --json | jq '.failed'") +
+        "\nExits 1 when the config is invalid or any server fails.\n",
+    )
+    .action(async (options: ValidateOptions) => {
+      const configPath = resolve(options.config);
+      // A CONFIG_INVALID error from the loader lists its problems one per line (report-error).
+      const config = await loadConfigFile(configPath);
+      const enabled = config.servers.filter((server) => server.enabled);
+      const { probeServer } = await import("../../mcp/index.js");
+      const results = await Promise.all(
+        enabled.map((server) => probeServer(server, { timeoutMs: options.timeout * 1000 }).catch((error: unknown) => failedProbe(server, error))),
+      );
+      const passed = results.filter((result) => result.ok).length;
+      const failed = results.length - passed;
+      if (failed > 0) ctx.exitCode = EXIT_FAILURE;
+
+      if (options.json) {
+        printJson(ctx.io, { servers: results, passed, failed });
+        return;
+      }
+      const { io } = ctx;
+      if (results.length > 0) {
+        io.out(
+          formatTable(results, [
+            { header: "server", value: (r) => r.id, max: 32 },
+            { header: "transport", value: (r) => r.transport },
+            { header: "status", value: (r) => (r.ok ? "OK" : "FAILED"), style: statusStyle(io.paint) },
+            { header: "init ms", value: (r) => (r.init_ms === null ? null : Math.round(r.init_ms)), align: "right" },
+            { header: "tools", value: (r) => r.tools, align: "right" },
+            { header: "resources", value: (r) => r.resources, align: "right" },
+            { header: "prompts", value: (r) => r.prompts, align: "right" },
+            { header: "error", value: (r) => r.error, max: 80 },
+          ]),
+        );
+        io.out("");
+      }
+      const skipped = config.servers.length - enabled.length;
+      const note = skipped > 0 ? ` (${skipped} disabled, not checked)` : "";
+      io.out(`${passed} of ${results.length} servers passed${note}`);
+    });
+}
+
+/** A probe that threw instead of reporting: still one row, so the summary counts it. */
+function failedProbe(server: ServerConfig, error: unknown): ProbeResult {
+  return {
+    id: server.id,
+    name: server.name,
+    transport: server.transport,
+    ok: false,
+    init_ms: null,
+    list_ms: null,
+    tools: null,
+    resources: null,
+    prompts: null,
+    server_name: null,
+    server_version: null,
+    protocol_version: null,
+    error: error instanceof Error ? error.message : String(error),
+  };
+}

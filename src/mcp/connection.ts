@@ -1,0 +1,274 @@
+/**
+ * One live MCP session with one server, over any transport, through the official SDK client:
+ * connect, initialize, record what the server said about itself and the lists it serves.
+ */
+import { Client, SSEClientTransport, StreamableHTTPClientTransport, type Transport } from "@modelcontextprotocol/client";
+import type { CapabilitySnapshot, PromptSummary, ResourceSummary, ToolSummary } from "../bus/events.js";
+import type { ServerConfig } from "../config/schema.js";
+import { expandReferences } from "../config/env-expansion.js";
+import { AppError, errorMessage } from "../core/errors.js";
+import { ProcessGroupTransport, SpawnError, type ExitInfo } from "./stdio-transport.js";
+
+export const CLIENT_INFO = { name: "pygent-factory", version: "0.1.0" };
+
+/** The environment a stdio server starts with: the daemon's basics, never its secrets. */
+const INHERITED_ENV = ["HOME", "LOGNAME", "PATH", "SHELL", "TERM", "USER", "LANG", "LC_ALL", "TMPDIR", "TZ", "NODE_EXTRA_CA_CERTS"];
+
+export function baseEnvironment(environment: NodeJS.ProcessEnv): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const key of INHERITED_ENV) {
+    const value = environment[key];
+    if (value !== undefined) out[key] = value;
+  }
+  return out;
+}
+
+export interface ConnectionHooks {
+  onStderr?: (line: string) => void;
+  onNoise?: (line: string) => void;
+  onTransportError?: (error: Error) => void;
+  /** The process started (stdio only). */
+  onSpawn?: (pid: number) => void;
+  /** The session ended without close() being called: the process exited or the stream broke. */
+  onLost?: (reason: string, exit: ExitInfo | undefined) => void;
+  /** The server said its tools, resources or prompts changed. */
+  onListChanged?: (list: "tools" | "resources" | "prompts") => void;
+}
+
+export interface ConnectOptions {
+  environment: NodeJS.ProcessEnv;
+  /** Extra variables for the child, e.g. markers that let the daemon find orphans later. */
+  extraEnv?: Record<string, string>;
+  hooks?: ConnectionHooks;
+  signal?: AbortSignal;
+}
+
+/** A start that failed; `permanent` when trying again cannot help (bad command, unset variable). */
+export class StartFailure extends Error {
+  override readonly name = "StartFailure";
+  constructor(
+    message: string,
+    readonly permanent: boolean,
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+  }
+}
+
+export class Connection {
+  private closing = false;
+
+  constructor(
+    readonly client: Client,
+    readonly transport: Transport,
+    readonly snapshot: CapabilitySnapshot,
+  ) {}
+
+  get pid(): number | null {
+    return this.transport instanceof ProcessGroupTransport ? this.transport.pid : null;
+  }
+
+  get isClosing(): boolean {
+    return this.closing;
+  }
+
+  async close(): Promise<void> {
+    if (this.closing) return;
+    this.closing = true;
+    await this.client.close().catch(() => {});
+    await this.transport.close().catch(() => {});
+  }
+}
+
+function buildTransport(config: ServerConfig, options: ConnectOptions): Transport {
+  if (config.transport === "stdio") {
+    const [command, ...args] = config.command ?? [];
+    if (command === undefined) throw new AppError("CONFIG_INVALID", "command: must not be empty");
+    return new ProcessGroupTransport({
+      command,
+      args,
+      env: {
+        ...baseEnvironment(options.environment),
+        ...expandReferences(config.env, "env", options.environment),
+        ...options.extraEnv,
+      },
+      cwd: config.cwd,
+      shutdownTimeoutMs: config.shutdown_timeout * 1000,
+    });
+  }
+  const url = new URL(config.url ?? "");
+  const headers = expandReferences(config.headers, "headers", options.environment);
+  const requestInit: RequestInit = { headers };
+  return config.transport === "sse"
+    ? new SSEClientTransport(url, { requestInit })
+    : new StreamableHTTPClientTransport(url, { requestInit });
+}
+
+/** Why a start failed, in the words a person needs: the exit and the last stderr line. */
+function failureReason(error: unknown, transport: Transport, stderrTail: string[], timeoutS: number): string {
+  const message = errorMessage(error);
+  if (transport instanceof ProcessGroupTransport && transport.exit) {
+    const { code, signal } = transport.exit;
+    const how = signal ? `was killed by ${signal}` : `exited with code ${code}`;
+    const tail = stderrTail.at(-1);
+    return `${how} before answering initialize${tail ? `: ${tail}` : ""}`;
+  }
+  if (/timed? ?out/i.test(message)) return `did not answer initialize within ${timeoutS} s`;
+  return message;
+}
+
+/**
+ * Starts the transport, runs initialize and lists tools, resources and prompts. On any failure
+ * the transport is closed (for stdio: the process group is ended) and an Error with a readable
+ * reason is thrown.
+ */
+export async function openConnection(config: ServerConfig, options: ConnectOptions): Promise<Connection> {
+  const hooks = options.hooks ?? {};
+  let transport: Transport;
+  try {
+    transport = buildTransport(config, options);
+  } catch (error) {
+    throw new StartFailure(errorMessage(error), true, { cause: error });
+  }
+  const stderrTail: string[] = [];
+  let opened = false;
+  if (transport instanceof ProcessGroupTransport) {
+    transport.onstderr = (line) => {
+      stderrTail.push(line);
+      if (stderrTail.length > 5) stderrTail.shift();
+      hooks.onStderr?.(line);
+    };
+    transport.onnoise = (line) => hooks.onNoise?.(line);
+  }
+  const client = new Client(CLIENT_INFO, {
+    capabilities: {},
+    listChanged: {
+      tools: { onChanged: () => hooks.onListChanged?.("tools") },
+      resources: { onChanged: () => hooks.onListChanged?.("resources") },
+      prompts: { onChanged: () => hooks.onListChanged?.("prompts") },
+    },
+  });
+  client.onerror = (error) => hooks.onTransportError?.(error);
+  client.onclose = () => {
+    if (!opened || connection?.isClosing) return;
+    const exit = transport instanceof ProcessGroupTransport ? transport.exit : undefined;
+    const reason = exit
+      ? exit.signal
+        ? `killed by ${exit.signal}`
+        : `exited with code ${exit.code}${stderrTail.at(-1) ? `: ${stderrTail.at(-1)}` : ""}`
+      : "the connection closed";
+    hooks.onLost?.(reason, exit);
+  };
+  let connection: Connection | undefined;
+  const timeoutMs = config.startup_timeout * 1000;
+  const began = performance.now();
+  let spawnMs = 0;
+  try {
+    if (transport instanceof ProcessGroupTransport) {
+      await transport.start();
+      spawnMs = performance.now() - began;
+      if (transport.pid !== null) hooks.onSpawn?.(transport.pid);
+    }
+    const initStarted = performance.now();
+    await client.connect(transport, { timeout: timeoutMs, ...(options.signal ? { signal: options.signal } : {}) });
+    const initializeMs = performance.now() - initStarted;
+    const listStarted = performance.now();
+    const lists = await listEverything(client, timeoutMs);
+    const listMs = performance.now() - listStarted;
+    const version = client.getServerVersion();
+    const snapshot: CapabilitySnapshot = {
+      server_name: version?.name ?? null,
+      server_version: version?.version ?? null,
+      protocol_version: client.getNegotiatedProtocolVersion() ?? null,
+      capabilities: (client.getServerCapabilities() ?? {}) as Record<string, unknown>,
+      instructions: client.getInstructions() ?? null,
+      ...lists,
+      timings: { spawn_ms: round(spawnMs), initialize_ms: round(initializeMs), list_ms: round(listMs) },
+      captured_at: Date.now(),
+    };
+    connection = new Connection(client, transport, snapshot);
+    opened = true;
+    if (transport instanceof ProcessGroupTransport && transport.exit) {
+      throw new Error(`exited with code ${transport.exit.code} right after initialize`);
+    }
+    return connection;
+  } catch (error) {
+    const reason = failureReason(error, transport, stderrTail, config.startup_timeout);
+    opened = false;
+    await client.close().catch(() => {});
+    await transport.close().catch(() => {});
+    throw new StartFailure(reason, error instanceof SpawnError, { cause: error });
+  }
+}
+
+function round(ms: number): number {
+  return Math.round(ms * 10) / 10;
+}
+
+export interface CapabilityLists {
+  tools: ToolSummary[];
+  resources: ResourceSummary[];
+  prompts: PromptSummary[];
+}
+
+const MAX_LIST_PAGES = 100;
+
+/** Every page of tools, resources and prompts the server advertises, fresh from the server. */
+export async function listEverything(client: Client, timeoutMs: number): Promise<CapabilityLists> {
+  const capabilities = client.getServerCapabilities() ?? {};
+  const options = { timeout: timeoutMs, cacheMode: "bypass" as const };
+  const tools: ToolSummary[] = [];
+  const resources: ResourceSummary[] = [];
+  const prompts: PromptSummary[] = [];
+  const jobs: Promise<void>[] = [];
+  if (capabilities.tools) {
+    jobs.push(
+      paginate(async (cursor) => {
+        const page = await client.listTools(cursor ? { cursor } : undefined, options);
+        for (const tool of page.tools) {
+          tools.push({
+            name: tool.name,
+            title: tool.title,
+            description: tool.description,
+            input_schema: tool.inputSchema,
+            ...(tool.outputSchema ? { output_schema: tool.outputSchema } : {}),
+            ...(tool.annotations ? { annotations: tool.annotations } : {}),
+          });
+        }
+        return page.nextCursor;
+      }),
+    );
+  }
+  if (capabilities.resources) {
+    jobs.push(
+      paginate(async (cursor) => {
+        const page = await client.listResources(cursor ? { cursor } : undefined, options);
+        for (const resource of page.resources) {
+          resources.push({ uri: resource.uri, name: resource.name, description: resource.description, mime_type: resource.mimeType });
+        }
+        return page.nextCursor;
+      }),
+    );
+  }
+  if (capabilities.prompts) {
+    jobs.push(
+      paginate(async (cursor) => {
+        const page = await client.listPrompts(cursor ? { cursor } : undefined, options);
+        for (const prompt of page.prompts) {
+          prompts.push({ name: prompt.name, description: prompt.description, arguments: prompt.arguments });
+        }
+        return page.nextCursor;
+      }),
+    );
+  }
+  await Promise.all(jobs);
+  return { tools, resources, prompts };
+}
+
+async function paginate(fetchPage: (cursor: string | undefined) => Promise<string | undefined>): Promise<void> {
+  let cursor: string | undefined;
+  for (let page = 0; page < MAX_LIST_PAGES; page++) {
+    cursor = await fetchPage(cursor);
+    if (!cursor) return;
+  }
+}

@@ -1,0 +1,299 @@
+/**
+ * The MCP Manager: the registry of servers (from the config file and from the API), one
+ * supervisor each, and the operations the API, the CLI and other domains use.
+ */
+import { isDeepStrictEqual } from "node:util";
+import type { MessageBus } from "../bus/bus.js";
+import type { CapabilitySnapshot } from "../bus/events.js";
+import { redactConfig } from "../config/redact.js";
+import type { ServerConfig } from "../config/schema.js";
+import { parseServer } from "../config/validate.js";
+import type { Clock } from "../core/clock.js";
+import { AppError, errorMessage } from "../core/errors.js";
+import { serverIdProblem } from "../core/ids.js";
+import type { Logger } from "../core/logger.js";
+import type { Store } from "../store/index.js";
+import type { LogLine, McpManager, RegisterOptions, ServerSource, ServerView, ToolCallResult } from "./manager-types.js";
+import { reapOrphans } from "./orphan-reaper.js";
+import { Supervisor } from "./supervisor.js";
+
+export interface ManagerDeps {
+  clock: Clock;
+  bus: MessageBus;
+  store: Store;
+  logger: Logger;
+  environment?: NodeJS.ProcessEnv;
+  /** A random id for this daemon run; see the orphan reaper. */
+  daemonInstance: string;
+  /** Lines of stderr kept per server. */
+  logCapacity?: number;
+}
+
+interface Entry {
+  supervisor: Supervisor;
+  source: ServerSource;
+  /** For API servers: the entry as the user gave it, which PATCH merges into. */
+  input?: Record<string, unknown>;
+}
+
+export function createMcpManager(deps: ManagerDeps): McpManager {
+  const entries = new Map<string, Entry>();
+  const logger = deps.logger.child({ module: "mcp" });
+  let started = false;
+  const supervisorDeps = {
+    clock: deps.clock,
+    bus: deps.bus,
+    store: deps.store,
+    logger,
+    environment: deps.environment ?? process.env,
+    daemonInstance: deps.daemonInstance,
+    logCapacity: deps.logCapacity ?? 500,
+  };
+
+  function entry(id: string): Entry {
+    const problem = serverIdProblem(id);
+    if (problem) throw new AppError("INVALID_ID", `id: ${problem}`, { issues: [{ field: "id", message: problem }] });
+    const found = entries.get(id);
+    if (!found) throw new AppError("SERVER_NOT_FOUND", `no MCP server has the id "${id}"`);
+    return found;
+  }
+
+  function view({ supervisor, source }: Entry): ServerView {
+    const config = supervisor.config;
+    const snapshot = supervisor.live?.snapshot;
+    return {
+      id: config.id,
+      name: config.name,
+      transport: config.transport,
+      category: config.category ?? null,
+      description: config.description ?? null,
+      source,
+      enabled: config.enabled,
+      state: supervisor.state,
+      reason: supervisor.reason,
+      pid: supervisor.pid,
+      restarts: supervisor.restarts,
+      started_at: supervisor.startedAt,
+      next_restart_at: supervisor.nextRestartAt,
+      tools_count: snapshot ? snapshot.tools.length : null,
+      config: redactConfig(config),
+    };
+  }
+
+  function add(config: ServerConfig, source: ServerSource, input?: Record<string, unknown>): Entry {
+    const created: Entry = { supervisor: new Supervisor(config, supervisorDeps), source, ...(input ? { input } : {}) };
+    entries.set(config.id, created);
+    deps.bus.publish({ type: "server_registered", server_id: config.id, source });
+    return created;
+  }
+
+  async function drop(id: string): Promise<void> {
+    const found = entries.get(id);
+    if (!found) return;
+    await found.supervisor.stop();
+    entries.delete(id);
+    deps.bus.publish({ type: "server_removed", server_id: id });
+  }
+
+  function launchInBackground(found: Entry): void {
+    found.supervisor.start().catch((error: unknown) => logger.error({ err: error, server_id: found.supervisor.id }, "start failed"));
+  }
+
+  function applyOptions(input: Record<string, unknown>, options: RegisterOptions): Record<string, unknown> {
+    const out = { ...input };
+    if (options.auto_restart !== undefined) out.auto_restart = options.auto_restart;
+    if (options.health_check_interval !== undefined) out.health_check_interval = options.health_check_interval;
+    return out;
+  }
+
+  function requireApiSource(found: Entry): void {
+    if (found.source === "config") {
+      throw new AppError(
+        "SERVER_CONFIG_MANAGED",
+        `server "${found.supervisor.id}" is defined in the config file; edit the file to change or remove it`,
+      );
+    }
+  }
+
+  return {
+    async start() {
+      const reaped = await reapOrphans(deps.store.processGroups, deps.daemonInstance, logger);
+      if (reaped.killed.length > 0) logger.warn({ pids: reaped.killed }, "ended orphaned server processes");
+      for (const stored of await deps.store.servers.list()) {
+        if (entries.has(stored.id)) {
+          logger.warn({ server_id: stored.id }, "an API-registered server has the same id as a config-file server; the file wins");
+          continue;
+        }
+        try {
+          add(parseServer({ ...(stored.config as Record<string, unknown>), id: stored.id }), "api", stored.config as Record<string, unknown>);
+        } catch (error) {
+          logger.error({ server_id: stored.id, err: errorMessage(error) }, "stored server config is no longer valid; skipped");
+        }
+      }
+      started = true;
+      for (const found of entries.values()) if (found.supervisor.config.enabled) launchInBackground(found);
+    },
+
+    async stop() {
+      started = false;
+      await Promise.all([...entries.values()].map((found) => found.supervisor.stop()));
+    },
+
+    list() {
+      return [...entries.values()].map(view).sort((a, b) => a.id.localeCompare(b.id));
+    },
+
+    get(id) {
+      return view(entry(id));
+    },
+
+    async registerServer(id, config, options = {}) {
+      const problem = serverIdProblem(id);
+      if (problem) throw new AppError("INVALID_ID", `id: ${problem}`, { issues: [{ field: "id", message: problem }] });
+      if (typeof config !== "object" || config === null || Array.isArray(config)) {
+        throw new AppError("VALIDATION_FAILED", "the server config must be a JSON object");
+      }
+      const input = applyOptions({ ...(config as Record<string, unknown>), id }, options);
+      const parsed = parseServer(input);
+      if (entries.has(id)) throw new AppError("SERVER_EXISTS", `a server with the id "${id}" already exists`);
+      await deps.store.servers.save(id, input, deps.clock.now());
+      const created = add(parsed, "api", input);
+      if (started && parsed.enabled && options.start !== false) await created.supervisor.start();
+      return view(created);
+    },
+
+    async updateServer(id, patch) {
+      const found = entry(id);
+      requireApiSource(found);
+      if ("id" in patch && patch.id !== id) {
+        throw new AppError("VALIDATION_FAILED", "id: cannot be changed; remove the server and add it again", {
+          issues: [{ field: "id", message: "cannot be changed" }],
+        });
+      }
+      const merged: Record<string, unknown> = { ...found.input };
+      for (const [key, value] of Object.entries(patch)) {
+        if (value === null) delete merged[key];
+        else merged[key] = value;
+      }
+      const parsed = parseServer(merged);
+      await deps.store.servers.save(id, merged, deps.clock.now());
+      found.input = merged;
+      const wasActive = found.supervisor.state !== "stopped";
+      found.supervisor.reconfigure(parsed);
+      if (!parsed.enabled) await found.supervisor.stop();
+      else if (wasActive) await found.supervisor.restart();
+      return view(found);
+    },
+
+    async removeServer(id) {
+      const found = entry(id);
+      requireApiSource(found);
+      await drop(id);
+      await deps.store.servers.remove(id);
+    },
+
+    async applyConfig(servers) {
+      const added: string[] = [];
+      const removed: string[] = [];
+      const changed: string[] = [];
+      const wanted = new Map(servers.map((config) => [config.id, config]));
+      for (const [id, found] of entries) {
+        if (found.source === "config" && !wanted.has(id)) {
+          await drop(id);
+          removed.push(id);
+        }
+      }
+      for (const config of servers) {
+        const found = entries.get(config.id);
+        if (found && found.source === "api") {
+          logger.warn({ server_id: config.id }, "config file names a server already registered through the API; ignored");
+          continue;
+        }
+        if (!found) {
+          const created = add(config, "config");
+          added.push(config.id);
+          if (started && config.enabled) launchInBackground(created);
+          continue;
+        }
+        if (isDeepStrictEqual(found.supervisor.config, config)) continue;
+        changed.push(config.id);
+        found.supervisor.reconfigure(config);
+        if (!config.enabled) await found.supervisor.stop();
+        else if (started) {
+          found.supervisor.restart().catch((error: unknown) => logger.error({ err: error, server_id: config.id }, "restart failed"));
+        }
+      }
+      return { added, removed, changed };
+    },
+
+    async startServer(id) {
+      const found = entry(id);
+      await found.supervisor.start();
+      return view(found);
+    },
+
+    async stopServer(id) {
+      const found = entry(id);
+      await found.supervisor.stop();
+      return view(found);
+    },
+
+    async restartServer(id) {
+      const found = entry(id);
+      await found.supervisor.restart();
+      return view(found);
+    },
+
+    capabilities(id): CapabilitySnapshot | null {
+      return entry(id).supervisor.live?.snapshot ?? null;
+    },
+
+    logs(id, limit): LogLine[] {
+      return entry(id).supervisor.logs.tail(limit);
+    },
+
+    async events(id, limit = 100) {
+      entry(id);
+      return deps.store.serverEvents.listForServer(id, limit);
+    },
+
+    async callTool(id, name, args): Promise<ToolCallResult> {
+      const found = entry(id);
+      const connection = found.supervisor.live;
+      if (!connection) {
+        throw new AppError("SERVER_NOT_RUNNING", `server "${id}" is ${found.supervisor.state}, not running`);
+      }
+      if (!connection.snapshot.tools.some((tool) => tool.name === name)) {
+        throw new AppError("TOOL_NOT_FOUND", `server "${id}" has no tool named "${name}"`, {
+          tools: connection.snapshot.tools.map((tool) => tool.name),
+        });
+      }
+      const timeoutMs = found.supervisor.config.request_timeout * 1000;
+      const began = performance.now();
+      try {
+        const result = await connection.client.callTool({ name, arguments: args }, { timeout: timeoutMs });
+        return {
+          content: (result.content ?? []) as unknown[],
+          ...(result.structuredContent !== undefined ? { structured_content: result.structuredContent } : {}),
+          is_error: result.isError === true,
+          duration_ms: Math.round((performance.now() - began) * 10) / 10,
+        };
+      } catch (error) {
+        const message = errorMessage(error);
+        if (/timed? ?out/i.test(message)) {
+          throw new AppError("TOOL_CALL_TIMEOUT", `server "${id}" did not answer ${name} within ${timeoutMs / 1000} s`);
+        }
+        throw new AppError("TOOL_CALL_FAILED", `server "${id}" failed to run ${name}: ${message}`);
+      }
+    },
+
+    async ping(id) {
+      const found = entry(id);
+      const connection = found.supervisor.live;
+      if (!connection) throw new AppError("SERVER_NOT_RUNNING", `server "${id}" is ${found.supervisor.state}, not running`);
+      const began = performance.now();
+      await connection.client.ping({ timeout: found.supervisor.config.request_timeout * 1000 });
+      return performance.now() - began;
+    },
+  };
+}

@@ -1,0 +1,101 @@
+/**
+ * Signals for whole process groups. Stdio servers run as leaders of their own group, so that
+ * `npx`-style wrappers and whatever they spawn are ended together.
+ */
+import { readFileSync, readdirSync } from "node:fs";
+
+/** True while any process of the group exists. */
+export function groupAlive(pgid: number): boolean {
+  try {
+    process.kill(-pgid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+export function signalGroup(pgid: number, signal: NodeJS.Signals): boolean {
+  try {
+    process.kill(-pgid, signal);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+/** The pids whose process group is pgid, read from /proc (Linux); empty where /proc is absent. */
+export function pidsInGroup(pgid: number): number[] {
+  let entries: string[];
+  try {
+    entries = readdirSync("/proc");
+  } catch {
+    return [];
+  }
+  const pids: number[] = [];
+  for (const entry of entries) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
+      // The command name may contain spaces and parentheses; the fields after the last ')' are fixed.
+      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      if (fields[0] !== "Z" && Number(fields[2]) === pgid) pids.push(Number(entry));
+    } catch {
+      // The process ended while we looked.
+    }
+  }
+  return pids;
+}
+
+/** The value of one environment variable of a running process, from /proc (same user only). */
+export function processEnvValue(pid: number, name: string): string | undefined {
+  try {
+    const environ = readFileSync(`/proc/${pid}/environ`, "utf8");
+    const prefix = `${name}=`;
+    for (const entry of environ.split("\0")) if (entry.startsWith(prefix)) return entry.slice(prefix.length);
+  } catch {
+    return undefined;
+  }
+  return undefined;
+}
+
+/**
+ * SIGTERM to the group, then SIGKILL to what is left after graceMs. Resolves once no process of
+ * the group remains, or after a last SIGKILL and a short wait.
+ */
+export async function terminateGroup(pgid: number, graceMs: number): Promise<void> {
+  if (!groupAlive(pgid)) return;
+  signalGroup(pgid, "SIGTERM");
+  if (await waitGroupGone(pgid, graceMs)) return;
+  signalGroup(pgid, "SIGKILL");
+  await waitGroupGone(pgid, 2000);
+}
+
+export async function waitGroupGone(pgid: number, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  let delay = 5;
+  while (groupAlive(pgid) && pidsInGroupOrUnknown(pgid)) {
+    if (Date.now() >= deadline) return false;
+    await new Promise((resolve) => setTimeout(resolve, delay));
+    delay = Math.min(delay * 2, 50);
+  }
+  return true;
+}
+
+/** A group whose only members are zombies counts as gone; without /proc, trust kill(0). */
+function pidsInGroupOrUnknown(pgid: number): boolean {
+  try {
+    readdirSync("/proc/self");
+  } catch {
+    return true;
+  }
+  return pidsInGroup(pgid).length > 0;
+}

@@ -1,0 +1,243 @@
+/**
+ * The stdio transport for supervised servers. It implements the SDK's Transport interface, but
+ * unlike the SDK's own stdio client it starts the server as the leader of a new process group and
+ * ends the whole group, bounds what one message may grow to, and treats a stdout line that is
+ * not JSON-RPC as noise to report rather than a fatal error.
+ */
+import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
+import { deserializeMessage, type JSONRPCMessage, type Transport } from "@modelcontextprotocol/client";
+import { signalGroup, terminateGroup } from "./process-group.js";
+
+export interface StdioLaunch {
+  command: string;
+  args: string[];
+  env: Record<string, string>;
+  cwd?: string | undefined;
+  /** The longest single message accepted on stdout; longer lines are dropped with an error. */
+  maxMessageBytes?: number;
+  /** How long a server gets after stdin closes and SIGTERM before the group is killed. */
+  shutdownTimeoutMs?: number;
+}
+
+export interface ExitInfo {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+}
+
+/** The server could not be started at all (missing command, no permission): retrying will not help. */
+export class SpawnError extends Error {
+  override readonly name = "SpawnError";
+}
+
+export const DEFAULT_MAX_MESSAGE_BYTES = 16 * 1024 * 1024;
+const NOISE_PREVIEW_CHARS = 500;
+
+/** Why a spawn failed, in words; the error codes are Node's. */
+export function spawnFailureReason(error: NodeJS.ErrnoException, command: string, cwd?: string): string {
+  switch (error.code) {
+    case "ENOENT":
+      return cwd !== undefined ? `command not found or cwd missing: ${command} (cwd ${cwd})` : `command not found: ${command}`;
+    case "EACCES":
+      return `permission denied running ${command}`;
+    default:
+      return `could not start ${command}: ${error.message}`;
+  }
+}
+
+export class ProcessGroupTransport implements Transport {
+  onclose?: (() => void) | undefined;
+  onerror?: ((error: Error) => void) | undefined;
+  onmessage?: (<T extends JSONRPCMessage>(message: T) => void) | undefined;
+  /** A line the server wrote on stderr. */
+  onstderr?: ((line: string) => void) | undefined;
+  /** A stdout line that is not a JSON-RPC message. */
+  onnoise?: ((line: string) => void) | undefined;
+  /** The server process (the group leader) exited. */
+  onexit?: ((exit: ExitInfo) => void) | undefined;
+
+  private child: ChildProcessWithoutNullStreams | undefined;
+  private started: Promise<void> | undefined;
+  private stdoutChunks: Buffer[] = [];
+  private stdoutLength = 0;
+  private droppingOversize = false;
+  private stderrPartial = "";
+  private closed = false;
+  private exitInfo: ExitInfo | undefined;
+  private readonly exited: Promise<ExitInfo>;
+  private resolveExited!: (exit: ExitInfo) => void;
+
+  constructor(private readonly launch: StdioLaunch) {
+    this.exited = new Promise((resolve) => {
+      this.resolveExited = resolve;
+    });
+  }
+
+  get pid(): number | null {
+    return this.child?.pid ?? null;
+  }
+
+  get exit(): ExitInfo | undefined {
+    return this.exitInfo;
+  }
+
+  /** Spawns the server; later calls return the same promise, so the owner may start it early. */
+  start(): Promise<void> {
+    this.started ??= this.spawnChild();
+    return this.started;
+  }
+
+  private spawnChild(): Promise<void> {
+    const { command, args, env, cwd } = this.launch;
+    return new Promise((resolve, reject) => {
+      const child = spawn(command, args, {
+        cwd,
+        env,
+        detached: true,
+        shell: false,
+        stdio: ["pipe", "pipe", "pipe"],
+        windowsHide: true,
+      });
+      this.child = child;
+      child.once("error", (error: NodeJS.ErrnoException) => {
+        if (child.pid === undefined) {
+          this.closed = true;
+          reject(new SpawnError(spawnFailureReason(error, command, cwd)));
+          return;
+        }
+        this.onerror?.(error);
+      });
+      child.once("spawn", () => resolve());
+      child.on("exit", (code, signal) => this.handleExit({ code, signal }));
+      child.stdout.on("data", (chunk: Buffer) => this.readStdout(chunk));
+      child.stderr.on("data", (chunk: Buffer) => this.readStderr(chunk));
+      // A server that dies mid-write makes stdin emit EPIPE; the exit handler reports it.
+      child.stdin.on("error", () => {});
+      child.stdout.on("error", () => {});
+      child.stderr.on("error", () => {});
+    });
+  }
+
+  send(message: JSONRPCMessage): Promise<void> {
+    const stdin = this.child?.stdin;
+    if (!stdin || this.closed || !stdin.writable) return Promise.reject(new Error("the server process is not running"));
+    const line = `${JSON.stringify(message)}\n`;
+    return new Promise((resolve, reject) => {
+      stdin.write(line, (error) => (error ? reject(error) : resolve()));
+    });
+  }
+
+  /**
+   * Closes stdin, then SIGTERM to the group, then SIGKILL after the shutdown timeout. Resolves
+   * when the whole group is gone.
+   */
+  async close(): Promise<void> {
+    const child = this.child;
+    if (!child || child.pid === undefined) {
+      this.finish();
+      return;
+    }
+    const pgid = child.pid;
+    const graceMs = this.launch.shutdownTimeoutMs ?? 5000;
+    if (!this.exitInfo) {
+      child.stdin.end();
+      const exitedQuietly = await Promise.race([
+        this.exited.then(() => true),
+        new Promise<boolean>((resolve) => setTimeout(() => resolve(false), Math.min(graceMs, 500)).unref()),
+      ]);
+      if (!exitedQuietly) signalGroup(pgid, "SIGTERM");
+    }
+    await terminateGroup(pgid, graceMs);
+    if (!this.exitInfo) {
+      child.kill("SIGKILL");
+      await this.exited;
+    }
+    this.finish();
+  }
+
+  private handleExit(exit: ExitInfo): void {
+    this.exitInfo = exit;
+    this.resolveExited(exit);
+    this.onexit?.(exit);
+    this.flushStderr();
+    // Whatever the leader left behind in its group goes with it.
+    const pgid = this.child?.pid;
+    if (pgid !== undefined) void terminateGroup(pgid, this.launch.shutdownTimeoutMs ?? 5000);
+    this.finish();
+  }
+
+  private finish(): void {
+    if (this.closed && !this.onclose) return;
+    const onclose = this.onclose;
+    this.closed = true;
+    this.onclose = undefined;
+    onclose?.();
+  }
+
+  private readStdout(chunk: Buffer): void {
+    const max = this.launch.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
+    let start = 0;
+    for (;;) {
+      const newline = chunk.indexOf(0x0a, start);
+      if (newline === -1) break;
+      const piece = chunk.subarray(start, newline);
+      start = newline + 1;
+      if (this.droppingOversize) {
+        this.droppingOversize = false;
+        continue;
+      }
+      if (this.stdoutLength + piece.length > max) {
+        this.resetStdout();
+        this.onerror?.(new Error(`dropped a stdout message larger than ${max} bytes`));
+        continue;
+      }
+      this.stdoutChunks.push(piece);
+      const line = Buffer.concat(this.stdoutChunks).toString("utf8");
+      this.resetStdout();
+      this.handleLine(line);
+    }
+    const rest = chunk.subarray(start);
+    if (rest.length === 0 || this.droppingOversize) return;
+    if (this.stdoutLength + rest.length > max) {
+      this.resetStdout();
+      this.droppingOversize = true;
+      this.onerror?.(new Error(`dropped a stdout message larger than ${max} bytes`));
+      return;
+    }
+    this.stdoutChunks.push(Buffer.from(rest));
+    this.stdoutLength += rest.length;
+  }
+
+  private resetStdout(): void {
+    this.stdoutChunks = [];
+    this.stdoutLength = 0;
+  }
+
+  private handleLine(raw: string): void {
+    const line = raw.endsWith("\r") ? raw.slice(0, -1) : raw;
+    if (line.trim() === "") return;
+    let message: JSONRPCMessage;
+    try {
+      message = deserializeMessage(line);
+    } catch {
+      this.onnoise?.(line.length > NOISE_PREVIEW_CHARS ? `${line.slice(0, NOISE_PREVIEW_CHARS)}…` : line);
+      return;
+    }
+    this.onmessage?.(message);
+  }
+
+  private readStderr(chunk: Buffer): void {
+    const text = this.stderrPartial + chunk.toString("utf8");
+    const lines = text.split("\n");
+    this.stderrPartial = lines.pop() ?? "";
+    if (this.stderrPartial.length > 8192) {
+      lines.push(this.stderrPartial);
+      this.stderrPartial = "";
+    }
+    for (const line of lines) if (line.trim() !== "") this.onstderr?.(line.replace(/\r$/, ""));
+  }
+
+  private flushStderr(): void {
+    if (this.stderrPartial.trim() !== "") this.onstderr?.(this.stderrPartial);
+    this.stderrPartial = "";
+  }
+}

@@ -1,0 +1,303 @@
+/**
+ * The supervisor of one server: its state machine (stopped, starting, running, backoff,
+ * crash_loop, failed, stopping), its restarts, its log ring. Every transition is published on
+ * the bus and every start and exit is recorded in the store.
+ */
+import type { MessageBus } from "../bus/bus.js";
+import type { ServerState } from "../bus/events.js";
+import type { ServerConfig } from "../config/schema.js";
+import type { Clock, TimerHandle } from "../core/clock.js";
+import { errorMessage } from "../core/errors.js";
+import type { Logger } from "../core/logger.js";
+import type { ServerEventKind, Store } from "../store/index.js";
+import { Connection, openConnection, StartFailure } from "./connection.js";
+import { LogRing } from "./log-ring.js";
+import type { LogLine } from "./manager-types.js";
+import { waitGroupGone } from "./process-group.js";
+import { RestartPolicy } from "./restart-policy.js";
+
+export interface SupervisorDeps {
+  clock: Clock;
+  bus: MessageBus;
+  store: Store;
+  logger: Logger;
+  environment: NodeJS.ProcessEnv;
+  /** Marks every child with the daemon's identity so orphans can be recognised after a crash. */
+  daemonInstance: string;
+  logCapacity: number;
+}
+
+/** The variables every stdio child gets, read back by the orphan reaper. */
+export const INSTANCE_ENV = "PYGENT_DAEMON_INSTANCE";
+export const SERVER_ENV = "PYGENT_SERVER_ID";
+
+export class Supervisor {
+  state: ServerState = "stopped";
+  reason: string | null = null;
+  restarts = 0;
+  startedAt: number | null = null;
+  nextRestartAt: number | null = null;
+  readonly logs: LogRing;
+
+  private connection: Connection | undefined;
+  private wanted = false;
+  private generation = 0;
+  private timer: TimerHandle | undefined;
+  private inflight: Promise<void> | undefined;
+  private abort: AbortController | undefined;
+  private policy: RestartPolicy;
+  private queue: Promise<unknown> = Promise.resolve();
+  private readonly logger: Logger;
+
+  constructor(
+    public config: ServerConfig,
+    private readonly deps: SupervisorDeps,
+  ) {
+    this.logs = new LogRing(deps.logCapacity);
+    this.policy = new RestartPolicy(config);
+    this.logger = deps.logger.child({ server_id: config.id });
+  }
+
+  get id(): string {
+    return this.config.id;
+  }
+
+  get pid(): number | null {
+    return this.connection?.pid ?? null;
+  }
+
+  get live(): Connection | undefined {
+    return this.state === "running" ? this.connection : undefined;
+  }
+
+  /** Starts the server and resolves after the first attempt has an outcome. */
+  start(): Promise<void> {
+    return this.untilOutcome(async () => {
+      if (this.wanted && this.state !== "failed" && this.state !== "crash_loop" && this.state !== "stopped") {
+        return { attempt: this.inflight };
+      }
+      this.wanted = true;
+      this.policy.reset();
+      return { attempt: this.launch() };
+    });
+  }
+
+  /** Stops the server; resolves when its process group is gone. */
+  stop(): Promise<void> {
+    return this.serialize(() => this.halt());
+  }
+
+  restart(): Promise<void> {
+    return this.untilOutcome(async () => {
+      await this.halt();
+      this.wanted = true;
+      this.policy.reset();
+      return { attempt: this.launch() };
+    });
+  }
+
+  /** Replaces the config; the caller restarts the server when it should pick it up. */
+  reconfigure(config: ServerConfig): void {
+    this.config = config;
+    this.policy = new RestartPolicy(config);
+  }
+
+  /**
+   * Runs a state change in turn with the others, then waits for the launch it began outside the
+   * queue, so that a stop is never stuck behind a server that is slow to initialize.
+   */
+  private async untilOutcome(operation: () => Promise<{ attempt?: Promise<void> | undefined }>): Promise<void> {
+    const { attempt } = await this.serialize(operation);
+    await attempt;
+  }
+
+  private serialize<T>(operation: () => Promise<T>): Promise<T> {
+    const next = this.queue.then(operation, operation);
+    this.queue = next.catch(() => {});
+    return next;
+  }
+
+  private async halt(): Promise<void> {
+    this.wanted = false;
+    this.generation++;
+    this.deps.clock.clearTimeout(this.timer);
+    this.timer = undefined;
+    this.nextRestartAt = null;
+    this.abort?.abort();
+    const connection = this.connection;
+    this.connection = undefined;
+    if (connection || this.inflight) {
+      this.setState("stopping", null);
+      await this.inflight;
+      if (connection) {
+        const pid = connection.pid;
+        await connection.close();
+        if (pid !== null) await this.forgetGroup(pid);
+      }
+      this.record("stopped", "stopped on request");
+    }
+    this.startedAt = null;
+    this.setState("stopped", null);
+  }
+
+  private launch(): Promise<void> {
+    const generation = ++this.generation;
+    const abort = new AbortController();
+    this.abort = abort;
+    this.setState("starting", null);
+    let spawnedPid: number | null = null;
+    const attempt = openConnection(this.config, {
+      environment: this.deps.environment,
+      extraEnv: { [INSTANCE_ENV]: this.deps.daemonInstance, [SERVER_ENV]: this.id },
+      signal: abort.signal,
+      hooks: {
+        onSpawn: (pid) => {
+          spawnedPid = pid;
+          this.rememberGroup(pid);
+        },
+        onStderr: (line) => this.log("stderr", line),
+        onNoise: (line) => this.log("stdout", `non-protocol output: ${line}`),
+        onTransportError: (error) => this.log("daemon", `transport: ${error.message}`),
+        onLost: (reason) => {
+          if (generation === this.generation) this.onLost(reason, spawnedPid);
+        },
+        onListChanged: (list) => this.log("daemon", `server reported ${list}/list_changed`),
+      },
+    }).then(
+      (connection) => this.onOpened(generation, connection),
+      (error: unknown) => this.onStartFailed(generation, error, spawnedPid),
+    );
+    this.inflight = attempt.finally(() => {
+      if (this.abort === abort) this.abort = undefined;
+      this.inflight = undefined;
+    });
+    return this.inflight;
+  }
+
+  private async onOpened(generation: number, connection: Connection): Promise<void> {
+    if (generation !== this.generation) {
+      const pid = connection.pid;
+      await connection.close();
+      if (pid !== null) await this.forgetGroup(pid);
+      return;
+    }
+    this.connection = connection;
+    this.startedAt = this.deps.clock.now();
+    this.nextRestartAt = null;
+    this.record("started", connection.pid !== null ? `pid ${connection.pid}` : this.config.url ?? null);
+    this.setState("running", null);
+    this.deps.bus.publish({ type: "server_capabilities", server_id: this.id, snapshot: connection.snapshot });
+  }
+
+  private async onStartFailed(generation: number, error: unknown, pid: number | null): Promise<void> {
+    if (pid !== null) await this.forgetGroup(pid);
+    if (generation !== this.generation) return;
+    const permanent = error instanceof StartFailure && error.permanent;
+    this.record("exited", errorMessage(error));
+    this.handleFailure(errorMessage(error), permanent);
+  }
+
+  private onLost(reason: string, pid: number | null): void {
+    const connection = this.connection;
+    this.connection = undefined;
+    if (this.startedAt !== null) this.policy.recordRun(this.deps.clock.now() - this.startedAt);
+    this.startedAt = null;
+    this.record("exited", reason);
+    this.log("daemon", `server stopped unexpectedly: ${reason}`);
+    void connection?.close();
+    if (pid !== null) void this.forgetGroup(pid);
+    this.handleFailure(reason, false);
+  }
+
+  private handleFailure(reason: string, permanent: boolean): void {
+    if (!this.wanted) {
+      this.setState("stopped", reason);
+      return;
+    }
+    if (permanent) {
+      this.record("failed", reason);
+      this.setState("failed", reason);
+      return;
+    }
+    if (!this.config.auto_restart) {
+      this.record("failed", reason);
+      this.setState("failed", `${reason} (auto_restart is off)`);
+      return;
+    }
+    const decision = this.policy.onFailure(this.deps.clock.now());
+    if (decision.action === "give_up") {
+      this.record("crash_loop", `${decision.reason}; last: ${reason}`);
+      this.setState("crash_loop", `${decision.reason}; last failure: ${reason}`);
+      return;
+    }
+    const generation = this.generation;
+    this.nextRestartAt = this.deps.clock.now() + decision.delayMs;
+    this.setState("backoff", `${reason}; restarting in ${formatDelay(decision.delayMs)}`);
+    this.timer = this.deps.clock.setTimeout(() => {
+      this.timer = undefined;
+      if (generation !== this.generation || !this.wanted) return;
+      void this.untilOutcome(async () => {
+        if (generation !== this.generation || !this.wanted) return {};
+        this.restarts++;
+        this.record("restarted", `restart ${this.restarts}`);
+        return { attempt: this.launch() };
+      });
+    }, decision.delayMs);
+  }
+
+  private setState(state: ServerState, reason: string | null): void {
+    const previous = this.state;
+    this.state = state;
+    this.reason = reason;
+    if (previous === state && state !== "backoff") return;
+    if (reason) this.log("daemon", `${state}: ${reason}`);
+    this.logger.info({ state, previous, reason }, "server state");
+    this.deps.bus.publish({
+      type: "server_status",
+      server_id: this.id,
+      state,
+      previous,
+      reason,
+      pid: this.pid,
+      restarts: this.restarts,
+      at: this.deps.clock.now(),
+    });
+  }
+
+  private log(stream: LogLine["stream"], line: string): void {
+    const entry = { stream, line, at: this.deps.clock.now() };
+    this.logs.push(entry);
+    this.deps.bus.publish({ type: "server_log", server_id: this.id, ...entry });
+  }
+
+  private record(kind: ServerEventKind, detail: string | null): void {
+    this.deps.store.serverEvents
+      .append({ server_id: this.id, kind, detail, exit_code: null, signal: null, at: this.deps.clock.now() })
+      .catch((error: unknown) => this.logger.error({ err: error }, "could not record server event"));
+  }
+
+  private rememberGroup(pid: number): void {
+    this.deps.store.processGroups
+      .add({
+        pgid: pid,
+        pid,
+        server_id: this.id,
+        daemon_pid: process.pid,
+        daemon_instance: this.deps.daemonInstance,
+        command: (this.config.command ?? []).join(" "),
+        started_at: this.deps.clock.now(),
+      })
+      .catch((error: unknown) => this.logger.error({ err: error }, "could not record process group"));
+  }
+
+  private async forgetGroup(pgid: number): Promise<void> {
+    await waitGroupGone(pgid, (this.config.shutdown_timeout + 3) * 1000);
+    await this.deps.store.processGroups
+      .remove(pgid)
+      .catch((error: unknown) => this.logger.error({ err: error }, "could not forget process group"));
+  }
+}
+
+function formatDelay(ms: number): string {
+  return ms < 1000 ? `${ms} ms` : `${Math.round(ms / 100) / 10} s`;
+}

@@ -46,7 +46,8 @@ export const zodValidatorCompiler: FastifySchemaCompiler<unknown> = ({ schema, h
     // Fastify hands an absent body over as null; no route gives JSON null a meaning of its own,
     // so both reach the schema as undefined and a `.default()` can apply.
     const input = httpPart === "body" && data === null ? undefined : data;
-    const result = schema.safeParse(input);
+    // reportInput lets the issue messages say what was sent ("must be a number, not string \"x\"").
+    const result = schema.safeParse(input, { reportInput: true });
     if (result.success) return { value: result.data };
     return { error: validationError(result.error) };
   };

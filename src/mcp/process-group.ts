@@ -23,12 +23,33 @@ export function signalGroup(pgid: number, signal: NodeJS.Signals): boolean {
   }
 }
 
+/** True while the process runs; an exited process not yet reaped (a zombie) counts as gone. */
 export function pidAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM";
+    if ((error as NodeJS.ErrnoException).code !== "EPERM") return false;
+  }
+  const fields = statFields(pid);
+  return fields === undefined ? !procAvailable() : fields[0] !== "Z";
+}
+
+/** The fields of /proc/<pid>/stat after the command name, which may hold spaces and parentheses. */
+function statFields(pid: number | string): string[] | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    return stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  } catch {
+    return undefined;
+  }
+}
+
+function procAvailable(): boolean {
+  try {
+    readdirSync("/proc/self");
+    return true;
+  } catch {
+    return false;
   }
 }
 
@@ -43,14 +64,8 @@ export function pidsInGroup(pgid: number): number[] {
   const pids: number[] = [];
   for (const entry of entries) {
     if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
-      // The command name may contain spaces and parentheses; the fields after the last ')' are fixed.
-      const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-      if (fields[0] !== "Z" && Number(fields[2]) === pgid) pids.push(Number(entry));
-    } catch {
-      // The process ended while we looked.
-    }
+    const fields = statFields(entry);
+    if (fields && fields[0] !== "Z" && Number(fields[2]) === pgid) pids.push(Number(entry));
   }
   return pids;
 }
@@ -92,10 +107,5 @@ export async function waitGroupGone(pgid: number, timeoutMs: number): Promise<bo
 
 /** A group whose only members are zombies counts as gone; without /proc, trust kill(0). */
 function pidsInGroupOrUnknown(pgid: number): boolean {
-  try {
-    readdirSync("/proc/self");
-  } catch {
-    return true;
-  }
-  return pidsInGroup(pgid).length > 0;
+  return procAvailable() ? pidsInGroup(pgid).length > 0 : true;
 }

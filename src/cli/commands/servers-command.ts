@@ -179,7 +179,7 @@ function registerLifecycle(servers: Command, ctx: CliContext, action: "start" | 
 }
 
 function describeState(view: ServerView): string {
-  const parts = [view.state];
+  const parts: string[] = [view.state];
   if (view.pid !== null) parts.push(`pid ${view.pid}`);
   if (view.tools_count !== null) parts.push(`${view.tools_count} tools`);
   return view.reason ? `${parts.join(", ")} (${view.reason})` : parts.join(", ");

@@ -1,0 +1,119 @@
+/**
+ * Composes the HTTP app: error handling, body parsing, the security guards (host/origin, auth,
+ * rate limit), the OpenAPI document, and one route plugin per domain. Builds without listening;
+ * the daemon listens. Order matters here: handlers and hooks go in before the routes they cover.
+ */
+import Fastify, {
+  LogController,
+  type FastifyBaseLogger,
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+} from "fastify";
+import type { Clock } from "../core/clock.js";
+import type { Logger } from "../core/logger.js";
+import type { McpManager } from "../mcp/manager-types.js";
+import type { Store } from "../store/store.js";
+import { registerAuthGuard } from "./auth/auth-guard.js";
+import { createTokenService, type TokenService } from "./auth/token-service.js";
+import { registerErrorHandling } from "./error-handler.js";
+import { registerHostOriginGuard } from "./host-origin-guard.js";
+import { registerOpenApi } from "./openapi.js";
+import { DEFAULT_RATE_LIMIT, registerRateLimit, type RateLimitOptions } from "./rate-limit.js";
+import { healthRoutes } from "./routes/health.js";
+import { serverRoutes } from "./routes/servers.js";
+import { jsonSerializerCompiler, zodValidatorCompiler } from "./validation.js";
+
+export const API_PREFIX = "/api/v1";
+export const BODY_LIMIT_BYTES = 1024 * 1024;
+
+/**
+ * What the app needs. Later services (health monitor, alerts, discovery) join as optional fields
+ * so that existing callers and tests keep compiling; a route plugin is registered only when its
+ * service is given.
+ */
+export interface ApiDeps {
+  manager: McpManager;
+  store: Store;
+  logger: Logger;
+  clock: Clock;
+  version: string;
+  /** When the daemon started, ms since the epoch (for uptime). */
+  startedAt: number;
+  /** Where the daemon listens; the Host check accepts this name and the loopback names on the port. */
+  bind: { host: string; port: number };
+  /** Browser origins allowed besides the daemon's own (`http://host:port`). */
+  allowedOrigins?: string[];
+  /** Extra Host header values (`name` or `name:port`), e.g. behind a reverse proxy or on 0.0.0.0. */
+  allowedHosts?: string[];
+  /** Requests per client per window; `false` turns the limit off. Default 600 a minute. */
+  rateLimit?: RateLimitOptions | false;
+  /** Built from `store.tokens` when not given. */
+  tokens?: TokenService;
+}
+
+/** Per-request lines at debug: a polling dashboard must not flood the info log. */
+class QuietRequestLog extends LogController {
+  override incomingRequest(request: FastifyRequest): void {
+    request.log.debug({ req: request }, "incoming request");
+  }
+
+  override requestCompleted(_error: Error | null | undefined, request: FastifyRequest, reply: FastifyReply): void {
+    request.log.debug({ res: reply, responseTime: reply.elapsedTime }, "request completed");
+  }
+}
+
+export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
+  // Typed as Fastify's logger interface: pino's own type does not fit Fastify's generics.
+  const logger: FastifyBaseLogger = deps.logger.child({ module: "api" });
+  const app = Fastify({
+    loggerInstance: logger,
+    logController: new QuietRequestLog(),
+    bodyLimit: BODY_LIMIT_BYTES,
+    // Above the 64-character id and 128-character tool name, so a long one gets a 400 naming
+    // the field rather than the router's 404.
+    routerOptions: { maxParamLength: 512 },
+  });
+
+  app.setValidatorCompiler(zodValidatorCompiler);
+  app.setSerializerCompiler(jsonSerializerCompiler);
+  registerErrorHandling(app);
+  configureBodyParsing(app);
+
+  registerHostOriginGuard(
+    app,
+    { bindHost: deps.bind.host, allowedHosts: deps.allowedHosts ?? [], allowedOrigins: deps.allowedOrigins ?? [] },
+    deps.bind.port,
+  );
+  registerAuthGuard(app, deps.tokens ?? createTokenService(deps.store.tokens, deps.clock));
+  if (deps.rateLimit !== false) await registerRateLimit(app, deps.rateLimit ?? DEFAULT_RATE_LIMIT);
+  await registerOpenApi(app, { version: deps.version });
+
+  await app.register(serverRoutes, { prefix: API_PREFIX, manager: deps.manager });
+  await app.register(healthRoutes, {
+    prefix: API_PREFIX,
+    manager: deps.manager,
+    store: deps.store,
+    clock: deps.clock,
+    version: deps.version,
+    startedAt: deps.startedAt,
+  });
+  return app;
+}
+
+/**
+ * JSON only. Plain text is refused (415) rather than handed to a schema as a string, and an
+ * empty body sent with a JSON content type counts as no body: clients that always set the
+ * header on a bodiless POST (start, stop) are not told their JSON is broken.
+ */
+function configureBodyParsing(app: FastifyInstance): void {
+  const parseJson = app.getDefaultJsonParser("error", "error");
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser("application/json", { parseAs: "string" }, (request, body, done) => {
+    if (body.length === 0) {
+      done(null, undefined);
+      return;
+    }
+    parseJson(request, body as string, done);
+  });
+}

@@ -1,0 +1,146 @@
+/**
+ * Wire schemas of /api/v1/mcp/servers: request bodies (validated) and answers (documented). The
+ * answer schemas mirror the manager's types; the type assertions at the end fail to compile
+ * when the two drift apart.
+ */
+import { z } from "zod";
+import type { CapabilitySnapshot, ServerState } from "../../bus/events.js";
+import { ServerConfigSchema } from "../../config/schema.js";
+import { validateServer } from "../../config/validate.js";
+import type { ServerEventKind } from "../../store/server-events-repository.js";
+import type { LogLine, ServerView, ToolCallResult } from "../../mcp/manager-types.js";
+import { documentedAs, toOpenApiSchema } from "../openapi.js";
+import { ServerIdSchema, ToolNameSchema } from "./common.js";
+
+const ServerStateSchema = z.enum(["stopped", "starting", "running", "backoff", "crash_loop", "failed", "stopping"]);
+
+export const ServerViewSchema = z
+  .object({
+    id: z.string(),
+    name: z.string(),
+    transport: z.enum(["stdio", "sse", "http"]),
+    category: z.string().nullable(),
+    description: z.string().nullable(),
+    source: z.enum(["config", "api"]),
+    enabled: z.boolean(),
+    state: ServerStateSchema,
+    reason: z.string().nullable(),
+    pid: z.number().int().nullable(),
+    restarts: z.number().int(),
+    started_at: z.number().nullable(),
+    next_restart_at: z.number().nullable(),
+    tools_count: z.number().int().nullable(),
+    config: z.record(z.string(), z.unknown()).describe("The server entry, with defaults filled in"),
+  })
+  .meta({ description: "A server and its current state" });
+
+export const ServerListSchema = z.object({ servers: z.array(ServerViewSchema) });
+
+const serverEntryDocs = toOpenApiSchema(ServerConfigSchema, "input");
+
+/**
+ * POST body: a server entry plus `start`. The entry is checked by validateServer, so a bad field
+ * reads the same here as in the config file; the raw entry (minus `start`) goes to the manager.
+ */
+export const NewServerBodySchema = documentedAs(
+  z.looseObject({ start: z.boolean().optional() }).transform((body, ctx) => {
+    const { start, ...entry } = body;
+    const result = validateServer(entry);
+    if (!result.ok) {
+      for (const issue of result.issues) ctx.addIssue({ code: "custom", message: issue.message, path: [issue.field] });
+      return z.NEVER;
+    }
+    return { id: result.value.id, entry, start };
+  }),
+  {
+    ...serverEntryDocs,
+    properties: {
+      ...(serverEntryDocs.properties as Record<string, unknown>),
+      start: { type: "boolean", default: true, description: "Start the server now (default) or leave it stopped" },
+    },
+  },
+);
+
+/** PATCH body: any fields of a server entry; the manager validates the merged result. */
+export const ServerPatchBodySchema = documentedAs(z.record(z.string(), z.unknown()), {
+  ...serverEntryDocs,
+  required: [],
+  description: "Fields of a server entry to change; the merged entry must be valid",
+});
+
+export const LogsResponseSchema = z.object({
+  server_id: z.string(),
+  lines: z.array(z.object({ stream: z.enum(["stderr", "stdout", "daemon"]), line: z.string(), at: z.number() })),
+});
+
+const ServerEventKindSchema = z.enum(["started", "exited", "restarted", "stopped", "failed", "crash_loop"]);
+
+export const EventsResponseSchema = z.object({
+  server_id: z.string(),
+  events: z.array(
+    z.object({
+      id: z.number().int(),
+      server_id: z.string(),
+      kind: ServerEventKindSchema,
+      detail: z.string().nullable(),
+      exit_code: z.number().int().nullable(),
+      signal: z.string().nullable(),
+      at: z.number(),
+    }),
+  ),
+});
+
+export const CapabilitySnapshotSchema = z.object({
+  server_name: z.string().nullable(),
+  server_version: z.string().nullable(),
+  protocol_version: z.string().nullable(),
+  capabilities: z.record(z.string(), z.unknown()),
+  instructions: z.string().nullable(),
+  tools: z.array(
+    z.object({
+      name: z.string(),
+      title: z.string().optional(),
+      description: z.string().optional(),
+      input_schema: z.unknown(),
+      output_schema: z.unknown().optional(),
+      annotations: z.unknown().optional(),
+    }),
+  ),
+  resources: z.array(
+    z.object({
+      uri: z.string(),
+      name: z.string(),
+      description: z.string().optional(),
+      mime_type: z.string().optional(),
+    }),
+  ),
+  prompts: z.array(z.object({ name: z.string(), description: z.string().optional(), arguments: z.unknown().optional() })),
+  timings: z.object({ spawn_ms: z.number(), initialize_ms: z.number(), list_ms: z.number() }),
+  captured_at: z.number(),
+});
+
+export const ToolCallBodySchema = z
+  .object({ arguments: z.record(z.string(), z.unknown()).default({}) })
+  .strict()
+  .default({ arguments: {} });
+
+export const ToolCallResultSchema = z.object({
+  content: z.array(z.unknown()),
+  structured_content: z.unknown().optional(),
+  is_error: z.boolean(),
+  duration_ms: z.number(),
+});
+
+export const ToolCallParamsSchema = z.object({ id: ServerIdSchema, name: ToolNameSchema });
+
+// Compile-time guards: the documented shapes accept exactly what the manager returns.
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+type Assert<T extends true> = T;
+type SchemaChecks = [
+  Assert<Same<z.infer<typeof ServerStateSchema>, ServerState>>,
+  Assert<Same<z.infer<typeof ServerEventKindSchema>, ServerEventKind>>,
+  Assert<ServerView extends z.input<typeof ServerViewSchema> ? true : false>,
+  Assert<LogLine extends z.input<typeof LogsResponseSchema>["lines"][number] ? true : false>,
+  Assert<CapabilitySnapshot extends z.input<typeof CapabilitySnapshotSchema> ? true : false>,
+  Assert<ToolCallResult extends z.input<typeof ToolCallResultSchema> ? true : false>,
+];

@@ -1,0 +1,107 @@
+/**
+ * `pygent token ...`: API tokens, written straight to the store in the data directory rather
+ * than through the API — the first token has to come from somewhere before any token exists,
+ * and whoever can read the data directory owns the daemon anyway. SQLite's WAL lets this run
+ * while the daemon is up; the daemon sees a new token on its next request.
+ */
+import { resolve } from "node:path";
+import { Option, type Command } from "commander";
+import { EXIT_FAILURE, examples, printJson, type CliContext } from "../cli-context.js";
+import { formatTable } from "../table.js";
+import type { TokenService } from "../../api/auth/token-service.js";
+import type { TokenRole } from "../../store/index.js";
+
+const DATA_DIR_HELP = "the daemon's data directory (its database holds the tokens)";
+
+export function registerTokenCommand(program: Command, ctx: CliContext): void {
+  const token = program
+    .command("token")
+    .description("create, list and revoke API tokens (needs access to the data directory, not the daemon)")
+    .addHelpText(
+      "after",
+      examples("pygent token create --role operator --name ci", "pygent token list", "pygent token revoke 3f2c...") +
+        "\nOnce a token exists, the daemon requires one on every API request.\n",
+    );
+
+  token
+    .command("create")
+    .description("issue a token; it is printed once and only its hash is stored")
+    .addOption(new Option("--role <role>", "viewer: read; operator: also start/stop/call; admin: everything").choices(["viewer", "operator", "admin"]).makeOptionMandatory())
+    .option("--name <name>", "what the token is for (default: <role>-<date>)")
+    .option("--data-dir <dir>", DATA_DIR_HELP, "./data")
+    .addHelpText("after", examples("pygent token create --role admin --name me", "export PYGENT_TOKEN=$(pygent token create --role operator --name ci --quiet)"))
+    .option("-q, --quiet", "print only the token (for scripts)")
+    .action(async (options: { role: TokenRole; name?: string; dataDir: string; quiet?: boolean }) => {
+      const name = options.name ?? `${options.role}-${new Date().toISOString().slice(0, 10)}`;
+      const created = await withTokenService(options.dataDir, (service) => service.create(name, options.role));
+      const { io } = ctx;
+      if (options.quiet) {
+        io.out(created.token);
+        return;
+      }
+      io.out(`Created ${options.role} token "${name}" (id ${created.id}):`);
+      io.out("");
+      io.out(`  ${created.token}`);
+      io.out("");
+      io.out("It is shown only this once; store it now. Use it with --token or PYGENT_TOKEN.");
+    });
+
+  token
+    .command("list")
+    .alias("ls")
+    .description("list tokens (never their secrets)")
+    .option("--data-dir <dir>", DATA_DIR_HELP, "./data")
+    .option("--json", "print JSON")
+    .addHelpText("after", examples("pygent token list", "pygent token list --data-dir /var/lib/pygent --json"))
+    .action(async (options: { dataDir: string; json?: boolean }) => {
+      const tokens = await withTokenService(options.dataDir, (service) => service.list());
+      if (options.json) return printJson(ctx.io, { tokens });
+      if (tokens.length === 0) {
+        ctx.io.out("No tokens: the API is open to anyone who can reach it. Create one with `pygent token create --role admin`.");
+        return;
+      }
+      const when = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString().replace(/\.\d+Z$/, "Z"));
+      ctx.io.out(
+        formatTable(tokens, [
+          { header: "id", value: (t) => t.id },
+          { header: "name", value: (t) => t.name, max: 40 },
+          { header: "role", value: (t) => t.role },
+          { header: "created", value: (t) => when(t.created_at) },
+          { header: "last used", value: (t) => when(t.last_used_at) },
+          { header: "revoked", value: (t) => when(t.revoked_at) },
+        ]),
+      );
+    });
+
+  token
+    .command("revoke")
+    .description("revoke a token at once; requests carrying it are refused from then on")
+    .argument("<id>", "token id, from `pygent token list`")
+    .option("--data-dir <dir>", DATA_DIR_HELP, "./data")
+    .addHelpText("after", examples("pygent token revoke 0b6f8d2e-5c1a-4a57-9f55-3f0d7c6f9a10"))
+    .action(async (id: string, options: { dataDir: string }) => {
+      const revoked = await withTokenService(options.dataDir, (service) => service.revoke(id));
+      if (revoked) {
+        ctx.io.out(`Revoked token ${id}`);
+      } else {
+        ctx.io.err(`error: no active token has the id ${id}`);
+        ctx.exitCode = EXIT_FAILURE;
+      }
+    });
+}
+
+/** Opens the store only for the one operation, so the database is never left open by the CLI. */
+async function withTokenService<T>(dataDir: string, use: (service: TokenService) => Promise<T>): Promise<T> {
+  // Loaded on demand: better-sqlite3 is a native module the client commands do not need.
+  const [{ openStore }, { createTokenService }, { systemClock }] = await Promise.all([
+    import("../../store/index.js"),
+    import("../../api/auth/token-service.js"),
+    import("../../core/clock.js"),
+  ]);
+  const store = openStore(resolve(dataDir), systemClock);
+  try {
+    return await use(createTokenService(store.tokens, systemClock));
+  } finally {
+    store.close();
+  }
+}

@@ -1,0 +1,152 @@
+/**
+ * The composition root of `pygent serve`: store, bus, MCP manager, config watcher and the HTTP
+ * app, started in that order and stopped in reverse. Nothing here holds business logic; it wires
+ * the domains together and owns their lifetimes.
+ */
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { isIP } from "node:net";
+import { resolve } from "node:path";
+import type { FastifyInstance } from "fastify";
+import { buildApp } from "../api/app.js";
+import { InProcessBus, type MessageBus } from "../bus/index.js";
+import { parseConfigText } from "../config/loader.js";
+import { starterServers } from "../config/starter.js";
+import { watchConfigFile, type ConfigWatcher } from "../config/watcher.js";
+import { systemClock, type Clock } from "../core/clock.js";
+import { AppError } from "../core/errors.js";
+import { newId } from "../core/ids.js";
+import { createLogger, type Logger } from "../core/logger.js";
+import { VERSION } from "../core/version.js";
+import { createMcpManager, type McpManager } from "../mcp/index.js";
+import { openStore, type Store } from "../store/index.js";
+import { lockDataDir, type DataDirLock } from "./data-dir-lock.js";
+
+export interface DaemonOptions {
+  dataDir: string;
+  configPath: string;
+  host: string;
+  port: number;
+  logLevel?: string;
+  logger?: Logger;
+  clock?: Clock;
+  environment?: NodeJS.ProcessEnv;
+}
+
+export interface Daemon {
+  readonly manager: McpManager;
+  readonly store: Store;
+  readonly bus: MessageBus;
+  readonly app: FastifyInstance;
+  readonly configPath: string;
+  readonly dataDir: string;
+  /** Listens and starts every server; resolves with the URL it serves on. */
+  start(): Promise<{ url: string }>;
+  /** Stops in reverse order; resolves when every child process is gone. */
+  stop(): Promise<void>;
+}
+
+export function isLoopback(host: string): boolean {
+  if (host === "localhost") return true;
+  if (isIP(host) === 4) return host.startsWith("127.");
+  if (isIP(host) === 6) return host === "::1";
+  return false;
+}
+
+/** Writes the starter config when there is no config file yet; returns the file's text. */
+function ensureConfigFile(configPath: string, dataDir: string, logger: Logger): string {
+  if (!existsSync(configPath)) {
+    const text = `${JSON.stringify({ servers: starterServers(dataDir) }, null, 2)}\n`;
+    writeFileSync(configPath, text, { flag: "wx" });
+    logger.info({ path: configPath }, "no config file found; wrote a starter config with the four official MCP servers");
+    return text;
+  }
+  return readFileSync(configPath, "utf8");
+}
+
+export async function createDaemon(options: DaemonOptions): Promise<Daemon> {
+  const clock = options.clock ?? systemClock;
+  const logger = options.logger ?? createLogger(options.logLevel ? { level: options.logLevel } : {});
+  const dataDir = resolve(options.dataDir);
+  const configPath = resolve(options.configPath);
+  mkdirSync(dataDir, { recursive: true });
+  const initialText = ensureConfigFile(configPath, dataDir, logger);
+  const config = parseConfigText(initialText, configPath);
+
+  const lock: DataDirLock = lockDataDir(dataDir);
+  let store: Store;
+  try {
+    store = openStore(dataDir, clock);
+  } catch (error) {
+    lock.release();
+    throw error;
+  }
+  const bus = new InProcessBus(logger.child({ module: "bus" }));
+  const manager = createMcpManager({
+    clock,
+    bus,
+    store,
+    logger,
+    environment: options.environment ?? process.env,
+    daemonInstance: newId(),
+  });
+  await manager.applyConfig(config.servers);
+  const startedAt = clock.now();
+  const app = await buildApp({
+    manager,
+    store,
+    logger,
+    clock,
+    version: VERSION,
+    startedAt,
+    bind: { host: options.host, port: options.port },
+  });
+
+  let watcher: ConfigWatcher | undefined;
+  let stopping: Promise<void> | undefined;
+
+  return {
+    manager,
+    store,
+    bus,
+    app,
+    configPath,
+    dataDir,
+    async start() {
+      if (!isLoopback(options.host) && (await store.tokens.countActive()) === 0) {
+        throw new AppError(
+          "CONFIG_INVALID",
+          `refusing to listen on ${options.host} without API tokens: anyone on the network could control your servers. ` +
+            "Create one first with `pygent token create --role admin`, or bind 127.0.0.1.",
+        );
+      }
+      await manager.start();
+      await app.listen({ host: options.host, port: options.port });
+      watcher = watchConfigFile({
+        path: configPath,
+        initialText,
+        logger: logger.child({ module: "config" }),
+        onChange: async (next) => {
+          const result = await manager.applyConfig(next.servers);
+          logger.info(result, "config reloaded");
+          bus.publish({ type: "config_reloaded", path: configPath, ...result });
+        },
+        onRejected: (problems) => bus.publish({ type: "config_rejected", path: configPath, problems }),
+      });
+      const address = app.server.address();
+      const port = typeof address === "object" && address ? address.port : options.port;
+      const host = options.host.includes(":") ? `[${options.host}]` : options.host;
+      return { url: `http://${host}:${port}` };
+    },
+    stop() {
+      stopping ??= (async () => {
+        watcher?.close();
+        await app.close();
+        await manager.stop();
+        bus.close();
+        store.close();
+        lock.release();
+      })();
+      return stopping;
+    },
+  };
+}

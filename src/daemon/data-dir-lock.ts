@@ -1,0 +1,55 @@
+/**
+ * One daemon per data directory: two would fight over the same servers and the orphan records.
+ * The lock is a file holding the owner's pid; a lock whose owner is dead is taken over.
+ */
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { AppError } from "../core/errors.js";
+
+export const LOCK_FILE = "pygent.lock";
+
+export interface DataDirLock {
+  release(): void;
+}
+
+function ownerAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+export function lockDataDir(dataDir: string): DataDirLock {
+  const path = join(dataDir, LOCK_FILE);
+  const payload = JSON.stringify({ pid: process.pid, started_at: new Date().toISOString() });
+  try {
+    writeFileSync(path, payload, { flag: "wx" });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+    let owner: number | undefined;
+    try {
+      owner = (JSON.parse(readFileSync(path, "utf8")) as { pid?: number }).pid;
+    } catch {
+      owner = undefined;
+    }
+    if (owner !== undefined && owner !== process.pid && ownerAlive(owner)) {
+      throw new AppError(
+        "CONFIG_INVALID",
+        `another PyGent daemon (pid ${owner}) is using the data directory ${dataDir}; stop it or choose another --data-dir`,
+      );
+    }
+    writeFileSync(path, payload);
+  }
+  return {
+    release() {
+      try {
+        const current = JSON.parse(readFileSync(path, "utf8")) as { pid?: number };
+        if (current.pid === process.pid) rmSync(path, { force: true });
+      } catch {
+        // Already gone.
+      }
+    },
+  };
+}

@@ -1,0 +1,222 @@
+/**
+ * The MCP Manager against real servers: the four official ones, and fixture servers that exit,
+ * crash, hang, print garbage, ignore SIGTERM or leave grandchildren behind.
+ */
+import { spawn } from "node:child_process";
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { InProcessBus, type DomainEvent } from "../src/bus/index.js";
+import { starterServers } from "../src/config/starter.js";
+import { systemClock } from "../src/core/clock.js";
+import { newId } from "../src/core/ids.js";
+import { silentLogger } from "../src/core/logger.js";
+import { createMcpManager, type McpManager } from "../src/mcp/index.js";
+import { openStore, type Store } from "../src/store/index.js";
+import { fixturePath, isAlive, makeTempDir, readPidFile, removeTempDir, waitFor } from "./helpers/processes.js";
+
+const node = process.execPath;
+
+let dir: string;
+let store: Store;
+let bus: InProcessBus;
+let events: DomainEvent[];
+let manager: McpManager | undefined;
+
+function newManager(instance = newId()): McpManager {
+  manager = createMcpManager({ clock: systemClock, bus, store, logger: silentLogger(), daemonInstance: instance });
+  return manager;
+}
+
+function fixture(id: string, name: string, extra: Record<string, unknown> = {}) {
+  return {
+    id,
+    command: [node, fixturePath(name)],
+    restart_backoff_initial: 0.1,
+    restart_backoff_max: 0.4,
+    startup_timeout: 5,
+    shutdown_timeout: 2,
+    ...extra,
+  };
+}
+
+const stateOf = (id: string) => manager!.get(id).state;
+
+beforeEach(() => {
+  dir = makeTempDir("pygent-manager-");
+  store = openStore(dir, systemClock);
+  bus = new InProcessBus();
+  events = [];
+  bus.subscribeAll((event) => events.push(event));
+});
+
+afterEach(async () => {
+  await manager?.stop();
+  manager = undefined;
+  store.close();
+  removeTempDir(dir);
+});
+
+describe("MCP manager", () => {
+  it("runs the four official servers and records what they serve", async () => {
+    const m = newManager();
+    await m.start();
+    for (const server of starterServers(dir)) await m.registerServer(server.id, server);
+    for (const view of m.list()) {
+      expect(view.state, `${view.id}: ${view.reason}`).toBe("running");
+      expect(view.pid).toBeGreaterThan(0);
+      expect(view.tools_count).toBeGreaterThan(0);
+    }
+    const caps = m.capabilities("everything");
+    expect(caps?.server_name).toBeTruthy();
+    expect(caps?.tools.some((tool) => tool.name === "echo")).toBe(true);
+    expect(caps?.protocol_version).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+    const result = await m.callTool("everything", "echo", { message: "hello from pygent" });
+    expect(JSON.stringify(result.content)).toContain("hello from pygent");
+    expect(events.some((e) => e.type === "server_status" && e.server_id === "memory" && e.state === "running")).toBe(true);
+  });
+
+  it("restarts a server killed with -9 after its backoff, with a new pid", async () => {
+    const m = newManager();
+    await m.start();
+    const first = await m.registerServer("echo", fixture("echo", "echo-server.mjs"));
+    expect(first.state).toBe("running");
+    process.kill(first.pid!, "SIGKILL");
+    await waitFor(() => stateOf("echo") === "backoff", { timeoutMs: 5000, message: "backoff after kill -9" });
+    expect(m.get("echo").reason).toMatch(/SIGKILL/);
+    const again = await waitFor(() => (stateOf("echo") === "running" ? m.get("echo") : undefined), {
+      timeoutMs: 10_000,
+      message: "running again",
+    });
+    expect(again.pid).not.toBe(first.pid);
+    expect(again.restarts).toBe(1);
+    const kinds = (await m.events("echo")).map((event) => event.kind);
+    expect(kinds).toEqual(expect.arrayContaining(["started", "exited", "restarted"]));
+  });
+
+  it("gives up with crash_loop when a server keeps exiting at once", async () => {
+    const m = newManager();
+    await m.start();
+    await m.registerServer("bad", fixture("bad", "exits-immediately.mjs", { restart_max_failures: 3, restart_window: 60 }));
+    await waitFor(() => stateOf("bad") === "crash_loop", { timeoutMs: 15_000, message: "crash_loop" });
+    const view = m.get("bad");
+    expect(view.reason).toMatch(/4 failures within 60 s/);
+    expect(view.reason).toMatch(/exited with code 3/);
+    expect(view.restarts).toBe(3);
+    expect(m.logs("bad").some((line) => line.stream === "stderr")).toBe(true);
+  });
+
+  it("marks a server whose command does not exist as failed without retrying", async () => {
+    const m = newManager();
+    await m.start();
+    const view = await m.registerServer("ghost", { id: "ghost", command: ["pygent-no-such-command-xyz"] });
+    expect(view.state).toBe("failed");
+    expect(view.reason).toMatch(/command not found: pygent-no-such-command-xyz/);
+    expect(view.restarts).toBe(0);
+  });
+
+  it("reports a server that never answers initialize and ends its process", async () => {
+    const m = newManager();
+    await m.start();
+    const view = await m.registerServer("mute", fixture("mute", "hangs-on-initialize.mjs", { startup_timeout: 1, auto_restart: false }));
+    expect(view.state).toBe("failed");
+    expect(view.reason).toMatch(/did not answer initialize within 1 s/);
+    const started = (await m.events("mute")).find((event) => event.kind === "exited");
+    expect(started).toBeDefined();
+    expect(await store.processGroups.list()).toEqual([]);
+  });
+
+  it("keeps a server that prints garbage on stdout running and logs the garbage", async () => {
+    const m = newManager();
+    await m.start();
+    const view = await m.registerServer("noisy", fixture("noisy", "garbage-stdout.mjs"));
+    expect(view.state).toBe("running");
+    const result = await m.callTool("noisy", "echo", { text: "still works" });
+    expect(JSON.stringify(result.content)).toContain("still works");
+    await waitFor(() => m.logs("noisy").some((line) => line.line.startsWith("non-protocol output:")), {
+      message: "garbage logged",
+    });
+  });
+
+  it("survives a message larger than the limit on stdout", async () => {
+    const m = newManager();
+    await m.start();
+    await m.registerServer("huge", fixture("huge", "huge-line.mjs", { env: { HUGE_BYTES: String(20 * 1024 * 1024) } }));
+    await waitFor(() => m.logs("huge").some((line) => /larger than/.test(line.line)), { timeoutMs: 15_000, message: "oversize dropped" });
+    expect(stateOf("huge")).toBe("running");
+    const result = await m.callTool("huge", "echo", { text: "after the flood" });
+    expect(JSON.stringify(result.content)).toContain("after the flood");
+  });
+
+  it("ends grandchildren and SIGTERM-ignoring servers when stopping", async () => {
+    const m = newManager();
+    await m.start();
+    const pidFile = join(dir, "grandchild.pid");
+    await m.registerServer("family", fixture("family", "spawns-grandchild.mjs", { env: { GRANDCHILD_PID_FILE: pidFile, GRANDCHILD_IGNORES_SIGTERM: "1" } }));
+    const stubborn = await m.registerServer("stubborn", fixture("stubborn", "ignores-sigterm.mjs", { shutdown_timeout: 1 }));
+    const grandchild = await waitFor(() => readPidFile(pidFile), { message: "grandchild pid" });
+    const parent = m.get("family").pid!;
+    expect(isAlive(grandchild)).toBe(true);
+    await m.stopServer("family");
+    await m.stopServer("stubborn");
+    expect(isAlive(parent)).toBe(false);
+    expect(isAlive(grandchild)).toBe(false);
+    expect(isAlive(stubborn.pid!)).toBe(false);
+    expect(stateOf("family")).toBe("stopped");
+    expect(await store.processGroups.list()).toEqual([]);
+  });
+
+  it("ends the processes a killed daemon left behind, and nothing else", async () => {
+    const oldInstance = newId();
+    const orphan = spawn(node, [fixturePath("hangs-on-initialize.mjs")], {
+      detached: true,
+      stdio: "ignore",
+      env: { ...process.env, PYGENT_DAEMON_INSTANCE: oldInstance },
+    });
+    const stranger = spawn(node, [fixturePath("hangs-on-initialize.mjs")], { detached: true, stdio: "ignore" });
+    try {
+      await store.processGroups.add({ pgid: orphan.pid!, pid: orphan.pid!, server_id: "old", daemon_pid: 999_999, daemon_instance: oldInstance, command: "x", started_at: 0 });
+      await store.processGroups.add({ pgid: stranger.pid!, pid: stranger.pid!, server_id: "old2", daemon_pid: 999_999, daemon_instance: oldInstance, command: "x", started_at: 0 });
+      await newManager().start();
+      await waitFor(() => !isAlive(orphan.pid!), { message: "orphan ended" });
+      expect(isAlive(stranger.pid!)).toBe(true);
+      expect(await store.processGroups.list()).toEqual([]);
+    } finally {
+      for (const child of [orphan, stranger]) if (child.pid && isAlive(child.pid)) process.kill(-child.pid, "SIGKILL");
+    }
+  });
+
+  it("applies config changes to only the servers whose entry changed", async () => {
+    const m = newManager();
+    const parse = (await import("../src/config/validate.js")).parseServer;
+    await m.applyConfig([parse(fixture("a", "echo-server.mjs")), parse(fixture("b", "echo-server.mjs"))]);
+    await m.start();
+    await waitFor(() => stateOf("a") === "running" && stateOf("b") === "running", { message: "both running" });
+    const pidA = m.get("a").pid;
+    const pidB = m.get("b").pid;
+    const result = await m.applyConfig([
+      parse(fixture("a", "echo-server.mjs")),
+      parse(fixture("b", "echo-server.mjs", { env: { SERVER_NAME: "renamed" } })),
+      parse(fixture("c", "echo-server.mjs")),
+    ]);
+    expect(result).toEqual({ added: ["c"], removed: [], changed: ["b"] });
+    await waitFor(() => stateOf("b") === "running" && m.get("b").pid !== pidB && stateOf("c") === "running", { message: "b restarted, c running" });
+    expect(m.get("a").pid).toBe(pidA);
+    const removed = await m.applyConfig([parse(fixture("a", "echo-server.mjs"))]);
+    expect(removed.removed.sort()).toEqual(["b", "c"]);
+    expect(m.list().map((view) => view.id)).toEqual(["a"]);
+  });
+
+  it("keeps API-registered servers across a restart of the manager", async () => {
+    const m = newManager();
+    await m.start();
+    await m.registerServer("kept", fixture("kept", "echo-server.mjs", { env: { TOKEN: "s3cret" } }));
+    expect(m.get("kept").config.env?.TOKEN).toBe("********");
+    await m.stop();
+    const again = newManager();
+    await again.start();
+    await waitFor(() => stateOf("kept") === "running", { message: "kept running after restart" });
+    expect(again.get("kept").source).toBe("api");
+    const result = await again.callTool("kept", "echo", { text: "still here" });
+    expect(JSON.stringify(result.content)).toContain("still here");
+  });
+});

@@ -101,6 +101,16 @@ export interface ConfigRejectedEvent {
   problems: string[];
 }
 
+/** A tool call made through the daemon, for error rates and usage statistics. */
+export interface ToolCalledEvent {
+  type: "tool_called";
+  server_id: string;
+  tool: string;
+  ok: boolean;
+  duration_ms: number;
+  at: number;
+}
+
 export type DomainEvent =
   | ServerStatusEvent
   | ServerCapabilitiesEvent
@@ -108,7 +118,8 @@ export type DomainEvent =
   | ServerRegisteredEvent
   | ServerRemovedEvent
   | ConfigReloadedEvent
-  | ConfigRejectedEvent;
+  | ConfigRejectedEvent
+  | ToolCalledEvent;
 
 export type EventType = DomainEvent["type"];
 export type EventOf<T extends EventType> = Extract<DomainEvent, { type: T }>;

@@ -15,5 +15,6 @@ export type {
   ServerRemovedEvent,
   ServerState,
   ServerStatusEvent,
+  ToolCalledEvent,
   ToolSummary,
 } from "./events.js";

@@ -61,8 +61,22 @@ export class Connection {
   constructor(
     readonly client: Client,
     readonly transport: Transport,
-    readonly snapshot: CapabilitySnapshot,
+    public snapshot: CapabilitySnapshot,
+    private readonly requestTimeoutMs: number,
   ) {}
+
+  /** Lists everything again, straight from the server, and keeps it as the snapshot. */
+  async refresh(): Promise<CapabilitySnapshot> {
+    const began = performance.now();
+    const lists = await listEverything(this.client, this.requestTimeoutMs);
+    this.snapshot = {
+      ...this.snapshot,
+      ...lists,
+      timings: { ...this.snapshot.timings, list_ms: round(performance.now() - began) },
+      captured_at: Date.now(),
+    };
+    return this.snapshot;
+  }
 
   get pid(): number | null {
     return this.transport instanceof ProcessGroupTransport ? this.transport.pid : null;
@@ -186,7 +200,7 @@ export async function openConnection(config: ServerConfig, options: ConnectOptio
       timings: { spawn_ms: round(spawnMs), initialize_ms: round(initializeMs), list_ms: round(listMs) },
       captured_at: Date.now(),
     };
-    connection = new Connection(client, transport, snapshot);
+    connection = new Connection(client, transport, snapshot, config.request_timeout * 1000);
     opened = true;
     if (transport instanceof ProcessGroupTransport && transport.exit) {
       throw new Error(`exited with code ${transport.exit.code} right after initialize`);

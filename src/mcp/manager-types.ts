@@ -78,4 +78,11 @@ export interface McpManager {
   callTool(id: string, name: string, args: Record<string, unknown>): Promise<ToolCallResult>;
   /** An MCP ping; resolves with the round trip in ms. Used by health probes. */
   ping(id: string): Promise<number>;
+  /**
+   * Lists tools, resources and prompts afresh from the running server (no cache) and makes the
+   * result the server's current snapshot. Used by health checks to see capability drift.
+   */
+  refreshCapabilities(id: string): Promise<CapabilitySnapshot>;
+  /** The pids of the server's process group (stdio servers; empty otherwise). */
+  processIds(id: string): number[];
 }

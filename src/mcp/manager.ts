@@ -15,6 +15,7 @@ import type { Logger } from "../core/logger.js";
 import type { Store } from "../store/index.js";
 import type { LogLine, McpManager, RegisterOptions, ServerSource, ServerView, ToolCallResult } from "./manager-types.js";
 import { reapOrphans } from "./orphan-reaper.js";
+import { pidsInGroup } from "./process-group.js";
 import { Supervisor } from "./supervisor.js";
 
 export interface ManagerDeps {
@@ -270,8 +271,18 @@ export function createMcpManager(deps: ManagerDeps): McpManager {
       }
       const timeoutMs = found.supervisor.config.request_timeout * 1000;
       const began = performance.now();
+      const report = (ok: boolean) =>
+        deps.bus.publish({
+          type: "tool_called",
+          server_id: id,
+          tool: name,
+          ok,
+          duration_ms: performance.now() - began,
+          at: deps.clock.now(),
+        });
       try {
         const result = await connection.client.callTool({ name, arguments: args }, { timeout: timeoutMs });
+        report(result.isError !== true);
         return {
           content: (result.content ?? []) as unknown[],
           ...(result.structuredContent !== undefined ? { structured_content: result.structuredContent } : {}),
@@ -279,6 +290,7 @@ export function createMcpManager(deps: ManagerDeps): McpManager {
           duration_ms: Math.round((performance.now() - began) * 10) / 10,
         };
       } catch (error) {
+        report(false);
         const message = errorMessage(error);
         if (/timed? ?out/i.test(message)) {
           throw new AppError("TOOL_CALL_TIMEOUT", `server "${id}" did not answer ${name} within ${timeoutMs / 1000} s`);
@@ -294,6 +306,18 @@ export function createMcpManager(deps: ManagerDeps): McpManager {
       const began = performance.now();
       await connection.client.ping({ timeout: found.supervisor.config.request_timeout * 1000 });
       return performance.now() - began;
+    },
+
+    async refreshCapabilities(id) {
+      const found = entry(id);
+      const connection = found.supervisor.live;
+      if (!connection) throw new AppError("SERVER_NOT_RUNNING", `server "${id}" is ${found.supervisor.state}, not running`);
+      return connection.refresh();
+    },
+
+    processIds(id) {
+      const pid = entry(id).supervisor.pid;
+      return pid === null ? [] : pidsInGroup(pid);
     },
   };
 }

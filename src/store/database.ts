@@ -6,7 +6,7 @@ import Database from "better-sqlite3";
 import { mkdirSync, statSync } from "node:fs";
 import { dirname } from "node:path";
 import type { Clock } from "../core/clock.js";
-import { MIGRATIONS, type Migration } from "./migrations.js";
+import { MIGRATIONS, type Migration } from "./migrations/index.js";
 
 export type SqliteDatabase = Database.Database;
 

@@ -38,14 +38,18 @@ export const ToolNameSchema = z
   .max(128, "must be at most 128 characters")
   .meta({ description: "Tool name as the server lists it" });
 
-/** `?limit=` of a listing: 1..1000, with a per-route default. */
+/**
+ * `?limit=` of a listing: a whole number 1..1000, with a per-route default. Parsed from the
+ * string by hand rather than coerced, so "abc" and "1.5" get a message a person can act on.
+ */
 export function limitQuerySchema(defaultLimit: number) {
   return z.object({
-    limit: z.coerce
-      .number()
-      .int("must be a whole number")
-      .min(1, "must be at least 1")
-      .max(1000, "must be at most 1000")
-      .default(defaultLimit),
+    limit: z
+      .string()
+      .regex(/^\d+$/, "must be a whole number")
+      .optional()
+      .transform((value) => (value === undefined ? defaultLimit : Number(value)))
+      .pipe(z.number().min(1, "must be at least 1").max(1000, "must be at most 1000"))
+      .meta({ type: "integer", minimum: 1, maximum: 1000, default: defaultLimit }),
   });
 }

@@ -1,0 +1,113 @@
+// The route-level cases use the temporary FakeManager scaffold (test-support/fake-manager.ts) via createTestApp.
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { AppError } from "../core/errors.js";
+import { toErrorResponse } from "./error-handler.js";
+import { assertNoStack, createTestApp, stdioEntry, type TestApp } from "./test-support/test-app.js";
+
+describe("toErrorResponse", () => {
+  it("gives an AppError its catalogue status, code, message and details", () => {
+    const response = toErrorResponse(new AppError("SERVER_NOT_FOUND", "No server x.", { id: "x" }));
+    expect(response).toEqual({
+      status: 404,
+      body: { error: { code: "SERVER_NOT_FOUND", message: "No server x.", details: { id: "x" } } },
+      log: "none",
+    });
+  });
+
+  it("hides anything unknown behind a generic 500", () => {
+    const response = toErrorResponse(new TypeError("cannot read properties of undefined (reading 'pid')"));
+    expect(response.status).toBe(500);
+    expect(response.body.error).toEqual({ code: "INTERNAL", message: "An internal error occurred.", details: null });
+    expect(response.log).toBe("error");
+    expect(toErrorResponse("a thrown string").status).toBe(500);
+    expect(toErrorResponse(Object.assign(new Error("boom"), { statusCode: 503 })).body.error.code).toBe("INTERNAL");
+  });
+
+  it("maps a client error without a known code by its status", () => {
+    const tooMany = Object.assign(new Error("slow down"), { statusCode: 429, code: "X" });
+    expect(toErrorResponse(tooMany)).toMatchObject({ status: 429, body: { error: { code: "RATE_LIMITED" } } });
+    const odd = Object.assign(new Error("odd"), { statusCode: 418, code: "X" });
+    expect(toErrorResponse(odd)).toMatchObject({ status: 400, body: { error: { code: "VALIDATION_FAILED" } } });
+  });
+});
+
+describe("error responses over HTTP", () => {
+  let t: TestApp;
+  beforeEach(async () => {
+    t = await createTestApp();
+  });
+  afterEach(async () => {
+    await t.close();
+  });
+
+  const url = "/api/v1/mcp/servers";
+
+  it("answers 413 BODY_TOO_LARGE above 1 MiB", async () => {
+    const payload = JSON.stringify({ ...stdioEntry("big"), description: "x".repeat(1024 * 1024) });
+    const response = await t.request({ method: "POST", url, payload, headers: { "content-type": "application/json" } });
+    expect(response.statusCode).toBe(413);
+    expect(response.json().error.code).toBe("BODY_TOO_LARGE");
+    assertNoStack(response.body);
+  });
+
+  it("answers 415 for a body that is not JSON", async () => {
+    for (const type of ["text/plain", "application/x-www-form-urlencoded", "application/xml"]) {
+      const response = await t.request({ method: "POST", url, payload: "id=x", headers: { "content-type": type } });
+      expect(response.statusCode, type).toBe(415);
+      expect(response.json().error.code).toBe("UNSUPPORTED_MEDIA_TYPE");
+    }
+  });
+
+  it("answers 400 VALIDATION_FAILED for broken JSON", async () => {
+    const response = await t.request({
+      method: "POST",
+      url,
+      payload: '{"id": "x", ',
+      headers: { "content-type": "application/json" },
+    });
+    expect(response.statusCode).toBe(400);
+    const body = response.json();
+    expect(body.error.code).toBe("VALIDATION_FAILED");
+    expect(body.error.details.issues[0].field).toBe("(root)");
+    assertNoStack(response.body);
+  });
+
+  it("refuses a JSON body poisoning the prototype", async () => {
+    const response = await t.request({
+      method: "POST",
+      url,
+      payload: '{"id":"p","command":["x"],"__proto__":{"admin":true}}',
+      headers: { "content-type": "application/json" },
+    });
+    expect(response.statusCode).toBe(400);
+    expect(response.json().error.code).toBe("VALIDATION_FAILED");
+  });
+
+  it("answers 404 NOT_FOUND in the error shape for an unknown route", async () => {
+    for (const path of ["/nope", "/api/v1/nope", "/api/v2/mcp/servers"]) {
+      const response = await t.request({ method: "GET", url: path });
+      expect(response.statusCode).toBe(404);
+      expect(response.json()).toMatchObject({ error: { code: "NOT_FOUND", details: null } });
+    }
+  });
+
+  it("answers 400 for a malformed percent-encoding", async () => {
+    const response = await t.request({ method: "GET", url: "/api/v1/mcp/servers/%E0%A4%A" });
+    expect(response.statusCode).toBe(400);
+    expect(response.json().error.code).toBeDefined();
+  });
+
+  it("hides an unexpected failure behind a generic 500 without its text or stack", async () => {
+    await t.request({ method: "POST", url, payload: stdioEntry("boom") });
+    const response = await t.request({ method: "POST", url: `${url}/boom/tools/explode/call` });
+    expect(response.statusCode).toBe(500);
+    expect(response.json()).toEqual({ error: { code: "INTERNAL", message: "An internal error occurred.", details: null } });
+    expect(response.body).not.toContain("secret");
+    assertNoStack(response.body);
+  });
+
+  it("always answers errors as JSON", async () => {
+    const response = await t.request({ method: "GET", url: "/api/v1/mcp/servers/missing" });
+    expect(response.headers["content-type"]).toMatch(/^application\/json/);
+  });
+});

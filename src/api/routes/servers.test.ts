@@ -1,0 +1,249 @@
+// Uses the temporary FakeManager scaffold (src/api/test-support/fake-manager.ts) via createTestApp.
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { parseServer } from "../../config/validate.js";
+import { assertNoStack, createTestApp, stdioEntry, type TestApp } from "../test-support/test-app.js";
+
+let t: TestApp;
+beforeEach(async () => {
+  t = await createTestApp();
+});
+afterEach(async () => {
+  await t.close();
+});
+
+const base = "/api/v1/mcp/servers";
+
+async function register(id: string, extra: Record<string, unknown> = {}) {
+  const response = await t.request({ method: "POST", url: base, payload: stdioEntry(id, extra) });
+  expect(response.statusCode, response.body).toBe(201);
+  return response.json();
+}
+
+function issues(body: string): { field: string; message: string }[] {
+  return JSON.parse(body).error.details.issues;
+}
+
+describe("server routes", () => {
+  it("lists no servers on a fresh daemon", async () => {
+    const response = await t.request({ method: "GET", url: base });
+    expect(response.statusCode).toBe(200);
+    expect(response.json()).toEqual({ servers: [] });
+  });
+
+  it("registers a server, starts it by default, and lists it", async () => {
+    const created = await register("files", { category: "fs" });
+    expect(created).toMatchObject({ id: "files", name: "files", transport: "stdio", source: "api", state: "running", category: "fs" });
+    const list = await t.request({ method: "GET", url: base });
+    expect(list.json().servers.map((s: { id: string }) => s.id)).toEqual(["files"]);
+    const one = await t.request({ method: "GET", url: `${base}/files` });
+    expect(one.statusCode).toBe(200);
+    expect(one.json().config.command).toEqual(["node", "server.js"]);
+  });
+
+  it("leaves a server stopped when start is false, and does not pass start on as config", async () => {
+    const created = await register("idle", { start: false });
+    expect(created.state).toBe("stopped");
+    expect(created.config).not.toHaveProperty("start");
+  });
+
+  it("refuses a second server with the same id with 409 SERVER_EXISTS", async () => {
+    await register("dup");
+    const again = await t.request({ method: "POST", url: base, payload: stdioEntry("dup") });
+    expect(again.statusCode).toBe(409);
+    expect(again.json().error.code).toBe("SERVER_EXISTS");
+  });
+
+  it("names each bad field of a server entry", async () => {
+    const response = await t.request({
+      method: "POST",
+      url: base,
+      payload: { id: "x", command: "not-an-array", health_check_interval: "soon", bogus: 1 },
+    });
+    expect(response.statusCode).toBe(400);
+    const body = response.json();
+    expect(body.error.code).toBe("VALIDATION_FAILED");
+    const fields = issues(response.body).map((issue) => issue.field);
+    expect(fields).toEqual(expect.arrayContaining(["command", "health_check_interval", "(root)"]));
+    expect(issues(response.body).find((issue) => issue.field === "(root)")?.message).toContain('"bogus"');
+  });
+
+  it("names a bad start flag and a missing id", async () => {
+    const badStart = await t.request({ method: "POST", url: base, payload: { ...stdioEntry("s"), start: "yes" } });
+    expect(badStart.statusCode).toBe(400);
+    expect(issues(badStart.body)[0]).toEqual({ field: "start", message: 'must be a boolean, not string "yes"' });
+    const noId = await t.request({ method: "POST", url: base, payload: { command: ["node"] } });
+    expect(noId.statusCode).toBe(400);
+    expect(issues(noId.body).map((issue) => issue.field)).toContain("id");
+  });
+
+  it("refuses a body that is not an object", async () => {
+    const response = await t.request({ method: "POST", url: base, payload: [1, 2] });
+    expect(response.statusCode).toBe(400);
+    expect(issues(response.body)[0]?.field).toBe("(root)");
+  });
+
+  it("changes an API server with PATCH and validates the merged result", async () => {
+    await register("p");
+    const patched = await t.request({ method: "PATCH", url: `${base}/p`, payload: { description: "changed" } });
+    expect(patched.statusCode).toBe(200);
+    expect(patched.json().description).toBe("changed");
+    const bad = await t.request({ method: "PATCH", url: `${base}/p`, payload: { auto_restart: "no" } });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().error.details.issues[0].field).toBe("auto_restart");
+    const notObject = await t.request({ method: "PATCH", url: `${base}/p`, payload: ["x"] });
+    expect(notObject.statusCode).toBe(400);
+  });
+
+  it("refuses PATCH of a config-file server with 409 SERVER_CONFIG_MANAGED", async () => {
+    await t.manager.applyConfig([parseServer(stdioEntry("from-file"))]);
+    const response = await t.request({ method: "PATCH", url: `${base}/from-file`, payload: { description: "x" } });
+    expect(response.statusCode).toBe(409);
+    expect(response.json().error.code).toBe("SERVER_CONFIG_MANAGED");
+  });
+
+  it("deletes a server with 204 and then reports it missing", async () => {
+    await register("gone");
+    const deleted = await t.request({ method: "DELETE", url: `${base}/gone` });
+    expect(deleted.statusCode).toBe(204);
+    expect(deleted.body).toBe("");
+    const after = await t.request({ method: "GET", url: `${base}/gone` });
+    expect(after.statusCode).toBe(404);
+  });
+
+  it("starts, stops and restarts a server", async () => {
+    await register("life", { start: false });
+    const started = await t.request({ method: "POST", url: `${base}/life/start` });
+    expect(started.statusCode).toBe(200);
+    expect(started.json().state).toBe("running");
+    const stopped = await t.request({ method: "POST", url: `${base}/life/stop` });
+    expect(stopped.json().state).toBe("stopped");
+    const restarted = await t.request({ method: "POST", url: `${base}/life/restart` });
+    expect(restarted.json()).toMatchObject({ state: "running", restarts: 1 });
+  });
+
+  it("accepts a bodiless POST that still says it is JSON", async () => {
+    await register("hdr", { start: false });
+    const response = await t.request({
+      method: "POST",
+      url: `${base}/hdr/start`,
+      headers: { "content-type": "application/json" },
+    });
+    expect(response.statusCode).toBe(200);
+  });
+
+  it("serves logs and events with limits", async () => {
+    await register("logged");
+    await t.request({ method: "POST", url: `${base}/logged/stop` });
+    await t.request({ method: "POST", url: `${base}/logged/start` });
+
+    const logs = await t.request({ method: "GET", url: `${base}/logged/logs?limit=2` });
+    expect(logs.statusCode).toBe(200);
+    expect(logs.json().server_id).toBe("logged");
+    expect(logs.json().lines).toHaveLength(2);
+    expect(logs.json().lines[0]).toMatchObject({ stream: "daemon", line: "stopped" });
+
+    const events = await t.request({ method: "GET", url: `${base}/logged/events` });
+    expect(events.statusCode).toBe(200);
+    expect(events.json().events.map((e: { kind: string }) => e.kind)).toHaveLength(3);
+    const one = await t.request({ method: "GET", url: `${base}/logged/events?limit=1` });
+    expect(one.json().events).toHaveLength(1);
+  });
+
+  it.each([
+    ["0", "must be at least 1"],
+    ["1001", "must be at most 1000"],
+    ["abc", "must be a whole number"],
+    ["-1", "must be a whole number"],
+    ["1.5", "must be a whole number"],
+  ])("refuses ?limit=%s naming the limit field", async (limit, message) => {
+    await register("lim");
+    for (const path of ["logs", "events"]) {
+      const response = await t.request({ method: "GET", url: `${base}/lim/${path}?limit=${limit}` });
+      expect(response.statusCode).toBe(400);
+      expect(issues(response.body)).toEqual([{ field: "limit", message }]);
+    }
+  });
+
+  it("serves capabilities of a running server and 409 before it was ever initialized", async () => {
+    await register("caps", { start: false });
+    const before = await t.request({ method: "GET", url: `${base}/caps/capabilities` });
+    expect(before.statusCode).toBe(409);
+    expect(before.json().error.code).toBe("SERVER_NOT_RUNNING");
+    await t.request({ method: "POST", url: `${base}/caps/start` });
+    const after = await t.request({ method: "GET", url: `${base}/caps/capabilities` });
+    expect(after.statusCode).toBe(200);
+    expect(after.json().tools[0].name).toBe("echo");
+  });
+
+  it("calls a tool with arguments, and with none", async () => {
+    await register("tools");
+    const called = await t.request({ method: "POST", url: `${base}/tools/tools/echo/call`, payload: { arguments: { a: 1 } } });
+    expect(called.statusCode).toBe(200);
+    expect(called.json()).toMatchObject({ is_error: false, content: [{ type: "text", text: '{"a":1}' }] });
+    const bare = await t.request({ method: "POST", url: `${base}/tools/tools/echo/call` });
+    expect(bare.statusCode).toBe(200);
+    expect(bare.json().content[0].text).toBe("{}");
+    const empty = await t.request({ method: "POST", url: `${base}/tools/tools/echo/call`, payload: {} });
+    expect(empty.json().content[0].text).toBe("{}");
+  });
+
+  it("refuses bad tool call bodies and names, and reports unknown tools", async () => {
+    await register("tc");
+    const notObject = await t.request({ method: "POST", url: `${base}/tc/tools/echo/call`, payload: { arguments: [1] } });
+    expect(notObject.statusCode).toBe(400);
+    expect(issues(notObject.body)[0]?.field).toBe("arguments");
+    const extra = await t.request({ method: "POST", url: `${base}/tc/tools/echo/call`, payload: { args: {} } });
+    expect(extra.statusCode).toBe(400);
+    const longName = await t.request({ method: "POST", url: `${base}/tc/tools/${"n".repeat(129)}/call` });
+    expect(longName.statusCode).toBe(400);
+    expect(issues(longName.body)).toEqual([{ field: "name", message: "must be at most 128 characters" }]);
+    const unknown = await t.request({ method: "POST", url: `${base}/tc/tools/nope/call` });
+    expect(unknown.statusCode).toBe(404);
+    expect(unknown.json().error.code).toBe("TOOL_NOT_FOUND");
+  });
+
+  it("answers 404 SERVER_NOT_FOUND for every route of an unknown id", async () => {
+    const routes: [string, string][] = [
+      ["GET", ""],
+      ["PATCH", ""],
+      ["DELETE", ""],
+      ["POST", "/start"],
+      ["POST", "/stop"],
+      ["POST", "/restart"],
+      ["GET", "/logs"],
+      ["GET", "/events"],
+      ["GET", "/capabilities"],
+      ["POST", "/tools/echo/call"],
+    ];
+    for (const [method, suffix] of routes) {
+      const response = await t.request({
+        method: method as "GET",
+        url: `${base}/missing${suffix}`,
+        ...(method === "PATCH" ? { payload: { description: "x" } } : {}),
+      });
+      expect(response.statusCode, `${method} ${suffix}`).toBe(404);
+      expect(response.json().error.code).toBe("SERVER_NOT_FOUND");
+    }
+  });
+
+  it.each([
+    // A bare ".." (or "%2E%2E") is a dot segment to inject's URL parser; listening.test.ts sends it raw.
+    ["a..b", "must not contain '..'"],
+    ["a%2Fb", "must not contain '/' or '\\'"],
+    ["a%5Cb", "must not contain '/' or '\\'"],
+    ["-lead", "may contain only letters"],
+    ["x".repeat(65), "must be at most 64 characters"],
+    ["x".repeat(300), "must be at most 64 characters"],
+  ])("answers 400 INVALID_ID naming id for %s", async (id, message) => {
+    for (const suffix of ["", "/start", "/logs", "/tools/echo/call"]) {
+      const method = suffix === "" || suffix === "/logs" ? "GET" : "POST";
+      const response = await t.request({ method, url: `${base}/${id}${suffix}` });
+      expect(response.statusCode, `${id}${suffix}`).toBe(400);
+      const body = response.json();
+      expect(body.error.code).toBe("INVALID_ID");
+      expect(body.error.details.issues[0].field).toBe("id");
+      expect(body.error.details.issues[0].message).toContain(message);
+      assertNoStack(response.body);
+    }
+  });
+});

@@ -1,0 +1,460 @@
+/**
+ * The catalog: every discovery source merged into one list of servers, with the marketplace's
+ * views over it (filtered pages, categories, search, featured, popular) and the usage counts that
+ * rank "popular". It owns the discovery cache: it loads it at start, rebuilds it from the sources
+ * when it is missing, corrupt or stale, and writes it back after each refresh and usage change.
+ *
+ * Merging: sources are taken in order with the built-in catalog first; an entry whose registry
+ * name, npm/PyPI/OCI package or remote URL was already seen is a duplicate and dropped (a
+ * locally installed copy of the same package version marks the kept entry as installed). An id
+ * already taken by a different server gets a longer id made from its registry name.
+ *
+ * Queries are synchronous over the in-memory state: call `load()` once when the daemon starts.
+ */
+import type { Clock, TimerHandle } from "../core/clock.js";
+import { AppError, errorMessage } from "../core/errors.js";
+import type { Logger } from "../core/logger.js";
+import { BUILTIN_SOURCE_ID } from "./builtin-source.js";
+import type { CacheFile, CachedServer, DiscoveryCache, HealthStatus, Usage } from "./cache.js";
+import { installCommandFor } from "./install-plan.js";
+import {
+  entryId,
+  entryTransports,
+  MARKETPLACE_META_KEY,
+  marketplaceOf,
+  qualifiedIdFromServerName,
+  type CatalogEntry,
+} from "./schema.js";
+import { buildSearchIndex, type SearchIndex } from "./search-ranking.js";
+import type { DiscoverySource } from "./source.js";
+
+export const DEFAULT_PAGE_SIZE = 50;
+export const MAX_PAGE_SIZE = 500;
+
+export interface CatalogOptions {
+  sources: readonly DiscoverySource[];
+  /** Without a cache the catalog still works; usage is then forgotten on restart. */
+  cache?: DiscoveryCache;
+  logger: Logger;
+  clock: Clock;
+  /** Cached entries of remote sources younger than this are used without asking again (6 h). */
+  maxCacheAgeMs?: number;
+  /** Tool-call counts and health are written at most this often (5 s); installs at once. */
+  flushDelayMs?: number;
+}
+
+export interface ListQuery {
+  category?: string;
+  tag?: string;
+  featured?: boolean;
+  /** stdio, sse or streamable-http ("http" is taken for streamable-http). */
+  transport?: string;
+  /** npm, pypi, oci, ... or "remote" for servers reached over the network. */
+  registry_type?: string;
+  offset?: number;
+  limit?: number;
+}
+
+export interface CatalogPage {
+  total: number;
+  offset: number;
+  limit: number;
+  servers: CatalogEntry[];
+}
+
+export interface CategoryCount {
+  name: string;
+  count: number;
+}
+
+export interface SearchHit {
+  entry: CatalogEntry;
+  score: number;
+}
+
+export interface PopularServer {
+  entry: CatalogEntry;
+  installs: number;
+  tool_calls: number;
+  score: number;
+}
+
+export interface SourceReport {
+  id: string;
+  /** ok: listed now; cached: served from the cache; failed: listing failed, previous entries kept. */
+  status: "ok" | "cached" | "failed";
+  entries: number;
+  error?: string;
+}
+
+export interface RefreshReport {
+  sources: SourceReport[];
+  total: number;
+  cache: "ok" | "missing" | "corrupt" | "stale" | "none";
+}
+
+export interface Catalog {
+  /** Reads the cache and refreshes what it cannot trust; never throws for a bad source or cache. */
+  load(options?: { signal?: AbortSignal }): Promise<RefreshReport>;
+  /** Lists the sources again (all, or the ids given) and writes the cache. */
+  refresh(options?: { signal?: AbortSignal; sources?: readonly string[] }): Promise<RefreshReport>;
+  list(query?: ListQuery): CatalogPage;
+  get(id: string): CatalogEntry | undefined;
+  /** Like get, but throws SERVER_NOT_FOUND. */
+  require(id: string): CatalogEntry;
+  categories(): CategoryCount[];
+  search(query: string, options?: { limit?: number; offset?: number }): SearchHit[];
+  featured(): CatalogEntry[];
+  /** Ranked by our usage (installs weigh ten tool calls), then the source's install count. */
+  popular(options?: { limit?: number }): PopularServer[];
+  installCommand(id: string): string[] | undefined;
+  usage(id: string): Usage | undefined;
+  lastHealth(id: string): { status: HealthStatus; at: string } | null | undefined;
+  /** Counts an install and writes the cache; false for an id the catalog does not hold. */
+  recordInstall(id: string): Promise<boolean>;
+  recordToolCalls(id: string, count: number): boolean;
+  recordHealth(id: string, status: HealthStatus): boolean;
+  /** Writes pending usage and health now. */
+  flush(): Promise<void>;
+  /** Flushes and stops the write timer. */
+  close(): Promise<void>;
+}
+
+interface ServerState {
+  install_command: string[];
+  last_health: { status: HealthStatus; at: string } | null;
+  usage: Usage;
+}
+
+const INSTALL_WEIGHT = 10;
+
+export function createCatalog(options: CatalogOptions): Catalog {
+  const { clock, cache } = options;
+  const logger = options.logger.child({ module: "discovery.catalog" });
+  const maxCacheAgeMs = options.maxCacheAgeMs ?? 6 * 60 * 60 * 1000;
+  const flushDelayMs = options.flushDelayMs ?? 5000;
+  // The curated catalog comes first so its ids, categories and descriptions win over duplicates.
+  const sources = [...options.sources].sort(
+    (a, b) => Number(b.id === BUILTIN_SOURCE_ID) - Number(a.id === BUILTIN_SOURCE_ID),
+  );
+  const duplicateIds = sources.map((s) => s.id).filter((id, i, all) => all.indexOf(id) !== i);
+  if (duplicateIds.length > 0) {
+    throw new AppError("CONFIG_INVALID", `discovery sources must have distinct ids; repeated: ${duplicateIds.join(", ")}`);
+  }
+
+  let entries: CatalogEntry[] = [];
+  let byId = new Map<string, CatalogEntry>();
+  let index: SearchIndex = buildSearchIndex([]);
+  const lastBySource = new Map<string, CatalogEntry[]>();
+  const state = new Map<string, ServerState>();
+  let flushTimer: TimerHandle | undefined;
+  let writes: Promise<void> = Promise.resolve();
+  let refreshing: Promise<RefreshReport> | undefined;
+
+  function stateOf(id: string): ServerState {
+    let found = state.get(id);
+    if (!found) {
+      found = { install_command: [], last_health: null, usage: { installs: 0, tool_calls: 0, last_used_at: null } };
+      state.set(id, found);
+    }
+    return found;
+  }
+
+  function nowIso(): string {
+    return new Date(clock.now()).toISOString();
+  }
+
+  function merge(): void {
+    const seenKeys = new Set<string>();
+    const merged: CatalogEntry[] = [];
+    const ids = new Map<string, CatalogEntry>();
+    for (const source of sources) {
+      for (const original of lastBySource.get(source.id) ?? []) {
+        const keys = dedupeKeys(original);
+        const duplicateKey = keys.find((key) => seenKeys.has(key));
+        if (duplicateKey !== undefined) {
+          const kept = merged.find((entry) => dedupeKeys(entry).includes(duplicateKey));
+          if (kept) markInstalled(kept, original);
+          logger.debug({ name: original.name, source: source.id, key: duplicateKey }, "duplicate catalog entry dropped");
+          continue;
+        }
+        const entry = structuredClone(original);
+        const id = uniqueId(entry, ids);
+        if (id !== entryId(entry)) {
+          logger.warn({ id: entryId(entry), name: entry.name, source: source.id, new_id: id }, "catalog id already taken; renamed");
+          entry._meta[MARKETPLACE_META_KEY].id = id;
+        }
+        for (const key of keys) seenKeys.add(key);
+        ids.set(id, entry);
+        merged.push(entry);
+      }
+    }
+    entries = merged;
+    byId = ids;
+    index = buildSearchIndex(merged);
+    for (const entry of merged) {
+      const server = stateOf(entryId(entry));
+      try {
+        server.install_command = installCommandFor(entry);
+      } catch {
+        server.install_command = []; // nothing installable (a source-only server): shown, not installed
+      }
+    }
+  }
+
+  function snapshot(): CacheFile {
+    const servers: Record<string, CachedServer> = {};
+    for (const entry of entries) {
+      const id = entryId(entry);
+      const server = stateOf(id);
+      servers[id] = {
+        entry,
+        install_command: server.install_command,
+        last_health: server.last_health,
+        usage: server.usage,
+      };
+    }
+    return { version: 1, updated_at: nowIso(), servers };
+  }
+
+  function persist(): Promise<void> {
+    if (!cache) return Promise.resolve();
+    // One write at a time, each with the state as it is when its turn comes.
+    writes = writes
+      .catch(() => undefined)
+      .then(() => cache.save(snapshot()))
+      .catch((error: unknown) => {
+        logger.warn({ path: cache.path, error: errorMessage(error) }, "could not write the discovery cache");
+      });
+    return writes;
+  }
+
+  function scheduleFlush(): void {
+    if (!cache || flushTimer !== undefined) return;
+    flushTimer = clock.setTimeout(() => {
+      flushTimer = undefined;
+      void persist();
+    }, flushDelayMs);
+  }
+
+  async function runRefresh(only: ReadonlySet<string> | undefined, signal: AbortSignal | undefined, cacheStatus: RefreshReport["cache"]): Promise<RefreshReport> {
+    const chosen = sources.filter((source) => only === undefined || only.has(source.id));
+    const results = await Promise.allSettled(chosen.map((source) => source.list(signal ? { signal } : {})));
+    const reports: SourceReport[] = [];
+    for (const source of sources) {
+      const at = chosen.indexOf(source);
+      const result = at === -1 ? undefined : results[at];
+      if (result === undefined) {
+        reports.push({ id: source.id, status: "cached", entries: lastBySource.get(source.id)?.length ?? 0 });
+      } else if (result.status === "fulfilled") {
+        lastBySource.set(source.id, result.value);
+        reports.push({ id: source.id, status: "ok", entries: result.value.length });
+      } else {
+        const error = errorMessage(result.reason);
+        const kept = lastBySource.get(source.id)?.length ?? 0;
+        logger.warn({ source: source.id, error, kept }, "discovery source failed; keeping its previous entries");
+        reports.push({ id: source.id, status: "failed", entries: kept, error });
+      }
+    }
+    merge();
+    await persist();
+    return { sources: reports, total: entries.length, cache: cacheStatus };
+  }
+
+  function refreshOnce(only: ReadonlySet<string> | undefined, signal: AbortSignal | undefined, cacheStatus: RefreshReport["cache"]): Promise<RefreshReport> {
+    // A refresh already under way answers for a second caller instead of listing twice.
+    if (refreshing) return refreshing;
+    refreshing = runRefresh(only, signal, cacheStatus).finally(() => {
+      refreshing = undefined;
+    });
+    return refreshing;
+  }
+
+  async function flush(): Promise<void> {
+    if (flushTimer !== undefined) {
+      clock.clearTimeout(flushTimer);
+      flushTimer = undefined;
+    }
+    await persist();
+  }
+
+  function page<T>(items: T[], offset?: number, limit?: number): { items: T[]; offset: number; limit: number } {
+    const start = Math.max(0, Math.floor(offset ?? 0));
+    const size = Math.min(MAX_PAGE_SIZE, Math.max(1, Math.floor(limit ?? DEFAULT_PAGE_SIZE)));
+    return { items: items.slice(start, start + size), offset: start, limit: size };
+  }
+
+  return {
+    async load(loadOptions = {}) {
+      if (!cache) return refreshOnce(undefined, loadOptions.signal, "none");
+      const loaded = await cache.load();
+      if (loaded.status !== "ok") return refreshOnce(undefined, loadOptions.signal, loaded.status);
+
+      for (const [id, server] of Object.entries(loaded.file.servers)) {
+        state.set(id, { install_command: server.install_command, last_health: server.last_health, usage: server.usage });
+        const source = marketplaceOf(server.entry).source ?? "";
+        lastBySource.set(source, [...(lastBySource.get(source) ?? []), server.entry]);
+      }
+      const age = clock.now() - Date.parse(loaded.file.updated_at);
+      const fresh = Number.isFinite(age) && age >= 0 && age < maxCacheAgeMs;
+      // Local sources are cheap and may have changed (an upgrade, a new install): always list them.
+      const only = fresh ? new Set(sources.filter((s) => s.remote !== true).map((s) => s.id)) : undefined;
+      return refreshOnce(only, loadOptions.signal, fresh ? "ok" : "stale");
+    },
+
+    refresh(refreshOptions = {}) {
+      const only = refreshOptions.sources ? new Set(refreshOptions.sources) : undefined;
+      return refreshOnce(only, refreshOptions.signal, cache ? "ok" : "none");
+    },
+
+    list(query = {}) {
+      const transport = query.transport === "http" ? "streamable-http" : query.transport;
+      const matching = entries.filter((entry) => {
+        const market = marketplaceOf(entry);
+        if (query.category !== undefined && market.category !== query.category) return false;
+        if (query.tag !== undefined && !market.tags.includes(query.tag)) return false;
+        if (query.featured !== undefined && market.featured !== query.featured) return false;
+        if (transport !== undefined && !entryTransports(entry).includes(transport as "stdio")) return false;
+        if (query.registry_type !== undefined) {
+          const wanted = query.registry_type;
+          const has =
+            wanted === "remote"
+              ? (entry.remotes ?? []).length > 0
+              : (entry.packages ?? []).some((pkg) => pkg.registryType === wanted);
+          if (!has) return false;
+        }
+        return true;
+      });
+      const { items, offset, limit } = page(matching, query.offset, query.limit);
+      return { total: matching.length, offset, limit, servers: items };
+    },
+
+    get(id) {
+      return byId.get(id);
+    },
+
+    require(id) {
+      const entry = byId.get(id);
+      if (!entry) throw new AppError("SERVER_NOT_FOUND", `no server "${id}" in the discovery catalog`);
+      return entry;
+    },
+
+    categories() {
+      const counts = new Map<string, number>();
+      for (const entry of entries) {
+        const name = marketplaceOf(entry).category;
+        counts.set(name, (counts.get(name) ?? 0) + 1);
+      }
+      return [...counts]
+        .map(([name, count]) => ({ name, count }))
+        .sort((a, b) => b.count - a.count || (a.name < b.name ? -1 : 1));
+    },
+
+    search(query, searchOptions = {}) {
+      const { items } = page(index.rank(query), searchOptions.offset, searchOptions.limit ?? 20);
+      return items;
+    },
+
+    featured() {
+      return entries.filter((entry) => marketplaceOf(entry).featured);
+    },
+
+    popular(popularOptions = {}) {
+      const ranked = entries.map((entry) => {
+        const usage = stateOf(entryId(entry)).usage;
+        return { entry, installs: usage.installs, tool_calls: usage.tool_calls, score: usage.installs * INSTALL_WEIGHT + usage.tool_calls };
+      });
+      ranked.sort((a, b) => {
+        const ma = marketplaceOf(a.entry);
+        const mb = marketplaceOf(b.entry);
+        return (
+          b.score - a.score ||
+          (mb.install_count ?? 0) - (ma.install_count ?? 0) ||
+          Number(mb.featured) - Number(ma.featured) ||
+          (ma.id < mb.id ? -1 : 1)
+        );
+      });
+      return page(ranked, 0, popularOptions.limit ?? 10).items;
+    },
+
+    installCommand(id) {
+      return byId.has(id) ? [...stateOf(id).install_command] : undefined;
+    },
+
+    usage(id) {
+      return byId.has(id) ? { ...stateOf(id).usage } : undefined;
+    },
+
+    lastHealth(id) {
+      return byId.has(id) ? stateOf(id).last_health : undefined;
+    },
+
+    async recordInstall(id) {
+      if (!byId.has(id)) return false;
+      const usage = stateOf(id).usage;
+      usage.installs += 1;
+      usage.last_used_at = nowIso();
+      await persist();
+      return true;
+    },
+
+    recordToolCalls(id, count) {
+      if (!byId.has(id) || !Number.isFinite(count) || count <= 0) return false;
+      const usage = stateOf(id).usage;
+      usage.tool_calls += Math.floor(count);
+      usage.last_used_at = nowIso();
+      scheduleFlush();
+      return true;
+    },
+
+    recordHealth(id, status) {
+      if (!byId.has(id)) return false;
+      stateOf(id).last_health = { status, at: nowIso() };
+      scheduleFlush();
+      return true;
+    },
+
+    flush,
+
+    async close() {
+      await flush();
+    },
+  };
+}
+
+/** What makes two entries the same server, whichever source they came from. */
+function dedupeKeys(entry: CatalogEntry): string[] {
+  const keys = [`name:${entry.name.toLowerCase()}`];
+  for (const pkg of entry.packages ?? []) {
+    const identifier =
+      pkg.registryType === "pypi" ? pkg.identifier.toLowerCase().replace(/[-_.]+/g, "-") : pkg.identifier.toLowerCase();
+    keys.push(`${pkg.registryType}:${identifier}`);
+  }
+  for (const remote of entry.remotes ?? []) keys.push(`url:${remote.url.replace(/\/+$/, "").toLowerCase()}`);
+  return keys;
+}
+
+/** A locally installed copy of exactly the kept package version marks the kept entry installed. */
+function markInstalled(kept: CatalogEntry, duplicate: CatalogEntry): void {
+  const local = marketplaceOf(duplicate);
+  if (local.local !== true || local.install_prefix === undefined) return;
+  const keptPkg = kept.packages?.find((pkg) => pkg.registryType === "npm");
+  const localPkg = duplicate.packages?.find((pkg) => pkg.registryType === "npm");
+  if (!keptPkg || !localPkg || keptPkg.identifier !== localPkg.identifier || keptPkg.version !== localPkg.version) return;
+  const market = kept._meta[MARKETPLACE_META_KEY];
+  market.local = true;
+  market.install_prefix = local.install_prefix;
+  if (market.bin === undefined && local.bin !== undefined) market.bin = local.bin;
+}
+
+function uniqueId(entry: CatalogEntry, taken: ReadonlyMap<string, CatalogEntry>): string {
+  const id = entryId(entry);
+  if (!taken.has(id)) return id;
+  const qualified = qualifiedIdFromServerName(entry.name);
+  if (!taken.has(qualified)) return qualified;
+  for (let n = 2; ; n += 1) {
+    const suffix = `-${n}`;
+    const candidate = `${qualified.slice(0, 64 - suffix.length)}${suffix}`;
+    if (!taken.has(candidate)) return candidate;
+  }
+}

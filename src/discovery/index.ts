@@ -1,0 +1,92 @@
+/** The discovery domain's public surface: catalog, sources, cache and install plans. */
+export {
+  ArgumentSchema,
+  CatalogEntrySchema,
+  KeyValueInputSchema,
+  MARKETPLACE_META_KEY,
+  MarketplaceMetaSchema,
+  OFFICIAL_META_KEY,
+  PackageSchema,
+  RemoteSchema,
+  RepositorySchema,
+  SERVER_NAME_PATTERN,
+  ServerJsonSchema,
+  entryId,
+  entryTransports,
+  idFromServerName,
+  marketplaceOf,
+  normalizeServerJson,
+  tryNormalizeServerJson,
+  type Argument,
+  type CatalogEntry,
+  type CatalogEntryInput,
+  type KeyValueInput,
+  type MarketplaceMeta,
+  type NormalizeOptions,
+  type NormalizeResult,
+  type OfficialMeta,
+  type Package,
+  type Remote,
+  type Repository,
+  type ServerJson,
+} from "./schema.js";
+export { BUILTIN_CATALOG } from "./builtin-catalog.js";
+export type { DiscoverySource, DiscoverySourceListOptions } from "./source.js";
+export { BUILTIN_SOURCE_ID, createBuiltinSource } from "./builtin-source.js";
+export {
+  OFFICIAL_REGISTRY_URL,
+  REGISTRY_SOURCE_ID,
+  RegistrySourceOptionsSchema,
+  createRegistrySource,
+  type RegistrySourceDeps,
+  type RegistrySourceOptions,
+} from "./registry-source.js";
+export {
+  LOCAL_SCAN_SOURCE_ID,
+  LocalScanSourceOptionsSchema,
+  createLocalScanSource,
+  mcpServerMarker,
+  npmBinFromPackageJson,
+  type LocalScanSourceOptions,
+  type PackageJson,
+} from "./local-scan-source.js";
+export {
+  CACHE_DIR,
+  CACHE_FILE,
+  CACHE_VERSION,
+  CacheFileSchema,
+  cachePath,
+  createDiscoveryCache,
+  writeFileAtomic,
+  type CacheFile,
+  type CacheLoadResult,
+  type CachedServer,
+  type DiscoveryCache,
+  type DiscoveryCacheOptions,
+  type HealthStatus,
+  type Usage,
+} from "./cache.js";
+export { buildSearchIndex, tokenize, type SearchIndex } from "./search-ranking.js";
+export {
+  DEFAULT_PAGE_SIZE,
+  MAX_PAGE_SIZE,
+  createCatalog,
+  type Catalog,
+  type CatalogOptions,
+  type CatalogPage,
+  type CategoryCount,
+  type ListQuery,
+  type PopularServer,
+  type RefreshReport,
+  type SearchHit,
+  type SourceReport,
+} from "./catalog.js";
+export {
+  SERVERS_SUBDIR,
+  installCommandFor,
+  planInstall,
+  type InstallKind,
+  type InstallPlan,
+  type InstallStep,
+  type PlanInstallOptions,
+} from "./install-plan.js";

@@ -1,0 +1,14 @@
+/**
+ * Forward-only, numbered schema migrations. A migration is never edited once released; a change
+ * is a new file here, added to the list below. The SQL stays portable (TEXT, INTEGER, BIGINT,
+ * plain indexes) so the same schema can be written for PostgreSQL.
+ */
+import { migration001 } from "./001-servers-events-groups-tokens.js";
+
+export interface Migration {
+  version: number;
+  name: string;
+  statements: string[];
+}
+
+export const MIGRATIONS: Migration[] = [migration001];

@@ -16,7 +16,7 @@ import type { McpManager } from "../mcp/manager-types.js";
 import type { Store } from "../store/store.js";
 import { registerAuthGuard } from "./auth/auth-guard.js";
 import { createTokenService, type TokenService } from "./auth/token-service.js";
-import { registerErrorHandling } from "./error-handler.js";
+import { frameworkErrorHandler, registerErrorHandling } from "./error-handler.js";
 import { registerHostOriginGuard } from "./host-origin-guard.js";
 import { registerOpenApi } from "./openapi.js";
 import { DEFAULT_RATE_LIMIT, registerRateLimit, type RateLimitOptions } from "./rate-limit.js";
@@ -73,6 +73,7 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
     // Above the 64-character id and 128-character tool name, so a long one gets a 400 naming
     // the field rather than the router's 404.
     routerOptions: { maxParamLength: 512 },
+    frameworkErrors: frameworkErrorHandler,
   });
 
   app.setValidatorCompiler(zodValidatorCompiler);

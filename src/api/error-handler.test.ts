@@ -91,10 +91,12 @@ describe("error responses over HTTP", () => {
     }
   });
 
-  it("answers 400 for a malformed percent-encoding", async () => {
-    const response = await t.request({ method: "GET", url: "/api/v1/mcp/servers/%E0%A4%A" });
-    expect(response.statusCode).toBe(400);
-    expect(response.json().error.code).toBeDefined();
+  it("answers 400 in the error shape for a URL the router cannot decode or a huge parameter", async () => {
+    for (const path of ["/api/v1/mcp/servers/%E0%A4%A", `/api/v1/mcp/servers/${"x".repeat(600)}`]) {
+      const response = await t.request({ method: "GET", url: path });
+      expect(response.statusCode).toBe(400);
+      expect(response.json()).toMatchObject({ error: { code: "VALIDATION_FAILED", details: { issues: [{ field: "(root)" }] } } });
+    }
   });
 
   it("hides an unexpected failure behind a generic 500 without its text or stack", async () => {

@@ -4,7 +4,7 @@
  * mapped to catalogue codes; anything else is a 500 with a generic message, logged with its
  * stack, which never reaches the response.
  */
-import type { FastifyError, FastifyInstance } from "fastify";
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { AppError, ERROR_CATALOGUE, isAppError, type ErrorCode } from "../core/errors.js";
 
 export interface ErrorBody {
@@ -27,6 +27,8 @@ const FASTIFY_CODES: Record<string, ErrorCode> = {
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: "VALIDATION_FAILED",
   FST_ERR_VALIDATION: "VALIDATION_FAILED",
   FST_ERR_NOT_FOUND: "NOT_FOUND",
+  FST_ERR_BAD_URL: "VALIDATION_FAILED",
+  FST_ERR_MAX_PARAM_LENGTH: "VALIDATION_FAILED",
 };
 
 /** For a client error Fastify or a plugin raised without one of the codes above. */
@@ -66,14 +68,25 @@ export function toErrorResponse(error: unknown): ErrorResponse {
   return { status: 500, body: body("INTERNAL", ERROR_CATALOGUE.INTERNAL.message), log: "error" };
 }
 
+function sendError(error: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  const response = toErrorResponse(error);
+  if (response.log === "error") request.log.error({ err: error }, "request failed");
+  else if (response.log === "warn") request.log.warn({ err: error }, "request failed");
+  // Serialized here: framework errors arrive before any route (and its serializer) is chosen.
+  return reply.code(response.status).type("application/json; charset=utf-8").send(JSON.stringify(response.body));
+}
+
+/**
+ * For Fastify's `frameworkErrors` option: URLs the router cannot even decode (bad percent
+ * escapes, over-long parameters) are answered before routing, so before the error handler.
+ */
+export function frameworkErrorHandler(error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
+  sendError(error, request, reply);
+}
+
 /** Installs the error and not-found handlers; call before registering plugins so all inherit them. */
 export function registerErrorHandling(app: FastifyInstance): void {
-  app.setErrorHandler((error, request, reply) => {
-    const response = toErrorResponse(error);
-    if (response.log === "error") request.log.error({ err: error }, "request failed");
-    else if (response.log === "warn") request.log.warn({ err: error }, "request failed");
-    return reply.code(response.status).type("application/json; charset=utf-8").send(response.body);
-  });
+  app.setErrorHandler((error, request, reply) => sendError(error, request, reply));
   app.setNotFoundHandler((request) => {
     throw new AppError("NOT_FOUND", `No route for ${request.method} ${request.url.split("?")[0] ?? ""}.`);
   });

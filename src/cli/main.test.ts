@@ -210,6 +210,22 @@ describe("client commands", () => {
     );
   });
 
+  it("does not print the issues twice when the message is only the issues", async () => {
+    routes.set("POST /api/v1/mcp/servers", (res) =>
+      send(res, 400, {
+        error: {
+          code: "VALIDATION_FAILED",
+          message: "id: may contain only letters\ncommand: is required",
+          details: { issues: [{ field: "id", message: "may contain only letters" }, { field: "command", message: "is required" }] },
+        },
+      }),
+    );
+    const result = await run(["servers", "add", "a-b", "--", "node"], { PYGENT_URL: daemonUrl });
+    expect(result.stderr).toBe(
+      "error: 2 problem(s) in the request\ncode: VALIDATION_FAILED (HTTP 400)\n  id: may contain only letters\n  command: is required\n",
+    );
+  });
+
   it("adds a stdio server with the argv after --, env, and --no-start", async () => {
     routes.set("POST /api/v1/mcp/servers", (res) => send(res, 201, view("fs", { state: "stopped", pid: null, tools_count: null })));
     const result = await run(
@@ -322,7 +338,7 @@ describe("client commands", () => {
         uptime_s: 3725,
         components: {
           database: { status: "healthy", details: { latency_ms: 0.1234, size_bytes: 4096 } },
-          mcp: { status, details: { running: 3, failed: status === "healthy" ? 0 : 2 } },
+          mcp: { status, details: { running: 3, failed: status === "healthy" ? 0 : 2, by_state: { running: 3, failed: 0, backoff: 1 } } },
         },
       }),
     );
@@ -335,7 +351,7 @@ describe("client commands", () => {
         "",
         "COMPONENT  STATUS   DETAILS",
         "database   healthy  latency_ms=0.12 size_bytes=4096",
-        "mcp        healthy  running=3 failed=0",
+        "mcp        healthy  running=3 failed=0 by_state.running=3 by_state.backoff=1",
         "",
       ].join("\n"),
     );

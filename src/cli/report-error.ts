@@ -25,7 +25,7 @@ export function reportError(error: unknown, io: CliIo): number {
     exitCode = EXIT_USAGE;
   } else if (isApiError(error)) {
     const issues = issuesOf(error.details);
-    lines.push(`error: ${issues.length > 0 ? firstLine(error.message) : error.message}`);
+    lines.push(`error: ${headline(error.message, issues)}`);
     // Status 0 means no answer arrived: the code would only repeat the message.
     if (error.status !== 0) lines.push(`code: ${error.code} (HTTP ${error.status})`);
     lines.push(...issueLines(issues));
@@ -33,7 +33,7 @@ export function reportError(error: unknown, io: CliIo): number {
     if (hint) lines.push(`hint: ${hint}`);
   } else if (isAppError(error)) {
     const issues = issuesOf(error.details);
-    lines.push(`error: ${issues.length > 0 ? firstLine(error.message) : error.message}`);
+    lines.push(`error: ${headline(error.message, issues)}`);
     lines.push(...issueLines(issues));
   } else {
     lines.push(`error: ${error instanceof Error ? error.message : String(error)}`);
@@ -47,7 +47,13 @@ function issueLines(issues: FieldIssue[]): string[] {
   return issues.map((issue) => `  ${issue.field}: ${issue.message}`);
 }
 
-function firstLine(text: string): string {
-  const line = text.split("\n", 1)[0] ?? text;
-  return line.replace(/:$/, "");
+/**
+ * The first line of the message when issues follow it. Messages that are nothing but the
+ * issues themselves ("id: may contain only ...") would print twice, so they become a count.
+ */
+function headline(message: string, issues: FieldIssue[]): string {
+  if (issues.length === 0) return message;
+  const first = issues[0];
+  if (first && message.startsWith(`${first.field}: `)) return `${issues.length} problem(s) in the request`;
+  return (message.split("\n", 1)[0] ?? message).replace(/:$/, "");
 }

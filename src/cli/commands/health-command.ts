@@ -53,13 +53,30 @@ export function registerHealthCommand(program: Command, ctx: CliContext): void {
     });
 }
 
-/** `{"running":3,"failed":["a"]}` as `running=3 failed=["a"]`: one line per component. */
+/**
+ * `{"running":3,"by_state":{"running":3,"failed":0}}` as `running=3 by_state.running=3`: one
+ * line per component. Zero counts inside nested objects are left out; they are most of a
+ * by-state breakdown and say nothing.
+ */
 export function formatDetails(details: unknown): string {
   if (details === undefined || details === null) return "";
   if (typeof details !== "object" || Array.isArray(details)) return JSON.stringify(details);
-  return Object.entries(details as Record<string, unknown>)
-    .map(([key, value]) => `${key}=${typeof value === "string" ? value : typeof value === "number" ? roundNumber(value) : JSON.stringify(value)}`)
-    .join(" ");
+  return flatten(details as Record<string, unknown>, "").join(" ");
+}
+
+function flatten(object: Record<string, unknown>, prefix: string): string[] {
+  const parts: string[] = [];
+  for (const [key, value] of Object.entries(object)) {
+    const name = prefix + key;
+    if (typeof value === "object" && value !== null && !Array.isArray(value)) {
+      parts.push(...flatten(value as Record<string, unknown>, `${name}.`));
+    } else if (prefix !== "" && value === 0) {
+      continue;
+    } else {
+      parts.push(`${name}=${typeof value === "string" ? value : typeof value === "number" ? roundNumber(value) : JSON.stringify(value)}`);
+    }
+  }
+  return parts;
 }
 
 function roundNumber(value: number): string {

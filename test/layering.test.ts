@@ -1,0 +1,61 @@
+/**
+ * Dependencies point downward only (docs/architecture.md). This test reads every import in src/
+ * and fails on one that reaches up or sideways, so the layering cannot erode quietly.
+ */
+import { readFileSync, readdirSync } from "node:fs";
+import { dirname, join, relative, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { describe, expect, it } from "vitest";
+
+const SRC = resolve(dirname(fileURLToPath(import.meta.url)), "../src");
+
+/** Lower ranks are lower layers; a domain may import its own files and any lower rank. */
+const RANK: Record<string, number> = {
+  core: 0,
+  store: 1,
+  bus: 1,
+  config: 2,
+  mcp: 3,
+  health: 4,
+  discovery: 4,
+  alerts: 5,
+  gateway: 6,
+  api: 7,
+  daemon: 8,
+  cli: 9,
+};
+
+function sourceFiles(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const path = join(dir, entry.name);
+    if (entry.isDirectory()) return sourceFiles(path);
+    return entry.name.endsWith(".ts") && !entry.name.endsWith(".test.ts") ? [path] : [];
+  });
+}
+
+function domainOf(path: string): string {
+  return relative(SRC, path).split("/")[0] ?? "";
+}
+
+describe("layering", () => {
+  it("knows the rank of every domain folder", () => {
+    const folders = readdirSync(SRC, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name);
+    expect(folders.filter((folder) => RANK[folder] === undefined)).toEqual([]);
+  });
+
+  it("has no import that points up or sideways", () => {
+    const violations: string[] = [];
+    for (const file of sourceFiles(SRC)) {
+      const from = domainOf(file);
+      const text = readFileSync(file, "utf8");
+      for (const match of text.matchAll(/(?:import|export)[^"']*?from\s+["'](\.[^"']+)["']/g)) {
+        const target = domainOf(resolve(dirname(file), match[1]!));
+        if (target === from) continue;
+        if ((RANK[target] ?? Infinity) >= (RANK[from] ?? -1)) {
+          violations.push(`${relative(SRC, file)} imports ${match[1]} (${from} -> ${target})`);
+        }
+      }
+    }
+    expect(violations).toEqual([]);
+  });
+});

@@ -86,7 +86,7 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
     { bindHost: deps.bind.host, allowedHosts: deps.allowedHosts ?? [], allowedOrigins: deps.allowedOrigins ?? [] },
     deps.bind.port,
   );
-  registerAuthGuard(app, deps.tokens ?? createTokenService(deps.store.tokens, deps.clock));
+  await registerAuthGuard(app, deps.tokens ?? createTokenService(deps.store.tokens, deps.clock));
   if (deps.rateLimit !== false) await registerRateLimit(app, deps.rateLimit ?? DEFAULT_RATE_LIMIT);
   await registerOpenApi(app, { version: deps.version });
 

@@ -111,6 +111,81 @@ export interface ToolCalledEvent {
   at: number;
 }
 
+/** The seed's health statuses (HealthStatus enum): what a health check concluded. */
+export type HealthStatus = "healthy" | "warning" | "critical" | "unknown" | "offline";
+
+/** The figures behind a health status; null when not measured (e.g. no process to sample). */
+export interface HealthMetrics {
+  response_time_ms: number | null;
+  cpu_percent: number | null;
+  memory_mb: number | null;
+  /** Failed probes and failed tool calls over the error window, in percent (0-100). */
+  error_rate: number | null;
+  consecutive_failures: number;
+  /** Share of successful checks, in percent (0-100), over the last hour, day and week. */
+  uptime_1h: number | null;
+  uptime_24h: number | null;
+  uptime_7d: number | null;
+}
+
+/** A server's health after a check or a liveness change (published by src/health). */
+export interface HealthUpdateEvent {
+  type: "health_update";
+  server_id: string;
+  status: HealthStatus;
+  /** The status before this update; null for the first update since the daemon started. */
+  previous_status: HealthStatus | null;
+  /** Why the status is what it is, e.g. "response_time 1240 ms > warning 1000 ms". */
+  reasons: string[];
+  metrics: HealthMetrics;
+  at: number;
+}
+
+export type CapabilityKind = "tool" | "resource" | "prompt";
+
+/** A tool or prompt by name, a resource by URI. */
+export interface CapabilityRef {
+  kind: CapabilityKind;
+  name: string;
+}
+
+export interface CapabilityChange extends CapabilityRef {
+  /** Which fields differ, e.g. ["description", "input_schema"]. */
+  fields: string[];
+}
+
+/**
+ * What a server serves changed since the last snapshot we kept (also across daemon restarts),
+ * whether or not it sent list_changed. A tool whose description silently changes is how a "rug
+ * pull" starts, so alerts listen to this.
+ */
+export interface CapabilitiesChangedEvent {
+  type: "capabilities_changed";
+  server_id: string;
+  added: CapabilityRef[];
+  removed: CapabilityRef[];
+  changed: CapabilityChange[];
+  previous_fingerprint: string;
+  fingerprint: string;
+  at: number;
+}
+
+/**
+ * An alert changed state (published by src/alerts' websocket channel, one event per alert, at
+ * once and not grouped): the dashboard and /ws subscribers see every firing and resolution.
+ */
+export interface AlertEvent {
+  type: "alert";
+  alert_id: string;
+  rule_id: string;
+  server_id: string;
+  severity: "info" | "warning" | "critical";
+  state: "firing" | "resolved";
+  summary: string;
+  labels: Record<string, string>;
+  at: number;
+}
+
 export type DomainEvent =
   | ServerStatusEvent
   | ServerCapabilitiesEvent
@@ -119,7 +194,10 @@ export type DomainEvent =
   | ServerRemovedEvent
   | ConfigReloadedEvent
   | ConfigRejectedEvent
-  | ToolCalledEvent;
+  | ToolCalledEvent
+  | HealthUpdateEvent
+  | CapabilitiesChangedEvent
+  | AlertEvent;
 
 export type EventType = DomainEvent["type"];
 export type EventOf<T extends EventType> = Extract<DomainEvent, { type: T }>;

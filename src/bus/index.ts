@@ -1,12 +1,20 @@
 export { InProcessBus } from "./bus.js";
 export type { MessageBus, Unsubscribe } from "./bus.js";
 export type {
+  AlertEvent,
+  CapabilitiesChangedEvent,
+  CapabilityChange,
+  CapabilityKind,
+  CapabilityRef,
   CapabilitySnapshot,
   ConfigRejectedEvent,
   ConfigReloadedEvent,
   DomainEvent,
   EventOf,
   EventType,
+  HealthMetrics,
+  HealthStatus,
+  HealthUpdateEvent,
   PromptSummary,
   ResourceSummary,
   ServerCapabilitiesEvent,

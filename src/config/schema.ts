@@ -6,6 +6,7 @@
  */
 import { z } from "zod";
 import { serverIdProblem } from "../core/ids.js";
+import { AlertsConfigSchema, type AlertsConfig } from "./alerts-schema.js";
 
 const seconds = (max: number) => z.number().positive().max(max);
 
@@ -28,6 +29,31 @@ const HttpUrlSchema = z.string().superRefine((value, ctx) => {
     ctx.addIssue({ code: "custom", message: `must use http or https, not ${url.protocol.replace(":", "")}` });
   }
 });
+
+/**
+ * Health thresholds: a warning and a critical level per metric. Every field is optional so a
+ * server entry can override one level of one metric; the health monitor layers a server's
+ * override over the config file's `health.thresholds` over the built-in defaults.
+ */
+const LevelsSchema = z
+  .object({ warning: z.number().nonnegative().optional(), critical: z.number().nonnegative().optional() })
+  .strict()
+  .refine((levels) => levels.warning === undefined || levels.critical === undefined || levels.warning <= levels.critical, {
+    message: "warning must not be above critical",
+  });
+
+export const ThresholdsSchema = z
+  .object({
+    response_time_ms: LevelsSchema.optional(),
+    cpu_percent: LevelsSchema.optional(),
+    memory_mb: LevelsSchema.optional(),
+    /** Percent (0-100) of failed probes and tool calls over the error window. */
+    error_rate: LevelsSchema.optional(),
+    consecutive_failures: LevelsSchema.optional(),
+  })
+  .strict();
+
+export type ThresholdsInput = z.output<typeof ThresholdsSchema>;
 
 /** The fields common to every way of writing a server entry. */
 const ServerFields = {
@@ -54,6 +80,8 @@ const ServerFields = {
   restart_window: seconds(86_400).default(300),
   /** A run this long counts as stable: the backoff starts again from restart_backoff_initial. */
   restart_stable_after: seconds(86_400).default(30),
+  /** Per-server health thresholds, over `health.thresholds` of the config file. */
+  thresholds: ThresholdsSchema.optional(),
 };
 
 export const ServerConfigSchema = z
@@ -93,10 +121,46 @@ export type ServerConfig = z.output<typeof ServerConfigSchema>;
 /** A server entry as a person writes it. */
 export type ServerConfigInput = z.input<typeof ServerConfigSchema>;
 
-export const ConfigFileSchema = z
+/**
+ * The config file's `health` section: monitoring settings for the whole daemon. Durations in
+ * seconds (retention in hours and days), like the rest of the file.
+ */
+export const HealthConfigSchema = z
   .object({
-    servers: z.array(z.unknown()).default([]),
+    /** Defaults for every server; a server's own `thresholds` win. */
+    thresholds: ThresholdsSchema.default({}),
+    retention: z
+      .object({
+        raw_hours: z.number().positive().max(24 * 365).default(24),
+        minute_days: z.number().positive().max(3650).default(7),
+        hour_days: z.number().positive().max(3650).default(90),
+      })
+      .strict()
+      .prefault({}),
+    /** Probes running at once, over all servers. */
+    max_concurrency: z.number().int().min(1).max(1024).default(16),
+    /** Random spread of each probe's start, as a fraction of the server's interval (0-1). */
+    jitter: z.number().min(0).max(1).default(0.1),
+    /** How long one probe may take before it counts as failed. */
+    probe_timeout: seconds(600).default(10),
+    /** The window of the error rate. */
+    error_window: seconds(86_400).default(300),
+    /** The daemon's own RSS limit for /health/memory; warning at 80 %. */
+    rss_limit_mb: z.number().positive().default(1024),
+    ollama_url: HttpUrlSchema.default("http://127.0.0.1:11434"),
+    /** A model that must be present in Ollama; a missing one is a warning. Never pulled. */
+    ollama_model: nonEmptyString.optional(),
   })
   .strict();
 
-export type ConfigFile = { servers: ServerConfig[] };
+export type HealthConfig = z.output<typeof HealthConfigSchema>;
+
+export const ConfigFileSchema = z
+  .object({
+    servers: z.array(z.unknown()).default([]),
+    health: HealthConfigSchema.optional(),
+    alerts: AlertsConfigSchema.optional(),
+  })
+  .strict();
+
+export type ConfigFile = { servers: ServerConfig[]; health?: HealthConfig | undefined; alerts?: AlertsConfig | undefined };

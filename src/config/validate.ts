@@ -80,7 +80,7 @@ export function validateConfigFile(input: unknown): ValidationResult<ConfigFile>
     servers.push(result.value);
   });
   if (issues.length > 0) return { ok: false, issues };
-  return { ok: true, value: { servers } };
+  return { ok: true, value: { servers, ...(top.data.health ? { health: top.data.health } : {}), ...(top.data.alerts ? { alerts: top.data.alerts } : {}) } };
 }
 
 export function formatIssues(issues: FieldIssue[]): string {

@@ -13,6 +13,8 @@ export const ERROR_CATALOGUE = {
   ORIGIN_NOT_ALLOWED: { status: 403, message: "Requests from this Origin are refused." },
   NOT_FOUND: { status: 404, message: "Nothing is here." },
   SERVER_NOT_FOUND: { status: 404, message: "No MCP server has this id." },
+  ALERT_NOT_FOUND: { status: 404, message: "No alert has this id." },
+  RULE_NOT_FOUND: { status: 404, message: "No alert rule has this id." },
   TOOL_NOT_FOUND: { status: 404, message: "The server has no tool of this name." },
   SERVER_EXISTS: { status: 409, message: "An MCP server with this id already exists." },
   SERVER_CONFIG_MANAGED: {
@@ -20,6 +22,11 @@ export const ERROR_CATALOGUE = {
     message: "This server is defined in the config file; edit the file to change it.",
   },
   SERVER_NOT_RUNNING: { status: 409, message: "The MCP server is not running." },
+  RULE_EXISTS: { status: 409, message: "An alert rule with this id already exists." },
+  RULE_CONFIG_MANAGED: {
+    status: 409,
+    message: "This alert rule comes from the config file or is built in; edit the file to change it.",
+  },
   BODY_TOO_LARGE: { status: 413, message: "The request body is too large." },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, message: "The request body must be JSON." },
   RATE_LIMITED: { status: 429, message: "Too many requests; slow down." },

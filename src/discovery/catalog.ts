@@ -247,7 +247,13 @@ export function createCatalog(options: CatalogOptions): Catalog {
       if (result === undefined) {
         reports.push({ id: source.id, status: "cached", entries: lastBySource.get(source.id)?.length ?? 0 });
       } else if (result.status === "fulfilled") {
-        lastBySource.set(source.id, result.value);
+        // Stamped here so the cache can tell, on the next start, which source each entry came from.
+        const stamped = result.value.map((entry) => {
+          const copy = structuredClone(entry);
+          copy._meta[MARKETPLACE_META_KEY].source = source.id;
+          return copy;
+        });
+        lastBySource.set(source.id, stamped);
         reports.push({ id: source.id, status: "ok", entries: result.value.length });
       } else {
         const error = errorMessage(result.reason);

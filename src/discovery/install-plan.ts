@@ -30,7 +30,7 @@ export const SERVERS_SUBDIR = "servers";
 const NPM_DEFAULT_REGISTRY = "https://registry.npmjs.org";
 const PYPI_DEFAULT_REGISTRY = "https://pypi.org";
 /** npm's rule for package names, scope included; no leading '-' or '.', so never read as a flag. */
-const NPM_NAME = /^(?:@[a-z0-9-~][a-z0-9-._~]*\/)?[a-z0-9-~][a-z0-9-._~]*$/;
+const NPM_NAME = /^(?:@[a-z0-9~][a-z0-9-._~]*\/)?[a-z0-9~][a-z0-9-._~]*$/;
 /** PEP 508 distribution names. */
 const PYPI_NAME = /^[A-Za-z0-9](?:[A-Za-z0-9._-]*[A-Za-z0-9])?$/;
 /** An exact version: no ranges, no spaces, no leading '-'. */

@@ -1,5 +1,18 @@
 export { DATABASE_FILE, openStore } from "./store.js";
 export type { Store, StoreInfo } from "./store.js";
+export { BUCKET_MS, HOUR_MS, MINUTE_MS, summarizeSamples } from "./health-repository.js";
+export type {
+  CapabilityChangeRecord,
+  HealthRepository,
+  HealthRollupRecord,
+  HealthSampleRecord,
+  OutcomeCounts,
+  PruneCutoffs,
+  PruneResult,
+  RollupResolution,
+  StoredCapabilitySnapshot,
+  TimeRange,
+} from "./health-repository.js";
 export type { ProcessGroupRecord, ProcessGroupsRepository } from "./process-groups-repository.js";
 export type {
   NewServerEvent,

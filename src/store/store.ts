@@ -5,6 +5,7 @@
 import { join } from "node:path";
 import type { Clock } from "../core/clock.js";
 import { fileSize, openSqlite } from "./database.js";
+import { sqliteHealthRepository, type HealthRepository } from "./health-repository.js";
 import { sqliteProcessGroupsRepository, type ProcessGroupsRepository } from "./process-groups-repository.js";
 import { sqliteServerEventsRepository, type ServerEventsRepository } from "./server-events-repository.js";
 import { sqliteServersRepository, type ServersRepository } from "./servers-repository.js";
@@ -23,6 +24,7 @@ export interface Store {
   serverEvents: ServerEventsRepository;
   processGroups: ProcessGroupsRepository;
   tokens: TokensRepository;
+  health: HealthRepository;
   /** Runs a trivial query; resolves with how long it took. */
   ping(): Promise<{ latency_ms: number }>;
   info(): Promise<StoreInfo>;
@@ -41,6 +43,7 @@ export function openStore(dataDir: string, clock: Clock): Store {
     serverEvents: sqliteServerEventsRepository(db),
     processGroups: sqliteProcessGroupsRepository(db),
     tokens: sqliteTokensRepository(db),
+    health: sqliteHealthRepository(db),
     async ping() {
       const started = performance.now();
       pingStmt.get();

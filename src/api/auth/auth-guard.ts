@@ -49,11 +49,29 @@ export function bearerToken(header: string | undefined): string | undefined {
   return match?.[1];
 }
 
-export function registerAuthGuard(app: FastifyInstance, tokens: TokenService): void {
+/**
+ * Whether auth is on, asked of the store on every request (tokens may be created by the CLI at
+ * any time). When the store cannot answer, the last answer stands if it was "off", so that
+ * /api/v1/health can still report the broken database; if auth was on, the request fails closed.
+ */
+async function authSwitch(tokens: TokenService): Promise<() => Promise<boolean>> {
+  let lastKnown = await tokens.authEnabled();
+  return async () => {
+    try {
+      lastKnown = await tokens.authEnabled();
+    } catch (error) {
+      if (lastKnown) throw error;
+    }
+    return lastKnown;
+  };
+}
+
+export async function registerAuthGuard(app: FastifyInstance, tokens: TokenService): Promise<void> {
+  const authEnabled = await authSwitch(tokens);
   app.decorateRequest("principal", null);
   app.addHook("onRequest", async (request, reply) => {
     if (!isApiRequest(request)) return;
-    if (!(await tokens.authEnabled())) return;
+    if (!(await authEnabled())) return;
     const presented = bearerToken(request.headers.authorization);
     if (presented === undefined) {
       reply.header("www-authenticate", 'Bearer realm="pygent"');

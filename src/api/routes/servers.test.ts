@@ -1,7 +1,8 @@
-// Uses the temporary FakeManager scaffold (src/api/test-support/fake-manager.ts) via createTestApp.
+// The REST routes over the real MCP manager, running the echo fixture server for real.
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { setTimeout as sleep } from "node:timers/promises";
 import { parseServer } from "../../config/validate.js";
-import { assertNoStack, createTestApp, stdioEntry, type TestApp } from "../test-support/test-app.js";
+import { assertNoStack, createTestApp, echoEntry, type TestApp } from "../test-support/test-app.js";
 
 let t: TestApp;
 beforeEach(async () => {
@@ -14,7 +15,7 @@ afterEach(async () => {
 const base = "/api/v1/mcp/servers";
 
 async function register(id: string, extra: Record<string, unknown> = {}) {
-  const response = await t.request({ method: "POST", url: base, payload: stdioEntry(id, extra) });
+  const response = await t.request({ method: "POST", url: base, payload: echoEntry(id, extra) });
   expect(response.statusCode, response.body).toBe(201);
   return response.json();
 }
@@ -31,13 +32,15 @@ describe("server routes", () => {
   });
 
   it("registers a server, starts it by default, and lists it", async () => {
-    const created = await register("files", { category: "fs" });
+    const created = await register("files", { category: "fs", env: { API_KEY: "s3cret" } });
     expect(created).toMatchObject({ id: "files", name: "files", transport: "stdio", source: "api", state: "running", category: "fs" });
+    expect(created.pid).toBeGreaterThan(0);
+    expect(JSON.stringify(created)).not.toContain("s3cret");
     const list = await t.request({ method: "GET", url: base });
     expect(list.json().servers.map((s: { id: string }) => s.id)).toEqual(["files"]);
     const one = await t.request({ method: "GET", url: `${base}/files` });
     expect(one.statusCode).toBe(200);
-    expect(one.json().config.command).toEqual(["node", "server.js"]);
+    expect(one.json().config.command[0]).toBe(process.execPath);
   });
 
   it("leaves a server stopped when start is false, and does not pass start on as config", async () => {
@@ -48,7 +51,7 @@ describe("server routes", () => {
 
   it("refuses a second server with the same id with 409 SERVER_EXISTS", async () => {
     await register("dup");
-    const again = await t.request({ method: "POST", url: base, payload: stdioEntry("dup") });
+    const again = await t.request({ method: "POST", url: base, payload: echoEntry("dup") });
     expect(again.statusCode).toBe(409);
     expect(again.json().error.code).toBe("SERVER_EXISTS");
   });
@@ -68,7 +71,7 @@ describe("server routes", () => {
   });
 
   it("names a bad start flag and a missing id", async () => {
-    const badStart = await t.request({ method: "POST", url: base, payload: { ...stdioEntry("s"), start: "yes" } });
+    const badStart = await t.request({ method: "POST", url: base, payload: { ...echoEntry("s"), start: "yes" } });
     expect(badStart.statusCode).toBe(400);
     expect(issues(badStart.body)[0]).toEqual({ field: "start", message: 'must be a boolean, not string "yes"' });
     const noId = await t.request({ method: "POST", url: base, payload: { command: ["node"] } });
@@ -95,7 +98,7 @@ describe("server routes", () => {
   });
 
   it("refuses PATCH of a config-file server with 409 SERVER_CONFIG_MANAGED", async () => {
-    await t.manager.applyConfig([parseServer(stdioEntry("from-file"))]);
+    await t.manager.applyConfig([parseServer(echoEntry("from-file", { enabled: false }))]);
     const response = await t.request({ method: "PATCH", url: `${base}/from-file`, payload: { description: "x" } });
     expect(response.statusCode).toBe(409);
     expect(response.json().error.code).toBe("SERVER_CONFIG_MANAGED");
@@ -117,8 +120,11 @@ describe("server routes", () => {
     expect(started.json().state).toBe("running");
     const stopped = await t.request({ method: "POST", url: `${base}/life/stop` });
     expect(stopped.json().state).toBe("stopped");
+    const started2 = await t.request({ method: "POST", url: `${base}/life/start` });
     const restarted = await t.request({ method: "POST", url: `${base}/life/restart` });
-    expect(restarted.json()).toMatchObject({ state: "running", restarts: 1 });
+    expect(restarted.statusCode).toBe(200);
+    expect(restarted.json().state).toBe("running");
+    expect(restarted.json().pid).not.toBe(started2.json().pid);
   });
 
   it("accepts a bodiless POST that still says it is JSON", async () => {
@@ -136,17 +142,26 @@ describe("server routes", () => {
     await t.request({ method: "POST", url: `${base}/logged/stop` });
     await t.request({ method: "POST", url: `${base}/logged/start` });
 
-    const logs = await t.request({ method: "GET", url: `${base}/logged/logs?limit=2` });
-    expect(logs.statusCode).toBe(200);
-    expect(logs.json().server_id).toBe("logged");
-    expect(logs.json().lines).toHaveLength(2);
-    expect(logs.json().lines[0]).toMatchObject({ stream: "daemon", line: "stopped" });
+    let lines: { stream: string; line: string }[] = [];
+    for (let tries = 0; tries < 50 && !lines.some((l) => l.line.includes("echo-server ready")); tries += 1) {
+      const logs = await t.request({ method: "GET", url: `${base}/logged/logs` });
+      expect(logs.statusCode).toBe(200);
+      expect(logs.json().server_id).toBe("logged");
+      lines = logs.json().lines;
+      await sleep(50);
+    }
+    expect(lines).toContainEqual(expect.objectContaining({ stream: "stderr", line: "echo-server ready" }));
+    const one = await t.request({ method: "GET", url: `${base}/logged/logs?limit=1` });
+    expect(one.json().lines).toHaveLength(1);
 
     const events = await t.request({ method: "GET", url: `${base}/logged/events` });
     expect(events.statusCode).toBe(200);
-    expect(events.json().events.map((e: { kind: string }) => e.kind)).toHaveLength(3);
-    const one = await t.request({ method: "GET", url: `${base}/logged/events?limit=1` });
-    expect(one.json().events).toHaveLength(1);
+    expect(events.json().server_id).toBe("logged");
+    const kinds = events.json().events.map((e: { kind: string }) => e.kind);
+    expect(kinds).toEqual(expect.arrayContaining(["started", "stopped"]));
+    const limited = await t.request({ method: "GET", url: `${base}/logged/events?limit=1` });
+    expect(limited.json().events).toHaveLength(1);
+    expect(limited.json().events[0].kind).toBe(kinds[0]);
   });
 
   it.each([
@@ -156,7 +171,7 @@ describe("server routes", () => {
     ["-1", "must be a whole number"],
     ["1.5", "must be a whole number"],
   ])("refuses ?limit=%s naming the limit field", async (limit, message) => {
-    await register("lim");
+    await register("lim", { start: false });
     for (const path of ["logs", "events"]) {
       const response = await t.request({ method: "GET", url: `${base}/lim/${path}?limit=${limit}` });
       expect(response.statusCode).toBe(400);
@@ -172,19 +187,27 @@ describe("server routes", () => {
     await t.request({ method: "POST", url: `${base}/caps/start` });
     const after = await t.request({ method: "GET", url: `${base}/caps/capabilities` });
     expect(after.statusCode).toBe(200);
-    expect(after.json().tools[0].name).toBe("echo");
+    expect(after.json().tools.map((tool: { name: string }) => tool.name).sort()).toEqual(["add", "echo"]);
   });
 
   it("calls a tool with arguments, and with none", async () => {
     await register("tools");
-    const called = await t.request({ method: "POST", url: `${base}/tools/tools/echo/call`, payload: { arguments: { a: 1 } } });
+    const called = await t.request({ method: "POST", url: `${base}/tools/tools/echo/call`, payload: { arguments: { text: "hi" } } });
     expect(called.statusCode).toBe(200);
-    expect(called.json()).toMatchObject({ is_error: false, content: [{ type: "text", text: '{"a":1}' }] });
+    expect(called.json()).toMatchObject({ is_error: false, content: [{ type: "text", text: "hi" }] });
+    // No body means no arguments; the server itself then reports the missing `text`.
     const bare = await t.request({ method: "POST", url: `${base}/tools/tools/echo/call` });
     expect(bare.statusCode).toBe(200);
-    expect(bare.json().content[0].text).toBe("{}");
-    const empty = await t.request({ method: "POST", url: `${base}/tools/tools/echo/call`, payload: {} });
-    expect(empty.json().content[0].text).toBe("{}");
+    expect(bare.json().is_error).toBe(true);
+    const empty = await t.request({ method: "POST", url: `${base}/tools/tools/add/call`, payload: { arguments: { a: 2, b: 3 } } });
+    expect(empty.json().content[0].text).toBe("5");
+  });
+
+  it("answers 409 SERVER_NOT_RUNNING for a tool call to a stopped server", async () => {
+    await register("sleepy", { start: false });
+    const response = await t.request({ method: "POST", url: `${base}/sleepy/tools/echo/call`, payload: { arguments: { text: "x" } } });
+    expect(response.statusCode).toBe(409);
+    expect(response.json().error.code).toBe("SERVER_NOT_RUNNING");
   });
 
   it("refuses bad tool call bodies and names, and reports unknown tools", async () => {

@@ -130,7 +130,6 @@ export const serverRoutes: FastifyPluginAsync<ServerRoutesOptions> = async (plug
     },
     async (request) => {
       const { id } = request.params;
-      manager.get(id); // an unknown id is a 404 however the manager treats logs of one
       return { server_id: id, lines: manager.logs(id, request.query.limit) };
     },
   );
@@ -148,7 +147,6 @@ export const serverRoutes: FastifyPluginAsync<ServerRoutesOptions> = async (plug
     },
     async (request) => {
       const { id } = request.params;
-      manager.get(id);
       return { server_id: id, events: await manager.events(id, request.query.limit) };
     },
   );
@@ -164,9 +162,7 @@ export const serverRoutes: FastifyPluginAsync<ServerRoutesOptions> = async (plug
       },
     },
     async (request) => {
-      const { id } = request.params;
-      manager.get(id);
-      const snapshot = manager.capabilities(id);
+      const snapshot = manager.capabilities(request.params.id);
       if (!snapshot) throw new AppError("SERVER_NOT_RUNNING", "The server has not been initialized yet; its capabilities are unknown.");
       return snapshot;
     },

@@ -2,6 +2,7 @@
 import { z } from "zod";
 import { ERROR_CATALOGUE, type ErrorCode } from "../../core/errors.js";
 import { SERVER_ID_PATTERN, serverIdProblem } from "../../core/ids.js";
+import { documentedAs } from "../openapi.js";
 import { issueCode } from "../validation.js";
 
 const ERROR_CODES = Object.keys(ERROR_CATALOGUE) as [ErrorCode, ...ErrorCode[]];
@@ -40,16 +41,20 @@ export const ToolNameSchema = z
 
 /**
  * `?limit=` of a listing: a whole number 1..1000, with a per-route default. Parsed from the
- * string by hand rather than coerced, so "abc" and "1.5" get a message a person can act on.
+ * string by hand rather than coerced, so "abc" and "1.5" get a message a person can act on;
+ * documented as the integer it is.
  */
 export function limitQuerySchema(defaultLimit: number) {
-  return z.object({
+  const schema = z.object({
     limit: z
       .string()
       .regex(/^\d+$/, "must be a whole number")
       .optional()
       .transform((value) => (value === undefined ? defaultLimit : Number(value)))
-      .pipe(z.number().min(1, "must be at least 1").max(1000, "must be at most 1000"))
-      .meta({ type: "integer", minimum: 1, maximum: 1000, default: defaultLimit }),
+      .pipe(z.number().min(1, "must be at least 1").max(1000, "must be at most 1000")),
+  });
+  return documentedAs(schema, {
+    type: "object",
+    properties: { limit: { type: "integer", minimum: 1, maximum: 1000, default: defaultLimit } },
   });
 }

@@ -136,7 +136,8 @@ export const ToolCallParamsSchema = z.object({ id: ServerIdSchema, name: ToolNam
 // Compile-time guards: the documented shapes accept exactly what the manager returns.
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 type Assert<T extends true> = T;
-type SchemaChecks = [
+// Exported only so that an unused-locals check keeps it.
+export type SchemaChecks = [
   Assert<Same<z.infer<typeof ServerStateSchema>, ServerState>>,
   Assert<Same<z.infer<typeof ServerEventKindSchema>, ServerEventKind>>,
   Assert<ServerView extends z.input<typeof ServerViewSchema> ? true : false>,

@@ -4,6 +4,8 @@
  * plain indexes) so the same schema can be written for PostgreSQL.
  */
 import { migration001 } from "./001-servers-events-groups-tokens.js";
+import { migration002 } from "./002-health.js";
+import { migration003 } from "./003-alerts.js";
 
 export interface Migration {
   version: number;
@@ -11,4 +13,4 @@ export interface Migration {
   statements: string[];
 }
 
-export const MIGRATIONS: Migration[] = [migration001];
+export const MIGRATIONS: Migration[] = [migration001, migration002, migration003];

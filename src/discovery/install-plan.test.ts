@@ -1,0 +1,198 @@
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { AppError } from "../core/errors.js";
+import { validateServer } from "../config/validate.js";
+import { BUILTIN_CATALOG } from "./builtin-catalog.js";
+import { installCommandFor, planInstall } from "./install-plan.js";
+import { entryId, normalizeServerJson, type CatalogEntry } from "./schema.js";
+
+const builtin = new Map<string, CatalogEntry>(
+  BUILTIN_CATALOG.map((raw) => normalizeServerJson(raw)).map((entry) => [entryId(entry), entry]),
+);
+function get(id: string): CatalogEntry {
+  const entry = builtin.get(id);
+  if (!entry) throw new Error(`no builtin ${id}`);
+  return entry;
+}
+
+function caught(fn: () => unknown): AppError {
+  try {
+    fn();
+  } catch (error) {
+    if (error instanceof AppError) return error;
+    throw error;
+  }
+  throw new Error("did not throw");
+}
+
+describe("planInstall for npm packages", () => {
+  it("installs into data/servers/<id> with scripts off and runs the bin with node", () => {
+    const plan = planInstall(get("github"), {
+      env: { GITHUB_PERSONAL_ACCESS_TOKEN: "ghp_secretvalue" },
+      nodePath: "/usr/bin/node",
+      dataDir: "/var/lib/pygent",
+    });
+    const dir = join("/var/lib/pygent", "servers", "github");
+    expect(plan.kind).toBe("npm");
+    expect(plan.install_command).toEqual([
+      "npm", "install", "--ignore-scripts", "--no-audit", "--no-fund", "--prefix", dir,
+      "@modelcontextprotocol/server-github@2025.4.8",
+    ]);
+    expect(plan.steps).toEqual([{ description: expect.stringContaining("install"), argv: plan.install_command }]);
+    expect(plan.install_dir).toBe(dir);
+    expect(plan.bin_unresolved).toBe(false);
+    expect(plan.server).toEqual({
+      id: "github",
+      name: "GitHub",
+      category: "development",
+      description: get("github").description,
+      health_check_interval: 30,
+      auto_restart: true,
+      transport: "stdio",
+      command: ["/usr/bin/node", join(dir, "node_modules", "@modelcontextprotocol", "server-github", "dist", "index.js")],
+      env: { GITHUB_PERSONAL_ACCESS_TOKEN: "${GITHUB_PERSONAL_ACCESS_TOKEN}" },
+    });
+    expect(plan.secrets).toEqual(["GITHUB_PERSONAL_ACCESS_TOKEN"]);
+    expect(JSON.stringify(plan)).not.toContain("ghp_secretvalue");
+    expect(validateServer(plan.server).ok).toBe(true);
+  });
+
+  it("names a missing required secret", () => {
+    const error = caught(() => planInstall(get("github")));
+    expect(error.code).toBe("VALIDATION_FAILED");
+    expect(error.message).toContain("env.GITHUB_PERSONAL_ACCESS_TOKEN: is required");
+    expect(error.details).toEqual({ issues: [{ field: "env.GITHUB_PERSONAL_ACCESS_TOKEN", message: expect.stringContaining("is required") }] });
+  });
+
+  it("counts a secret already in the daemon's environment as provided", () => {
+    const plan = planInstall(get("github"), { environment: { GITHUB_PERSONAL_ACCESS_TOKEN: "x" } });
+    expect(plan.server.env).toEqual({ GITHUB_PERSONAL_ACCESS_TOKEN: "${GITHUB_PERSONAL_ACCESS_TOKEN}" });
+  });
+
+  it("names every missing input at once and writes plain values and defaults in", () => {
+    const error = caught(() => planInstall(get("slack"), { env: { SLACK_TEAM_ID: "T1" } }));
+    expect(error.message).toContain("env.SLACK_BOT_TOKEN");
+    expect(error.message).not.toContain("SLACK_TEAM_ID");
+    const gitlab = planInstall(get("gitlab"), { env: { GITLAB_PERSONAL_ACCESS_TOKEN: "x" } });
+    expect(gitlab.server.env).toEqual({
+      GITLAB_PERSONAL_ACCESS_TOKEN: "${GITLAB_PERSONAL_ACCESS_TOKEN}",
+      GITLAB_API_URL: "https://gitlab.com/api/v4",
+    });
+  });
+
+  it("passes package arguments, requiring the required ones", () => {
+    expect(caught(() => planInstall(get("filesystem"))).message).toContain("arguments.allowed_directory: is required");
+    const plan = planInstall(get("filesystem"), { arguments: { allowed_directory: ["/srv/a", "/srv/b"] }, nodePath: "node" });
+    expect(plan.server.command?.slice(2)).toEqual(["/srv/a", "/srv/b"]);
+    expect(planInstall(get("everything"), { nodePath: "node" }).server.command?.at(-1)).toBe("stdio");
+    expect(planInstall(get("redis"), { nodePath: "node" }).server.command?.at(-1)).toBe("redis://localhost:6379");
+  });
+
+  it("guesses the .bin path when the entry does not say which file to run, and says so", () => {
+    const entry = normalizeServerJson({
+      name: "io.github.acme/tool",
+      description: "A tool",
+      version: "1.0.0",
+      packages: [{ registryType: "npm", identifier: "@acme/tool-mcp", version: "1.0.0", transport: { type: "stdio" } }],
+    });
+    const plan = planInstall(entry, { nodePath: "node" });
+    expect(plan.bin_unresolved).toBe(true);
+    expect(plan.server.command).toEqual(["node", join("data", "servers", "tool", "node_modules", ".bin", "tool-mcp")]);
+  });
+
+  it("refuses package references that are unsafe to hand to npm", () => {
+    const make = (identifier: string, version: string, registryBaseUrl?: string) =>
+      normalizeServerJson({
+        name: "io.github.acme/tool",
+        description: "A tool",
+        version: "1.0.0",
+        packages: [{ registryType: "npm", identifier, version, transport: { type: "stdio" }, ...(registryBaseUrl ? { registryBaseUrl } : {}) }],
+      });
+    expect(caught(() => planInstall(make("--global", "1.0.0"))).message).toContain("packages[0].identifier");
+    expect(caught(() => planInstall(make("ok", "^1.0.0"))).message).toContain("packages[0].version: must be an exact version");
+    expect(caught(() => planInstall(make("ok", "1.0.0", "https://evil.example.com"))).message).toContain("packages[0].registryBaseUrl");
+    expect(caught(() => planInstall(make("ok", "1.0.0"), { id: "../x" })).code).toBe("INVALID_ID");
+  });
+});
+
+describe("planInstall for PyPI packages", () => {
+  it("runs the pinned package with uvx, and with pipx when asked", () => {
+    const plan = planInstall(get("time"), { arguments: { "--local-timezone": "Europe/Berlin" } });
+    expect(plan.kind).toBe("pypi");
+    expect(plan.steps).toEqual([]);
+    expect(plan.install_command).toEqual(["uvx", "--from", "mcp-server-time==2026.10.19", "mcp-server-time"]);
+    expect(plan.server.command).toEqual(["uvx", "--from", "mcp-server-time==2026.10.19", "mcp-server-time", "--local-timezone", "Europe/Berlin"]);
+    const pipx = planInstall(get("fetch"), { pythonRunner: "pipx" });
+    expect(pipx.server.command).toEqual(["pipx", "run", "--spec", "mcp-server-fetch==2026.10.24", "mcp-server-fetch"]);
+    expect(caught(() => planInstall(get("sqlite"))).message).toContain("arguments.--db-path: is required");
+  });
+});
+
+describe("planInstall for OCI images", () => {
+  it("pulls the pinned image and runs it with docker, forwarding env by name", () => {
+    const entry = normalizeServerJson({
+      name: "io.github.acme/box",
+      description: "Boxed",
+      version: "2.0.0",
+      packages: [
+        {
+          registryType: "oci",
+          identifier: "docker.io/acme/box",
+          version: "2.0.0",
+          transport: { type: "stdio" },
+          environmentVariables: [{ name: "BOX_TOKEN", isRequired: true, isSecret: true }],
+        },
+      ],
+    });
+    const plan = planInstall(entry, { env: { BOX_TOKEN: "t" } });
+    expect(plan.steps.map((s) => s.argv)).toEqual([["docker", "pull", "docker.io/acme/box:2.0.0"]]);
+    expect(plan.server.command).toEqual(["docker", "run", "-i", "--rm", "-e", "BOX_TOKEN", "docker.io/acme/box:2.0.0"]);
+    expect(plan.server.env).toEqual({ BOX_TOKEN: "${BOX_TOKEN}" });
+  });
+});
+
+describe("planInstall for remotes", () => {
+  it("registers the SSE endpoint, or Streamable HTTP when asked", () => {
+    const plan = planInstall(get("cloudflare-docs"));
+    expect(plan.kind).toBe("remote");
+    expect(plan.steps).toEqual([]);
+    expect(plan.install_command).toEqual([]);
+    expect(plan.server).toMatchObject({ id: "cloudflare-docs", transport: "sse", url: "https://docs.mcp.cloudflare.com/sse" });
+    expect(plan.server).not.toHaveProperty("command");
+    const http = planInstall(get("cloudflare-docs"), { transport: "streamable-http" });
+    expect(http.server).toMatchObject({ transport: "http", url: "https://docs.mcp.cloudflare.com/mcp" });
+    expect(validateServer(http.server).ok).toBe(true);
+  });
+
+  it("adds an optional secret header only when its variable is given, as a reference", () => {
+    expect(planInstall(get("cloudflare-radar")).server.headers).toBeUndefined();
+    const plan = planInstall(get("cloudflare-radar"), { env: { CLOUDFLARE_API_TOKEN: "cf-secret" } });
+    expect(plan.server.headers).toEqual({ Authorization: "Bearer ${CLOUDFLARE_API_TOKEN}" });
+    expect(plan.secrets).toEqual(["CLOUDFLARE_API_TOKEN"]);
+    expect(JSON.stringify(plan)).not.toContain("cf-secret");
+  });
+
+  it("fills URL variables and names a missing one", () => {
+    const entry = normalizeServerJson({
+      name: "com.example/tenant",
+      description: "Per-tenant endpoint",
+      version: "1.0.0",
+      remotes: [{ type: "streamable-http", url: "https://{tenant}.example.com/mcp", variables: { tenant: { isRequired: true } } }],
+    });
+    expect(planInstall(entry, { env: { tenant: "acme" } }).server.url).toBe("https://acme.example.com/mcp");
+    expect(caught(() => planInstall(entry)).message).toContain("remotes[0].url.{tenant}: needs variable tenant");
+  });
+});
+
+describe("what cannot be installed", () => {
+  it("says so for a source-only server and for unsupported package kinds", () => {
+    expect(caught(() => planInstall(get("python-filesystem"))).message).toMatch(/no package or remote/);
+    const nuget = normalizeServerJson({
+      name: "io.github.acme/dotnet",
+      description: "A .NET server",
+      version: "1.0.0",
+      packages: [{ registryType: "nuget", identifier: "Acme.Mcp", version: "1.0.0", transport: { type: "stdio" } }],
+    });
+    expect(() => installCommandFor(nuget)).toThrow(/nuget package/);
+  });
+});

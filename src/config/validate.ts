@@ -23,7 +23,8 @@ function issueMessage(issue: z.core.$ZodIssue): string {
   if (issue.code === "invalid_type") {
     const input = (issue as { input?: unknown }).input;
     if (input === undefined) return "is required";
-    return `must be ${issue.expected === "array" ? "an array" : `a ${issue.expected}`}, not ${describe(input)}`;
+    const article = /^[aeiou]/.test(issue.expected) ? "an" : "a";
+    return `must be ${article} ${issue.expected}, not ${describe(input)}`;
   }
   return issue.message;
 }
@@ -43,7 +44,7 @@ export function zodIssues(error: z.ZodError, prefix = ""): FieldIssue[] {
 }
 
 export function validateServer(input: unknown, prefix = ""): ValidationResult<ServerConfig> {
-  const result = ServerConfigSchema.safeParse(input);
+  const result = ServerConfigSchema.safeParse(input, { reportInput: true });
   if (result.success) return { ok: true, value: result.data };
   return { ok: false, issues: zodIssues(result.error, prefix) };
 }
@@ -56,7 +57,7 @@ export function parseServer(input: unknown): ServerConfig {
 }
 
 export function validateConfigFile(input: unknown): ValidationResult<ConfigFile> {
-  const top = ConfigFileSchema.safeParse(input);
+  const top = ConfigFileSchema.safeParse(input, { reportInput: true });
   if (!top.success) return { ok: false, issues: zodIssues(top.error) };
   const issues: FieldIssue[] = [];
   const servers: ServerConfig[] = [];

@@ -1,5 +1,13 @@
 export { DATABASE_FILE, openStore } from "./store.js";
 export type { Store, StoreInfo } from "./store.js";
+export type {
+  AlertQuery,
+  AlertRecord,
+  AlertRecordState,
+  AlertRulesRepository,
+  AlertsRepository,
+  StoredAlertRule,
+} from "./alerts-repository.js";
 export { BUCKET_MS, HOUR_MS, MINUTE_MS, summarizeSamples } from "./health-repository.js";
 export type {
   CapabilityChangeRecord,

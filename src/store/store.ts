@@ -4,6 +4,7 @@
  */
 import { join } from "node:path";
 import type { Clock } from "../core/clock.js";
+import { sqliteAlertRulesRepository, sqliteAlertsRepository, type AlertRulesRepository, type AlertsRepository } from "./alerts-repository.js";
 import { fileSize, openSqlite } from "./database.js";
 import { sqliteHealthRepository, type HealthRepository } from "./health-repository.js";
 import { sqliteProcessGroupsRepository, type ProcessGroupsRepository } from "./process-groups-repository.js";
@@ -24,6 +25,8 @@ export interface Store {
   serverEvents: ServerEventsRepository;
   processGroups: ProcessGroupsRepository;
   tokens: TokensRepository;
+  alerts: AlertsRepository;
+  alertRules: AlertRulesRepository;
   health: HealthRepository;
   /** Runs a trivial query; resolves with how long it took. */
   ping(): Promise<{ latency_ms: number }>;
@@ -43,6 +46,8 @@ export function openStore(dataDir: string, clock: Clock): Store {
     serverEvents: sqliteServerEventsRepository(db),
     processGroups: sqliteProcessGroupsRepository(db),
     tokens: sqliteTokensRepository(db),
+    alerts: sqliteAlertsRepository(db),
+    alertRules: sqliteAlertRulesRepository(db),
     health: sqliteHealthRepository(db),
     async ping() {
       const started = performance.now();

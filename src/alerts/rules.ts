@@ -1,0 +1,137 @@
+/**
+ * What a rule means: the built-in rules derived from the health statuses, whether a rule covers
+ * a server, and whether an observed value meets its condition. Pure functions, no state.
+ */
+import type { AlertComparison, AlertMetric, AlertRule } from "../config/alerts-schema.js";
+
+export type RuleSource = "default" | "config" | "api";
+
+/** A value a rule compares: a number, a word (status, state), or null when not measured. */
+export type MetricValue = number | string | null;
+
+/** The values one event gives, by metric; a metric the event says nothing about is absent. */
+export type Observation = Partial<Record<AlertMetric, MetricValue>>;
+
+/**
+ * The default rules. The health monitor has already turned latency, CPU, memory and error-rate
+ * thresholds into a status with reasons, so the defaults watch the status rather than repeat
+ * those thresholds; `for` keeps a single bad probe from paging anyone.
+ */
+export const DEFAULT_RULES: readonly AlertRule[] = [
+  {
+    id: "server-offline",
+    name: "Server offline",
+    description: "The server has been offline (not running or unreachable) for 30 seconds.",
+    metric: "status",
+    comparison: "==",
+    threshold: "offline",
+    for: 30,
+    severity: "critical",
+    scope: "all",
+    resolve_after_checks: 2,
+    enabled: true,
+  },
+  {
+    id: "server-critical",
+    name: "Server critical",
+    description: "The server's health has been critical for a minute.",
+    metric: "status",
+    comparison: "==",
+    threshold: "critical",
+    for: 60,
+    severity: "critical",
+    scope: "all",
+    resolve_after_checks: 2,
+    enabled: true,
+  },
+  {
+    id: "server-degraded",
+    name: "Server degraded",
+    description: "The server's health has been at warning for five minutes.",
+    metric: "status",
+    comparison: "==",
+    threshold: "warning",
+    for: 300,
+    severity: "warning",
+    scope: "all",
+    resolve_after_checks: 2,
+    enabled: true,
+  },
+  {
+    id: "server-crash-loop",
+    name: "Server in crash loop",
+    description: "The supervisor gave up restarting the server.",
+    metric: "server_state",
+    comparison: "==",
+    threshold: "crash_loop",
+    for: 0,
+    severity: "critical",
+    scope: "all",
+    resolve_after_checks: 1,
+    enabled: true,
+  },
+  {
+    id: "capabilities-changed",
+    name: "Capabilities changed",
+    description: "The server's tools, resources or prompts changed; a silently changed tool description can be a rug pull.",
+    metric: "capabilities_changed",
+    comparison: ">",
+    threshold: 0,
+    for: 0,
+    severity: "warning",
+    scope: "all",
+    resolve_after_checks: 2,
+    enabled: true,
+  },
+];
+
+/** Whether the rule covers the server; `category` is the server's category, if it has one. */
+export function ruleCovers(rule: AlertRule, serverId: string, category: string | null): boolean {
+  if (rule.scope === "all") return true;
+  if ("server_id" in rule.scope) return rule.scope.server_id === serverId;
+  return category !== null && rule.scope.category === category;
+}
+
+function compare(left: number | string, comparison: AlertComparison, right: number | string): boolean {
+  switch (comparison) {
+    case ">":
+      return left > right;
+    case ">=":
+      return left >= right;
+    case "<":
+      return left < right;
+    case "<=":
+      return left <= right;
+    case "==":
+      return left === right;
+    case "!=":
+      return left !== right;
+  }
+}
+
+/**
+ * Whether the value meets the rule's condition; undefined when there is nothing to judge (the
+ * metric is absent or was not measured), which leaves the rule's state as it is.
+ */
+export function conditionHolds(rule: AlertRule, value: MetricValue | undefined): boolean | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value !== typeof rule.threshold) return undefined;
+  return compare(value, rule.comparison, rule.threshold);
+}
+
+/** "status is offline", "response_time_ms 1240 > 1000". */
+export function describeCondition(rule: AlertRule, value: MetricValue | undefined): string {
+  if (rule.metric === "capabilities_changed") {
+    return typeof value === "number" ? `${value} capabilit${value === 1 ? "y" : "ies"} changed` : "capabilities changed";
+  }
+  if (typeof rule.threshold === "string") {
+    const shown = value === undefined || value === null ? "unknown" : String(value);
+    return `${rule.metric === "status" ? "status" : "state"} is ${shown}`;
+  }
+  const shown = typeof value === "number" ? formatNumber(value) : "unknown";
+  return `${rule.metric} ${shown} ${rule.comparison} ${formatNumber(rule.threshold)}`;
+}
+
+function formatNumber(value: number): string {
+  return Number.isInteger(value) ? String(value) : value.toFixed(2).replace(/\.?0+$/, "");
+}

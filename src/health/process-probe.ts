@@ -1,0 +1,90 @@
+/**
+ * CPU and memory of a stdio server's whole process group (npx wrappers, shells and the real
+ * server alike), via pidusage. CPU % is worked out here from each process's CPU time between
+ * two of our own samples: pidusage's first reading of a process is 0 %, and its own history
+ * expires when checks are further apart than a minute.
+ */
+import { setTimeout as sleep } from "node:timers/promises";
+import pidusage from "pidusage";
+import type { McpManager } from "../mcp/manager-types.js";
+import type { HealthProbe, ProbeReading } from "./probe.js";
+
+interface CpuMark {
+  /** CPU time used so far, ms (user + system). */
+  ctime: number;
+  /** When it was read, ms since the epoch. */
+  at: number;
+}
+
+export interface ProcessUsage {
+  /** Percent of one core, summed over the processes (may exceed 100). */
+  cpu_percent: number;
+  /** Resident memory summed over the processes, MB. */
+  memory_mb: number;
+}
+
+/** How long the first look at a new process waits between its two CPU readings. */
+const FIRST_SAMPLE_GAP_MS = 200;
+
+async function read(pids: readonly number[]): Promise<Map<number, pidusage.Status>> {
+  const results = await Promise.allSettled(pids.map((pid) => pidusage(pid)));
+  const out = new Map<number, pidusage.Status>();
+  results.forEach((result, index) => {
+    // A process that exited between listing and reading simply drops out of the sum.
+    const pid = pids[index];
+    if (result.status === "fulfilled" && pid !== undefined) out.set(pid, result.value);
+  });
+  return out;
+}
+
+/** Samples process groups, keeping one CPU mark per process between calls. */
+export class ProcessSampler {
+  private readonly marks = new Map<string, Map<number, CpuMark>>();
+
+  async sample(key: string, pids: readonly number[]): Promise<ProcessUsage | null> {
+    if (pids.length === 0) return null;
+    const previous = this.marks.get(key) ?? new Map<number, CpuMark>();
+    let stats = await read(pids);
+    if ([...stats.keys()].some((pid) => !previous.has(pid))) {
+      // New processes: take a first mark now and measure over a short gap.
+      for (const [pid, stat] of stats) if (!previous.has(pid)) previous.set(pid, { ctime: stat.ctime, at: stat.timestamp });
+      await sleep(FIRST_SAMPLE_GAP_MS);
+      stats = await read(pids);
+    }
+    if (stats.size === 0) {
+      this.marks.delete(key);
+      return null;
+    }
+    const next = new Map<number, CpuMark>();
+    let cpu = 0;
+    let memory = 0;
+    for (const [pid, stat] of stats) {
+      const mark = previous.get(pid);
+      const elapsed = mark ? stat.timestamp - mark.at : 0;
+      if (mark && elapsed > 0) cpu += (Math.max(0, stat.ctime - mark.ctime) / elapsed) * 100;
+      memory += stat.memory;
+      next.set(pid, { ctime: stat.ctime, at: stat.timestamp });
+    }
+    this.marks.set(key, next);
+    return { cpu_percent: Math.round(cpu * 10) / 10, memory_mb: Math.round((memory / (1024 * 1024)) * 10) / 10 };
+  }
+
+  forget(key: string): void {
+    this.marks.delete(key);
+  }
+}
+
+export function createProcessProbe(manager: Pick<McpManager, "processIds">, sampler = new ProcessSampler()): HealthProbe {
+  return {
+    name: "process",
+    essential: false,
+    appliesTo: (server) => server.transport === "stdio",
+    async run(server): Promise<ProbeReading> {
+      const usage = await sampler.sample(server.id, manager.processIds(server.id));
+      return usage ?? {};
+    },
+    forget(serverId) {
+      sampler.forget(serverId);
+    },
+  };
+}

@@ -186,6 +186,28 @@ export interface AlertEvent {
   at: number;
 }
 
+/** The steps of installing a server from the discovery catalog, in order; done and failed end it. */
+export type InstallPhase =
+  | "resolving"
+  | "downloading"
+  | "installing"
+  | "registering"
+  | "starting"
+  | "checking"
+  | "done"
+  | "failed";
+
+/** Progress of one install or uninstall (published by src/discovery); never carries secret values. */
+export interface InstallProgressEvent {
+  type: "install_progress";
+  server_id: string;
+  phase: InstallPhase;
+  message: string;
+  /** A rough share of the work done, 0-100, when one can be given. */
+  percent?: number;
+  at: number;
+}
+
 export type DomainEvent =
   | ServerStatusEvent
   | ServerCapabilitiesEvent
@@ -197,7 +219,8 @@ export type DomainEvent =
   | ToolCalledEvent
   | HealthUpdateEvent
   | CapabilitiesChangedEvent
-  | AlertEvent;
+  | AlertEvent
+  | InstallProgressEvent;
 
 export type EventType = DomainEvent["type"];
 export type EventOf<T extends EventType> = Extract<DomainEvent, { type: T }>;

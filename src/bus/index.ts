@@ -15,6 +15,8 @@ export type {
   HealthMetrics,
   HealthStatus,
   HealthUpdateEvent,
+  InstallPhase,
+  InstallProgressEvent,
   PromptSummary,
   ResourceSummary,
   ServerCapabilitiesEvent,

@@ -155,12 +155,69 @@ export const HealthConfigSchema = z
 
 export type HealthConfig = z.output<typeof HealthConfigSchema>;
 
+/** One MCP registry speaking the official Registry API, listed into the discovery catalog. */
+export const RegistryConfigSchema = z
+  .object({
+    /** Distinct per registry; "registry", "registry-2", ... when not given. */
+    id: nonEmptyString.max(64).optional(),
+    url: HttpUrlSchema,
+    /** Category given to its entries, which registries do not classify. */
+    category: nonEmptyString.max(100).optional(),
+    /** The registry's own name filter. */
+    search: nonEmptyString.max(200).optional(),
+    /** One deadline for the whole listing, all pages together. */
+    timeout: seconds(600).default(15),
+    max_pages: z.number().int().min(1).max(1000).default(20),
+  })
+  .strict();
+
+/**
+ * The config file's `discovery` section: where the catalog looks besides its built-in entries,
+ * and how installs run. Read when the daemon starts.
+ */
+export const DiscoveryConfigSchema = z
+  .object({
+    /** Remote registries; none by default, so the daemon starts without the network. */
+    registries: z.array(RegistryConfigSchema).default([]),
+    /** npm prefixes (folders holding node_modules) scanned for installed MCP servers, besides data/servers. */
+    local_scan_dirs: z.array(nonEmptyString).default([]),
+    /** How long one package install (npm, docker pull) may take. */
+    install_timeout: seconds(3600).default(180),
+    /** Run npm install scripts (preinstall, postinstall, ...). Off: a package runs nothing at install. */
+    npm_install_scripts: z.boolean().default(false),
+  })
+  .strict();
+
+export type DiscoveryConfig = z.output<typeof DiscoveryConfigSchema>;
+
+/**
+ * The config file's `network` section: which addresses remote servers added through the API or
+ * installed from the catalog may reach. Cloud metadata addresses are refused whatever it says;
+ * servers written in this file are the operator's own and are not checked.
+ */
+export const NetworkConfigSchema = z
+  .object({
+    allow_loopback: z.boolean().default(false),
+    allow_private: z.boolean().default(false),
+  })
+  .strict();
+
+export type NetworkConfig = z.output<typeof NetworkConfigSchema>;
+
 export const ConfigFileSchema = z
   .object({
     servers: z.array(z.unknown()).default([]),
     health: HealthConfigSchema.optional(),
     alerts: AlertsConfigSchema.optional(),
+    discovery: DiscoveryConfigSchema.optional(),
+    network: NetworkConfigSchema.optional(),
   })
   .strict();
 
-export type ConfigFile = { servers: ServerConfig[]; health?: HealthConfig | undefined; alerts?: AlertsConfig | undefined };
+export type ConfigFile = {
+  servers: ServerConfig[];
+  health?: HealthConfig | undefined;
+  alerts?: AlertsConfig | undefined;
+  discovery?: DiscoveryConfig | undefined;
+  network?: NetworkConfig | undefined;
+};

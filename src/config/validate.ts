@@ -67,21 +67,28 @@ export function validateConfigFile(input: unknown): ValidationResult<ConfigFile>
       ? (entry as { id: string }).id
       : undefined;
     const label = id === undefined ? `servers[${index}]` : `servers[${index}] (id "${id}")`;
+    const first = id === undefined ? undefined : seen.get(id);
+    if (first !== undefined) issues.push({ field: `${label}.id`, message: `duplicate id, already used by servers[${first}]` });
+    else if (id !== undefined) seen.set(id, index);
     const result = validateServer(entry);
     if (!result.ok) {
       for (const issue of result.issues) issues.push({ field: `${label}.${issue.field}`, message: issue.message });
       return;
     }
-    const first = seen.get(result.value.id);
-    if (first !== undefined) {
-      issues.push({ field: `${label}.id`, message: `duplicate id, already used by servers[${first}]` });
-      return;
-    }
-    seen.set(result.value.id, index);
     servers.push(result.value);
   });
   if (issues.length > 0) return { ok: false, issues };
-  return { ok: true, value: { servers, ...(top.data.health ? { health: top.data.health } : {}), ...(top.data.alerts ? { alerts: top.data.alerts } : {}) } };
+  const { health, alerts, discovery, network } = top.data;
+  return {
+    ok: true,
+    value: {
+      servers,
+      ...(health ? { health } : {}),
+      ...(alerts ? { alerts } : {}),
+      ...(discovery ? { discovery } : {}),
+      ...(network ? { network } : {}),
+    },
+  };
 }
 
 export function formatIssues(issues: FieldIssue[]): string {

@@ -1,0 +1,74 @@
+import { describe, expect, it } from "vitest";
+import { expandReferences } from "./env-expansion.js";
+import { redactConfig } from "./redact.js";
+import { parseServer, validateConfigFile } from "./validate.js";
+
+describe("config validation", () => {
+  it("accepts the seed's entry and fills in defaults", () => {
+    const result = validateConfigFile({
+      servers: [
+        {
+          id: "cloudflare-browser",
+          name: "Cloudflare Browser Rendering",
+          command: ["npx", "mcp-remote", "https://browser.mcp.cloudflare.com/sse"],
+          category: "automation",
+          description: "Browser automation and rendering",
+          health_check_interval: 30,
+          auto_restart: true,
+        },
+      ],
+    });
+    expect(result.ok).toBe(true);
+    if (!result.ok) return;
+    expect(result.value.servers[0]).toMatchObject({ transport: "stdio", enabled: true, startup_timeout: 30, restart_max_failures: 5 });
+  });
+
+  it("infers http for a url and requires url for sse", () => {
+    expect(parseServer({ id: "r", url: "https://example.com/mcp" }).transport).toBe("http");
+    expect(() => parseServer({ id: "r", transport: "sse" })).toThrow(/url: is required for the sse transport/);
+  });
+
+  it("names the server and field of every problem", () => {
+    const result = validateConfigFile({
+      servers: [
+        { id: "x", command: [] },
+        { id: "x", command: ["a"] },
+        { id: "../etc", command: ["a"] },
+        { id: "y", command: ["a"], url: "https://example.com", extra: 1 },
+        { id: "z", url: "file:///etc/passwd" },
+        { id: "w", command: ["a"], auto_restart: "yes" },
+      ],
+    });
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    const lines = result.issues.map((issue) => `${issue.field}: ${issue.message}`);
+    expect(lines).toEqual(
+      expect.arrayContaining([
+        'servers[0] (id "x").command: must not be empty',
+        'servers[1] (id "x").id: duplicate id, already used by servers[0]',
+        "servers[2] (id \"../etc\").id: must not contain '/' or '\\'",
+        'servers[3] (id "y").(root): unknown field "extra"',
+        'servers[3] (id "y").url: is not used by the stdio transport',
+        'servers[4] (id "z").url: must use http or https, not file',
+        'servers[5] (id "w").auto_restart: must be a boolean, not string "yes"',
+      ]),
+    );
+  });
+
+  it("rejects a file that is not an object with servers", () => {
+    const result = validateConfigFile({ servers: {}, other: true });
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.issues.map((issue) => issue.field)).toEqual(expect.arrayContaining(["servers", "(root)"]));
+  });
+
+  it("fills ${VAR} from the environment and names an unset one", () => {
+    expect(expandReferences({ TOKEN: "Bearer ${API_TOKEN}" }, "headers", { API_TOKEN: "abc" })).toEqual({ TOKEN: "Bearer abc" });
+    expect(() => expandReferences({ TOKEN: "${MISSING_ONE}" }, "env", {})).toThrow("env.TOKEN: environment variable MISSING_ONE is not set");
+  });
+
+  it("masks literal secrets but shows variable references", () => {
+    const shown = redactConfig(parseServer({ id: "s", command: ["a"], env: { A: "literal-secret", B: "${FROM_ENV}" }, }));
+    expect(shown.env).toEqual({ A: "********", B: "${FROM_ENV}" });
+  });
+});

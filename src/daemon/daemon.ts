@@ -7,7 +7,6 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { isIP } from "node:net";
 import { resolve } from "node:path";
 import type { FastifyInstance } from "fastify";
-import { buildApp } from "../api/app.js";
 import { InProcessBus, type MessageBus } from "../bus/index.js";
 import { parseConfigText } from "../config/loader.js";
 import { starterServers } from "../config/starter.js";
@@ -36,7 +35,8 @@ export interface Daemon {
   readonly manager: McpManager;
   readonly store: Store;
   readonly bus: MessageBus;
-  readonly app: FastifyInstance;
+  /** The HTTP app, once start() has built it. */
+  readonly app: FastifyInstance | undefined;
   readonly configPath: string;
   readonly dataDir: string;
   /** Listens and starts every server; resolves with the URL it serves on. */
@@ -91,15 +91,7 @@ export async function createDaemon(options: DaemonOptions): Promise<Daemon> {
   });
   await manager.applyConfig(config.servers);
   const startedAt = clock.now();
-  const app = await buildApp({
-    manager,
-    store,
-    logger,
-    clock,
-    version: VERSION,
-    startedAt,
-    bind: { host: options.host, port: options.port },
-  });
+  let app: FastifyInstance | undefined;
 
   let watcher: ConfigWatcher | undefined;
   let stopping: Promise<void> | undefined;
@@ -108,7 +100,9 @@ export async function createDaemon(options: DaemonOptions): Promise<Daemon> {
     manager,
     store,
     bus,
-    app,
+    get app() {
+      return app;
+    },
     configPath,
     dataDir,
     async start() {
@@ -119,7 +113,18 @@ export async function createDaemon(options: DaemonOptions): Promise<Daemon> {
             "Create one first with `pygent token create --role admin`, or bind 127.0.0.1.",
         );
       }
+      // The servers boot while the HTTP layer loads: their start-up is the longer of the two.
       await manager.start();
+      const { buildApp } = await import("../api/app.js");
+      app = await buildApp({
+        manager,
+        store,
+        logger,
+        clock,
+        version: VERSION,
+        startedAt,
+        bind: { host: options.host, port: options.port },
+      });
       await app.listen({ host: options.host, port: options.port });
       watcher = watchConfigFile({
         path: configPath,
@@ -140,7 +145,7 @@ export async function createDaemon(options: DaemonOptions): Promise<Daemon> {
     stop() {
       stopping ??= (async () => {
         watcher?.close();
-        await app.close();
+        await app?.close();
         await manager.stop();
         bus.close();
         store.close();

@@ -8,7 +8,8 @@ import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { painter } from "./table.js";
 import type { CliIo } from "./cli-context.js";
@@ -418,7 +419,7 @@ describe("validate", () => {
     dir = await mkdtemp(join(tmpdir(), "pygent-validate-"));
     return () => rm(dir, { recursive: true, force: true });
   });
-  const fixture = (name: string): string => resolve("test/fixtures", name);
+  const fixture = (name: string): string => fileURLToPath(new URL(`../../test/fixtures/${name}`, import.meta.url));
 
   it("lists config problems one per line and exits 1", async () => {
     const config = join(dir, "mcp_server_configs.json");

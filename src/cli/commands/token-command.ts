@@ -29,8 +29,8 @@ export function registerTokenCommand(program: Command, ctx: CliContext): void {
     .addOption(new Option("--role <role>", "viewer: read; operator: also start/stop/call; admin: everything").choices(["viewer", "operator", "admin"]).makeOptionMandatory())
     .option("--name <name>", "what the token is for (default: <role>-<date>)")
     .option("--data-dir <dir>", DATA_DIR_HELP, "./data")
-    .addHelpText("after", examples("pygent token create --role admin --name me", "export PYGENT_TOKEN=$(pygent token create --role operator --name ci --quiet)"))
     .option("-q, --quiet", "print only the token (for scripts)")
+    .addHelpText("after", examples("pygent token create --role admin --name me", "export PYGENT_TOKEN=$(pygent token create --role operator --name ci --quiet)"))
     .action(async (options: { role: TokenRole; name?: string; dataDir: string; quiet?: boolean }) => {
       const name = options.name ?? `${options.role}-${new Date().toISOString().slice(0, 10)}`;
       const created = await withTokenService(options.dataDir, (service) => service.create(name, options.role));

@@ -7,6 +7,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { isIP } from "node:net";
 import { resolve } from "node:path";
 import type { FastifyInstance } from "fastify";
+import { createAlertService, type AlertService } from "../alerts/index.js";
 import { InProcessBus, type MessageBus } from "../bus/index.js";
 import { parseConfigText } from "../config/loader.js";
 import { starterServers } from "../config/starter.js";
@@ -35,6 +36,7 @@ export interface Daemon {
   readonly manager: McpManager;
   readonly store: Store;
   readonly bus: MessageBus;
+  readonly alerts: AlertService;
   /** The HTTP app, once start() has built it. */
   readonly app: FastifyInstance | undefined;
   readonly configPath: string;
@@ -43,6 +45,8 @@ export interface Daemon {
   start(): Promise<{ url: string }>;
   /** Stops in reverse order; resolves when every child process is gone. */
   stop(): Promise<void>;
+  /** The last resort when a person will not wait: SIGKILL to every server's process group, now. */
+  kill(): void;
 }
 
 export function isLoopback(host: string): boolean {
@@ -89,6 +93,23 @@ export async function createDaemon(options: DaemonOptions): Promise<Daemon> {
     environment: options.environment ?? process.env,
     daemonInstance: newId(),
   });
+  let alerts: AlertService;
+  try {
+    // Built here, not in start(): a bad channel in the config file is reported before anything runs.
+    alerts = createAlertService({
+      bus,
+      store,
+      clock,
+      logger,
+      config: config.alerts,
+      environment: options.environment ?? process.env,
+      categoryOf: (id) => manager.list().find((server) => server.id === id)?.category ?? null,
+    });
+  } catch (error) {
+    store.close();
+    lock.release();
+    throw error;
+  }
   await manager.applyConfig(config.servers);
   const startedAt = clock.now();
   let app: FastifyInstance | undefined;
@@ -96,62 +117,82 @@ export async function createDaemon(options: DaemonOptions): Promise<Daemon> {
   let watcher: ConfigWatcher | undefined;
   let stopping: Promise<void> | undefined;
 
+  const startAll = async (): Promise<{ url: string }> => {
+    if (!isLoopback(options.host) && (await store.tokens.countActive()) === 0) {
+      throw new AppError(
+        "CONFIG_INVALID",
+        `refusing to listen on ${options.host} without API tokens: anyone on the network could control your servers. ` +
+          "Create one first with `pygent token create --role admin`, or bind 127.0.0.1.",
+      );
+    }
+    // The servers boot while the HTTP layer loads: their start-up is the longer of the two.
+    await manager.start();
+    // After the health monitor (it publishes what alerts evaluate); stopped before it.
+    await alerts.start();
+    const { buildApp } = await import("../api/app.js");
+    app = await buildApp({
+      manager,
+      store,
+      logger,
+      clock,
+      version: VERSION,
+      startedAt,
+      bind: { host: options.host, port: options.port },
+      alerts,
+    });
+    await app.listen({ host: options.host, port: options.port });
+    watcher = watchConfigFile({
+      path: configPath,
+      initialText,
+      logger: logger.child({ module: "config" }),
+      onChange: async (next) => {
+        const result = await manager.applyConfig(next.servers);
+        alerts.applyConfig(next.alerts);
+        logger.info(result, "config reloaded");
+        bus.publish({ type: "config_reloaded", path: configPath, ...result });
+      },
+      onRejected: (problems) => bus.publish({ type: "config_rejected", path: configPath, problems }),
+    });
+    const address = app.server.address();
+    const port = typeof address === "object" && address ? address.port : options.port;
+    const host = options.host.includes(":") ? `[${options.host}]` : options.host;
+    return { url: `http://${host}:${port}` };
+  };
+
+  const stop = (): Promise<void> => {
+    stopping ??= (async () => {
+      watcher?.close();
+      await app?.close();
+      await alerts.stop();
+      await manager.stop();
+      bus.close();
+      store.close();
+      lock.release();
+    })();
+    return stopping;
+  };
+
   return {
     manager,
     store,
     bus,
+    alerts,
     get app() {
       return app;
     },
     configPath,
     dataDir,
     async start() {
-      if (!isLoopback(options.host) && (await store.tokens.countActive()) === 0) {
-        throw new AppError(
-          "CONFIG_INVALID",
-          `refusing to listen on ${options.host} without API tokens: anyone on the network could control your servers. ` +
-            "Create one first with `pygent token create --role admin`, or bind 127.0.0.1.",
-        );
+      try {
+        return await startAll();
+      } catch (error) {
+        await stop();
+        throw error;
       }
-      // The servers boot while the HTTP layer loads: their start-up is the longer of the two.
-      await manager.start();
-      const { buildApp } = await import("../api/app.js");
-      app = await buildApp({
-        manager,
-        store,
-        logger,
-        clock,
-        version: VERSION,
-        startedAt,
-        bind: { host: options.host, port: options.port },
-      });
-      await app.listen({ host: options.host, port: options.port });
-      watcher = watchConfigFile({
-        path: configPath,
-        initialText,
-        logger: logger.child({ module: "config" }),
-        onChange: async (next) => {
-          const result = await manager.applyConfig(next.servers);
-          logger.info(result, "config reloaded");
-          bus.publish({ type: "config_reloaded", path: configPath, ...result });
-        },
-        onRejected: (problems) => bus.publish({ type: "config_rejected", path: configPath, problems }),
-      });
-      const address = app.server.address();
-      const port = typeof address === "object" && address ? address.port : options.port;
-      const host = options.host.includes(":") ? `[${options.host}]` : options.host;
-      return { url: `http://${host}:${port}` };
     },
-    stop() {
-      stopping ??= (async () => {
-        watcher?.close();
-        await app?.close();
-        await manager.stop();
-        bus.close();
-        store.close();
-        lock.release();
-      })();
-      return stopping;
+    kill() {
+      manager.killAll();
     },
+    stop,
   };
 }

@@ -56,6 +56,8 @@ export interface McpManager {
   start(): Promise<void>;
   /** Stops every server and waits until every child process is gone. */
   stop(): Promise<void>;
+  /** SIGKILL to every server's process group at once, without waiting: the last resort. */
+  killAll(): void;
 
   list(): ServerView[];
   get(id: string): ServerView;

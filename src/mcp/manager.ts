@@ -15,8 +15,14 @@ import type { Logger } from "../core/logger.js";
 import type { Store } from "../store/index.js";
 import type { LogLine, McpManager, RegisterOptions, ServerSource, ServerView, ToolCallResult } from "./manager-types.js";
 import { reapOrphans } from "./orphan-reaper.js";
-import { pidsInGroup } from "./process-group.js";
+import { pidsInGroup, signalGroup } from "./process-group.js";
 import { Supervisor } from "./supervisor.js";
+import { createUrlGuard, STRICT_NETWORK_POLICY, urlLiteralProblem, type NetworkPolicy } from "./url-policy.js";
+
+/** Where a server's stored secrets come from (the store's secrets table in the daemon). */
+export interface SecretLookup {
+  valuesFor(serverId: string): Promise<Record<string, string>>;
+}
 
 export interface ManagerDeps {
   clock: Clock;
@@ -28,6 +34,16 @@ export interface ManagerDeps {
   daemonInstance: string;
   /** Lines of stderr kept per server. */
   logCapacity?: number;
+  /**
+   * Secrets of API-registered servers: their `${VAR}` references resolve from these first, then
+   * from `environment`. Config-file servers resolve from `environment` only.
+   */
+  secrets?: SecretLookup;
+  /**
+   * What remote servers registered through the API may reach (see url-policy.ts); public
+   * addresses only when not given. Config-file servers are the operator's and are not checked.
+   */
+  network?: NetworkPolicy;
 }
 
 interface Entry {
@@ -50,6 +66,20 @@ export function createMcpManager(deps: ManagerDeps): McpManager {
     daemonInstance: deps.daemonInstance,
     logCapacity: deps.logCapacity ?? 500,
   };
+  const network = deps.network ?? STRICT_NETWORK_POLICY;
+  const secrets = deps.secrets;
+  const apiSupervisorDeps = {
+    ...supervisorDeps,
+    urlGuard: createUrlGuard(network),
+    ...(secrets ? { secrets: (serverId: string) => secrets.valuesFor(serverId) } : {}),
+  };
+
+  /** Refuses at once (400) a remote URL that already names a forbidden address. */
+  function checkRemoteUrl(config: ServerConfig): void {
+    if (config.transport === "stdio" || config.url === undefined) return;
+    const problem = urlLiteralProblem(config.url, network);
+    if (problem) throw new AppError("URL_NOT_ALLOWED", `url: ${problem}`, { issues: [{ field: "url", message: problem }] });
+  }
 
   function entry(id: string): Entry {
     const problem = serverIdProblem(id);
@@ -82,7 +112,8 @@ export function createMcpManager(deps: ManagerDeps): McpManager {
   }
 
   function add(config: ServerConfig, source: ServerSource, input?: Record<string, unknown>): Entry {
-    const created: Entry = { supervisor: new Supervisor(config, supervisorDeps), source, ...(input ? { input } : {}) };
+    const supervisor = new Supervisor(config, source === "api" ? apiSupervisorDeps : supervisorDeps);
+    const created: Entry = { supervisor, source, ...(input ? { input } : {}) };
     entries.set(config.id, created);
     deps.bus.publish({ type: "server_registered", server_id: config.id, source });
     return created;
@@ -140,6 +171,13 @@ export function createMcpManager(deps: ManagerDeps): McpManager {
       await Promise.all([...entries.values()].map((found) => found.supervisor.stop()));
     },
 
+    killAll() {
+      for (const found of entries.values()) {
+        const pid = found.supervisor.pid;
+        if (pid !== null) signalGroup(pid, "SIGKILL");
+      }
+    },
+
     list() {
       return [...entries.values()].map(view).sort((a, b) => a.id.localeCompare(b.id));
     },
@@ -156,6 +194,7 @@ export function createMcpManager(deps: ManagerDeps): McpManager {
       }
       const input = applyOptions({ ...(config as Record<string, unknown>), id }, options);
       const parsed = parseServer(input);
+      checkRemoteUrl(parsed);
       if (entries.has(id)) throw new AppError("SERVER_EXISTS", `a server with the id "${id}" already exists`);
       await deps.store.servers.save(id, input, deps.clock.now());
       const created = add(parsed, "api", input);
@@ -177,6 +216,7 @@ export function createMcpManager(deps: ManagerDeps): McpManager {
         else merged[key] = value;
       }
       const parsed = parseServer(merged);
+      checkRemoteUrl(parsed);
       await deps.store.servers.save(id, merged, deps.clock.now());
       found.input = merged;
       const wasActive = found.supervisor.state !== "stopped";

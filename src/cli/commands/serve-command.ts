@@ -48,17 +48,27 @@ export function registerServeCommand(program: Command, ctx: CliContext): void {
         port: options.port,
         logLevel: options.logLevel,
       });
-      const { url } = await daemon.start();
+      const started = daemon.start();
+      // Signals are handled from the first moment: a stop during start-up waits for it to settle.
+      installShutdown(
+        ctx,
+        async () => {
+          await started.catch(() => {});
+          await daemon.stop();
+        },
+        () => daemon.kill(),
+      );
+      const { url } = await started;
       ctx.io.out(`PyGent Factory listening on ${url} (config ${configPath}, data ${dataDir})`);
-      installShutdown(ctx, () => daemon.stop());
     });
 }
 
-function installShutdown(ctx: CliContext, stop: () => Promise<void>): void {
+function installShutdown(ctx: CliContext, stop: () => Promise<void>, kill: () => void): void {
   let stopping = false;
   const onSignal = (signal: NodeJS.Signals): void => {
     if (stopping) {
-      ctx.io.err(`${signal} again: exiting without waiting for shutdown`);
+      ctx.io.err(`${signal} again: killing every server process and exiting without waiting`);
+      kill();
       process.exit(1);
     }
     stopping = true;

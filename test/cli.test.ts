@@ -1,0 +1,96 @@
+/**
+ * The `pygent` CLI against a real daemon: what a user types, what they read, and the exit codes.
+ */
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runCli, startDaemon, type DaemonProcess } from "./helpers/daemon-process.js";
+import { fixturePath, makeTempDir, removeTempDir } from "./helpers/processes.js";
+
+let dir: string;
+let daemon: DaemonProcess;
+let env: NodeJS.ProcessEnv;
+
+beforeAll(async () => {
+  dir = makeTempDir("pygent-cli-");
+  const config = join(dir, "mcp_server_configs.json");
+  writeFileSync(config, JSON.stringify({ servers: [{ id: "from-file", command: [process.execPath, fixturePath("echo-server.mjs")] }] }));
+  daemon = await startDaemon(join(dir, "data"), config);
+  env = { PYGENT_URL: daemon.url };
+});
+
+afterAll(async () => {
+  await daemon?.stop();
+  removeTempDir(dir);
+});
+
+const cli = (args: string[], extra: NodeJS.ProcessEnv = {}) => runCli(args, { ...env, ...extra });
+
+describe("pygent CLI", () => {
+  it("adds, lists, calls and removes a server", async () => {
+    const added = await cli(["servers", "add", "echo", "--", process.execPath, fixturePath("echo-server.mjs")]);
+    expect(added.code, added.stderr).toBe(0);
+    const list = await cli(["servers", "list"]);
+    expect(list.stdout).toMatch(/echo\s+running/);
+    expect(list.stdout).toMatch(/from-file\s+running/);
+    const tools = await cli(["servers", "tools", "echo"]);
+    expect(tools.stdout).toContain("echo");
+    expect(tools.stdout).toContain("add");
+    const call = await cli(["servers", "call", "echo", "add", "--args", '{"a":2,"b":40}']);
+    expect(call.code, call.stderr).toBe(0);
+    expect(call.stdout).toContain("42");
+    const removed = await cli(["servers", "remove", "echo"]);
+    expect(removed.code).toBe(0);
+    expect((await cli(["servers", "list"])).stdout).not.toMatch(/^echo\s/m);
+  });
+
+  it("prints API errors with their code, and exits 1", async () => {
+    const missing = await cli(["servers", "stop", "nope"]);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toMatch(/SERVER_NOT_FOUND/);
+    const managed = await cli(["servers", "remove", "from-file"]);
+    expect(managed.code).toBe(1);
+    expect(managed.stderr).toMatch(/SERVER_CONFIG_MANAGED|config file/);
+    const badId = await cli(["servers", "add", "bad/id", "--", "node"]);
+    expect(badId.code).not.toBe(0);
+    expect(badId.stderr).not.toMatch(/\n\s+at .*:\d+:\d+/);
+  });
+
+  it("shows health and says clearly when no daemon is there", async () => {
+    const health = await cli(["health"]);
+    expect(health.code, health.stderr).toBe(0);
+    expect(health.stdout).toMatch(/healthy/);
+    const nobody = await runCli(["health"], { PYGENT_URL: "http://127.0.0.1:9" });
+    expect(nobody.code).toBe(1);
+    expect(nobody.stderr).toMatch(/not reachable/);
+  });
+
+  it("enforces token roles once a token exists", async () => {
+    const dataDir = join(dir, "data");
+    const token = async (role: string) => {
+      const created = await cli(["token", "create", "--role", role, "--name", `${role}-test`, "--data-dir", dataDir, "--quiet"]);
+      expect(created.code, created.stderr).toBe(0);
+      return created.stdout.trim();
+    };
+    const viewer = await token("viewer");
+    const operator = await token("operator");
+    expect(viewer).toMatch(/^pgf_/);
+    try {
+      const anonymous = await cli(["servers", "list"]);
+      expect(anonymous.code).toBe(1);
+      expect(anonymous.stderr).toMatch(/UNAUTHORIZED|token/i);
+      expect((await cli(["servers", "list"], { PYGENT_TOKEN: viewer })).code).toBe(0);
+      const denied = await cli(["servers", "restart", "from-file"], { PYGENT_TOKEN: viewer });
+      expect(denied.code).toBe(1);
+      expect(denied.stderr).toMatch(/FORBIDDEN|operator/);
+      const allowed = await cli(["servers", "restart", "from-file"], { PYGENT_TOKEN: operator });
+      expect(allowed.code, allowed.stderr).toBe(0);
+    } finally {
+      const listed = await cli(["token", "list", "--json", "--data-dir", dataDir]);
+      for (const record of (JSON.parse(listed.stdout) as { tokens: { id: string }[] }).tokens) {
+        await cli(["token", "revoke", record.id, "--data-dir", dataDir]);
+      }
+    }
+    expect((await cli(["servers", "list"])).code).toBe(0);
+  });
+});

@@ -15,6 +15,7 @@ import { LogRing } from "./log-ring.js";
 import type { LogLine } from "./manager-types.js";
 import { waitGroupGone } from "./process-group.js";
 import { RestartPolicy } from "./restart-policy.js";
+import type { UrlGuard } from "./url-policy.js";
 
 export interface SupervisorDeps {
   clock: Clock;
@@ -25,6 +26,10 @@ export interface SupervisorDeps {
   /** Marks every child with the daemon's identity so orphans can be recognised after a crash. */
   daemonInstance: string;
   logCapacity: number;
+  /** The server's stored secrets, for its `${VAR}` references; API-registered servers only. */
+  secrets?: ((serverId: string) => Promise<Record<string, string>>) | undefined;
+  /** The network policy's check of remote URLs; API-registered servers only. */
+  urlGuard?: UrlGuard | undefined;
 }
 
 /** The variables every stdio child gets, read back by the orphan reaper. */
@@ -146,10 +151,13 @@ export class Supervisor {
     this.abort = abort;
     this.setState("starting", null);
     let spawnedPid: number | null = null;
+    const secrets = this.deps.secrets;
     const attempt = openConnection(this.config, {
       environment: this.deps.environment,
       extraEnv: { [INSTANCE_ENV]: this.deps.daemonInstance, [SERVER_ENV]: this.id },
       signal: abort.signal,
+      ...(secrets ? { secrets: () => secrets(this.id) } : {}),
+      ...(this.deps.urlGuard ? { urlGuard: this.deps.urlGuard } : {}),
       hooks: {
         onSpawn: (pid) => {
           spawnedPid = pid;
@@ -251,7 +259,7 @@ export class Supervisor {
     this.reason = reason;
     if (previous === state && state !== "backoff") return;
     if (reason) this.log("daemon", `${state}: ${reason}`);
-    this.logger.info({ state, previous, reason }, "server state");
+    this.logger.info({ state, previous, reason }, `${previous} -> ${state}`);
     this.deps.bus.publish({
       type: "server_status",
       server_id: this.id,

@@ -10,7 +10,9 @@ import Fastify, {
   type FastifyReply,
   type FastifyRequest,
 } from "fastify";
+import type { AlertService } from "../alerts/index.js";
 import type { Clock } from "../core/clock.js";
+import type { HealthServices } from "../health/index.js";
 import type { Logger } from "../core/logger.js";
 import type { McpManager } from "../mcp/manager-types.js";
 import type { Store } from "../store/store.js";
@@ -20,7 +22,10 @@ import { frameworkErrorHandler, registerErrorHandling } from "./error-handler.js
 import { registerHostOriginGuard } from "./host-origin-guard.js";
 import { registerOpenApi } from "./openapi.js";
 import { DEFAULT_RATE_LIMIT, registerRateLimit, type RateLimitOptions } from "./rate-limit.js";
+import { alertRoutes } from "./routes/alerts.js";
+import { discoveryRoutes, type DiscoveryServices } from "./routes/discovery.js";
 import { healthRoutes } from "./routes/health.js";
+import { serverHealthRoutes } from "./routes/server-health.js";
 import { serverRoutes } from "./routes/servers.js";
 import { jsonSerializerCompiler, zodValidatorCompiler } from "./validation.js";
 
@@ -50,6 +55,12 @@ export interface ApiDeps {
   rateLimit?: RateLimitOptions | false;
   /** Built from `store.tokens` when not given. */
   tokens?: TokenService;
+  /** The health monitor and system health (/mcp/servers/{id}/health, /health/{component}); registered only when given. */
+  health?: HealthServices;
+  /** Alerts and alert rules (/alerts routes); registered only when given. */
+  alerts?: AlertService;
+  /** The discovery catalog and installs (/mcp/discovery and /mcp/marketplace routes); registered only when given. */
+  discovery?: DiscoveryServices;
 }
 
 /** Per-request lines at debug: a polling dashboard must not flood the info log. */
@@ -91,6 +102,9 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   await registerOpenApi(app, { version: deps.version });
 
   await app.register(serverRoutes, { prefix: API_PREFIX, manager: deps.manager });
+  if (deps.alerts) await app.register(alertRoutes, { prefix: API_PREFIX, alerts: deps.alerts });
+  if (deps.discovery) await app.register(discoveryRoutes, { prefix: API_PREFIX, manager: deps.manager, ...deps.discovery });
+  if (deps.health) await app.register(serverHealthRoutes, { prefix: API_PREFIX, monitor: deps.health.monitor, clock: deps.clock });
   await app.register(healthRoutes, {
     prefix: API_PREFIX,
     manager: deps.manager,
@@ -98,6 +112,7 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
     clock: deps.clock,
     version: deps.version,
     startedAt: deps.startedAt,
+    system: deps.health?.system,
   });
   return app;
 }

@@ -17,6 +17,8 @@ export interface CliIo {
   env: NodeJS.ProcessEnv;
   /** Colours for stdout. */
   paint: Painter;
+  /** stdout is a terminal: a progress line may be redrawn in place. */
+  isTTY?: boolean;
 }
 
 export interface CliContext {
@@ -45,6 +47,7 @@ export function processIo(env: NodeJS.ProcessEnv = process.env): CliIo {
     err: (line) => void process.stderr.write(`${line}\n`),
     env,
     paint: painter(colourEnabled(process.stdout, env)),
+    isTTY: process.stdout.isTTY === true,
   };
 }
 

@@ -7,7 +7,9 @@ import { readFileSync } from "node:fs";
 import { Command } from "commander";
 import { DEFAULT_DAEMON_URL } from "./client.js";
 import { processIo, type CliContext, type CliIo } from "./cli-context.js";
+import { registerDiscoverCommand } from "./commands/discover-command.js";
 import { registerHealthCommand } from "./commands/health-command.js";
+import { registerInstallCommands } from "./commands/install-command.js";
 import { registerServeCommand } from "./commands/serve-command.js";
 import { registerServersCommand } from "./commands/servers-command.js";
 import { registerTokenCommand } from "./commands/token-command.js";
@@ -52,6 +54,8 @@ Examples:
   $ pygent servers add fs -- npx -y @modelcontextprotocol/server-filesystem /tmp
   $ pygent servers call fs list_directory --arg path=/tmp
   $ pygent health                                  the daemon's health, exit 1 when critical
+  $ pygent discover search github                  find servers in the catalog
+  $ pygent install memory                          install one, register and start it
   $ pygent token create --role admin               the first token turns authentication on
 
 Environment:
@@ -68,6 +72,8 @@ Exit codes: 0 ok, 1 failure, 2 usage error.
   registerValidateCommand(program, ctx);
   registerServersCommand(program, ctx);
   registerHealthCommand(program, ctx);
+  registerDiscoverCommand(program, ctx);
+  registerInstallCommands(program, ctx);
   registerTokenCommand(program, ctx);
   return program;
 }

@@ -47,20 +47,29 @@ const ScopeSchema = z.union(
 );
 export type AlertScope = z.infer<typeof ScopeSchema>;
 
+/** "is required" when absent, else the list of what is allowed: a message a person can act on. */
+function oneOf(values: readonly string[]) {
+  return {
+    error: (issue: { input?: unknown }) => (issue.input === undefined ? "is required" : `must be one of ${values.join(", ")}`),
+  };
+}
+
 /** The fields of a rule without defaults, so a patch can name only what it changes. */
 const ruleFields = {
   id: AlertRuleIdSchema,
   name: z.string().min(1, "must not be empty").max(200),
   description: z.string().max(2000).optional(),
-  metric: z.enum(ALERT_METRICS),
-  comparison: z.enum(ALERT_COMPARISONS),
-  threshold: z.union([z.number(), z.string().min(1, "must not be empty")], { error: "must be a number or a word" }),
+  metric: z.enum(ALERT_METRICS, oneOf(ALERT_METRICS)),
+  comparison: z.enum(ALERT_COMPARISONS, oneOf(ALERT_COMPARISONS)),
+  threshold: z.union([z.number(), z.string().min(1, "must not be empty")], {
+    error: (issue) => (issue.input === undefined ? "is required" : "must be a number or a word"),
+  }),
   /** Seconds the condition must hold before the alert fires; 0 fires at once. */
-  for: z.number().min(0).max(86_400),
-  severity: z.enum(ALERT_SEVERITIES),
+  for: z.number().min(0, "must be 0 or more").max(86_400, "must be at most 86400 (a day)"),
+  severity: z.enum(ALERT_SEVERITIES, oneOf(ALERT_SEVERITIES)),
   scope: ScopeSchema,
   /** Consecutive evaluations with the condition false before a firing alert resolves. */
-  resolve_after_checks: z.number().int().min(1).max(1000),
+  resolve_after_checks: z.number().int("must be a whole number").min(1, "must be at least 1").max(1000, "must be at most 1000"),
   enabled: z.boolean(),
 };
 
@@ -147,6 +156,8 @@ export const AlertsConfigSchema = z
     group_by: z.enum(["rule", "server", "rule_and_server"]).default("rule"),
     /** Seconds to wait after the first alert of a batch so that alerts arriving together go out as one. */
     group_wait: z.number().min(0).max(600).default(2),
+    /** Seconds a group that has just sent waits before it sends again (new alerts of it gather meanwhile). */
+    group_interval: z.number().min(0).max(86_400).default(60),
     /** Seconds after which a still-firing, unacknowledged alert is sent again. */
     repeat_interval: z.number().min(1).max(30 * 86_400).default(4 * 3600),
     /** At most this many grouped notifications a minute; the rest go out as one digest. */

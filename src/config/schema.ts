@@ -147,7 +147,11 @@ export const HealthConfigSchema = z
     error_window: seconds(86_400).default(300),
     /** The daemon's own RSS limit for /health/memory; warning at 80 %. */
     rss_limit_mb: z.number().positive().default(1024),
-    ollama_url: HttpUrlSchema.default("http://127.0.0.1:11434"),
+    /**
+     * Ollama's address; http://127.0.0.1:11434 when not given. Ollama counts toward the overall
+     * health only once this or ollama_model is set: nothing uses it until someone configures it.
+     */
+    ollama_url: HttpUrlSchema.optional(),
     /** A model that must be present in Ollama; a missing one is a warning. Never pulled. */
     ollama_model: nonEmptyString.optional(),
   })

@@ -10,14 +10,17 @@ import type { FastifyInstance } from "fastify";
 import { createAlertService, type AlertService } from "../alerts/index.js";
 import { InProcessBus, type MessageBus } from "../bus/index.js";
 import { parseConfigText } from "../config/loader.js";
+import { HealthConfigSchema, type HealthConfig } from "../config/schema.js";
 import { starterServers } from "../config/starter.js";
 import { watchConfigFile, type ConfigWatcher } from "../config/watcher.js";
 import { systemClock, type Clock } from "../core/clock.js";
 import { AppError } from "../core/errors.js";
+import { createDiscovery, type Discovery } from "../discovery/index.js";
 import { newId } from "../core/ids.js";
 import { createLogger, type Logger } from "../core/logger.js";
 import { VERSION } from "../core/version.js";
-import { createMcpManager, type McpManager } from "../mcp/index.js";
+import { createHealthMonitor, createSystemHealth, type HealthMonitor } from "../health/index.js";
+import { createMcpManager, STRICT_NETWORK_POLICY, type McpManager } from "../mcp/index.js";
 import { openStore, type Store } from "../store/index.js";
 import { lockDataDir, type DataDirLock } from "./data-dir-lock.js";
 
@@ -37,6 +40,9 @@ export interface Daemon {
   readonly store: Store;
   readonly bus: MessageBus;
   readonly alerts: AlertService;
+  /** The discovery catalog and installs. */
+  readonly discovery: Discovery;
+  readonly health: HealthMonitor;
   /** The HTTP app, once start() has built it. */
   readonly app: FastifyInstance | undefined;
   readonly configPath: string;
@@ -92,7 +98,24 @@ export async function createDaemon(options: DaemonOptions): Promise<Daemon> {
     logger,
     environment: options.environment ?? process.env,
     daemonInstance: newId(),
+    // Installed servers' secrets live in the store, outside the config file.
+    secrets: store.secrets,
+    network: config.network ?? STRICT_NETWORK_POLICY,
   });
+  const discovery = createDiscovery({
+    config: config.discovery,
+    dataDir,
+    manager,
+    store,
+    bus,
+    logger,
+    clock,
+    environment: options.environment ?? process.env,
+    network: config.network ?? STRICT_NETWORK_POLICY,
+  });
+  // Real usage ranks the marketplace's "popular"; health is the cache's last known state.
+  bus.subscribe("tool_called", (event) => discovery.catalog.recordToolCalls(event.server_id, 1));
+  bus.subscribe("health_update", (event) => discovery.catalog.recordHealth(event.server_id, event.status));
   let alerts: AlertService;
   try {
     // Built here, not in start(): a bad channel in the config file is reported before anything runs.
@@ -112,6 +135,17 @@ export async function createDaemon(options: DaemonOptions): Promise<Daemon> {
   }
   await manager.applyConfig(config.servers);
   const startedAt = clock.now();
+  let healthConfig: HealthConfig = config.health ?? HealthConfigSchema.parse({});
+  const health = createHealthMonitor({ manager, bus, repository: store.health, clock, logger, config: healthConfig });
+  const systemHealth = createSystemHealth({
+    store,
+    manager,
+    monitor: health,
+    clock,
+    version: VERSION,
+    startedAt,
+    config: () => healthConfig,
+  });
   let app: FastifyInstance | undefined;
 
   let watcher: ConfigWatcher | undefined;
@@ -127,8 +161,11 @@ export async function createDaemon(options: DaemonOptions): Promise<Daemon> {
     }
     // The servers boot while the HTTP layer loads: their start-up is the longer of the two.
     await manager.start();
+    await health.start();
     // After the health monitor (it publishes what alerts evaluate); stopped before it.
     await alerts.start();
+    // A missing or corrupt discovery cache is rebuilt here, never fatal.
+    await discovery.load();
     const { buildApp } = await import("../api/app.js");
     app = await buildApp({
       manager,
@@ -139,6 +176,8 @@ export async function createDaemon(options: DaemonOptions): Promise<Daemon> {
       startedAt,
       bind: { host: options.host, port: options.port },
       alerts,
+      health: { monitor: health, system: systemHealth },
+      discovery: { catalog: discovery.catalog, installs: discovery.installs },
     });
     await app.listen({ host: options.host, port: options.port });
     watcher = watchConfigFile({
@@ -148,6 +187,8 @@ export async function createDaemon(options: DaemonOptions): Promise<Daemon> {
       onChange: async (next) => {
         const result = await manager.applyConfig(next.servers);
         alerts.applyConfig(next.alerts);
+        healthConfig = next.health ?? HealthConfigSchema.parse({});
+        health.updateConfig(healthConfig);
         logger.info(result, "config reloaded");
         bus.publish({ type: "config_reloaded", path: configPath, ...result });
       },
@@ -162,8 +203,11 @@ export async function createDaemon(options: DaemonOptions): Promise<Daemon> {
   const stop = (): Promise<void> => {
     stopping ??= (async () => {
       watcher?.close();
+      // Installs under way are cancelled and rolled back first, so their requests get an answer.
+      await discovery.close();
       await app?.close();
       await alerts.stop();
+      await health.stop();
       await manager.stop();
       bus.close();
       store.close();
@@ -177,6 +221,8 @@ export async function createDaemon(options: DaemonOptions): Promise<Daemon> {
     store,
     bus,
     alerts,
+    health,
+    discovery,
     get app() {
       return app;
     },

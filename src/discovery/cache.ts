@@ -39,12 +39,27 @@ export const UsageSchema = z
   .strict();
 export type Usage = z.infer<typeof UsageSchema>;
 
+/** What a server served when it was last installed and started here (names only, no schemas). */
+export const CapabilitiesSummarySchema = z
+  .object({
+    server_name: z.string().nullable(),
+    server_version: z.string().nullable(),
+    tools: z.array(z.string()),
+    resources: z.number().int().min(0),
+    prompts: z.number().int().min(0),
+    captured_at: z.string(),
+  })
+  .strict();
+export type CapabilitiesSummary = z.infer<typeof CapabilitiesSummarySchema>;
+
 export const CachedServerSchema = z
   .object({
     entry: CatalogEntrySchema,
     install_command: z.array(z.string()),
     last_health: z.object({ status: HealthStatusSchema, at: z.string() }).strict().nullable().default(null),
     usage: UsageSchema.default({ installs: 0, tool_calls: 0, last_used_at: null }),
+    /** Absent until the server has been installed and started here once. */
+    capabilities: CapabilitiesSummarySchema.optional(),
   })
   .strict();
 export type CachedServer = z.infer<typeof CachedServerSchema>;

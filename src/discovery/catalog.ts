@@ -15,7 +15,7 @@ import type { Clock, TimerHandle } from "../core/clock.js";
 import { AppError, errorMessage } from "../core/errors.js";
 import type { Logger } from "../core/logger.js";
 import { BUILTIN_SOURCE_ID } from "./builtin-source.js";
-import type { CacheFile, CachedServer, DiscoveryCache, HealthStatus, Usage } from "./cache.js";
+import type { CacheFile, CachedServer, CapabilitiesSummary, DiscoveryCache, HealthStatus, Usage } from "./cache.js";
 import { installCommandFor } from "./install-plan.js";
 import {
   entryId,
@@ -96,8 +96,11 @@ export interface RefreshReport {
 export interface Catalog {
   /** Reads the cache and refreshes what it cannot trust; never throws for a bad source or cache. */
   load(options?: { signal?: AbortSignal }): Promise<RefreshReport>;
-  /** Lists the sources again (all, or the ids given) and writes the cache. */
-  refresh(options?: { signal?: AbortSignal; sources?: readonly string[] }): Promise<RefreshReport>;
+  /**
+   * Lists the sources again (all, the ids given, or with `local`, those that do not reach over
+   * the network) and writes the cache.
+   */
+  refresh(options?: { signal?: AbortSignal; sources?: readonly string[]; local?: boolean }): Promise<RefreshReport>;
   list(query?: ListQuery): CatalogPage;
   get(id: string): CatalogEntry | undefined;
   /** Like get, but throws SERVER_NOT_FOUND. */
@@ -114,6 +117,9 @@ export interface Catalog {
   recordInstall(id: string): Promise<boolean>;
   recordToolCalls(id: string, count: number): boolean;
   recordHealth(id: string, status: HealthStatus): boolean;
+  /** Keeps what the server served after it was installed, and writes the cache. */
+  recordCapabilities(id: string, capabilities: Omit<CapabilitiesSummary, "captured_at">): Promise<boolean>;
+  capabilities(id: string): CapabilitiesSummary | null | undefined;
   /** Writes pending usage and health now. */
   flush(): Promise<void>;
   /** Flushes and stops the write timer. */
@@ -124,6 +130,7 @@ interface ServerState {
   install_command: string[];
   last_health: { status: HealthStatus; at: string } | null;
   usage: Usage;
+  capabilities?: CapabilitiesSummary;
 }
 
 const INSTALL_WEIGHT = 10;
@@ -212,6 +219,7 @@ export function createCatalog(options: CatalogOptions): Catalog {
         install_command: server.install_command,
         last_health: server.last_health,
         usage: server.usage,
+        ...(server.capabilities ? { capabilities: server.capabilities } : {}),
       };
     }
     return { version: 1, updated_at: nowIso(), servers };
@@ -297,7 +305,12 @@ export function createCatalog(options: CatalogOptions): Catalog {
       if (loaded.status !== "ok") return refreshOnce(undefined, loadOptions.signal, loaded.status);
 
       for (const [id, server] of Object.entries(loaded.file.servers)) {
-        state.set(id, { install_command: server.install_command, last_health: server.last_health, usage: server.usage });
+        state.set(id, {
+          install_command: server.install_command,
+          last_health: server.last_health,
+          usage: server.usage,
+          ...(server.capabilities ? { capabilities: server.capabilities } : {}),
+        });
         const source = marketplaceOf(server.entry).source ?? "";
         lastBySource.set(source, [...(lastBySource.get(source) ?? []), server.entry]);
       }
@@ -309,7 +322,9 @@ export function createCatalog(options: CatalogOptions): Catalog {
     },
 
     refresh(refreshOptions = {}) {
-      const only = refreshOptions.sources ? new Set(refreshOptions.sources) : undefined;
+      const local = refreshOptions.local ? sources.filter((s) => s.remote !== true).map((s) => s.id) : undefined;
+      const named = refreshOptions.sources ?? local;
+      const only = named ? new Set(named) : undefined;
       return refreshOnce(only, refreshOptions.signal, cache ? "ok" : "none");
     },
 
@@ -418,6 +433,17 @@ export function createCatalog(options: CatalogOptions): Catalog {
       stateOf(id).last_health = { status, at: nowIso() };
       scheduleFlush();
       return true;
+    },
+
+    async recordCapabilities(id, capabilities) {
+      if (!byId.has(id)) return false;
+      stateOf(id).capabilities = { ...capabilities, captured_at: nowIso() };
+      await persist();
+      return true;
+    },
+
+    capabilities(id) {
+      return byId.has(id) ? (stateOf(id).capabilities ?? null) : undefined;
     },
 
     flush,

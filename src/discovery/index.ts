@@ -1,4 +1,4 @@
-/** The discovery domain's public surface: catalog, sources, cache and install plans. */
+/** The discovery domain's public surface: catalog, sources, cache, install plans and installs. */
 export {
   ArgumentSchema,
   CatalogEntrySchema,
@@ -55,12 +55,14 @@ export {
   CACHE_FILE,
   CACHE_VERSION,
   CacheFileSchema,
+  CapabilitiesSummarySchema,
   cachePath,
   createDiscoveryCache,
   writeFileAtomic,
   type CacheFile,
   type CacheLoadResult,
   type CachedServer,
+  type CapabilitiesSummary,
   type DiscoveryCache,
   type DiscoveryCacheOptions,
   type HealthStatus,
@@ -90,3 +92,30 @@ export {
   type InstallStep,
   type PlanInstallOptions,
 } from "./install-plan.js";
+export {
+  installerRegistry,
+  toolEnvironment,
+  type InstallContext,
+  type InstalledServer,
+  type Installer,
+  type PlanAdjustment,
+} from "./installer.js";
+export { createNpmInstaller, type NpmInstallerOptions } from "./npm-installer.js";
+export { createPypiInstaller } from "./pypi-installer.js";
+export { createOciInstaller } from "./oci-installer.js";
+export { createRemoteInstaller } from "./remote-installer.js";
+export { findExecutable } from "./find-executable.js";
+export {
+  DEFAULT_INSTALL_TIMEOUT_MS,
+  createInstallService,
+  type InstallOptions,
+  type InstallProgress,
+  type InstallRequest,
+  type InstallResult,
+  type InstallService,
+  type InstallServiceDeps,
+  type InstallStatus,
+  type InstallSummary,
+  type UninstallResult,
+} from "./install-service.js";
+export { createDiscovery, type Discovery, type DiscoverySetupOptions } from "./discovery-setup.js";

@@ -70,4 +70,3 @@ export function isUnreachable(error: unknown): boolean {
 export function isMethodNotFound(error: unknown): boolean {
   return (error as { code?: unknown } | undefined)?.code === -32601;
 }
-

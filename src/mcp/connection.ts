@@ -8,6 +8,7 @@ import type { ServerConfig } from "../config/schema.js";
 import { expandReferences } from "../config/env-expansion.js";
 import { AppError, errorMessage } from "../core/errors.js";
 import { ProcessGroupTransport, SpawnError, type ExitInfo } from "./stdio-transport.js";
+import { guardedFetch, isUrlRefusal, type UrlGuard } from "./url-policy.js";
 
 export const CLIENT_INFO = { name: "pygent-factory", version: "0.1.0" };
 
@@ -41,6 +42,13 @@ export interface ConnectOptions {
   extraEnv?: Record<string, string>;
   hooks?: ConnectionHooks;
   signal?: AbortSignal;
+  /**
+   * The server's stored secrets, read afresh at each start: its `${VAR}` references are filled
+   * from them first, then from `environment`. Never part of the child's inherited environment.
+   */
+  secrets?: () => Promise<Record<string, string>>;
+  /** Checks a remote server's URL before connecting and on every request (the SSRF guard). */
+  urlGuard?: UrlGuard;
 }
 
 /** A start that failed; `permanent` when trying again cannot help (bad command, unset variable). */
@@ -94,7 +102,8 @@ export class Connection {
   }
 }
 
-function buildTransport(config: ServerConfig, options: ConnectOptions): Transport {
+function buildTransport(config: ServerConfig, options: ConnectOptions, secrets: Record<string, string>): Transport {
+  const references = { ...options.environment, ...secrets };
   if (config.transport === "stdio") {
     const [command, ...args] = config.command ?? [];
     if (command === undefined) throw new AppError("CONFIG_INVALID", "command: must not be empty");
@@ -103,7 +112,7 @@ function buildTransport(config: ServerConfig, options: ConnectOptions): Transpor
       args,
       env: {
         ...baseEnvironment(options.environment),
-        ...expandReferences(config.env, "env", options.environment),
+        ...expandReferences(config.env, "env", references),
         ...options.extraEnv,
       },
       cwd: config.cwd,
@@ -111,11 +120,12 @@ function buildTransport(config: ServerConfig, options: ConnectOptions): Transpor
     });
   }
   const url = new URL(config.url ?? "");
-  const headers = expandReferences(config.headers, "headers", options.environment);
+  const headers = expandReferences(config.headers, "headers", references);
   const requestInit: RequestInit = { headers };
+  const fetchOption = options.urlGuard ? { fetch: guardedFetch(options.urlGuard) } : {};
   return config.transport === "sse"
-    ? new SSEClientTransport(url, { requestInit })
-    : new StreamableHTTPClientTransport(url, { requestInit });
+    ? new SSEClientTransport(url, { requestInit, ...fetchOption })
+    : new StreamableHTTPClientTransport(url, { requestInit, ...fetchOption });
 }
 
 /** Why a start failed, in the words a person needs: the exit and the last stderr line. */
@@ -138,9 +148,17 @@ function failureReason(error: unknown, transport: Transport, stderrTail: string[
  */
 export async function openConnection(config: ServerConfig, options: ConnectOptions): Promise<Connection> {
   const hooks = options.hooks ?? {};
+  let secrets: Record<string, string> = {};
+  try {
+    if (options.secrets) secrets = await options.secrets();
+    if (options.urlGuard && config.transport !== "stdio") await options.urlGuard(new URL(config.url ?? ""));
+  } catch (error) {
+    // A refusal stands until the config or the policy changes; a failed lookup may pass later.
+    throw new StartFailure(errorMessage(error), isUrlRefusal(error), { cause: error });
+  }
   let transport: Transport;
   try {
-    transport = buildTransport(config, options);
+    transport = buildTransport(config, options, secrets);
   } catch (error) {
     throw new StartFailure(errorMessage(error), true, { cause: error });
   }

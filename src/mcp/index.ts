@@ -1,5 +1,5 @@
 export { createMcpManager } from "./manager.js";
-export type { ManagerDeps } from "./manager.js";
+export type { ManagerDeps, SecretLookup } from "./manager.js";
 export type {
   LogLine,
   McpManager,
@@ -10,3 +10,18 @@ export type {
 } from "./manager-types.js";
 export { probeServer } from "./probe.js";
 export type { ProbeOptions, ProbeResult } from "./probe.js";
+export {
+  STRICT_NETWORK_POLICY,
+  URL_POLICY_REFUSAL,
+  addressProblem,
+  checkUrl,
+  classifyAddress,
+  createUrlGuard,
+  urlLiteralProblem,
+  type AddressClass,
+  type AddressKind,
+  type HostLookup,
+  type NetworkPolicy,
+  type UrlGuard,
+} from "./url-policy.js";
+export { terminateGroup } from "./process-group.js";

@@ -17,7 +17,7 @@ import type { LogLine, McpManager, RegisterOptions, ServerSource, ServerView, To
 import { reapOrphans } from "./orphan-reaper.js";
 import { pidsInGroup, signalGroup } from "./process-group.js";
 import { Supervisor } from "./supervisor.js";
-import { createUrlGuard, STRICT_NETWORK_POLICY, urlLiteralProblem, type NetworkPolicy } from "./url-policy.js";
+import { createUrlGuard, STRICT_NETWORK_POLICY, urlLiteralProblem, type HostLookup, type NetworkPolicy } from "./url-policy.js";
 
 /** Where a server's stored secrets come from (the store's secrets table in the daemon). */
 export interface SecretLookup {
@@ -44,6 +44,8 @@ export interface ManagerDeps {
    * addresses only when not given. Config-file servers are the operator's and are not checked.
    */
   network?: NetworkPolicy;
+  /** How host names are resolved for that check; the system resolver by default (tests inject one). */
+  resolveHost?: HostLookup;
 }
 
 interface Entry {
@@ -70,7 +72,7 @@ export function createMcpManager(deps: ManagerDeps): McpManager {
   const secrets = deps.secrets;
   const apiSupervisorDeps = {
     ...supervisorDeps,
-    urlGuard: createUrlGuard(network),
+    urlGuard: createUrlGuard(network, deps.resolveHost),
     ...(secrets ? { secrets: (serverId: string) => secrets.valuesFor(serverId) } : {}),
   };
 

@@ -5,13 +5,14 @@
 import type { SqliteDatabase } from "./database.js";
 
 export type AlertRecordState = "firing" | "resolved";
+export type AlertRecordSeverity = "info" | "warning" | "critical";
 
 export interface AlertRecord {
   id: string;
   rule_id: string;
   server_id: string;
   state: AlertRecordState;
-  severity: string;
+  severity: AlertRecordSeverity;
   summary: string;
   started_at: number;
   resolved_at: number | null;

@@ -3,6 +3,7 @@ export type { Store, StoreInfo } from "./store.js";
 export type {
   AlertQuery,
   AlertRecord,
+  AlertRecordSeverity,
   AlertRecordState,
   AlertRulesRepository,
   AlertsRepository,
@@ -21,6 +22,7 @@ export type {
   StoredCapabilitySnapshot,
   TimeRange,
 } from "./health-repository.js";
+export type { InstallRecord, InstallsRepository } from "./installs-repository.js";
 export type { ProcessGroupRecord, ProcessGroupsRepository } from "./process-groups-repository.js";
 export type {
   NewServerEvent,
@@ -28,5 +30,6 @@ export type {
   ServerEventRecord,
   ServerEventsRepository,
 } from "./server-events-repository.js";
+export type { SecretsRepository } from "./secrets-repository.js";
 export type { ServersRepository, StoredServer } from "./servers-repository.js";
 export type { TokenRecord, TokenRole, TokensRepository } from "./tokens-repository.js";

@@ -7,7 +7,9 @@ import type { Clock } from "../core/clock.js";
 import { sqliteAlertRulesRepository, sqliteAlertsRepository, type AlertRulesRepository, type AlertsRepository } from "./alerts-repository.js";
 import { fileSize, openSqlite } from "./database.js";
 import { sqliteHealthRepository, type HealthRepository } from "./health-repository.js";
+import { sqliteInstallsRepository, type InstallsRepository } from "./installs-repository.js";
 import { sqliteProcessGroupsRepository, type ProcessGroupsRepository } from "./process-groups-repository.js";
+import { sqliteSecretsRepository, type SecretsRepository } from "./secrets-repository.js";
 import { sqliteServerEventsRepository, type ServerEventsRepository } from "./server-events-repository.js";
 import { sqliteServersRepository, type ServersRepository } from "./servers-repository.js";
 import { sqliteTokensRepository, type TokensRepository } from "./tokens-repository.js";
@@ -28,6 +30,8 @@ export interface Store {
   alerts: AlertsRepository;
   alertRules: AlertRulesRepository;
   health: HealthRepository;
+  secrets: SecretsRepository;
+  installs: InstallsRepository;
   /** Runs a trivial query; resolves with how long it took. */
   ping(): Promise<{ latency_ms: number }>;
   info(): Promise<StoreInfo>;
@@ -49,6 +53,8 @@ export function openStore(dataDir: string, clock: Clock): Store {
     alerts: sqliteAlertsRepository(db),
     alertRules: sqliteAlertRulesRepository(db),
     health: sqliteHealthRepository(db),
+    secrets: sqliteSecretsRepository(db),
+    installs: sqliteInstallsRepository(db),
     async ping() {
       const started = performance.now();
       pingStmt.get();

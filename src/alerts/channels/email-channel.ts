@@ -3,7 +3,7 @@
  * failures and temporary (4xx) SMTP answers are retried with backoff; permanent (5xx) answers and
  * authentication failures are not. The password may be a `${VAR}` reference and is never logged.
  */
-import nodemailer from "nodemailer";
+import type { Transporter } from "nodemailer";
 import { z } from "zod";
 import { errorMessage } from "../../core/errors.js";
 import { defineChannel } from "../channel.js";
@@ -56,8 +56,9 @@ export function emailText(notification: AlertNotification): string {
 
 function retryable(error: unknown): boolean {
   const { code, responseCode } = error as { code?: unknown; responseCode?: unknown };
-  if (code === "EAUTH" || code === "EENVELOPE" || code === "EMESSAGE") return false;
-  return !(typeof responseCode === "number" && responseCode >= 500);
+  // An SMTP answer says itself whether to try again: 4xx is temporary, 5xx permanent.
+  if (typeof responseCode === "number") return responseCode < 500;
+  return code !== "EAUTH" && code !== "EENVELOPE" && code !== "EMESSAGE";
 }
 
 export const emailChannel = defineChannel({
@@ -70,16 +71,23 @@ export const emailChannel = defineChannel({
       pass: resolveSecret(config.auth.pass, `${context.field}.auth`, "pass", context.environment),
     };
     const timeoutMs = config.timeout * 1000;
-    const transport = nodemailer.createTransport({
-      host: config.host,
-      port: config.port,
-      secure: config.secure,
-      requireTLS: config.require_tls,
-      ...(auth ? { auth } : {}),
-      connectionTimeout: timeoutMs,
-      greetingTimeout: timeoutMs,
-      socketTimeout: timeoutMs,
-    });
+    // nodemailer is loaded at the first mail, so a daemon without an email channel never loads it.
+    let transport: Transporter | undefined;
+    const connect = async (): Promise<Transporter> => {
+      if (transport) return transport;
+      const { default: nodemailer } = await import("nodemailer");
+      transport = nodemailer.createTransport({
+        host: config.host,
+        port: config.port,
+        secure: config.secure,
+        requireTLS: config.require_tls,
+        ...(auth ? { auth } : {}),
+        connectionTimeout: timeoutMs,
+        greetingTimeout: timeoutMs,
+        socketTimeout: timeoutMs,
+      });
+      return transport;
+    };
     const closing = new AbortController();
     const logger = context.logger.child({ channel: context.id });
     return {
@@ -89,7 +97,7 @@ export const emailChannel = defineChannel({
         await withRetries(
           async () => {
             if (closing.signal.aborted) throw new Error("channel closed");
-            await transport.sendMail({ from: config.from, to: config.to, subject, text: emailText(notification) });
+            await (await connect()).sendMail({ from: config.from, to: config.to, subject, text: emailText(notification) });
           },
           {
             retries: config.retries,
@@ -105,7 +113,7 @@ export const emailChannel = defineChannel({
       },
       async close() {
         closing.abort(new Error("channel closed"));
-        transport.close();
+        transport?.close();
       },
     };
   },

@@ -33,3 +33,29 @@ export const HealthResponseSchema = z.object({
     }),
   }),
 });
+
+/** One component of the system health report (the health monitor's answer). */
+export const ComponentHealthSchema = z
+  .object({
+    status: HealthStatusSchema,
+    reasons: z.array(z.string()).describe("Why the component has this status; empty when healthy"),
+    details: z.record(z.string(), z.unknown()),
+  })
+  .meta({ description: "A component's health" });
+
+/** GET /api/v1/health when the health monitor runs: every component of the seed's list. */
+export const SystemHealthResponseSchema = z.object({
+  status: HealthStatusSchema.describe(
+    "The worst essential component (database, mcp, memory), offline counted as critical; agents, rag and ollama count once set up, and lower it to warning at most",
+  ),
+  version: z.string(),
+  uptime_s: z.number().int(),
+  components: z.object({
+    database: ComponentHealthSchema,
+    agents: ComponentHealthSchema,
+    mcp: ComponentHealthSchema,
+    memory: ComponentHealthSchema,
+    rag: ComponentHealthSchema,
+    ollama: ComponentHealthSchema,
+  }),
+});

@@ -6,6 +6,7 @@
 import { migration001 } from "./001-servers-events-groups-tokens.js";
 import { migration002 } from "./002-health.js";
 import { migration003 } from "./003-alerts.js";
+import { migration004 } from "./004-secrets-installs.js";
 
 export interface Migration {
   version: number;
@@ -13,4 +14,4 @@ export interface Migration {
   statements: string[];
 }
 
-export const MIGRATIONS: Migration[] = [migration001, migration002, migration003];
+export const MIGRATIONS: Migration[] = [migration001, migration002, migration003, migration004];

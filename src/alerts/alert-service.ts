@@ -1,0 +1,539 @@
+/**
+ * The alert service: the pipeline from bus events to notifications. health_update,
+ * capabilities_changed and server_status events become observations for the evaluator; its
+ * transitions are stored, published at once to immediate channels (the dashboard's `alert`
+ * events) and gathered by the aggregator for grouped channels (webhook, email, callbacks). Each
+ * channel sits behind its own bounded queue, so nothing here ever waits on a receiver.
+ */
+import type { MessageBus, Unsubscribe } from "../bus/bus.js";
+import type { CapabilitiesChangedEvent, HealthUpdateEvent, ServerState, ServerStatusEvent } from "../bus/events.js";
+import { AlertsConfigSchema, type AlertRule, type AlertsConfig } from "../config/alerts-schema.js";
+import { systemClock, type Clock, type TimerHandle } from "../core/clock.js";
+import { AppError, errorMessage } from "../core/errors.js";
+import { newId } from "../core/ids.js";
+import type { Logger } from "../core/logger.js";
+import type { AlertRecord, AlertsRepository, AlertRulesRepository } from "../store/alerts-repository.js";
+import { AlertEvaluator, type EvaluatorTransition } from "./alert-evaluator.js";
+import type { AlertCallback } from "./channel.js";
+import { ChannelQueue, DEFAULT_QUEUE_CAPACITY } from "./channel-queue.js";
+import { buildChannels, ChannelRegistry, type BuiltChannel } from "./channel-registry.js";
+import { NotificationAggregator } from "./notification-aggregator.js";
+import { highestSeverity, severityAtLeast, summarize, type AlertNotification, type AlertView } from "./notification.js";
+import { RuleBook, type RuleView } from "./rule-book.js";
+import { describeCondition, type MetricValue, type Observation } from "./rules.js";
+
+export interface AlertServiceOptions {
+  bus: MessageBus;
+  store: { alerts: AlertsRepository; alertRules: AlertRulesRepository };
+  clock: Clock;
+  logger: Logger;
+  /** The config file's `alerts` section, validated; the defaults when absent. */
+  config?: AlertsConfig | undefined;
+  /** Where `${VAR}` references in channel secrets are looked up. */
+  environment?: NodeJS.ProcessEnv;
+  /** The server's category, for rules scoped to a category. */
+  categoryOf?: (serverId: string) => string | null;
+  registry?: ChannelRegistry;
+  queueCapacity?: number;
+  /** How long stop() lets queued notifications go out before abandoning them (wall-clock ms). */
+  shutdownGraceMs?: number;
+}
+
+export interface AlertListQuery {
+  state?: "firing" | "resolved" | "all" | undefined;
+  server_id?: string | undefined;
+  limit?: number | undefined;
+}
+
+export interface AlertService {
+  /** Loads rules, takes back alerts left firing by the last run, and starts listening. */
+  start(): Promise<void>;
+  /** Stops listening, sends what is waiting (briefly), and closes every channel. */
+  stop(): Promise<void>;
+  /** In-process alerting: the callback gets every grouped notification. Returns an unsubscribe. */
+  onAlert(callback: AlertCallback): () => void;
+  /** Newest first; all states by default. */
+  listAlerts(query?: AlertListQuery): Promise<AlertRecord[]>;
+  /** Throws ALERT_NOT_FOUND. */
+  getAlert(id: string): Promise<AlertRecord>;
+  /** Acknowledges an alert: no more reminders for it. Idempotent; throws ALERT_NOT_FOUND. */
+  ack(id: string, by: string): Promise<AlertRecord>;
+  /** The alerts firing now. */
+  firing(): AlertView[];
+  listRules(): RuleView[];
+  /** Throws RULE_NOT_FOUND. */
+  getRule(id: string): RuleView;
+  /** Validates (VALIDATION_FAILED naming fields); throws RULE_EXISTS for a taken id. */
+  createRule(input: unknown): Promise<RuleView>;
+  /** API rules only: config and built-in rules throw RULE_CONFIG_MANAGED. */
+  updateRule(id: string, patch: unknown): Promise<RuleView>;
+  deleteRule(id: string): Promise<void>;
+  /** Takes the config file's rules after a reload (channels and grouping apply at the next start). */
+  applyConfig(config: AlertsConfig | undefined): void;
+  /** Resolves when every notification handed to a channel so far has been sent or has failed. */
+  idle(): Promise<void>;
+}
+
+interface FiringAlert {
+  view: AlertView;
+  acked: boolean;
+  repeatTimer: TimerHandle | undefined;
+}
+
+/** Server states in which a server is down on purpose: its alerts resolve and checks are ignored. */
+const STOPPED_STATES: ReadonlySet<ServerState> = new Set(["stopped", "stopping"]);
+
+const MAX_LISTED_CHANGES = 10;
+const PRUNE_EVERY_MS = 6 * 3600 * 1000;
+const DAY_MS = 86_400_000;
+
+export function createAlertService(options: AlertServiceOptions): AlertService {
+  return new DefaultAlertService(options);
+}
+
+class DefaultAlertService implements AlertService {
+  private config: AlertsConfig;
+  private readonly clock: Clock;
+  private readonly logger: Logger;
+  private readonly callbacks = new Set<AlertCallback>();
+  private readonly channels: { built: BuiltChannel; queue: ChannelQueue }[];
+  private readonly rules: RuleBook;
+  private readonly evaluator: AlertEvaluator;
+  private readonly aggregator: NotificationAggregator;
+  private readonly active = new Map<string, FiringAlert>();
+  private readonly serverStates = new Map<string, ServerState>();
+  private readonly lastCapabilityChange = new Map<string, number>();
+  private subscriptions: Unsubscribe[] = [];
+  private writes: Promise<void> = Promise.resolve();
+  private pruneTimer: TimerHandle | undefined;
+  private started = false;
+  private stopping: Promise<void> | undefined;
+
+  constructor(private readonly options: AlertServiceOptions) {
+    this.config = options.config ?? AlertsConfigSchema.parse({});
+    this.clock = options.clock;
+    this.logger = options.logger.child({ module: "alerts" });
+    const entries = [...this.config.channels];
+    // onAlert works whatever the config says; an entry of type callback only tunes it.
+    if (!entries.some((entry) => entry.type === "callback")) entries.push({ type: "callback", enabled: true, min_severity: "info" });
+    const built = buildChannels(entries, options.registry ?? new ChannelRegistry(), {
+      clock: this.clock,
+      logger: this.logger,
+      bus: options.bus,
+      environment: options.environment ?? process.env,
+      callbacks: this.callbacks,
+    });
+    const capacity = options.queueCapacity ?? DEFAULT_QUEUE_CAPACITY;
+    this.channels = built.map((item) => ({ built: item, queue: new ChannelQueue(item.channel, this.logger, capacity) }));
+    this.rules = new RuleBook(options.store.alertRules, this.logger);
+    this.rules.setConfig(this.config);
+    this.evaluator = new AlertEvaluator({
+      clock: this.clock,
+      flapping: {
+        window_ms: this.config.flapping.window * 1000,
+        fires: this.config.flapping.fires,
+        stable_for_ms: this.config.flapping.stable_for * 1000,
+      },
+      categoryOf: options.categoryOf ?? (() => null),
+      newId,
+      onTransition: (transition) => this.onTransition(transition),
+    });
+    this.aggregator = new NotificationAggregator({
+      clock: this.clock,
+      groupBy: this.config.group_by,
+      groupWaitMs: this.config.group_wait * 1000,
+      groupIntervalMs: this.config.group_interval * 1000,
+      maxPerMinute: this.config.max_notifications_per_minute,
+      newId,
+      deliver: (notification) => this.deliverGrouped(notification),
+    });
+  }
+
+  async start(): Promise<void> {
+    if (this.started) return;
+    this.started = true;
+    await this.rules.load();
+    this.evaluator.setRules(this.rules.effective());
+    await this.restoreFiring();
+    await this.prune();
+    if (!this.config.enabled) {
+      this.logger.info("alerts are disabled in the config file; rules are kept but not evaluated");
+      return;
+    }
+    const { bus } = this.options;
+    this.subscriptions = [
+      bus.subscribe("health_update", (event) => this.guard(event.type, () => this.onHealth(event))),
+      bus.subscribe("capabilities_changed", (event) => this.guard(event.type, () => this.onCapabilities(event))),
+      bus.subscribe("server_status", (event) => this.guard(event.type, () => this.onServerStatus(event))),
+      bus.subscribe("server_removed", (event) =>
+        this.guard(event.type, () => {
+          this.evaluator.forgetServer(event.server_id, "server removed");
+          this.serverStates.delete(event.server_id);
+          this.lastCapabilityChange.delete(event.server_id);
+        }),
+      ),
+    ];
+  }
+
+  stop(): Promise<void> {
+    this.stopping ??= (async () => {
+      for (const unsubscribe of this.subscriptions) unsubscribe();
+      this.subscriptions = [];
+      this.clock.clearTimeout(this.pruneTimer);
+      this.evaluator.close();
+      for (const alert of this.active.values()) this.clock.clearTimeout(alert.repeatTimer);
+      // What is waiting for its group goes out now rather than never.
+      this.aggregator.flush();
+      this.aggregator.close();
+      await this.writes;
+      await this.withinGrace(Promise.all(this.channels.map(({ queue }) => queue.idle())));
+      await Promise.all(this.channels.map(({ queue }) => queue.close()));
+      await this.writes;
+    })();
+    return this.stopping;
+  }
+
+  onAlert(callback: AlertCallback): () => void {
+    this.callbacks.add(callback);
+    return () => {
+      this.callbacks.delete(callback);
+    };
+  }
+
+  async listAlerts(query: AlertListQuery = {}): Promise<AlertRecord[]> {
+    await this.writes;
+    return this.options.store.alerts.list({
+      state: query.state === "all" ? undefined : query.state,
+      server_id: query.server_id,
+      limit: query.limit ?? 100,
+    });
+  }
+
+  async getAlert(id: string): Promise<AlertRecord> {
+    await this.writes;
+    const record = await this.options.store.alerts.get(id);
+    if (!record) throw new AppError("ALERT_NOT_FOUND", `No alert has the id "${id}".`);
+    return record;
+  }
+
+  async ack(id: string, by: string): Promise<AlertRecord> {
+    await this.writes;
+    const record = await this.options.store.alerts.ack(id, this.clock.now(), by);
+    if (!record) throw new AppError("ALERT_NOT_FOUND", `No alert has the id "${id}".`);
+    const active = this.active.get(id);
+    if (active) {
+      active.acked = true;
+      this.clock.clearTimeout(active.repeatTimer);
+      active.repeatTimer = undefined;
+    }
+    return record;
+  }
+
+  firing(): AlertView[] {
+    return [...this.active.values()].map((alert) => alert.view);
+  }
+
+  listRules(): RuleView[] {
+    return this.rules.list();
+  }
+
+  getRule(id: string): RuleView {
+    return this.rules.get(id);
+  }
+
+  async createRule(input: unknown): Promise<RuleView> {
+    const view = await this.rules.create(input, this.clock.now(), newId);
+    this.evaluator.setRules(this.rules.effective());
+    this.logger.info({ rule_id: view.id }, "alert rule created");
+    return view;
+  }
+
+  async updateRule(id: string, patch: unknown): Promise<RuleView> {
+    const view = await this.rules.update(id, patch, this.clock.now());
+    this.evaluator.setRules(this.rules.effective());
+    this.logger.info({ rule_id: id }, "alert rule changed");
+    return view;
+  }
+
+  async deleteRule(id: string): Promise<void> {
+    await this.rules.remove(id);
+    this.evaluator.setRules(this.rules.effective());
+    this.logger.info({ rule_id: id }, "alert rule deleted");
+  }
+
+  applyConfig(config: AlertsConfig | undefined): void {
+    const next = config ?? AlertsConfigSchema.parse({});
+    this.rules.setConfig(next);
+    this.config = { ...this.config, default_rules: next.default_rules, rules: next.rules };
+    this.evaluator.setRules(this.rules.effective());
+  }
+
+  async idle(): Promise<void> {
+    await this.writes;
+    await Promise.all(this.channels.map(({ queue }) => queue.idle()));
+    await this.writes;
+  }
+
+  // --- events -> observations ---
+
+  private guard(type: string, handle: () => void): void {
+    try {
+      handle();
+    } catch (error) {
+      this.logger.error({ err: error, event_type: type }, "alert evaluation failed");
+    }
+  }
+
+  private onHealth(event: HealthUpdateEvent): void {
+    const state = this.serverStates.get(event.server_id);
+    if (state !== undefined && STOPPED_STATES.has(state)) return;
+    const { metrics } = event;
+    const observation: Observation = {
+      status: event.status,
+      response_time_ms: metrics.response_time_ms,
+      cpu_percent: metrics.cpu_percent,
+      memory_mb: metrics.memory_mb,
+      error_rate: metrics.error_rate,
+      consecutive_failures: metrics.consecutive_failures,
+    };
+    // A check that found no capability change counts towards resolving a capabilities alert,
+    // unless it is the very check that reported the change.
+    const changedAt = this.lastCapabilityChange.get(event.server_id);
+    if (changedAt === undefined || event.at > changedAt) observation.capabilities_changed = 0;
+    if (state !== undefined) observation.server_state = state;
+    this.evaluator.observe(event.server_id, observation, this.clock.now(), event.reasons);
+  }
+
+  private onCapabilities(event: CapabilitiesChangedEvent): void {
+    this.lastCapabilityChange.set(event.server_id, event.at);
+    const reasons = [
+      ...event.added.map((item) => `${item.kind} ${item.name} added`),
+      ...event.removed.map((item) => `${item.kind} ${item.name} removed`),
+      ...event.changed.map((item) => `${item.kind} ${item.name}: ${item.fields.join(", ")} changed`),
+    ];
+    const count = event.added.length + event.removed.length + event.changed.length;
+    const shown = reasons.length > MAX_LISTED_CHANGES ? [...reasons.slice(0, MAX_LISTED_CHANGES), `and ${reasons.length - MAX_LISTED_CHANGES} more`] : reasons;
+    this.evaluator.observe(event.server_id, { capabilities_changed: count }, this.clock.now(), shown);
+  }
+
+  private onServerStatus(event: ServerStatusEvent): void {
+    this.serverStates.set(event.server_id, event.state);
+    if (event.state === "stopped") {
+      this.evaluator.forgetServer(event.server_id, "server stopped");
+      return;
+    }
+    if (event.state === "stopping") return;
+    this.evaluator.observe(event.server_id, { server_state: event.state }, this.clock.now(), event.reason ? [event.reason] : []);
+  }
+
+  // --- transitions -> store and channels ---
+
+  private onTransition(transition: EvaluatorTransition): void {
+    switch (transition.kind) {
+      case "fired":
+        this.fired(transition.rule, transition.server_id, transition.alert_id, transition.at, transition.value, transition.reasons);
+        return;
+      case "resolved":
+        this.resolved(transition.alert_id, transition.rule, transition.server_id, transition.at, transition.resolution);
+        return;
+      case "flapping": {
+        const active = this.active.get(transition.alert_id);
+        if (!active) return;
+        active.view = { ...active.view, labels: { ...active.view.labels, flapping: "true" } };
+        const labels = active.view.labels;
+        this.write(() => this.options.store.alerts.updateLabels(transition.alert_id, labels));
+        this.logger.info({ alert_id: transition.alert_id, rule_id: transition.rule.id, server_id: transition.server_id }, "alert is flapping; held firing until stable");
+      }
+    }
+  }
+
+  private fired(rule: AlertRule, serverId: string, alertId: string, at: number, value: MetricValue | undefined, reasons: string[]): void {
+    const category = this.options.categoryOf?.(serverId) ?? null;
+    const labels: Record<string, string> = {
+      rule_name: rule.name,
+      metric: rule.metric,
+      comparison: rule.comparison,
+      threshold: String(rule.threshold),
+      ...(value === undefined || value === null ? {} : { value: String(value) }),
+      ...(category ? { category } : {}),
+      ...(reasons.length > 0 ? { reasons: reasons.join("; ") } : {}),
+    };
+    const condition = describeCondition(rule, value);
+    const view: AlertView = {
+      alert_id: alertId,
+      rule_id: rule.id,
+      rule_name: rule.name,
+      server_id: serverId,
+      severity: rule.severity,
+      state: "firing",
+      summary: `${rule.name} on ${serverId}: ${condition}${reasons.length > 0 ? ` (${reasons.join("; ")})` : ""}`,
+      labels,
+      started_at: at,
+      resolved_at: null,
+      repeat: false,
+    };
+    this.active.set(alertId, { view, acked: false, repeatTimer: undefined });
+    this.write(() =>
+      this.options.store.alerts.insert({
+        id: alertId,
+        rule_id: rule.id,
+        server_id: serverId,
+        state: "firing",
+        severity: rule.severity,
+        summary: view.summary,
+        started_at: at,
+        resolved_at: null,
+        acked_at: null,
+        acked_by: null,
+        last_notified_at: null,
+        labels,
+      }),
+    );
+    this.logger.info({ alert_id: alertId, rule_id: rule.id, server_id: serverId, severity: rule.severity }, "alert firing");
+    this.publish(view, at);
+  }
+
+  private resolved(alertId: string, rule: AlertRule, serverId: string, at: number, resolution: string): void {
+    const active = this.active.get(alertId);
+    this.active.delete(alertId);
+    if (active) this.clock.clearTimeout(active.repeatTimer);
+    const base: AlertView = active?.view ?? {
+      alert_id: alertId,
+      rule_id: rule.id,
+      rule_name: rule.name,
+      server_id: serverId,
+      severity: rule.severity,
+      state: "firing",
+      summary: `${rule.name} on ${serverId}`,
+      labels: { rule_name: rule.name },
+      started_at: at,
+      resolved_at: null,
+      repeat: false,
+    };
+    const { flapping: _flapping, ...labels } = base.labels;
+    labels.resolution = resolution;
+    const view: AlertView = { ...base, state: "resolved", resolved_at: at, labels, repeat: false };
+    this.write(() => this.options.store.alerts.resolve(alertId, at, labels));
+    this.logger.info({ alert_id: alertId, rule_id: rule.id, server_id: serverId, resolution }, "alert resolved");
+    this.publish(view, at);
+  }
+
+  /** Immediate channels get the change now; grouped ones through the aggregator. */
+  private publish(view: AlertView, at: number): void {
+    for (const { built, queue } of this.channels) {
+      if (built.delivery !== "immediate" || !severityAtLeast(view.severity, built.min_severity)) continue;
+      queue.push({
+        id: newId(),
+        group: `alert:${view.alert_id}`,
+        state: view.state,
+        severity: view.severity,
+        summary: summarize(`alert:${view.alert_id}`, [view]),
+        alerts: [view],
+        at,
+      });
+    }
+    if (this.channels.some(({ built }) => built.delivery === "grouped")) this.aggregator.add(view);
+  }
+
+  private deliverGrouped(notification: AlertNotification): void {
+    for (const { built, queue } of this.channels) {
+      if (built.delivery !== "grouped") continue;
+      const alerts = notification.alerts.filter((alert) => severityAtLeast(alert.severity, built.min_severity));
+      if (alerts.length === 0) continue;
+      queue.push(
+        alerts.length === notification.alerts.length
+          ? notification
+          : {
+              ...notification,
+              alerts,
+              severity: highestSeverity(alerts),
+              state: alerts.some((alert) => alert.state === "firing") ? "firing" : "resolved",
+              summary: summarize(notification.group, alerts),
+            },
+      );
+    }
+    const ids = notification.alerts.map((alert) => alert.alert_id);
+    this.write(() => this.options.store.alerts.markNotified(ids, notification.at));
+    for (const alert of notification.alerts) {
+      const active = this.active.get(alert.alert_id);
+      if (active && !active.acked) this.scheduleRepeat(active, this.config.repeat_interval * 1000);
+    }
+  }
+
+  private scheduleRepeat(active: FiringAlert, delayMs: number): void {
+    this.clock.clearTimeout(active.repeatTimer);
+    active.repeatTimer = this.clock.setTimeout(() => {
+      active.repeatTimer = undefined;
+      if (this.active.get(active.view.alert_id) !== active || active.acked) return;
+      this.aggregator.add({ ...active.view, repeat: true });
+    }, delayMs);
+  }
+
+  // --- startup and housekeeping ---
+
+  /** Alerts left firing by the last run carry on, or resolve when their rule is gone. */
+  private async restoreFiring(): Promise<void> {
+    const now = this.clock.now();
+    const firing = await this.options.store.alerts.list({ state: "firing", limit: 1_000_000 });
+    for (const record of firing) {
+      const restored = this.evaluator.restore({
+        alert_id: record.id,
+        rule_id: record.rule_id,
+        server_id: record.server_id,
+        started_at: record.started_at,
+      });
+      if (!restored) {
+        await this.options.store.alerts.resolve(record.id, now, { ...record.labels, resolution: "rule removed" });
+        continue;
+      }
+      const view: AlertView = {
+        alert_id: record.id,
+        rule_id: record.rule_id,
+        rule_name: record.labels.rule_name ?? record.rule_id,
+        server_id: record.server_id,
+        severity: this.rules.get(record.rule_id).severity,
+        state: "firing",
+        summary: record.summary,
+        labels: record.labels,
+        started_at: record.started_at,
+        resolved_at: null,
+        repeat: false,
+      };
+      const active: FiringAlert = { view, acked: record.acked_at !== null, repeatTimer: undefined };
+      this.active.set(record.id, active);
+      if (record.last_notified_at !== null && !active.acked) {
+        this.scheduleRepeat(active, Math.max(0, record.last_notified_at + this.config.repeat_interval * 1000 - now));
+      }
+    }
+    if (firing.length > 0) this.logger.info({ restored: this.active.size, of: firing.length }, "took back alerts firing at the last shutdown");
+  }
+
+  private async prune(): Promise<void> {
+    const cutoff = this.clock.now() - this.config.history_retention_days * DAY_MS;
+    try {
+      const removed = await this.options.store.alerts.pruneResolvedBefore(cutoff);
+      if (removed > 0) this.logger.info({ removed }, "pruned old resolved alerts");
+    } catch (error) {
+      this.logger.warn({ err: errorMessage(error) }, "pruning resolved alerts failed");
+    }
+    if (!this.stopping) this.pruneTimer = this.clock.setTimeout(() => void this.prune(), PRUNE_EVERY_MS);
+  }
+
+  /** Store writes in order, off the evaluator's path; a failure is logged, never thrown at it. */
+  private write(operation: () => Promise<unknown>): void {
+    this.writes = this.writes.then(operation).then(
+      () => undefined,
+      (error: unknown) => this.logger.error({ err: error }, "storing an alert change failed"),
+    );
+  }
+
+  /** Waits for the work, but no longer than the shutdown grace (wall-clock: shutdown is real time). */
+  private async withinGrace(work: Promise<unknown>): Promise<void> {
+    let timer: TimerHandle | undefined;
+    const grace = new Promise<void>((resolve) => {
+      timer = systemClock.setTimeout(resolve, this.options.shutdownGraceMs ?? 2000);
+    });
+    await Promise.race([work, grace]);
+    systemClock.clearTimeout(timer);
+  }
+}

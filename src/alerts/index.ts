@@ -1,0 +1,11 @@
+/** The alerts domain's public surface: the service, its views, and the channel extension point. */
+export { createAlertService } from "./alert-service.js";
+export type { AlertListQuery, AlertService, AlertServiceOptions } from "./alert-service.js";
+export type { AlertCallback, AlertChannel, ChannelContext, ChannelDefinition, ChannelDelivery } from "./channel.js";
+export { defineChannel } from "./channel.js";
+export { BUILTIN_CHANNELS, ChannelRegistry } from "./channel-registry.js";
+export type { AlertNotification, AlertState, AlertView } from "./notification.js";
+export type { RuleView } from "./rule-book.js";
+export { DEFAULT_RULES } from "./rules.js";
+export type { RuleSource } from "./rules.js";
+export { SIGNATURE_HEADER, signBody } from "./channels/webhook-channel.js";

@@ -1,0 +1,94 @@
+/**
+ * The discovery domain as the daemon runs it, made from the config file's `discovery` section:
+ * the catalog over the built-in entries, the configured registries and a local scan (of the
+ * configured folders and of data/servers, where installs go), its cache in
+ * data/mcp_cache/discovered_servers.json, and the install service. The daemon owns the result:
+ * it calls load() before serving and close() when stopping.
+ */
+import { join } from "node:path";
+import type { MessageBus } from "../bus/bus.js";
+import type { DiscoveryConfig } from "../config/schema.js";
+import type { Clock } from "../core/clock.js";
+import type { Logger } from "../core/logger.js";
+import type { McpManager, NetworkPolicy } from "../mcp/index.js";
+import type { Store } from "../store/index.js";
+import { createBuiltinSource } from "./builtin-source.js";
+import { cachePath, createDiscoveryCache } from "./cache.js";
+import { createCatalog, type Catalog, type RefreshReport } from "./catalog.js";
+import { SERVERS_SUBDIR } from "./install-plan.js";
+import { createInstallService, type InstallService } from "./install-service.js";
+import { createLocalScanSource } from "./local-scan-source.js";
+import { createRegistrySource, REGISTRY_SOURCE_ID } from "./registry-source.js";
+import type { DiscoverySource } from "./source.js";
+
+export interface DiscoverySetupOptions {
+  config: DiscoveryConfig | undefined;
+  dataDir: string;
+  manager: McpManager;
+  store: Pick<Store, "secrets" | "installs">;
+  bus: MessageBus;
+  logger: Logger;
+  clock: Clock;
+  environment: NodeJS.ProcessEnv;
+  network: NetworkPolicy;
+}
+
+export interface Discovery {
+  catalog: Catalog;
+  installs: InstallService;
+  /** Reads the cache (rebuilding a missing or corrupt one) and lists what it cannot trust. */
+  load(): Promise<RefreshReport>;
+  /** Cancels installs under way (rolled back) and writes the cache. */
+  close(): Promise<void>;
+}
+
+export function createDiscovery(options: DiscoverySetupOptions): Discovery {
+  const { dataDir, logger, clock } = options;
+  const config = options.config;
+  const sources: DiscoverySource[] = [createBuiltinSource()];
+  (config?.registries ?? []).forEach((registry, index) => {
+    sources.push(
+      createRegistrySource(
+        {
+          id: registry.id ?? (index === 0 ? REGISTRY_SOURCE_ID : `${REGISTRY_SOURCE_ID}-${index + 1}`),
+          base_url: registry.url,
+          timeout_ms: Math.round(registry.timeout * 1000),
+          max_pages: registry.max_pages,
+          ...(registry.category ? { category: registry.category } : {}),
+          ...(registry.search ? { search: registry.search } : {}),
+        },
+        { logger },
+      ),
+    );
+  });
+  sources.push(createLocalScanSource({ dirs: config?.local_scan_dirs ?? [], servers_dir: join(dataDir, SERVERS_SUBDIR) }, { logger }));
+
+  const catalog = createCatalog({
+    sources,
+    cache: createDiscoveryCache({ path: cachePath(dataDir), logger, clock }),
+    logger,
+    clock,
+  });
+  const installs = createInstallService({
+    catalog,
+    manager: options.manager,
+    store: options.store,
+    bus: options.bus,
+    logger,
+    clock,
+    dataDir,
+    environment: options.environment,
+    network: options.network,
+    ...(config ? { installTimeoutMs: Math.round(config.install_timeout * 1000), npm: { allowScripts: config.npm_install_scripts } } : {}),
+  });
+
+  return {
+    catalog,
+    installs,
+    load: () => catalog.load(),
+    async close() {
+      await installs.close();
+      await catalog.close();
+    },
+  };
+}

@@ -1,0 +1,37 @@
+/** The health domain's public surface: the monitor, system health and their shapes. */
+import type { HealthMonitor } from "./monitor.js";
+import type { SystemHealth } from "./system-health.js";
+
+export { canonicalJson, diffCapabilities, fingerprintCapabilities } from "./capability-fingerprint.js";
+export type { CapabilityDiff, CapabilityFingerprint } from "./capability-fingerprint.js";
+export type { CapabilitySummary } from "./capability-drift.js";
+export { classify, ERROR_RATE_MIN_EVENTS } from "./classify.js";
+export type { Classification, ClassifyInput, ProbeOutcome } from "./classify.js";
+export type { MaintenanceResult, Retention } from "./history-maintenance.js";
+export { chooseResolution, latencyTrend, MAX_RAW_POINTS } from "./history.js";
+export type {
+  HealthHistory,
+  HistoryQuery,
+  HistoryResolution,
+  LatencyTrend,
+  RawHealthPoint,
+  RollupHealthPoint,
+} from "./history.js";
+export { createHealthMonitor, retentionOf } from "./monitor.js";
+export type { HealthMonitor, HealthMonitorDeps, ServerHealth } from "./monitor.js";
+export { checkOllama } from "./ollama-check.js";
+export type { HealthProbe, ProbeReading } from "./probe.js";
+export { HEALTH_STATUSES, worstOf } from "./status.js";
+export type { HealthStatus } from "./status.js";
+export { createSystemHealth, DEFAULT_OLLAMA_URL, overallStatus } from "./system-health.js";
+export type { SystemHealth, SystemHealthDeps } from "./system-health.js";
+export { SYSTEM_COMPONENTS } from "./system-health-types.js";
+export type { ComponentHealth, SystemComponent, SystemHealthReport } from "./system-health-types.js";
+export { DEFAULT_THRESHOLDS, resolveThresholds } from "./thresholds.js";
+export type { Levels, Thresholds } from "./thresholds.js";
+
+/** What the API needs of the health domain: per-server health and system health. */
+export interface HealthServices {
+  monitor: HealthMonitor;
+  system: SystemHealth;
+}

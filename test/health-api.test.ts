@@ -1,0 +1,163 @@
+/**
+ * The health routes over the real app, manager, monitor and store: a server's health, its
+ * history, "check now", and the system health components.
+ */
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import type { FastifyInstance, InjectOptions } from "fastify";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { buildApp } from "../src/api/app.js";
+import { InProcessBus } from "../src/bus/index.js";
+import { HealthConfigSchema } from "../src/config/schema.js";
+import { systemClock } from "../src/core/clock.js";
+import { newId } from "../src/core/ids.js";
+import { silentLogger } from "../src/core/logger.js";
+import { createHealthMonitor, createSystemHealth, type HealthMonitor } from "../src/health/index.js";
+import { createMcpManager, type McpManager } from "../src/mcp/index.js";
+import { openStore, type Store } from "../src/store/index.js";
+import { fixturePath, makeTempDir, removeTempDir } from "./helpers/processes.js";
+
+const PORT = 8080;
+
+let dir: string;
+let store: Store;
+let manager: McpManager;
+let monitor: HealthMonitor;
+let app: FastifyInstance;
+
+async function closedPortUrl(): Promise<string> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return `http://127.0.0.1:${port}`;
+}
+
+const request = (options: InjectOptions) => app.inject({ ...options, headers: { host: `127.0.0.1:${PORT}`, ...options.headers } });
+
+beforeEach(async () => {
+  dir = makeTempDir("pygent-health-api-");
+  store = openStore(dir, systemClock);
+  const bus = new InProcessBus();
+  manager = createMcpManager({ clock: systemClock, bus, store, logger: silentLogger(), daemonInstance: newId() });
+  await manager.start();
+  const config = HealthConfigSchema.parse({ ollama_url: await closedPortUrl() });
+  monitor = createHealthMonitor({ manager, bus, repository: store.health, clock: systemClock, logger: silentLogger(), config });
+  await monitor.start();
+  const startedAt = Date.now();
+  const system = createSystemHealth({ store, manager, monitor, clock: systemClock, version: "0.0.0-test", startedAt, config: () => config });
+  app = await buildApp({
+    manager,
+    store,
+    logger: silentLogger(),
+    clock: systemClock,
+    version: "0.0.0-test",
+    startedAt,
+    bind: { host: "127.0.0.1", port: PORT },
+    rateLimit: false,
+    health: { monitor, system },
+  });
+  await manager.registerServer("echo", {
+    id: "echo",
+    command: [process.execPath, fixturePath("echo-server.mjs")],
+    shutdown_timeout: 2,
+    health_check_interval: 60,
+  });
+});
+
+afterEach(async () => {
+  await app.close();
+  await monitor.stop();
+  await manager.stop();
+  store.close();
+  removeTempDir(dir);
+});
+
+describe("server health routes", () => {
+  it("checks a server now and shows its current health with a trend", async () => {
+    const check = await request({ method: "POST", url: "/api/v1/mcp/servers/echo/health/check" });
+    expect(check.statusCode).toBe(200);
+    expect(check.json()).toMatchObject({
+      server_id: "echo",
+      status: "healthy",
+      reasons: [],
+      server_state: "running",
+      response_method: "ping",
+      check_interval_s: 60,
+      thresholds: { response_time_ms: { warning: 1000, critical: 5000 } },
+      capabilities: { tools: 2, resources: 1, prompts: 1 },
+    });
+    expect(check.json().metrics.response_time_ms).toBeGreaterThan(0);
+
+    const current = await request({ method: "GET", url: "/api/v1/mcp/servers/echo/health" });
+    expect(current.statusCode).toBe(200);
+    expect(current.json()).toMatchObject({ status: "healthy", trend: { window_ms: 3_600_000 } });
+  });
+
+  it("serves history with ms or ISO 8601 times and names a bad time field", async () => {
+    await monitor.checkNow("echo");
+    await monitor.checkNow("echo");
+    const from = new Date(Date.now() - 60_000).toISOString();
+    const to = String(Date.now() + 1000);
+    const history = await request({ method: "GET", url: `/api/v1/mcp/servers/echo/health/history?from=${from}&to=${to}&resolution=raw` });
+    expect(history.statusCode).toBe(200);
+    const body = history.json();
+    expect(body.resolution).toBe("raw");
+    expect(body.points.length).toBeGreaterThanOrEqual(1);
+    expect(body.points[0]).toMatchObject({ ok: true, status: "healthy" });
+
+    const auto = await request({ method: "GET", url: "/api/v1/mcp/servers/echo/health/history" });
+    expect(auto.json()).toMatchObject({ resolution: "raw", truncated: false });
+    const minutes = await request({ method: "GET", url: "/api/v1/mcp/servers/echo/health/history?resolution=minute" });
+    expect(minutes.json().points[0]).toMatchObject({ count: expect.any(Number), latency_p95: expect.any(Number) });
+
+    const bad = await request({ method: "GET", url: "/api/v1/mcp/servers/echo/health/history?from=yesterday" });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().error.code).toBe("VALIDATION_FAILED");
+    expect(bad.json().error.details.issues[0]).toMatchObject({ field: "from", message: expect.stringMatching(/ISO 8601/) });
+
+    const reversed = await request({ method: "GET", url: `/api/v1/mcp/servers/echo/health/history?from=${Date.now()}&to=${Date.now() - 1000}` });
+    expect(reversed.statusCode).toBe(400);
+    expect(reversed.json().error.details.issues[0].field).toBe("from");
+
+    const badResolution = await request({ method: "GET", url: "/api/v1/mcp/servers/echo/health/history?resolution=day" });
+    expect(badResolution.statusCode).toBe(400);
+    expect(badResolution.json().error.details.issues[0].field).toBe("resolution");
+  });
+
+  it("answers 404 for an unknown server and 400 for a bad id", async () => {
+    const missing = await request({ method: "GET", url: "/api/v1/mcp/servers/nope/health" });
+    expect(missing.statusCode).toBe(404);
+    expect(missing.json().error.code).toBe("SERVER_NOT_FOUND");
+    const check = await request({ method: "POST", url: "/api/v1/mcp/servers/nope/health/check" });
+    expect(check.statusCode).toBe(404);
+    const bad = await request({ method: "GET", url: "/api/v1/mcp/servers/-bad/health/history" });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().error.code).toBe("INVALID_ID");
+  });
+});
+
+describe("system health routes", () => {
+  it("reports every component, and each on its own route", async () => {
+    await monitor.checkNow("echo");
+    const overall = await request({ method: "GET", url: "/api/v1/health" });
+    expect(overall.statusCode).toBe(200);
+    const body = overall.json();
+    expect(Object.keys(body.components).sort()).toEqual(["agents", "database", "mcp", "memory", "ollama", "rag"]);
+    expect(body).toMatchObject({ version: "0.0.0-test", status: "warning" });
+    expect(body.components.ollama.status).toBe("offline");
+    expect(body.components.mcp.details.servers[0]).toMatchObject({ id: "echo", status: "healthy", state: "running" });
+
+    for (const component of ["database", "agents", "mcp", "memory", "rag", "ollama"]) {
+      const response = await request({ method: "GET", url: `/api/v1/health/${component}` });
+      expect(response.statusCode, component).toBe(200);
+      expect(response.json(), component).toMatchObject({ status: expect.any(String), reasons: expect.any(Array), details: expect.any(Object) });
+    }
+    expect((await request({ method: "GET", url: "/api/v1/health/rag" })).json()).toMatchObject({
+      status: "unknown",
+      reasons: ["retrieval system not configured"],
+    });
+    expect((await request({ method: "GET", url: "/api/v1/health/agents" })).json().details.active_agents).toBe(0);
+    expect((await request({ method: "GET", url: "/api/v1/health/nothing" })).statusCode).toBe(404);
+  });
+});

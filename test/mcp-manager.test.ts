@@ -201,6 +201,14 @@ describe("MCP manager", () => {
     expect(result).toEqual({ added: ["c"], removed: [], changed: ["b"] });
     await waitFor(() => stateOf("b") === "running" && m.get("b").pid !== pidB && stateOf("c") === "running", { message: "b restarted, c running" });
     expect(m.get("a").pid).toBe(pidA);
+    const renamed = await m.applyConfig([
+      parse(fixture("a", "echo-server.mjs", { description: "same process, new words", health_check_interval: 5 })),
+      parse(fixture("b", "echo-server.mjs", { env: { SERVER_NAME: "renamed" } })),
+      parse(fixture("c", "echo-server.mjs")),
+    ]);
+    expect(renamed.changed).toEqual(["a"]);
+    expect(m.get("a").pid).toBe(pidA);
+    expect(m.get("a").description).toBe("same process, new words");
     const removed = await m.applyConfig([parse(fixture("a", "echo-server.mjs"))]);
     expect(removed.removed.sort()).toEqual(["b", "c"]);
     expect(m.list().map((view) => view.id)).toEqual(["a"]);

@@ -55,6 +55,13 @@ interface Entry {
   input?: Record<string, unknown>;
 }
 
+/** The fields that change what runs; an edit of any other field (name, thresholds, ...) needs no restart. */
+const PROCESS_FIELDS = ["transport", "command", "url", "headers", "env", "cwd"] as const;
+
+function sameProcess(a: ServerConfig, b: ServerConfig): boolean {
+  return PROCESS_FIELDS.every((field) => isDeepStrictEqual(a[field], b[field]));
+}
+
 export function createMcpManager(deps: ManagerDeps): McpManager {
   const entries = new Map<string, Entry>();
   const logger = deps.logger.child({ module: "mcp" });
@@ -221,10 +228,10 @@ export function createMcpManager(deps: ManagerDeps): McpManager {
       checkRemoteUrl(parsed);
       await deps.store.servers.save(id, merged, deps.clock.now());
       found.input = merged;
-      const wasActive = found.supervisor.state !== "stopped";
+      const needsRestart = found.supervisor.state !== "stopped" && !sameProcess(found.supervisor.config, parsed);
       found.supervisor.reconfigure(parsed);
       if (!parsed.enabled) await found.supervisor.stop();
-      else if (wasActive) await found.supervisor.restart();
+      else if (needsRestart) await found.supervisor.restart();
       return view(found);
     },
 
@@ -260,9 +267,10 @@ export function createMcpManager(deps: ManagerDeps): McpManager {
         }
         if (isDeepStrictEqual(found.supervisor.config, config)) continue;
         changed.push(config.id);
+        const needsRestart = !sameProcess(found.supervisor.config, config);
         found.supervisor.reconfigure(config);
         if (!config.enabled) await found.supervisor.stop();
-        else if (started) {
+        else if (started && (needsRestart || found.supervisor.state === "stopped")) {
           found.supervisor.restart().catch((error: unknown) => logger.error({ err: error, server_id: config.id }, "restart failed"));
         }
       }

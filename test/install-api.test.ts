@@ -3,23 +3,20 @@
  * store: listing with filters and pages, categories, ranked search, featured, install and
  * uninstall with roles, progress status, refusals — and no secret value in any answer.
  */
-import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildApp } from "../src/api/app.js";
 import { createTokenService, type TokenService } from "../src/api/auth/token-service.js";
 import { systemClock } from "../src/core/clock.js";
 import { silentLogger } from "../src/core/logger.js";
-import { createHarness, npmEntry, type Harness } from "./discovery/install-harness.js";
+import { createHarness, localEchoPackage, type Harness } from "./discovery/install-harness.js";
+import { makeTempDir, removeTempDir } from "./helpers/processes.js";
 
-const REPO_ROOT = fileURLToPath(new URL("../", import.meta.url));
-const MEMORY = "@modelcontextprotocol/server-memory";
-const MEMORY_VERSION = (JSON.parse(readFileSync(join(REPO_ROOT, "node_modules", MEMORY, "package.json"), "utf8")) as { version: string }).version;
 const SECRET = "api-secret-value-7f3a";
 const HOST = "127.0.0.1:8080";
 
+let prefix: string;
 let h: Harness;
 let app: FastifyInstance;
 let tokens: TokenService;
@@ -43,18 +40,11 @@ async function get(url: string, token = viewer): Promise<LightMyRequestResponse>
 }
 
 beforeAll(async () => {
+  prefix = makeTempDir("pygent-prefix-");
   h = await createHarness({
     builtin: true,
-    entries: [
-      // server-memory from node_modules: installing it needs no download.
-      npmEntry(
-        "mem",
-        MEMORY,
-        MEMORY_VERSION,
-        { package: { environmentVariables: [{ name: "MEM_TOKEN", description: "A token", isRequired: true, isSecret: true }] } },
-        { local: true, install_prefix: REPO_ROOT, bin: "dist/index.js", tags: ["knowledge-graph"] },
-      ),
-    ],
+    // Already on disk: installing it needs no download.
+    entries: [localEchoPackage(join(prefix, "npm"), "mem", [{ name: "MEM_TOKEN", description: "A token", isRequired: true, isSecret: true }])],
     environment: { PATH: process.env.PATH, HOME: process.env.HOME },
   });
   tokens = createTokenService(h.store.tokens, systemClock);
@@ -77,6 +67,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await app.close();
   await h.close();
+  removeTempDir(prefix);
 });
 
 describe("discovery reads", () => {
@@ -97,7 +88,7 @@ describe("discovery reads", () => {
     const ids = async (query: string) => (await get(`/api/v1/mcp/discovery/servers?${query}`)).json().servers.map((s: { id: string }) => s.id);
     expect(await ids("category=filesystem")).toEqual(["filesystem", "python-filesystem"]);
     expect((await ids("registry_type=pypi")).sort()).toEqual(["fetch", "git", "sqlite", "time"]);
-    expect(await ids("tag=knowledge-graph")).toContain("mem");
+    expect(await ids("tag=echo-test")).toContain("mem");
     expect(await ids("transport=sse")).toEqual(expect.arrayContaining(["cloudflare-docs", "cloudflare-radar"]));
     const featured = (await get("/api/v1/mcp/discovery/servers?featured=true")).json().servers;
     expect(featured.length).toBeGreaterThan(0);
@@ -194,13 +185,13 @@ describe("install and uninstall", () => {
     expect(again.statusCode).toBe(409);
     expect(again.json().error.code).toBe("SERVER_EXISTS");
 
-    const listed = (await get("/api/v1/mcp/discovery/servers?tag=knowledge-graph")).json().servers[0];
+    const listed = (await get("/api/v1/mcp/discovery/servers?tag=echo-test")).json().servers[0];
     expect(listed).toMatchObject({ id: "mem", installed: true, usage: { installs: 1 } });
-    expect(listed.capabilities.tools).toContain("read_graph");
+    expect(listed.capabilities.tools).toEqual(expect.arrayContaining(["echo", "add"]));
   });
 
   it("ranks popular servers by real usage", async () => {
-    await h.manager.callTool("mem", "read_graph", {});
+    await h.manager.callTool("mem", "echo", { text: "hi" });
     h.catalog.recordToolCalls("mem", 1); // the daemon wires tool_called events to this
     const popular = (await get("/api/v1/mcp/marketplace/popular?limit=3")).json().servers;
     expect(popular[0]).toMatchObject({ id: "mem", usage: { installs: 1, tool_calls: 1 }, score: 11 });

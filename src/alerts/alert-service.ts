@@ -491,7 +491,7 @@ class DefaultAlertService implements AlertService {
         rule_id: record.rule_id,
         rule_name: record.labels.rule_name ?? record.rule_id,
         server_id: record.server_id,
-        severity: this.rules.get(record.rule_id).severity,
+        severity: record.severity,
         state: "firing",
         summary: record.summary,
         labels: record.labels,

@@ -24,7 +24,10 @@ export interface AlertView {
 
 export interface AlertNotification {
   id: string;
-  /** What gathered the alerts: `rule:<id>`, `server:<id>`, `rule:<id>/server:<id>` or `digest`. */
+  /**
+   * What gathered the alerts: `rule:<id>`, `server:<id>`, `rule:<id>/server:<id>`, `digest` (over the
+   * per-minute cap), or `alert:<id>` for the single-alert notifications of immediate channels.
+   */
   group: string;
   /** firing when any alert in it is firing. */
   state: AlertState;

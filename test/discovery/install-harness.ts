@@ -3,8 +3,9 @@
  * MCP manager (with the store's secrets and a network policy), a catalog over test entries (and
  * the built-in ones when asked), and every install_progress event seen on the bus.
  */
-import { existsSync, readdirSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { InProcessBus, type InstallProgressEvent } from "../../src/bus/index.js";
 import { systemClock } from "../../src/core/clock.js";
 import { newId } from "../../src/core/ids.js";
@@ -142,4 +143,25 @@ export function remoteEntry(id: string, url: string, remote: Record<string, unkn
     remotes: [{ type: "streamable-http", url, ...remote }],
     _meta: { "io.pygent/marketplace": { id, category: "test", tags: [], featured: false } },
   } as CatalogEntryInput;
+}
+
+/**
+ * An npm package already installed under `prefix` (node_modules/pygent-test-echo) that runs the
+ * echo fixture, and a catalog entry for it: a server to install without downloading anything
+ * and without clashing with a built-in entry.
+ */
+export function localEchoPackage(prefix: string, id: string, env: Record<string, unknown>[] = []): CatalogEntryInput {
+  const name = "pygent-test-echo";
+  const dir = join(prefix, "node_modules", name);
+  mkdirSync(dir, { recursive: true });
+  const fixture = pathToFileURL(fileURLToPath(new URL("../fixtures/echo-server.mjs", import.meta.url))).href;
+  writeFileSync(join(dir, "index.mjs"), `import ${JSON.stringify(fixture)};\n`);
+  writeFileSync(join(dir, "package.json"), JSON.stringify({ name, version: "1.0.0", bin: "index.mjs", keywords: ["mcp"] }));
+  return npmEntry(
+    id,
+    name,
+    "1.0.0",
+    { package: { environmentVariables: env } },
+    { local: true, install_prefix: prefix, bin: "index.mjs", tags: ["echo-test"] },
+  );
 }

@@ -162,9 +162,16 @@ function collectArgument(value: string, previous: Record<string, string | string
 function poll(client: ApiClient, id: string, show: (step: Progress) => void): () => Promise<void> {
   let stopped = false;
   let seen = 0;
+  let wake: (() => void) | undefined;
   const loop = (async () => {
     while (!stopped) {
-      await new Promise((resolve) => setTimeout(resolve, POLL_INTERVAL_MS));
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, POLL_INTERVAL_MS);
+        wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
       if (stopped) break;
       try {
         const status = await client.get<InstallStatus>(installPath(id));
@@ -179,6 +186,7 @@ function poll(client: ApiClient, id: string, show: (step: Progress) => void): ()
   })();
   return async () => {
     stopped = true;
+    wake?.();
     await loop;
   };
 }

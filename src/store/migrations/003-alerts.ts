@@ -1,6 +1,6 @@
+/** Alerts (firing and history) and the alert rules created through the API. */
 import type { Migration } from "./index.js";
 
-/** Alerts (firing and history) and the alert rules created through the API. */
 export const migration003: Migration = {
   version: 3,
   name: "alerts and alert rules",

@@ -23,6 +23,8 @@ const RANK: Record<string, number> = {
   api: 7,
   daemon: 8,
   cli: 9,
+  /** The package's public entry point re-exports from every domain. */
+  "index.ts": 10,
 };
 
 function sourceFiles(dir: string): string[] {
@@ -41,6 +43,8 @@ describe("layering", () => {
   it("knows the rank of every domain folder", () => {
     const folders = readdirSync(SRC, { withFileTypes: true }).filter((e) => e.isDirectory()).map((e) => e.name);
     expect(folders.filter((folder) => RANK[folder] === undefined)).toEqual([]);
+    const rootFiles = readdirSync(SRC, { withFileTypes: true }).filter((e) => e.isFile()).map((e) => e.name);
+    expect(rootFiles.filter((file) => RANK[file] === undefined)).toEqual([]);
   });
 
   it("has no import that points up or sideways", () => {

@@ -2,7 +2,7 @@
  * One live MCP session with one server, over any transport, through the official SDK client:
  * connect, initialize, record what the server said about itself and the lists it serves.
  */
-import { Client, SSEClientTransport, StreamableHTTPClientTransport, type Transport } from "@modelcontextprotocol/client";
+import type { Client, Transport } from "@modelcontextprotocol/client";
 import type { CapabilitySnapshot, PromptSummary, ResourceSummary, ToolSummary } from "../bus/events.js";
 import type { ServerConfig } from "../config/schema.js";
 import { expandReferences } from "../config/env-expansion.js";
@@ -11,6 +11,18 @@ import { ProcessGroupTransport, SpawnError, type ExitInfo } from "./stdio-transp
 import { guardedFetch, isUrlRefusal, type UrlGuard } from "./url-policy.js";
 
 export const CLIENT_INFO = { name: "pygent-factory", version: "0.1.0" };
+
+type Sdk = typeof import("@modelcontextprotocol/client");
+let sdk: Promise<Sdk> | undefined;
+
+/**
+ * The SDK client loads on first use, after the first stdio server has been spawned: the servers
+ * boot while the SDK loads, which is most of the daemon's time to ready.
+ */
+function loadSdk(): Promise<Sdk> {
+  sdk ??= import("@modelcontextprotocol/client");
+  return sdk;
+}
 
 /** The environment a stdio server starts with: the daemon's basics, never its secrets. */
 const INHERITED_ENV = ["HOME", "LOGNAME", "PATH", "SHELL", "TERM", "USER", "LANG", "LC_ALL", "TMPDIR", "TZ", "NODE_EXTRA_CA_CERTS"];
@@ -102,7 +114,7 @@ export class Connection {
   }
 }
 
-function buildTransport(config: ServerConfig, options: ConnectOptions, secrets: Record<string, string>): Transport {
+async function buildTransport(config: ServerConfig, options: ConnectOptions, secrets: Record<string, string>): Promise<Transport> {
   const references = { ...options.environment, ...secrets };
   if (config.transport === "stdio") {
     const [command, ...args] = config.command ?? [];
@@ -123,6 +135,7 @@ function buildTransport(config: ServerConfig, options: ConnectOptions, secrets: 
   const headers = expandReferences(config.headers, "headers", references);
   const requestInit: RequestInit = { headers };
   const fetchOption = options.urlGuard ? { fetch: guardedFetch(options.urlGuard) } : {};
+  const { SSEClientTransport, StreamableHTTPClientTransport } = await loadSdk();
   return config.transport === "sse"
     ? new SSEClientTransport(url, { requestInit, ...fetchOption })
     : new StreamableHTTPClientTransport(url, { requestInit, ...fetchOption });
@@ -158,7 +171,7 @@ export async function openConnection(config: ServerConfig, options: ConnectOptio
   }
   let transport: Transport;
   try {
-    transport = buildTransport(config, options, secrets);
+    transport = await buildTransport(config, options, secrets);
   } catch (error) {
     throw new StartFailure(errorMessage(error), true, { cause: error });
   }
@@ -172,6 +185,11 @@ export async function openConnection(config: ServerConfig, options: ConnectOptio
     };
     transport.onnoise = (line) => hooks.onNoise?.(line);
   }
+  // A stdio server starts booting before anything else is done.
+  const began = performance.now();
+  const spawning = transport instanceof ProcessGroupTransport ? transport.start() : undefined;
+  spawning?.catch(() => {});
+  const { Client } = await loadSdk();
   const client = new Client(CLIENT_INFO, {
     capabilities: {},
     listChanged: {
@@ -193,11 +211,10 @@ export async function openConnection(config: ServerConfig, options: ConnectOptio
   };
   let connection: Connection | undefined;
   const timeoutMs = config.startup_timeout * 1000;
-  const began = performance.now();
   let spawnMs = 0;
   try {
     if (transport instanceof ProcessGroupTransport) {
-      await transport.start();
+      await spawning;
       spawnMs = performance.now() - began;
       if (transport.pid !== null) hooks.onSpawn?.(transport.pid);
     }

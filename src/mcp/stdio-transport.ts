@@ -5,7 +5,7 @@
  * not JSON-RPC as noise to report rather than a fatal error.
  */
 import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
-import { deserializeMessage, type JSONRPCMessage, type Transport } from "@modelcontextprotocol/client";
+import type { JSONRPCMessage, Transport } from "@modelcontextprotocol/client";
 import { signalGroup, terminateGroup } from "./process-group.js";
 
 export interface StdioLaunch {
@@ -42,6 +42,25 @@ export function spawnFailureReason(error: NodeJS.ErrnoException, command: string
     default:
       return `could not start ${command}: ${error.message}`;
   }
+}
+
+/**
+ * A JSON-RPC 2.0 message, or undefined for anything else. Only the envelope is checked here; the
+ * SDK's protocol layer validates the rest. (Kept free of the SDK at run time so that a server can
+ * be spawned before the SDK has loaded.)
+ */
+export function parseJsonRpc(line: string): JSONRPCMessage | undefined {
+  let value: unknown;
+  try {
+    value = JSON.parse(line);
+  } catch {
+    return undefined;
+  }
+  if (typeof value !== "object" || value === null || Array.isArray(value)) return undefined;
+  const message = value as { jsonrpc?: unknown; method?: unknown; id?: unknown };
+  if (message.jsonrpc !== "2.0") return undefined;
+  if (typeof message.method !== "string" && typeof message.id !== "string" && typeof message.id !== "number") return undefined;
+  return value as JSONRPCMessage;
 }
 
 export class ProcessGroupTransport implements Transport {
@@ -215,10 +234,8 @@ export class ProcessGroupTransport implements Transport {
   private handleLine(raw: string): void {
     const line = raw.endsWith("\r") ? raw.slice(0, -1) : raw;
     if (line.trim() === "") return;
-    let message: JSONRPCMessage;
-    try {
-      message = deserializeMessage(line);
-    } catch {
+    const message = parseJsonRpc(line);
+    if (message === undefined) {
       this.onnoise?.(line.length > NOISE_PREVIEW_CHARS ? `${line.slice(0, NOISE_PREVIEW_CHARS)}…` : line);
       return;
     }

@@ -7,6 +7,7 @@
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { createServer } from "node:net";
+import { hostname } from "node:os";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { InProcessBus } from "../src/bus/index.js";
 import { packageBin } from "../src/config/package-bin.js";
@@ -20,6 +21,7 @@ import {
   classifyAddress,
   createMcpManager,
   STRICT_NETWORK_POLICY,
+  systemLookup,
   urlLiteralProblem,
   type HostLookup,
   type McpManager,
@@ -160,10 +162,14 @@ describe("checkUrl", () => {
     await expect(checkUrl("https://public.example/mcp", STRICT_NETWORK_POLICY, dns)).resolves.toBeUndefined();
   });
 
-  it("refuses a host that really resolves to loopback (system DNS)", async () => {
-    // localhost.localdomain-style names are not caught by the literal check; the lookup is.
-    const error = await refusal("http://localhost./mcp");
-    expect(error.message).toMatch(/loopback/);
+  it("refuses a host name that really resolves to loopback or a private address (system resolver)", async (ctx) => {
+    // This machine's own name is not caught by the literal check; only the lookup can tell.
+    const name = hostname();
+    const addresses = await systemLookup(name).catch(() => [] as string[]);
+    if (!addresses.some((address) => ["loopback", "private"].includes(classifyAddress(address).kind))) ctx.skip();
+    const error = await refusal(`http://${name}:8000/mcp`);
+    expect(error.message).toMatch(new RegExp(`${name} resolves to .* (loopback|private)`));
+    expect((await refusal("http://localhost./mcp")).message).toMatch(/loopback/);
   });
 
   it("does not repeat the URL's path or query, which may carry a token", async () => {

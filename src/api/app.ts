@@ -11,12 +11,14 @@ import Fastify, {
   type FastifyRequest,
 } from "fastify";
 import type { AlertService } from "../alerts/index.js";
+import type { MessageBus } from "../bus/bus.js";
 import type { Clock } from "../core/clock.js";
-import type { HealthServices } from "../health/index.js";
+import type { HealthServices, MetricsServices } from "../health/index.js";
 import type { Logger } from "../core/logger.js";
 import type { McpManager } from "../mcp/manager-types.js";
 import type { Store } from "../store/store.js";
 import { registerAuthGuard } from "./auth/auth-guard.js";
+import { redactTokenParam } from "./auth/route-token-guard.js";
 import { createTokenService, type TokenService } from "./auth/token-service.js";
 import { frameworkErrorHandler, registerErrorHandling } from "./error-handler.js";
 import { registerHostOriginGuard } from "./host-origin-guard.js";
@@ -25,9 +27,12 @@ import { DEFAULT_RATE_LIMIT, registerRateLimit, type RateLimitOptions } from "./
 import { alertRoutes } from "./routes/alerts.js";
 import { discoveryRoutes, type DiscoveryServices } from "./routes/discovery.js";
 import { healthRoutes } from "./routes/health.js";
+import { metricsSummaryRoutes, prometheusRoute } from "./routes/metrics.js";
 import { serverHealthRoutes } from "./routes/server-health.js";
 import { serverRoutes } from "./routes/servers.js";
 import { jsonSerializerCompiler, zodValidatorCompiler } from "./validation.js";
+import type { EventHubOptions } from "./ws/event-hub.js";
+import { registerEventStream } from "./ws/ws-route.js";
 
 export const API_PREFIX = "/api/v1";
 export const BODY_LIMIT_BYTES = 1024 * 1024;
@@ -61,12 +66,27 @@ export interface ApiDeps {
   alerts?: AlertService;
   /** The discovery catalog and installs (/mcp/discovery and /mcp/marketplace routes); registered only when given. */
   discovery?: DiscoveryServices;
+  /** The message bus; the /ws event stream is registered only when given. */
+  bus?: MessageBus;
+  /** The /ws hub's ping interval and per-client queue bounds; defaults otherwise. */
+  websocket?: Partial<EventHubOptions>;
+  /** Prometheus /metrics and the /api/v1/metrics summary; registered only when given. */
+  metrics?: MetricsServices;
 }
 
 /** Per-request lines at debug: a polling dashboard must not flood the info log. */
 class QuietRequestLog extends LogController {
   override incomingRequest(request: FastifyRequest): void {
-    request.log.debug({ req: request }, "incoming request");
+    // The URL may carry a /ws token (`?token=`), which must never reach a log.
+    const req = {
+      method: request.method,
+      url: redactTokenParam(request.url),
+      headers: request.headers,
+      host: request.host,
+      ip: request.ip,
+      socket: request.socket,
+    };
+    request.log.debug({ req }, "incoming request");
   }
 
   override requestCompleted(_error: Error | null | undefined, request: FastifyRequest, reply: FastifyReply): void {
@@ -97,9 +117,19 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
     { bindHost: deps.bind.host, allowedHosts: deps.allowedHosts ?? [], allowedOrigins: deps.allowedOrigins ?? [] },
     deps.bind.port,
   );
-  await registerAuthGuard(app, deps.tokens ?? createTokenService(deps.store.tokens, deps.clock));
+  const tokens = deps.tokens ?? createTokenService(deps.store.tokens, deps.clock);
+  await registerAuthGuard(app, tokens);
   if (deps.rateLimit !== false) await registerRateLimit(app, deps.rateLimit ?? DEFAULT_RATE_LIMIT);
   await registerOpenApi(app, { version: deps.version });
+
+  const { bus, metrics } = deps;
+  const hub = bus
+    ? await registerEventStream(app, { bus, clock: deps.clock, logger: deps.logger, version: deps.version, tokens, hub: deps.websocket })
+    : undefined;
+  if (metrics) {
+    await app.register(prometheusRoute, { metrics, tokens });
+    await app.register(metricsSummaryRoutes, { prefix: API_PREFIX, metrics, hubStats: hub ? () => hub.stats() : undefined });
+  }
 
   await app.register(serverRoutes, { prefix: API_PREFIX, manager: deps.manager });
   if (deps.alerts) await app.register(alertRoutes, { prefix: API_PREFIX, alerts: deps.alerts });

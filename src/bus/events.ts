@@ -197,10 +197,14 @@ export type InstallPhase =
   | "done"
   | "failed";
 
-/** Progress of one install or uninstall (published by src/discovery); never carries secret values. */
+/**
+ * Progress of one install or uninstall (published by src/discovery); never carries secret values.
+ * An uninstall goes resolving -> registering (unregistering) -> installing (removing files) -> done.
+ */
 export interface InstallProgressEvent {
   type: "install_progress";
   server_id: string;
+  operation: "install" | "uninstall";
   phase: InstallPhase;
   message: string;
   /** A rough share of the work done, 0-100, when one can be given. */

@@ -19,7 +19,14 @@ import { createDiscovery, type Discovery } from "../discovery/index.js";
 import { newId } from "../core/ids.js";
 import { createLogger, type Logger } from "../core/logger.js";
 import { VERSION } from "../core/version.js";
-import { createHealthMonitor, createSystemHealth, type HealthMonitor } from "../health/index.js";
+import {
+  createHealthMonitor,
+  createMetricsSummary,
+  createPrometheusMetrics,
+  createSystemHealth,
+  type HealthMonitor,
+  type MetricsServices,
+} from "../health/index.js";
 import { createMcpManager, STRICT_NETWORK_POLICY, type McpManager } from "../mcp/index.js";
 import { openStore, type Store } from "../store/index.js";
 import { lockDataDir, type DataDirLock } from "./data-dir-lock.js";
@@ -146,6 +153,12 @@ export async function createDaemon(options: DaemonOptions): Promise<Daemon> {
     startedAt,
     config: () => healthConfig,
   });
+  // Before any server starts, so the restart and probe counters miss nothing.
+  const alertsFiring = () => alerts.firing();
+  const metrics: MetricsServices = {
+    prometheus: createPrometheusMetrics({ bus, manager, monitor: health, alertsFiring }),
+    summary: createMetricsSummary({ bus, manager, monitor: health, clock, startedAt, alertsFiring }),
+  };
   let app: FastifyInstance | undefined;
 
   let watcher: ConfigWatcher | undefined;
@@ -178,6 +191,8 @@ export async function createDaemon(options: DaemonOptions): Promise<Daemon> {
       alerts,
       health: { monitor: health, system: systemHealth },
       discovery: { catalog: discovery.catalog, installs: discovery.installs },
+      bus,
+      metrics,
     });
     await app.listen({ host: options.host, port: options.port });
     watcher = watchConfigFile({
@@ -209,6 +224,8 @@ export async function createDaemon(options: DaemonOptions): Promise<Daemon> {
       await alerts.stop();
       await health.stop();
       await manager.stop();
+      metrics.prometheus.stop();
+      metrics.summary.stop();
       bus.close();
       store.close();
       lock.release();

@@ -214,7 +214,7 @@ export function createInstallService(deps: InstallServiceDeps): InstallService {
         status.message = message;
         if (percent !== undefined) status.percent = percent;
         status.progress.push(step);
-        bus.publish({ type: "install_progress", server_id: id, ...step });
+        bus.publish({ type: "install_progress", server_id: id, operation, ...step });
         try {
           onProgress?.(step);
         } catch (error) {
@@ -345,8 +345,9 @@ export function createInstallService(deps: InstallServiceDeps): InstallService {
       plan = makePlan(entry, request, given, adjustment);
       installer.preflight(plan, environment);
     }
-    // A plan for an "already installed" package whose folder has gone is planned afresh.
-    if (plan.already_installed && plan.install_dir !== null && !existsSync(plan.install_dir)) {
+    // A plan for an "already installed" package whose files have gone is planned afresh.
+    const installedPackage = plan.install_dir !== null && plan.package ? join(plan.install_dir, "node_modules", plan.package.identifier) : null;
+    if (plan.already_installed && installedPackage !== null && !existsSync(installedPackage)) {
       plan = makePlan(withoutLocalInstall(entry), request, given, adjustment);
     }
     const what = plan.package ? `${plan.package.identifier}@${plan.package.version} (${plan.kind})` : `${plan.kind} server`;
@@ -551,7 +552,8 @@ function keepSecretsOut(
         }
       }
     }
-    if (headers) {
+    // Inside a header ("Bearer <token>") only a value long enough not to match by chance.
+    if (headers && value.length >= 4) {
       for (const [key, current] of Object.entries(headers)) {
         if (current.includes(value)) {
           headers[key] = current.split(value).join(reference);

@@ -7,7 +7,7 @@
  * against what was asked for.
  */
 import { mkdir, readFile, stat } from "node:fs/promises";
-import { join, relative, resolve, sep } from "node:path";
+import { isAbsolute, join, relative, resolve } from "node:path";
 import { AppError, errorMessage } from "../core/errors.js";
 import { findExecutable } from "./find-executable.js";
 import type { InstallPlan } from "./install-plan.js";
@@ -114,7 +114,8 @@ async function withResolvedBin(plan: InstallPlan, dir: string): Promise<Installe
   if (bin === undefined) throw new AppError("INSTALL_FAILED", `${pkg.identifier} declares nothing to run (no "bin" in its package.json)`);
   const binPath = resolve(packageDir, bin);
   // A bin pointing outside its package ("../../x") is not the package's to declare.
-  if (relative(packageDir, binPath).startsWith("..") || !binPath.startsWith(packageDir + sep)) {
+  const inside = relative(packageDir, binPath);
+  if (inside === "" || inside.startsWith("..") || isAbsolute(inside)) {
     throw new AppError("INSTALL_FAILED", `${pkg.identifier} declares a bin outside its own folder: ${bin}`);
   }
   try {

@@ -17,6 +17,7 @@ export {
   checkUrl,
   classifyAddress,
   createUrlGuard,
+  systemLookup,
   urlLiteralProblem,
   type AddressClass,
   type AddressKind,

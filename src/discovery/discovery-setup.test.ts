@@ -1,0 +1,108 @@
+/**
+ * The config file's `discovery` and `network` sections, and the discovery domain built from them:
+ * every configured registry becomes a source with its own id, the local scan covers the
+ * configured folders, and defaults keep the daemon off the network.
+ */
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { InProcessBus } from "../bus/index.js";
+import { validateConfigFile } from "../config/validate.js";
+import { systemClock } from "../core/clock.js";
+import { newId } from "../core/ids.js";
+import { silentLogger } from "../core/logger.js";
+import { createMcpManager, STRICT_NETWORK_POLICY } from "../mcp/index.js";
+import { openStore, type Store } from "../store/index.js";
+import { localEchoPackage } from "../../test/discovery/install-harness.js";
+import { makeTempDir, removeTempDir } from "../../test/helpers/processes.js";
+import { createDiscovery } from "./discovery-setup.js";
+import { marketplaceOf } from "./schema.js";
+
+const servers: Server[] = [];
+const dirs: string[] = [];
+const stores: Store[] = [];
+
+afterEach(async () => {
+  for (const server of servers.splice(0)) await new Promise<void>((resolve) => server.close(() => resolve()));
+  for (const store of stores.splice(0)) store.close();
+  for (const dir of dirs.splice(0)) removeTempDir(dir);
+});
+
+/** A registry serving one server named after it. */
+async function registry(name: string): Promise<string> {
+  const server = createServer((_req, res) => {
+    res.writeHead(200, { "content-type": "application/json" });
+    res.end(
+      JSON.stringify({
+        servers: [
+          {
+            server: {
+              name: `io.example/${name}`,
+              description: `server from ${name}`,
+              version: "1.0.0",
+              remotes: [{ type: "streamable-http", url: `https://${name}.example.com/mcp` }],
+            },
+          },
+        ],
+        metadata: {},
+      }),
+    );
+  });
+  servers.push(server);
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+}
+
+describe("discovery config", () => {
+  it("fills defaults and refuses unknown fields", () => {
+    const ok = validateConfigFile({ servers: [], discovery: {}, network: { allow_private: true } });
+    expect(ok.ok && ok.value.discovery).toEqual({ registries: [], local_scan_dirs: [], install_timeout: 180, npm_install_scripts: false });
+    expect(ok.ok && ok.value.network).toEqual({ allow_loopback: false, allow_private: true });
+    const bad = validateConfigFile({ servers: [], discovery: { registry: "x" }, network: { allow_metadata: true } });
+    expect(bad.ok).toBe(false);
+    if (!bad.ok) {
+      expect(bad.issues.map((issue) => issue.field).sort()).toEqual(["discovery", "network"]);
+    }
+  });
+
+  it("builds a source per registry and scans the configured folders", async () => {
+    const dir = makeTempDir("pygent-setup-");
+    dirs.push(dir);
+    const [first, second] = [await registry("alpha"), await registry("beta")];
+    localEchoPackage(join(dir, "npm"), "unused");
+    const parsed = validateConfigFile({
+      servers: [],
+      discovery: { registries: [{ url: first }, { url: second, category: "partner" }], local_scan_dirs: [join(dir, "npm")] },
+    });
+    if (!parsed.ok) throw new Error("config refused");
+    const store = openStore(join(dir, "data"), systemClock);
+    stores.push(store);
+    const bus = new InProcessBus();
+    const manager = createMcpManager({ clock: systemClock, bus, store, logger: silentLogger(), daemonInstance: newId() });
+    const discovery = createDiscovery({
+      config: parsed.value.discovery,
+      dataDir: join(dir, "data"),
+      manager,
+      store,
+      bus,
+      logger: silentLogger(),
+      clock: systemClock,
+      environment: process.env,
+      network: STRICT_NETWORK_POLICY,
+    });
+    const report = await discovery.load();
+    expect(report.sources.map((source) => [source.id, source.status])).toEqual([
+      ["builtin", "ok"],
+      ["registry", "ok"],
+      ["registry-2", "ok"],
+      ["local-scan", "ok"],
+    ]);
+    expect(report.cache).toBe("missing");
+    expect(marketplaceOf(discovery.catalog.require("alpha"))).toMatchObject({ source: "registry", category: "other" });
+    expect(marketplaceOf(discovery.catalog.require("beta"))).toMatchObject({ source: "registry-2", category: "partner" });
+    expect(marketplaceOf(discovery.catalog.require("pygent-test-echo"))).toMatchObject({ source: "local-scan", local: true });
+    await discovery.close();
+    await manager.stop();
+  });
+});

@@ -17,7 +17,8 @@ const ServerIdSchema = z.string().superRefine((id, ctx) => {
   if (problem) ctx.addIssue({ code: "custom", message: problem });
 });
 
-const HttpUrlSchema = z.string().superRefine((value, ctx) => {
+/** An absolute http(s) URL; other schemes (file:, ftp:, ...) are refused naming the scheme. */
+export const HttpUrlSchema = z.string().superRefine((value, ctx) => {
   let url: URL;
   try {
     url = new URL(value);

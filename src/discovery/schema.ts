@@ -9,6 +9,7 @@
  * one, so the rest of the product reads a single shape.
  */
 import { z } from "zod";
+import { HttpUrlSchema } from "../config/schema.js";
 import { AppError, type FieldIssue } from "../core/errors.js";
 import { serverIdProblem } from "../core/ids.js";
 import { formatIssues, zodIssues } from "../config/validate.js";
@@ -20,19 +21,6 @@ export const OFFICIAL_META_KEY = "io.modelcontextprotocol.registry/official";
 
 /** `namespace/name`, the namespace reverse-DNS (io.github.owner, com.example). */
 export const SERVER_NAME_PATTERN = /^[a-zA-Z0-9.-]+\/[a-zA-Z0-9._-]+$/;
-
-const HttpUrlSchema = z.string().superRefine((value, ctx) => {
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    ctx.addIssue({ code: "custom", message: "must be an absolute http(s) URL" });
-    return;
-  }
-  if (url.protocol !== "http:" && url.protocol !== "https:") {
-    ctx.addIssue({ code: "custom", message: `must use http or https, not ${url.protocol.replace(":", "")}` });
-  }
-});
 
 /**
  * A transport URL may start with a `{variable}` the client fills in (the registry allows it), so

@@ -8,7 +8,7 @@ export type {
   ServerView,
   ToolCallResult,
 } from "./manager-types.js";
-export { probeServer } from "./probe.js";
+export { failedProbe, probeServer } from "./probe.js";
 export type { ProbeOptions, ProbeResult } from "./probe.js";
 export {
   STRICT_NETWORK_POLICY,

@@ -49,18 +49,25 @@ export async function probeServer(config: ServerConfig, options: ProbeOptions = 
       error: null,
     };
   } catch (error) {
-    return {
-      ...base,
-      ok: false,
-      init_ms: null,
-      list_ms: null,
-      tools: null,
-      resources: null,
-      prompts: null,
-      server_name: null,
-      server_version: null,
-      protocol_version: null,
-      error: errorMessage(error),
-    };
+    return failedProbe(config, error);
   }
+}
+
+/** The result for a server that could not be probed, with the reason. */
+export function failedProbe(config: ServerConfig, error: unknown): ProbeResult {
+  return {
+    id: config.id,
+    name: config.name,
+    transport: config.transport,
+    ok: false,
+    init_ms: null,
+    list_ms: null,
+    tools: null,
+    resources: null,
+    prompts: null,
+    server_name: null,
+    server_version: null,
+    protocol_version: null,
+    error: errorMessage(error),
+  };
 }

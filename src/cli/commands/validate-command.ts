@@ -36,9 +36,8 @@ export function registerValidateCommand(program: Command, ctx: CliContext): void
       const config = await loadConfigFile(configPath);
       const enabled = config.servers.filter((server) => server.enabled);
       const { probeServer } = await import("../../mcp/index.js");
-      const results = await Promise.all(
-        enabled.map((server) => probeServer(server, { timeoutMs: options.timeout * 1000 }).catch((error: unknown) => failedProbe(server, error))),
-      );
+      // probeServer reports every failure in its result; it does not throw.
+      const results = await Promise.all(enabled.map((server) => probeServer(server, { timeoutMs: options.timeout * 1000 })));
       const passed = results.filter((result) => result.ok).length;
       const failed = results.length - passed;
       if (failed > 0) ctx.exitCode = EXIT_FAILURE;
@@ -69,21 +68,3 @@ export function registerValidateCommand(program: Command, ctx: CliContext): void
     });
 }
 
-/** A probe that threw instead of reporting: still one row, so the summary counts it. */
-function failedProbe(server: ServerConfig, error: unknown): ProbeResult {
-  return {
-    id: server.id,
-    name: server.name,
-    transport: server.transport,
-    ok: false,
-    init_ms: null,
-    list_ms: null,
-    tools: null,
-    resources: null,
-    prompts: null,
-    server_name: null,
-    server_version: null,
-    protocol_version: null,
-    error: error instanceof Error ? error.message : String(error),
-  };
-}

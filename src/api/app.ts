@@ -32,7 +32,7 @@ import { serverHealthRoutes } from "./routes/server-health.js";
 import { serverRoutes } from "./routes/servers.js";
 import { jsonSerializerCompiler, zodValidatorCompiler } from "./validation.js";
 import type { EventHubOptions } from "./ws/event-hub.js";
-import { registerEventStream } from "./ws/ws-route.js";
+import { registerEventStreamRoute, registerWebSocketSupport } from "./ws/ws-route.js";
 
 export const API_PREFIX = "/api/v1";
 export const BODY_LIMIT_BYTES = 1024 * 1024;
@@ -111,6 +111,11 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   app.setSerializerCompiler(jsonSerializerCompiler);
   registerErrorHandling(app);
   configureBodyParsing(app);
+  // Before the guards: see registerWebSocketSupport.
+  const { bus, metrics } = deps;
+  const hub = bus
+    ? await registerWebSocketSupport(app, { bus, clock: deps.clock, logger: deps.logger, version: deps.version, hub: deps.websocket })
+    : undefined;
 
   registerHostOriginGuard(
     app,
@@ -122,10 +127,7 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   if (deps.rateLimit !== false) await registerRateLimit(app, deps.rateLimit ?? DEFAULT_RATE_LIMIT);
   await registerOpenApi(app, { version: deps.version });
 
-  const { bus, metrics } = deps;
-  const hub = bus
-    ? await registerEventStream(app, { bus, clock: deps.clock, logger: deps.logger, version: deps.version, tokens, hub: deps.websocket })
-    : undefined;
+  if (hub) registerEventStreamRoute(app, hub, tokens);
   if (metrics) {
     await app.register(prometheusRoute, { metrics, tokens });
     await app.register(metricsSummaryRoutes, { prefix: API_PREFIX, metrics, hubStats: hub ? () => hub.stats() : undefined });

@@ -1,4 +1,6 @@
 /** The health domain's public surface: the monitor, system health and their shapes. */
+import type { PrometheusMetrics } from "./metrics-prometheus.js";
+import type { MetricsSummarySource } from "./metrics-summary.js";
 import type { HealthMonitor } from "./monitor.js";
 import type { SystemHealth } from "./system-health.js";
 
@@ -17,6 +19,10 @@ export type {
   RawHealthPoint,
   RollupHealthPoint,
 } from "./history.js";
+export { createPrometheusMetrics, DEFAULT_PROBE_BUCKETS, METRIC_PREFIX } from "./metrics-prometheus.js";
+export type { FiringAlertLike, PrometheusMetrics, PrometheusMetricsDeps } from "./metrics-prometheus.js";
+export { createMetricsSummary, percentile, RECENT_PROBES } from "./metrics-summary.js";
+export type { MetricsSummary, MetricsSummaryDeps, MetricsSummarySource } from "./metrics-summary.js";
 export { createHealthMonitor, retentionOf } from "./monitor.js";
 export type { HealthMonitor, HealthMonitorDeps, ServerHealth } from "./monitor.js";
 export { checkOllama } from "./ollama-check.js";
@@ -29,6 +35,12 @@ export { SYSTEM_COMPONENTS } from "./system-health-types.js";
 export type { ComponentHealth, SystemComponent, SystemHealthReport } from "./system-health-types.js";
 export { DEFAULT_THRESHOLDS, resolveThresholds } from "./thresholds.js";
 export type { Levels, Thresholds } from "./thresholds.js";
+
+/** What the API needs for /metrics (Prometheus text) and /api/v1/metrics (the summary). */
+export interface MetricsServices {
+  prometheus: PrometheusMetrics;
+  summary: MetricsSummarySource;
+}
 
 /** What the API needs of the health domain: per-server health and system health. */
 export interface HealthServices {

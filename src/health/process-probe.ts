@@ -4,7 +4,6 @@
  * two of our own samples: pidusage's first reading of a process is 0 %, and its own history
  * expires when checks are further apart than a minute.
  */
-import { setTimeout as sleep } from "node:timers/promises";
 import pidusage from "pidusage";
 import type { McpManager } from "../mcp/manager-types.js";
 import type { HealthProbe, ProbeReading } from "./probe.js";
@@ -17,14 +16,14 @@ interface CpuMark {
 }
 
 export interface ProcessUsage {
-  /** Percent of one core, summed over the processes (may exceed 100). */
-  cpu_percent: number;
+  /**
+   * Percent of one core, summed over the processes (may exceed 100), averaged since the previous
+   * check; null at the first look, when there is no previous check to measure from.
+   */
+  cpu_percent: number | null;
   /** Resident memory summed over the processes, MB. */
   memory_mb: number;
 }
-
-/** How long the first look at a new process waits between its two CPU readings. */
-const FIRST_SAMPLE_GAP_MS = 200;
 
 async function read(pids: readonly number[]): Promise<Map<number, pidusage.Status>> {
   const results = await Promise.allSettled(pids.map((pid) => pidusage(pid)));
@@ -44,29 +43,25 @@ export class ProcessSampler {
   async sample(key: string, pids: readonly number[]): Promise<ProcessUsage | null> {
     if (pids.length === 0) return null;
     const previous = this.marks.get(key) ?? new Map<number, CpuMark>();
-    let stats = await read(pids);
-    if ([...stats.keys()].some((pid) => !previous.has(pid))) {
-      // New processes: take a first mark now and measure over a short gap.
-      for (const [pid, stat] of stats) if (!previous.has(pid)) previous.set(pid, { ctime: stat.ctime, at: stat.timestamp });
-      await sleep(FIRST_SAMPLE_GAP_MS);
-      stats = await read(pids);
-    }
+    const stats = await read(pids);
     if (stats.size === 0) {
       this.marks.delete(key);
       return null;
     }
     const next = new Map<number, CpuMark>();
-    let cpu = 0;
+    // A process seen for the first time only sets its mark: measuring it over a short gap would
+    // catch the CPU burst of its start-up and report a healthy server as busy.
+    let cpu: number | null = null;
     let memory = 0;
     for (const [pid, stat] of stats) {
       const mark = previous.get(pid);
       const elapsed = mark ? stat.timestamp - mark.at : 0;
-      if (mark && elapsed > 0) cpu += (Math.max(0, stat.ctime - mark.ctime) / elapsed) * 100;
+      if (mark && elapsed > 0) cpu = (cpu ?? 0) + (Math.max(0, stat.ctime - mark.ctime) / elapsed) * 100;
       memory += stat.memory;
       next.set(pid, { ctime: stat.ctime, at: stat.timestamp });
     }
     this.marks.set(key, next);
-    return { cpu_percent: Math.round(cpu * 10) / 10, memory_mb: Math.round((memory / (1024 * 1024)) * 10) / 10 };
+    return { cpu_percent: cpu === null ? null : Math.round(cpu * 10) / 10, memory_mb: Math.round((memory / (1024 * 1024)) * 10) / 10 };
   }
 
   forget(key: string): void {
@@ -81,7 +76,8 @@ export function createProcessProbe(manager: Pick<McpManager, "processIds">, samp
     appliesTo: (server) => server.transport === "stdio",
     async run(server): Promise<ProbeReading> {
       const usage = await sampler.sample(server.id, manager.processIds(server.id));
-      return usage ?? {};
+      if (!usage) return {};
+      return usage.cpu_percent === null ? { memory_mb: usage.memory_mb } : { cpu_percent: usage.cpu_percent, memory_mb: usage.memory_mb };
     },
     forget(serverId) {
       sampler.forget(serverId);

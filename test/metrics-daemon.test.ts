@@ -79,6 +79,9 @@ describe("metrics on a real daemon", () => {
       message: "echo restarted",
     });
     await waitFor(() => healthy("echo"), { timeoutMs: 20_000, message: "echo healthy again" });
+    // CPU is measured between two looks at the same process: look at the new one twice.
+    await daemon.health.checkNow("echo");
+    await daemon.health.checkNow("echo");
 
     const exposition = await scrape(url);
     const value = (name: string, labels: Record<string, string> = {}) => sampleValue(exposition, name, labels);

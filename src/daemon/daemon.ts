@@ -1,7 +1,10 @@
 /**
- * The composition root of `pygent serve`: store, bus, MCP manager, config watcher and the HTTP
- * app, started in that order and stopped in reverse. Nothing here holds business logic; it wires
- * the domains together and owns their lifetimes.
+ * The composition root of `pygent serve`: store, bus and MCP manager first, then the health
+ * monitor, alerts, discovery and the HTTP app, then the config watcher; stopped in reverse.
+ * Nothing here holds business logic; it wires the domains together and owns their lifetimes.
+ *
+ * Only what it takes to spawn the servers is loaded before they spawn; the other domains and
+ * the HTTP layer load while the servers boot, which is most of the time to ready.
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { isIP } from "node:net";
@@ -10,23 +13,16 @@ import type { FastifyInstance } from "fastify";
 import { createAlertService, type AlertService } from "../alerts/index.js";
 import { InProcessBus, type MessageBus } from "../bus/index.js";
 import { parseConfigText } from "../config/loader.js";
-import { HealthConfigSchema, type HealthConfig } from "../config/schema.js";
+import { HealthConfigSchema, type ConfigFile, type HealthConfig } from "../config/schema.js";
 import { starterServers } from "../config/starter.js";
 import { watchConfigFile, type ConfigWatcher } from "../config/watcher.js";
 import { systemClock, type Clock } from "../core/clock.js";
 import { AppError } from "../core/errors.js";
-import { createDiscovery, type Discovery } from "../discovery/index.js";
+import type { Discovery } from "../discovery/index.js";
 import { newId } from "../core/ids.js";
 import { createLogger, type Logger } from "../core/logger.js";
 import { VERSION } from "../core/version.js";
-import {
-  createHealthMonitor,
-  createMetricsSummary,
-  createPrometheusMetrics,
-  createSystemHealth,
-  type HealthMonitor,
-  type MetricsServices,
-} from "../health/index.js";
+import type { HealthMonitor, MetricsServices, SystemHealth } from "../health/index.js";
 import { createMcpManager, STRICT_NETWORK_POLICY, type McpManager } from "../mcp/index.js";
 import { openStore, type Store } from "../store/index.js";
 import { lockDataDir, type DataDirLock } from "./data-dir-lock.js";
@@ -80,6 +76,59 @@ function ensureConfigFile(configPath: string, dataDir: string, logger: Logger): 
   return readFileSync(configPath, "utf8");
 }
 
+interface Services {
+  health: HealthMonitor;
+  systemHealth: SystemHealth;
+  discovery: Discovery;
+  metrics: MetricsServices;
+}
+
+interface ServiceInputs {
+  config: ConfigFile;
+  dataDir: string;
+  manager: McpManager;
+  store: Store;
+  bus: MessageBus;
+  logger: Logger;
+  clock: Clock;
+  environment: NodeJS.ProcessEnv;
+  startedAt: number;
+  healthConfig: () => HealthConfig;
+  alerts: AlertService;
+}
+
+/** Loads and builds the health monitor, discovery and metrics while the servers boot. */
+async function createServices(inputs: ServiceInputs): Promise<Services> {
+  const [{ createDiscovery }, health] = await Promise.all([import("../discovery/index.js"), import("../health/index.js")]);
+  const { config, dataDir, manager, store, bus, logger, clock, environment, startedAt, alerts } = inputs;
+  const network = config.network ?? STRICT_NETWORK_POLICY;
+  const discovery = createDiscovery({ config: config.discovery, dataDir, manager, store, bus, logger, clock, environment, network });
+  // Real usage ranks the marketplace's "popular"; health is the cache's last known state.
+  bus.subscribe("tool_called", (event) => discovery.catalog.recordToolCalls(event.server_id, 1));
+  bus.subscribe("health_update", (event) => discovery.catalog.recordHealth(event.server_id, event.status));
+  const monitor = health.createHealthMonitor({ manager, bus, repository: store.health, clock, logger, config: inputs.healthConfig() });
+  const systemHealth = health.createSystemHealth({
+    store,
+    manager,
+    monitor,
+    clock,
+    version: VERSION,
+    startedAt,
+    config: inputs.healthConfig,
+  });
+  const alertsFiring = () => alerts.firing();
+  const metrics: MetricsServices = {
+    prometheus: health.createPrometheusMetrics({ bus, manager, monitor, alertsFiring }),
+    summary: health.createMetricsSummary({ bus, manager, monitor, clock, startedAt, alertsFiring }),
+  };
+  return { health: monitor, systemHealth, discovery, metrics };
+}
+
+function started<T>(value: T | undefined, what: string): T {
+  if (value === undefined) throw new Error(`the daemon's ${what} exists once start() has run`);
+  return value;
+}
+
 export async function createDaemon(options: DaemonOptions): Promise<Daemon> {
   const clock = options.clock ?? systemClock;
   const logger = options.logger ?? createLogger(options.logLevel ? { level: options.logLevel } : {});
@@ -98,31 +147,18 @@ export async function createDaemon(options: DaemonOptions): Promise<Daemon> {
     throw error;
   }
   const bus = new InProcessBus(logger.child({ module: "bus" }));
+  const environment = options.environment ?? process.env;
   const manager = createMcpManager({
     clock,
     bus,
     store,
     logger,
-    environment: options.environment ?? process.env,
+    environment,
     daemonInstance: newId(),
     // Installed servers' secrets live in the store, outside the config file.
     secrets: store.secrets,
     network: config.network ?? STRICT_NETWORK_POLICY,
   });
-  const discovery = createDiscovery({
-    config: config.discovery,
-    dataDir,
-    manager,
-    store,
-    bus,
-    logger,
-    clock,
-    environment: options.environment ?? process.env,
-    network: config.network ?? STRICT_NETWORK_POLICY,
-  });
-  // Real usage ranks the marketplace's "popular"; health is the cache's last known state.
-  bus.subscribe("tool_called", (event) => discovery.catalog.recordToolCalls(event.server_id, 1));
-  bus.subscribe("health_update", (event) => discovery.catalog.recordHealth(event.server_id, event.status));
   let alerts: AlertService;
   try {
     // Built here, not in start(): a bad channel in the config file is reported before anything runs.
@@ -132,7 +168,7 @@ export async function createDaemon(options: DaemonOptions): Promise<Daemon> {
       clock,
       logger,
       config: config.alerts,
-      environment: options.environment ?? process.env,
+      environment,
       categoryOf: (id) => manager.list().find((server) => server.id === id)?.category ?? null,
     });
   } catch (error) {
@@ -143,22 +179,7 @@ export async function createDaemon(options: DaemonOptions): Promise<Daemon> {
   await manager.applyConfig(config.servers);
   const startedAt = clock.now();
   let healthConfig: HealthConfig = config.health ?? HealthConfigSchema.parse({});
-  const health = createHealthMonitor({ manager, bus, repository: store.health, clock, logger, config: healthConfig });
-  const systemHealth = createSystemHealth({
-    store,
-    manager,
-    monitor: health,
-    clock,
-    version: VERSION,
-    startedAt,
-    config: () => healthConfig,
-  });
-  // Before any server starts, so the restart and probe counters miss nothing.
-  const alertsFiring = () => alerts.firing();
-  const metrics: MetricsServices = {
-    prometheus: createPrometheusMetrics({ bus, manager, monitor: health, alertsFiring }),
-    summary: createMetricsSummary({ bus, manager, monitor: health, clock, startedAt, alertsFiring }),
-  };
+  let services: Services | undefined;
   let app: FastifyInstance | undefined;
 
   let watcher: ConfigWatcher | undefined;
@@ -172,8 +193,22 @@ export async function createDaemon(options: DaemonOptions): Promise<Daemon> {
           "Create one first with `pygent token create --role admin`, or bind 127.0.0.1.",
       );
     }
-    // The servers boot while the HTTP layer loads: their start-up is the longer of the two.
+    // The servers boot while the rest loads: their start-up is the longer of the two.
     await manager.start();
+    services = await createServices({
+      config,
+      dataDir,
+      manager,
+      store,
+      bus,
+      logger,
+      clock,
+      environment,
+      startedAt,
+      healthConfig: () => healthConfig,
+      alerts,
+    });
+    const { health, systemHealth, discovery, metrics } = services;
     await health.start();
     // After the health monitor (it publishes what alerts evaluate); stopped before it.
     await alerts.start();
@@ -219,13 +254,13 @@ export async function createDaemon(options: DaemonOptions): Promise<Daemon> {
     stopping ??= (async () => {
       watcher?.close();
       // Installs under way are cancelled and rolled back first, so their requests get an answer.
-      await discovery.close();
+      await services?.discovery.close();
       await app?.close();
       await alerts.stop();
-      await health.stop();
+      await services?.health.stop();
       await manager.stop();
-      metrics.prometheus.stop();
-      metrics.summary.stop();
+      services?.metrics.prometheus.stop();
+      services?.metrics.summary.stop();
       bus.close();
       store.close();
       lock.release();
@@ -238,8 +273,12 @@ export async function createDaemon(options: DaemonOptions): Promise<Daemon> {
     store,
     bus,
     alerts,
-    health,
-    discovery,
+    get health() {
+      return started(services, "health monitor").health;
+    },
+    get discovery() {
+      return started(services, "discovery").discovery;
+    },
     get app() {
       return app;
     },

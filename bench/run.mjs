@@ -1,13 +1,16 @@
 #!/usr/bin/env node
-// Startup / restart benchmark: bare SDK floor vs mcp-hub vs `pygent serve`, interleaved per round.
-// Prints ONE JSON line on stdout; progress goes to stderr. See bench/README.md.
+// The benchmarks, one JSON line each on stdout (progress on stderr). See bench/README.md.
+//   startup:    bare SDK floor vs mcp-hub vs `pygent serve`, interleaved per round.
+//   monitoring: monitoring cost, WebSocket fan-out, history query (bench/monitoring.mjs).
+// `node bench/run.mjs [--only startup|monitoring]` runs one of them; both by default.
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { floorOnce } from "./floor.mjs";
 import { hubLogTail, hubOnce } from "./mcp-hub.mjs";
+import { parseParts, runMonitoring } from "./monitoring.mjs";
 import { pygentAvailable, pygentLogTail, pygentOnce } from "./pygent.mjs";
-import { installCleanupHandlers, killEverything, log, median, round1 } from "./lib/proc.mjs";
+import { installCleanupHandlers, killEverything, log, median, registerTempDir, round1 } from "./lib/proc.mjs";
 
 const RUNS = Math.max(1, Number.parseInt(process.env.BENCH_RUNS ?? "5", 10) || 5);
 
@@ -19,9 +22,9 @@ function r1obj(o) {
 
 const ratio = (a, b) => (typeof a === "number" && typeof b === "number" && b > 0 ? Math.round((a / b) * 100) / 100 : null);
 
-async function main() {
+async function startup() {
   installCleanupHandlers();
-  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "pygent-bench-"));
+  const tmp = registerTempDir(fs.mkdtempSync(path.join(os.tmpdir(), "pygent-bench-")));
   const started = Date.now();
   const withPygent = pygentAvailable();
   if (!withPygent) log("bin/pygent.js not found: pygent part skipped");
@@ -126,8 +129,26 @@ async function main() {
   }
 }
 
-main().catch((err) => {
-  killEverything();
-  log(`failed: ${err?.stack ?? err}`);
-  process.exit(1);
-});
+const BENCHES = ["startup", "monitoring"];
+
+async function main() {
+  const argv = process.argv.slice(2);
+  const i = argv.indexOf("--only");
+  const only = i >= 0 ? argv[i + 1] : undefined;
+  if (only !== undefined && !BENCHES.includes(only)) throw new Error(`--only takes one of ${BENCHES.join(", ")}`);
+  const run = only ? [only] : BENCHES;
+  if (run.includes("startup")) await startup();
+  if (run.includes("monitoring")) {
+    log("monitoring benchmark (bench/monitoring.mjs)");
+    const out = await runMonitoring(parseParts(argv));
+    process.stdout.write(JSON.stringify(out) + "\n");
+  }
+}
+
+main()
+  .then(() => process.exit(0))
+  .catch((err) => {
+    killEverything();
+    log(`failed: ${err?.stack ?? err}`);
+    process.exit(1);
+  });

@@ -145,11 +145,31 @@ export function killEverything() {
   }
 }
 
+/** Temp folders removed on any exit (also Ctrl-C, when `finally` blocks do not run). */
+const tempDirs = new Set();
+
+export function registerTempDir(dir) {
+  tempDirs.add(dir);
+  return dir;
+}
+
+function removeTempDirs() {
+  for (const dir of tempDirs) {
+    try {
+      fs.rmSync(dir, { recursive: true, force: true });
+    } catch {}
+  }
+  tempDirs.clear();
+}
+
 let installed = false;
 export function installCleanupHandlers() {
   if (installed) return;
   installed = true;
-  process.on("exit", killEverything);
+  process.on("exit", () => {
+    killEverything();
+    removeTempDirs();
+  });
   for (const sig of ["SIGINT", "SIGTERM", "SIGHUP"]) {
     process.on(sig, () => {
       killEverything();

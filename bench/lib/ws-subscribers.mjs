@@ -1,0 +1,122 @@
+#!/usr/bin/env node
+// Helper process (forked, IPC): N WebSocket clients of the daemon's /ws, each subscribed to
+// health_updates. For every health_update a client receives it records the delay from the
+// update's `at` (the daemon's Date.now() when the check ended) to receipt here (same machine,
+// same clock; fractional ms via performance.timeOrigin + performance.now()).
+//
+// IPC from the parent: {cmd: "connect", url, count} -> {connected, failed, errors}
+//                      {cmd: "reset"} -> {ok}  (forget what was received so far)
+//                      {cmd: "collect"} -> {updates: {"<server_id>|<at>|<status>": [delay, ...]}, other}
+//                      {cmd: "close"} -> closes every client and exits
+import WebSocket from "ws";
+
+const clients = [];
+let updates = new Map();
+let other = 0;
+let malformed = 0;
+const nowMs = () => performance.timeOrigin + performance.now();
+
+function record(data) {
+  const received = nowMs();
+  let msg;
+  try {
+    msg = JSON.parse(data.toString());
+  } catch {
+    malformed++;
+    return;
+  }
+  if (msg?.type !== "health_update" || typeof msg.at !== "number") {
+    if (msg?.type === "pong" || msg?.type === "welcome") return;
+    other++;
+    return;
+  }
+  const key = `${msg.server_id}|${msg.at}|${msg.status}`;
+  let list = updates.get(key);
+  if (!list) updates.set(key, (list = []));
+  list.push(Math.round((received - msg.at) * 100) / 100);
+}
+
+function openOne(url) {
+  return new Promise((resolve) => {
+    const ws = new WebSocket(url, { perMessageDeflate: false });
+    const timer = setTimeout(() => {
+      ws.terminate();
+      resolve({ ok: false, error: "timeout" });
+    }, 15_000);
+    let acked = false;
+    ws.on("open", () => {
+      ws.send(JSON.stringify({ type: "subscribe", events: ["health_updates"] }));
+      clients.push(ws);
+    });
+    ws.on("message", (data) => {
+      if (!acked) {
+        // Ready once the hub confirms the subscription ({"type":"subscribed",...}).
+        let msg;
+        try {
+          msg = JSON.parse(data.toString());
+        } catch {}
+        if (msg?.type === "subscribed") {
+          acked = true;
+          clearTimeout(timer);
+          resolve({ ok: true });
+          return;
+        }
+        if (msg?.type === "error") {
+          clearTimeout(timer);
+          ws.terminate();
+          resolve({ ok: false, error: `subscribe refused: ${msg.message ?? JSON.stringify(msg)}` });
+          return;
+        }
+      }
+      record(data);
+    });
+    ws.on("unexpected-response", (_req, res) => {
+      clearTimeout(timer);
+      resolve({ ok: false, error: `HTTP ${res.statusCode} on upgrade` });
+    });
+    ws.on("error", (err) => {
+      clearTimeout(timer);
+      resolve({ ok: false, error: err.message });
+    });
+  });
+}
+
+async function connect(url, count) {
+  let connected = 0;
+  let failed = 0;
+  const errors = new Set();
+  const batch = 50;
+  for (let i = 0; i < count; i += batch) {
+    const results = await Promise.all(Array.from({ length: Math.min(batch, count - i) }, () => openOne(url)));
+    for (const r of results) {
+      if (r.ok) connected++;
+      else {
+        failed++;
+        errors.add(r.error);
+      }
+    }
+  }
+  return { connected, failed, errors: [...errors].slice(0, 5) };
+}
+
+process.on("message", async (msg) => {
+  switch (msg?.cmd) {
+    case "connect":
+      process.send(await connect(msg.url, msg.count));
+      break;
+    case "reset":
+      updates = new Map();
+      other = 0;
+      process.send({ ok: true });
+      break;
+    case "collect": {
+      const open = clients.filter((c) => c.readyState === WebSocket.OPEN).length;
+      process.send({ updates: Object.fromEntries(updates), other, malformed, open });
+      break;
+    }
+    case "close":
+      for (const c of clients) c.terminate();
+      process.exit(0);
+  }
+});
+process.on("disconnect", () => process.exit(0));

@@ -1,0 +1,460 @@
+#!/usr/bin/env node
+// Monitoring benchmark: what health monitoring costs the daemon (200 stdio servers, 1,000 HTTP
+// endpoints, each checked every 5 s, against the same daemon with checks every hour), how fast
+// a health_update reaches 1,000 WebSocket subscribers (against 1), and how long a 24-hour
+// history query takes after 30 days of history for 100 servers (against 1 server).
+// Prints ONE JSON line on stdout; progress goes to stderr. See bench/README.md.
+//
+//   node bench/monitoring.mjs [--parts stdio,ws,http,history]
+//   env: BENCH_WINDOW_S (CPU window, default 30), BENCH_STDIO_SERVERS (200), BENCH_HTTP_SERVERS (1000),
+//        BENCH_WS_CLIENTS (1000), BENCH_HISTORY_SERVERS (100), BENCH_HISTORY_DAYS (30)
+import { fork } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import Database from "better-sqlite3";
+import {
+  logBytes, logTail, measure, memAvailableMb, PYGENT_BIN, ROOT, serverPids, startDaemon, stopDaemon, waitAllRunning,
+} from "./lib/daemon.mjs";
+import { historyBench } from "./lib/history.mjs";
+import { installCleanupHandlers, killAll, killEverything, log, registerTempDir, sleep, snapshot, track } from "./lib/proc.mjs";
+
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+const ECHO_FIXTURE = path.join(ROOT, "test", "fixtures", "echo-server.mjs");
+const int = (name, dflt) => Math.max(1, Number.parseInt(process.env[name] ?? String(dflt), 10) || dflt);
+
+const CHECK_INTERVAL_S = 5;
+const IDLE_INTERVAL_S = 3600;
+/** The short idle window after monitoring (RSS kept, CPU back to idle). */
+const AFTER_WINDOW_S = 10;
+/** RSS of one echo fixture (node + the MCP server SDK), with headroom. */
+const ECHO_SERVER_MB = 75;
+
+const ratio = (a, b) => (typeof a === "number" && typeof b === "number" && b > 0 ? Math.round((a / b) * 100) / 100 : null);
+
+/** Numbers to 1 decimal, ratios to 2. */
+function r1obj(o, digits = 1) {
+  if (o === null || typeof o !== "object") {
+    return typeof o === "number" && Number.isFinite(o) ? Math.round(o * 10 ** digits) / 10 ** digits : o;
+  }
+  if (Array.isArray(o)) return o.map((v) => r1obj(v, digits));
+  return Object.fromEntries(Object.entries(o).map(([k, v]) => [k, r1obj(v, k === "ratios" || k.startsWith("ratio") ? 2 : digits)]));
+}
+
+function percentile(values, p) {
+  const v = values.filter((x) => Number.isFinite(x)).sort((a, b) => a - b);
+  if (v.length === 0) return null;
+  return v[Math.max(1, Math.ceil(p * v.length)) - 1];
+}
+
+const pad = (i, n) => String(i).padStart(n, "0");
+
+// --- daemon helpers ---------------------------------------------------------------------------
+
+/** Rewrites the config with another health_check_interval and waits until the daemon applied it. */
+async function setInterval_(d, config, intervalS, ids) {
+  for (const s of config.servers) s.health_check_interval = intervalS;
+  fs.writeFileSync(d.configPath, JSON.stringify(config, null, 2));
+  const probe = [ids[0], ids[ids.length - 1]];
+  const t0 = performance.now();
+  while (performance.now() - t0 < 30_000) {
+    let done = 0;
+    for (const id of probe) {
+      try {
+        const res = await fetch(`${d.url}/api/v1/mcp/servers/${id}/health`, { signal: AbortSignal.timeout(5000) });
+        if (res.ok && (await res.json()).check_interval_s === intervalS) done++;
+      } catch {}
+    }
+    if (done === probe.length) return performance.now() - t0;
+    await sleep(200);
+  }
+  throw new Error(`the daemon did not apply health_check_interval ${intervalS} within 30 s`);
+}
+
+/** Health samples the daemon stored with `at` in [from, to): count, failures, median response time. */
+function samplesBetween(d, from, to) {
+  const db = new Database(path.join(d.dataDir, "pygent.db"), { readonly: true, fileMustExist: true });
+  try {
+    db.pragma("busy_timeout = 5000");
+    const row = db
+      .prepare("SELECT COUNT(*) AS n, COALESCE(SUM(CASE WHEN ok = 0 THEN 1 ELSE 0 END), 0) AS failures FROM health_samples WHERE at >= ? AND at < ?")
+      .get(from, to);
+    const rts = db
+      .prepare("SELECT response_time_ms AS r FROM health_samples WHERE at >= ? AND at < ? AND response_time_ms IS NOT NULL")
+      .all(from, to)
+      .map((x) => x.r);
+    return { count: row.n, failures: row.failures, response_p50_ms: percentile(rts, 0.5), response_p95_ms: percentile(rts, 0.95) };
+  } finally {
+    db.close();
+  }
+}
+
+/** One measuring window: daemon CPU/RSS, the others' CPU, checks stored, log growth. */
+async function window_(d, seconds, otherPids, othersKey) {
+  const b0 = logBytes(d);
+  const from = Date.now();
+  const m = await measure(d.pid, seconds, otherPids);
+  const to = Date.now();
+  await sleep(1200); // the sample writer flushes every 500 ms
+  const s = samplesBetween(d, from, to);
+  return {
+    cpu_percent: m.cpu_percent,
+    rss_mb: m.rss_mb,
+    rss_max_mb: m.rss_max_mb,
+    [othersKey]: m.others_cpu_percent,
+    checks: s.count,
+    checks_per_s: s.count / m.window_s,
+    failed_checks: s.failures,
+    response_p50_ms: s.response_p50_ms,
+    response_p95_ms: s.response_p95_ms,
+    log_kb: (logBytes(d) - b0) / 1024,
+    window_s: m.window_s,
+  };
+}
+
+/** Baseline (interval 3600 s) then monitoring (interval 5 s) on the same daemon and servers. */
+async function costWindows(d, config, ids, windowS, otherPids, othersKey, label) {
+  log(`${label}: idle baseline (health_check_interval ${IDLE_INTERVAL_S}) for ${windowS} s`);
+  const idle = await window_(d, windowS, otherPids, othersKey);
+  log(`${label}: idle cpu ${idle.cpu_percent?.toFixed(1)} % rss ${idle.rss_mb?.toFixed(0)} MB; switching to ${CHECK_INTERVAL_S} s checks`);
+  await setInterval_(d, config, CHECK_INTERVAL_S, ids);
+  // A full interval first, so every server has had its first check of the new schedule.
+  await sleep((CHECK_INTERVAL_S + 1) * 1000);
+  log(`${label}: monitoring window ${windowS} s`);
+  const mon = await window_(d, windowS, otherPids, othersKey);
+  log(`${label}: monitoring cpu ${mon.cpu_percent?.toFixed(1)} % rss ${mon.rss_mb?.toFixed(0)} MB, ${mon.checks_per_s.toFixed(1)} checks/s (expected ${(ids.length / CHECK_INTERVAL_S).toFixed(1)})`);
+  // Back to hourly checks: what the daemon keeps once monitoring has run (V8 rarely gives heap back).
+  await setInterval_(d, config, IDLE_INTERVAL_S, ids);
+  await sleep(3000);
+  const after = await window_(d, AFTER_WINDOW_S, otherPids, othersKey);
+  log(`${label}: idle again cpu ${after.cpu_percent?.toFixed(1)} % rss ${after.rss_mb?.toFixed(0)} MB`);
+  return {
+    idle,
+    monitoring: mon,
+    idle_after: { cpu_percent: after.cpu_percent, rss_mb: after.rss_mb, window_s: after.window_s },
+    expected_checks_per_s: ids.length / CHECK_INTERVAL_S,
+    ratios: {
+      cpu_monitoring_vs_idle: ratio(mon.cpu_percent, idle.cpu_percent),
+      rss_monitoring_vs_idle: ratio(mon.rss_mb, idle.rss_mb),
+    },
+    cpu_cost_percent: mon.cpu_percent - idle.cpu_percent,
+    cpu_ms_per_check: mon.checks > 0 ? ((mon.cpu_percent - idle.cpu_percent) * 10) / mon.checks_per_s : null,
+  };
+}
+
+// --- WebSocket fan-out ------------------------------------------------------------------------
+
+function forkHelper(script, args = []) {
+  const child = fork(path.join(HERE, "lib", script), args, { detached: true, stdio: ["ignore", "pipe", "pipe", "ipc"] });
+  const entry = track(child.pid);
+  let stderr = "";
+  child.stderr.on("data", (c) => (stderr = (stderr + c.toString()).slice(-4000)));
+  const pending = [];
+  child.on("message", (m) => pending.shift()?.resolve(m));
+  child.on("exit", (code, sig) => {
+    for (const p of pending.splice(0)) p.reject(new Error(`${script} exited (${code ?? sig}): ${stderr.trim().split("\n").slice(-3).join(" | ")}`));
+  });
+  const ask = (msg, timeoutMs = 120_000) =>
+    new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`${script}: no answer to ${msg.cmd} in ${timeoutMs} ms`)), timeoutMs);
+      pending.push({
+        resolve: (m) => (clearTimeout(timer), resolve(m)),
+        reject: (e) => (clearTimeout(timer), reject(e)),
+      });
+      child.send(msg);
+    });
+  return { child, entry, ask, stderr: () => stderr };
+}
+
+/** Updates triggered the same way for every round: check-now calls, then kill -9 of servers. */
+async function triggerUpdates(d, ids, { checks = 30, kills = 2 } = {}) {
+  for (let i = 0; i < checks; i++) {
+    const id = ids[(i * 7) % ids.length];
+    await fetch(`${d.url}/api/v1/mcp/servers/${id}/health/check`, { method: "POST", signal: AbortSignal.timeout(15_000) }).catch(() => {});
+    await sleep(300);
+  }
+  const doc = await (await fetch(`${d.url}/api/v1/mcp/servers`)).json();
+  const victims = doc.servers.filter((s) => s.pid && s.state === "running").slice(-kills);
+  for (const v of victims) {
+    try {
+      process.kill(v.pid, "SIGKILL");
+    } catch {}
+    await sleep(1500);
+  }
+  // Back in backoff -> starting -> running, and its first check after the restart.
+  const t0 = performance.now();
+  while (performance.now() - t0 < 20_000) {
+    const now = await (await fetch(`${d.url}/api/v1/mcp/servers`)).json();
+    if (victims.every((v) => now.servers.find((s) => s.id === v.id)?.state === "running")) break;
+    await sleep(200);
+  }
+  await sleep(3000);
+  return { checks, kills: victims.length };
+}
+
+async function wsRound(d, ids, clients) {
+  const perHelper = clients > 1 ? Math.ceil(clients / 2) : 1;
+  const helpers = [];
+  try {
+    let left = clients;
+    while (left > 0) {
+      const n = Math.min(perHelper, left);
+      left -= n;
+      helpers.push({ h: forkHelper("ws-subscribers.mjs"), n });
+    }
+    const wsUrl = `ws://127.0.0.1:${d.port}/ws`;
+    const conn = await Promise.all(helpers.map(({ h, n }) => h.ask({ cmd: "connect", url: wsUrl, count: n })));
+    const connected = conn.reduce((a, c) => a + c.connected, 0);
+    if (connected === 0) throw new Error(`no WebSocket client could subscribe: ${JSON.stringify(conn.flatMap((c) => c.errors))}`);
+    await sleep(500);
+    await Promise.all(helpers.map(({ h }) => h.ask({ cmd: "reset" })));
+    const triggered = await triggerUpdates(d, ids);
+    const got = await Promise.all(helpers.map(({ h }) => h.ask({ cmd: "collect" })));
+    // Merge: per update (server, at, status), every client's delay.
+    const perUpdate = new Map();
+    for (const g of got) for (const [k, v] of Object.entries(g.updates)) perUpdate.set(k, [...(perUpdate.get(k) ?? []), ...v]);
+    const all = [];
+    const lastClient = [];
+    let delivered = 0;
+    for (const delays of perUpdate.values()) {
+      all.push(...delays);
+      delivered += delays.length;
+      lastClient.push(Math.max(...delays));
+    }
+    return {
+      clients,
+      connected,
+      still_open: got.reduce((a, g) => a + g.open, 0),
+      updates: perUpdate.size,
+      triggered,
+      delivered_ratio: perUpdate.size ? delivered / (perUpdate.size * connected) : null,
+      p50_ms: percentile(all, 0.5),
+      p99_ms: percentile(all, 0.99),
+      max_ms: all.length ? Math.max(...all) : null,
+      last_client_p50_ms: percentile(lastClient, 0.5),
+      connect_errors: conn.flatMap((c) => c.errors),
+    };
+  } finally {
+    for (const { h } of helpers) {
+      try {
+        h.child.send({ cmd: "close" });
+      } catch {}
+    }
+    await sleep(300);
+    for (const { h } of helpers) killAll(h.entry);
+  }
+}
+
+async function wsPart(d, config, ids, clients) {
+  if (config.servers[0].health_check_interval !== IDLE_INTERVAL_S) await setInterval_(d, config, IDLE_INTERVAL_S, ids);
+  await sleep(2000);
+  log(`websocket: baseline with 1 subscriber (30 check-now calls, 2 kill -9)`);
+  const one = await wsRound(d, ids, 1);
+  log(`websocket: 1 subscriber p50 ${one.p50_ms} ms p99 ${one.p99_ms} ms over ${one.updates} updates`);
+  log(`websocket: ${clients} subscribers`);
+  const many = await wsRound(d, ids, clients);
+  log(`websocket: ${many.connected} subscribers p50 ${many.p50_ms} ms p99 ${many.p99_ms} ms over ${many.updates} updates, delivered ${(many.delivered_ratio * 100).toFixed(1)} %`);
+  return {
+    ...many,
+    baseline_1_client: { p50_ms: one.p50_ms, p99_ms: one.p99_ms, max_ms: one.max_ms, updates: one.updates },
+    ratios: { p50_vs_1_client: ratio(many.p50_ms, one.p50_ms), p99_vs_1_client: ratio(many.p99_ms, one.p99_ms) },
+    trigger: "check-now (POST .../health/check) x30 every 300 ms, then kill -9 of 2 servers; delay = receipt - update.at",
+  };
+}
+
+// --- the parts --------------------------------------------------------------------------------
+
+async function stdioPart(tmp, { windowS, withCost, wsClients }) {
+  const requested = int("BENCH_STDIO_SERVERS", 200);
+  const avail = memAvailableMb();
+  const fits = avail ? Math.floor((avail - 3000) / ECHO_SERVER_MB) : requested;
+  const n = Math.max(1, Math.min(requested, fits));
+  if (n < requested) log(`stdio: only ${n} of ${requested} servers fit in ${avail?.toFixed(0)} MB available; scaling down`);
+  const ids = Array.from({ length: n }, (_, i) => `echo-${pad(i, 3)}`);
+  const config = { servers: ids.map((id) => ({ id, command: [process.execPath, ECHO_FIXTURE], health_check_interval: IDLE_INTERVAL_S })) };
+  const dir = path.join(tmp, "stdio");
+  fs.mkdirSync(dir, { recursive: true });
+  const out = { servers: n, requested, mem_available_mb: avail };
+  if (n < requested) out.scaled_down = `only ${n} servers fit in the memory available (~${ECHO_SERVER_MB} MB each)`;
+  const t0 = performance.now();
+  const d = await startDaemon(dir, config);
+  try {
+    log(`stdio: daemon pid ${d.pid} starting ${n} echo servers`);
+    const ready = await waitAllRunning(d, n, 300_000, t0, (c) => log(`stdio: ${JSON.stringify(c)}`));
+    out.start_s = ready.ready_ms === null ? null : ready.ready_ms / 1000;
+    if (ready.ready_ms === null) {
+      out.error = ready.error;
+      out.states = ready.counts;
+      log(`stdio: ${ready.error}\n${logTail(d)}`);
+      return out;
+    }
+    log(`stdio: all ${n} running after ${out.start_s.toFixed(1)} s`);
+    const pids = serverPids(d);
+    out.servers_rss_mb = pids.reduce((a, p) => a + (fs.existsSync(`/proc/${p}`) ? Number(/VmRSS:\s+(\d+)/.exec(fs.readFileSync(`/proc/${p}/status`, "utf8"))?.[1] ?? 0) / 1024 : 0), 0);
+    await sleep(10_000); // the first check after each start, then quiet
+    if (withCost) Object.assign(out, await costWindows(d, config, ids, windowS, pids, "servers_cpu_percent", "stdio"));
+    if (wsClients > 0) {
+      try {
+        out.websocket = await wsPart(d, config, ids, wsClients);
+      } catch (err) {
+        out.websocket = { error: String(err?.message ?? err) };
+        log(`websocket failed: ${err?.stack ?? err}`);
+      }
+    }
+    const stop = await stopDaemon(d, 60_000);
+    out.shutdown_ms = stop.shutdown_ms;
+    out.leftover_processes = stop.leftover_processes;
+    return out;
+  } finally {
+    snapshot(d.entry);
+    killAll(d.entry);
+  }
+}
+
+async function httpPart(tmp, { windowS }) {
+  const n = int("BENCH_HTTP_SERVERS", 1000);
+  const dir = path.join(tmp, "http");
+  fs.mkdirSync(dir, { recursive: true });
+  const farm = forkHelper("http-farm.mjs", [String(n), "0"]);
+  const out = { servers: n, endpoints: `one helper process, /mcp/0 ... /mcp/${n - 1} (createMcpHandler, stateless)` };
+  let d;
+  try {
+    const port = await new Promise((resolve, reject) => {
+      let buf = "";
+      const timer = setTimeout(() => reject(new Error("http farm did not listen in 20 s")), 20_000);
+      farm.child.stdout.on("data", (c) => {
+        buf += c.toString();
+        const m = /listening (\d+)/.exec(buf);
+        if (m) {
+          clearTimeout(timer);
+          resolve(Number(m[1]));
+        }
+      });
+      farm.child.on("exit", () => reject(new Error(`http farm exited: ${farm.stderr()}`)));
+    });
+    const ids = Array.from({ length: n }, (_, i) => `http-${pad(i, 4)}`);
+    const config = {
+      servers: ids.map((id, i) => ({ id, transport: "http", url: `http://127.0.0.1:${port}/mcp/${i}`, health_check_interval: IDLE_INTERVAL_S })),
+    };
+    const t0 = performance.now();
+    d = await startDaemon(dir, config);
+    log(`http: daemon pid ${d.pid} connecting to ${n} endpoints on port ${port}`);
+    const ready = await waitAllRunning(d, n, 300_000, t0, (c) => log(`http: ${JSON.stringify(c)}`));
+    out.start_s = ready.ready_ms === null ? null : ready.ready_ms / 1000;
+    if (ready.ready_ms === null) {
+      out.error = ready.error;
+      out.states = ready.counts;
+      log(`http: ${ready.error}\n${logTail(d)}`);
+      return out;
+    }
+    log(`http: all ${n} running after ${out.start_s.toFixed(1)} s`);
+    await sleep(10_000);
+    Object.assign(out, await costWindows(d, config, ids, windowS, [farm.child.pid], "farm_cpu_percent", "http"));
+    const stop = await stopDaemon(d, 60_000);
+    out.shutdown_ms = stop.shutdown_ms;
+    return out;
+  } finally {
+    if (d) {
+      snapshot(d.entry);
+      killAll(d.entry);
+    }
+    killAll(farm.entry);
+  }
+}
+
+async function historyPart(tmp) {
+  const servers = int("BENCH_HISTORY_SERVERS", 100);
+  const days = int("BENCH_HISTORY_DAYS", 30);
+  const many = await historyBench({ dir: path.join(tmp, "history-many"), servers, days, log });
+  log(`history: ${servers} servers p95 ${many.p95_ms?.toFixed(1)} ms, db ${many.db_mb.toFixed(0)} MB (generated in ${many.generate_s.toFixed(0)} s)`);
+  fs.rmSync(path.join(tmp, "history-many"), { recursive: true, force: true });
+  const one = await historyBench({ dir: path.join(tmp, "history-one"), servers: 1, days, log });
+  log(`history: 1 server p95 ${one.p95_ms?.toFixed(1)} ms, db ${one.db_mb.toFixed(1)} MB`);
+  return {
+    ...many,
+    baseline_1_server: { p50_ms: one.p50_ms, p95_ms: one.p95_ms, db_mb: one.db_mb, rows: one.rows },
+    ratios: { p95_vs_1_server: ratio(many.p95_ms, one.p95_ms), db_size_vs_1_server: ratio(many.db_mb, one.db_mb) },
+  };
+}
+
+// --- main -------------------------------------------------------------------------------------
+
+const ALL_PARTS = ["stdio", "ws", "http", "history"];
+
+export function parseParts(argv) {
+  const i = argv.indexOf("--parts");
+  const spec = i >= 0 ? argv[i + 1] : process.env.BENCH_PARTS;
+  if (!spec) return new Set(ALL_PARTS);
+  const parts = new Set(spec.split(",").map((s) => s.trim()).filter(Boolean));
+  for (const p of parts) if (!ALL_PARTS.includes(p)) throw new Error(`unknown part ${p}; parts: ${ALL_PARTS.join(",")}`);
+  return parts;
+}
+
+/** Runs the selected parts; resolves with the result object (one JSON line's worth). */
+export async function runMonitoring(parts = new Set(ALL_PARTS)) {
+  installCleanupHandlers();
+  const windowS = int("BENCH_WINDOW_S", 30);
+  const tmp = registerTempDir(fs.mkdtempSync(path.join(os.tmpdir(), "pygent-bench-mon-")));
+  const started = Date.now();
+  const out = { bench: "monitoring", window_s: windowS, check_interval_s: CHECK_INTERVAL_S, idle_interval_s: IDLE_INTERVAL_S, cores: os.cpus().length };
+  const errors = [];
+  try {
+    if (!fs.existsSync(PYGENT_BIN) || !fs.existsSync(path.join(ROOT, "dist", "store", "index.js"))) {
+      throw new Error("pygent is not built (bin/pygent.js or dist/ missing): run npm run build");
+    }
+    if (parts.has("stdio") || parts.has("ws")) {
+      try {
+        const s = await stdioPart(tmp, { windowS, withCost: parts.has("stdio"), wsClients: parts.has("ws") ? int("BENCH_WS_CLIENTS", 1000) : 0 });
+        if (s.websocket) {
+          out.websocket = { ...s.websocket, servers: s.servers };
+          delete s.websocket;
+        }
+        if (parts.has("stdio")) out.stdio = s;
+        if (s.error) errors.push(`stdio: ${s.error}`);
+      } catch (err) {
+        errors.push(`stdio: ${err?.message ?? err}`);
+        log(`stdio failed: ${err?.stack ?? err}`);
+      }
+    }
+    if (parts.has("http")) {
+      try {
+        out.http = await httpPart(tmp, { windowS });
+        if (out.http.error) errors.push(`http: ${out.http.error}`);
+      } catch (err) {
+        errors.push(`http: ${err?.message ?? err}`);
+        log(`http failed: ${err?.stack ?? err}`);
+      }
+    }
+    if (parts.has("history")) {
+      try {
+        out.history = await historyPart(tmp);
+      } catch (err) {
+        errors.push(`history: ${err?.message ?? err}`);
+        log(`history failed: ${err?.stack ?? err}`);
+      }
+    }
+  } catch (err) {
+    errors.push(String(err?.message ?? err));
+  } finally {
+    killEverything();
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+  if (out.websocket?.error) errors.push(`websocket: ${out.websocket.error}`);
+  if (errors.length) out.errors = errors;
+  out.wall_s = (Date.now() - started) / 1000;
+  return r1obj(out);
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href) {
+  runMonitoring(parseParts(process.argv.slice(2)))
+    .then((out) => {
+      process.stdout.write(JSON.stringify(out) + "\n");
+      process.exit(0);
+    })
+    .catch((err) => {
+      killEverything();
+      log(`failed: ${err?.stack ?? err}`);
+      process.exit(1);
+    });
+}

@@ -79,9 +79,14 @@ describe("metrics on a real daemon", () => {
       message: "echo restarted",
     });
     await waitFor(() => healthy("echo"), { timeoutMs: 20_000, message: "echo healthy again" });
-    // CPU is measured between two looks at the same process: look at the new one twice.
-    await daemon.health.checkNow("echo");
-    await daemon.health.checkNow("echo");
+    // CPU is measured between two looks at the same process: look at the new one until it has a figure.
+    await waitFor(
+      async () => {
+        await daemon!.health.checkNow("echo");
+        return daemon!.health.current("echo").metrics.cpu_percent !== null;
+      },
+      { timeoutMs: 10_000, message: "a CPU figure for the restarted echo server" },
+    );
 
     const exposition = await scrape(url);
     const value = (name: string, labels: Record<string, string> = {}) => sampleValue(exposition, name, labels);

@@ -169,7 +169,7 @@ export async function createDaemon(options: DaemonOptions): Promise<Daemon> {
       logger,
       config: config.alerts,
       environment,
-      categoryOf: (id) => manager.list().find((server) => server.id === id)?.category ?? null,
+      categoryOf: (id) => manager.categoryOf(id),
     });
   } catch (error) {
     store.close();

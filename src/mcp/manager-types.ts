@@ -61,6 +61,8 @@ export interface McpManager {
 
   list(): ServerView[];
   get(id: string): ServerView;
+  /** The server's category, or null (also for an unknown id): a cheap lookup for hot paths. */
+  categoryOf(id: string): string | null;
 
   /** Registers a server through the API; persisted in the store. Throws SERVER_EXISTS. */
   registerServer(id: string, config: unknown, options?: RegisterOptions): Promise<ServerView>;

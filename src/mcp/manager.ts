@@ -15,7 +15,7 @@ import type { Logger } from "../core/logger.js";
 import type { Store } from "../store/index.js";
 import type { LogLine, McpManager, RegisterOptions, ServerSource, ServerView, ToolCallResult } from "./manager-types.js";
 import { reapOrphans } from "./orphan-reaper.js";
-import { pidsInGroup, signalGroup } from "./process-group.js";
+import { ProcessTable, signalGroup } from "./process-group.js";
 import { Supervisor } from "./supervisor.js";
 import { createUrlGuard, STRICT_NETWORK_POLICY, urlLiteralProblem, type HostLookup, type NetworkPolicy } from "./url-policy.js";
 
@@ -64,6 +64,8 @@ function sameProcess(a: ServerConfig, b: ServerConfig): boolean {
 
 export function createMcpManager(deps: ManagerDeps): McpManager {
   const entries = new Map<string, Entry>();
+  // One scan of /proc serves every health check within a second, not one scan per check.
+  const processTable = new ProcessTable(1000);
   const logger = deps.logger.child({ module: "mcp" });
   let started = false;
   const supervisorDeps = {
@@ -193,6 +195,10 @@ export function createMcpManager(deps: ManagerDeps): McpManager {
 
     get(id) {
       return view(entry(id));
+    },
+
+    categoryOf(id) {
+      return entries.get(id)?.supervisor.config.category ?? null;
     },
 
     async registerServer(id, config, options = {}) {
@@ -367,7 +373,7 @@ export function createMcpManager(deps: ManagerDeps): McpManager {
 
     processIds(id) {
       const pid = entry(id).supervisor.pid;
-      return pid === null ? [] : pidsInGroup(pid);
+      return pid === null ? [] : processTable.group(pid);
     },
   };
 }

@@ -53,21 +53,51 @@ function procAvailable(): boolean {
   }
 }
 
-/** The pids whose process group is pgid, read from /proc (Linux); empty where /proc is absent. */
-export function pidsInGroup(pgid: number): number[] {
+/** Every live (not zombie) process by process group, read from /proc (Linux); empty without it. */
+function scanGroups(): Map<number, number[]> {
+  const groups = new Map<number, number[]>();
   let entries: string[];
   try {
     entries = readdirSync("/proc");
   } catch {
-    return [];
+    return groups;
   }
-  const pids: number[] = [];
   for (const entry of entries) {
     if (!/^\d+$/.test(entry)) continue;
     const fields = statFields(entry);
-    if (fields && fields[0] !== "Z" && Number(fields[2]) === pgid) pids.push(Number(entry));
+    if (!fields || fields[0] === "Z") continue;
+    const pgid = Number(fields[2]);
+    const members = groups.get(pgid);
+    if (members) members.push(Number(entry));
+    else groups.set(pgid, [Number(entry)]);
   }
-  return pids;
+  return groups;
+}
+
+/** The pids whose process group is pgid, read fresh from /proc (Linux); empty where /proc is absent. */
+export function pidsInGroup(pgid: number): number[] {
+  return scanGroups().get(pgid) ?? [];
+}
+
+/**
+ * Process groups from one scan of /proc reused for `maxAgeMs`: reading /proc costs a file per
+ * process on the machine, too much to repeat for every server's health check.
+ */
+export class ProcessTable {
+  private groups = new Map<number, number[]>();
+  private scannedAt = -Infinity;
+
+  constructor(private readonly maxAgeMs: number) {}
+
+  group(pgid: number): number[] {
+    const now = Date.now();
+    // A group missing from the table may have started since the scan: look again, once.
+    if (now - this.scannedAt > this.maxAgeMs || (!this.groups.has(pgid) && now > this.scannedAt)) {
+      this.groups = scanGroups();
+      this.scannedAt = now;
+    }
+    return this.groups.get(pgid) ?? [];
+  }
 }
 
 /** The value of one environment variable of a running process, from /proc (same user only). */

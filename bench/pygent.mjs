@@ -4,14 +4,11 @@
 import { spawn } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import {
   descendants, freePort, getJson, groupMembers, killAll, rssMb, sleep, snapshot, stillAlive, track, waitGone,
 } from "./lib/proc.mjs";
 
-export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
-// BENCH_PYGENT_BIN points at another build of the CLI (used to test this bench with a stand-in).
-export const PYGENT_BIN = process.env.BENCH_PYGENT_BIN ? path.resolve(process.env.BENCH_PYGENT_BIN) : path.join(ROOT, "bin", "pygent.js");
+import { DAEMON_NODE_FLAGS, PYGENT_BIN, ROOT } from "./lib/daemon.mjs";
 
 export const pygentAvailable = () => fs.existsSync(PYGENT_BIN);
 
@@ -32,7 +29,7 @@ export async function pygentOnce(dir, { extended = false, timeoutMs = 30000 } = 
   const t0 = performance.now();
   const child = spawn(
     process.execPath,
-    [PYGENT_BIN, "serve", "--port", String(port), "--data-dir", dataDir, "--config", configPath],
+    [...DAEMON_NODE_FLAGS, PYGENT_BIN, "serve", "--port", String(port), "--data-dir", dataDir, "--config", configPath],
     { cwd: ROOT, env: { ...process.env, HOME: dir }, detached: true, stdio: ["ignore", logFd, logFd] },
   );
   fs.closeSync(logFd);

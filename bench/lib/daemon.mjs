@@ -9,6 +9,8 @@ import { fileURLToPath } from "node:url";
 import { descendants, freePort, getJson, killAll, rssMb, sleep, snapshot, track, waitGone } from "./proc.mjs";
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
+/** The Node flags `npm start` and the `pygent` command run the daemon with (package.json, bin/pygent.js). */
+export const DAEMON_NODE_FLAGS = ["--max-semi-space-size=1"];
 export const PYGENT_BIN = process.env.BENCH_PYGENT_BIN ? path.resolve(process.env.BENCH_PYGENT_BIN) : path.join(ROOT, "bin", "pygent.js");
 
 let clkTck = null;
@@ -88,7 +90,7 @@ export async function startDaemon(dir, config, { extraArgs = [] } = {}) {
   const logFd = fs.openSync(logPath, "w");
   const child = spawn(
     process.execPath,
-    [PYGENT_BIN, "serve", "--host", "127.0.0.1", "--port", String(port), "--data-dir", dataDir, "--config", configPath, ...extraArgs],
+    [...DAEMON_NODE_FLAGS, PYGENT_BIN, "serve", "--host", "127.0.0.1", "--port", String(port), "--data-dir", dataDir, "--config", configPath, ...extraArgs],
     { cwd: ROOT, env: { ...process.env, HOME: dir, NO_COLOR: "1" }, detached: true, stdio: ["ignore", logFd, logFd] },
   );
   fs.closeSync(logFd);

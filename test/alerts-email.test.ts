@@ -1,20 +1,13 @@
 // The email channel against a real SMTP server (the smtp-server package) on 127.0.0.1: the mail
 // arrives and parses, the password comes from ${VAR} and is checked, temporary rejections are
 // retried, a bad password is not, and no secret reaches the logs.
-import { mkdtempSync, rmSync } from "node:fs";
 import type { AddressInfo } from "node:net";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { Writable } from "node:stream";
 import { SMTPServer } from "smtp-server";
 import { afterEach, describe, expect, it } from "vitest";
-import { createAlertService, type AlertService } from "../src/alerts/index.js";
 import { healthUpdate } from "../src/alerts/test-support.js";
-import { InProcessBus } from "../src/bus/index.js";
 import { AlertsConfigSchema } from "../src/config/alerts-schema.js";
-import { sleep, systemClock } from "../src/core/clock.js";
-import { createLogger } from "../src/core/logger.js";
-import { openStore } from "../src/store/index.js";
+import { sleep } from "../src/core/clock.js";
+import { startAlertService, type AlertServiceHarness } from "./helpers/alert-service-harness.js";
 
 interface Mail {
   from: string | undefined;
@@ -91,26 +84,9 @@ async function until(condition: () => boolean, what: string, timeoutMs = 10_000)
   }
 }
 
-async function setup(port: number, pass = "${SMTP_PASS}"): Promise<{ bus: InProcessBus; service: AlertService; logs: string[] }> {
-  const dir = mkdtempSync(join(tmpdir(), "pygent-alerts-email-"));
-  const store = openStore(dir, systemClock);
-  const bus = new InProcessBus();
-  const logs: string[] = [];
-  const service = createAlertService({
-    bus,
-    store,
-    clock: systemClock,
-    logger: createLogger({
-      level: "debug",
-      destination: new Writable({
-        write(chunk: Buffer, _encoding, done) {
-          logs.push(chunk.toString("utf8"));
-          done();
-        },
-      }),
-    }),
+async function setup(port: number, pass = "${SMTP_PASS}"): Promise<AlertServiceHarness> {
+  const harness = await startAlertService("pygent-alerts-email-", {
     environment: { SMTP_PASS: "smtp-pass-123" },
-    shutdownGraceMs: 200,
     config: AlertsConfigSchema.parse({
       default_rules: false,
       group_wait: 0.2,
@@ -130,14 +106,8 @@ async function setup(port: number, pass = "${SMTP_PASS}"): Promise<{ bus: InProc
       ],
     }),
   });
-  await service.start();
-  cleanups.push(async () => {
-    await service.stop();
-    bus.close();
-    store.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
-  return { bus, service, logs };
+  cleanups.push(harness.close);
+  return harness;
 }
 
 describe("email channel", () => {

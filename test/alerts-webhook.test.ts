@@ -2,20 +2,15 @@
 // a receiver that hangs or is down (closed port) never delays evaluation, and failures are logged
 // without the URL or the secret.
 import { createHmac } from "node:crypto";
-import { mkdtempSync, rmSync } from "node:fs";
 import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { Writable } from "node:stream";
 import { afterEach, describe, expect, it } from "vitest";
-import { createAlertService, type AlertNotification, type AlertService } from "../src/alerts/index.js";
+import type { AlertNotification } from "../src/alerts/index.js";
 import { healthUpdate } from "../src/alerts/test-support.js";
-import { InProcessBus } from "../src/bus/index.js";
 import { AlertsConfigSchema, type AlertsConfigInput } from "../src/config/alerts-schema.js";
-import { sleep, systemClock } from "../src/core/clock.js";
-import { createLogger } from "../src/core/logger.js";
-import { openStore, type Store } from "../src/store/index.js";
+import { sleep } from "../src/core/clock.js";
+import { startAlertService, type AlertServiceHarness } from "./helpers/alert-service-harness.js";
+import { freePort } from "./helpers/network.js";
 
 interface Received {
   headers: IncomingHttpHeaders;
@@ -52,15 +47,6 @@ async function receiver(statuses: (number | "hang")[] = [200]): Promise<{ url: s
   return { url: `http://127.0.0.1:${port}/hooks/pygent-s3cr3t-path`, received };
 }
 
-/** A port nothing listens on: bound, then closed. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
-
 async function until(condition: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!condition()) {
@@ -69,33 +55,14 @@ async function until(condition: () => boolean, what: string, timeoutMs = 10_000)
   }
 }
 
-interface Setup {
-  bus: InProcessBus;
-  service: AlertService;
-  store: Store;
-  logs: string[];
+interface Setup extends AlertServiceHarness {
   callbacks: AlertNotification[];
 }
 
 /** A service on the real clock (the waits under test are the receiver's), down rule firing at once. */
 async function setup(channels: AlertsConfigInput["channels"], extra: AlertsConfigInput = {}, queueCapacity?: number): Promise<Setup> {
-  const dir = mkdtempSync(join(tmpdir(), "pygent-alerts-webhook-"));
-  const store = openStore(dir, systemClock);
-  const bus = new InProcessBus();
-  const logs: string[] = [];
-  const destination = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      logs.push(chunk.toString("utf8"));
-      done();
-    },
-  });
-  const service = createAlertService({
-    bus,
-    store,
-    clock: systemClock,
-    logger: createLogger({ level: "debug", destination }),
+  const harness = await startAlertService("pygent-alerts-webhook-", {
     environment: { HOOK_SECRET: "topsecret-value" },
-    shutdownGraceMs: 200,
     ...(queueCapacity === undefined ? {} : { queueCapacity }),
     config: AlertsConfigSchema.parse({
       default_rules: false,
@@ -106,18 +73,12 @@ async function setup(channels: AlertsConfigInput["channels"], extra: AlertsConfi
       ...extra,
     }),
   });
+  cleanups.push(harness.close);
   const callbacks: AlertNotification[] = [];
-  service.onAlert((notification) => {
+  harness.service.onAlert((notification) => {
     callbacks.push(notification);
   });
-  await service.start();
-  cleanups.push(async () => {
-    await service.stop();
-    bus.close();
-    store.close();
-    rmSync(dir, { recursive: true, force: true });
-  });
-  return { bus, service, store, logs, callbacks };
+  return { ...harness, callbacks };
 }
 
 describe("webhook channel", () => {
@@ -163,7 +124,7 @@ describe("webhook channel", () => {
   });
 
   it("never delays evaluation when the receiver is down, and logs the failure without URL or secret", async () => {
-    const port = await closedPort();
+    const port = await freePort();
     const url = `http://127.0.0.1:${port}/hooks/pygent-s3cr3t-path`;
     const { bus, service, logs, callbacks } = await setup(
       [{ type: "webhook", url, secret: "${HOOK_SECRET}", retries: 2, retry_initial_delay: 0.05, timeout: 2 }],

@@ -2,8 +2,6 @@
  * The health routes over the real app, manager, monitor and store: a server's health, its
  * history, "check now", and the system health components.
  */
-import { createServer } from "node:http";
-import type { AddressInfo } from "node:net";
 import type { FastifyInstance, InjectOptions } from "fastify";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { buildApp } from "../src/api/app.js";
@@ -15,6 +13,7 @@ import { silentLogger } from "../src/core/logger.js";
 import { createHealthMonitor, createSystemHealth, type HealthMonitor } from "../src/health/index.js";
 import { createMcpManager, type McpManager } from "../src/mcp/index.js";
 import { openStore, type Store } from "../src/store/index.js";
+import { freePort } from "./helpers/network.js";
 import { fixturePath, makeTempDir, removeTempDir } from "./helpers/processes.js";
 
 const PORT = 8080;
@@ -25,14 +24,6 @@ let manager: McpManager;
 let monitor: HealthMonitor;
 let app: FastifyInstance;
 
-async function closedPortUrl(): Promise<string> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return `http://127.0.0.1:${port}`;
-}
-
 const request = (options: InjectOptions) => app.inject({ ...options, headers: { host: `127.0.0.1:${PORT}`, ...options.headers } });
 
 beforeEach(async () => {
@@ -41,7 +32,7 @@ beforeEach(async () => {
   const bus = new InProcessBus();
   manager = createMcpManager({ clock: systemClock, bus, store, logger: silentLogger(), daemonInstance: newId() });
   await manager.start();
-  const config = HealthConfigSchema.parse({ ollama_url: await closedPortUrl() });
+  const config = HealthConfigSchema.parse({ ollama_url: `http://127.0.0.1:${await freePort()}` });
   monitor = createHealthMonitor({ manager, bus, repository: store.health, clock: systemClock, logger: silentLogger(), config });
   await monitor.start();
   const startedAt = Date.now();

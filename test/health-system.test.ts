@@ -14,6 +14,7 @@ import { silentLogger } from "../src/core/logger.js";
 import { checkOllama, createHealthMonitor, createSystemHealth, overallStatus, type HealthMonitor } from "../src/health/index.js";
 import { createMcpManager, type McpManager } from "../src/mcp/index.js";
 import { openStore, type Store } from "../src/store/index.js";
+import { freePort } from "./helpers/network.js";
 import { fixturePath, makeTempDir, removeTempDir } from "./helpers/processes.js";
 
 let dir: string;
@@ -43,16 +44,11 @@ function fakeOllama(models: string[], calls: string[] = []): Promise<string> {
   });
 }
 
-/** A port nothing listens on: opened, noted and closed again. */
-async function closedPortUrl(): Promise<string> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return `http://127.0.0.1:${port}`;
-}
-
 const config = (over: Record<string, unknown>): HealthConfig => HealthConfigSchema.parse(over);
+
+/** System health over this test's store, manager and monitor, reading the given config. */
+const systemHealth = (settings: () => HealthConfig) =>
+  createSystemHealth({ store, manager, monitor, clock: systemClock, version: "1.2.3", startedAt: Date.now(), config: settings });
 
 beforeEach(async () => {
   dir = makeTempDir("pygent-system-health-");
@@ -99,7 +95,7 @@ describe("ollama component", () => {
   });
 
   it("is offline when nothing listens on the URL", async () => {
-    const url = await closedPortUrl();
+    const url = `http://127.0.0.1:${await freePort()}`;
     const health = await checkOllama({ url });
     expect(health.status).toBe("offline");
     expect(health.reasons[0]).toMatch(/unreachable: ECONNREFUSED/);
@@ -160,17 +156,9 @@ describe("system health", () => {
   });
 
   it("caps optional components at warning and lets essential ones decide", async () => {
-    const closed = await closedPortUrl();
+    const closed = `http://127.0.0.1:${await freePort()}`;
     let rssLimit = 100_000;
-    const system = createSystemHealth({
-      store,
-      manager,
-      monitor,
-      clock: systemClock,
-      version: "1.2.3",
-      startedAt: Date.now(),
-      config: () => config({ ollama_url: closed, rss_limit_mb: rssLimit }),
-    });
+    const system = systemHealth(() => config({ ollama_url: closed, rss_limit_mb: rssLimit }));
     const withoutOllama = await system.report();
     expect(withoutOllama.components.ollama.status).toBe("offline");
     expect(withoutOllama.status).toBe("warning");
@@ -184,15 +172,7 @@ describe("system health", () => {
 
   it("reports the mcp component critical when no enabled server is up", async () => {
     await manager.registerServer("ghost", { id: "ghost", command: ["pygent-no-such-command-xyz"] });
-    const system = createSystemHealth({
-      store,
-      manager,
-      monitor,
-      clock: systemClock,
-      version: "1.2.3",
-      startedAt: Date.now(),
-      config: () => config({}),
-    });
+    const system = systemHealth(() => config({}));
     const mcp = await system.component("mcp");
     expect(mcp.status).toBe("critical");
     expect(mcp.details).toMatchObject({ total: 1, by_status: { offline: 1 } });
@@ -210,16 +190,8 @@ describe("system health", () => {
   });
 
   it("leaves an Ollama nobody configured out of the overall status", async () => {
-    const system = createSystemHealth({
-      store,
-      manager,
-      monitor,
-      clock: systemClock,
-      version: "1.2.3",
-      startedAt: Date.now(),
-      // No ollama_url: the default address is still asked, and most machines have no Ollama.
-      config: () => config({ rss_limit_mb: 100_000 }),
-    });
+    // No ollama_url: the default address is still asked, and most machines have no Ollama.
+    const system = systemHealth(() => config({ rss_limit_mb: 100_000 }));
     const report = await system.report();
     expect(report.components.ollama.details).toMatchObject({ url: "http://127.0.0.1:11434", configured: false });
     expect(report.status).toBe("healthy");

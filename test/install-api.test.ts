@@ -6,11 +6,9 @@
 import { join } from "node:path";
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { buildApp } from "../src/api/app.js";
 import { createTokenService, type TokenService } from "../src/api/auth/token-service.js";
 import { systemClock } from "../src/core/clock.js";
-import { silentLogger } from "../src/core/logger.js";
-import { createHarness, localEchoPackage, type Harness } from "./discovery/install-harness.js";
+import { buildHarnessApp, createHarness, localEchoPackage, type Harness } from "./discovery/install-harness.js";
 import { makeTempDir, removeTempDir } from "./helpers/processes.js";
 
 const SECRET = "api-secret-value-7f3a";
@@ -48,18 +46,7 @@ beforeAll(async () => {
     environment: { PATH: process.env.PATH, HOME: process.env.HOME },
   });
   tokens = createTokenService(h.store.tokens, systemClock);
-  app = await buildApp({
-    manager: h.manager,
-    store: h.store,
-    logger: silentLogger(),
-    clock: systemClock,
-    version: "0.0.0-test",
-    startedAt: systemClock.now(),
-    bind: { host: "127.0.0.1", port: 8080 },
-    rateLimit: false,
-    tokens,
-    discovery: { catalog: h.catalog, installs: h.service },
-  });
+  app = await buildHarnessApp(h, { bind: { host: "127.0.0.1", port: 8080 }, tokens });
   admin = (await tokens.create("admin", "admin")).token;
   viewer = (await tokens.create("viewer", "viewer")).token;
 });

@@ -6,13 +6,8 @@
 import { join } from "node:path";
 import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { buildApp } from "../src/api/app.js";
-import type { CliIo } from "../src/cli/cli-context.js";
-import { runCli } from "../src/cli/main.js";
-import { painter } from "../src/cli/table.js";
-import { systemClock } from "../src/core/clock.js";
-import { silentLogger } from "../src/core/logger.js";
-import { createHarness, localEchoPackage, type Harness } from "./discovery/install-harness.js";
+import { buildHarnessApp, createHarness, localEchoPackage, type Harness } from "./discovery/install-harness.js";
+import { runCliCaptured } from "./helpers/cli-in-process.js";
 import { makeTempDir, removeTempDir } from "./helpers/processes.js";
 
 let prefix: string;
@@ -20,21 +15,8 @@ let h: Harness;
 let app: FastifyInstance;
 let url: string;
 
-async function cli(args: string[], options: { env?: NodeJS.ProcessEnv; tty?: boolean } = {}) {
-  let stdout = "";
-  let stderr = "";
-  const io: CliIo = {
-    write: (text) => void (stdout += text),
-    writeErr: (text) => void (stderr += text),
-    out: (line) => void (stdout += `${line}\n`),
-    err: (line) => void (stderr += `${line}\n`),
-    env: { PYGENT_URL: url, ...options.env },
-    paint: painter(false),
-    isTTY: options.tty === true,
-  };
-  const code = await runCli(["node", "pygent", ...args], io);
-  return { code, stdout, stderr };
-}
+const cli = (args: string[], options: { env?: NodeJS.ProcessEnv; tty?: boolean } = {}) =>
+  runCliCaptured(args, { PYGENT_URL: url, ...options.env }, options.tty === true);
 
 beforeAll(async () => {
   prefix = makeTempDir("pygent-cli-prefix-");
@@ -43,17 +25,7 @@ beforeAll(async () => {
     entries: [localEchoPackage(join(prefix, "npm"), "mem", [{ name: "MEM_TOKEN", description: "A token", isRequired: true, isSecret: true }])],
     environment: { PATH: process.env.PATH },
   });
-  app = await buildApp({
-    manager: h.manager,
-    store: h.store,
-    logger: silentLogger(),
-    clock: systemClock,
-    version: "0.0.0-test",
-    startedAt: systemClock.now(),
-    bind: { host: "127.0.0.1", port: 0 },
-    rateLimit: false,
-    discovery: { catalog: h.catalog, installs: h.service },
-  });
+  app = await buildHarnessApp(h, { bind: { host: "127.0.0.1", port: 0 } });
   url = await app.listen({ host: "127.0.0.1", port: 0 });
 });
 

@@ -10,8 +10,7 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { AppError } from "../src/core/errors.js";
-import { createHarness, leftovers, npmEntry, type Harness, type HarnessOptions } from "./discovery/install-harness.js";
+import { createHarness, failure, leftovers, npmEntry, type Harness, type HarnessOptions } from "./discovery/install-harness.js";
 import { makeTempDir, removeTempDir } from "./helpers/processes.js";
 
 const REPO_ROOT = fileURLToPath(new URL("../", import.meta.url));
@@ -48,16 +47,6 @@ afterAll(() => {
 afterEach(async () => {
   for (const h of harnesses.splice(0)) await h.close();
 });
-
-async function failure(promise: Promise<unknown>): Promise<AppError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof AppError) return error;
-    throw error;
-  }
-  throw new Error("did not fail");
-}
 
 /** Processes whose command line mentions the folder: an npm left running would. */
 function processesMentioning(path: string): number[] {

@@ -6,7 +6,6 @@
  * config-file servers stay the operator's business.
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { createServer } from "node:net";
 import { hostname } from "node:os";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { InProcessBus } from "../src/bus/index.js";
@@ -28,6 +27,7 @@ import {
   type NetworkPolicy,
 } from "../src/mcp/index.js";
 import { openStore, type Store } from "../src/store/index.js";
+import { freePort } from "./helpers/network.js";
 import { makeTempDir, removeTempDir, waitFor } from "./helpers/processes.js";
 
 const LOOPBACK_OK: NetworkPolicy = { allow_loopback: true, allow_private: false };
@@ -186,14 +186,6 @@ describe("checkUrl", () => {
 });
 
 // ---- the manager applying the policy -----------------------------------------------------------
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const address = server.address();
-  await new Promise((resolve) => server.close(resolve));
-  return typeof address === "object" && address ? address.port : 0;
-}
 
 let dir: string;
 let store: Store;

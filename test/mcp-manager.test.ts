@@ -12,6 +12,7 @@ import { newId } from "../src/core/ids.js";
 import { silentLogger } from "../src/core/logger.js";
 import { createMcpManager, type McpManager } from "../src/mcp/index.js";
 import { openStore, type Store } from "../src/store/index.js";
+import { fixtureServer } from "./helpers/fixture-servers.js";
 import { fixturePath, isAlive, makeTempDir, readPidFile, removeTempDir, waitFor } from "./helpers/processes.js";
 
 const node = process.execPath;
@@ -25,18 +26,6 @@ let manager: McpManager | undefined;
 function newManager(instance = newId()): McpManager {
   manager = createMcpManager({ clock: systemClock, bus, store, logger: silentLogger(), daemonInstance: instance });
   return manager;
-}
-
-function fixture(id: string, name: string, extra: Record<string, unknown> = {}) {
-  return {
-    id,
-    command: [node, fixturePath(name)],
-    restart_backoff_initial: 0.1,
-    restart_backoff_max: 0.4,
-    startup_timeout: 5,
-    shutdown_timeout: 2,
-    ...extra,
-  };
 }
 
 const stateOf = (id: string) => manager!.get(id).state;
@@ -78,7 +67,7 @@ describe("MCP manager", () => {
   it("restarts a server killed with -9 after its backoff, with a new pid", async () => {
     const m = newManager();
     await m.start();
-    const first = await m.registerServer("echo", fixture("echo", "echo-server.mjs"));
+    const first = await m.registerServer("echo", fixtureServer("echo", "echo-server.mjs"));
     expect(first.state).toBe("running");
     process.kill(first.pid!, "SIGKILL");
     await waitFor(() => stateOf("echo") === "backoff", { timeoutMs: 5000, message: "backoff after kill -9" });
@@ -96,7 +85,7 @@ describe("MCP manager", () => {
   it("gives up with crash_loop when a server keeps exiting at once", async () => {
     const m = newManager();
     await m.start();
-    await m.registerServer("bad", fixture("bad", "exits-immediately.mjs", { restart_max_failures: 3, restart_window: 60 }));
+    await m.registerServer("bad", fixtureServer("bad", "exits-immediately.mjs", { restart_max_failures: 3, restart_window: 60 }));
     await waitFor(() => stateOf("bad") === "crash_loop", { timeoutMs: 15_000, message: "crash_loop" });
     const view = m.get("bad");
     expect(view.reason).toMatch(/4 failures within 60 s/);
@@ -117,7 +106,7 @@ describe("MCP manager", () => {
   it("reports a server that never answers initialize and ends its process", async () => {
     const m = newManager();
     await m.start();
-    const view = await m.registerServer("mute", fixture("mute", "hangs-on-initialize.mjs", { startup_timeout: 1, auto_restart: false }));
+    const view = await m.registerServer("mute", fixtureServer("mute", "hangs-on-initialize.mjs", { startup_timeout: 1, auto_restart: false }));
     expect(view.state).toBe("failed");
     expect(view.reason).toMatch(/did not answer initialize within 1 s/);
     const started = (await m.events("mute")).find((event) => event.kind === "exited");
@@ -128,7 +117,7 @@ describe("MCP manager", () => {
   it("keeps a server that prints garbage on stdout running and logs the garbage", async () => {
     const m = newManager();
     await m.start();
-    const view = await m.registerServer("noisy", fixture("noisy", "garbage-stdout.mjs"));
+    const view = await m.registerServer("noisy", fixtureServer("noisy", "garbage-stdout.mjs"));
     expect(view.state).toBe("running");
     const result = await m.callTool("noisy", "echo", { text: "still works" });
     expect(JSON.stringify(result.content)).toContain("still works");
@@ -140,7 +129,7 @@ describe("MCP manager", () => {
   it("survives a message larger than the limit on stdout", async () => {
     const m = newManager();
     await m.start();
-    await m.registerServer("huge", fixture("huge", "huge-line.mjs", { env: { HUGE_BYTES: String(20 * 1024 * 1024) } }));
+    await m.registerServer("huge", fixtureServer("huge", "huge-line.mjs", { env: { HUGE_BYTES: String(20 * 1024 * 1024) } }));
     await waitFor(() => m.logs("huge").some((line) => /larger than/.test(line.line)), { timeoutMs: 15_000, message: "oversize dropped" });
     expect(stateOf("huge")).toBe("running");
     const result = await m.callTool("huge", "echo", { text: "after the flood" });
@@ -151,8 +140,8 @@ describe("MCP manager", () => {
     const m = newManager();
     await m.start();
     const pidFile = join(dir, "grandchild.pid");
-    await m.registerServer("family", fixture("family", "spawns-grandchild.mjs", { env: { GRANDCHILD_PID_FILE: pidFile, GRANDCHILD_IGNORES_SIGTERM: "1" } }));
-    const stubborn = await m.registerServer("stubborn", fixture("stubborn", "ignores-sigterm.mjs", { shutdown_timeout: 1 }));
+    await m.registerServer("family", fixtureServer("family", "spawns-grandchild.mjs", { env: { GRANDCHILD_PID_FILE: pidFile, GRANDCHILD_IGNORES_SIGTERM: "1" } }));
+    const stubborn = await m.registerServer("stubborn", fixtureServer("stubborn", "ignores-sigterm.mjs", { shutdown_timeout: 1 }));
     const grandchild = await waitFor(() => readPidFile(pidFile), { message: "grandchild pid" });
     const parent = m.get("family").pid!;
     expect(isAlive(grandchild)).toBe(true);
@@ -188,28 +177,28 @@ describe("MCP manager", () => {
   it("applies config changes to only the servers whose entry changed", async () => {
     const m = newManager();
     const parse = (await import("../src/config/validate.js")).parseServer;
-    await m.applyConfig([parse(fixture("a", "echo-server.mjs")), parse(fixture("b", "echo-server.mjs"))]);
+    await m.applyConfig([parse(fixtureServer("a", "echo-server.mjs")), parse(fixtureServer("b", "echo-server.mjs"))]);
     await m.start();
     await waitFor(() => stateOf("a") === "running" && stateOf("b") === "running", { message: "both running" });
     const pidA = m.get("a").pid;
     const pidB = m.get("b").pid;
     const result = await m.applyConfig([
-      parse(fixture("a", "echo-server.mjs")),
-      parse(fixture("b", "echo-server.mjs", { env: { SERVER_NAME: "renamed" } })),
-      parse(fixture("c", "echo-server.mjs")),
+      parse(fixtureServer("a", "echo-server.mjs")),
+      parse(fixtureServer("b", "echo-server.mjs", { env: { SERVER_NAME: "renamed" } })),
+      parse(fixtureServer("c", "echo-server.mjs")),
     ]);
     expect(result).toEqual({ added: ["c"], removed: [], changed: ["b"] });
     await waitFor(() => stateOf("b") === "running" && m.get("b").pid !== pidB && stateOf("c") === "running", { message: "b restarted, c running" });
     expect(m.get("a").pid).toBe(pidA);
     const renamed = await m.applyConfig([
-      parse(fixture("a", "echo-server.mjs", { description: "same process, new words", health_check_interval: 5 })),
-      parse(fixture("b", "echo-server.mjs", { env: { SERVER_NAME: "renamed" } })),
-      parse(fixture("c", "echo-server.mjs")),
+      parse(fixtureServer("a", "echo-server.mjs", { description: "same process, new words", health_check_interval: 5 })),
+      parse(fixtureServer("b", "echo-server.mjs", { env: { SERVER_NAME: "renamed" } })),
+      parse(fixtureServer("c", "echo-server.mjs")),
     ]);
     expect(renamed.changed).toEqual(["a"]);
     expect(m.get("a").pid).toBe(pidA);
     expect(m.get("a").description).toBe("same process, new words");
-    const removed = await m.applyConfig([parse(fixture("a", "echo-server.mjs"))]);
+    const removed = await m.applyConfig([parse(fixtureServer("a", "echo-server.mjs"))]);
     expect(removed.removed.sort()).toEqual(["b", "c"]);
     expect(m.list().map((view) => view.id)).toEqual(["a"]);
   });
@@ -217,7 +206,7 @@ describe("MCP manager", () => {
   it("keeps API-registered servers across a restart of the manager", async () => {
     const m = newManager();
     await m.start();
-    await m.registerServer("kept", fixture("kept", "echo-server.mjs", { env: { TOKEN: "s3cret" } }));
+    await m.registerServer("kept", fixtureServer("kept", "echo-server.mjs", { env: { TOKEN: "s3cret" } }));
     expect(m.get("kept").config.env?.TOKEN).toBe("********");
     await m.stop();
     const again = newManager();

@@ -3,7 +3,6 @@
  * loopback port, supervised through the same manager as stdio servers.
  */
 import { spawn, type ChildProcess } from "node:child_process";
-import { createServer } from "node:net";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { InProcessBus } from "../src/bus/index.js";
 import { packageBin } from "../src/config/package-bin.js";
@@ -13,15 +12,8 @@ import { newId } from "../src/core/ids.js";
 import { silentLogger } from "../src/core/logger.js";
 import { createMcpManager, type McpManager } from "../src/mcp/index.js";
 import { openStore, type Store } from "../src/store/index.js";
+import { freePort } from "./helpers/network.js";
 import { makeTempDir, removeTempDir, waitFor } from "./helpers/processes.js";
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const address = server.address();
-  await new Promise((resolve) => server.close(resolve));
-  return typeof address === "object" && address ? address.port : 0;
-}
 
 /** Starts server-everything in the given HTTP mode; resolves once it listens. */
 async function serveEverything(mode: "streamableHttp" | "sse"): Promise<{ child: ChildProcess; port: number }> {

@@ -87,6 +87,23 @@ const MAX_LISTED_CHANGES = 10;
 const PRUNE_EVERY_MS = 6 * 3600 * 1000;
 const DAY_MS = 86_400_000;
 
+/** The view of an alert of `rule` on `serverId` that started firing at `at`. */
+function firingView(alertId: string, rule: AlertRule, serverId: string, at: number, summary: string, labels: Record<string, string>): AlertView {
+  return {
+    alert_id: alertId,
+    rule_id: rule.id,
+    rule_name: rule.name,
+    server_id: serverId,
+    severity: rule.severity,
+    state: "firing",
+    summary,
+    labels,
+    started_at: at,
+    resolved_at: null,
+    repeat: false,
+  };
+}
+
 export function createAlertService(options: AlertServiceOptions): AlertService {
   return new DefaultAlertService(options);
 }
@@ -359,19 +376,8 @@ class DefaultAlertService implements AlertService {
       ...(reasons.length > 0 ? { reasons: reasons.join("; ") } : {}),
     };
     const condition = describeCondition(rule, value);
-    const view: AlertView = {
-      alert_id: alertId,
-      rule_id: rule.id,
-      rule_name: rule.name,
-      server_id: serverId,
-      severity: rule.severity,
-      state: "firing",
-      summary: `${rule.name} on ${serverId}: ${condition}${reasons.length > 0 ? ` (${reasons.join("; ")})` : ""}`,
-      labels,
-      started_at: at,
-      resolved_at: null,
-      repeat: false,
-    };
+    const summary = `${rule.name} on ${serverId}: ${condition}${reasons.length > 0 ? ` (${reasons.join("; ")})` : ""}`;
+    const view = firingView(alertId, rule, serverId, at, summary, labels);
     this.active.set(alertId, { view, acked: false, repeatTimer: undefined });
     this.write(() =>
       this.options.store.alerts.insert({
@@ -397,19 +403,7 @@ class DefaultAlertService implements AlertService {
     const active = this.active.get(alertId);
     this.active.delete(alertId);
     if (active) this.clock.clearTimeout(active.repeatTimer);
-    const base: AlertView = active?.view ?? {
-      alert_id: alertId,
-      rule_id: rule.id,
-      rule_name: rule.name,
-      server_id: serverId,
-      severity: rule.severity,
-      state: "firing",
-      summary: `${rule.name} on ${serverId}`,
-      labels: { rule_name: rule.name },
-      started_at: at,
-      resolved_at: null,
-      repeat: false,
-    };
+    const base = active?.view ?? firingView(alertId, rule, serverId, at, `${rule.name} on ${serverId}`, { rule_name: rule.name });
     const { flapping: _flapping, ...labels } = base.labels;
     labels.resolution = resolution;
     const view: AlertView = { ...base, state: "resolved", resolved_at: at, labels, repeat: false };

@@ -6,6 +6,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { freePort } from "../../test/helpers/network.js";
 import { ApiError, createApiClient, normaliseBaseUrl } from "./client.js";
 
 type Handler = (req: IncomingMessage, body: string, res: ServerResponse) => void;
@@ -47,15 +48,6 @@ async function caught(promise: Promise<unknown>): Promise<ApiError> {
     return error as ApiError;
   }
   throw new Error("expected the request to fail");
-}
-
-/** A port nothing listens on: bind one, note it, close it. */
-async function closedPort(): Promise<number> {
-  const probe = createServer();
-  await new Promise<void>((resolve) => probe.listen(0, "127.0.0.1", resolve));
-  const { port } = probe.address() as AddressInfo;
-  await new Promise<void>((resolve) => probe.close(() => resolve()));
-  return port;
 }
 
 describe("createApiClient", () => {
@@ -133,7 +125,7 @@ describe("createApiClient", () => {
   });
 
   it("maps a refused connection to DAEMON_UNREACHABLE with how to start the daemon", async () => {
-    const url = `http://127.0.0.1:${await closedPort()}`;
+    const url = `http://127.0.0.1:${await freePort()}`;
     const error = await caught(createApiClient({ baseUrl: url }).get("/api/v1/health"));
     expect(error.code).toBe("DAEMON_UNREACHABLE");
     expect(error.status).toBe(0);

@@ -11,30 +11,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { painter } from "./table.js";
-import type { CliIo } from "./cli-context.js";
-import { runCli } from "./main.js";
-
-interface Captured {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-async function run(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Captured> {
-  let stdout = "";
-  let stderr = "";
-  const io: CliIo = {
-    write: (text) => void (stdout += text),
-    writeErr: (text) => void (stderr += text),
-    out: (line) => void (stdout += `${line}\n`),
-    err: (line) => void (stderr += `${line}\n`),
-    env,
-    paint: painter(false),
-  };
-  const code = await runCli(["node", "pygent", ...args], io);
-  return { code, stdout, stderr };
-}
+import { runCliCaptured as run } from "../../test/helpers/cli-in-process.js";
+import { freePort } from "../../test/helpers/network.js";
 
 interface Recorded {
   method: string;
@@ -106,14 +84,6 @@ function view(id: string, overrides: Record<string, unknown> = {}): Record<strin
   };
 }
 
-async function closedPortUrl(): Promise<string> {
-  const probe = createServer();
-  await new Promise<void>((done) => probe.listen(0, "127.0.0.1", done));
-  const { port } = probe.address() as AddressInfo;
-  await new Promise<void>((done) => probe.close(() => done()));
-  return `http://127.0.0.1:${port}`;
-}
-
 describe("usage and exit codes", () => {
   it("prints the version and help with exit 0", async () => {
     const pkg = JSON.parse(await readFile(new URL("../../package.json", import.meta.url), "utf8")) as { version: string };
@@ -149,7 +119,7 @@ describe("usage and exit codes", () => {
 
 describe("client commands", () => {
   it("says how to start the daemon when nothing listens, with exit 1", async () => {
-    const url = await closedPortUrl();
+    const url = `http://127.0.0.1:${await freePort()}`;
     const result = await run(["health", "--url", url]);
     expect(result.code).toBe(1);
     expect(result.stderr).toBe(`error: daemon not reachable at ${url} — start it with \`npm start\` or \`pygent serve\`\n`);
@@ -157,7 +127,7 @@ describe("client commands", () => {
   });
 
   it("prints a stack trace only with PYGENT_DEBUG=1", async () => {
-    const url = await closedPortUrl();
+    const url = `http://127.0.0.1:${await freePort()}`;
     const result = await run(["servers", "list"], { PYGENT_URL: url, PYGENT_DEBUG: "1" });
     expect(result.code).toBe(1);
     expect(result.stderr).toContain("ApiError");

@@ -9,8 +9,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
 import { parseServer } from "../config/validate.js";
-import { AppError } from "../core/errors.js";
-import { createHarness, leftovers, npmEntry, remoteEntry, type Harness, type HarnessOptions } from "../../test/discovery/install-harness.js";
+import { createHarness, failure, leftovers, npmEntry, remoteEntry, type Harness, type HarnessOptions } from "../../test/discovery/install-harness.js";
 import { makeTempDir, removeTempDir, waitFor } from "../../test/helpers/processes.js";
 import type { Installer } from "./installer.js";
 
@@ -28,16 +27,6 @@ async function harness(options: HarnessOptions = {}): Promise<Harness> {
 afterEach(async () => {
   for (const h of harnesses.splice(0)) await h.close();
 });
-
-async function failure(promise: Promise<unknown>): Promise<AppError> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof AppError) return error;
-    throw error;
-  }
-  throw new Error("did not fail");
-}
 
 /** server-memory from this repository's node_modules, declaring a secret and a plain variable. */
 function localMemory(id = "mem") {

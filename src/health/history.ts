@@ -3,7 +3,7 @@
  * a short range, minute or hour rollups for longer ones, never a table whose retention has
  * dropped the range) and the latency trend over a window.
  */
-import { HOUR_MS, MINUTE_MS, type HealthRepository, type HealthRollupRecord } from "../store/health-repository.js";
+import { HOUR_MS, MINUTE_MS, type HealthRepository, type HealthRollupRecord, type HealthSampleRecord } from "../store/health-repository.js";
 import type { Retention } from "./history-maintenance.js";
 
 export type HistoryResolution = "raw" | "minute" | "hour";
@@ -14,31 +14,16 @@ export interface HistoryQuery {
   resolution: HistoryResolution | "auto";
 }
 
-export interface RawHealthPoint {
-  at: number;
-  status: string;
-  ok: boolean;
-  response_time_ms: number | null;
-  cpu_percent: number | null;
-  memory_mb: number | null;
-  error: string | null;
-}
+/** A stored sample, as one point of a server's history. */
+export type RawHealthPoint = Omit<HealthSampleRecord, "server_id">;
 
-export interface RollupHealthPoint {
+/** A stored rollup, as one point of a server's history. */
+export type RollupHealthPoint = Omit<HealthRollupRecord, "server_id" | "bucket"> & {
   /** Start of the minute or hour. */
   at: number;
-  count: number;
-  failures: number;
   /** Percent of successful checks in the bucket. */
   uptime: number;
-  latency_min: number | null;
-  latency_avg: number | null;
-  latency_p95: number | null;
-  latency_max: number | null;
-  cpu_avg: number | null;
-  memory_avg: number | null;
-  memory_max: number | null;
-}
+};
 
 interface HistoryBase {
   server_id: string;

@@ -1,13 +1,17 @@
 /**
  * A real install service for tests: a temporary data folder with a real SQLite store, the real
  * MCP manager (with the store's secrets and a network policy), a catalog over test entries (and
- * the built-in ones when asked), and every install_progress event seen on the bus.
+ * the built-in ones when asked), every install_progress event seen on the bus, and the real app
+ * over all of it when a test needs the HTTP side.
  */
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import type { FastifyInstance } from "fastify";
+import { buildApp, type ApiDeps } from "../../src/api/app.js";
 import { InProcessBus, type InstallProgressEvent } from "../../src/bus/index.js";
 import { systemClock } from "../../src/core/clock.js";
+import { AppError } from "../../src/core/errors.js";
 import { newId } from "../../src/core/ids.js";
 import { silentLogger, type Logger } from "../../src/core/logger.js";
 import {
@@ -110,6 +114,21 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
   };
 }
 
+/** The real app over a harness: its manager, store, catalog and install service, without a rate limit. */
+export function buildHarnessApp(h: Harness, deps: Pick<ApiDeps, "bind"> & Partial<ApiDeps>): Promise<FastifyInstance> {
+  return buildApp({
+    manager: h.manager,
+    store: h.store,
+    logger: silentLogger(),
+    clock: systemClock,
+    version: "0.0.0-test",
+    startedAt: systemClock.now(),
+    rateLimit: false,
+    discovery: { catalog: h.catalog, installs: h.service },
+    ...deps,
+  });
+}
+
 /** What a failed install must leave behind: nothing. */
 export async function leftovers(h: Harness, id: string): Promise<string[]> {
   const found: string[] = [];
@@ -119,6 +138,17 @@ export async function leftovers(h: Harness, id: string): Promise<string[]> {
   if ((await h.store.installs.get(id)) !== undefined) found.push("install record");
   if (h.serverDirExists(id)) found.push(`folder (${readdirSync(join(h.dataDir, "servers", id)).join(", ")})`);
   return found;
+}
+
+/** The AppError `promise` rejects with; anything else it settles with fails the test. */
+export async function failure(promise: Promise<unknown>): Promise<AppError> {
+  try {
+    await promise;
+  } catch (error) {
+    if (error instanceof AppError) return error;
+    throw error;
+  }
+  throw new Error("did not fail");
 }
 
 /** A catalog entry for an npm package, with our marketplace fields. */

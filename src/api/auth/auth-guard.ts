@@ -3,7 +3,7 @@
  * by default); once one does, every /api request needs a token whose role covers the route:
  * viewer reads, operator starts/stops/restarts and calls tools, admin changes servers.
  */
-import type { FastifyInstance, FastifyRequest } from "fastify";
+import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { AppError } from "../../core/errors.js";
 import type { TokenRole } from "../../store/tokens-repository.js";
 import { roleAllows, type TokenService } from "./token-service.js";
@@ -72,23 +72,34 @@ export async function registerAuthGuard(app: FastifyInstance, tokens: TokenServi
   app.addHook("onRequest", async (request, reply) => {
     if (!isApiRequest(request)) return;
     if (!(await authEnabled())) return;
-    const presented = bearerToken(request.headers.authorization);
-    if (presented === undefined) {
-      reply.header("www-authenticate", 'Bearer realm="pygent"');
-      throw new AppError("UNAUTHORIZED");
-    }
-    const record = await tokens.verify(presented);
-    if (!record) {
-      reply.header("www-authenticate", 'Bearer realm="pygent", error="invalid_token"');
-      throw new AppError("UNAUTHORIZED", "The API token is not valid or has been revoked.");
-    }
-    const needed = requiredRole(request);
-    if (!roleAllows(record.role, needed)) {
-      throw new AppError("FORBIDDEN", `This request needs the ${needed} role; the token has the ${record.role} role.`, {
-        required_role: needed,
-        role: record.role,
-      });
-    }
-    request.principal = { token_id: record.id, name: record.name, role: record.role };
+    request.principal = await authenticate(tokens, reply, bearerToken(request.headers.authorization), requiredRole(request));
   });
+}
+
+/**
+ * Who presented the token, once it is known to be valid and its role to cover `needed`; throws
+ * UNAUTHORIZED (with a `www-authenticate` header on the reply) or FORBIDDEN otherwise.
+ */
+export async function authenticate(
+  tokens: TokenService,
+  reply: FastifyReply,
+  presented: string | undefined,
+  needed: TokenRole,
+): Promise<Principal> {
+  if (presented === undefined) {
+    reply.header("www-authenticate", 'Bearer realm="pygent"');
+    throw new AppError("UNAUTHORIZED");
+  }
+  const record = await tokens.verify(presented);
+  if (!record) {
+    reply.header("www-authenticate", 'Bearer realm="pygent", error="invalid_token"');
+    throw new AppError("UNAUTHORIZED", "The API token is not valid or has been revoked.");
+  }
+  if (!roleAllows(record.role, needed)) {
+    throw new AppError("FORBIDDEN", `This request needs the ${needed} role; the token has the ${record.role} role.`, {
+      required_role: needed,
+      role: record.role,
+    });
+  }
+  return { token_id: record.id, name: record.name, role: record.role };
 }

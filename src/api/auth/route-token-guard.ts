@@ -5,10 +5,9 @@
  * also accept the token as `?token=`; such URLs are logged with the token blanked out.
  */
 import type { FastifyReply, FastifyRequest, onRequestAsyncHookHandler } from "fastify";
-import { AppError } from "../../core/errors.js";
 import type { TokenRole } from "../../store/tokens-repository.js";
-import { bearerToken } from "./auth-guard.js";
-import { roleAllows, type TokenService } from "./token-service.js";
+import { authenticate, bearerToken } from "./auth-guard.js";
+import type { TokenService } from "./token-service.js";
 
 export interface RouteTokenGuardOptions {
   role: TokenRole;
@@ -34,21 +33,6 @@ export function routeTokenGuard(tokens: TokenService, options: RouteTokenGuardOp
     // Fails closed: a store that cannot say whether auth is on is a 500, never an open door.
     if (!(await tokens.authEnabled())) return;
     const presented = bearerToken(request.headers.authorization) ?? (options.allowQueryToken ? queryToken(request.url) : undefined);
-    if (presented === undefined) {
-      reply.header("www-authenticate", 'Bearer realm="pygent"');
-      throw new AppError("UNAUTHORIZED");
-    }
-    const record = await tokens.verify(presented);
-    if (!record) {
-      reply.header("www-authenticate", 'Bearer realm="pygent", error="invalid_token"');
-      throw new AppError("UNAUTHORIZED", "The API token is not valid or has been revoked.");
-    }
-    if (!roleAllows(record.role, options.role)) {
-      throw new AppError("FORBIDDEN", `This request needs the ${options.role} role; the token has the ${record.role} role.`, {
-        required_role: options.role,
-        role: record.role,
-      });
-    }
-    request.principal = { token_id: record.id, name: record.name, role: record.role };
+    request.principal = await authenticate(tokens, reply, presented, options.role);
   };
 }

@@ -180,6 +180,7 @@ export async function createDaemon(options: DaemonOptions): Promise<Daemon> {
   const startedAt = clock.now();
   let healthConfig: HealthConfig = config.health ?? HealthConfigSchema.parse({});
   let services: Services | undefined;
+  let discoveryLoaded: Promise<unknown> | undefined;
   let app: FastifyInstance | undefined;
 
   let watcher: ConfigWatcher | undefined;
@@ -212,8 +213,10 @@ export async function createDaemon(options: DaemonOptions): Promise<Daemon> {
     await health.start();
     // After the health monitor (it publishes what alerts evaluate); stopped before it.
     await alerts.start();
-    // A missing or corrupt discovery cache is rebuilt here, never fatal.
-    await discovery.load();
+    // The catalog loads once the API listens, so the servers' states are served sooner; the
+    // discovery routes wait for it. A missing or corrupt cache is rebuilt, never fatal.
+    let catalogLoaded!: () => void;
+    const loaded = new Promise<void>((resolve) => (catalogLoaded = resolve));
     const { buildApp } = await import("../api/app.js");
     app = await buildApp({
       manager,
@@ -225,11 +228,15 @@ export async function createDaemon(options: DaemonOptions): Promise<Daemon> {
       bind: { host: options.host, port: options.port },
       alerts,
       health: { monitor: health, system: systemHealth },
-      discovery: { catalog: discovery.catalog, installs: discovery.installs },
+      discovery: { catalog: discovery.catalog, installs: discovery.installs, loaded },
       bus,
       metrics,
     });
     await app.listen({ host: options.host, port: options.port });
+    discoveryLoaded = discovery
+      .load()
+      .catch((error: unknown) => logger.error({ err: error }, "discovery catalog failed to load"))
+      .finally(catalogLoaded);
     watcher = watchConfigFile({
       path: configPath,
       initialText,
@@ -254,6 +261,7 @@ export async function createDaemon(options: DaemonOptions): Promise<Daemon> {
     stopping ??= (async () => {
       watcher?.close();
       // Installs under way are cancelled and rolled back first, so their requests get an answer.
+      await discoveryLoaded;
       await services?.discovery.close();
       await app?.close();
       await alerts.stop();

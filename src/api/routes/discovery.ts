@@ -27,6 +27,8 @@ import type { ZodTypeProvider } from "../validation.js";
 export interface DiscoveryServices {
   catalog: Catalog;
   installs: InstallService;
+  /** Settles when the catalog has loaded; requests wait for it rather than see an empty catalog. */
+  loaded?: Promise<unknown>;
 }
 
 export interface DiscoveryRoutesOptions extends DiscoveryServices {
@@ -290,8 +292,13 @@ function viewer(catalog: Catalog, manager: McpManager) {
 
 // ---- routes ---------------------------------------------------------------------------------
 
-export const discoveryRoutes: FastifyPluginAsync<DiscoveryRoutesOptions> = async (plugin, { catalog, installs, manager }) => {
+export const discoveryRoutes: FastifyPluginAsync<DiscoveryRoutesOptions> = async (plugin, { catalog, installs, manager, loaded }) => {
   const app = plugin.withTypeProvider<ZodTypeProvider>();
+  if (loaded) {
+    plugin.addHook("onRequest", async () => {
+      await loaded;
+    });
+  }
 
   const categories = () => ({ categories: catalog.categories() });
   const search = (query: z.output<typeof SearchQuerySchema>) => {

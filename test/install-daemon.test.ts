@@ -48,15 +48,16 @@ describe("discovery in the daemon", () => {
     daemon = await createDaemon({ dataDir, configPath, host: "127.0.0.1", port: 0, logger: silentLogger() });
     const { url } = await daemon.start();
 
+    // The catalog loads once the API listens; a discovery request waits for it.
+    const listed = await api<{ total: number }>(url, "GET", "/api/v1/mcp/discovery/servers?category=local");
+    expect(listed.status).toBe(200);
+    expect(listed.body.total).toBeGreaterThanOrEqual(1);
+
     // The broken file was kept aside and a valid cache written from the sources.
     const files = readdirSync(cacheDir);
     expect(files.some((name) => name.startsWith("discovered_servers.json.corrupt-"))).toBe(true);
     const rebuilt = JSON.parse(readFileSync(join(cacheDir, "discovered_servers.json"), "utf8")) as { servers: Record<string, unknown> };
     expect(Object.keys(rebuilt.servers)).toEqual(expect.arrayContaining(["github", "memory", "pygent-test-echo"]));
-
-    const listed = await api<{ total: number }>(url, "GET", "/api/v1/mcp/discovery/servers?category=local");
-    expect(listed.status).toBe(200);
-    expect(listed.body.total).toBeGreaterThanOrEqual(1);
 
     const installed = await api<{ server: { state: string; pid: number } }>(url, "POST", "/api/v1/mcp/discovery/install/pygent-test-echo", {});
     expect(installed.status).toBe(201);

@@ -65,6 +65,8 @@ describe("catalog search", () => {
     const catalog = await builtinCatalog();
     const ids = catalog.search("github").map((h) => entryId(h.entry));
     expect(ids[0]).toBe("github");
+    // Servers whose only link to the word is an io.github namespace are noise, not results.
+    expect(ids).not.toContain("context7");
   });
 
   it("finds by title, tag and description words and by prefix", async () => {

@@ -2,8 +2,9 @@
  * Full-text ranking of catalog entries. Each entry is tokenised once per field; a query scores
  * BM25-style per field (term frequency saturated, rarer terms count more), with field weights
  * id > name > title > tags > category > description, half credit for a prefix match, a bonus when
- * the query is the id, and a penalty for query words an entry does not match at all. Ties break
- * by id so the order never depends on insertion or on the engine's sort.
+ * the query is the id, and a penalty for query words an entry does not match at all. Hits far
+ * below the best one are dropped. Ties break by id so the order never depends on insertion or on
+ * the engine's sort.
  */
 import { marketplaceOf, type CatalogEntry } from "./schema.js";
 
@@ -25,6 +26,8 @@ const PREFIX_CREDIT = 0.5;
 const EXACT_ID_BONUS = 50;
 const ID_PREFIX_BONUS = 10;
 const EXACT_TITLE_BONUS = 20;
+/** Hits scoring under this share of the best hit are noise (a word only in a namespace, say). */
+const RELATIVE_CUTOFF = 0.01;
 
 /** Words so common in this catalog that they would match everything. */
 const STOP_WORDS = new Set(["mcp", "server", "the", "a", "an", "and", "or", "for", "of", "to", "with", "via", "in", "on", "by", "from"]);
@@ -136,7 +139,8 @@ export function buildSearchIndex(entries: readonly CatalogEntry[]): SearchIndex 
         hits.push({ entry: doc.entry, id: doc.id, score: Math.round(score * 1e6) / 1e6 });
       }
       hits.sort((a, b) => b.score - a.score || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-      return hits.map(({ entry, score }) => ({ entry, score }));
+      const floor = (hits[0]?.score ?? 0) * RELATIVE_CUTOFF;
+      return hits.filter((hit) => hit.score >= floor).map(({ entry, score }) => ({ entry, score }));
     },
   };
 }

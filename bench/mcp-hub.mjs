@@ -13,7 +13,7 @@ import path from "node:path";
 import { createRequire } from "node:module";
 import { officialServers } from "./lib/servers.mjs";
 import {
-  cmdline, descendants, freePort, getJson, killAll, log, rssMb, sleep, snapshot, track,
+  cmdline, descendants, endTracked, freePort, getJson, log, logTail, rssMb, sleep, snapshot, track,
 } from "./lib/proc.mjs";
 
 const require = createRequire(import.meta.url);
@@ -145,16 +145,8 @@ export async function hubOnce(dir, { extended = false, seed = true, timeoutMs = 
     };
     return result;
   } finally {
-    snapshot(entry);
-    killAll(entry);
-    await sleep(50);
+    await endTracked(entry);
   }
 }
 
-export function hubLogTail(dir, n = 20) {
-  try {
-    return fs.readFileSync(path.join(dir, "mcp-hub.out"), "utf8").trim().split("\n").slice(-n).join("\n");
-  } catch {
-    return "";
-  }
-}
+export const hubLogTail = (dir, n = 20) => logTail(path.join(dir, "mcp-hub.out"), n);

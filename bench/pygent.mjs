@@ -5,9 +5,8 @@ import { spawn } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import {
-  descendants, freePort, getJson, groupMembers, killAll, rssMb, sleep, snapshot, stillAlive, track, waitGone,
+  descendants, endTracked, freePort, getJson, groupMembers, logTail, rssMb, sleep, snapshot, stillAlive, track, waitGone,
 } from "./lib/proc.mjs";
-
 import { DAEMON_NODE_FLAGS, PYGENT_BIN, ROOT } from "./lib/daemon.mjs";
 
 export const pygentAvailable = () => fs.existsSync(PYGENT_BIN);
@@ -107,16 +106,8 @@ export async function pygentOnce(dir, { extended = false, timeoutMs = 30000 } = 
     if (!gone) result.shutdown_error = "daemon still running 15 s after SIGTERM";
     return result;
   } finally {
-    snapshot(entry);
-    killAll(entry);
-    await sleep(50);
+    await endTracked(entry);
   }
 }
 
-export function pygentLogTail(dir, n = 20) {
-  try {
-    return fs.readFileSync(path.join(dir, "pygent.out"), "utf8").trim().split("\n").slice(-n).join("\n");
-  } catch {
-    return "";
-  }
-}
+export const pygentLogTail = (dir, n = 20) => logTail(path.join(dir, "pygent.out"), n);

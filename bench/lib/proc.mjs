@@ -199,3 +199,19 @@ export async function getJson(url, timeoutMs = 1000) {
     return null;
   }
 }
+
+/** The last `n` lines of a log file a benchmark wrote, or "" when there is none. */
+export function logTail(file, n = 20) {
+  try {
+    return fs.readFileSync(file, "utf8").trim().split("\n").slice(-n).join("\n");
+  } catch {
+    return "";
+  }
+}
+
+/** Ends every process of a tracked group (after recording what was alive) and lets the kernel reap. */
+export async function endTracked(entry) {
+  snapshot(entry);
+  killAll(entry);
+  await sleep(50);
+}

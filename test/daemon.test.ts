@@ -3,6 +3,7 @@
  * official servers, clean shutdown, recovery after kill -9, config reloads, and persistence.
  */
 import { readFileSync, writeFileSync } from "node:fs";
+import { request as httpRequest } from "node:http";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { ServerView } from "../src/mcp/index.js";
@@ -157,6 +158,25 @@ describe("pygent serve", () => {
     expect(still.map((server) => server.id)).toEqual(["one", "three", "two"]);
     expect(still.every((server) => server.state === "running")).toBe(true);
     expect(daemon.stderr()).toMatch(/config file rejected/);
+    expect(await daemon.stop()).toBe(0);
+  });
+
+  it("answers the Host names it was told to and refuses others", async () => {
+    writeFileSync(config, JSON.stringify({ servers: [] }));
+    const daemon = await serve(["--allowed-host", "pygent.test"]);
+    const port = new URL(daemon.url).port;
+    const status = (host: string) =>
+      new Promise<number>((resolve, reject) => {
+        const request = httpRequest({ host: "127.0.0.1", port, path: "/api/v1/health", headers: { host } }, (response) => {
+          response.resume();
+          resolve(response.statusCode ?? 0);
+        });
+        request.on("error", reject);
+        request.end();
+      });
+    expect(await status(`pygent.test:${port}`)).toBe(200);
+    expect(await status(`127.0.0.1:${port}`)).toBe(200);
+    expect(await status(`attacker.example:${port}`)).toBe(403);
     expect(await daemon.stop()).toBe(0);
   });
 

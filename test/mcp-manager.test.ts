@@ -203,6 +203,15 @@ describe("MCP manager", () => {
     expect(m.list().map((view) => view.id)).toEqual(["a"]);
   });
 
+  it("starts a disabled API server once a PATCH enables it, and stops it when disabled again", async () => {
+    const m = newManager();
+    await m.start();
+    const off = await m.registerServer("later", fixtureServer("later", "echo-server.mjs", { enabled: false }));
+    expect(off.state).toBe("stopped");
+    expect((await m.updateServer("later", { enabled: true })).state).toBe("running");
+    expect((await m.updateServer("later", { enabled: false })).state).toBe("stopped");
+  });
+
   it("keeps API-registered servers across a restart of the manager", async () => {
     const m = newManager();
     await m.start();

@@ -84,7 +84,6 @@ class QuietRequestLog extends LogController {
       headers: request.headers,
       host: request.host,
       ip: request.ip,
-      socket: request.socket,
     };
     request.log.debug({ req }, "incoming request");
   }

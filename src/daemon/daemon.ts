@@ -32,6 +32,8 @@ export interface DaemonOptions {
   configPath: string;
   host: string;
   port: number;
+  /** Names besides the loopback ones and the bind address that clients may use in the Host header. */
+  allowedHosts?: string[];
   logLevel?: string;
   logger?: Logger;
   clock?: Clock;
@@ -181,6 +183,8 @@ export async function createDaemon(options: DaemonOptions): Promise<Daemon> {
   let healthConfig: HealthConfig = config.health ?? HealthConfigSchema.parse({});
   let services: Services | undefined;
   let discoveryLoaded: Promise<unknown> | undefined;
+  // A registry slow to answer must not hold up shutdown.
+  const loadAbort = new AbortController();
   let app: FastifyInstance | undefined;
 
   let watcher: ConfigWatcher | undefined;
@@ -226,6 +230,7 @@ export async function createDaemon(options: DaemonOptions): Promise<Daemon> {
       version: VERSION,
       startedAt,
       bind: { host: options.host, port: options.port },
+      allowedHosts: options.allowedHosts ?? [],
       alerts,
       health: { monitor: health, system: systemHealth },
       discovery: { catalog: discovery.catalog, installs: discovery.installs, loaded },
@@ -234,7 +239,7 @@ export async function createDaemon(options: DaemonOptions): Promise<Daemon> {
     });
     await app.listen({ host: options.host, port: options.port });
     discoveryLoaded = discovery
-      .load()
+      .load({ signal: loadAbort.signal })
       .catch((error: unknown) => logger.error({ err: error }, "discovery catalog failed to load"))
       .finally(catalogLoaded);
     watcher = watchConfigFile({
@@ -260,6 +265,8 @@ export async function createDaemon(options: DaemonOptions): Promise<Daemon> {
   const stop = (): Promise<void> => {
     stopping ??= (async () => {
       watcher?.close();
+      await watcher?.settled();
+      loadAbort.abort();
       // Installs under way are cancelled and rolled back first, so their requests get an answer.
       await discoveryLoaded;
       await services?.discovery.close();

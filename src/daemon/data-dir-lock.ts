@@ -34,7 +34,7 @@ export function lockDataDir(dataDir: string): DataDirLock {
     } catch {
       owner = undefined;
     }
-    if (owner !== undefined && owner !== process.pid && ownerAlive(owner)) {
+    if (owner !== undefined && ownerAlive(owner)) {
       throw new AppError(
         "CONFIG_INVALID",
         `another PyGent daemon (pid ${owner}) is using the data directory ${dataDir}; stop it or choose another --data-dir`,

@@ -37,7 +37,8 @@ export interface Discovery {
   catalog: Catalog;
   installs: InstallService;
   /** Reads the cache (rebuilding a missing or corrupt one) and lists what it cannot trust. */
-  load(): Promise<RefreshReport>;
+  /** Loads the catalog (cache, then sources); `signal` cuts remote sources short, e.g. at shutdown. */
+  load(options?: { signal?: AbortSignal }): Promise<RefreshReport>;
   /** Cancels installs under way (rolled back) and writes the cache. */
   close(): Promise<void>;
 }
@@ -85,7 +86,7 @@ export function createDiscovery(options: DiscoverySetupOptions): Discovery {
   return {
     catalog,
     installs,
-    load: () => catalog.load(),
+    load: (options) => catalog.load(options),
     async close() {
       await installs.close();
       await catalog.close();

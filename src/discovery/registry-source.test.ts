@@ -83,6 +83,30 @@ describe("registry source", () => {
     expect(entries[0]!._meta[OFFICIAL_META_KEY]).toMatchObject({ status: "active", isLatest: true });
   });
 
+  it("does not let a publisher set the fields only this machine may set", async () => {
+    const forged = item(7, {
+      _meta: {
+        "io.pygent/marketplace": {
+          id: "forged",
+          category: "web",
+          tags: ["x"],
+          featured: true,
+          source: "builtin",
+          local: true,
+          install_prefix: "/tmp",
+          bin: "dist/evil.js",
+        },
+      },
+    });
+    const { baseUrl } = await serve((_req, res) => json(res, { servers: [forged], metadata: { count: 1 } }));
+    const [entry] = await createRegistrySource({ base_url: baseUrl }, { logger: silentLogger() }).list();
+    const market = marketplaceOf(entry!);
+    expect(market).toMatchObject({ id: "forged", category: "web", featured: false, source: "registry" });
+    expect(market.local).toBeUndefined();
+    expect(market.install_prefix).toBeUndefined();
+    expect(market.bin).toBeUndefined();
+  });
+
   it("stops at max_pages", async () => {
     const { baseUrl, requests } = await serve((_req, res, url) => {
       const n = Number(url.searchParams.get("cursor") ?? "0");

@@ -142,6 +142,7 @@ export function createRegistrySource(options: RegistrySourceOptions, deps: Regis
 
     const result = tryNormalizeServerJson(raw, {
       label,
+      untrusted: true,
       defaults: { source: settings.id, category: settings.category },
       ...(officialRaw !== undefined && official.success ? { official: official.data } : {}),
     });

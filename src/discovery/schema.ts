@@ -148,7 +148,10 @@ export const MarketplaceMetaSchema = z.looseObject({
   /** For a local npm package: the folder holding node_modules it was found in. */
   install_prefix: z.string().optional(),
   /** For an npm package: its bin file relative to the package root, when known. */
-  bin: z.string().optional(),
+  bin: z
+    .string()
+    .refine((bin) => !bin.startsWith("/") && !bin.split(/[\\/]/).includes(".."), "must be a path inside the package")
+    .optional(),
 });
 export type MarketplaceMeta = z.infer<typeof MarketplaceMetaSchema>;
 
@@ -251,7 +254,16 @@ export interface NormalizeOptions {
   official?: OfficialMeta;
   /** Prefix for field names in error messages, e.g. "servers[3]". */
   label?: string;
+  /**
+   * The document comes from a publisher we do not vouch for (a remote registry): the marketplace
+   * fields that only this machine may set (where it is installed, which file runs, which source
+   * and whether it is featured) are dropped from what it brings.
+   */
+  untrusted?: boolean;
 }
+
+/** Marketplace fields a publisher cannot set for itself. */
+const TRUSTED_ONLY_FIELDS = ["local", "install_prefix", "bin", "source", "featured"] as const;
 
 /**
  * Validates a server.json of either generation and returns it as a catalog entry in the current
@@ -285,6 +297,7 @@ export function tryNormalizeServerJson(raw: unknown, options: NormalizeOptions =
   const market: Record<string, unknown> = existing
     ? { ...existing }
     : { id: idFromServerName(server.name), category: "other", tags: [], featured: false, ...defaults };
+  if (existing && options.untrusted) for (const field of TRUSTED_ONLY_FIELDS) delete market[field];
   if (market.source === undefined && defaults.source !== undefined) market.source = defaults.source;
   const official = options.official ?? server._meta?.[OFFICIAL_META_KEY];
   const candidate = {

@@ -222,7 +222,7 @@ export async function openConnection(config: ServerConfig, options: ConnectOptio
     await client.connect(transport, { timeout: timeoutMs, ...(options.signal ? { signal: options.signal } : {}) });
     const initializeMs = performance.now() - initStarted;
     const listStarted = performance.now();
-    const lists = await listEverything(client, timeoutMs);
+    const lists = await listEverything(client, timeoutMs, options.signal);
     const listMs = performance.now() - listStarted;
     const version = client.getServerVersion();
     const snapshot: CapabilitySnapshot = {
@@ -263,9 +263,9 @@ export interface CapabilityLists {
 const MAX_LIST_PAGES = 100;
 
 /** Every page of tools, resources and prompts the server advertises, fresh from the server. */
-export async function listEverything(client: Client, timeoutMs: number): Promise<CapabilityLists> {
+export async function listEverything(client: Client, timeoutMs: number, signal?: AbortSignal): Promise<CapabilityLists> {
   const capabilities = client.getServerCapabilities() ?? {};
-  const options = { timeout: timeoutMs, cacheMode: "bypass" as const };
+  const options = { timeout: timeoutMs, cacheMode: "bypass" as const, ...(signal ? { signal } : {}) };
   const tools: ToolSummary[] = [];
   const resources: ResourceSummary[] = [];
   const prompts: PromptSummary[] = [];

@@ -133,8 +133,9 @@ export function createMcpManager(deps: ManagerDeps): McpManager {
   async function drop(id: string): Promise<void> {
     const found = entries.get(id);
     if (!found) return;
-    await found.supervisor.stop();
+    // Out of the registry first: a start asked for while it stops must not revive an untracked process.
     entries.delete(id);
+    await found.supervisor.stop();
     deps.bus.publish({ type: "server_removed", server_id: id });
   }
 
@@ -234,10 +235,12 @@ export function createMcpManager(deps: ManagerDeps): McpManager {
       checkRemoteUrl(parsed);
       await deps.store.servers.save(id, merged, deps.clock.now());
       found.input = merged;
+      const wasEnabled = found.supervisor.config.enabled;
       const needsRestart = found.supervisor.state !== "stopped" && !sameProcess(found.supervisor.config, parsed);
       found.supervisor.reconfigure(parsed);
       if (!parsed.enabled) await found.supervisor.stop();
       else if (needsRestart) await found.supervisor.restart();
+      else if (!wasEnabled && started) await found.supervisor.start();
       return view(found);
     },
 

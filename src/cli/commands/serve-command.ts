@@ -11,6 +11,7 @@ import { examples, type CliContext } from "../cli-context.js";
 import { parsePort } from "../option-parsers.js";
 
 interface ServeOptions {
+  allowedHost: string[];
   port: number;
   host: string;
   config: string;
@@ -26,6 +27,12 @@ export function registerServeCommand(program: Command, ctx: CliContext): void {
     .description("run the daemon: supervise the configured MCP servers and serve the REST API, /ws and /mcp")
     .option("-p, --port <port>", "port to listen on (0 picks a free one)", parsePort, 8000)
     .option("--host <host>", "address to listen on; keep 127.0.0.1 unless a proxy with TLS is in front", "127.0.0.1")
+    .option(
+      "--allowed-host <name>",
+      "another name clients use to reach the daemon, e.g. its LAN address or DNS name (repeatable; Host headers are checked)",
+      (value: string, previous: string[]) => [...previous, value],
+      [] as string[],
+    )
     .option("-c, --config <file>", "server config file, watched for changes", DEFAULT_CONFIG_FILE)
     .option("--data-dir <dir>", "where the database and caches live", "./data")
     .addOption(new Option("--log-level <level>", "log level; logs go to stderr").choices(LOG_LEVELS).default("info"))
@@ -34,6 +41,7 @@ export function registerServeCommand(program: Command, ctx: CliContext): void {
       examples(
         "pygent serve",
         "pygent serve --port 9000 --config ./mcp_server_configs.json --data-dir /var/lib/pygent",
+        "pygent serve --host 0.0.0.0 --allowed-host 192.168.1.5 --allowed-host pygent.lan   # after pygent token create",
         "PYGENT_DEBUG=1 pygent serve --log-level debug",
       ),
     )
@@ -47,6 +55,7 @@ export function registerServeCommand(program: Command, ctx: CliContext): void {
         host: options.host,
         port: options.port,
         logLevel: options.logLevel,
+        allowedHosts: options.allowedHost,
       });
       const started = daemon.start();
       // Signals are handled from the first moment: a stop during start-up waits for it to settle.

@@ -128,12 +128,15 @@ describe("metrics on a real daemon", () => {
 
     // A server removed from the config file takes its series with it.
     writeFileSync(configPath, JSON.stringify({ servers: [echo("other")] }));
-    await waitFor(() => !daemon!.manager.list().some((server) => server.id === "echo"), {
-      timeoutMs: 10_000,
-      message: "echo removed after the config reload",
-    });
-    const after = await scrape(url);
-    expect(after.samples.filter((sample) => sample.labels.server_id === "echo")).toEqual([]);
+    // The series go once the server has stopped and its removal is published.
+    const after = await waitFor(
+      async () => {
+        const scraped = await scrape(url);
+        return scraped.samples.some((sample) => sample.labels.server_id === "echo") ? undefined : scraped;
+      },
+      { timeoutMs: 10_000, message: "echo's series gone after the config reload" },
+    );
+    expect(daemon.manager.list().map((server) => server.id)).toEqual(["other"]);
     expect(sampleValue(after, "pygent_server_up", { server_id: "other" })).toBe(1);
   });
 

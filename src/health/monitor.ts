@@ -11,7 +11,7 @@ import type { MessageBus, Unsubscribe } from "../bus/bus.js";
 import type { HealthMetrics, HealthStatus, HealthUpdateEvent, ServerState, ServerStatusEvent } from "../bus/events.js";
 import { HealthConfigSchema, type HealthConfig } from "../config/schema.js";
 import type { Clock, TimerHandle } from "../core/clock.js";
-import { errorMessage } from "../core/errors.js";
+import { errorMessage, isAppError } from "../core/errors.js";
 import type { Logger } from "../core/logger.js";
 import type { McpManager, ServerView } from "../mcp/manager-types.js";
 import { HOUR_MS, type HealthRepository } from "../store/health-repository.js";
@@ -293,8 +293,10 @@ class Monitor implements HealthMonitor {
     const run = this.limiter
       .run(() => this.check(track), { urgent })
       .catch((error: unknown) => {
-        // During shutdown the store and the servers go away under checks still in flight.
-        if (!this.stopped) this.logger.error({ err: error, server_id: track.id }, "health check failed");
+        // During shutdown the store and the servers go away under checks still in flight, and a
+        // server removed while it was checked is gone, not failing.
+        const removed = isAppError(error) && error.code === "SERVER_NOT_FOUND";
+        if (!this.stopped && !removed) this.logger.error({ err: error, server_id: track.id }, "health check failed");
         throw error;
       })
       .finally(() => {

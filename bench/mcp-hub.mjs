@@ -13,7 +13,7 @@ import path from "node:path";
 import { createRequire } from "node:module";
 import { officialServers } from "./lib/servers.mjs";
 import {
-  cmdline, descendants, endTracked, freePort, getJson, log, logTail, rssMb, sleep, snapshot, track,
+  cmdline, descendants, endTracked, freePort, getJson, log, logTail, settledRss, sleep, snapshot, track,
 } from "./lib/proc.mjs";
 
 const require = createRequire(import.meta.url);
@@ -100,11 +100,8 @@ export async function hubOnce(dir, { extended = false, seed = true, timeoutMs = 
     }
     if (!extended) return result;
 
-    // RSS after it settles (same 3 s idle as pygent); own process only, children reported apart.
-    await sleep(3000);
-    snapshot(entry);
-    result.rss_mb = rssMb(child.pid);
-    result.children_rss_mb = descendants(child.pid).reduce((a, d) => a + (rssMb(d.pid) ?? 0), 0);
+    // RSS after it settles (the same 3 s idle for both); own process only, children reported apart.
+    Object.assign(result, await settledRss(child.pid, entry));
 
     // kill -9 one child server (memory) and watch for ~10 s.
     const victim = descendants(child.pid).find((d) => cmdline(d.pid).includes("server-memory"));

@@ -5,7 +5,7 @@ import { spawn } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import {
-  descendants, endTracked, freePort, getJson, groupMembers, logTail, rssMb, sleep, snapshot, stillAlive, track, waitGone,
+  endTracked, freePort, getJson, groupMembers, logTail, settledRss, sleep, snapshot, stillAlive, track, waitGone,
 } from "./lib/proc.mjs";
 import { DAEMON_NODE_FLAGS, PYGENT_BIN, ROOT } from "./lib/daemon.mjs";
 
@@ -61,10 +61,8 @@ export async function pygentOnce(dir, { extended = false, timeoutMs = 30000 } = 
     }
     if (!extended) return result;
 
-    await sleep(3000);
-    snapshot(entry);
-    result.rss_mb = rssMb(child.pid);
-    result.children_rss_mb = descendants(child.pid).reduce((a, d) => a + (rssMb(d.pid) ?? 0), 0);
+    // RSS after it settles (the same 3 s idle for both); own process only, children reported apart.
+    Object.assign(result, await settledRss(child.pid, entry));
 
     // kill -9 one server and time until it is running again with another pid.
     const views = (await getJson(url, 1000))?.servers ?? [];

@@ -6,6 +6,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { InProcessBus, type HealthMetrics, type HealthStatus, type ServerState } from "../src/bus/index.js";
 import { ManualClock } from "../src/core/clock.js";
 import {
+  EMPTY_METRICS,
   createMetricsSummary,
   createPrometheusMetrics,
   percentile,
@@ -16,16 +17,6 @@ import {
 import type { ServerView } from "../src/mcp/index.js";
 import { parsePrometheusText, sampleValue } from "./helpers/prometheus-text.js";
 
-const METRICS: HealthMetrics = {
-  response_time_ms: null,
-  cpu_percent: null,
-  memory_mb: null,
-  error_rate: null,
-  consecutive_failures: 0,
-  uptime_1h: null,
-  uptime_24h: null,
-  uptime_7d: null,
-};
 
 interface FakeServer {
   id: string;
@@ -46,7 +37,7 @@ const monitor = {
           server_id: server.id,
           status: server.status,
           reasons: server.status === "healthy" ? [] : [`${server.id} is ${server.status}`],
-          metrics: { ...METRICS, ...server.metrics },
+          metrics: { ...EMPTY_METRICS, ...server.metrics },
           server_state: server.state,
           checked_at: 1,
         }) as unknown as ServerHealth,
@@ -66,7 +57,7 @@ function health(bus: InProcessBus, serverId: string, responseMs: number | null, 
     status: "healthy",
     previous_status: null,
     reasons: [],
-    metrics: { ...METRICS, response_time_ms: responseMs },
+    metrics: { ...EMPTY_METRICS, response_time_ms: responseMs },
     at,
   });
 }

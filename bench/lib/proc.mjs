@@ -215,3 +215,13 @@ export async function endTracked(entry) {
   killAll(entry);
   await sleep(50);
 }
+
+/** RSS of a daemon after 3 s idle, its own process apart from its children's, in MB. */
+export async function settledRss(pid, entry) {
+  await sleep(3000);
+  snapshot(entry);
+  return {
+    rss_mb: rssMb(pid),
+    children_rss_mb: descendants(pid).reduce((sum, child) => sum + (rssMb(child.pid) ?? 0), 0),
+  };
+}

@@ -23,7 +23,7 @@ export { createPrometheusMetrics, DEFAULT_PROBE_BUCKETS, METRIC_PREFIX } from ".
 export type { FiringAlertLike, PrometheusMetrics, PrometheusMetricsDeps } from "./metrics-prometheus.js";
 export { createMetricsSummary, percentile, RECENT_PROBES } from "./metrics-summary.js";
 export type { MetricsSummary, MetricsSummaryDeps, MetricsSummarySource } from "./metrics-summary.js";
-export { createHealthMonitor, retentionOf } from "./monitor.js";
+export { createHealthMonitor, EMPTY_METRICS, retentionOf } from "./monitor.js";
 export type { HealthMonitor, HealthMonitorDeps, ServerHealth } from "./monitor.js";
 export { checkOllama } from "./ollama-check.js";
 export type { HealthProbe, ProbeReading } from "./probe.js";

@@ -93,7 +93,8 @@ interface Track {
   inflight: Promise<ServerHealth> | undefined;
 }
 
-const EMPTY_METRICS: HealthMetrics = {
+/** The metrics of a server not measured yet: every figure unknown. */
+export const EMPTY_METRICS: HealthMetrics = {
   response_time_ms: null,
   cpu_percent: null,
   memory_mb: null,

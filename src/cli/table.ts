@@ -3,6 +3,7 @@
  * applied after padding, so escape codes never skew the columns; colour is off when the stream is
  * not a terminal or NO_COLOR is set (https://no-color.org).
  */
+import { terminalSafe } from "./terminal-text.js";
 
 export interface Column<Row> {
   header: string;
@@ -22,10 +23,10 @@ export interface TableOptions {
 
 const DEFAULT_MAX = 60;
 
-/** One cell as a single line: newlines and tabs would break the grid. */
+/** One cell as a single line (newlines and tabs would break the grid), safe for a terminal. */
 export function cellText(value: string | number | null | undefined): string {
   if (value === null || value === undefined || value === "") return "-";
-  return String(value).replace(/\s*[\r\n\t]+\s*/g, " ").trim() || "-";
+  return terminalSafe(String(value).replace(/\s*[\r\n\t]+\s*/g, " ").trim()) || "-";
 }
 
 export function truncate(text: string, max: number): string {

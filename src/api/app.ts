@@ -13,6 +13,7 @@ import Fastify, {
 import type { AlertService } from "../alerts/index.js";
 import type { MessageBus } from "../bus/bus.js";
 import type { Clock } from "../core/clock.js";
+import { AppError } from "../core/errors.js";
 import type { HealthServices, MetricsServices } from "../health/index.js";
 import type { Logger } from "../core/logger.js";
 import type { McpManager } from "../mcp/manager-types.js";
@@ -151,7 +152,9 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
 /**
  * JSON only. Plain text is refused (415) rather than handed to a schema as a string, and an
  * empty body sent with a JSON content type counts as no body: clients that always set the
- * header on a bodiless POST (start, stop) are not told their JSON is broken.
+ * header on a bodiless POST (start, stop) are not told their JSON is broken. A body of JSON
+ * `null` is refused: Fastify would hand it on like an absent body, and a tool call would then
+ * run with no arguments.
  */
 function configureBodyParsing(app: FastifyInstance): void {
   const parseJson = app.getDefaultJsonParser("error", "error");
@@ -161,6 +164,13 @@ function configureBodyParsing(app: FastifyInstance): void {
       done(null, undefined);
       return;
     }
-    parseJson(request, body as string, done);
+    parseJson(request, body as string, (error, parsed) => {
+      if (!error && parsed === null) {
+        const issue = { field: "body", message: "must be a JSON object, not null" };
+        done(new AppError("VALIDATION_FAILED", `${issue.field}: ${issue.message}`, { issues: [issue] }), undefined);
+        return;
+      }
+      done(error, parsed);
+    });
   });
 }

@@ -37,6 +37,7 @@ export const ERROR_CATALOGUE = {
   RATE_LIMITED: { status: 429, message: "Too many requests; slow down." },
   TOOL_CALL_FAILED: { status: 502, message: "The MCP server failed to answer the tool call." },
   TOOL_CALL_TIMEOUT: { status: 504, message: "The MCP server did not answer in time." },
+  TOOL_RESULT_INVALID: { status: 502, message: "The MCP server answered the tool call with a result the daemon will not pass on." },
   INSTALL_FAILED: { status: 502, message: "The install failed; nothing was kept." },
   INSTALL_TIMEOUT: { status: 504, message: "The install did not finish in time; nothing was kept." },
   DAEMON_UNREACHABLE: { status: 503, message: "The PyGent daemon could not be reached." },

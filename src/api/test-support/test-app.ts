@@ -8,7 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from "fastify";
-import { InProcessBus } from "../../bus/index.js";
+import { InProcessBus, type MessageBus } from "../../bus/index.js";
 import { systemClock, type Clock } from "../../core/clock.js";
 import { newId } from "../../core/ids.js";
 import { silentLogger } from "../../core/logger.js";
@@ -26,6 +26,8 @@ export interface TestApp {
   app: FastifyInstance;
   store: Store;
   manager: McpManager;
+  /** The manager's bus (tool_called, server_status, ...). */
+  bus: MessageBus;
   tokens: TokenService;
   request(options: InjectOptions): Promise<LightMyRequestResponse>;
   close(): Promise<void>;
@@ -56,6 +58,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
   return {
     app,
     store,
+    bus,
     manager,
     tokens,
     request: (inject) => app.inject({ ...inject, headers: { host: TEST_HOST, ...inject.headers } }),

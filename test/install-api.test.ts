@@ -45,8 +45,8 @@ beforeAll(async () => {
     entries: [localEchoPackage(join(prefix, "npm"), "mem", [{ name: "MEM_TOKEN", description: "A token", isRequired: true, isSecret: true }])],
     environment: { PATH: process.env.PATH, HOME: process.env.HOME },
   });
-  tokens = createTokenService(h.store.tokens, systemClock);
-  app = await buildHarnessApp(h, { bind: { host: "127.0.0.1", port: 8080 }, tokens });
+  tokens = createTokenService(h.store, systemClock);
+  app = await buildHarnessApp(h, { bind: { host: "127.0.0.1", port: 8080 } });
   admin = (await tokens.create("admin", "admin")).token;
   viewer = (await tokens.create("viewer", "viewer")).token;
 });

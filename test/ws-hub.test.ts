@@ -36,11 +36,10 @@ async function start(options: { websocket?: Partial<EventHubOptions>; logger?: L
   const bus = new InProcessBus();
   const manager: McpManager = createMcpManager({ clock: systemClock, bus, store, logger: silentLogger(), daemonInstance: newId() });
   await manager.start();
-  const tokens = createTokenService(store.tokens, systemClock);
+  const tokens = createTokenService(store, systemClock);
   const app = await buildApp({
     manager,
     store,
-    tokens,
     bus,
     logger: options.logger ?? silentLogger(),
     clock: systemClock,

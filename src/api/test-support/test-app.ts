@@ -15,7 +15,7 @@ import { silentLogger } from "../../core/logger.js";
 import { createMcpManager, type McpManager } from "../../mcp/index.js";
 import { openStore, type Store } from "../../store/index.js";
 import { buildApp, type ApiDeps } from "../app.js";
-import { createTokenService, type TokenService } from "../auth/token-service.js";
+import type { TokenService } from "../auth/token-service.js";
 
 export const TEST_PORT = 8080;
 export const TEST_HOST = `127.0.0.1:${TEST_PORT}`;
@@ -31,7 +31,7 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-export type TestAppOptions = Partial<Omit<ApiDeps, "manager" | "store" | "tokens">>;
+export type TestAppOptions = Partial<Omit<ApiDeps, "manager" | "store">>;
 
 export async function createTestApp(options: TestAppOptions = {}): Promise<TestApp> {
   const dir = mkdtempSync(join(tmpdir(), "pygent-api-"));
@@ -40,7 +40,6 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
   const bus = new InProcessBus();
   const manager = createMcpManager({ clock, bus, store, logger: silentLogger(), daemonInstance: newId() });
   await manager.start();
-  const tokens = createTokenService(store.tokens, clock);
   const app = await buildApp({
     logger: silentLogger(),
     version: "0.0.0-test",
@@ -51,13 +50,12 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     clock,
     store,
     manager,
-    tokens,
   });
   return {
     app,
     store,
     manager,
-    tokens,
+    tokens: app.tokens,
     request: (inject) => app.inject({ ...inject, headers: { host: TEST_HOST, ...inject.headers } }),
     async close() {
       await app.close();

@@ -31,8 +31,8 @@ function redact(value: unknown, depth: number): unknown {
   if (Array.isArray(value)) return value.slice(0, MAX_ITEMS).map((item) => redact(item, depth + 1));
   const out: Record<string, unknown> = {};
   for (const [key, inner] of Object.entries(value).slice(0, MAX_ITEMS)) {
-    if (isSecretKey(key)) out[key] = REDACTED;
-    else if (VALUES_HIDDEN_KEYS.has(key)) out[key] = hideValues(inner);
+    if (VALUES_HIDDEN_KEYS.has(key)) out[key] = hideValues(inner);
+    else if (isSecretKey(key)) out[key] = REDACTED;
     else if (ARGV_KEYS.has(key) && Array.isArray(inner)) out[key] = redactArgv(inner);
     else out[key] = redact(inner, depth + 1);
   }

@@ -31,12 +31,14 @@ function errorCodeOf(payload: unknown): string | undefined {
   }
 }
 
-/** The route's parameters joined (`fs`, `fs/echo`), or null for a route without any. */
+/** The route's parameters joined (`fs`, `fs/echo`), else the `id` a create names in its body, else null. */
 function targetOf(request: FastifyRequest): string | null {
-  const params = request.params;
-  if (typeof params !== "object" || params === null) return null;
-  const values = Object.values(params).filter((value): value is string => typeof value === "string");
-  return values.length > 0 ? values.join("/") : null;
+  const params: unknown = request.params;
+  const values =
+    typeof params === "object" && params !== null ? Object.values(params).filter((value): value is string => typeof value === "string") : [];
+  if (values.length > 0) return values.join("/");
+  const id: unknown = typeof request.body === "object" && request.body !== null ? (request.body as { id?: unknown }).id : undefined;
+  return typeof id === "string" ? id : null;
 }
 
 export function registerAuditHook(app: FastifyInstance, audit: AuditService, options: AuditHookOptions): void {

@@ -8,6 +8,8 @@ import { formatInstant, formatTable } from "../table.js";
 import type { AuditEntry } from "../../audit/index.js";
 
 interface AuditOptions {
+  url?: string;
+  token?: string;
   actor?: string;
   action?: string;
   target?: string;
@@ -39,7 +41,8 @@ export function registerAuditCommand(program: Command, ctx: CliContext): void {
       examples("pygent audit", "pygent audit --action token. --json", "pygent audit --actor ci --from 2026-01-01T00:00:00Z"),
     )
     .action(async (options: AuditOptions, cmd: Command) => {
-      const { json, ...filters } = options;
+      // --url and --token name the daemon, not a filter; clientFor reads them from the command.
+      const { json, url: _url, token: _token, ...filters } = options;
       const { entries } = await clientFor(cmd, ctx).get<{ entries: AuditEntry[] }>("/api/v1/audit", filters);
       if (json) return printJson(ctx.io, { entries });
       if (entries.length === 0) {

@@ -1,20 +1,11 @@
 // The audit log through the real app and store: every mutation on record, reads on request,
 // secrets never stored, GET /api/v1/audit for admins, and `pygent audit` over HTTP.
-import { afterEach, describe, expect, it, vi } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import type { AuditEntry } from "../src/audit/index.js";
-import { createTestApp, echoEntry, type TestApp, type TestAppOptions } from "../src/api/test-support/test-app.js";
+import { appPerTest, echoEntry, type TestApp } from "../src/api/test-support/test-app.js";
 import { runCliCaptured } from "./helpers/cli-in-process.js";
 
-let t: TestApp | undefined;
-afterEach(async () => {
-  await t?.close();
-  t = undefined;
-});
-
-async function app(options: TestAppOptions = {}): Promise<TestApp> {
-  t = await createTestApp(options);
-  return t;
-}
+const app = appPerTest();
 
 const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 const servers = "/api/v1/mcp/servers";

@@ -1,20 +1,11 @@
 // The auth switch over HTTP, on the real app and store: it never opens by accident (issue 7, item 1).
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { LOCAL_ACTOR } from "../../audit/index.js";
 import { systemClock } from "../../core/clock.js";
-import { createTestApp, echoEntry, type TestApp, type TestAppOptions } from "../test-support/test-app.js";
+import { appPerTest, echoEntry } from "../test-support/test-app.js";
 import { createAuthState } from "./auth-state.js";
 
-let t: TestApp | undefined;
-afterEach(async () => {
-  await t?.close();
-  t = undefined;
-});
-
-async function app(options: TestAppOptions = {}): Promise<TestApp> {
-  t = await createTestApp(options);
-  return t;
-}
+const app = appPerTest();
 
 const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 const servers = "/api/v1/mcp/servers";

@@ -8,6 +8,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from "fastify";
+import { afterEach } from "vitest";
 import { InProcessBus } from "../../bus/index.js";
 import { systemClock, type Clock } from "../../core/clock.js";
 import { newId } from "../../core/ids.js";
@@ -64,6 +65,19 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
       store.close();
       rmSync(dir, { recursive: true, force: true });
     },
+  };
+}
+
+/** For a test file whose tests each build their own app: the returned function builds one, closed after the test. */
+export function appPerTest(): (options?: TestAppOptions) => Promise<TestApp> {
+  let current: TestApp | undefined;
+  afterEach(async () => {
+    await current?.close();
+    current = undefined;
+  });
+  return async (options = {}) => {
+    current = await createTestApp(options);
+    return current;
   };
 }
 

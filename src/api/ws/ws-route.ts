@@ -42,8 +42,8 @@ const DESCRIPTION = [
   "WebSocket. Send `{\"type\":\"subscribe\",\"events\":[...],\"server_ids\":[...]}` (server_ids optional) or",
   '`{"type":"unsubscribe","events":[...]}`; events: ' + TOPICS.join(", ") + ' (also health_update, alert, log, or "*").',
   "Receives welcome, subscribed/unsubscribed acks, error frames for bad messages, and health_update, server_status,",
-  "alert, capabilities_changed, log and install_progress events. When API tokens exist, a viewer token is needed:",
-  "`Authorization: Bearer <token>`, or `?token=<token>` from a browser.",
+  "alert, capabilities_changed, log and install_progress events. When auth is on, a viewer token is needed:",
+  "`Authorization: Bearer <token>`, or `?token=<token>` from a browser; a connection whose token is revoked is closed (4001).",
 ].join(" ");
 
 /**

@@ -45,7 +45,7 @@ export interface AuditService {
   query(query: AuditQuery): Promise<AuditEntry[]>;
   /** Deletes entries older than the retention; resolves with how many. */
   prune(): Promise<number>;
-  /** Prunes now and then every pruneIntervalMs. */
+  /** Prunes every pruneIntervalMs until stop(). */
   start(): void;
   stop(): void;
 }

@@ -61,9 +61,6 @@ export interface Daemon {
   kill(): void;
 }
 
-/** The one loopback rule, shared with the auth switch. */
-export { isLoopback };
-
 /** Writes the starter config when there is no config file yet; returns the file's text. */
 function ensureConfigFile(configPath: string, dataDir: string, logger: Logger): string {
   if (!existsSync(configPath)) {
@@ -253,11 +250,12 @@ export async function createDaemon(options: DaemonOptions): Promise<Daemon> {
       security: () => security,
     });
     await app.listen({ host: options.host, port: options.port });
-    const bound = app.server.address();
+    const address = app.server.address();
+    const port = typeof address === "object" && address ? address.port : options.port;
     // Recorded so that `pygent auth off` (another process) can refuse while this bind forces auth on.
     await store.authState.recordDaemon({
       host: options.host,
-      port: typeof bound === "object" && bound ? bound.port : options.port,
+      port,
       pid: process.pid,
       requires_auth: !isLoopback(options.host) || security?.require_token_on_loopback === true,
       since: clock.now(),
@@ -286,8 +284,6 @@ export async function createDaemon(options: DaemonOptions): Promise<Daemon> {
         bus.publish({ type: "config_rejected", path: configPath, problems });
       },
     });
-    const address = app.server.address();
-    const port = typeof address === "object" && address ? address.port : options.port;
     const host = options.host.includes(":") ? `[${options.host}]` : options.host;
     return { url: `http://${host}:${port}` };
   };
@@ -301,6 +297,7 @@ export async function createDaemon(options: DaemonOptions): Promise<Daemon> {
       await discoveryLoaded;
       await services?.discovery.close();
       await app?.close();
+      // A broken database must not stop the shutdown; a record left behind names a dead pid, which the CLI ignores.
       await store.authState.clearDaemon(process.pid).catch(() => undefined);
       audit.stop();
       await alerts.stop();

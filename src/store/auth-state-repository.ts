@@ -14,7 +14,7 @@ export interface AuthStateRecord {
   enabled: boolean;
   /** Null until someone or something changed it after the migration. */
   changed_at: number | null;
-  /** Who changed it last: a token name, "local", "first token", "config", "bind" or "migration". */
+  /** Who changed it last: "local" (the CLI), "daemon" (its bind or config), or "migration". */
   changed_by: string;
   /** The daemon that last recorded its bind and has not cleared it; it may have died since. */
   daemon: DaemonBindRecord | null;

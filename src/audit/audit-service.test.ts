@@ -1,11 +1,12 @@
 // The audit service over a real SQLite store: append-only, filtered reads, retention in chunks.
+import Database from "better-sqlite3";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { ManualClock } from "../core/clock.js";
 import { silentLogger } from "../core/logger.js";
-import { openStore, type Store } from "../store/index.js";
+import { DATABASE_FILE, openStore, type Store } from "../store/index.js";
 import { AuditQuerySchema } from "./audit-query.js";
 import { createAuditService, LOCAL_ACTOR, type AuditService } from "./audit-service.js";
 
@@ -63,6 +64,17 @@ describe("audit service", () => {
     audit.start();
     clock.advance(3_600_000);
     await vi.waitFor(async () => expect((await query()).map((e) => e.action)).toEqual(["recent"]), { timeout: 5000 });
+  });
+
+  it("is append-only: the database refuses to rewrite an entry", async () => {
+    await audit.record({ actor: LOCAL_ACTOR, action: "token.revoke", ok: true });
+    const db = new Database(join(dir, DATABASE_FILE));
+    try {
+      expect(() => db.prepare("UPDATE audit_log SET ok = 0").run()).toThrow(/append-only/);
+    } finally {
+      db.close();
+    }
+    expect((await query())[0]?.ok).toBe(true);
   });
 
   it("refuses to parse a bad filter, naming the field", () => {

@@ -79,6 +79,22 @@ describe("auth on a daemon bound to 0.0.0.0", () => {
   });
 });
 
+describe("auth on a loopback daemon whose config asks for tokens", () => {
+  it("turns on at a config reload, and pygent auth off is refused while the config says so", async () => {
+    daemon = await startDaemon(data, config);
+    expect((await daemon.api("/api/v1/mcp/servers")).status).toBe(200);
+    writeFileSync(config, JSON.stringify({ servers: [], security: { require_token_on_loopback: true } }));
+    await waitFor(async () => ((await daemon!.api("/api/v1/mcp/servers")).status === 401 ? true : undefined), {
+      timeoutMs: 20_000,
+      message: "the reloaded config to require tokens",
+    });
+    const off = await runCliCaptured(["auth", "off", "--data-dir", data]);
+    expect(off.code).toBe(1);
+    expect(off.stderr).toContain("require_token_on_loopback");
+    expect((await daemon.api("/api/v1/mcp/servers")).status).toBe(401);
+  });
+});
+
 describe("pygent auth without a daemon", () => {
   it("switches off and on, says when no admin token exists, and puts each change on record as local", async () => {
     expect(JSON.parse((await runCliCaptured(["auth", "status", "--json", "--data-dir", data])).stdout)).toMatchObject({ enabled: false, reasons: [], daemon: null });

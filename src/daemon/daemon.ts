@@ -252,14 +252,17 @@ export async function createDaemon(options: DaemonOptions): Promise<Daemon> {
     await app.listen({ host: options.host, port: options.port });
     const address = app.server.address();
     const port = typeof address === "object" && address ? address.port : options.port;
-    // Recorded so that `pygent auth off` (another process) can refuse while this bind forces auth on.
-    await store.authState.recordDaemon({
-      host: options.host,
-      port,
-      pid: process.pid,
-      requires_auth: !isLoopback(options.host) || security?.require_token_on_loopback === true,
-      since: clock.now(),
-    });
+    // Recorded so that `pygent auth off` (another process) can refuse while this bind or the config force auth on.
+    const since = clock.now();
+    const recordBind = () =>
+      store.authState.recordDaemon({
+        host: options.host,
+        port,
+        pid: process.pid,
+        requires_auth: !isLoopback(options.host) || security?.require_token_on_loopback === true,
+        since,
+      });
+    await recordBind();
     discoveryLoaded = discovery
       .load({ signal: loadAbort.signal })
       .catch((error: unknown) => logger.error({ err: error }, "discovery catalog failed to load"))
@@ -275,6 +278,7 @@ export async function createDaemon(options: DaemonOptions): Promise<Daemon> {
         health.updateConfig(healthConfig);
         security = next.security;
         await enforceAuthConfig();
+        await recordBind();
         await audit.record({ actor: LOCAL_ACTOR, action: "config.reload", target: configPath, ok: true, details: result });
         logger.info(result, "config reloaded");
         bus.publish({ type: "config_reloaded", path: configPath, ...result });

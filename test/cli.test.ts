@@ -99,7 +99,7 @@ describe("pygent CLI", () => {
     expect(nobody.stderr).toMatch(/not reachable/);
   });
 
-  it("enforces token roles once a token exists", async () => {
+  it("enforces token roles once a token exists, until auth is switched off", async () => {
     const dataDir = join(dir, "data");
     const token = async (role: string) => {
       const created = await cli(["token", "create", "--role", role, "--name", `${role}-test`, "--data-dir", dataDir, "--quiet"]);
@@ -125,6 +125,9 @@ describe("pygent CLI", () => {
         await cli(["token", "revoke", record.id, "--data-dir", dataDir]);
       }
     }
+    // Revoking every token leaves auth on (issue 7): only `pygent auth off` opens the API again.
+    expect((await cli(["servers", "list"])).code).toBe(1);
+    expect((await cli(["auth", "off", "--data-dir", dataDir])).code).toBe(0);
     expect((await cli(["servers", "list"])).code).toBe(0);
   });
 });

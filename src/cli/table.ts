@@ -122,3 +122,8 @@ export function statusStyle(paint: Painter): (padded: string, plain: string) => 
     return colour ? paint(padded, colour) : padded;
   };
 }
+
+/** An instant as ISO 8601 to the second (`2026-01-01T12:00:00Z`); null stays null. */
+export function formatInstant(ms: number | null): string | null {
+  return ms === null ? null : new Date(ms).toISOString().replace(/\.\d+Z$/, "Z");
+}

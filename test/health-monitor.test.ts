@@ -198,6 +198,37 @@ describe("health monitor", () => {
     expect(event.changed).toEqual([{ kind: "tool", name: "echo", fields: ["description"] }]);
   });
 
+  it("does not compare a new server with a removed one that had the same id", async () => {
+    const { manager: m, monitor: mon } = await startAll();
+    await m.registerServer("reused", fixture("reused", "echo-server.mjs", { health_check_interval: 60 }));
+    await mon.checkNow("reused");
+    const old = await store.health.capabilitySnapshot("reused");
+    expect(old).toBeDefined();
+
+    await m.removeServer("reused");
+    await waitFor(async () => (await store.health.capabilitySnapshot("reused")) === undefined, { message: "the snapshot dropped" });
+    // Another server under the same id: slow-server lists a `sleep` tool the echo server does not.
+    await m.registerServer("reused", fixture("reused", "slow-server.mjs", { health_check_interval: 60 }));
+    await mon.checkNow("reused");
+    await mon.checkNow("reused");
+    expect(drifts("reused")).toEqual([]);
+    expect(await store.health.capabilityChanges("reused", 10)).toEqual([]);
+    expect((await store.health.capabilitySnapshot("reused"))?.fingerprint).not.toBe(old!.fingerprint);
+  });
+
+  it("drops the snapshots of servers removed while the daemon was down", async () => {
+    const first = await startAll();
+    await first.manager.registerServer("gone", fixture("gone", "echo-server.mjs", { health_check_interval: 60 }));
+    await first.monitor.checkNow("gone");
+    await stopAll();
+    // Taken out while nothing ran, as an edit of the config file would.
+    await store.servers.remove("gone");
+    expect(await store.health.capabilitySnapshot("gone")).toBeDefined();
+
+    await startAll();
+    expect(await store.health.capabilitySnapshot("gone")).toBeUndefined();
+  });
+
   it("falls back to tools/list for a server that does not answer ping", async () => {
     const echoCore = pathToFileURL(fixturePath("echo-core.mjs")).href;
     const noPing = join(dir, "no-ping-server.mjs");

@@ -103,10 +103,10 @@ describe("health monitor", { timeout: 180_000 }, () => {
     // The bands sit well above this machine's own latency, so its noise cannot cross one.
     let noiseMs = 0;
     for (let i = 0; i < 5; i++) noiseMs = Math.max(noiseMs, await m.ping("slow"));
-    const margin = Math.ceil(150 + 3 * noiseMs);
+    const margin = Math.ceil(150 + 2 * noiseMs);
     const warningMs = margin;
     const warningDelay = warningMs + margin;
-    const criticalMs = warningDelay + 3 * margin;
+    const criticalMs = warningDelay + 2 * margin;
     const criticalDelay = criticalMs + margin;
     const thresholds = { response_time_ms: { warning: warningMs, critical: criticalMs } };
     // A probe must outlast the slowest answer asked for here, noise included.

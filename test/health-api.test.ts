@@ -151,4 +151,38 @@ describe("system health routes", () => {
     expect((await request({ method: "GET", url: "/api/v1/health/agents" })).json().details.active_agents).toBe(0);
     expect((await request({ method: "GET", url: "/api/v1/health/nothing" })).statusCode).toBe(404);
   });
+
+  it("answers by one rule whether or not the app has the health monitor", async () => {
+    // A database that stops answering: offline in both reports.
+    const unreachable = { ...store, ping: () => Promise.reject(new Error("SQLITE_IOERR")), info: () => Promise.reject(new Error("SQLITE_IOERR")) };
+    const config = HealthConfigSchema.parse({});
+    const startedAt = Date.now();
+    const base = { manager, logger: silentLogger(), clock: systemClock, version: "0.0.0-test", startedAt, bind: { host: "127.0.0.1", port: PORT }, rateLimit: false as const };
+    const system = createSystemHealth({ store: unreachable, manager, monitor, clock: systemClock, version: "0.0.0-test", startedAt, config: () => config });
+    const full = await buildApp({ ...base, store: unreachable, health: { monitor, system } });
+    const basic = await buildApp({ ...base, store: unreachable });
+    try {
+      const overall = async (assembled: FastifyInstance) =>
+        (await assembled.inject({ method: "GET", url: "/api/v1/health", headers: { host: `127.0.0.1:${PORT}` } })).json() as {
+          status: string;
+          components: Record<string, { status: string }>;
+        };
+      const answers = async () => ({ full: await overall(full), basic: await overall(basic) });
+
+      // Database offline, servers all up.
+      let both = await answers();
+      expect([both.full.components.database!.status, both.basic.components.database!.status]).toEqual(["offline", "offline"]);
+      expect(both.basic.status).toBe(both.full.status);
+
+      // Database offline and the only server down: an offline and a critical component.
+      await manager.stopServer("echo");
+      both = await answers();
+      expect([both.full.components.mcp!.status, both.basic.components.mcp!.status]).toEqual(["critical", "critical"]);
+      expect(both.full.status).toBe("critical");
+      expect(both.basic.status).toBe(both.full.status);
+    } finally {
+      await full.close();
+      await basic.close();
+    }
+  });
 });

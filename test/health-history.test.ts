@@ -185,6 +185,34 @@ describe("health history", () => {
     expect(await raw(HOUR_MS)).toBe(10);
   });
 
+  it("prunes server events and capability changes by their own retention", async () => {
+    const now = T0 + 200 * DAY_MS;
+    const change = (at: number) => ({ server_id: "a", at, previous_fingerprint: "x", fingerprint: "y", added: [], removed: [], changed: [] });
+    const event = (at: number) => ({ server_id: "a", kind: "started" as const, detail: null, exit_code: null, signal: null, at });
+    for (const ago of [100 * DAY_MS, 40 * DAY_MS, DAY_MS]) {
+      await store.health.recordCapabilityChange(change(now - ago));
+      await store.serverEvents.append(event(now - ago));
+    }
+    clock.advance(now - clock.now());
+    const config = HealthConfigSchema.parse({ retention: { server_events_days: 30, capability_changes_days: 60 } });
+    const job = new HistoryMaintenance({
+      repository: store.health,
+      serverEvents: store.serverEvents,
+      clock,
+      logger: silentLogger(),
+      retention: () => retentionOf(config),
+    });
+    const result = await job.runOnce();
+    expect(result.pruned).toMatchObject({ server_events: 2, capability_changes: 1 });
+    expect((await store.serverEvents.listForServer("a", 10)).map((row) => now - row.at)).toEqual([DAY_MS]);
+    expect((await store.health.capabilityChanges("a", 10)).map((row) => now - row.at)).toEqual([DAY_MS, 40 * DAY_MS]);
+  });
+
+  it("keeps server events for 30 days and capability changes for 90 by default", () => {
+    expect(retention.serverEventsMs).toBe(30 * DAY_MS);
+    expect(retention.capabilityChangesMs).toBe(90 * DAY_MS);
+  });
+
   it("runs on its own every minute on the injected clock", async () => {
     const job = new HistoryMaintenance({
       repository: store.health,

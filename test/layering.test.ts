@@ -1,6 +1,7 @@
 /**
- * Dependencies point downward only (docs/architecture.md). This test reads every import in src/
- * and fails on one that reaches up or sideways, so the layering cannot erode quietly.
+ * Dependencies point downward only (docs/architecture.md). This test reads every import in src/,
+ * static or dynamic, and fails on one that reaches up or sideways, so the layering cannot erode
+ * quietly.
  */
 import { readFileSync, readdirSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
@@ -37,6 +38,12 @@ function sourceFiles(dir: string): string[] {
   });
 }
 
+/**
+ * The relative specifier of every static import or re-export (`from "../x.js"`) and every
+ * dynamic `import("../x.js")`: a lazy import is still a dependency.
+ */
+const IMPORT_SPECIFIER = /(?:(?:import|export)[^"']*?from\s+|\bimport\s*\(\s*)["'](\.[^"']+)["']/g;
+
 function domainOf(path: string): string {
   return relative(SRC, path).split("/")[0] ?? "";
 }
@@ -54,7 +61,7 @@ describe("layering", () => {
     for (const file of sourceFiles(SRC)) {
       const from = domainOf(file);
       const text = readFileSync(file, "utf8");
-      for (const match of text.matchAll(/(?:import|export)[^"']*?from\s+["'](\.[^"']+)["']/g)) {
+      for (const match of text.matchAll(IMPORT_SPECIFIER)) {
         const target = domainOf(resolve(dirname(file), match[1]!));
         if (target === from) continue;
         if ((RANK[target] ?? Infinity) >= (RANK[from] ?? -1)) {

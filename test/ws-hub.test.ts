@@ -10,6 +10,7 @@ import { pino } from "pino";
 import { afterEach, describe, expect, it } from "vitest";
 import { buildApp } from "../src/api/app.js";
 import { createTokenService, type TokenService } from "../src/api/auth/token-service.js";
+import type { RateLimitOptions } from "../src/api/rate-limit.js";
 import type { EventHubOptions } from "../src/api/ws/event-hub.js";
 import { InProcessBus, type HealthMetrics } from "../src/bus/index.js";
 import { systemClock } from "../src/core/clock.js";
@@ -30,7 +31,9 @@ interface Harness {
 
 const cleanups: Array<() => Promise<void>> = [];
 
-async function start(options: { websocket?: Partial<EventHubOptions>; logger?: Logger } = {}): Promise<Harness> {
+async function start(
+  options: { websocket?: Partial<EventHubOptions>; logger?: Logger; rateLimit?: RateLimitOptions } = {},
+): Promise<Harness> {
   const dir = makeTempDir("pygent-ws-");
   const store: Store = openStore(dir, systemClock);
   const bus = new InProcessBus();
@@ -47,6 +50,7 @@ async function start(options: { websocket?: Partial<EventHubOptions>; logger?: L
     startedAt: Date.now(),
     bind: { host: "127.0.0.1", port: 0 },
     ...(options.websocket ? { websocket: options.websocket } : {}),
+    ...(options.rateLimit ? { rateLimit: options.rateLimit } : {}),
   });
   await app.listen({ host: "127.0.0.1", port: 0 });
   cleanups.push(async () => {
@@ -284,11 +288,16 @@ describe("/ws security", () => {
   });
 
   it("is not rate limited like requests: many upgrades in a row are all accepted", async () => {
-    const { wsUrl } = await start();
+    // A limit the upgrades below would exceed four times over if they were counted.
+    const { url, wsUrl } = await start({ rateLimit: { max: 5, timeWindowMs: 60_000 } });
     for (let i = 0; i < 20; i++) {
       const client = await WsTestClient.open(wsUrl);
       client.ws.terminate();
     }
+    // The limit is in force for requests.
+    const statuses: number[] = [];
+    for (let i = 0; i < 6; i++) statuses.push((await fetch(`${url}/api/v1/mcp/servers`)).status);
+    expect(statuses.at(-1)).toBe(429);
   });
 });
 

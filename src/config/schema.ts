@@ -135,6 +135,10 @@ export const HealthConfigSchema = z
         raw_hours: z.number().positive().max(24 * 365).default(24),
         minute_days: z.number().positive().max(3650).default(7),
         hour_days: z.number().positive().max(3650).default(90),
+        /** Servers' lifecycle events (started, exited, restarted, ...). */
+        server_events_days: z.number().positive().max(3650).default(30),
+        /** Recorded capability changes (drift history). */
+        capability_changes_days: z.number().positive().max(3650).default(90),
       })
       .strict()
       .prefault({}),

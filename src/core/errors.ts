@@ -49,6 +49,7 @@ export const ERROR_CATALOGUE = {
   TOOL_RESULT_INVALID: { status: 502, message: "The MCP server answered the tool call with a result the daemon will not pass on." },
   INSTALL_FAILED: { status: 502, message: "The install failed; nothing was kept." },
   INSTALL_TIMEOUT: { status: 504, message: "The install did not finish in time; nothing was kept." },
+  DATABASE_TOO_NEW: { status: 409, message: "The database was written by a newer PyGent." },
   DAEMON_UNREACHABLE: { status: 503, message: "The PyGent daemon could not be reached." },
   INTERNAL: { status: 500, message: "An internal error occurred." },
 } as const satisfies Record<string, { status: number; message: string }>;

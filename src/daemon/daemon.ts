@@ -102,7 +102,7 @@ async function createServices(inputs: ServiceInputs): Promise<Services> {
   // Real usage ranks the marketplace's "popular"; health is the cache's last known state.
   bus.subscribe("tool_called", (event) => discovery.catalog.recordToolCalls(event.server_id, 1));
   bus.subscribe("health_update", (event) => discovery.catalog.recordHealth(event.server_id, event.status));
-  const monitor = health.createHealthMonitor({ manager, bus, repository: store.health, clock, logger, config: inputs.healthConfig() });
+  const monitor = health.createHealthMonitor({ manager, bus, repository: store.health, serverEvents: store.serverEvents, clock, logger, config: inputs.healthConfig() });
   const systemHealth = health.createSystemHealth({
     store,
     manager,

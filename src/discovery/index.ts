@@ -86,7 +86,9 @@ export {
 export {
   SERVERS_SUBDIR,
   installCommandFor,
+  installInputs,
   planInstall,
+  type InstallInput,
   type InstallKind,
   type InstallPlan,
   type InstallStep,

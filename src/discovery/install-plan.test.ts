@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { AppError } from "../core/errors.js";
 import { validateServer } from "../config/validate.js";
 import { BUILTIN_CATALOG } from "./builtin-catalog.js";
-import { installCommandFor, planInstall } from "./install-plan.js";
+import { installCommandFor, installInputs, planInstall } from "./install-plan.js";
 import { entryId, normalizeServerJson, type CatalogEntry } from "./schema.js";
 
 const builtin = new Map<string, CatalogEntry>(
@@ -194,5 +194,50 @@ describe("what cannot be installed", () => {
       packages: [{ registryType: "nuget", identifier: "Acme.Mcp", version: "1.0.0", transport: { type: "stdio" } }],
     });
     expect(() => installCommandFor(nuget)).toThrow(/nuget package/);
+  });
+});
+
+describe("installInputs", () => {
+  const entry = normalizeServerJson({
+    name: "com.example/inputs",
+    description: "Asks for one of each",
+    version: "1.0.0",
+    packages: [
+      {
+        registryType: "npm",
+        identifier: "@example/inputs",
+        version: "1.0.0",
+        transport: { type: "stdio" },
+        environmentVariables: [{ name: "API_KEY", description: "The key", isRequired: true, isSecret: true }],
+        packageArguments: [
+          { type: "named", name: "--db-path", isRequired: true },
+          { type: "positional", valueHint: "root_dir", isRequired: true },
+          { type: "named", name: "--fixed", value: "yes" },
+        ],
+      },
+    ],
+    remotes: [{ type: "streamable-http", url: "https://mcp.example.com/mcp", headers: [{ name: "X-Api-Token", isRequired: true, isSecret: true }] }],
+  });
+
+  it("lists what an install asks for, fixed values left out", () => {
+    expect(installInputs(entry)).toEqual([
+      { name: "API_KEY", kind: "env", description: "The key", required: true, secret: true },
+      { name: "--db-path", kind: "argument", description: null, required: true, secret: false },
+      { name: "root_dir", kind: "argument", description: null, required: true, secret: false },
+      { name: "X_API_TOKEN", kind: "header", description: "the X-Api-Token header", required: true, secret: true },
+    ]);
+  });
+
+  it("names each input as planInstall reads it: given under those names, every plan succeeds", () => {
+    const inputs = installInputs(entry);
+    const env = Object.fromEntries(inputs.filter((input) => input.kind !== "argument").map((input) => [input.name, "value"]));
+    const args = Object.fromEntries(inputs.filter((input) => input.kind === "argument").map((input) => [input.name, "value"]));
+    const plan = planInstall(entry, { env, arguments: args });
+    expect(plan.server.command).toEqual(expect.arrayContaining(["--db-path", "value", "--fixed", "yes"]));
+    expect(plan.secrets).toEqual(["API_KEY"]);
+    const remote = planInstall(entry, { env, prefer: "remote" });
+    expect(remote.server.headers).toEqual({ "X-Api-Token": "${X_API_TOKEN}" });
+    // Without them, each required one is refused.
+    expect(caught(() => planInstall(entry, { prefer: "remote" })).message).toContain("X_API_TOKEN");
   });
 });

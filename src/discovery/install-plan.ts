@@ -335,6 +335,55 @@ function packageInstall(
 
 // ---- inputs -----------------------------------------------------------------------------------
 
+/** One thing installing an entry asks for, under the name the install reads it by. */
+export interface InstallInput {
+  name: string;
+  kind: "env" | "header" | "variable" | "argument";
+  description: string | null;
+  required: boolean;
+  secret: boolean;
+}
+
+/** A header without a template takes its value under an environment-style name. */
+function headerInputName(header: string): string {
+  return header.toUpperCase().replace(/[^A-Z0-9_]/g, "_");
+}
+
+/** An argument's value is given by its flag (named) or its value hint (positional). */
+function argumentKey(arg: Argument): string | undefined {
+  return arg.type === "named" ? arg.name : arg.valueHint;
+}
+
+/**
+ * What installing the entry asks for, from its packages and remotes, named as planInstall reads
+ * them from `env` and `arguments`. Inputs with a fixed value are not asked for; defaults are not
+ * shown.
+ */
+export function installInputs(entry: CatalogEntry): InstallInput[] {
+  const out = new Map<string, InstallInput>();
+  const add = (name: string, kind: InstallInput["kind"], spec: Input, description = spec.description) => {
+    const key = `${kind}:${name}`;
+    if (!out.has(key)) {
+      out.set(key, { name, kind, description: description ?? null, required: spec.isRequired === true, secret: spec.isSecret === true });
+    }
+  };
+  for (const pkg of entry.packages ?? []) {
+    for (const env of pkg.environmentVariables ?? []) add(env.name, "env", env);
+    for (const arg of [...(pkg.packageArguments ?? []), ...(pkg.runtimeArguments ?? [])]) {
+      const name = argumentKey(arg);
+      if (name !== undefined && arg.value === undefined) add(name, "argument", arg);
+    }
+  }
+  for (const remote of entry.remotes ?? []) {
+    for (const [name, variable] of Object.entries(remote.variables ?? {})) add(name, "variable", variable);
+    for (const header of remote.headers ?? []) {
+      for (const [name, variable] of Object.entries(header.variables ?? {})) add(name, "variable", variable);
+      if (header.value === undefined) add(headerInputName(header.name), "header", header, header.description ?? `the ${header.name} header`);
+    }
+  }
+  return [...out.values()];
+}
+
 interface Lookup {
   /** A value the person gave, by name. */
   given(name: string): string | undefined;
@@ -395,7 +444,7 @@ function resolveHeaders(headers: KeyValueInput[], lookup: Lookup, secrets: Set<s
       continue;
     }
     // A header with no template: its value comes in under an environment-style name.
-    const envName = spec.name.toUpperCase().replace(/[^A-Z0-9_]/g, "_");
+    const envName = headerInputName(spec.name);
     const given = lookup.given(envName);
     if (spec.isSecret && (given !== undefined || lookup.inEnvironment(envName))) {
       out[spec.name] = `\${${envName}}`;
@@ -452,7 +501,7 @@ function resolveArguments(args: Argument[], options: PlanInstallOptions, field: 
     inEnvironment: () => false,
   };
   args.forEach((arg, index) => {
-    const key = arg.type === "named" ? arg.name : arg.valueHint;
+    const key = argumentKey(arg);
     const label = `arguments.${key ?? `${field}[${index}]`}`;
     let values: string[];
     if (arg.value !== undefined) {

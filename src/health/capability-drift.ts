@@ -18,7 +18,10 @@ export interface CapabilitySummary {
   changed_at: number | null;
 }
 
-type Repository = Pick<HealthRepository, "capabilitySnapshot" | "saveCapabilitySnapshot" | "recordCapabilityChange">;
+type Repository = Pick<
+  HealthRepository,
+  "capabilitySnapshot" | "saveCapabilitySnapshot" | "deleteCapabilitySnapshot" | "deleteCapabilitySnapshotsExcept" | "recordCapabilityChange"
+>;
 
 export class CapabilityDriftDetector {
   /** The last fingerprint per server, so an unchanged server costs one hash and no query. */
@@ -40,10 +43,30 @@ export class CapabilityDriftDetector {
     this.known.delete(serverId);
   }
 
+  /**
+   * Forgets the server and deletes its stored snapshot: the server is gone, and one registered
+   * later under its id starts from a new baseline. Queued behind comparisons of the same id, so
+   * a new server's first snapshot is never deleted by the old one's removal.
+   */
+  drop(serverId: string): Promise<void> {
+    this.forget(serverId);
+    return this.enqueue(serverId, () => this.repository.deleteCapabilitySnapshot(serverId));
+  }
+
+  /** Deletes the stored snapshots of every server not named (removed while nothing listened). */
+  async dropAllExcept(serverIds: readonly string[]): Promise<void> {
+    const dropped = await this.repository.deleteCapabilitySnapshotsExcept(serverIds);
+    if (dropped > 0) this.logger.info({ dropped }, "dropped capability snapshots of removed servers");
+  }
+
   /** Resolves with the published event when something changed, null otherwise. */
   observe(serverId: string, snapshot: CapabilitySnapshot, at: number): Promise<CapabilitiesChangedEvent | null> {
+    return this.enqueue(serverId, () => this.compare(serverId, snapshot, at));
+  }
+
+  private enqueue<T>(serverId: string, job: () => Promise<T>): Promise<T> {
     const previous = this.queues.get(serverId) ?? Promise.resolve();
-    const next = previous.catch(() => undefined).then(() => this.compare(serverId, snapshot, at));
+    const next = previous.catch(() => undefined).then(job);
     this.queues.set(serverId, next);
     void next.finally(() => {
       if (this.queues.get(serverId) === next) this.queues.delete(serverId);

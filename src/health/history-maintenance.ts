@@ -1,28 +1,40 @@
 /**
- * The periodic job that keeps health history bounded: rolls raw samples up into minutes and
- * hours, then deletes what is older than the retention. Runs on the injected clock, one run at
+ * The periodic job that keeps history bounded: rolls raw samples up into minutes and hours, then
+ * deletes what is older than the retention — samples, rollups, capability changes and the
+ * servers' lifecycle events. Runs on the injected clock, one run at
  * a time; a run only looks at what arrived since the last one, so its cost does not grow with
  * the size of the history.
  */
 import type { Clock, TimerHandle } from "../core/clock.js";
 import type { Logger } from "../core/logger.js";
 import type { HealthRepository, PruneResult } from "../store/health-repository.js";
+import type { ServerEventsRepository } from "../store/server-events-repository.js";
 
 export interface Retention {
   rawMs: number;
   minuteMs: number;
   hourMs: number;
+  serverEventsMs: number;
+  capabilityChangesMs: number;
+}
+
+/** Rows deleted by one prune, per table. */
+export interface PrunedRows extends PruneResult {
+  server_events: number;
+  capability_changes: number;
 }
 
 export interface MaintenanceResult {
   minute_rows: number;
   hour_rows: number;
   /** Null when this run did not prune. */
-  pruned: PruneResult | null;
+  pruned: PrunedRows | null;
 }
 
 export interface HistoryMaintenanceOptions {
   repository: HealthRepository;
+  /** The servers' lifecycle events; pruned with the rest when given. */
+  serverEvents?: Pick<ServerEventsRepository, "pruneBefore">;
   clock: Clock;
   logger: Logger;
   retention: () => Retention;
@@ -83,17 +95,22 @@ export class HistoryMaintenance {
     const until = clock.now() - SETTLE_MS;
     const minute = await repository.rollUp("minute", until);
     const hour = await repository.rollUp("hour", until);
-    let pruned: PruneResult | null = null;
+    let pruned: PrunedRows | null = null;
     const now = clock.now();
     if (now - this.lastPruneAt >= this.pruneEveryMs) {
       const retention = this.options.retention();
-      pruned = await repository.prune({
+      const history = await repository.prune({
         samplesBefore: now - retention.rawMs,
         minuteBefore: now - retention.minuteMs,
         hourBefore: now - retention.hourMs,
       });
+      pruned = {
+        ...history,
+        server_events: (await this.options.serverEvents?.pruneBefore(now - retention.serverEventsMs)) ?? 0,
+        capability_changes: await repository.pruneCapabilityChanges(now - retention.capabilityChangesMs),
+      };
       this.lastPruneAt = now;
-      if (pruned.samples + pruned.minute + pruned.hour > 0) this.options.logger.debug({ pruned }, "pruned health history");
+      if (Object.values(pruned).some((rows) => rows > 0)) this.options.logger.debug({ pruned }, "pruned health history");
     }
     return { minute_rows: minute.rows, hour_rows: hour.rows, pruned };
   }

@@ -4,6 +4,8 @@ import type { MetricsSummarySource } from "./metrics-summary.js";
 import type { HealthMonitor } from "./monitor.js";
 import type { SystemHealth } from "./system-health.js";
 
+export { basicHealthReport, summarizeMcp } from "./basic-health.js";
+export type { BasicHealthDeps, BasicHealthReport, McpStateHealth } from "./basic-health.js";
 export { canonicalJson, diffCapabilities, fingerprintCapabilities } from "./capability-fingerprint.js";
 export type { CapabilityDiff, CapabilityFingerprint } from "./capability-fingerprint.js";
 export type { CapabilitySummary } from "./capability-drift.js";
@@ -27,7 +29,7 @@ export { createHealthMonitor, EMPTY_METRICS, retentionOf } from "./monitor.js";
 export type { HealthMonitor, HealthMonitorDeps, ServerHealth } from "./monitor.js";
 export { checkOllama } from "./ollama-check.js";
 export type { HealthProbe, ProbeReading } from "./probe.js";
-export { HEALTH_STATUSES, worstOf } from "./status.js";
+export { HEALTH_STATUSES, overallOf, worstOf } from "./status.js";
 export type { HealthStatus } from "./status.js";
 export { createSystemHealth, DEFAULT_OLLAMA_URL, overallStatus } from "./system-health.js";
 export type { SystemHealth, SystemHealthDeps } from "./system-health.js";

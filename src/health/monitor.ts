@@ -15,6 +15,7 @@ import { errorMessage, isAppError } from "../core/errors.js";
 import type { Logger } from "../core/logger.js";
 import type { McpManager, ServerView } from "../mcp/manager-types.js";
 import { HOUR_MS, type HealthRepository } from "../store/health-repository.js";
+import type { ServerEventsRepository } from "../store/server-events-repository.js";
 import { CapabilityDriftDetector, type CapabilitySummary } from "./capability-drift.js";
 import { CheckScheduler } from "./check-scheduler.js";
 import { classify, type Classification, type ProbeOutcome } from "./classify.js";
@@ -69,6 +70,8 @@ export interface HealthMonitorDeps {
   manager: McpManager;
   bus: MessageBus;
   repository: HealthRepository;
+  /** The servers' lifecycle events, pruned with the health history; not pruned when absent. */
+  serverEvents?: Pick<ServerEventsRepository, "pruneBefore">;
   clock: Clock;
   logger: Logger;
   /** The config file's `health` section; defaults when absent. */
@@ -118,6 +121,8 @@ export function retentionOf(config: HealthConfig): Retention {
     rawMs: config.retention.raw_hours * HOUR_MS,
     minuteMs: config.retention.minute_days * DAY_MS,
     hourMs: config.retention.hour_days * DAY_MS,
+    serverEventsMs: config.retention.server_events_days * DAY_MS,
+    capabilityChangesMs: config.retention.capability_changes_days * DAY_MS,
   };
 }
 
@@ -159,6 +164,7 @@ class Monitor implements HealthMonitor {
     this.drift = new CapabilityDriftDetector(deps.repository, deps.bus, this.logger);
     this.maintenance = new HistoryMaintenance({
       repository: deps.repository,
+      ...(deps.serverEvents ? { serverEvents: deps.serverEvents } : {}),
       clock: deps.clock,
       logger: this.logger,
       retention: () => retentionOf(this.config),
@@ -174,7 +180,13 @@ class Monitor implements HealthMonitor {
     this.unsubscribes = [
       bus.subscribe("server_status", (event) => this.onStatus(event)),
       bus.subscribe("server_registered", () => this.sync()),
-      bus.subscribe("server_removed", () => this.sync()),
+      bus.subscribe("server_removed", (event) => {
+        // A later server given the same id is another server: it must not be compared with this one.
+        this.drift.drop(event.server_id).catch((error: unknown) => {
+          this.logger.error({ err: error, server_id: event.server_id }, "dropping the capability snapshot failed");
+        });
+        this.sync();
+      }),
       bus.subscribe("config_reloaded", () => this.sync()),
       bus.subscribe("tool_called", (event) => this.tracks.get(event.server_id)?.errors.record(event.ok, event.at)),
       bus.subscribe("server_capabilities", (event) => {
@@ -187,6 +199,9 @@ class Monitor implements HealthMonitor {
       }),
     ];
     this.sync();
+    // Servers removed while the daemon was down (taken out of the config file) leave snapshots
+    // no event will ever drop.
+    await this.drift.dropAllExcept(this.deps.manager.list().map((view) => view.id));
     this.maintenance.start();
   }
 

@@ -24,3 +24,11 @@ export function worstOf(statuses: Iterable<HealthStatus>): HealthStatus {
   for (const status of statuses) if (RANK[status] > RANK[worst]) worst = status;
   return worst;
 }
+
+/**
+ * The overall status of components the daemon needs: the worst of them, with `offline` reported
+ * as `critical` (a daemon that answers is not offline). Every health report uses this rule.
+ */
+export function overallOf(statuses: Iterable<HealthStatus>): HealthStatus {
+  return worstOf([...statuses].map((status) => (status === "offline" ? "critical" : status)));
+}

@@ -3,8 +3,8 @@
  * ollama, each with a status, the reasons for it and details. Every component reports what is
  * really there: the agent factory and the retrieval system do not exist yet, and say so.
  *
- * Overall status: the worst of the essential components (database, mcp, memory), with
- * `offline` reported as `critical` (a daemon that answers is not offline). The optional ones
+ * Overall status: the worst of the essential components (database, mcp, memory), by the one rule
+ * of status.ts (`overallOf`: `offline` reported as `critical`). The optional ones
  * (agents, rag, ollama) count only once they are set up — Ollama when the config names its URL
  * or a model, the retrieval system never yet — and then lower it to `warning` at most, so a
  * machine without Ollama or RAG is not reported as broken.
@@ -18,7 +18,7 @@ import type { McpManager } from "../mcp/manager-types.js";
 import type { Store } from "../store/store.js";
 import type { HealthMonitor } from "./monitor.js";
 import { checkOllama } from "./ollama-check.js";
-import { HEALTH_STATUSES, statusRank, worstOf } from "./status.js";
+import { HEALTH_STATUSES, overallOf, statusRank, worstOf } from "./status.js";
 import { SYSTEM_COMPONENTS, type ComponentHealth, type SystemComponent, type SystemHealthReport } from "./system-health-types.js";
 
 export interface SystemHealthDeps {
@@ -63,12 +63,17 @@ export function overallStatus(
   const counted: HealthStatus[] = [];
   for (const name of SYSTEM_COMPONENTS) {
     const { status } = components[name];
-    if (ESSENTIAL.has(name)) counted.push(status === "offline" ? "critical" : status);
+    if (ESSENTIAL.has(name)) counted.push(status);
     else if (configured.has(name) && status !== "unknown") {
       counted.push(statusRank(status) > statusRank("warning") ? "warning" : status);
     }
   }
-  return worstOf(counted);
+  return overallOf(counted);
+}
+
+/** Whole seconds since the daemon started. */
+export function uptimeSeconds(clock: Clock, startedAt: number): number {
+  return Math.max(0, Math.floor((clock.now() - startedAt) / 1000));
 }
 
 /** Optional components the config sets up (agents always: it reports a real count). */
@@ -116,7 +121,7 @@ export function createSystemHealth(deps: SystemHealthDeps): SystemHealth {
       return {
         status: overallStatus(components, configuredComponents(deps.config())),
         version: deps.version,
-        uptime_s: Math.max(0, Math.floor((deps.clock.now() - deps.startedAt) / 1000)),
+        uptime_s: uptimeSeconds(deps.clock, deps.startedAt),
         components,
       };
     },

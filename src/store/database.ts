@@ -1,11 +1,14 @@
 /**
  * Opens the SQLite database: pragmas set once at open, migrations applied in one transaction
- * each. The handle stays inside src/store; other domains see only repositories.
+ * each. A database a newer PyGent has migrated further is refused rather than used: this code
+ * cannot know what those migrations changed. The handle stays inside src/store; other domains
+ * see only repositories.
  */
 import Database from "better-sqlite3";
 import { mkdirSync, statSync } from "node:fs";
 import { dirname } from "node:path";
 import type { Clock } from "../core/clock.js";
+import { AppError } from "../core/errors.js";
 import { MIGRATIONS, type Migration } from "./migrations/index.js";
 
 export type SqliteDatabase = Database.Database;
@@ -17,11 +20,16 @@ export function openSqlite(path: string, clock: Clock, migrations: Migration[] =
   db.pragma("foreign_keys = ON");
   db.pragma("busy_timeout = 5000");
   db.pragma("synchronous = NORMAL");
-  migrate(db, clock, migrations);
+  try {
+    migrate(db, path, clock, migrations);
+  } catch (error) {
+    db.close();
+    throw error;
+  }
   return db;
 }
 
-function migrate(db: SqliteDatabase, clock: Clock, migrations: Migration[]): void {
+function migrate(db: SqliteDatabase, path: string, clock: Clock, migrations: Migration[]): void {
   db.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
     version INTEGER PRIMARY KEY,
     name TEXT NOT NULL,
@@ -30,6 +38,15 @@ function migrate(db: SqliteDatabase, clock: Clock, migrations: Migration[]): voi
   const applied = new Set(
     (db.prepare("SELECT version FROM schema_migrations").all() as { version: number }[]).map((row) => row.version),
   );
+  const known = Math.max(0, ...migrations.map((migration) => migration.version));
+  const written = Math.max(0, ...applied);
+  if (written > known) {
+    throw new AppError(
+      "DATABASE_TOO_NEW",
+      `${path} was written by a newer PyGent (schema ${written}, this one knows ${known}); upgrade PyGent or use another --data-dir`,
+      { path, schema_version: written, known_version: known },
+    );
+  }
   const record = db.prepare("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)");
   for (const migration of [...migrations].sort((a, b) => a.version - b.version)) {
     if (applied.has(migration.version)) continue;

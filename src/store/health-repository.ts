@@ -7,6 +7,7 @@
  * that touches many rows works in bounded chunks and yields between them, because
  * better-sqlite3 runs on the daemon's event loop.
  */
+import { chunkedPruner, yieldToLoop } from "./chunked-delete.js";
 import type { SqliteDatabase } from "./database.js";
 
 export const MINUTE_MS = 60_000;
@@ -116,9 +117,15 @@ export interface HealthRepository {
 
   capabilitySnapshot(serverId: string): Promise<StoredCapabilitySnapshot | undefined>;
   saveCapabilitySnapshot(snapshot: StoredCapabilitySnapshot): Promise<void>;
+  /** Forgets a server's snapshot, so a later server with its id starts from a fresh baseline. */
+  deleteCapabilitySnapshot(serverId: string): Promise<void>;
+  /** Deletes the snapshots of every server not named; resolves with how many went. */
+  deleteCapabilitySnapshotsExcept(serverIds: readonly string[]): Promise<number>;
   recordCapabilityChange(change: CapabilityChangeRecord): Promise<void>;
   /** Newest first. */
   capabilityChanges(serverId: string, limit: number): Promise<CapabilityChangeRecord[]>;
+  /** Deletes the changes recorded before the instant, in chunks; resolves with how many went. */
+  pruneCapabilityChanges(before: number): Promise<number>;
 }
 
 interface SampleRow {
@@ -136,9 +143,6 @@ const toSample = (row: SampleRow): HealthSampleRecord => ({ ...row, ok: row.ok !
 
 const floorTo = (value: number, size: number) => Math.floor(value / size) * size;
 const ceilTo = (value: number, size: number) => Math.ceil(value / size) * size;
-
-/** Lets other work run between chunks of a long job. */
-const yieldToLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /** Nearest-rank percentile of ascending values. */
 function percentile(sorted: readonly number[], p: number): number | null {
@@ -418,7 +422,13 @@ export function sqliteHealthRepository(db: SqliteDatabase): HealthRepository {
 
 type CapabilityMethods = Pick<
   HealthRepository,
-  "capabilitySnapshot" | "saveCapabilitySnapshot" | "recordCapabilityChange" | "capabilityChanges"
+  | "capabilitySnapshot"
+  | "saveCapabilitySnapshot"
+  | "deleteCapabilitySnapshot"
+  | "deleteCapabilitySnapshotsExcept"
+  | "recordCapabilityChange"
+  | "capabilityChanges"
+  | "pruneCapabilityChanges"
 >;
 
 function capabilityMethods(db: SqliteDatabase): CapabilityMethods {
@@ -431,6 +441,8 @@ function capabilityMethods(db: SqliteDatabase): CapabilityMethods {
      ON CONFLICT (server_id) DO UPDATE SET fingerprint = excluded.fingerprint, items = excluded.items,
        captured_at = excluded.captured_at`,
   );
+  const deleteSnapshot = db.prepare("DELETE FROM capability_snapshots WHERE server_id = ?");
+  const snapshotIds = db.prepare("SELECT server_id FROM capability_snapshots");
   const insertChange = db.prepare(
     `INSERT INTO capability_changes (server_id, at, previous_fingerprint, fingerprint, added, removed, changed)
      VALUES (@server_id, @at, @previous_fingerprint, @fingerprint, @added, @removed, @changed)`,
@@ -448,6 +460,17 @@ function capabilityMethods(db: SqliteDatabase): CapabilityMethods {
     },
     async saveCapabilitySnapshot(snapshot) {
       upsertSnapshot.run({ ...snapshot, items: JSON.stringify(snapshot.items) });
+    },
+    async deleteCapabilitySnapshot(serverId) {
+      deleteSnapshot.run(serverId);
+    },
+    async deleteCapabilitySnapshotsExcept(serverIds) {
+      const keep = new Set(serverIds);
+      const gone = (snapshotIds.all() as { server_id: string }[]).filter((row) => !keep.has(row.server_id));
+      db.transaction(() => {
+        for (const row of gone) deleteSnapshot.run(row.server_id);
+      })();
+      return gone.length;
     },
     async recordCapabilityChange(change) {
       insertChange.run({
@@ -470,5 +493,6 @@ function capabilityMethods(db: SqliteDatabase): CapabilityMethods {
         changed: JSON.parse(row.changed) as unknown[],
       }));
     },
+    pruneCapabilityChanges: chunkedPruner(db, "capability_changes", "at"),
   };
 }

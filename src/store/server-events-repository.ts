@@ -1,4 +1,5 @@
 /** The lifecycle history of each server: started, exited (code or signal), restarted, ... */
+import { chunkedPruner } from "./chunked-delete.js";
 import type { SqliteDatabase } from "./database.js";
 
 export type ServerEventKind = "started" | "exited" | "restarted" | "stopped" | "failed" | "crash_loop";
@@ -19,6 +20,7 @@ export interface ServerEventsRepository {
   append(event: NewServerEvent): Promise<void>;
   /** Newest first. */
   listForServer(serverId: string, limit: number): Promise<ServerEventRecord[]>;
+  /** Deletes the events before the instant, in chunks that yield; resolves with how many went. */
   pruneBefore(at: number): Promise<number>;
 }
 
@@ -31,7 +33,6 @@ export function sqliteServerEventsRepository(db: SqliteDatabase): ServerEventsRe
     `SELECT id, server_id, kind, detail, exit_code, signal, at FROM server_events
      WHERE server_id = ? ORDER BY at DESC, id DESC LIMIT ?`,
   );
-  const prune = db.prepare("DELETE FROM server_events WHERE at < ?");
   return {
     async append(event) {
       insert.run(event);
@@ -39,8 +40,6 @@ export function sqliteServerEventsRepository(db: SqliteDatabase): ServerEventsRe
     async listForServer(serverId, limit) {
       return list.all(serverId, limit) as ServerEventRecord[];
     },
-    async pruneBefore(at) {
-      return prune.run(at).changes;
-    },
+    pruneBefore: chunkedPruner(db, "server_events", "at"),
   };
 }

@@ -13,6 +13,7 @@ import {
   DEFAULT_PAGE_SIZE,
   MAX_PAGE_SIZE,
   entryTransports,
+  installInputs,
   marketplaceOf,
   type Catalog,
   type CatalogEntry,
@@ -218,47 +219,6 @@ const UninstallResponseSchema = z.object({
 
 // ---- views ----------------------------------------------------------------------------------
 
-type InputSpec = z.infer<typeof InputSpecSchema>;
-
-/** What installing the entry asks for, from its packages and remotes; defaults are not shown. */
-function inputsOf(entry: CatalogEntry): InputSpec[] {
-  const out = new Map<string, InputSpec>();
-  const add = (spec: InputSpec) => {
-    const key = `${spec.kind}:${spec.name}`;
-    if (!out.has(key)) out.set(key, spec);
-  };
-  for (const pkg of entry.packages ?? []) {
-    for (const env of pkg.environmentVariables ?? []) {
-      add({ name: env.name, kind: "env", description: env.description ?? null, required: env.isRequired === true, secret: env.isSecret === true });
-    }
-    for (const arg of [...(pkg.packageArguments ?? []), ...(pkg.runtimeArguments ?? [])]) {
-      const name = arg.type === "named" ? arg.name : arg.valueHint;
-      if (name === undefined || arg.value !== undefined) continue;
-      add({ name, kind: "argument", description: arg.description ?? null, required: arg.isRequired === true, secret: arg.isSecret === true });
-    }
-  }
-  for (const remote of entry.remotes ?? []) {
-    for (const [name, variable] of Object.entries(remote.variables ?? {})) {
-      add({ name, kind: "variable", description: variable.description ?? null, required: variable.isRequired === true, secret: variable.isSecret === true });
-    }
-    for (const header of remote.headers ?? []) {
-      for (const [name, variable] of Object.entries(header.variables ?? {})) {
-        add({ name, kind: "variable", description: variable.description ?? null, required: variable.isRequired === true, secret: variable.isSecret === true });
-      }
-      if (header.value === undefined) {
-        add({
-          name: header.name.toUpperCase().replace(/[^A-Z0-9_]/g, "_"),
-          kind: "header",
-          description: header.description ?? `the ${header.name} header`,
-          required: header.isRequired === true,
-          secret: header.isSecret === true,
-        });
-      }
-    }
-  }
-  return [...out.values()];
-}
-
 function viewer(catalog: Catalog, manager: McpManager) {
   const registered = new Set(manager.list().map((server) => server.id));
   return (entry: CatalogEntry) => {
@@ -281,7 +241,7 @@ function viewer(catalog: Catalog, manager: McpManager) {
       repository_url: entry.repository?.url ?? null,
       source: market.source ?? null,
       install_command: catalog.installCommand(id) ?? [],
-      inputs: inputsOf(entry),
+      inputs: installInputs(entry),
       installed: registered.has(id),
       usage: catalog.usage(id) ?? { installs: 0, tool_calls: 0, last_used_at: null },
       last_health: catalog.lastHealth(id) ?? null,

@@ -1,14 +1,14 @@
 /**
- * GET /api/v1/health: the daemon's overall status and its components' statuses. With the health
- * monitor's SystemHealth given, every component of the seed's list is reported and each has its
- * own route (/health/database, /agents, /mcp, /memory, /rag, /ollama).
+ * GET /api/v1/health: the daemon's overall status and its components' statuses, as the health
+ * domain reports them. With the health monitor's SystemHealth given, every component of the
+ * seed's list is reported and each has its own route (/health/database, /agents, /mcp, /memory,
+ * /rag, /ollama); without it, the database and the servers' states.
  */
 import type { FastifyPluginAsync } from "fastify";
 import type { Clock } from "../../core/clock.js";
-import { SYSTEM_COMPONENTS, type SystemHealth } from "../../health/index.js";
+import { basicHealthReport, SYSTEM_COMPONENTS, type SystemHealth } from "../../health/index.js";
 import type { McpManager } from "../../mcp/manager-types.js";
 import type { Store } from "../../store/store.js";
-import { probeDatabase, summarizeMcp, worstStatus } from "../health-status.js";
 import { errorResponses } from "../schemas/common.js";
 import { ComponentHealthSchema, HealthResponseSchema, SystemHealthResponseSchema } from "../schemas/health.js";
 import type { ZodTypeProvider } from "../validation.js";
@@ -64,15 +64,6 @@ export const healthRoutes: FastifyPluginAsync<HealthRoutesOptions> = async (plug
         response: { 200: HealthResponseSchema, ...errorResponses(401, 403) },
       },
     },
-    async () => {
-      const database = await probeDatabase(options.store);
-      const mcp = summarizeMcp(options.manager.list());
-      return {
-        status: worstStatus([database.status, mcp.status]),
-        version: options.version,
-        uptime_s: Math.max(0, Math.floor((options.clock.now() - options.startedAt) / 1000)),
-        components: { database, mcp },
-      };
-    },
+    async () => basicHealthReport(options),
   );
 };

@@ -1,38 +1,8 @@
-/** Wire schema of GET /api/v1/health (documented; the answer is built by health-status.ts). */
+/** Wire schema of GET /api/v1/health (documented; the answer is built by src/health). */
 import { z } from "zod";
-import { HEALTH_STATUSES } from "../health-status.js";
+import { HEALTH_STATUSES } from "../../health/index.js";
 
 const HealthStatusSchema = z.enum(HEALTH_STATUSES);
-
-export const HealthResponseSchema = z.object({
-  status: HealthStatusSchema.describe("The worst component status; offline counts as critical"),
-  version: z.string(),
-  uptime_s: z.number().int(),
-  components: z.object({
-    database: z.object({
-      status: HealthStatusSchema,
-      details: z.object({
-        reachable: z.boolean(),
-        latency_ms: z.number().nullable(),
-        size_bytes: z.number().nullable(),
-        wal_bytes: z.number().nullable(),
-        error: z.string().optional(),
-      }),
-    }),
-    mcp: z.object({
-      status: HealthStatusSchema,
-      details: z.object({
-        total: z.number().int(),
-        enabled: z.number().int(),
-        running: z.number().int(),
-        by_state: z.record(z.string(), z.number().int()),
-        servers: z.array(
-          z.object({ id: z.string(), state: z.string(), enabled: z.boolean(), reason: z.string().nullable() }),
-        ),
-      }),
-    }),
-  }),
-});
 
 /** One component of the system health report (the health monitor's answer). */
 export const ComponentHealthSchema = z
@@ -57,5 +27,26 @@ export const SystemHealthResponseSchema = z.object({
     memory: ComponentHealthSchema,
     rag: ComponentHealthSchema,
     ollama: ComponentHealthSchema,
+  }),
+});
+
+/** GET /api/v1/health without the health monitor: the database and the servers' states. */
+export const HealthResponseSchema = z.object({
+  status: HealthStatusSchema.describe("The worst component status; offline counts as critical"),
+  version: z.string(),
+  uptime_s: z.number().int(),
+  components: z.object({
+    database: ComponentHealthSchema,
+    mcp: ComponentHealthSchema.extend({
+      details: z.object({
+        total: z.number().int(),
+        enabled: z.number().int(),
+        running: z.number().int(),
+        by_state: z.record(z.string(), z.number().int()),
+        servers: z.array(
+          z.object({ id: z.string(), state: z.string(), enabled: z.boolean(), reason: z.string().nullable() }),
+        ),
+      }),
+    }),
   }),
 });

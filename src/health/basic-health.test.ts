@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { ServerState } from "../bus/events.js";
-import { probeDatabase, summarizeMcp, worstStatus } from "./health-status.js";
+import { summarizeMcp } from "./basic-health.js";
+import { overallOf } from "./status.js";
 
 const server = (id: string, state: ServerState, enabled = true) => ({ id, state, enabled, reason: null });
 
@@ -46,26 +47,13 @@ describe("summarizeMcp", () => {
   });
 });
 
-describe("worstStatus", () => {
-  it("orders healthy < unknown < warning < critical and counts offline as critical", () => {
-    expect(worstStatus([])).toBe("healthy");
-    expect(worstStatus(["healthy", "unknown"])).toBe("unknown");
-    expect(worstStatus(["unknown", "warning", "healthy"])).toBe("warning");
-    expect(worstStatus(["warning", "critical"])).toBe("critical");
-    expect(worstStatus(["healthy", "offline"])).toBe("critical");
-    expect(worstStatus(["offline", "warning"])).toBe("critical");
-  });
-});
-
-describe("probeDatabase", () => {
-  it("is critical, with the reason, when the store cannot be reached", async () => {
-    const health = await probeDatabase({
-      ping: () => Promise.reject(new Error("SQLITE_CANTOPEN")),
-      info: () => Promise.reject(new Error("unreachable")),
-    });
-    expect(health).toEqual({
-      status: "critical",
-      details: { reachable: false, latency_ms: null, size_bytes: null, wal_bytes: null, error: "SQLITE_CANTOPEN" },
-    });
+describe("overallOf", () => {
+  it("orders healthy < unknown < warning < critical and reports offline as critical", () => {
+    expect(overallOf([])).toBe("healthy");
+    expect(overallOf(["healthy", "unknown"])).toBe("unknown");
+    expect(overallOf(["unknown", "warning", "healthy"])).toBe("warning");
+    expect(overallOf(["warning", "critical"])).toBe("critical");
+    expect(overallOf(["healthy", "offline"])).toBe("critical");
+    expect(overallOf(["offline", "critical"])).toBe("critical");
   });
 });

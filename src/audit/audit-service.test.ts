@@ -22,7 +22,7 @@ beforeEach(() => {
   clock = new ManualClock(Date.UTC(2026, 0, 1));
   store = openStore(dir, clock);
   retentionDays = 90;
-  audit = createAuditService({ repository: store.audit, clock, logger: silentLogger(), retentionDays: () => retentionDays, pruneIntervalMs: 3_600_000, pruneChunk: 3 });
+  audit = createAuditService({ repository: store.audit, clock, logger: silentLogger(), retentionDays: () => retentionDays, pruneIntervalMs: 3_600_000 });
 });
 afterEach(() => {
   audit.stop();
@@ -56,7 +56,7 @@ describe("audit service", () => {
     expect(JSON.stringify(await store.audit.query({ limit: 10 }))).not.toContain("hunter2");
   });
 
-  it("prunes entries older than the retention in chunks on its timer, and keeps the rest", async () => {
+  it("prunes entries older than the retention on its timer, and keeps the rest", async () => {
     for (let i = 0; i < 7; i++) await audit.record({ actor: LOCAL_ACTOR, action: `old.${i}`, ok: true });
     clock.advance(10 * DAY);
     await audit.record({ actor: LOCAL_ACTOR, action: "recent", ok: true });

@@ -57,33 +57,22 @@ export interface AuditServiceOptions {
   /** Read at each prune, so a config reload applies. */
   retentionDays: () => number;
   pruneIntervalMs?: number;
-  pruneChunk?: number;
 }
 
 export const DEFAULT_AUDIT_RETENTION_DAYS = 90;
 const DAY_MS = 86_400_000;
 const PRUNE_INTERVAL_MS = 3_600_000;
-const PRUNE_CHUNK = 500;
 
-const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 export function createAuditService(options: AuditServiceOptions): AuditService {
   const { repository, clock } = options;
   const logger = options.logger.child({ module: "audit" });
   const interval = options.pruneIntervalMs ?? PRUNE_INTERVAL_MS;
-  const chunk = options.pruneChunk ?? PRUNE_CHUNK;
   let timer: TimerHandle | undefined;
   let stopped = true;
 
-  async function prune(): Promise<number> {
-    const before = clock.now() - options.retentionDays() * DAY_MS;
-    let total = 0;
-    for (;;) {
-      const deleted = await repository.pruneBefore(before, chunk);
-      total += deleted;
-      if (deleted < chunk || stopped) return total;
-      await yieldToEventLoop();
-    }
+  function prune(): Promise<number> {
+    return repository.pruneBefore(clock.now() - options.retentionDays() * DAY_MS);
   }
 
   function arm(): void {

@@ -2,6 +2,7 @@
  * The audit log: append, query, prune. There is no update: a trigger refuses one (migration 005),
  * and rows leave only by retention, oldest first, in bounded chunks.
  */
+import { chunkedPruner } from "./chunked-delete.js";
 import type { SqliteDatabase } from "./database.js";
 
 export interface AuditRecord {
@@ -40,7 +41,8 @@ export interface AuditRepository {
   /** Newest first. */
   query(filter: AuditFilter): Promise<AuditRecord[]>;
   /** Deletes at most `limit` rows older than `before`; resolves with how many it deleted. */
-  pruneBefore(before: number, limit: number): Promise<number>;
+  /** Deletes the entries older than `before`, in chunks that yield; resolves with how many went. */
+  pruneBefore(before: number): Promise<number>;
 }
 
 interface Row extends Omit<AuditRecord, "ok"> {
@@ -61,9 +63,6 @@ export function sqliteAuditRepository(db: SqliteDatabase): AuditRepository {
        AND (@to IS NULL OR at <= @to)
      ORDER BY at DESC, id DESC LIMIT @limit`,
   );
-  const prune = db.prepare(
-    "DELETE FROM audit_log WHERE id IN (SELECT id FROM audit_log WHERE at < ? ORDER BY at LIMIT ?)",
-  );
   return {
     async append(record) {
       insert.run({ ...record, ok: record.ok ? 1 : 0 });
@@ -79,8 +78,6 @@ export function sqliteAuditRepository(db: SqliteDatabase): AuditRepository {
       }) as Row[];
       return rows.map((row) => ({ ...row, ok: row.ok === 1 }));
     },
-    async pruneBefore(before, limit) {
-      return prune.run(before, limit).changes;
-    },
+    pruneBefore: chunkedPruner(db, "audit_log", "at"),
   };
 }

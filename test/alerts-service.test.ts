@@ -271,6 +271,33 @@ describe("alert service", () => {
     expect(await t.service.listAlerts({ state: "firing" })).toEqual([]);
   });
 
+  it("resolves at start the alerts restored for a server that no longer exists", async () => {
+    const registered = new Set(["files", "git"]);
+    const t = await start({}, { serverExists: (id) => registered.has(id) });
+    t.health("offline", "files", "git");
+    t.checks("offline", 40 * SEC, 10 * SEC, "files", "git");
+    await t.settle();
+    expect(t.service.firing()).toHaveLength(2);
+    registered.delete("files");
+    await t.restart();
+    expect(t.service.firing().map((alert) => alert.server_id)).toEqual(["git"]);
+    const files = (await t.service.listAlerts({ server_id: "files" }))[0];
+    expect(files).toMatchObject({ state: "resolved", labels: { resolution: "server removed" } });
+  });
+
+  it("leaves no repeat timer armed once stopped, even for a group flushed by the stop", async () => {
+    const t = await start({ repeat_interval: 3600 });
+    t.health("offline", "files");
+    t.clock.advance(30 * SEC);
+    await t.settle();
+    // The alert fired; its group waits for group_wait, so stop() is what sends it.
+    expect(t.service.firing()).toHaveLength(1);
+    expect(t.notifications).toHaveLength(0);
+    await t.service.stop();
+    expect(t.notifications).toHaveLength(1);
+    expect(t.clock.pendingTimers()).toBe(0);
+  });
+
   it("takes config-file rules on reload, replacing a default of the same id", async () => {
     const t = await start();
     expect(t.service.getRule("server-offline")).toMatchObject({ source: "default", for: 30 });

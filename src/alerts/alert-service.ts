@@ -33,6 +33,11 @@ export interface AlertServiceOptions {
   environment?: NodeJS.ProcessEnv;
   /** The server's category, for rules scoped to a category. */
   categoryOf?: (serverId: string) => string | null;
+  /**
+   * Whether a server is still registered; alerts left firing by the last run for one that is
+   * not are resolved at start, since nothing would ever observe it again. All exist when not given.
+   */
+  serverExists?: (serverId: string) => boolean;
   registry?: ChannelRegistry;
   queueCapacity?: number;
   /** How long stop() lets queued notifications go out before abandoning them (wall-clock ms). */
@@ -125,6 +130,8 @@ class DefaultAlertService implements AlertService {
   private pruneTimer: TimerHandle | undefined;
   private started = false;
   private stopping: Promise<void> | undefined;
+  /** Set synchronously as stop() begins, before `stopping` is assigned. */
+  private closing = false;
 
   constructor(private readonly options: AlertServiceOptions) {
     this.config = options.config ?? AlertsConfigSchema.parse({});
@@ -194,6 +201,7 @@ class DefaultAlertService implements AlertService {
 
   stop(): Promise<void> {
     this.stopping ??= (async () => {
+      this.closing = true;
       for (const unsubscribe of this.subscriptions) unsubscribe();
       this.subscriptions = [];
       this.clock.clearTimeout(this.pruneTimer);
@@ -456,6 +464,8 @@ class DefaultAlertService implements AlertService {
 
   private scheduleRepeat(active: FiringAlert, delayMs: number): void {
     this.clock.clearTimeout(active.repeatTimer);
+    // stop() flushes the groups waiting to go out, which lands here: nothing repeats after it.
+    if (this.closing) return;
     active.repeatTimer = this.clock.setTimeout(() => {
       active.repeatTimer = undefined;
       if (this.active.get(active.view.alert_id) !== active || active.acked) return;
@@ -470,14 +480,15 @@ class DefaultAlertService implements AlertService {
     const now = this.clock.now();
     const firing = await this.options.store.alerts.list({ state: "firing", limit: 1_000_000 });
     for (const record of firing) {
-      const restored = this.evaluator.restore({
-        alert_id: record.id,
-        rule_id: record.rule_id,
-        server_id: record.server_id,
-        started_at: record.started_at,
-      });
-      if (!restored) {
-        await this.options.store.alerts.resolve(record.id, now, { ...record.labels, resolution: "rule removed" });
+      // Nothing would ever observe a server that is gone, so its alert could never resolve.
+      const resolution =
+        this.options.serverExists?.(record.server_id) === false
+          ? "server removed"
+          : this.evaluator.restore({ alert_id: record.id, rule_id: record.rule_id, server_id: record.server_id, started_at: record.started_at })
+            ? undefined
+            : "rule removed";
+      if (resolution) {
+        await this.options.store.alerts.resolve(record.id, now, { ...record.labels, resolution });
         continue;
       }
       const view: AlertView = {

@@ -82,6 +82,12 @@ export interface ServerRegisteredEvent {
   source: "config" | "api";
 }
 
+/** A registered server's entry was edited in place (PATCH), without being re-registered. */
+export interface ServerUpdatedEvent {
+  type: "server_updated";
+  server_id: string;
+}
+
 export interface ServerRemovedEvent {
   type: "server_removed";
   server_id: string;
@@ -218,6 +224,7 @@ export type DomainEvent =
   | ServerLogEvent
   | ServerRegisteredEvent
   | ServerRemovedEvent
+  | ServerUpdatedEvent
   | ConfigReloadedEvent
   | ConfigRejectedEvent
   | ToolCalledEvent

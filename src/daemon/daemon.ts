@@ -172,6 +172,8 @@ export async function createDaemon(options: DaemonOptions): Promise<Daemon> {
       config: config.alerts,
       environment,
       categoryOf: (id) => manager.categoryOf(id),
+      // Asked in alerts.start(), after manager.start() has registered the API servers too.
+      serverExists: (id) => manager.list().some((server) => server.id === id),
     });
   } catch (error) {
     store.close();

@@ -13,7 +13,7 @@ import { AppError, errorMessage } from "../core/errors.js";
 import { serverIdProblem } from "../core/ids.js";
 import type { Logger } from "../core/logger.js";
 import type { Store } from "../store/index.js";
-import type { LogLine, McpManager, RegisterOptions, ServerSource, ServerView, ToolCallResult } from "./manager-types.js";
+import type { LogLine, McpManager, RegisterOptions, RequestControl, ServerSource, ServerView, ToolCallResult } from "./manager-types.js";
 import { reapOrphans } from "./orphan-reaper.js";
 import { ProcessTable, signalGroup } from "./process-group.js";
 import { Supervisor } from "./supervisor.js";
@@ -60,6 +60,14 @@ const PROCESS_FIELDS = ["transport", "command", "url", "headers", "env", "cwd"] 
 
 function sameProcess(a: ServerConfig, b: ServerConfig): boolean {
   return PROCESS_FIELDS.every((field) => isDeepStrictEqual(a[field], b[field]));
+}
+
+/** The SDK's request options for a call bounded by `control`, else by the server's request_timeout. */
+function requestOptions(found: Entry, control: RequestControl): { timeout: number; signal?: AbortSignal } {
+  return {
+    timeout: control.timeoutMs ?? found.supervisor.config.request_timeout * 1000,
+    ...(control.signal ? { signal: control.signal } : {}),
+  };
 }
 
 export function createMcpManager(deps: ManagerDeps): McpManager {
@@ -238,6 +246,7 @@ export function createMcpManager(deps: ManagerDeps): McpManager {
       const wasEnabled = found.supervisor.config.enabled;
       const needsRestart = found.supervisor.state !== "stopped" && !sameProcess(found.supervisor.config, parsed);
       found.supervisor.reconfigure(parsed);
+      deps.bus.publish({ type: "server_updated", server_id: id });
       if (!parsed.enabled) await found.supervisor.stop();
       else if (needsRestart) await found.supervisor.restart();
       else if (!wasEnabled && started) await found.supervisor.start();
@@ -358,20 +367,21 @@ export function createMcpManager(deps: ManagerDeps): McpManager {
       }
     },
 
-    async ping(id) {
+    async ping(id, options = {}) {
       const found = entry(id);
       const connection = found.supervisor.live;
       if (!connection) throw new AppError("SERVER_NOT_RUNNING", `server "${id}" is ${found.supervisor.state}, not running`);
       const began = performance.now();
-      await connection.client.ping({ timeout: found.supervisor.config.request_timeout * 1000 });
+      await connection.client.ping(requestOptions(found, options));
       return performance.now() - began;
     },
 
-    async refreshCapabilities(id) {
+    async refreshCapabilities(id, options = {}) {
       const found = entry(id);
       const connection = found.supervisor.live;
       if (!connection) throw new AppError("SERVER_NOT_RUNNING", `server "${id}" is ${found.supervisor.state}, not running`);
-      return connection.refresh();
+      const { timeout, signal } = requestOptions(found, options);
+      return connection.refresh(timeout, signal);
     },
 
     processIds(id) {

@@ -4,7 +4,7 @@
  */
 import { isDeepStrictEqual } from "node:util";
 import type { MessageBus } from "../bus/bus.js";
-import type { CapabilitySnapshot } from "../bus/events.js";
+import type { CapabilitySnapshot, ServerState } from "../bus/events.js";
 import { redactConfig } from "../config/redact.js";
 import type { ServerConfig } from "../config/schema.js";
 import { parseServer } from "../config/validate.js";
@@ -60,6 +60,18 @@ const PROCESS_FIELDS = ["transport", "command", "url", "headers", "env", "cwd"] 
 
 function sameProcess(a: ServerConfig, b: ServerConfig): boolean {
   return PROCESS_FIELDS.every((field) => isDeepStrictEqual(a[field], b[field]));
+}
+
+/**
+ * What an edit of a server's entry (config reload or PATCH) does to it. A server that is
+ * stopped while enabled was stopped by an operator, and no edit starts it again: only enabling
+ * a disabled server starts it, and only a running (or retrying) one restarts for a new process.
+ */
+function editAction(previous: ServerConfig, next: ServerConfig, state: ServerState): "stop" | "start" | "restart" | "none" {
+  if (!next.enabled) return "stop";
+  if (!previous.enabled) return "start";
+  if (state !== "stopped" && !sameProcess(previous, next)) return "restart";
+  return "none";
 }
 
 /** The SDK's request options for a call bounded by `control`, else by the server's request_timeout. */
@@ -243,13 +255,12 @@ export function createMcpManager(deps: ManagerDeps): McpManager {
       checkRemoteUrl(parsed);
       await deps.store.servers.save(id, merged, deps.clock.now());
       found.input = merged;
-      const wasEnabled = found.supervisor.config.enabled;
-      const needsRestart = found.supervisor.state !== "stopped" && !sameProcess(found.supervisor.config, parsed);
+      const action = editAction(found.supervisor.config, parsed, found.supervisor.state);
       found.supervisor.reconfigure(parsed);
       deps.bus.publish({ type: "server_updated", server_id: id });
-      if (!parsed.enabled) await found.supervisor.stop();
-      else if (needsRestart) await found.supervisor.restart();
-      else if (!wasEnabled && started) await found.supervisor.start();
+      if (action === "stop") await found.supervisor.stop();
+      else if (action === "restart") await found.supervisor.restart();
+      else if (action === "start" && started) await found.supervisor.start();
       return view(found);
     },
 
@@ -285,10 +296,10 @@ export function createMcpManager(deps: ManagerDeps): McpManager {
         }
         if (isDeepStrictEqual(found.supervisor.config, config)) continue;
         changed.push(config.id);
-        const needsRestart = !sameProcess(found.supervisor.config, config);
+        const action = editAction(found.supervisor.config, config, found.supervisor.state);
         found.supervisor.reconfigure(config);
-        if (!config.enabled) await found.supervisor.stop();
-        else if (started && (needsRestart || found.supervisor.state === "stopped")) {
+        if (action === "stop") await found.supervisor.stop();
+        else if (action !== "none" && started) {
           found.supervisor.restart().catch((error: unknown) => logger.error({ err: error, server_id: config.id }, "restart failed"));
         }
       }

@@ -99,6 +99,8 @@ export interface ConfigReloadedEvent {
   added: string[];
   removed: string[];
   changed: string[];
+  /** Settings changed in the file that apply only after a restart of the daemon, e.g. "alerts.group_by". */
+  restart_required: string[];
 }
 
 export interface ConfigRejectedEvent {

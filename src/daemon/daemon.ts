@@ -7,7 +7,7 @@
  * the HTTP layer load while the servers boot, which is most of the time to ready.
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { isIP } from "node:net";
+import { createServer, isIP } from "node:net";
 import { resolve } from "node:path";
 import type { FastifyInstance } from "fastify";
 import { createAlertService, type AlertService } from "../alerts/index.js";
@@ -67,6 +67,27 @@ export function isLoopback(host: string): boolean {
   return false;
 }
 
+/**
+ * Binds the address once and lets go, so that a port already in use is reported before any
+ * server is spawned rather than after all of them have started and been stopped again.
+ */
+async function checkPortFree(host: string, port: number): Promise<void> {
+  if (port === 0) return;
+  const probe = createServer();
+  try {
+    await new Promise<void>((resolve, reject) => {
+      probe.once("error", reject);
+      probe.listen({ host, port, exclusive: true }, resolve);
+    });
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code !== "EADDRINUSE" && code !== "EACCES") throw error;
+    const why = code === "EADDRINUSE" ? "is already in use (another daemon? choose one with --port)" : "needs privileges this user lacks";
+    throw Object.assign(new Error(`cannot listen on ${host}:${port}: the port ${why}`, { cause: error }), { code });
+  }
+  await new Promise<void>((resolve) => probe.close(() => resolve()));
+}
+
 /** Writes the starter config when there is no config file yet; returns the file's text. */
 function ensureConfigFile(configPath: string, dataDir: string, logger: Logger): string {
   if (!existsSync(configPath)) {
@@ -103,8 +124,7 @@ interface ServiceInputs {
 async function createServices(inputs: ServiceInputs): Promise<Services> {
   const [{ createDiscovery }, health] = await Promise.all([import("../discovery/index.js"), import("../health/index.js")]);
   const { config, dataDir, manager, store, bus, logger, clock, environment, startedAt, alerts } = inputs;
-  const network = config.network ?? STRICT_NETWORK_POLICY;
-  const discovery = createDiscovery({ config: config.discovery, dataDir, manager, store, bus, logger, clock, environment, network });
+  const discovery = createDiscovery({ config: config.discovery, dataDir, manager, store, bus, logger, clock, environment });
   // Real usage ranks the marketplace's "popular"; health is the cache's last known state.
   bus.subscribe("tool_called", (event) => discovery.catalog.recordToolCalls(event.server_id, 1));
   bus.subscribe("health_update", (event) => discovery.catalog.recordHealth(event.server_id, event.status));
@@ -200,6 +220,7 @@ export async function createDaemon(options: DaemonOptions): Promise<Daemon> {
           "Create one first with `pygent token create --role admin`, or bind 127.0.0.1.",
       );
     }
+    await checkPortFree(options.host, options.port);
     // The servers boot while the rest loads: their start-up is the longer of the two.
     await manager.start();
     services = await createServices({
@@ -249,12 +270,18 @@ export async function createDaemon(options: DaemonOptions): Promise<Daemon> {
       initialText,
       logger: logger.child({ module: "config" }),
       onChange: async (next) => {
+        manager.setNetworkPolicy(next.network ?? STRICT_NETWORK_POLICY);
         const result = await manager.applyConfig(next.servers);
-        alerts.applyConfig(next.alerts);
+        const alertsRestart = alerts.applyConfig(next.alerts);
         healthConfig = next.health ?? HealthConfigSchema.parse({});
         health.updateConfig(healthConfig);
-        logger.info(result, "config reloaded");
-        bus.publish({ type: "config_reloaded", path: configPath, ...result });
+        // New or changed registries are listed now, before the reload is reported done.
+        const discoveryRestart = await discovery.applyConfig(next.discovery, { signal: loadAbort.signal });
+        const restartRequired = [...alertsRestart, ...discoveryRestart];
+        if (restartRequired.length > 0) {
+          logger.warn({ ...result, restart_required: restartRequired }, "config reloaded; some changes apply only after a restart of the daemon");
+        } else logger.info(result, "config reloaded");
+        bus.publish({ type: "config_reloaded", path: configPath, ...result, restart_required: restartRequired });
       },
       onRejected: (problems) => bus.publish({ type: "config_rejected", path: configPath, problems }),
     });

@@ -22,7 +22,7 @@ import type { Clock } from "../core/clock.js";
 import { AppError, errorMessage, isAppError, type ErrorCode, type FieldIssue } from "../core/errors.js";
 import { serverIdProblem } from "../core/ids.js";
 import type { Logger } from "../core/logger.js";
-import { STRICT_NETWORK_POLICY, URL_POLICY_REFUSAL, type McpManager, type NetworkPolicy, type ServerView } from "../mcp/index.js";
+import { URL_POLICY_REFUSAL, type McpManager, type ServerView } from "../mcp/index.js";
 import type { InstallRecord, Store } from "../store/index.js";
 import type { CapabilitiesSummary } from "./cache.js";
 import type { Catalog } from "./catalog.js";
@@ -133,8 +133,6 @@ export interface InstallServiceDeps {
   /** The daemon's environment: PATH for finding runtimes, and secrets already set there. */
   environment?: NodeJS.ProcessEnv;
   installTimeoutMs?: number;
-  /** For refusing a remote URL before registering it; the manager checks again at connect time. */
-  network?: NetworkPolicy;
   npm?: NpmInstallerOptions;
   /** The installers by kind; npm, pypi, oci and remote by default. */
   installers?: readonly Installer[];
@@ -170,7 +168,8 @@ export function createInstallService(deps: InstallServiceDeps): InstallService {
       createNpmInstaller(deps.npm),
       createPypiInstaller(),
       createOciInstaller(),
-      createRemoteInstaller(deps.network ?? STRICT_NETWORK_POLICY),
+      // The manager owns the network policy (a config reload changes it there); it checks again at connect time.
+      createRemoteInstaller(() => manager.networkPolicy()),
     ],
   );
   const busy = new Map<string, Run>();

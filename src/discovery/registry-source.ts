@@ -83,6 +83,7 @@ export function createRegistrySource(options: RegistrySourceOptions, deps: Regis
   return {
     id: settings.id,
     remote: true,
+    fingerprint: JSON.stringify(settings),
     async list(listOptions: DiscoverySourceListOptions = {}): Promise<CatalogEntry[]> {
       const deadline = AbortSignal.timeout(settings.timeout_ms);
       const signal = listOptions.signal ? AbortSignal.any([listOptions.signal, deadline]) : deadline;

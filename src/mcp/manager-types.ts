@@ -5,6 +5,7 @@
 import type { CapabilitySnapshot, ServerState } from "../bus/events.js";
 import type { ServerConfig } from "../config/schema.js";
 import type { ServerEventRecord } from "../store/server-events-repository.js";
+import type { NetworkPolicy } from "./url-policy.js";
 
 export type ServerSource = "config" | "api";
 
@@ -67,6 +68,10 @@ export interface McpManager {
 
   list(): ServerView[];
   get(id: string): ServerView;
+  /** What remote servers registered through the API or installed may reach. */
+  networkPolicy(): NetworkPolicy;
+  /** Replaces the network policy (a config reload); servers already connected are not re-checked. */
+  setNetworkPolicy(policy: NetworkPolicy): void;
   /** The server's category, or null (also for an unknown id): a cheap lookup for hot paths. */
   categoryOf(id: string): string | null;
 

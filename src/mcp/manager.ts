@@ -97,11 +97,12 @@ export function createMcpManager(deps: ManagerDeps): McpManager {
     daemonInstance: deps.daemonInstance,
     logCapacity: deps.logCapacity ?? 500,
   };
-  const network = deps.network ?? STRICT_NETWORK_POLICY;
+  let network = deps.network ?? STRICT_NETWORK_POLICY;
   const secrets = deps.secrets;
   const apiSupervisorDeps = {
     ...supervisorDeps,
-    urlGuard: createUrlGuard(network, deps.resolveHost),
+    // Built per check, so that setNetworkPolicy applies to the next connection.
+    urlGuard: (url: URL) => createUrlGuard(network, deps.resolveHost)(url),
     ...(secrets ? { secrets: (serverId: string) => secrets.valuesFor(serverId) } : {}),
   };
 
@@ -216,6 +217,14 @@ export function createMcpManager(deps: ManagerDeps): McpManager {
 
     get(id) {
       return view(entry(id));
+    },
+
+    networkPolicy() {
+      return network;
+    },
+
+    setNetworkPolicy(policy) {
+      network = policy;
     },
 
     categoryOf(id) {

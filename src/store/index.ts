@@ -23,6 +23,7 @@ export type {
   TimeRange,
 } from "./health-repository.js";
 export type { InstallRecord, InstallsRepository } from "./installs-repository.js";
+export type { DiscoveryUsageRecord, DiscoveryUsageRepository } from "./discovery-usage-repository.js";
 export type { ProcessGroupRecord, ProcessGroupsRepository } from "./process-groups-repository.js";
 export type {
   NewServerEvent,

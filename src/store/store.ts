@@ -8,6 +8,7 @@ import { sqliteAlertRulesRepository, sqliteAlertsRepository, type AlertRulesRepo
 import { fileSize, openSqlite } from "./database.js";
 import { sqliteHealthRepository, type HealthRepository } from "./health-repository.js";
 import { sqliteInstallsRepository, type InstallsRepository } from "./installs-repository.js";
+import { sqliteDiscoveryUsageRepository, type DiscoveryUsageRepository } from "./discovery-usage-repository.js";
 import { sqliteProcessGroupsRepository, type ProcessGroupsRepository } from "./process-groups-repository.js";
 import { sqliteSecretsRepository, type SecretsRepository } from "./secrets-repository.js";
 import { sqliteServerEventsRepository, type ServerEventsRepository } from "./server-events-repository.js";
@@ -32,6 +33,7 @@ export interface Store {
   health: HealthRepository;
   secrets: SecretsRepository;
   installs: InstallsRepository;
+  discoveryUsage: DiscoveryUsageRepository;
   /** Runs a trivial query; resolves with how long it took. */
   ping(): Promise<{ latency_ms: number }>;
   info(): Promise<StoreInfo>;
@@ -55,6 +57,7 @@ export function openStore(dataDir: string, clock: Clock): Store {
     health: sqliteHealthRepository(db),
     secrets: sqliteSecretsRepository(db),
     installs: sqliteInstallsRepository(db),
+    discoveryUsage: sqliteDiscoveryUsageRepository(db),
     async ping() {
       const started = performance.now();
       pingStmt.get();

@@ -9,7 +9,7 @@
 import { isDeepStrictEqual } from "node:util";
 import { join } from "node:path";
 import type { MessageBus } from "../bus/bus.js";
-import type { DiscoveryConfig } from "../config/schema.js";
+import { DiscoveryConfigSchema, type DiscoveryConfig } from "../config/schema.js";
 import type { Clock } from "../core/clock.js";
 import type { Logger } from "../core/logger.js";
 import type { McpManager } from "../mcp/index.js";
@@ -76,7 +76,8 @@ const INSTALL_FIELDS = ["install_timeout", "npm_install_scripts"] as const;
 export function createDiscovery(options: DiscoverySetupOptions): Discovery {
   const { dataDir, logger, clock } = options;
   const config = options.config;
-  let current = config;
+  // Compared with defaults filled in, so that writing out a default is no change.
+  let current = config ?? DiscoveryConfigSchema.parse({});
   const catalog = createCatalog({
     sources: sourcesFor(config, dataDir, logger),
     cache: createDiscoveryCache({ path: cachePath(dataDir), logger, clock }),
@@ -102,11 +103,11 @@ export function createDiscovery(options: DiscoverySetupOptions): Discovery {
     load: (options) => catalog.load(options),
     async applyConfig(next, applyOptions = {}) {
       const previous = current;
-      current = next;
-      if (!isDeepStrictEqual(previous?.registries ?? [], next?.registries ?? []) || !isDeepStrictEqual(previous?.local_scan_dirs ?? [], next?.local_scan_dirs ?? [])) {
-        await catalog.setSources(sourcesFor(next, dataDir, logger), applyOptions);
+      current = next ?? DiscoveryConfigSchema.parse({});
+      if (!isDeepStrictEqual(previous.registries, current.registries) || !isDeepStrictEqual(previous.local_scan_dirs, current.local_scan_dirs)) {
+        await catalog.setSources(sourcesFor(current, dataDir, logger), applyOptions);
       }
-      return INSTALL_FIELDS.filter((field) => previous?.[field] !== next?.[field]).map((field) => `discovery.${field}`);
+      return INSTALL_FIELDS.filter((field) => previous[field] !== current[field]).map((field) => `discovery.${field}`);
     },
     async close() {
       await installs.close();

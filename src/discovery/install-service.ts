@@ -396,11 +396,12 @@ export function createInstallService(deps: InstallServiceDeps): InstallService {
       const start = request.start !== false;
       if (start) {
         run.progress("starting", `starting "${id}"`, 80);
-        const view = await manager.startServer(id);
+        // A stop of the daemon must not wait for a server slow to start: the rollback stops it.
+        const view = await untilAborted(manager.startServer(id), run.abort.signal);
         if (view.state !== "running") throw startFailure(id, view);
-        run.abort.signal.throwIfAborted();
         run.progress("checking", `checking that "${id}" answers`, 90);
-        await manager.ping(id).catch((error: unknown) => {
+        await manager.ping(id, { signal: run.abort.signal }).catch((error: unknown) => {
+          run.abort.signal.throwIfAborted();
           throw new AppError("INSTALL_FAILED", `"${id}" started but did not answer a ping: ${errorMessage(error)}`);
         });
         const snapshot = manager.capabilities(id);
@@ -495,6 +496,16 @@ export function createInstallService(deps: InstallServiceDeps): InstallService {
       await Promise.all(runs.map((run) => run.done));
     },
   };
+}
+
+/** Settles with `work`, or rejects with the signal's reason as soon as it aborts. */
+function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(signal.reason as Error);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason as Error);
+    signal.addEventListener("abort", onAbort, { once: true });
+    work.then(resolve, reject).finally(() => signal.removeEventListener("abort", onAbort));
+  });
 }
 
 function isInside(path: string, dir: string): boolean {

@@ -147,6 +147,10 @@ describe("discovery config", () => {
     expect(marketplaceOf(discovery.catalog.require("alpha"))).toMatchObject({ source: "registry" });
     expect(await discovery.applyConfig(parsed({ install_timeout: 60 }))).toEqual([]);
     expect(discovery.catalog.get("alpha")).toBeUndefined();
+    const npmDir = join(dataDir, "..", "npm");
+    localEchoPackage(npmDir, "unused");
+    await discovery.applyConfig(parsed({ install_timeout: 60, local_scan_dirs: [npmDir] }));
+    expect(marketplaceOf(discovery.catalog.require("pygent-test-echo"))).toMatchObject({ source: "local-scan", local: true });
     await discovery.close();
   });
 

@@ -2,7 +2,7 @@
 // ManualClock for every wait, and what reached the callback and websocket channels out.
 import { afterEach, describe, expect, it } from "vitest";
 import { alertHarness, capabilitiesChanged, healthUpdate, serverStatus, type AlertHarness } from "../src/alerts/test-support.js";
-import type { AlertsConfigInput } from "../src/config/alerts-schema.js";
+import { AlertsConfigSchema, type AlertsConfigInput } from "../src/config/alerts-schema.js";
 
 let h: AlertHarness | undefined;
 afterEach(async () => {
@@ -269,6 +269,45 @@ describe("alert service", () => {
     await t.restart({ default_rules: false });
     expect(t.service.firing()).toHaveLength(0);
     expect(await t.service.listAlerts({ state: "firing" })).toEqual([]);
+  });
+
+  it("replaces its channels on a config reload and names the settings that wait for a restart", async () => {
+    const t = await start();
+    const restart = t.service.applyConfig(AlertsConfigSchema.parse({ channels: [], group_by: "server" }));
+    expect(restart).toEqual(["alerts.group_by"]);
+    t.health("offline", "files");
+    t.clock.advance(30 * SEC);
+    await t.settle();
+    expect(t.service.firing()).toHaveLength(1);
+    // The websocket channel, there by default, is gone from the reloaded config.
+    expect(t.alertEvents).toHaveLength(0);
+  });
+
+  it("resolves at start the alerts restored for a server that no longer exists", async () => {
+    const registered = new Set(["files", "git"]);
+    const t = await start({}, { serverExists: (id) => registered.has(id) });
+    t.health("offline", "files", "git");
+    t.checks("offline", 40 * SEC, 10 * SEC, "files", "git");
+    await t.settle();
+    expect(t.service.firing()).toHaveLength(2);
+    registered.delete("files");
+    await t.restart();
+    expect(t.service.firing().map((alert) => alert.server_id)).toEqual(["git"]);
+    const files = (await t.service.listAlerts({ server_id: "files" }))[0];
+    expect(files).toMatchObject({ state: "resolved", labels: { resolution: "server removed" } });
+  });
+
+  it("leaves no repeat timer armed once stopped, even for a group flushed by the stop", async () => {
+    const t = await start({ repeat_interval: 3600 });
+    t.health("offline", "files");
+    t.clock.advance(30 * SEC);
+    await t.settle();
+    // The alert fired; its group waits for group_wait, so stop() is what sends it.
+    expect(t.service.firing()).toHaveLength(1);
+    expect(t.notifications).toHaveLength(0);
+    await t.service.stop();
+    expect(t.notifications).toHaveLength(1);
+    expect(t.clock.pendingTimers()).toBe(0);
   });
 
   it("takes config-file rules on reload, replacing a default of the same id", async () => {

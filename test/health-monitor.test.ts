@@ -1,6 +1,7 @@
 /**
  * The Health Monitor against real MCP servers run by the real McpManager: a server that slows
- * down, one killed with -9, one whose tool description changes under us, one without ping, and
+ * down, one killed with -9, one whose tool description changes under us, one without ping, one
+ * whose check interval is edited, one slower than the probe timeout, and
  * many at once under a concurrency limit.
  *
  * No wait here has a fixed wall-clock budget: each is what the schedule needs (intervals,
@@ -41,7 +42,9 @@ function fixture(id: string, file: string, extra: Record<string, unknown> = {}) 
   });
 }
 
-async function startAll(options: { health?: Record<string, unknown>; probes?: (m: McpManager) => HealthProbe[] } = {}) {
+async function startAll(
+  options: { health?: Record<string, unknown>; probes?: (m: McpManager) => HealthProbe[]; random?: () => number } = {},
+) {
   manager = createMcpManager({ clock: systemClock, bus, store, logger: silentLogger(), daemonInstance: newId() });
   await manager.start();
   monitor = createHealthMonitor({
@@ -52,6 +55,7 @@ async function startAll(options: { health?: Record<string, unknown>; probes?: (m
     logger: silentLogger(),
     config: HealthConfigSchema.parse(options.health ?? {}),
     ...(options.probes ? { probes: options.probes(manager) } : {}),
+    ...(options.random ? { random: options.random } : {}),
   });
   await monitor.start();
   return { manager, monitor };
@@ -327,6 +331,33 @@ describe("health monitor", { timeout: 180_000 }, () => {
     expect(health.metrics.error_rate).toBeLessThanOrEqual(80);
     expect(health.status).toBe("critical");
     expect(health.reasons).toEqual([`error_rate ${Math.round(health.metrics.error_rate! * 10) / 10} % > critical 50 %`]);
+  });
+
+  it("reschedules the checks of a server whose health_check_interval is changed through the API", async () => {
+    // The first check falls mid-interval: far from "now" for a long interval.
+    const { manager: m, monitor: mon } = await startAll({ random: () => 0.5 });
+    await m.registerServer("echo", fixture("echo", "echo-server.mjs", { health_check_interval: 3600 }));
+    expect(mon.current("echo").next_check_at! - Date.now()).toBeGreaterThan(60_000);
+
+    await m.updateServer("echo", { health_check_interval: 2 });
+    const after = mon.current("echo");
+    expect(after.check_interval_s).toBe(2);
+    expect(after.next_check_at! - Date.now()).toBeLessThanOrEqual(2000);
+  });
+
+  it("cancels the request of a probe that timed out", async () => {
+    const delayFile = join(dir, "delay-ms");
+    writeFileSync(delayFile, "0");
+    // request_timeout stays at its 60 s default: the cancel must come from the probe's timeout.
+    const { manager: m, monitor: mon } = await startAll({ health: { probe_timeout: 0.5 } });
+    await m.registerServer("slow", fixture("slow", "slow-server.mjs", { health_check_interval: 3600, env: { DELAY_FILE: delayFile } }));
+    writeFileSync(delayFile, "30000");
+    const health = await mon.checkNow("slow");
+    expect(health.reasons.join("; ")).toMatch(/timed out/);
+    await waitFor(() => m.logs("slow", 100).find((line) => line.line.startsWith("cancelled request")), {
+      timeoutMs: 10_000,
+      message: "the server to receive notifications/cancelled",
+    });
   });
 
   it("answers current() for unknown ids like the manager does", async () => {

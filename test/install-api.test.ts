@@ -262,3 +262,21 @@ describe("install and uninstall", () => {
     );
   });
 });
+
+describe("discovery refresh", () => {
+  it("refreshes every source on demand for an admin, keeping usage counts", async () => {
+    // Run last: by now "mem" has been installed and its tools called.
+    const before = h.catalog.usage("mem");
+    expect(before?.installs).toBeGreaterThan(0);
+    expect((await request({ method: "POST", url: "/api/v1/mcp/discovery/refresh", token: viewer })).statusCode).toBe(403);
+    const response = await request({ method: "POST", url: "/api/v1/mcp/discovery/refresh", token: admin });
+    expect(response.statusCode).toBe(200);
+    const report = response.json() as { sources: { id: string; status: string }[]; total: number };
+    expect(report.sources.map((source) => [source.id, source.status])).toEqual([
+      ["builtin", "ok"],
+      ["test", "ok"],
+    ]);
+    expect(report.total).toBeGreaterThan(1);
+    expect(h.catalog.usage("mem")).toEqual(before);
+  });
+});

@@ -107,6 +107,50 @@ describe("MCP manager", () => {
     for (const id of ["dies", "dies-early"]) expect(m.get(id).reason).not.toMatch(/Node\.js v\d/);
   });
 
+  it("tries a server in crash_loop again after restart_after_crash_loop", async () => {
+    const m = newManager();
+    await m.start();
+    await m.registerServer(
+      "bad",
+      fixtureServer("bad", "exits-immediately.mjs", { restart_max_failures: 1, restart_window: 60, restart_after_crash_loop: 0.5 }),
+    );
+    const crashLoops = () => events.filter((e) => e.type === "server_status" && e.server_id === "bad" && e.state === "crash_loop");
+    await waitFor(() => crashLoops().length >= 1, { timeoutMs: 15_000, message: "crash_loop" });
+    expect(m.get("bad").reason).toMatch(/trying again in 500 ms/);
+    expect(m.get("bad").next_restart_at).not.toBeNull();
+    // A fresh slate: one more failure is allowed before the next crash_loop, as after a start by hand.
+    await waitFor(() => crashLoops().length >= 2, { timeoutMs: 15_000, message: "a second crash_loop after the cool-down" });
+    expect(m.get("bad").restarts).toBeGreaterThanOrEqual(3);
+  });
+
+  it("stays in crash_loop without restart_after_crash_loop", async () => {
+    const m = newManager();
+    await m.start();
+    await m.registerServer("bad", fixtureServer("bad", "exits-immediately.mjs", { restart_max_failures: 1, restart_window: 60 }));
+    await waitFor(() => stateOf("bad") === "crash_loop", { timeoutMs: 15_000, message: "crash_loop" });
+    expect(m.get("bad").next_restart_at).toBeNull();
+  });
+
+  it("keeps a server an operator stopped stopped through edits of fields that change no process", async () => {
+    const m = newManager();
+    const parse = (await import("../src/config/validate.js")).parseServer;
+    await m.applyConfig([parse(fixtureServer("file", "echo-server.mjs"))]);
+    await m.start();
+    await m.registerServer("api", fixtureServer("api", "echo-server.mjs"));
+    await waitFor(() => stateOf("file") === "running", { message: "file running" });
+    await m.stopServer("file");
+    await m.stopServer("api");
+
+    const reloaded = await m.applyConfig([parse(fixtureServer("file", "echo-server.mjs", { description: "new words" }))]);
+    expect(reloaded.changed).toEqual(["file"]);
+    expect((await m.updateServer("api", { description: "new words" })).state).toBe("stopped");
+    // A restart started in the background by the reload would be under way by the next turn.
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(stateOf("file")).toBe("stopped");
+    expect(m.get("file").description).toBe("new words");
+    expect(events.filter((e) => e.type === "server_status" && e.state === "starting" && e.previous === "stopped" && e.server_id === "file")).toHaveLength(1);
+  });
+
   it("marks a server whose command does not exist as failed without retrying", async () => {
     const m = newManager();
     await m.start();

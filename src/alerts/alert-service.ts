@@ -5,6 +5,7 @@
  * events) and gathered by the aggregator for grouped channels (webhook, email, callbacks). Each
  * channel sits behind its own bounded queue, so nothing here ever waits on a receiver.
  */
+import { isDeepStrictEqual } from "node:util";
 import type { MessageBus, Unsubscribe } from "../bus/bus.js";
 import type { CapabilitiesChangedEvent, HealthUpdateEvent, ServerState, ServerStatusEvent } from "../bus/events.js";
 import { AlertsConfigSchema, type AlertRule, type AlertsConfig } from "../config/alerts-schema.js";
@@ -33,6 +34,11 @@ export interface AlertServiceOptions {
   environment?: NodeJS.ProcessEnv;
   /** The server's category, for rules scoped to a category. */
   categoryOf?: (serverId: string) => string | null;
+  /**
+   * Whether a server is still registered; alerts left firing by the last run for one that is
+   * not are resolved at start, since nothing would ever observe it again. All exist when not given.
+   */
+  serverExists?: (serverId: string) => boolean;
   registry?: ChannelRegistry;
   queueCapacity?: number;
   /** How long stop() lets queued notifications go out before abandoning them (wall-clock ms). */
@@ -68,8 +74,11 @@ export interface AlertService {
   /** API rules only: config and built-in rules throw RULE_CONFIG_MANAGED. */
   updateRule(id: string, patch: unknown): Promise<RuleView>;
   deleteRule(id: string): Promise<void>;
-  /** Takes the config file's rules after a reload (channels and grouping apply at the next start). */
-  applyConfig(config: AlertsConfig | undefined): void;
+  /**
+   * Takes a reloaded `alerts` section: rules, channels, repeat_interval and retention apply now.
+   * Returns the fields that apply only at the next start (grouping, flapping, enabled).
+   */
+  applyConfig(config: AlertsConfig | undefined): string[];
   /** Resolves when every notification handed to a channel so far has been sent or has failed. */
   idle(): Promise<void>;
 }
@@ -82,6 +91,9 @@ interface FiringAlert {
 
 /** Server states in which a server is down on purpose: its alerts resolve and checks are ignored. */
 const STOPPED_STATES: ReadonlySet<ServerState> = new Set(["stopped", "stopping"]);
+
+/** Read once, by the aggregator, the evaluator and start(), so a change waits for a restart. */
+const RESTART_FIELDS = ["enabled", "group_by", "group_wait", "group_interval", "max_notifications_per_minute", "flapping"] as const;
 
 const MAX_LISTED_CHANGES = 10;
 const PRUNE_EVERY_MS = 6 * 3600 * 1000;
@@ -113,7 +125,9 @@ class DefaultAlertService implements AlertService {
   private readonly clock: Clock;
   private readonly logger: Logger;
   private readonly callbacks = new Set<AlertCallback>();
-  private readonly channels: { built: BuiltChannel; queue: ChannelQueue }[];
+  private channels: { built: BuiltChannel; queue: ChannelQueue }[];
+  /** Channels replaced by a reload, sending what they hold before they close. */
+  private retiring: Promise<void> = Promise.resolve();
   private readonly rules: RuleBook;
   private readonly evaluator: AlertEvaluator;
   private readonly aggregator: NotificationAggregator;
@@ -125,23 +139,14 @@ class DefaultAlertService implements AlertService {
   private pruneTimer: TimerHandle | undefined;
   private started = false;
   private stopping: Promise<void> | undefined;
+  /** Set synchronously as stop() begins, before `stopping` is assigned. */
+  private closing = false;
 
   constructor(private readonly options: AlertServiceOptions) {
     this.config = options.config ?? AlertsConfigSchema.parse({});
     this.clock = options.clock;
     this.logger = options.logger.child({ module: "alerts" });
-    const entries = [...this.config.channels];
-    // onAlert works whatever the config says; an entry of type callback only tunes it.
-    if (!entries.some((entry) => entry.type === "callback")) entries.push({ type: "callback", enabled: true, min_severity: "info" });
-    const built = buildChannels(entries, options.registry ?? new ChannelRegistry(), {
-      clock: this.clock,
-      logger: this.logger,
-      bus: options.bus,
-      environment: options.environment ?? process.env,
-      callbacks: this.callbacks,
-    });
-    const capacity = options.queueCapacity ?? DEFAULT_QUEUE_CAPACITY;
-    this.channels = built.map((item) => ({ built: item, queue: new ChannelQueue(item.channel, this.logger, capacity) }));
+    this.channels = this.buildChannelSet(this.config.channels);
     this.rules = new RuleBook(options.store.alertRules, this.logger);
     this.rules.setConfig(this.config);
     this.evaluator = new AlertEvaluator({
@@ -164,6 +169,22 @@ class DefaultAlertService implements AlertService {
       newId,
       deliver: (notification) => this.deliverGrouped(notification),
     });
+  }
+
+  /** Throws CONFIG_INVALID for a channel that cannot be built (a missing secret, ...). */
+  private buildChannelSet(entries: AlertsConfig["channels"]): { built: BuiltChannel; queue: ChannelQueue }[] {
+    const all = [...entries];
+    // onAlert works whatever the config says; an entry of type callback only tunes it.
+    if (!all.some((entry) => entry.type === "callback")) all.push({ type: "callback", enabled: true, min_severity: "info" });
+    const built = buildChannels(all, this.options.registry ?? new ChannelRegistry(), {
+      clock: this.clock,
+      logger: this.logger,
+      bus: this.options.bus,
+      environment: this.options.environment ?? process.env,
+      callbacks: this.callbacks,
+    });
+    const capacity = this.options.queueCapacity ?? DEFAULT_QUEUE_CAPACITY;
+    return built.map((item) => ({ built: item, queue: new ChannelQueue(item.channel, this.logger, capacity) }));
   }
 
   async start(): Promise<void> {
@@ -194,6 +215,7 @@ class DefaultAlertService implements AlertService {
 
   stop(): Promise<void> {
     this.stopping ??= (async () => {
+      this.closing = true;
       for (const unsubscribe of this.subscriptions) unsubscribe();
       this.subscriptions = [];
       this.clock.clearTimeout(this.pruneTimer);
@@ -205,6 +227,7 @@ class DefaultAlertService implements AlertService {
       await this.writes;
       await this.withinGrace(Promise.all(this.channels.map(({ queue }) => queue.idle())));
       await Promise.all(this.channels.map(({ queue }) => queue.close()));
+      await this.retiring;
       await this.writes;
     })();
     return this.stopping;
@@ -278,11 +301,39 @@ class DefaultAlertService implements AlertService {
     this.logger.info({ rule_id: id }, "alert rule deleted");
   }
 
-  applyConfig(config: AlertsConfig | undefined): void {
+  applyConfig(config: AlertsConfig | undefined): string[] {
     const next = config ?? AlertsConfigSchema.parse({});
     this.rules.setConfig(next);
-    this.config = { ...this.config, default_rules: next.default_rules, rules: next.rules };
     this.evaluator.setRules(this.rules.effective());
+    if (!isDeepStrictEqual(next.channels, this.config.channels) && !this.closing) this.replaceChannels(next.channels);
+    const restart = RESTART_FIELDS.filter((field) => !isDeepStrictEqual(next[field], this.config[field]));
+    this.config = {
+      ...this.config,
+      default_rules: next.default_rules,
+      rules: next.rules,
+      repeat_interval: next.repeat_interval,
+      history_retention_days: next.history_retention_days,
+    };
+    return restart.map((field) => `alerts.${field}`);
+  }
+
+  /** New channels take the next notification; the old ones send what they hold, then close. */
+  private replaceChannels(entries: AlertsConfig["channels"]): void {
+    let next: { built: BuiltChannel; queue: ChannelQueue }[];
+    try {
+      next = this.buildChannelSet(entries);
+    } catch (error) {
+      this.logger.error({ err: errorMessage(error) }, "alert channels in the reloaded config cannot be built; keeping the current ones");
+      return;
+    }
+    const old = this.channels;
+    this.channels = next;
+    this.config = { ...this.config, channels: entries };
+    this.logger.info({ channels: next.map(({ built }) => built.type) }, "alert channels replaced");
+    this.retiring = Promise.all([
+      this.retiring,
+      this.withinGrace(Promise.all(old.map(({ queue }) => queue.idle()))).then(() => Promise.all(old.map(({ queue }) => queue.close()))),
+    ]).then(() => undefined);
   }
 
   async idle(): Promise<void> {
@@ -456,6 +507,8 @@ class DefaultAlertService implements AlertService {
 
   private scheduleRepeat(active: FiringAlert, delayMs: number): void {
     this.clock.clearTimeout(active.repeatTimer);
+    // stop() flushes the groups waiting to go out, which lands here: nothing repeats after it.
+    if (this.closing) return;
     active.repeatTimer = this.clock.setTimeout(() => {
       active.repeatTimer = undefined;
       if (this.active.get(active.view.alert_id) !== active || active.acked) return;
@@ -470,14 +523,15 @@ class DefaultAlertService implements AlertService {
     const now = this.clock.now();
     const firing = await this.options.store.alerts.list({ state: "firing", limit: 1_000_000 });
     for (const record of firing) {
-      const restored = this.evaluator.restore({
-        alert_id: record.id,
-        rule_id: record.rule_id,
-        server_id: record.server_id,
-        started_at: record.started_at,
-      });
-      if (!restored) {
-        await this.options.store.alerts.resolve(record.id, now, { ...record.labels, resolution: "rule removed" });
+      // Nothing would ever observe a server that is gone, so its alert could never resolve.
+      const resolution =
+        this.options.serverExists?.(record.server_id) === false
+          ? "server removed"
+          : this.evaluator.restore({ alert_id: record.id, rule_id: record.rule_id, server_id: record.server_id, started_at: record.started_at })
+            ? undefined
+            : "rule removed";
+      if (resolution) {
+        await this.options.store.alerts.resolve(record.id, now, { ...record.labels, resolution });
         continue;
       }
       const view: AlertView = {

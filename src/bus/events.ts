@@ -82,6 +82,12 @@ export interface ServerRegisteredEvent {
   source: "config" | "api";
 }
 
+/** A registered server's entry was edited in place (PATCH), without being re-registered. */
+export interface ServerUpdatedEvent {
+  type: "server_updated";
+  server_id: string;
+}
+
 export interface ServerRemovedEvent {
   type: "server_removed";
   server_id: string;
@@ -93,6 +99,8 @@ export interface ConfigReloadedEvent {
   added: string[];
   removed: string[];
   changed: string[];
+  /** Settings changed in the file that apply only after a restart of the daemon, e.g. "alerts.group_by". */
+  restart_required: string[];
 }
 
 export interface ConfigRejectedEvent {
@@ -218,6 +226,7 @@ export type DomainEvent =
   | ServerLogEvent
   | ServerRegisteredEvent
   | ServerRemovedEvent
+  | ServerUpdatedEvent
   | ConfigReloadedEvent
   | ConfigRejectedEvent
   | ToolCalledEvent

@@ -23,6 +23,7 @@ export type {
   ServerLogEvent,
   ServerRegisteredEvent,
   ServerRemovedEvent,
+  ServerUpdatedEvent,
   ServerState,
   ServerStatusEvent,
   ToolCalledEvent,

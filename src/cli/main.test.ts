@@ -431,6 +431,19 @@ describe("validate", () => {
     expect(body).toMatchObject({ passed: 1, failed: 1 });
     expect(body.servers.map((s) => [s.id, s.ok])).toEqual([["echo", true], ["dies", false]]);
   });
+
+  it("gives each server its own startup_timeout unless --timeout overrides it", async () => {
+    const config = join(dir, "mcp_server_configs.json");
+    const hangs = { command: [process.execPath, fixture("hangs-on-initialize.mjs")] };
+    await writeFile(config, JSON.stringify({ servers: [{ id: "quick", ...hangs, startup_timeout: 1 }, { id: "patient", ...hangs, startup_timeout: 2 }] }));
+    const own = await run(["validate", "--config", config, "--json"]);
+    const errors = (JSON.parse(own.stdout) as { servers: { error: string }[] }).servers.map((s) => s.error);
+    expect(errors).toEqual(["did not answer initialize within 1 s", "did not answer initialize within 2 s"]);
+
+    const overridden = await run(["validate", "--config", config, "--json", "--timeout", "0.5"]);
+    const forced = (JSON.parse(overridden.stdout) as { servers: { error: string }[] }).servers.map((s) => s.error);
+    expect(forced).toEqual(["did not answer initialize within 0.5 s", "did not answer initialize within 0.5 s"]);
+  });
 });
 
 describe("token", () => {

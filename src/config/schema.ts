@@ -81,6 +81,8 @@ const ServerFields = {
   restart_window: seconds(86_400).default(300),
   /** A run this long counts as stable: the backoff starts again from restart_backoff_initial. */
   restart_stable_after: seconds(86_400).default(30),
+  /** Seconds after which a server in crash_loop gets a fresh start; absent: it stays there until started by hand. */
+  restart_after_crash_loop: seconds(86_400).optional(),
   /** Per-server health thresholds, over `health.thresholds` of the config file. */
   thresholds: ThresholdsSchema.optional(),
 };

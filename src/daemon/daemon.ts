@@ -7,6 +7,7 @@
  * the HTTP layer load while the servers boot, which is most of the time to ready.
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
 import { resolve } from "node:path";
 import type { FastifyInstance } from "fastify";
 import { createAuthState, isLoopback } from "../api/auth/auth-state.js";
@@ -61,6 +62,27 @@ export interface Daemon {
   kill(): void;
 }
 
+/**
+ * Binds the address once and lets go, so that a port already in use is reported before any
+ * server is spawned rather than after all of them have started and been stopped again.
+ */
+async function checkPortFree(host: string, port: number): Promise<void> {
+  if (port === 0) return;
+  const probe = createServer();
+  try {
+    await new Promise<void>((resolve, reject) => {
+      probe.once("error", reject);
+      probe.listen({ host, port, exclusive: true }, resolve);
+    });
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code !== "EADDRINUSE" && code !== "EACCES") throw error;
+    const why = code === "EADDRINUSE" ? "is already in use (another daemon? choose one with --port)" : "needs privileges this user lacks";
+    throw Object.assign(new Error(`cannot listen on ${host}:${port}: the port ${why}`, { cause: error }), { code });
+  }
+  await new Promise<void>((resolve) => probe.close(() => resolve()));
+}
+
 /** Writes the starter config when there is no config file yet; returns the file's text. */
 function ensureConfigFile(configPath: string, dataDir: string, logger: Logger): string {
   if (!existsSync(configPath)) {
@@ -97,8 +119,7 @@ interface ServiceInputs {
 async function createServices(inputs: ServiceInputs): Promise<Services> {
   const [{ createDiscovery }, health] = await Promise.all([import("../discovery/index.js"), import("../health/index.js")]);
   const { config, dataDir, manager, store, bus, logger, clock, environment, startedAt, alerts } = inputs;
-  const network = config.network ?? STRICT_NETWORK_POLICY;
-  const discovery = createDiscovery({ config: config.discovery, dataDir, manager, store, bus, logger, clock, environment, network });
+  const discovery = createDiscovery({ config: config.discovery, dataDir, manager, store, bus, logger, clock, environment });
   // Real usage ranks the marketplace's "popular"; health is the cache's last known state.
   bus.subscribe("tool_called", (event) => discovery.catalog.recordToolCalls(event.server_id, 1));
   bus.subscribe("health_update", (event) => discovery.catalog.recordHealth(event.server_id, event.status));
@@ -166,6 +187,8 @@ export async function createDaemon(options: DaemonOptions): Promise<Daemon> {
       config: config.alerts,
       environment,
       categoryOf: (id) => manager.categoryOf(id),
+      // Asked in alerts.start(), after manager.start() has registered the API servers too.
+      serverExists: (id) => manager.list().some((server) => server.id === id),
     });
   } catch (error) {
     store.close();
@@ -206,6 +229,7 @@ export async function createDaemon(options: DaemonOptions): Promise<Daemon> {
           "Create one first with `pygent token create --role admin`, or bind 127.0.0.1.",
       );
     }
+    await checkPortFree(options.host, options.port);
     await enforceAuthConfig();
     audit.start();
     // The servers boot while the rest loads: their start-up is the longer of the two.
@@ -272,16 +296,23 @@ export async function createDaemon(options: DaemonOptions): Promise<Daemon> {
       initialText,
       logger: logger.child({ module: "config" }),
       onChange: async (next) => {
+        manager.setNetworkPolicy(next.network ?? STRICT_NETWORK_POLICY);
         const result = await manager.applyConfig(next.servers);
-        alerts.applyConfig(next.alerts);
+        const alertsRestart = alerts.applyConfig(next.alerts);
         healthConfig = next.health ?? HealthConfigSchema.parse({});
         health.updateConfig(healthConfig);
         security = next.security;
         await enforceAuthConfig();
         await recordBind();
-        await audit.record({ actor: LOCAL_ACTOR, action: "config.reload", target: configPath, ok: true, details: result });
-        logger.info(result, "config reloaded");
-        bus.publish({ type: "config_reloaded", path: configPath, ...result });
+        // New or changed registries are listed now, before the reload is reported done.
+        const discoveryRestart = await discovery.applyConfig(next.discovery, { signal: loadAbort.signal });
+        const restartRequired = [...alertsRestart, ...discoveryRestart];
+        const details = { ...result, restart_required: restartRequired };
+        await audit.record({ actor: LOCAL_ACTOR, action: "config.reload", target: configPath, ok: true, details });
+        if (restartRequired.length > 0) {
+          logger.warn(details, "config reloaded; some changes apply only after a restart of the daemon");
+        } else logger.info(result, "config reloaded");
+        bus.publish({ type: "config_reloaded", path: configPath, ...details });
       },
       onRejected: (problems) => {
         void audit.record({ actor: LOCAL_ACTOR, action: "config.reload", target: configPath, ok: false, error_code: "CONFIG_INVALID", details: { problems } });

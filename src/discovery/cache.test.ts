@@ -23,6 +23,7 @@ function sampleFile(): CacheFile {
   return {
     version: 1,
     updated_at: "2026-01-01T00:00:00.000Z",
+    sources: { builtin: "builtin" },
     servers: {
       filesystem: {
         entry,

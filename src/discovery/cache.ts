@@ -68,6 +68,8 @@ export const CacheFileSchema = z
   .object({
     version: z.literal(CACHE_VERSION),
     updated_at: z.string(),
+    /** Each source's fingerprint when it was listed: a source changed since is listed again. */
+    sources: z.record(z.string(), z.string()).default({}),
     servers: z.record(z.string(), CachedServerSchema),
   })
   .strict()
@@ -79,6 +81,8 @@ export const CacheFileSchema = z
     }
   });
 export type CacheFile = z.infer<typeof CacheFileSchema>;
+/** A cache file as written, before defaults (a file from before `sources` existed has none). */
+export type CacheFileInput = z.input<typeof CacheFileSchema>;
 
 export type CacheLoadResult =
   | { status: "ok"; file: CacheFile }
@@ -90,7 +94,7 @@ export interface DiscoveryCache {
   /** Reads the cache; a corrupt file is moved aside and reported, never thrown. */
   load(): Promise<CacheLoadResult>;
   /** Validates and writes the cache atomically. */
-  save(file: CacheFile): Promise<void>;
+  save(file: CacheFileInput): Promise<void>;
 }
 
 export interface DiscoveryCacheOptions {

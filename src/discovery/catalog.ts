@@ -14,6 +14,7 @@
 import type { Clock, TimerHandle } from "../core/clock.js";
 import { AppError, errorMessage } from "../core/errors.js";
 import type { Logger } from "../core/logger.js";
+import type { DiscoveryUsageRepository } from "../store/index.js";
 import { BUILTIN_SOURCE_ID } from "./builtin-source.js";
 import type { CacheFile, CachedServer, CapabilitiesSummary, DiscoveryCache, HealthStatus, Usage } from "./cache.js";
 import { installCommandFor } from "./install-plan.js";
@@ -33,8 +34,10 @@ export const MAX_PAGE_SIZE = 500;
 
 export interface CatalogOptions {
   sources: readonly DiscoverySource[];
-  /** Without a cache the catalog still works; usage is then forgotten on restart. */
+  /** Without a cache the catalog still works, listing every source at each start. */
   cache?: DiscoveryCache;
+  /** Where usage is kept; without it usage lives in the cache file only and is lost with it. */
+  usage?: DiscoveryUsageRepository;
   logger: Logger;
   clock: Clock;
   /** Cached entries of remote sources younger than this are used without asking again (6 h). */
@@ -120,6 +123,11 @@ export interface Catalog {
   /** Keeps what the server served after it was installed, and writes the cache. */
   recordCapabilities(id: string, capabilities: Omit<CapabilitiesSummary, "captured_at">): Promise<boolean>;
   capabilities(id: string): CapabilitiesSummary | null | undefined;
+  /**
+   * Takes a new set of sources (after a config reload): entries of sources no longer given are
+   * dropped and sources that are new or whose fingerprint changed are listed now.
+   */
+  setSources(next: readonly DiscoverySource[], options?: { signal?: AbortSignal }): Promise<RefreshReport>;
   /** Writes pending usage and health now. */
   flush(): Promise<void>;
   /** Flushes and stops the write timer. */
@@ -140,19 +148,14 @@ export function createCatalog(options: CatalogOptions): Catalog {
   const logger = options.logger.child({ module: "discovery.catalog" });
   const maxCacheAgeMs = options.maxCacheAgeMs ?? 6 * 60 * 60 * 1000;
   const flushDelayMs = options.flushDelayMs ?? 5000;
-  // The curated catalog comes first so its ids, categories and descriptions win over duplicates.
-  const sources = [...options.sources].sort(
-    (a, b) => Number(b.id === BUILTIN_SOURCE_ID) - Number(a.id === BUILTIN_SOURCE_ID),
-  );
-  const duplicateIds = sources.map((s) => s.id).filter((id, i, all) => all.indexOf(id) !== i);
-  if (duplicateIds.length > 0) {
-    throw new AppError("CONFIG_INVALID", `discovery sources must have distinct ids; repeated: ${duplicateIds.join(", ")}`);
-  }
+  let sources = orderSources(options.sources);
 
   let entries: CatalogEntry[] = [];
   let byId = new Map<string, CatalogEntry>();
   let index: SearchIndex = buildSearchIndex([]);
   const lastBySource = new Map<string, CatalogEntry[]>();
+  /** The fingerprint each source had when its entries in lastBySource were listed. */
+  const listedAs = new Map<string, string>();
   const state = new Map<string, ServerState>();
   let flushTimer: TimerHandle | undefined;
   let writes: Promise<void> = Promise.resolve();
@@ -222,7 +225,15 @@ export function createCatalog(options: CatalogOptions): Catalog {
         ...(server.capabilities ? { capabilities: server.capabilities } : {}),
       };
     }
-    return { version: 1, updated_at: nowIso(), servers };
+    return { version: 1, updated_at: nowIso(), sources: Object.fromEntries(listedAs), servers };
+  }
+
+  /** Usage goes to the store at once (it is not a cache); the cache file follows, debounced. */
+  function saveUsage(id: string): void {
+    const usage = stateOf(id).usage;
+    options.usage?.save({ catalog_id: id, ...usage }).catch((error: unknown) => {
+      logger.warn({ id, error: errorMessage(error) }, "could not store discovery usage");
+    });
   }
 
   function persist(): Promise<void> {
@@ -262,6 +273,7 @@ export function createCatalog(options: CatalogOptions): Catalog {
           return copy;
         });
         lastBySource.set(source.id, stamped);
+        listedAs.set(source.id, fingerprintOf(source));
         reports.push({ id: source.id, status: "ok", entries: result.value.length });
       } else {
         const error = errorMessage(result.reason);
@@ -298,11 +310,24 @@ export function createCatalog(options: CatalogOptions): Catalog {
     return { items: items.slice(start, start + size), offset: start, limit: size };
   }
 
+  /** The store's usage wins over the cache file's, which may be older, rebuilt or gone. */
+  async function loadStoredUsage(): Promise<void> {
+    for (const record of (await options.usage?.list()) ?? []) {
+      stateOf(record.catalog_id).usage = { installs: record.installs, tool_calls: record.tool_calls, last_used_at: record.last_used_at };
+    }
+  }
+
   return {
     async load(loadOptions = {}) {
-      if (!cache) return refreshOnce(undefined, loadOptions.signal, "none");
+      if (!cache) {
+        await loadStoredUsage();
+        return refreshOnce(undefined, loadOptions.signal, "none");
+      }
       const loaded = await cache.load();
-      if (loaded.status !== "ok") return refreshOnce(undefined, loadOptions.signal, loaded.status);
+      if (loaded.status !== "ok") {
+        await loadStoredUsage();
+        return refreshOnce(undefined, loadOptions.signal, loaded.status);
+      }
 
       for (const [id, server] of Object.entries(loaded.file.servers)) {
         state.set(id, {
@@ -314,11 +339,32 @@ export function createCatalog(options: CatalogOptions): Catalog {
         const source = marketplaceOf(server.entry).source ?? "";
         lastBySource.set(source, [...(lastBySource.get(source) ?? []), server.entry]);
       }
+      for (const [id, fingerprint] of Object.entries(loaded.file.sources)) listedAs.set(id, fingerprint);
+      await loadStoredUsage();
       const age = clock.now() - Date.parse(loaded.file.updated_at);
       const fresh = Number.isFinite(age) && age >= 0 && age < maxCacheAgeMs;
       // Local sources are cheap and may have changed (an upgrade, a new install): always list them.
-      const only = fresh ? new Set(sources.filter((s) => s.remote !== true).map((s) => s.id)) : undefined;
+      // A remote source added or changed in the config since the cache was written is listed too.
+      const only = fresh
+        ? new Set(sources.filter((s) => s.remote !== true || listedAs.get(s.id) !== fingerprintOf(s)).map((s) => s.id))
+        : undefined;
       return refreshOnce(only, loadOptions.signal, fresh ? "ok" : "stale");
+    },
+
+    async setSources(next, setOptions = {}) {
+      const ordered = orderSources(next);
+      // A refresh under way lists the old sources; the new set applies once it is done.
+      await refreshing;
+      sources = ordered;
+      const kept = new Set(sources.map((s) => s.id));
+      for (const id of [...lastBySource.keys()]) {
+        if (!kept.has(id)) {
+          lastBySource.delete(id);
+          listedAs.delete(id);
+        }
+      }
+      const changed = new Set(sources.filter((s) => listedAs.get(s.id) !== fingerprintOf(s)).map((s) => s.id));
+      return refreshOnce(changed, setOptions.signal, cache ? "ok" : "none");
     },
 
     refresh(refreshOptions = {}) {
@@ -415,6 +461,7 @@ export function createCatalog(options: CatalogOptions): Catalog {
       const usage = stateOf(id).usage;
       usage.installs += 1;
       usage.last_used_at = nowIso();
+      saveUsage(id);
       await persist();
       return true;
     },
@@ -424,6 +471,7 @@ export function createCatalog(options: CatalogOptions): Catalog {
       const usage = stateOf(id).usage;
       usage.tool_calls += Math.floor(count);
       usage.last_used_at = nowIso();
+      saveUsage(id);
       scheduleFlush();
       return true;
     },
@@ -452,6 +500,20 @@ export function createCatalog(options: CatalogOptions): Catalog {
       await flush();
     },
   };
+}
+
+/** The curated catalog comes first so its ids, categories and descriptions win over duplicates. */
+function orderSources(given: readonly DiscoverySource[]): DiscoverySource[] {
+  const ordered = [...given].sort((a, b) => Number(b.id === BUILTIN_SOURCE_ID) - Number(a.id === BUILTIN_SOURCE_ID));
+  const duplicateIds = ordered.map((s) => s.id).filter((id, i, all) => all.indexOf(id) !== i);
+  if (duplicateIds.length > 0) {
+    throw new AppError("CONFIG_INVALID", `discovery sources must have distinct ids; repeated: ${duplicateIds.join(", ")}`);
+  }
+  return ordered;
+}
+
+function fingerprintOf(source: DiscoverySource): string {
+  return source.fingerprint ?? source.id;
 }
 
 /** What makes two entries the same server, whichever source they came from. */

@@ -3,6 +3,7 @@
  * every configured registry becomes a source with its own id, the local scan covers the
  * configured folders, and defaults keep the daemon off the network.
  */
+import { rmSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
@@ -12,10 +13,11 @@ import { validateConfigFile } from "../config/validate.js";
 import { systemClock } from "../core/clock.js";
 import { newId } from "../core/ids.js";
 import { silentLogger } from "../core/logger.js";
-import { createMcpManager, STRICT_NETWORK_POLICY } from "../mcp/index.js";
+import { createMcpManager } from "../mcp/index.js";
 import { openStore, type Store } from "../store/index.js";
 import { localEchoPackage } from "../../test/discovery/install-harness.js";
 import { makeTempDir, removeTempDir } from "../../test/helpers/processes.js";
+import { cachePath } from "./cache.js";
 import { createDiscovery } from "./discovery-setup.js";
 import { marketplaceOf } from "./schema.js";
 
@@ -28,6 +30,37 @@ afterEach(async () => {
   for (const store of stores.splice(0)) store.close();
   for (const dir of dirs.splice(0)) removeTempDir(dir);
 });
+
+/** A discovery domain over `dataDir` and `store`, made from a `discovery` section as written. */
+function discoveryFor(section: unknown, dataDir: string, store: Store) {
+  const parsed = validateConfigFile({ servers: [], discovery: section });
+  if (!parsed.ok) throw new Error("config refused");
+  const bus = new InProcessBus();
+  const manager = createMcpManager({ clock: systemClock, bus, store, logger: silentLogger(), daemonInstance: newId() });
+  const discovery = createDiscovery({
+    config: parsed.value.discovery,
+    dataDir,
+    manager,
+    store,
+    bus,
+    logger: silentLogger(),
+    clock: systemClock,
+    environment: process.env,
+  });
+  return { discovery, parsed: (next: unknown) => {
+    const again = validateConfigFile({ servers: [], discovery: next });
+    if (!again.ok) throw new Error("config refused");
+    return again.value.discovery;
+  } };
+}
+
+function scratch(): { dataDir: string; store: Store } {
+  const dir = makeTempDir("pygent-setup-");
+  dirs.push(dir);
+  const store = openStore(join(dir, "data"), systemClock);
+  stores.push(store);
+  return { dataDir: join(dir, "data"), store };
+}
 
 /** A registry serving one server named after it. */
 async function registry(name: string): Promise<string> {
@@ -67,30 +100,15 @@ describe("discovery config", () => {
   });
 
   it("builds a source per registry and scans the configured folders", async () => {
-    const dir = makeTempDir("pygent-setup-");
-    dirs.push(dir);
+    const { dataDir, store } = scratch();
     const [first, second] = [await registry("alpha"), await registry("beta")];
-    localEchoPackage(join(dir, "npm"), "unused");
-    const parsed = validateConfigFile({
-      servers: [],
-      discovery: { registries: [{ url: first }, { url: second, category: "partner" }], local_scan_dirs: [join(dir, "npm")] },
-    });
-    if (!parsed.ok) throw new Error("config refused");
-    const store = openStore(join(dir, "data"), systemClock);
-    stores.push(store);
-    const bus = new InProcessBus();
-    const manager = createMcpManager({ clock: systemClock, bus, store, logger: silentLogger(), daemonInstance: newId() });
-    const discovery = createDiscovery({
-      config: parsed.value.discovery,
-      dataDir: join(dir, "data"),
-      manager,
+    const npmDir = join(dataDir, "..", "npm");
+    localEchoPackage(npmDir, "unused");
+    const { discovery } = discoveryFor(
+      { registries: [{ url: first }, { url: second, category: "partner" }], local_scan_dirs: [npmDir] },
+      dataDir,
       store,
-      bus,
-      logger: silentLogger(),
-      clock: systemClock,
-      environment: process.env,
-      network: STRICT_NETWORK_POLICY,
-    });
+    );
     const report = await discovery.load();
     expect(report.sources.map((source) => [source.id, source.status])).toEqual([
       ["builtin", "ok"],
@@ -103,6 +121,53 @@ describe("discovery config", () => {
     expect(marketplaceOf(discovery.catalog.require("beta"))).toMatchObject({ source: "registry-2", category: "partner" });
     expect(marketplaceOf(discovery.catalog.require("pygent-test-echo"))).toMatchObject({ source: "local-scan", local: true });
     await discovery.close();
-    await manager.stop();
+  });
+
+  it("lists a registry added to the config although the cache is fresh", async () => {
+    const { dataDir, store } = scratch();
+    const before = discoveryFor({}, dataDir, store).discovery;
+    expect((await before.load()).cache).toBe("missing");
+    await before.close();
+
+    const after = discoveryFor({ registries: [{ url: await registry("alpha") }] }, dataDir, store).discovery;
+    const report = await after.load();
+    expect(report.cache).toBe("ok");
+    expect(report.sources.find((source) => source.id === "registry")?.status).toBe("ok");
+    expect(after.catalog.get("alpha")).toBeDefined();
+    await after.close();
+  });
+
+  it("applies a reloaded discovery section at once and names what waits for a restart", async () => {
+    const { dataDir, store } = scratch();
+    const { discovery, parsed } = discoveryFor({}, dataDir, store);
+    await discovery.load();
+    expect(discovery.catalog.get("alpha")).toBeUndefined();
+    const url = await registry("alpha");
+    expect(await discovery.applyConfig(parsed({ registries: [{ url }], install_timeout: 60 }))).toEqual(["discovery.install_timeout"]);
+    expect(marketplaceOf(discovery.catalog.require("alpha"))).toMatchObject({ source: "registry" });
+    expect(await discovery.applyConfig(parsed({ install_timeout: 60 }))).toEqual([]);
+    expect(discovery.catalog.get("alpha")).toBeUndefined();
+    const npmDir = join(dataDir, "..", "npm");
+    localEchoPackage(npmDir, "unused");
+    await discovery.applyConfig(parsed({ install_timeout: 60, local_scan_dirs: [npmDir] }));
+    expect(marketplaceOf(discovery.catalog.require("pygent-test-echo"))).toMatchObject({ source: "local-scan", local: true });
+    await discovery.close();
+  });
+
+  it("keeps usage in the store: a lost cache file and a refresh keep the counts", async () => {
+    const { dataDir, store } = scratch();
+    const first = discoveryFor({}, dataDir, store).discovery;
+    await first.load();
+    expect(await first.catalog.recordInstall("filesystem")).toBe(true);
+    first.catalog.recordToolCalls("filesystem", 3);
+    await first.close();
+    rmSync(cachePath(dataDir));
+
+    const second = discoveryFor({}, dataDir, store).discovery;
+    expect((await second.load()).cache).toBe("missing");
+    expect(second.catalog.usage("filesystem")).toMatchObject({ installs: 1, tool_calls: 3 });
+    await second.catalog.refresh();
+    expect(second.catalog.usage("filesystem")).toMatchObject({ installs: 1, tool_calls: 3 });
+    await second.close();
   });
 });

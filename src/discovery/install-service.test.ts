@@ -10,7 +10,7 @@ import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, it } from "vitest";
 import { parseServer } from "../config/validate.js";
 import { createHarness, failure, leftovers, npmEntry, remoteEntry, type Harness, type HarnessOptions } from "../../test/discovery/install-harness.js";
-import { makeTempDir, removeTempDir, waitFor } from "../../test/helpers/processes.js";
+import { fixturePath, makeTempDir, removeTempDir, waitFor } from "../../test/helpers/processes.js";
 import type { Installer } from "./installer.js";
 
 const REPO_ROOT = fileURLToPath(new URL("../../", import.meta.url));
@@ -241,6 +241,27 @@ describe("installing", () => {
     expect(error.code).toBe("INSTALL_FAILED");
     expect(error.message).toMatch(/daemon is stopping/);
     expect(await leftovers(h, "stuck")).toEqual([]);
+  });
+});
+
+describe("install shutdown", () => {
+  it("does not wait for the installed server's start when the daemon stops", async () => {
+    // The server never answers initialize and has two minutes to: only an abort ends the wait.
+    const hangs: Installer = {
+      kind: "npm",
+      preflight: () => undefined,
+      install: async (context) => ({
+        server: { ...context.plan.server, command: [process.execPath, fixturePath("hangs-on-initialize.mjs")], startup_timeout: 120 },
+      }),
+    };
+    const h = await harness({ entries: [npmEntry("slow", "slow-package", "1.0.0")], service: { installers: [hangs] } });
+    const pending = failure(h.service.install("slow"));
+    await waitFor(() => h.service.status("slow")?.phase === "starting", { message: "the server starting" });
+    await h.service.close();
+    const error = await pending;
+    expect(error.code).toBe("INSTALL_FAILED");
+    expect(error.message).toMatch(/daemon is stopping/);
+    expect(await leftovers(h, "slow")).toEqual([]);
   });
 });
 

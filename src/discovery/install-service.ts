@@ -22,7 +22,7 @@ import type { Clock } from "../core/clock.js";
 import { AppError, errorMessage, isAppError, type ErrorCode, type FieldIssue } from "../core/errors.js";
 import { serverIdProblem } from "../core/ids.js";
 import type { Logger } from "../core/logger.js";
-import { STRICT_NETWORK_POLICY, URL_POLICY_REFUSAL, type McpManager, type NetworkPolicy, type ServerView } from "../mcp/index.js";
+import { URL_POLICY_REFUSAL, type McpManager, type ServerView } from "../mcp/index.js";
 import type { InstallRecord, Store } from "../store/index.js";
 import type { CapabilitiesSummary } from "./cache.js";
 import type { Catalog } from "./catalog.js";
@@ -133,8 +133,6 @@ export interface InstallServiceDeps {
   /** The daemon's environment: PATH for finding runtimes, and secrets already set there. */
   environment?: NodeJS.ProcessEnv;
   installTimeoutMs?: number;
-  /** For refusing a remote URL before registering it; the manager checks again at connect time. */
-  network?: NetworkPolicy;
   npm?: NpmInstallerOptions;
   /** The installers by kind; npm, pypi, oci and remote by default. */
   installers?: readonly Installer[];
@@ -170,7 +168,8 @@ export function createInstallService(deps: InstallServiceDeps): InstallService {
       createNpmInstaller(deps.npm),
       createPypiInstaller(),
       createOciInstaller(),
-      createRemoteInstaller(deps.network ?? STRICT_NETWORK_POLICY),
+      // The manager owns the network policy (a config reload changes it there); it checks again at connect time.
+      createRemoteInstaller(() => manager.networkPolicy()),
     ],
   );
   const busy = new Map<string, Run>();
@@ -405,11 +404,12 @@ export function createInstallService(deps: InstallServiceDeps): InstallService {
       const start = request.start !== false;
       if (start) {
         run.progress("starting", `starting "${id}"`, 80);
-        const view = await manager.startServer(id);
+        // A stop of the daemon must not wait for a server slow to start: the rollback stops it.
+        const view = await untilAborted(manager.startServer(id), run.abort.signal);
         if (view.state !== "running") throw startFailure(id, view);
-        run.abort.signal.throwIfAborted();
         run.progress("checking", `checking that "${id}" answers`, 90);
-        await manager.ping(id).catch((error: unknown) => {
+        await manager.ping(id, { signal: run.abort.signal }).catch((error: unknown) => {
+          run.abort.signal.throwIfAborted();
           throw new AppError("INSTALL_FAILED", `"${id}" started but did not answer a ping: ${errorMessage(error)}`);
         });
         const snapshot = manager.capabilities(id);
@@ -504,6 +504,16 @@ export function createInstallService(deps: InstallServiceDeps): InstallService {
       await Promise.all(runs.map((run) => run.done));
     },
   };
+}
+
+/** Settles with `work`, or rejects with the signal's reason as soon as it aborts. */
+function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(signal.reason as Error);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason as Error);
+    signal.addEventListener("abort", onAbort, { once: true });
+    work.then(resolve, reject).finally(() => signal.removeEventListener("abort", onAbort));
+  });
 }
 
 function isInside(path: string, dir: string): boolean {

@@ -164,6 +164,7 @@ export function createLocalScanSource(options: LocalScanSourceOptions, deps: { l
 
   return {
     id: settings.id,
+    fingerprint: JSON.stringify(settings),
     async list(listOptions = {}) {
       const entries: CatalogEntry[] = [];
       const seen = new Set<string>();

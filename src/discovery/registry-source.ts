@@ -84,6 +84,7 @@ export function createRegistrySource(options: RegistrySourceOptions, deps: Regis
   return {
     id: settings.id,
     remote: true,
+    fingerprint: JSON.stringify(settings),
     async list(listOptions: DiscoverySourceListOptions = {}): Promise<CatalogEntry[]> {
       const deadline = withDeadline(settings.timeout_ms, listOptions.signal);
       const signal = deadline.signal;

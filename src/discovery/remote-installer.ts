@@ -7,14 +7,15 @@ import { AppError } from "../core/errors.js";
 import { urlLiteralProblem, type NetworkPolicy } from "../mcp/index.js";
 import type { Installer } from "./installer.js";
 
-export function createRemoteInstaller(policy: NetworkPolicy): Installer {
+/** `policy` is asked at each install, so a reloaded `network` section applies at once. */
+export function createRemoteInstaller(policy: () => NetworkPolicy): Installer {
   return {
     kind: "remote",
 
     preflight(plan) {
       const url = plan.server.url;
       if (url === undefined) throw new AppError("INTERNAL", `plan for "${plan.server_id}" has no URL`);
-      const problem = urlLiteralProblem(url, policy);
+      const problem = urlLiteralProblem(url, policy());
       if (problem) throw new AppError("URL_NOT_ALLOWED", problem, { issues: [{ field: "url", message: problem }] });
       return undefined;
     },

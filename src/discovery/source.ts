@@ -18,5 +18,10 @@ export interface DiscoverySource {
    * entries from its cache instead of asking again on every start.
    */
   readonly remote?: boolean;
+  /**
+   * What the source lists from (a registry's URL and filters). Entries cached under another
+   * fingerprint are listed again even while the cache is fresh; the id stands in when absent.
+   */
+  readonly fingerprint?: string;
   list(options?: DiscoverySourceListOptions): Promise<CatalogEntry[]>;
 }

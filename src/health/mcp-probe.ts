@@ -17,14 +17,19 @@ export function createMcpProbe(manager: Pick<McpManager, "ping" | "refreshCapabi
       let pingMs: number | undefined;
       if (!withoutPing.has(server.id)) {
         try {
-          pingMs = await withTimeout(manager.ping(server.id), timeoutMs, clock, "ping");
+          pingMs = await withTimeout((signal) => manager.ping(server.id, { signal, timeoutMs }), timeoutMs, clock, "ping");
         } catch (error) {
           if (!isMethodNotFound(error)) throw error;
           withoutPing.add(server.id);
         }
       }
       const began = performance.now();
-      const capabilities = await withTimeout(manager.refreshCapabilities(server.id), timeoutMs, clock, "listing tools");
+      const capabilities = await withTimeout(
+        (signal) => manager.refreshCapabilities(server.id, { signal, timeoutMs }),
+        timeoutMs,
+        clock,
+        "listing tools",
+      );
       const listMs = performance.now() - began;
       return pingMs === undefined
         ? { response_time_ms: listMs, response_method: "list", capabilities }

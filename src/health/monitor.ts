@@ -187,6 +187,8 @@ class Monitor implements HealthMonitor {
         });
         this.sync();
       }),
+      // An edit that needs no restart (health_check_interval among them) publishes no status change.
+      bus.subscribe("server_updated", () => this.sync()),
       bus.subscribe("config_reloaded", () => this.sync()),
       bus.subscribe("tool_called", (event) => this.tracks.get(event.server_id)?.errors.record(event.ok, event.at)),
       bus.subscribe("server_capabilities", (event) => {

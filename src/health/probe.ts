@@ -29,10 +29,19 @@ export interface HealthProbe {
   forget(serverId: string): void;
 }
 
-/** Rejects with "<what> timed out after N s" unless `promise` settles first. */
-export function withTimeout<T>(promise: Promise<T>, timeoutMs: number, clock: Clock, what: string): Promise<T> {
+/**
+ * Rejects with "<what> timed out after N s" unless the work settles first, and then aborts the
+ * signal it gave the work, so that the request itself is cancelled rather than left running.
+ */
+export function withTimeout<T>(work: (signal: AbortSignal) => Promise<T>, timeoutMs: number, clock: Clock, what: string): Promise<T> {
+  const abort = new AbortController();
+  const promise = work(abort.signal);
   return new Promise<T>((resolve, reject) => {
-    const timer = clock.setTimeout(() => reject(new Error(`${what} timed out after ${timeoutMs / 1000} s`)), timeoutMs);
+    const timer = clock.setTimeout(() => {
+      const error = new Error(`${what} timed out after ${timeoutMs / 1000} s`);
+      reject(error);
+      abort.abort(error);
+    }, timeoutMs);
     promise.then(
       (value) => {
         clock.clearTimeout(timer);

@@ -87,9 +87,9 @@ export class Connection {
   ) {}
 
   /** Lists everything again, straight from the server, and keeps it as the snapshot. */
-  async refresh(): Promise<CapabilitySnapshot> {
+  async refresh(timeoutMs = this.requestTimeoutMs, signal?: AbortSignal): Promise<CapabilitySnapshot> {
     const began = performance.now();
-    const lists = await listEverything(this.client, this.requestTimeoutMs);
+    const lists = await listEverything(this.client, timeoutMs, signal);
     this.snapshot = {
       ...this.snapshot,
       ...lists,

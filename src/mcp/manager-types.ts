@@ -5,6 +5,7 @@
 import type { CapabilitySnapshot, ServerState } from "../bus/events.js";
 import type { ServerConfig } from "../config/schema.js";
 import type { ServerEventRecord } from "../store/server-events-repository.js";
+import type { NetworkPolicy } from "./url-policy.js";
 
 export type ServerSource = "config" | "api";
 
@@ -51,6 +52,12 @@ export interface RegisterOptions {
   start?: boolean;
 }
 
+/** How a caller bounds a request to a server: the SDK cancels it on the signal or the timeout. */
+export interface RequestControl {
+  signal?: AbortSignal;
+  timeoutMs?: number;
+}
+
 export interface McpManager {
   /** Starts every enabled server, loading API-registered ones from the store. */
   start(): Promise<void>;
@@ -61,6 +68,10 @@ export interface McpManager {
 
   list(): ServerView[];
   get(id: string): ServerView;
+  /** What remote servers registered through the API or installed may reach. */
+  networkPolicy(): NetworkPolicy;
+  /** Replaces the network policy (a config reload); servers already connected are not re-checked. */
+  setNetworkPolicy(policy: NetworkPolicy): void;
   /** The server's category, or null (also for an unknown id): a cheap lookup for hot paths. */
   categoryOf(id: string): string | null;
 
@@ -80,13 +91,18 @@ export interface McpManager {
   logs(id: string, limit?: number): LogLine[];
   events(id: string, limit?: number): Promise<ServerEventRecord[]>;
   callTool(id: string, name: string, args: Record<string, unknown>): Promise<ToolCallResult>;
-  /** An MCP ping; resolves with the round trip in ms. Used by health probes. */
-  ping(id: string): Promise<number>;
+  /**
+   * An MCP ping; resolves with the round trip in ms. Used by health probes. The request is
+   * cancelled (notifications/cancelled to the server) when `signal` aborts or `timeoutMs`
+   * (the server's request_timeout by default) passes.
+   */
+  ping(id: string, options?: RequestControl): Promise<number>;
   /**
    * Lists tools, resources and prompts afresh from the running server (no cache) and makes the
    * result the server's current snapshot. Used by health checks to see capability drift.
+   * Cancelled like ping.
    */
-  refreshCapabilities(id: string): Promise<CapabilitySnapshot>;
+  refreshCapabilities(id: string, options?: RequestControl): Promise<CapabilitySnapshot>;
   /** The pids of the server's process group (stdio servers; empty otherwise). */
   processIds(id: string): number[];
 }

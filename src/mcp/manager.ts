@@ -4,7 +4,7 @@
  */
 import { isDeepStrictEqual } from "node:util";
 import type { MessageBus } from "../bus/bus.js";
-import type { CapabilitySnapshot } from "../bus/events.js";
+import type { CapabilitySnapshot, ServerState } from "../bus/events.js";
 import { redactConfig } from "../config/redact.js";
 import type { ServerConfig } from "../config/schema.js";
 import { parseServer } from "../config/validate.js";
@@ -13,7 +13,7 @@ import { AppError, errorMessage, isAppError } from "../core/errors.js";
 import { serverIdProblem } from "../core/ids.js";
 import type { Logger } from "../core/logger.js";
 import type { Store } from "../store/index.js";
-import type { LogLine, McpManager, RegisterOptions, ServerSource, ServerView, ToolCallResult } from "./manager-types.js";
+import type { LogLine, McpManager, RegisterOptions, RequestControl, ServerSource, ServerView, ToolCallResult } from "./manager-types.js";
 import { reapOrphans } from "./orphan-reaper.js";
 import { MAX_RESULT_DEPTH, nestedDeeperThan } from "./result-depth.js";
 import { ProcessTable, signalGroup } from "./process-group.js";
@@ -63,6 +63,26 @@ function sameProcess(a: ServerConfig, b: ServerConfig): boolean {
   return PROCESS_FIELDS.every((field) => isDeepStrictEqual(a[field], b[field]));
 }
 
+/**
+ * What an edit of a server's entry (config reload or PATCH) does to it. A server that is
+ * stopped while enabled was stopped by an operator, and no edit starts it again: only enabling
+ * a disabled server starts it, and only a running (or retrying) one restarts for a new process.
+ */
+function editAction(previous: ServerConfig, next: ServerConfig, state: ServerState): "stop" | "start" | "restart" | "none" {
+  if (!next.enabled) return "stop";
+  if (!previous.enabled) return "start";
+  if (state !== "stopped" && !sameProcess(previous, next)) return "restart";
+  return "none";
+}
+
+/** The SDK's request options for a call bounded by `control`, else by the server's request_timeout. */
+function requestOptions(found: Entry, control: RequestControl): { timeout: number; signal?: AbortSignal } {
+  return {
+    timeout: control.timeoutMs ?? found.supervisor.config.request_timeout * 1000,
+    ...(control.signal ? { signal: control.signal } : {}),
+  };
+}
+
 export function createMcpManager(deps: ManagerDeps): McpManager {
   const entries = new Map<string, Entry>();
   // One scan of /proc serves every health check within a second, not one scan per check.
@@ -78,11 +98,12 @@ export function createMcpManager(deps: ManagerDeps): McpManager {
     daemonInstance: deps.daemonInstance,
     logCapacity: deps.logCapacity ?? 500,
   };
-  const network = deps.network ?? STRICT_NETWORK_POLICY;
+  let network = deps.network ?? STRICT_NETWORK_POLICY;
   const secrets = deps.secrets;
   const apiSupervisorDeps = {
     ...supervisorDeps,
-    urlGuard: createUrlGuard(network, deps.resolveHost),
+    // Built per check, so that setNetworkPolicy applies to the next connection.
+    urlGuard: (url: URL) => createUrlGuard(network, deps.resolveHost)(url),
     ...(secrets ? { secrets: (serverId: string) => secrets.valuesFor(serverId) } : {}),
   };
 
@@ -199,6 +220,14 @@ export function createMcpManager(deps: ManagerDeps): McpManager {
       return view(entry(id));
     },
 
+    networkPolicy() {
+      return network;
+    },
+
+    setNetworkPolicy(policy) {
+      network = policy;
+    },
+
     categoryOf(id) {
       return entries.get(id)?.supervisor.config.category ?? null;
     },
@@ -236,12 +265,12 @@ export function createMcpManager(deps: ManagerDeps): McpManager {
       checkRemoteUrl(parsed);
       await deps.store.servers.save(id, merged, deps.clock.now());
       found.input = merged;
-      const wasEnabled = found.supervisor.config.enabled;
-      const needsRestart = found.supervisor.state !== "stopped" && !sameProcess(found.supervisor.config, parsed);
+      const action = editAction(found.supervisor.config, parsed, found.supervisor.state);
       found.supervisor.reconfigure(parsed);
-      if (!parsed.enabled) await found.supervisor.stop();
-      else if (needsRestart) await found.supervisor.restart();
-      else if (!wasEnabled && started) await found.supervisor.start();
+      deps.bus.publish({ type: "server_updated", server_id: id });
+      if (action === "stop") await found.supervisor.stop();
+      else if (action === "restart") await found.supervisor.restart();
+      else if (action === "start" && started) await found.supervisor.start();
       return view(found);
     },
 
@@ -277,10 +306,10 @@ export function createMcpManager(deps: ManagerDeps): McpManager {
         }
         if (isDeepStrictEqual(found.supervisor.config, config)) continue;
         changed.push(config.id);
-        const needsRestart = !sameProcess(found.supervisor.config, config);
+        const action = editAction(found.supervisor.config, config, found.supervisor.state);
         found.supervisor.reconfigure(config);
-        if (!config.enabled) await found.supervisor.stop();
-        else if (started && (needsRestart || found.supervisor.state === "stopped")) {
+        if (action === "stop") await found.supervisor.stop();
+        else if (action !== "none" && started) {
           found.supervisor.restart().catch((error: unknown) => logger.error({ err: error, server_id: config.id }, "restart failed"));
         }
       }
@@ -367,20 +396,21 @@ export function createMcpManager(deps: ManagerDeps): McpManager {
       }
     },
 
-    async ping(id) {
+    async ping(id, options = {}) {
       const found = entry(id);
       const connection = found.supervisor.live;
       if (!connection) throw new AppError("SERVER_NOT_RUNNING", `server "${id}" is ${found.supervisor.state}, not running`);
       const began = performance.now();
-      await connection.client.ping({ timeout: found.supervisor.config.request_timeout * 1000 });
+      await connection.client.ping(requestOptions(found, options));
       return performance.now() - began;
     },
 
-    async refreshCapabilities(id) {
+    async refreshCapabilities(id, options = {}) {
       const found = entry(id);
       const connection = found.supervisor.live;
       if (!connection) throw new AppError("SERVER_NOT_RUNNING", `server "${id}" is ${found.supervisor.state}, not running`);
-      return connection.refresh();
+      const { timeout, signal } = requestOptions(found, options);
+      return connection.refresh(timeout, signal);
     },
 
     processIds(id) {

@@ -234,23 +234,33 @@ export class Supervisor {
     }
     const decision = this.policy.onFailure(this.deps.clock.now());
     if (decision.action === "give_up") {
-      this.record("crash_loop", `${decision.reason}; last: ${reason}`);
-      this.setState("crash_loop", `${decision.reason}; last failure: ${reason}`);
+      const coolDown = this.config.restart_after_crash_loop;
+      const retry = coolDown === undefined ? "" : `; trying again in ${formatDelay(coolDown * 1000)}`;
+      this.record("crash_loop", `${decision.reason}; last: ${reason}${retry}`);
+      // After the cool-down the server gets a clean slate, as a start by hand would give it.
+      if (coolDown === undefined) this.nextRestartAt = null;
+      else this.scheduleRestart(coolDown * 1000, () => this.policy.reset());
+      this.setState("crash_loop", `${decision.reason}; last failure: ${reason}${retry}`);
       return;
     }
-    const generation = this.generation;
-    this.nextRestartAt = this.deps.clock.now() + decision.delayMs;
+    this.scheduleRestart(decision.delayMs);
     this.setState("backoff", `${reason}; restarting in ${formatDelay(decision.delayMs)}`);
+  }
+
+  private scheduleRestart(delayMs: number, beforeLaunch?: () => void): void {
+    const generation = this.generation;
+    this.nextRestartAt = this.deps.clock.now() + delayMs;
     this.timer = this.deps.clock.setTimeout(() => {
       this.timer = undefined;
       if (generation !== this.generation || !this.wanted) return;
       void this.untilOutcome(async () => {
         if (generation !== this.generation || !this.wanted) return {};
+        beforeLaunch?.();
         this.restarts++;
         this.record("restarted", `restart ${this.restarts}`);
         return { attempt: this.launch() };
       });
-    }, decision.delayMs);
+    }, delayMs);
   }
 
   private setState(state: ServerState, reason: string | null): void {

@@ -10,6 +10,7 @@ import { sqliteAuthStateRepository, type AuthStateRepository } from "./auth-stat
 import { fileSize, openSqlite } from "./database.js";
 import { sqliteHealthRepository, type HealthRepository } from "./health-repository.js";
 import { sqliteInstallsRepository, type InstallsRepository } from "./installs-repository.js";
+import { sqliteDiscoveryUsageRepository, type DiscoveryUsageRepository } from "./discovery-usage-repository.js";
 import { sqliteProcessGroupsRepository, type ProcessGroupsRepository } from "./process-groups-repository.js";
 import { sqliteSecretsRepository, type SecretsRepository } from "./secrets-repository.js";
 import { sqliteServerEventsRepository, type ServerEventsRepository } from "./server-events-repository.js";
@@ -36,6 +37,7 @@ export interface Store {
   installs: InstallsRepository;
   authState: AuthStateRepository;
   audit: AuditRepository;
+  discoveryUsage: DiscoveryUsageRepository;
   /** Runs a trivial query; resolves with how long it took. */
   ping(): Promise<{ latency_ms: number }>;
   info(): Promise<StoreInfo>;
@@ -61,6 +63,7 @@ export function openStore(dataDir: string, clock: Clock): Store {
     installs: sqliteInstallsRepository(db),
     authState: sqliteAuthStateRepository(db),
     audit: sqliteAuditRepository(db),
+    discoveryUsage: sqliteDiscoveryUsageRepository(db),
     async ping() {
       const started = performance.now();
       pingStmt.get();

@@ -90,7 +90,6 @@ export async function createHarness(options: HarnessOptions = {}): Promise<Harne
     clock: systemClock,
     dataDir,
     environment,
-    network,
     ...options.service,
   });
   return {

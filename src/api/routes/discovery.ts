@@ -1,7 +1,7 @@
 /**
  * The specification's discovery and marketplace endpoints: /api/v1/mcp/discovery/{servers,
  * install/{server_id}, categories, search} and /api/v1/mcp/marketplace/{featured, popular,
- * categories, search}. Reads are open to viewers; install and uninstall need the admin role.
+ * categories, search}. Reads are open to viewers; refresh, install and uninstall need the admin role.
  * Handlers parse (the schemas here do that), call the catalog or the install service, and shape
  * the answer. Catalog entries carry no secret values, and neither does anything answered here:
  * secrets given to an install are stored and only their names come back.
@@ -195,6 +195,19 @@ const InstallSummarySchema = z.object({
   progress: z.array(ProgressSchema),
 });
 
+const RefreshReportSchema = z.object({
+  sources: z.array(
+    z.object({
+      id: z.string(),
+      status: z.enum(["ok", "cached", "failed"]).describe("ok: listed now; cached: not asked; failed: listing failed, previous entries kept"),
+      entries: z.number().int(),
+      error: z.string().optional(),
+    }),
+  ),
+  total: z.number().int(),
+  cache: z.enum(["ok", "missing", "corrupt", "stale", "none"]),
+});
+
 const InstallResponseSchema = z.object({ server: ServerViewSchema, install: InstallSummarySchema });
 
 const InstallStatusSchema = z.object({
@@ -326,6 +339,19 @@ export const discoveryRoutes: FastifyPluginAsync<DiscoveryRoutesOptions> = async
       },
     },
     async (request) => search(request.query),
+  );
+
+  app.post(
+    "/mcp/discovery/refresh",
+    {
+      config: { role: "admin" },
+      schema: {
+        tags: discoveryTags,
+        summary: "List every discovery source again now, whatever the cache's age; usage counts are kept",
+        response: { 200: RefreshReportSchema, ...errorResponses(401, 403) },
+      },
+    },
+    async () => catalog.refresh(),
   );
 
   app.post(

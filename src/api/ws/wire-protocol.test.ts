@@ -161,7 +161,7 @@ describe("wire shapes", () => {
     const internal: DomainEvent[] = [
       { type: "server_registered", server_id: "a", source: "config" },
       { type: "server_removed", server_id: "a" },
-      { type: "config_reloaded", path: "/x", added: [], removed: [], changed: [] },
+      { type: "config_reloaded", path: "/x", added: [], removed: [], changed: [], restart_required: [] },
       { type: "config_rejected", path: "/x", problems: [] },
       { type: "tool_called", server_id: "a", tool: "echo", ok: true, duration_ms: 1, at: 1 },
     ];

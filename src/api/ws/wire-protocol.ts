@@ -216,6 +216,7 @@ export function toWireEvent(event: DomainEvent): WireEvent | undefined {
     case "server_capabilities":
     case "server_registered":
     case "server_removed":
+    case "server_updated":
     case "config_reloaded":
     case "config_rejected":
     case "tool_called":

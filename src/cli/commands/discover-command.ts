@@ -1,9 +1,9 @@
 /**
  * `pygent discover ...`: the discovery catalog over /api/v1/mcp/discovery (search, list,
- * categories, show). Each subcommand makes one call and prints a table, or JSON with --json.
+ * categories, show, refresh). Each subcommand makes one call and prints a table, or JSON with --json.
  */
 import { Option, type Command } from "commander";
-import { clientFor, examples, printJson, withDaemonOptions, type CliContext, type CliIo } from "../cli-context.js";
+import { clientFor, EXIT_FAILURE, examples, printJson, withDaemonOptions, type CliContext, type CliIo } from "../cli-context.js";
 import { parsePositiveInt } from "../option-parsers.js";
 import { formatTable } from "../table.js";
 import { terminalSafe } from "../terminal-text.js";
@@ -31,6 +31,12 @@ export interface DiscoveredServer {
 
 const DISCOVERY = "/api/v1/mcp/discovery";
 
+/** The answer of POST /api/v1/mcp/discovery/refresh. */
+interface RefreshReport {
+  sources: Array<{ id: string; status: "ok" | "cached" | "failed"; entries: number; error?: string }>;
+  total: number;
+}
+
 export function registerDiscoverCommand(program: Command, ctx: CliContext): void {
   const discover = program
     .command("discover")
@@ -40,6 +46,7 @@ export function registerDiscoverCommand(program: Command, ctx: CliContext): void
   registerList(discover, ctx);
   registerCategories(discover, ctx);
   registerShow(discover, ctx);
+  registerRefresh(discover, ctx);
 }
 
 function registerSearch(discover: Command, ctx: CliContext): void {
@@ -124,6 +131,25 @@ function registerCategories(discover: Command, ctx: CliContext): void {
           { header: "servers", value: (c) => c.count, align: "right" },
         ]),
       );
+    });
+}
+
+function registerRefresh(discover: Command, ctx: CliContext): void {
+  withDaemonOptions(discover.command("refresh").description("list every source again now (registries included), keeping usage counts").option("--json", "print JSON"))
+    .addHelpText("after", examples("pygent discover refresh") + "\nNeeds an admin token when tokens exist. Exits 1 when a source failed.\n")
+    .action(async (options: { json?: boolean }, cmd: Command) => {
+      const report = await clientFor(cmd, ctx).post<RefreshReport>(`${DISCOVERY}/refresh`);
+      if (report.sources.some((source) => source.status === "failed")) ctx.exitCode = EXIT_FAILURE;
+      if (options.json) return printJson(ctx.io, report);
+      ctx.io.out(
+        formatTable(report.sources, [
+          { header: "source", value: (s) => s.id },
+          { header: "status", value: (s) => s.status },
+          { header: "entries", value: (s) => s.entries, align: "right" },
+          { header: "error", value: (s) => s.error ?? null, max: 80 },
+        ]),
+      );
+      ctx.io.out(`\n${report.total} servers in the catalog`);
     });
 }
 

@@ -15,7 +15,8 @@ import { formatTable, statusStyle } from "../table.js";
 interface ValidateOptions {
   config: string;
   json?: boolean;
-  timeout: number;
+  /** Overrides every server's startup_timeout when given. */
+  timeout?: number;
 }
 
 export function registerValidateCommand(program: Command, ctx: CliContext): void {
@@ -24,7 +25,7 @@ export function registerValidateCommand(program: Command, ctx: CliContext): void
     .description("check the config file and start every enabled server once to see that it answers")
     .option("-c, --config <file>", "server config file", DEFAULT_CONFIG_FILE)
     .option("--json", "print the results as JSON")
-    .option("-t, --timeout <seconds>", "time each server gets to start and answer", parsePositiveNumber, 30)
+    .option("-t, --timeout <seconds>", "time each server gets to start and answer (default: its startup_timeout)", parsePositiveNumber)
     .addHelpText(
       "after",
       examples("pygent validate", "pygent validate --config ./mcp_server_configs.json --timeout 60", "pygent validate --json | jq '.failed'") +
@@ -37,7 +38,8 @@ export function registerValidateCommand(program: Command, ctx: CliContext): void
       const enabled = config.servers.filter((server) => server.enabled);
       const { probeServer } = await import("../../mcp/index.js");
       // probeServer reports every failure in its result; it does not throw.
-      const results = await Promise.all(enabled.map((server) => probeServer(server, { timeoutMs: options.timeout * 1000 })));
+      const probeOptions = options.timeout === undefined ? {} : { timeoutMs: options.timeout * 1000 };
+      const results = await Promise.all(enabled.map((server) => probeServer(server, probeOptions)));
       const passed = results.filter((result) => result.ok).length;
       const failed = results.length - passed;
       if (failed > 0) ctx.exitCode = EXIT_FAILURE;

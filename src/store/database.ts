@@ -21,8 +21,6 @@ export function openSqlite(path: string, clock: Clock, migrations: Migration[] =
   }
   const db = new Database(path);
   db.pragma("journal_mode = WAL");
-  // Deleted and overwritten content (a secret stored in plaintext by an older version) is zeroed, not left in free pages.
-  db.pragma("secure_delete = ON");
   db.pragma("foreign_keys = ON");
   db.pragma("busy_timeout = 5000");
   db.pragma("synchronous = NORMAL");

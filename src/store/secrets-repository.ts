@@ -129,7 +129,7 @@ export function sqliteSecretsRepository(db: SqliteDatabase, keys: SecretKeySourc
       if (plain.length === 0) return { encrypted: 0 };
       const using = writer();
       replaceAll(plain.map((row) => [row.server_id, row.name, using.encrypt(row.server_id, row.name, row.value)]));
-      // Old pages holding the plaintext leave the WAL; secure_delete (set at open) zeroes them in the file.
+      // The pages that held the plaintext leave the WAL now, not at some later checkpoint.
       db.pragma("wal_checkpoint(TRUNCATE)");
       return { encrypted: plain.length };
     },
@@ -151,7 +151,6 @@ export function sqliteSecretsRepository(db: SqliteDatabase, keys: SecretKeySourc
       }
       if (!keys.fromEnvironment) keys.commit();
       cipher = next;
-      db.pragma("wal_checkpoint(TRUNCATE)");
       return { reencrypted: rows.length };
     },
   };

@@ -7,6 +7,7 @@
 import { z } from "zod";
 import { serverIdProblem } from "../core/ids.js";
 import { AlertsConfigSchema, type AlertsConfig } from "./alerts-schema.js";
+import { withPlaceholders } from "./env-expansion.js";
 
 const seconds = (max: number) => z.number().positive().max(max);
 
@@ -17,18 +18,27 @@ const ServerIdSchema = z.string().superRefine((id, ctx) => {
   if (problem) ctx.addIssue({ code: "custom", message: problem });
 });
 
-/** An absolute http(s) URL; other schemes (file:, ftp:, ...) are refused naming the scheme. */
-export const HttpUrlSchema = z.string().superRefine((value, ctx) => {
+function httpUrlProblem(value: string): string | undefined {
   let url: URL;
   try {
     url = new URL(value);
   } catch {
-    ctx.addIssue({ code: "custom", message: "must be an absolute http(s) URL" });
-    return;
+    return "must be an absolute http(s) URL";
   }
-  if (url.protocol !== "http:" && url.protocol !== "https:") {
-    ctx.addIssue({ code: "custom", message: `must use http or https, not ${url.protocol.replace(":", "")}` });
-  }
+  if (url.protocol !== "http:" && url.protocol !== "https:") return `must use http or https, not ${url.protocol.replace(":", "")}`;
+  return undefined;
+}
+
+/** An absolute http(s) URL; other schemes (file:, ftp:, ...) are refused naming the scheme. */
+export const HttpUrlSchema = z.string().superRefine((value, ctx) => {
+  const problem = httpUrlProblem(value);
+  if (problem) ctx.addIssue({ code: "custom", message: problem });
+});
+
+/** A server's URL: an http(s) URL that may hold `${VAR}` references (a key in the query, say), filled at connect time. */
+const ServerUrlSchema = z.string().superRefine((value, ctx) => {
+  const problem = httpUrlProblem(withPlaceholders(value));
+  if (problem) ctx.addIssue({ code: "custom", message: problem });
 });
 
 /**
@@ -62,7 +72,7 @@ const ServerFields = {
   name: nonEmptyString.max(200).optional(),
   transport: z.enum(["stdio", "sse", "http"]).optional(),
   command: z.array(nonEmptyString).min(1, "must not be empty").optional(),
-  url: HttpUrlSchema.optional(),
+  url: ServerUrlSchema.optional(),
   headers: z.record(z.string(), z.string()).optional(),
   env: z.record(z.string(), z.string()).optional(),
   cwd: nonEmptyString.optional(),
@@ -190,6 +200,13 @@ export const DiscoveryConfigSchema = z
     install_timeout: seconds(3600).default(180),
     /** Run npm install scripts (preinstall, postinstall, ...). Off: a package runs nothing at install. */
     npm_install_scripts: z.boolean().default(false),
+    oci: z
+      .object({
+        /** Let a registry entry's docker flags reach the host (--privileged, host mounts, host namespaces, devices, ...). */
+        allow_unsafe_flags: z.boolean().default(false),
+      })
+      .strict()
+      .prefault({}),
   })
   .strict();
 

@@ -80,7 +80,13 @@ export function createDiscovery(options: DiscoverySetupOptions): Discovery {
     dataDir,
     environment: options.environment,
     network: options.network,
-    ...(config ? { installTimeoutMs: Math.round(config.install_timeout * 1000), npm: { allowScripts: config.npm_install_scripts } } : {}),
+    ...(config
+      ? {
+          installTimeoutMs: Math.round(config.install_timeout * 1000),
+          npm: { allowScripts: config.npm_install_scripts },
+          allowUnsafeOciFlags: config.oci.allow_unsafe_flags,
+        }
+      : {}),
   });
 
   return {

@@ -86,8 +86,11 @@ export {
 export {
   SERVERS_SUBDIR,
   installCommandFor,
+  installNotesFor,
   planInstall,
+  secretArgumentName,
   type InstallKind,
+  type InstallNotes,
   type InstallPlan,
   type InstallStep,
   type PlanInstallOptions,

@@ -13,7 +13,9 @@ import {
   DEFAULT_PAGE_SIZE,
   MAX_PAGE_SIZE,
   entryTransports,
+  installNotesFor,
   marketplaceOf,
+  secretArgumentName,
   type Catalog,
   type CatalogEntry,
   type InstallService,
@@ -143,6 +145,9 @@ const DiscoveredServerSchema = z
     source: z.string().nullable(),
     install_command: z.array(z.string()),
     inputs: z.array(InputSpecSchema).describe("What an install asks for: environment variables, secrets, arguments"),
+    runtime_flags: z.array(z.string()).describe("The docker run flags its OCI package asks for"),
+    refused_runtime_flags: z.array(z.string()).describe("Flags refused unless discovery.oci.allow_unsafe_flags is set, and why"),
+    argv_secrets: z.array(z.string()).describe("Secrets it takes on its command line, visible to ps on the daemon's machine while it runs"),
     installed: z.boolean().describe("A server with this id is registered with the daemon"),
     usage: UsageSchema,
     last_health: z.object({ status: z.string(), at: z.string() }).nullable(),
@@ -232,7 +237,8 @@ function inputsOf(entry: CatalogEntry): InputSpec[] {
       add({ name: env.name, kind: "env", description: env.description ?? null, required: env.isRequired === true, secret: env.isSecret === true });
     }
     for (const arg of [...(pkg.packageArguments ?? []), ...(pkg.runtimeArguments ?? [])]) {
-      const name = arg.type === "named" ? arg.name : arg.valueHint;
+      // A secret argument is given as a secret under an environment-style name, never as an argument.
+      const name = arg.isSecret ? secretArgumentName(arg) : arg.type === "named" ? arg.name : arg.valueHint;
       if (name === undefined || arg.value !== undefined) continue;
       add({ name, kind: "argument", description: arg.description ?? null, required: arg.isRequired === true, secret: arg.isSecret === true });
     }
@@ -282,6 +288,7 @@ function viewer(catalog: Catalog, manager: McpManager) {
       source: market.source ?? null,
       install_command: catalog.installCommand(id) ?? [],
       inputs: inputsOf(entry),
+      ...installNotesFor(entry),
       installed: registered.has(id),
       usage: catalog.usage(id) ?? { installs: 0, tool_calls: 0, last_used_at: null },
       last_health: catalog.lastHealth(id) ?? null,

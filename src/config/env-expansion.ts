@@ -6,8 +6,6 @@
 import { AppError } from "../core/errors.js";
 
 const REFERENCE = /\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g;
-/** Stands in for a reference where only the shape of the value can be checked. */
-const PLACEHOLDER = "reference";
 
 /** The value with every ${VAR} filled; throws naming the field when a variable is unset. */
 export function expandReference(value: string, field: string, environment: NodeJS.ProcessEnv): string {
@@ -34,13 +32,4 @@ export function expandReferences(
 /** argv with every ${VAR} filled, each failure naming its index (`command[2]`). */
 export function expandArgv(argv: readonly string[], environment: NodeJS.ProcessEnv): string[] {
   return argv.map((arg, index) => expandReference(arg, `command[${index}]`, environment));
-}
-
-/**
- * The value with each reference replaced by a plain word, for checks made before the values are
- * known (is this an http(s) URL, does it name a forbidden host); what a reference holds is
- * checked once it is filled in, at connect time.
- */
-export function withPlaceholders(value: string): string {
-  return value.replace(REFERENCE, PLACEHOLDER);
 }

@@ -7,7 +7,6 @@
 import { z } from "zod";
 import { serverIdProblem } from "../core/ids.js";
 import { AlertsConfigSchema, type AlertsConfig } from "./alerts-schema.js";
-import { withPlaceholders } from "./env-expansion.js";
 
 const seconds = (max: number) => z.number().positive().max(max);
 
@@ -18,27 +17,18 @@ const ServerIdSchema = z.string().superRefine((id, ctx) => {
   if (problem) ctx.addIssue({ code: "custom", message: problem });
 });
 
-function httpUrlProblem(value: string): string | undefined {
+/** An absolute http(s) URL; other schemes (file:, ftp:, ...) are refused naming the scheme. */
+export const HttpUrlSchema = z.string().superRefine((value, ctx) => {
   let url: URL;
   try {
     url = new URL(value);
   } catch {
-    return "must be an absolute http(s) URL";
+    ctx.addIssue({ code: "custom", message: "must be an absolute http(s) URL" });
+    return;
   }
-  if (url.protocol !== "http:" && url.protocol !== "https:") return `must use http or https, not ${url.protocol.replace(":", "")}`;
-  return undefined;
-}
-
-/** An absolute http(s) URL; other schemes (file:, ftp:, ...) are refused naming the scheme. */
-export const HttpUrlSchema = z.string().superRefine((value, ctx) => {
-  const problem = httpUrlProblem(value);
-  if (problem) ctx.addIssue({ code: "custom", message: problem });
-});
-
-/** A server's URL: an http(s) URL that may hold `${VAR}` references (a key in the query, say), filled at connect time. */
-const ServerUrlSchema = z.string().superRefine((value, ctx) => {
-  const problem = httpUrlProblem(withPlaceholders(value));
-  if (problem) ctx.addIssue({ code: "custom", message: problem });
+  if (url.protocol !== "http:" && url.protocol !== "https:") {
+    ctx.addIssue({ code: "custom", message: `must use http or https, not ${url.protocol.replace(":", "")}` });
+  }
 });
 
 /**
@@ -72,7 +62,7 @@ const ServerFields = {
   name: nonEmptyString.max(200).optional(),
   transport: z.enum(["stdio", "sse", "http"]).optional(),
   command: z.array(nonEmptyString).min(1, "must not be empty").optional(),
-  url: ServerUrlSchema.optional(),
+  url: HttpUrlSchema.optional(),
   headers: z.record(z.string(), z.string()).optional(),
   env: z.record(z.string(), z.string()).optional(),
   cwd: nonEmptyString.optional(),

@@ -67,10 +67,7 @@ describe("config validation", () => {
     expect(() => expandReferences({ TOKEN: "${MISSING_ONE}" }, "env", {})).toThrow("env.TOKEN: environment variable MISSING_ONE is not set");
   });
 
-  it("takes ${VAR} in a url and in argv, filled at connect time, naming an unset one by its index", () => {
-    expect(parseServer({ id: "r", url: "https://api.example.com/mcp?key=${API_KEY}" }).url).toBe("https://api.example.com/mcp?key=${API_KEY}");
-    expect(parseServer({ id: "h", url: "https://${TENANT}.example.com/mcp" }).transport).toBe("http");
-    expect(() => parseServer({ id: "f", url: "ftp://${HOST}/x" })).toThrow(/url: must use http or https, not ftp/);
+  it("fills ${VAR} in argv, naming an unset one by its index", () => {
     expect(expandArgv(["srv", "--api-key", "${API_KEY}"], { API_KEY: "k" })).toEqual(["srv", "--api-key", "k"]);
     expect(() => expandArgv(["srv", "${MISSING_ONE}"], {})).toThrow("command[1]: environment variable MISSING_ONE is not set");
   });

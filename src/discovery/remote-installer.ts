@@ -3,7 +3,6 @@
  * checked beforehand is the URL itself against the network policy; the addresses its host
  * resolves to are checked by the MCP manager each time it connects.
  */
-import { withPlaceholders } from "../config/env-expansion.js";
 import { AppError } from "../core/errors.js";
 import { urlLiteralProblem, type NetworkPolicy } from "../mcp/index.js";
 import type { Installer } from "./installer.js";
@@ -15,8 +14,7 @@ export function createRemoteInstaller(policy: NetworkPolicy): Installer {
     preflight(plan) {
       const url = plan.server.url;
       if (url === undefined) throw new AppError("INTERNAL", `plan for "${plan.server_id}" has no URL`);
-      // A secret in the URL is a reference until connect time, when the filled URL is checked again.
-      const problem = urlLiteralProblem(withPlaceholders(url), policy);
+      const problem = urlLiteralProblem(url, policy);
       if (problem) throw new AppError("URL_NOT_ALLOWED", problem, { issues: [{ field: "url", message: problem }] });
       return undefined;
     },

@@ -5,7 +5,6 @@
 import { isDeepStrictEqual } from "node:util";
 import type { MessageBus } from "../bus/bus.js";
 import type { CapabilitySnapshot } from "../bus/events.js";
-import { withPlaceholders } from "../config/env-expansion.js";
 import { redactConfig } from "../config/redact.js";
 import type { ServerConfig } from "../config/schema.js";
 import { parseServer } from "../config/validate.js";
@@ -89,7 +88,7 @@ export function createMcpManager(deps: ManagerDeps): McpManager {
   /** Refuses at once (400) a remote URL that already names a forbidden address. */
   function checkRemoteUrl(config: ServerConfig): void {
     if (config.transport === "stdio" || config.url === undefined) return;
-    const problem = urlLiteralProblem(withPlaceholders(config.url), network);
+    const problem = urlLiteralProblem(config.url, network);
     if (problem) throw new AppError("URL_NOT_ALLOWED", `url: ${problem}`, { issues: [{ field: "url", message: problem }] });
   }
 

@@ -27,7 +27,7 @@ function flagAt(argv: readonly string[], index: number): { flag: string; value: 
     if (eq > 0) return { flag: arg.slice(0, eq), value: arg.slice(eq + 1), used: 1 };
     return { flag: arg, value: argv[index + 1], used: 2 };
   }
-  if (arg.startsWith("-v")) return arg.length > 2 ? { flag: "--volume", value: arg.slice(2), used: 1 } : { flag: "--volume", value: argv[index + 1], used: 2 };
+  if (arg.startsWith("-v")) return arg.length > 2 ? { flag: "-v", value: arg.slice(2), used: 1 } : { flag: "-v", value: argv[index + 1], used: 2 };
   return undefined;
 }
 
@@ -60,7 +60,7 @@ export function unsafeRuntimeFlags(argv: readonly string[]): string[] {
     const gives = ALWAYS_REFUSED[flag];
     if (gives !== undefined) refusals.push(`"${flag}" is refused: it gives the container ${gives}`);
     else if (HOST_NAMESPACES.has(flag) && value === "host") refusals.push(`"${given}" is refused: it puts the container in the host's namespace`);
-    else if (flag === "--volume" && value !== undefined && isHostPath(value)) refusals.push(`"${given}" is refused: it mounts a host path into the container`);
+    else if ((flag === "--volume" || flag === "-v") && value !== undefined && isHostPath(value)) refusals.push(`"${given}" is refused: it mounts a host path into the container`);
     else if (flag === "--mount" && value !== undefined && refusedMount(value)) refusals.push(`"${given}" is refused: it mounts a host path into the container`);
     else if (flag === "--security-opt" && value !== undefined && refusedSecurityOpt(value)) refusals.push(`"${given}" is refused: it turns off the container's confinement`);
     // A word after a flag is its value, not another flag; a following flag is looked at on its own.

@@ -29,22 +29,13 @@ afterEach(async () => {
   for (const dir of dirs.splice(0)) removeTempDir(dir);
 });
 
-/** A registry serving one server named after it. */
-async function registry(name: string): Promise<string> {
+/** A registry serving one server named after it: a remote, or what `entry` adds. */
+async function registry(name: string, entry: Record<string, unknown> = { remotes: [{ type: "streamable-http", url: `https://${name}.example.com/mcp` }] }): Promise<string> {
   const server = createServer((_req, res) => {
     res.writeHead(200, { "content-type": "application/json" });
     res.end(
       JSON.stringify({
-        servers: [
-          {
-            server: {
-              name: `io.example/${name}`,
-              description: `server from ${name}`,
-              version: "1.0.0",
-              remotes: [{ type: "streamable-http", url: `https://${name}.example.com/mcp` }],
-            },
-          },
-        ],
+        servers: [{ server: { name: `io.example/${name}`, description: `server from ${name}`, version: "1.0.0", ...entry } }],
         metadata: {},
       }),
     );
@@ -57,7 +48,13 @@ async function registry(name: string): Promise<string> {
 describe("discovery config", () => {
   it("fills defaults and refuses unknown fields", () => {
     const ok = validateConfigFile({ servers: [], discovery: {}, network: { allow_private: true } });
-    expect(ok.ok && ok.value.discovery).toEqual({ registries: [], local_scan_dirs: [], install_timeout: 180, npm_install_scripts: false });
+    expect(ok.ok && ok.value.discovery).toEqual({
+      registries: [],
+      local_scan_dirs: [],
+      install_timeout: 180,
+      npm_install_scripts: false,
+      oci: { allow_unsafe_flags: false },
+    });
     expect(ok.ok && ok.value.network).toEqual({ allow_loopback: false, allow_private: true });
     const bad = validateConfigFile({ servers: [], discovery: { registry: "x" }, network: { allow_metadata: true } });
     expect(bad.ok).toBe(false);
@@ -103,6 +100,49 @@ describe("discovery config", () => {
     expect(marketplaceOf(discovery.catalog.require("beta"))).toMatchObject({ source: "registry-2", category: "partner" });
     expect(marketplaceOf(discovery.catalog.require("pygent-test-echo"))).toMatchObject({ source: "local-scan", local: true });
     await discovery.close();
+    await manager.stop();
+  });
+
+  it("refuses a registry entry's unsafe docker flags unless discovery.oci.allow_unsafe_flags is set", async () => {
+    const dir = makeTempDir("pygent-setup-");
+    dirs.push(dir);
+    const url = await registry("boxed", {
+      packages: [
+        {
+          registryType: "oci",
+          identifier: "docker.io/acme/boxed",
+          version: "1.0.0",
+          transport: { type: "stdio" },
+          runtimeArguments: [{ type: "named", name: "--privileged", format: "boolean", value: "true" }],
+        },
+      ],
+    });
+    const store = openStore(join(dir, "data"), systemClock);
+    stores.push(store);
+    const bus = new InProcessBus();
+    const manager = createMcpManager({ clock: systemClock, bus, store, logger: silentLogger(), daemonInstance: newId() });
+    const installWith = async (oci: Record<string, unknown>): Promise<unknown> => {
+      const parsed = validateConfigFile({ servers: [], discovery: { registries: [{ url }], oci } });
+      if (!parsed.ok) throw new Error("config refused");
+      const discovery = createDiscovery({
+        config: parsed.value.discovery,
+        dataDir: join(dir, "data"),
+        manager,
+        store,
+        bus,
+        logger: silentLogger(),
+        clock: systemClock,
+        // No docker here: a plan that passes stops at the runtime check, before anything runs.
+        environment: { PATH: "" },
+        network: STRICT_NETWORK_POLICY,
+      });
+      await discovery.load();
+      const outcome = await discovery.installs.install("boxed").catch((error: unknown) => error);
+      await discovery.close();
+      return outcome;
+    };
+    expect(await installWith({})).toMatchObject({ code: "VALIDATION_FAILED", message: expect.stringContaining('"--privileged" is refused') });
+    expect(await installWith({ allow_unsafe_flags: true })).toMatchObject({ code: "RUNTIME_MISSING" });
     await manager.stop();
   });
 });

@@ -244,7 +244,7 @@ describe("alert routes", () => {
   });
 
   it("records the token's name on ack, and needs the operator role", async () => {
-    const tokens = createTokenService(api.store.tokens, api.clock);
+    const tokens = createTokenService(api.store, api.clock);
     const viewer = await tokens.create("dashboard", "viewer");
     const operator = await tokens.create("oncall-bot", "operator");
     goOffline("a");

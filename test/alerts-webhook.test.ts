@@ -1,7 +1,9 @@
 // The webhook channel against a real HTTP receiver on 127.0.0.1: signed bodies, retries on 500,
 // a receiver that hangs or is down (closed port) never delays evaluation, and failures are logged
 // without the URL or the secret.
+import { spawn } from "node:child_process";
 import { createHmac } from "node:crypto";
+import { once } from "node:events";
 import { createServer, type IncomingHttpHeaders, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
@@ -11,6 +13,7 @@ import { AlertsConfigSchema, type AlertsConfigInput } from "../src/config/alerts
 import { sleep } from "../src/core/clock.js";
 import { startAlertService, type AlertServiceHarness } from "./helpers/alert-service-harness.js";
 import { freePort } from "./helpers/network.js";
+import { fixturePath } from "./helpers/processes.js";
 
 interface Received {
   headers: IncomingHttpHeaders;
@@ -160,4 +163,21 @@ describe("webhook channel", () => {
     await until(() => logs.some((line) => line.includes("could not be delivered")), "failures");
     expect(service.firing()).toHaveLength(6);
   });
+});
+
+describe("webhook timeout under garbage-collection pressure", () => {
+  it("fires the channel's timeout against a receiver that never answers, however hard the collector works", async () => {
+    // A child Node with --expose-gc collecting every 20 ms: the timeout must not be collected away.
+    const child = spawn(process.execPath, ["--expose-gc", fixturePath("webhook-timeout-under-gc.mjs"), "1"], { stdio: ["ignore", "pipe", "pipe"] });
+    let out = "";
+    child.stdout.on("data", (chunk: Buffer) => (out += chunk.toString()));
+    // Far beyond the 1 s timeout on any machine; without a working deadline the send never ends.
+    const killer = setTimeout(() => child.kill("SIGKILL"), 25_000);
+    const [code] = (await once(child, "exit")) as [number | null];
+    clearTimeout(killer);
+    expect(code, "the send never ended: the timeout did not fire").toBe(0);
+    const result = JSON.parse(out) as { outcome: string; elapsed_ms: number };
+    expect(result.outcome).toBe("failed: request timed out");
+    expect(result.elapsed_ms).toBeGreaterThanOrEqual(1000);
+  }, 30_000);
 });

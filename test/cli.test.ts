@@ -5,7 +5,7 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runCli, startDaemon, type DaemonProcess } from "./helpers/daemon-process.js";
-import { fixturePath, makeTempDir, removeTempDir } from "./helpers/processes.js";
+import { fixturePath, makeTempDir, removeTempDir, waitFor } from "./helpers/processes.js";
 
 let dir: string;
 let daemon: DaemonProcess;
@@ -44,6 +44,40 @@ describe("pygent CLI", () => {
     expect((await cli(["servers", "list"])).stdout).not.toMatch(/^echo\s/m);
   });
 
+  it("shows a server's escape sequences and bidi overrides as visible text, in logs and in the reason column", async () => {
+    const fixture = fixturePath("stderr-escapes.mjs");
+    expect((await cli(["servers", "add", "loud", "--", process.execPath, fixture])).code).toBe(0);
+    const logs = await waitFor(
+      async () => {
+        const result = await cli(["servers", "logs", "loud"]);
+        return result.stdout.includes("ALERT") ? result : undefined;
+      },
+      { timeoutMs: 20_000, message: "the hostile line in the logs" },
+    );
+    const unsafe = /[\u001b\u009b\u202e]/;
+    expect(logs.stdout).not.toMatch(unsafe);
+    expect(logs.stdout).toContain("\\x1b[2J\\x1b[31mALERT");
+    expect(logs.stdout).toContain("invoice\\u202eexe.pdf");
+
+    const exiting = await daemon.api("/api/v1/mcp/servers", {
+      method: "POST",
+      body: JSON.stringify({ id: "loud-exit", command: [process.execPath, fixture], env: { EXIT_AFTER_MS: "300" }, auto_restart: false }),
+    });
+    expect(exiting.status).toBe(201);
+    const list = await waitFor(
+      async () => {
+        const result = await cli(["servers", "list"]);
+        return /loud-exit\s+failed/.test(result.stdout) ? result : undefined;
+      },
+      { timeoutMs: 20_000, message: "loud-exit to fail" },
+    );
+    expect(list.stdout).not.toMatch(unsafe);
+    const json = await cli(["servers", "list", "--json"]);
+    expect(json.stdout).not.toMatch(unsafe);
+    await cli(["servers", "remove", "loud"]);
+    await cli(["servers", "remove", "loud-exit"]);
+  });
+
   it("prints API errors with their code, and exits 1", async () => {
     const missing = await cli(["servers", "stop", "nope"]);
     expect(missing.code).toBe(1);
@@ -65,7 +99,7 @@ describe("pygent CLI", () => {
     expect(nobody.stderr).toMatch(/not reachable/);
   });
 
-  it("enforces token roles once a token exists", async () => {
+  it("enforces token roles once a token exists, until auth is switched off", async () => {
     const dataDir = join(dir, "data");
     const token = async (role: string) => {
       const created = await cli(["token", "create", "--role", role, "--name", `${role}-test`, "--data-dir", dataDir, "--quiet"]);
@@ -91,6 +125,9 @@ describe("pygent CLI", () => {
         await cli(["token", "revoke", record.id, "--data-dir", dataDir]);
       }
     }
+    // Revoking every token leaves auth on (issue 7): only `pygent auth off` opens the API again.
+    expect((await cli(["servers", "list"])).code).toBe(1);
+    expect((await cli(["auth", "off", "--data-dir", dataDir])).code).toBe(0);
     expect((await cli(["servers", "list"])).code).toBe(0);
   });
 });

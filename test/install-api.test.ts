@@ -5,7 +5,7 @@
  */
 import { join } from "node:path";
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from "fastify";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { createTokenService, type TokenService } from "../src/api/auth/token-service.js";
 import { systemClock } from "../src/core/clock.js";
 import { buildHarnessApp, createHarness, localEchoPackage, type Harness } from "./discovery/install-harness.js";
@@ -45,8 +45,8 @@ beforeAll(async () => {
     entries: [localEchoPackage(join(prefix, "npm"), "mem", [{ name: "MEM_TOKEN", description: "A token", isRequired: true, isSecret: true }])],
     environment: { PATH: process.env.PATH, HOME: process.env.HOME },
   });
-  tokens = createTokenService(h.store.tokens, systemClock);
-  app = await buildHarnessApp(h, { bind: { host: "127.0.0.1", port: 8080 }, tokens });
+  tokens = createTokenService(h.store, systemClock);
+  app = await buildHarnessApp(h, { bind: { host: "127.0.0.1", port: 8080 } });
   admin = (await tokens.create("admin", "admin")).token;
   viewer = (await tokens.create("viewer", "viewer")).token;
 });
@@ -212,6 +212,24 @@ describe("install and uninstall", () => {
     expect(await h.store.secrets.names("mem")).toEqual([]);
     const again = await request({ method: "DELETE", url: "/api/v1/mcp/discovery/install/mem", token: admin });
     expect(again.statusCode).toBe(404);
+  });
+
+  it("puts installs and uninstalls on the audit log with the admin's name, never the secret", async () => {
+    const rows = await vi.waitFor(
+      async () => {
+        const found = await h.store.audit.query({ action: "DELETE /api/v1/mcp/discovery/install", limit: 10 });
+        expect(found.length).toBeGreaterThan(0);
+        return h.store.audit.query({ target: "mem", limit: 100 });
+      },
+      { timeout: 5000 },
+    );
+    expect(rows).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ action: "POST /api/v1/mcp/discovery/install/:server_id", actor_name: "admin", ok: true, status: 201 }),
+        expect.objectContaining({ action: "DELETE /api/v1/mcp/discovery/install/:server_id", actor_name: "admin", ok: true, status: 200 }),
+      ]),
+    );
+    expect(JSON.stringify(await h.store.audit.query({ limit: 1000 }))).not.toContain(SECRET);
   });
 
   it("refuses registering a remote server at a forbidden literal address with 400 URL_NOT_ALLOWED", async () => {

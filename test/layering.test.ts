@@ -15,6 +15,8 @@ const RANK: Record<string, number> = {
   store: 1,
   bus: 1,
   config: 2,
+  /** The audit log: below everything that records into it (api, daemon, cli). */
+  audit: 2,
   mcp: 3,
   health: 4,
   discovery: 4,

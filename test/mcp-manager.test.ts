@@ -94,6 +94,19 @@ describe("MCP manager", () => {
     expect(m.logs("bad").some((line) => line.stream === "stderr")).toBe(true);
   });
 
+  it("gives the error message as the reason of an uncaught error, not the Node.js footer, mid-run and at start", async () => {
+    const m = newManager();
+    await m.start();
+    const once = { auto_restart: false };
+    await m.registerServer("dies", fixtureServer("dies", "throws-uncaught.mjs", once));
+    await waitFor(() => stateOf("dies") === "failed", { timeoutMs: 15_000, message: "dies to fail" });
+    expect(m.get("dies").reason).toMatch(/^exited with code 1: Error: database connection lost: ECONNRESET/);
+    await m.registerServer("dies-early", fixtureServer("dies-early", "throws-uncaught.mjs", { ...once, env: { THROW_AT_START: "1" } }));
+    await waitFor(() => stateOf("dies-early") === "failed", { timeoutMs: 15_000, message: "dies-early to fail" });
+    expect(m.get("dies-early").reason).toContain("before answering initialize: Error: database connection lost: ECONNRESET");
+    for (const id of ["dies", "dies-early"]) expect(m.get(id).reason).not.toMatch(/Node\.js v\d/);
+  });
+
   it("marks a server whose command does not exist as failed without retrying", async () => {
     const m = newManager();
     await m.start();

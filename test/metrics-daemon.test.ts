@@ -145,7 +145,7 @@ describe("metrics on a real daemon", () => {
     writeFileSync(configPath, JSON.stringify({ servers: [] }));
     daemon = await createDaemon({ dataDir: join(dir, "data"), configPath, host: "127.0.0.1", port: 0, logger: silentLogger() });
     const { url } = await daemon.start();
-    const viewer = await createTokenService(daemon.store.tokens, systemClock).create("prometheus", "viewer");
+    const viewer = await createTokenService(daemon.store, systemClock).create("prometheus", "viewer");
 
     for (const path of ["/metrics", "/api/v1/metrics"]) {
       expect((await fetch(`${url}${path}`)).status).toBe(401);

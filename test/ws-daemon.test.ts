@@ -77,7 +77,7 @@ describe("/ws on a real daemon", () => {
 
   it("takes a viewer token in the query once tokens exist, and refuses the upgrade without one", async () => {
     const { wsUrl } = await startDaemon();
-    const viewer = await createTokenService(daemon!.store.tokens, systemClock).create("dashboard", "viewer");
+    const viewer = await createTokenService(daemon!.store, systemClock).create("dashboard", "viewer");
     await expect(WsTestClient.open(wsUrl)).rejects.toMatchObject({ status: 401 });
     const client = await WsTestClient.open(`${wsUrl}?token=${viewer.token}`);
     client.send({ type: "subscribe", events: ["health_updates"] });

@@ -36,11 +36,10 @@ async function start(options: { websocket?: Partial<EventHubOptions>; logger?: L
   const bus = new InProcessBus();
   const manager: McpManager = createMcpManager({ clock: systemClock, bus, store, logger: silentLogger(), daemonInstance: newId() });
   await manager.start();
-  const tokens = createTokenService(store.tokens, systemClock);
+  const tokens = createTokenService(store, systemClock);
   const app = await buildApp({
     manager,
     store,
-    tokens,
     bus,
     logger: options.logger ?? silentLogger(),
     clock: systemClock,
@@ -255,6 +254,25 @@ describe("/ws security", () => {
     expect(log).toContain("incoming request");
     expect(log).toContain("token=[redacted]");
     expect(log).not.toContain(viewer.token);
+  });
+
+  it("closes a connection whose token is revoked, and one opened while auth was off once it turns on", async () => {
+    const { tokens, wsUrl } = await start({ websocket: { authCheckIntervalMs: 100 } });
+    const early = await WsTestClient.open(wsUrl);
+    await early.next((m) => m.type === "welcome");
+
+    const admin = await tokens.create("admin", "admin");
+    const viewer = await tokens.create("dashboard", "viewer");
+    expect(await early.whenClosed(5000)).toEqual({ code: 4001, reason: "authentication required" });
+
+    const kept = await WsTestClient.open(wsUrl, { headers: { authorization: `Bearer ${admin.token}` } });
+    const revoked = await WsTestClient.open(wsUrl, { headers: { authorization: `Bearer ${viewer.token}` } });
+    await revoked.next((m) => m.type === "welcome");
+    // As `pygent token revoke` does, from another process: straight to the store.
+    expect(await tokens.revoke(viewer.id)).toBe(true);
+    expect(await revoked.whenClosed(5000)).toEqual({ code: 4001, reason: "token revoked" });
+    await kept.sync();
+    expect(kept.closed).toBeUndefined();
   });
 
   it("refuses an upgrade from a foreign Origin or for a foreign Host", async () => {

@@ -11,13 +11,18 @@ import Fastify, {
   type FastifyRequest,
 } from "fastify";
 import type { AlertService } from "../alerts/index.js";
+import { createAuditService, DEFAULT_AUDIT_RETENTION_DAYS, type AuditService } from "../audit/index.js";
 import type { MessageBus } from "../bus/bus.js";
+import type { SecurityConfig } from "../config/schema.js";
 import type { Clock } from "../core/clock.js";
+import { AppError } from "../core/errors.js";
 import type { HealthServices, MetricsServices } from "../health/index.js";
 import type { Logger } from "../core/logger.js";
 import type { McpManager } from "../mcp/manager-types.js";
 import type { Store } from "../store/store.js";
+import { registerAuditHook } from "./audit-hook.js";
 import { registerAuthGuard } from "./auth/auth-guard.js";
+import { createAuthState } from "./auth/auth-state.js";
 import { redactTokenParam } from "./auth/route-token-guard.js";
 import { createTokenService, type TokenService } from "./auth/token-service.js";
 import { frameworkErrorHandler, registerErrorHandling } from "./error-handler.js";
@@ -25,6 +30,7 @@ import { registerHostOriginGuard } from "./host-origin-guard.js";
 import { registerOpenApi } from "./openapi.js";
 import { DEFAULT_RATE_LIMIT, registerRateLimit, type RateLimitOptions } from "./rate-limit.js";
 import { alertRoutes } from "./routes/alerts.js";
+import { auditRoutes } from "./routes/audit.js";
 import { discoveryRoutes, type DiscoveryServices } from "./routes/discovery.js";
 import { healthRoutes } from "./routes/health.js";
 import { metricsSummaryRoutes, prometheusRoute } from "./routes/metrics.js";
@@ -35,6 +41,13 @@ import type { EventHubOptions } from "./ws/event-hub.js";
 import { registerEventStreamRoute, registerWebSocketSupport } from "./ws/ws-route.js";
 
 export const API_PREFIX = "/api/v1";
+
+declare module "fastify" {
+  interface FastifyInstance {
+    /** The app's token service, which knows the app's auth rule (its bind, its config). */
+    tokens: TokenService;
+  }
+}
 export const BODY_LIMIT_BYTES = 1024 * 1024;
 
 /**
@@ -58,8 +71,10 @@ export interface ApiDeps {
   allowedHosts?: string[];
   /** Requests per client per window; `false` turns the limit off. Default 600 a minute. */
   rateLimit?: RateLimitOptions | false;
-  /** Built from `store.tokens` when not given. */
-  tokens?: TokenService;
+  /** The audit log; built over the store when not given (the daemon gives one that prunes by retention). */
+  audit?: AuditService;
+  /** The config's `security` section, read per request so a reload applies; defaults otherwise. */
+  security?: () => SecurityConfig | undefined;
   /** The health monitor and system health (/mcp/servers/{id}/health, /health/{component}); registered only when given. */
   health?: HealthServices;
   /** Alerts and alert rules (/alerts routes); registered only when given. */
@@ -121,7 +136,26 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
     { bindHost: deps.bind.host, allowedHosts: deps.allowedHosts ?? [], allowedOrigins: deps.allowedOrigins ?? [] },
     deps.bind.port,
   );
-  const tokens = deps.tokens ?? createTokenService(deps.store.tokens, deps.clock);
+  const security = () => deps.security?.();
+  const audit =
+    deps.audit ??
+    createAuditService({
+      repository: deps.store.audit,
+      clock: deps.clock,
+      logger: deps.logger,
+      retentionDays: () => security()?.audit_retention_days ?? DEFAULT_AUDIT_RETENTION_DAYS,
+    });
+  const authState = createAuthState({
+    repository: deps.store.authState,
+    clock: deps.clock,
+    audit,
+    bindHost: deps.bind.host,
+    requireTokenOnLoopback: () => security()?.require_token_on_loopback === true,
+  });
+  const tokens = createTokenService(deps.store, deps.clock, { audit, authState });
+  app.decorate("tokens", tokens);
+  // Before the guards, so refusals they make are on record too.
+  registerAuditHook(app, audit, { auditReads: () => security()?.audit_reads === true });
   await registerAuthGuard(app, tokens);
   if (deps.rateLimit !== false) await registerRateLimit(app, deps.rateLimit ?? DEFAULT_RATE_LIMIT);
   await registerOpenApi(app, { version: deps.version });
@@ -133,6 +167,7 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   }
 
   await app.register(serverRoutes, { prefix: API_PREFIX, manager: deps.manager });
+  await app.register(auditRoutes, { prefix: API_PREFIX, audit, authState });
   if (deps.alerts) await app.register(alertRoutes, { prefix: API_PREFIX, alerts: deps.alerts });
   if (deps.discovery) await app.register(discoveryRoutes, { prefix: API_PREFIX, manager: deps.manager, ...deps.discovery });
   if (deps.health) await app.register(serverHealthRoutes, { prefix: API_PREFIX, monitor: deps.health.monitor, clock: deps.clock });
@@ -151,7 +186,9 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
 /**
  * JSON only. Plain text is refused (415) rather than handed to a schema as a string, and an
  * empty body sent with a JSON content type counts as no body: clients that always set the
- * header on a bodiless POST (start, stop) are not told their JSON is broken.
+ * header on a bodiless POST (start, stop) are not told their JSON is broken. A body of JSON
+ * `null` is refused: Fastify would hand it on like an absent body, and a tool call would then
+ * run with no arguments.
  */
 function configureBodyParsing(app: FastifyInstance): void {
   const parseJson = app.getDefaultJsonParser("error", "error");
@@ -161,6 +198,13 @@ function configureBodyParsing(app: FastifyInstance): void {
       done(null, undefined);
       return;
     }
-    parseJson(request, body as string, done);
+    parseJson(request, body as string, (error, parsed) => {
+      if (!error && parsed === null) {
+        const issue = { field: "body", message: "must be a JSON object, not null" };
+        done(new AppError("VALIDATION_FAILED", `${issue.field}: ${issue.message}`, { issues: [issue] }), undefined);
+        return;
+      }
+      done(error, parsed);
+    });
   });
 }

@@ -6,6 +6,7 @@
 import type { Command } from "commander";
 import { createApiClient, DEFAULT_DAEMON_URL, type ApiClient } from "./client.js";
 import { colourEnabled, painter, type Painter } from "./table.js";
+import { terminalSafeJson } from "./terminal-text.js";
 
 export interface CliIo {
   /** Raw output, as commander writes help. */
@@ -52,7 +53,7 @@ export function processIo(env: NodeJS.ProcessEnv = process.env): CliIo {
 }
 
 export function printJson(io: CliIo, value: unknown): void {
-  io.out(JSON.stringify(value, null, 2));
+  io.out(terminalSafeJson(value));
 }
 
 /** Adds the daemon connection options to a client command; `url: false` where --url means something else. */

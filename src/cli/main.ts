@@ -7,6 +7,8 @@ import { readFileSync } from "node:fs";
 import { Command } from "commander";
 import { DEFAULT_DAEMON_URL } from "./client.js";
 import { processIo, type CliContext, type CliIo } from "./cli-context.js";
+import { registerAuditCommand } from "./commands/audit-command.js";
+import { registerAuthCommand } from "./commands/auth-command.js";
 import { registerDiscoverCommand } from "./commands/discover-command.js";
 import { registerHealthCommand } from "./commands/health-command.js";
 import { registerInstallCommands } from "./commands/install-command.js";
@@ -58,6 +60,8 @@ Examples:
   $ pygent discover search github                  find servers in the catalog
   $ pygent install memory                          install one, register and start it
   $ pygent token create --role admin               the first token turns authentication on
+  $ pygent auth status                             whether the API asks for tokens, and why
+  $ pygent audit --action token.                   who changed what, from where
 
 Environment:
   PYGENT_URL     daemon URL (default ${DEFAULT_DAEMON_URL})
@@ -77,6 +81,8 @@ Exit codes: 0 ok, 1 failure, 2 usage error.
   registerDiscoverCommand(program, ctx);
   registerInstallCommands(program, ctx);
   registerTokenCommand(program, ctx);
+  registerAuthCommand(program, ctx);
+  registerAuditCommand(program, ctx);
   registerSecretsCommand(program, ctx);
   return program;
 }

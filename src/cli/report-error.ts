@@ -6,6 +6,7 @@ import { CommanderError } from "commander";
 import { isAppError, type FieldIssue } from "../core/errors.js";
 import { isApiError, issuesOf } from "./client.js";
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError, type CliIo } from "./cli-context.js";
+import { terminalSafe } from "./terminal-text.js";
 
 const HINTS: Record<string, string> = {
   UNAUTHORIZED: "create a token with `pygent token create --role operator` and pass it with --token or PYGENT_TOKEN",
@@ -38,7 +39,8 @@ export function reportError(error: unknown, io: CliIo): number {
   } else {
     lines.push(`error: ${error instanceof Error ? error.message : String(error)}`);
   }
-  for (const line of lines) io.err(line);
+  // Messages can quote a server's own words (a crash reason, a tool's error).
+  for (const line of lines) io.err(terminalSafe(line));
   if (io.env.PYGENT_DEBUG === "1" && error instanceof Error && error.stack) io.err(error.stack);
   return exitCode;
 }

@@ -3,6 +3,7 @@
  * applied after padding, so escape codes never skew the columns; colour is off when the stream is
  * not a terminal or NO_COLOR is set (https://no-color.org).
  */
+import { terminalSafe } from "./terminal-text.js";
 
 export interface Column<Row> {
   header: string;
@@ -22,10 +23,10 @@ export interface TableOptions {
 
 const DEFAULT_MAX = 60;
 
-/** One cell as a single line: newlines and tabs would break the grid. */
+/** One cell as a single line (newlines and tabs would break the grid), safe for a terminal. */
 export function cellText(value: string | number | null | undefined): string {
   if (value === null || value === undefined || value === "") return "-";
-  return String(value).replace(/\s*[\r\n\t]+\s*/g, " ").trim() || "-";
+  return terminalSafe(String(value).replace(/\s*[\r\n\t]+\s*/g, " ").trim()) || "-";
 }
 
 export function truncate(text: string, max: number): string {
@@ -120,4 +121,9 @@ export function statusStyle(paint: Painter): (padded: string, plain: string) => 
     const colour = statusColour(plain);
     return colour ? paint(padded, colour) : padded;
   };
+}
+
+/** An instant as ISO 8601 to the second (`2026-01-01T12:00:00Z`); null stays null. */
+export function formatInstant(ms: number | null): string | null {
+  return ms === null ? null : new Date(ms).toISOString().replace(/\.\d+Z$/, "Z");
 }

@@ -1,6 +1,7 @@
 /** Reads `mcp_server_configs.json` from disk: JSON errors with their position, then validation. */
 import { readFile } from "node:fs/promises";
 import { AppError, errorMessage } from "../core/errors.js";
+import { findDuplicateKeys } from "./duplicate-keys.js";
 import type { ConfigFile } from "./schema.js";
 import { formatIssues, validateConfigFile } from "./validate.js";
 
@@ -25,6 +26,14 @@ export function parseConfigText(text: string, path: string): ConfigFile {
     throw new AppError("CONFIG_INVALID", `${path} is not valid JSON: ${errorMessage(error)}`, {
       issues: [{ field: "(file)", message: `not valid JSON: ${errorMessage(error)}` }],
     });
+  }
+  const duplicates = findDuplicateKeys(text);
+  if (duplicates.length > 0) {
+    const issues = duplicates.map(({ path: field, key }) => ({
+      field: field || "(file)",
+      message: `the key "${key}" appears more than once; JSON would keep only the last, so say it once`,
+    }));
+    throw new AppError("CONFIG_INVALID", `${path} has ${issues.length} problem(s):\n${formatIssues(issues)}`, { issues });
   }
   const result = validateConfigFile(json);
   if (!result.ok) {

@@ -216,6 +216,23 @@ export const NetworkConfigSchema = z
 
 export type NetworkConfig = z.output<typeof NetworkConfigSchema>;
 
+/**
+ * The config file's `security` section. Auth is otherwise on once a token exists or the daemon
+ * listens beyond loopback; this turns it on for loopback too (a shared machine, where every local
+ * user can reach 127.0.0.1). Audit settings apply at the next reload.
+ */
+export const SecurityConfigSchema = z
+  .object({
+    require_token_on_loopback: z.boolean().default(false),
+    /** Also record GET requests in the audit log (mutations always are). */
+    audit_reads: z.boolean().default(false),
+    /** Audit entries older than this many days are pruned. */
+    audit_retention_days: z.number().int().min(1).max(3650).default(90),
+  })
+  .strict();
+
+export type SecurityConfig = z.output<typeof SecurityConfigSchema>;
+
 export const ConfigFileSchema = z
   .object({
     servers: z.array(z.unknown()).default([]),
@@ -223,6 +240,7 @@ export const ConfigFileSchema = z
     alerts: AlertsConfigSchema.optional(),
     discovery: DiscoveryConfigSchema.optional(),
     network: NetworkConfigSchema.optional(),
+    security: SecurityConfigSchema.optional(),
   })
   .strict();
 
@@ -232,4 +250,5 @@ export type ConfigFile = {
   alerts?: AlertsConfig | undefined;
   discovery?: DiscoveryConfig | undefined;
   network?: NetworkConfig | undefined;
+  security?: SecurityConfig | undefined;
 };

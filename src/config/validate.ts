@@ -78,7 +78,7 @@ export function validateConfigFile(input: unknown): ValidationResult<ConfigFile>
     servers.push(result.value);
   });
   if (issues.length > 0) return { ok: false, issues };
-  const { health, alerts, discovery, network } = top.data;
+  const { health, alerts, discovery, network, security } = top.data;
   return {
     ok: true,
     value: {
@@ -87,6 +87,7 @@ export function validateConfigFile(input: unknown): ValidationResult<ConfigFile>
       ...(alerts ? { alerts } : {}),
       ...(discovery ? { discovery } : {}),
       ...(network ? { network } : {}),
+      ...(security ? { security } : {}),
     },
   };
 }

@@ -22,6 +22,15 @@ export const ERROR_CATALOGUE = {
     message: "This server is defined in the config file; edit the file to change it.",
   },
   SERVER_NOT_RUNNING: { status: 409, message: "The MCP server is not running." },
+  LAST_ADMIN_TOKEN: {
+    status: 409,
+    message:
+      "This is the last active admin token and auth is on; create another admin token first (`pygent token create --role admin`), or turn auth off (`pygent auth off`).",
+  },
+  AUTH_REQUIRED: {
+    status: 409,
+    message: "Auth cannot be turned off while the daemon listens beyond loopback or its config requires tokens.",
+  },
   RULE_EXISTS: { status: 409, message: "An alert rule with this id already exists." },
   RULE_CONFIG_MANAGED: {
     status: 409,
@@ -37,6 +46,7 @@ export const ERROR_CATALOGUE = {
   RATE_LIMITED: { status: 429, message: "Too many requests; slow down." },
   TOOL_CALL_FAILED: { status: 502, message: "The MCP server failed to answer the tool call." },
   TOOL_CALL_TIMEOUT: { status: 504, message: "The MCP server did not answer in time." },
+  TOOL_RESULT_INVALID: { status: 502, message: "The MCP server answered the tool call with a result the daemon will not pass on." },
   INSTALL_FAILED: { status: 502, message: "The install failed; nothing was kept." },
   INSTALL_TIMEOUT: { status: 504, message: "The install did not finish in time; nothing was kept." },
   DAEMON_UNREACHABLE: { status: 503, message: "The PyGent daemon could not be reached." },

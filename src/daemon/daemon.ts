@@ -7,13 +7,14 @@
  * the HTTP layer load while the servers boot, which is most of the time to ready.
  */
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
-import { isIP } from "node:net";
 import { resolve } from "node:path";
 import type { FastifyInstance } from "fastify";
+import { createAuthState, isLoopback } from "../api/auth/auth-state.js";
 import { createAlertService, type AlertService } from "../alerts/index.js";
+import { createAuditService, DEFAULT_AUDIT_RETENTION_DAYS, LOCAL_ACTOR } from "../audit/index.js";
 import { InProcessBus, type MessageBus } from "../bus/index.js";
 import { parseConfigText } from "../config/loader.js";
-import { HealthConfigSchema, type ConfigFile, type HealthConfig } from "../config/schema.js";
+import { HealthConfigSchema, type ConfigFile, type HealthConfig, type SecurityConfig } from "../config/schema.js";
 import { starterServers } from "../config/starter.js";
 import { watchConfigFile, type ConfigWatcher } from "../config/watcher.js";
 import { systemClock, type Clock } from "../core/clock.js";
@@ -58,13 +59,6 @@ export interface Daemon {
   stop(): Promise<void>;
   /** The last resort when a person will not wait: SIGKILL to every server's process group, now. */
   kill(): void;
-}
-
-export function isLoopback(host: string): boolean {
-  if (host === "localhost") return true;
-  if (isIP(host) === 4) return host.startsWith("127.");
-  if (isIP(host) === 6) return host === "::1";
-  return false;
 }
 
 /** Writes the starter config when there is no config file yet; returns the file's text. */
@@ -195,6 +189,20 @@ export async function createDaemon(options: DaemonOptions): Promise<Daemon> {
 
   let watcher: ConfigWatcher | undefined;
   let stopping: Promise<void> | undefined;
+  let security: SecurityConfig | undefined = config.security;
+  const audit = createAuditService({
+    repository: store.audit,
+    clock,
+    logger,
+    retentionDays: () => security?.audit_retention_days ?? DEFAULT_AUDIT_RETENTION_DAYS,
+  });
+  const daemonActor = { id: null, name: "daemon" };
+  const authState = createAuthState({ repository: store.authState, clock, audit });
+  /** A bind beyond loopback or the config turn the persisted switch on, so it stays on after a restart on loopback. */
+  const enforceAuthConfig = async (): Promise<void> => {
+    if (!isLoopback(options.host)) await authState.turnOn(daemonActor, `listening on ${options.host}`);
+    if (security?.require_token_on_loopback) await authState.turnOn(daemonActor, "security.require_token_on_loopback");
+  };
 
   const startAll = async (): Promise<{ url: string }> => {
     if (!isLoopback(options.host) && (await store.tokens.countActive()) === 0) {
@@ -204,6 +212,8 @@ export async function createDaemon(options: DaemonOptions): Promise<Daemon> {
           "Create one first with `pygent token create --role admin`, or bind 127.0.0.1.",
       );
     }
+    await enforceAuthConfig();
+    audit.start();
     // The servers boot while the rest loads: their start-up is the longer of the two.
     await manager.start();
     services = await createServices({
@@ -242,8 +252,23 @@ export async function createDaemon(options: DaemonOptions): Promise<Daemon> {
       discovery: { catalog: discovery.catalog, installs: discovery.installs, loaded },
       bus,
       metrics,
+      audit,
+      security: () => security,
     });
     await app.listen({ host: options.host, port: options.port });
+    const address = app.server.address();
+    const port = typeof address === "object" && address ? address.port : options.port;
+    // Recorded so that `pygent auth off` (another process) can refuse while this bind or the config force auth on.
+    const since = clock.now();
+    const recordBind = () =>
+      store.authState.recordDaemon({
+        host: options.host,
+        port,
+        pid: process.pid,
+        requires_auth: !isLoopback(options.host) || security?.require_token_on_loopback === true,
+        since,
+      });
+    await recordBind();
     discoveryLoaded = discovery
       .load({ signal: loadAbort.signal })
       .catch((error: unknown) => logger.error({ err: error }, "discovery catalog failed to load"))
@@ -257,13 +282,18 @@ export async function createDaemon(options: DaemonOptions): Promise<Daemon> {
         alerts.applyConfig(next.alerts);
         healthConfig = next.health ?? HealthConfigSchema.parse({});
         health.updateConfig(healthConfig);
+        security = next.security;
+        await enforceAuthConfig();
+        await recordBind();
+        await audit.record({ actor: LOCAL_ACTOR, action: "config.reload", target: configPath, ok: true, details: result });
         logger.info(result, "config reloaded");
         bus.publish({ type: "config_reloaded", path: configPath, ...result });
       },
-      onRejected: (problems) => bus.publish({ type: "config_rejected", path: configPath, problems }),
+      onRejected: (problems) => {
+        void audit.record({ actor: LOCAL_ACTOR, action: "config.reload", target: configPath, ok: false, error_code: "CONFIG_INVALID", details: { problems } });
+        bus.publish({ type: "config_rejected", path: configPath, problems });
+      },
     });
-    const address = app.server.address();
-    const port = typeof address === "object" && address ? address.port : options.port;
     const host = options.host.includes(":") ? `[${options.host}]` : options.host;
     return { url: `http://${host}:${port}` };
   };
@@ -277,6 +307,9 @@ export async function createDaemon(options: DaemonOptions): Promise<Daemon> {
       await discoveryLoaded;
       await services?.discovery.close();
       await app?.close();
+      // A broken database must not stop the shutdown; a record left behind names a dead pid, which the CLI ignores.
+      await store.authState.clearDaemon(process.pid).catch(() => undefined);
+      audit.stop();
       await alerts.stop();
       await services?.health.stop();
       await manager.stop();

@@ -5,20 +5,12 @@
 import { chmodSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { AppError } from "../core/errors.js";
+import { processAlive } from "../core/process-alive.js";
 
 export const LOCK_FILE = "pygent.lock";
 
 export interface DataDirLock {
   release(): void;
-}
-
-function ownerAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM";
-  }
 }
 
 export function lockDataDir(dataDir: string): DataDirLock {
@@ -34,7 +26,7 @@ export function lockDataDir(dataDir: string): DataDirLock {
     } catch {
       owner = undefined;
     }
-    if (owner !== undefined && ownerAlive(owner)) {
+    if (owner !== undefined && processAlive(owner)) {
       throw new AppError(
         "CONFIG_INVALID",
         `another PyGent daemon (pid ${owner}) is using the data directory ${dataDir}; stop it or choose another --data-dir`,

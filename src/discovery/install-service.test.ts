@@ -145,7 +145,20 @@ describe("install refusals", () => {
     expect(second.code).toBe("INSTALL_IN_PROGRESS");
     release();
     await first;
-    expect((await failure(h.service.install("slow"))).code).toBe("SERVER_EXISTS");
+    const again = await failure(h.service.install("slow"));
+    expect(again.code).toBe("SERVER_EXISTS");
+    expect(again.message).toContain("pygent uninstall slow");
+  });
+
+  it("says when the id is already taken by the config file, so the user knows where to look", async () => {
+    const h = await harness({ builtin: true });
+    await h.manager.applyConfig([parseServer({ id: "sequential-thinking", command: ["/bin/true"], enabled: false })]);
+    const error = await failure(h.service.install("sequential-thinking"));
+    expect(error.code).toBe("SERVER_EXISTS");
+    expect(error.status).toBe(409);
+    expect(error.message).toContain("config file");
+    expect(error.details).toMatchObject({ server_id: "sequential-thinking", source: "config" });
+    expect(await leftovers(h, "sequential-thinking")).toEqual(["registration"]);
   });
 });
 

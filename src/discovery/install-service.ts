@@ -268,6 +268,15 @@ export function createInstallService(deps: InstallServiceDeps): InstallService {
     return manager.list().find((view) => view.id === id);
   }
 
+  /** SERVER_EXISTS saying where the server with this id comes from and how to free the id. */
+  function alreadyRegistered(view: ServerView): AppError {
+    const where =
+      view.source === "config"
+        ? "is already configured in the daemon's config file (mcp_server_configs.json unless `serve --config` names another); it runs from there, or remove its entry to install it here"
+        : `is already registered through the API or an earlier install; \`pygent uninstall ${view.id}\` or DELETE /api/v1/mcp/servers/${view.id} first`;
+    return new AppError("SERVER_EXISTS", `a server "${view.id}" ${where}`, { server_id: view.id, source: view.source });
+  }
+
   function makePlan(entry: CatalogEntry, request: InstallRequest, given: Record<string, string>, adjustment?: PlanAdjustment): InstallPlan {
     const options = {
       env: given,
@@ -336,9 +345,8 @@ export function createInstallService(deps: InstallServiceDeps): InstallService {
     if (!entry) {
       throw new AppError("CATALOG_ENTRY_NOT_FOUND", `no server "${id}" in the discovery catalog; find one with GET /api/v1/mcp/discovery/search?q=`);
     }
-    if (isRegistered(id)) {
-      throw new AppError("SERVER_EXISTS", `a server "${id}" is already registered; uninstall or remove it first`);
-    }
+    const existing = isRegistered(id);
+    if (existing) throw alreadyRegistered(existing);
     const given = mergeInputs(request);
     let plan = makePlan(entry, request, given);
     const installer = installers.get(plan.kind);

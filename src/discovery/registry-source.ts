@@ -5,6 +5,7 @@
  * entry that fails validation with a logged warning: one bad publisher must not hide the rest.
  */
 import { z } from "zod";
+import { withDeadline } from "../core/deadline.js";
 import { AppError, errorMessage } from "../core/errors.js";
 import type { Logger } from "../core/logger.js";
 import { OFFICIAL_META_KEY, OfficialMetaSchema, tryNormalizeServerJson, type CatalogEntry } from "./schema.js";
@@ -84,8 +85,8 @@ export function createRegistrySource(options: RegistrySourceOptions, deps: Regis
     id: settings.id,
     remote: true,
     async list(listOptions: DiscoverySourceListOptions = {}): Promise<CatalogEntry[]> {
-      const deadline = AbortSignal.timeout(settings.timeout_ms);
-      const signal = listOptions.signal ? AbortSignal.any([listOptions.signal, deadline]) : deadline;
+      const deadline = withDeadline(settings.timeout_ms, listOptions.signal);
+      const signal = deadline.signal;
       const byName = new Map<string, CatalogEntry>();
       const seenCursors = new Set<string>();
       let cursor: string | undefined;
@@ -120,11 +121,13 @@ export function createRegistrySource(options: RegistrySourceOptions, deps: Regis
         }
       } catch (error) {
         if (listOptions.signal?.aborted) throw listOptions.signal.reason;
-        if (deadline.aborted) {
+        if (signal.aborted) {
           throw sourceError(settings.id, `listing timed out after ${settings.timeout_ms} ms (${pages} pages read)`, "timeout");
         }
         if (error instanceof AppError) throw error;
         throw sourceError(settings.id, `request failed: ${errorMessage(error)}`, "network");
+      } finally {
+        deadline.dispose();
       }
 
       logger.debug({ pages, entries: byName.size, skipped }, "registry listed");

@@ -3,6 +3,7 @@
  * short timeout. Offline when nothing answers, a warning when the configured model is not
  * there. It only reads: a missing model is reported, never pulled.
  */
+import { withDeadline } from "../core/deadline.js";
 import { errorMessage } from "../core/errors.js";
 import type { ComponentHealth } from "./system-health-types.js";
 
@@ -25,12 +26,17 @@ export function hasModel(models: readonly string[], wanted: string): boolean {
 }
 
 async function getJson(doFetch: typeof fetch, url: URL, timeoutMs: number): Promise<unknown> {
-  const response = await doFetch(url, { signal: AbortSignal.timeout(timeoutMs), headers: { accept: "application/json" } });
-  if (!response.ok) {
-    await response.body?.cancel().catch(() => undefined);
-    throw Object.assign(new Error(`${url.pathname} answered HTTP ${response.status}`), { httpStatus: response.status });
+  const deadline = withDeadline(timeoutMs);
+  try {
+    const response = await doFetch(url, { signal: deadline.signal, headers: { accept: "application/json" } });
+    if (!response.ok) {
+      await response.body?.cancel().catch(() => undefined);
+      throw Object.assign(new Error(`${url.pathname} answered HTTP ${response.status}`), { httpStatus: response.status });
+    }
+    return await response.json();
+  } finally {
+    deadline.dispose();
   }
-  return response.json();
 }
 
 export async function checkOllama(options: OllamaCheckOptions): Promise<ComponentHealth> {

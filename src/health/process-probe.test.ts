@@ -1,11 +1,18 @@
 import { describe, expect, it } from "vitest";
 import { ProcessSampler } from "./process-probe.js";
 
-/** Keeps this process busy for `ms` (blocking on purpose: CPU is what is being measured). */
-function burn(ms: number): void {
-  const until = performance.now() + ms;
+/**
+ * Keeps this process busy until it has used `ms` of CPU time (blocking on purpose: CPU is what is
+ * being measured). CPU time, not wall time: on a loaded machine a wall-clock burn gets little CPU.
+ */
+function burnCpu(ms: number): void {
+  const start = process.cpuUsage();
   let x = 0;
-  while (performance.now() < until) x += Math.sqrt(x + 1);
+  for (;;) {
+    for (let i = 0; i < 10_000; i += 1) x += Math.sqrt(x + 1);
+    const used = process.cpuUsage(start);
+    if ((used.user + used.system) / 1000 >= ms) break;
+  }
   if (x < 0) throw new Error("unreachable");
 }
 
@@ -16,11 +23,16 @@ describe("ProcessSampler", () => {
     expect(first).not.toBeNull();
     expect(first!.memory_mb).toBeGreaterThan(10);
     expect(first!.cpu_percent).toBeNull();
-    burn(400);
+    // What the sampler should see, measured here the same way: CPU time over wall time.
+    const wallStart = performance.now();
+    const cpuStart = process.cpuUsage();
+    burnCpu(400);
     const busy = await sampler.sample("self", [process.pid]);
-    // Mostly busy since the last call: far above idle, at most a little over one core.
-    expect(busy!.cpu_percent).toBeGreaterThan(50);
-    expect(busy!.cpu_percent).toBeLessThan(150);
+    const cpu = process.cpuUsage(cpuStart);
+    const expected = ((cpu.user + cpu.system) / 1000 / (performance.now() - wallStart)) * 100;
+    // Idle reads near 0; the tolerance covers clock-tick rounding and the moments between the readings.
+    expect(busy!.cpu_percent).toBeGreaterThan(expected * 0.6);
+    expect(busy!.cpu_percent).toBeLessThan(expected * 1.4 + 10);
   });
 
   it("leaves out processes that are gone and answers null when none is left", async () => {

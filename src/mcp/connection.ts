@@ -8,6 +8,7 @@ import type { ServerConfig } from "../config/schema.js";
 import { expandArgv, expandReference, expandReferences } from "../config/env-expansion.js";
 import { AppError, errorMessage } from "../core/errors.js";
 import { ProcessGroupTransport, SpawnError, type ExitInfo } from "./stdio-transport.js";
+import { meaningfulStderrLine, STDERR_TAIL_LINES } from "./stderr-reason.js";
 import { guardedFetch, isUrlRefusal, type UrlGuard } from "./url-policy.js";
 
 export const CLIENT_INFO = { name: "pygent-factory", version: "0.1.0" };
@@ -144,14 +145,17 @@ async function buildTransport(config: ServerConfig, options: ConnectOptions, ref
     : new StreamableHTTPClientTransport(url, { requestInit, ...fetchOption });
 }
 
-/** Why a start failed, in the words a person needs: the exit and the last stderr line. */
+function explained(line: string | undefined): string {
+  return line ? `: ${line}` : "";
+}
+
+/** Why a start failed, in the words a person needs: the exit and the stderr line that explains it. */
 function failureReason(error: unknown, transport: Transport, stderrTail: string[], timeoutS: number): string {
   const message = errorMessage(error);
   if (transport instanceof ProcessGroupTransport && transport.exit) {
     const { code, signal } = transport.exit;
     const how = signal ? `was killed by ${signal}` : `exited with code ${code}`;
-    const tail = stderrTail.at(-1);
-    return `${how} before answering initialize${tail ? `: ${tail}` : ""}`;
+    return `${how} before answering initialize${explained(meaningfulStderrLine(stderrTail))}`;
   }
   if (/timed? ?out/i.test(message)) return `did not answer initialize within ${timeoutS} s`;
   return message;
@@ -194,7 +198,7 @@ export async function openConnection(config: ServerConfig, options: ConnectOptio
   if (transport instanceof ProcessGroupTransport) {
     transport.onstderr = (line) => {
       stderrTail.push(line);
-      if (stderrTail.length > 5) stderrTail.shift();
+      if (stderrTail.length > STDERR_TAIL_LINES) stderrTail.shift();
       hooks.onStderr?.(line);
     };
     transport.onnoise = (line) => hooks.onNoise?.(line);
@@ -219,7 +223,7 @@ export async function openConnection(config: ServerConfig, options: ConnectOptio
     const reason = exit
       ? exit.signal
         ? `killed by ${exit.signal}`
-        : `exited with code ${exit.code}${stderrTail.at(-1) ? `: ${stderrTail.at(-1)}` : ""}`
+        : `exited with code ${exit.code}${explained(meaningfulStderrLine(stderrTail))}`
       : "the connection closed";
     hooks.onLost?.(reason, exit);
   };

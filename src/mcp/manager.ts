@@ -9,12 +9,13 @@ import { redactConfig } from "../config/redact.js";
 import type { ServerConfig } from "../config/schema.js";
 import { parseServer } from "../config/validate.js";
 import type { Clock } from "../core/clock.js";
-import { AppError, errorMessage } from "../core/errors.js";
+import { AppError, errorMessage, isAppError } from "../core/errors.js";
 import { serverIdProblem } from "../core/ids.js";
 import type { Logger } from "../core/logger.js";
 import type { Store } from "../store/index.js";
 import type { LogLine, McpManager, RegisterOptions, ServerSource, ServerView, ToolCallResult } from "./manager-types.js";
 import { reapOrphans } from "./orphan-reaper.js";
+import { MAX_RESULT_DEPTH, nestedDeeperThan } from "./result-depth.js";
 import { ProcessTable, signalGroup } from "./process-group.js";
 import { Supervisor } from "./supervisor.js";
 import { createUrlGuard, STRICT_NETWORK_POLICY, urlLiteralProblem, type HostLookup, type NetworkPolicy } from "./url-policy.js";
@@ -341,6 +342,13 @@ export function createMcpManager(deps: ManagerDeps): McpManager {
         });
       try {
         const result = await connection.client.callTool({ name, arguments: args }, { timeout: timeoutMs });
+        if (nestedDeeperThan(result, MAX_RESULT_DEPTH)) {
+          report(false);
+          throw new AppError(
+            "TOOL_RESULT_INVALID",
+            `server "${id}" answered ${name} with a result nested deeper than ${MAX_RESULT_DEPTH} levels; it was not passed on`,
+          );
+        }
         report(result.isError !== true);
         return {
           content: (result.content ?? []) as unknown[],
@@ -349,6 +357,7 @@ export function createMcpManager(deps: ManagerDeps): McpManager {
           duration_ms: Math.round((performance.now() - began) * 10) / 10,
         };
       } catch (error) {
+        if (isAppError(error)) throw error;
         report(false);
         const message = errorMessage(error);
         if (/timed? ?out/i.test(message)) {

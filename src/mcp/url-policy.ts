@@ -71,6 +71,10 @@ const PRIVATE_V4 = [
   "192.0.0.0/24", // IETF protocol assignments
   "192.168.0.0/16",
   "198.18.0.0/15", // benchmarking
+  // Documentation ranges (RFC 5737): never routed publicly, so a host answering there is local.
+  "192.0.2.0/24",
+  "198.51.100.0/24",
+  "203.0.113.0/24",
 ].map(v4Range);
 const RESERVED_V4 = ["224.0.0.0/4", "240.0.0.0/4"].map(v4Range);
 
@@ -172,11 +176,12 @@ export function classifyAddress(address: string): AddressClass {
   const embedded = embeddedIpv4(groups);
   if (embedded !== undefined) return { kind: classifyIpv4(embedded), effective: intToIpv4(embedded) };
   const text = groupsToText(groups);
-  const [g0 = 0] = groups;
+  const [g0 = 0, g1 = 0] = groups;
   if (text === METADATA_V6) return { kind: "metadata", effective: bare };
   if (text === "0:0:0:0:0:0:0:1") return { kind: "loopback", effective: bare };
   if (text === "0:0:0:0:0:0:0:0") return { kind: "private", effective: bare }; // unspecified: the local host
   if ((g0 & 0xfe00) === 0xfc00) return { kind: "private", effective: bare }; // fc00::/7 unique local
+  if (g0 === 0x2001 && g1 === 0x0db8) return { kind: "private", effective: bare }; // 2001:db8::/32 documentation
   if ((g0 & 0xffc0) === 0xfe80 || (g0 & 0xffc0) === 0xfec0) return { kind: "private", effective: bare }; // link- and site-local
   if ((g0 & 0xff00) === 0xff00) return { kind: "reserved", effective: bare }; // multicast
   return { kind: "public", effective: bare };

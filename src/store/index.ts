@@ -25,6 +25,8 @@ export type {
   StoredCapabilitySnapshot,
   TimeRange,
 } from "./health-repository.js";
+export type { AuditFilter, AuditRecord, AuditRepository, NewAuditRecord } from "./audit-repository.js";
+export type { AuthStateRecord, AuthStateRepository, DaemonBindRecord } from "./auth-state-repository.js";
 export type { InstallRecord, InstallsRepository } from "./installs-repository.js";
 export type { ProcessGroupRecord, ProcessGroupsRepository } from "./process-groups-repository.js";
 export type {

@@ -5,6 +5,8 @@
 import { join } from "node:path";
 import type { Clock } from "../core/clock.js";
 import { sqliteAlertRulesRepository, sqliteAlertsRepository, type AlertRulesRepository, type AlertsRepository } from "./alerts-repository.js";
+import { sqliteAuditRepository, type AuditRepository } from "./audit-repository.js";
+import { sqliteAuthStateRepository, type AuthStateRepository } from "./auth-state-repository.js";
 import { fileSize, openSqlite } from "./database.js";
 import { sqliteHealthRepository, type HealthRepository } from "./health-repository.js";
 import { sqliteInstallsRepository, type InstallsRepository } from "./installs-repository.js";
@@ -33,6 +35,8 @@ export interface Store {
   health: HealthRepository;
   secrets: SecretsRepository;
   installs: InstallsRepository;
+  authState: AuthStateRepository;
+  audit: AuditRepository;
   /** Runs a trivial query; resolves with how long it took. */
   ping(): Promise<{ latency_ms: number }>;
   info(): Promise<StoreInfo>;
@@ -62,6 +66,8 @@ export function openStore(dataDir: string, clock: Clock, options: OpenStoreOptio
     health: sqliteHealthRepository(db),
     secrets: sqliteSecretsRepository(db, keys),
     installs: sqliteInstallsRepository(db),
+    authState: sqliteAuthStateRepository(db),
+    audit: sqliteAuditRepository(db),
     async ping() {
       const started = performance.now();
       pingStmt.get();

@@ -18,7 +18,13 @@ export interface TokensRepository {
   findActiveByHash(hash: string): Promise<TokenRecord | undefined>;
   list(): Promise<TokenRecord[]>;
   countActive(): Promise<number>;
+  isActive(id: string): Promise<boolean>;
   revoke(id: string, at: number): Promise<boolean>;
+  /**
+   * Revokes unless the token is the last active admin token; checked and written in one
+   * transaction, so two revocations racing (API and CLI) cannot both take the last one.
+   */
+  revokeUnlessLastAdmin(id: string, at: number): Promise<"revoked" | "not_found" | "last_admin">;
   touch(id: string, at: number): Promise<void>;
 }
 
@@ -32,6 +38,15 @@ export function sqliteTokensRepository(db: SqliteDatabase): TokensRepository {
   const count = db.prepare("SELECT COUNT(*) AS n FROM api_tokens WHERE revoked_at IS NULL");
   const revoke = db.prepare("UPDATE api_tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL");
   const touch = db.prepare("UPDATE api_tokens SET last_used_at = ? WHERE id = ?");
+  const activeRole = db.prepare("SELECT role FROM api_tokens WHERE id = ? AND revoked_at IS NULL");
+  const countAdmins = db.prepare("SELECT COUNT(*) AS n FROM api_tokens WHERE role = 'admin' AND revoked_at IS NULL");
+  const revokeUnlessLastAdmin = db.transaction((id: string, at: number): "revoked" | "not_found" | "last_admin" => {
+    const row = activeRole.get(id) as { role: TokenRole } | undefined;
+    if (!row) return "not_found";
+    if (row.role === "admin" && (countAdmins.get() as { n: number }).n <= 1) return "last_admin";
+    revoke.run(at, id);
+    return "revoked";
+  });
   return {
     async add(record) {
       insert.run(record);
@@ -47,6 +62,13 @@ export function sqliteTokensRepository(db: SqliteDatabase): TokensRepository {
     },
     async revoke(id, at) {
       return revoke.run(at, id).changes > 0;
+    },
+    async isActive(id) {
+      return activeRole.get(id) !== undefined;
+    },
+    async revokeUnlessLastAdmin(id, at) {
+      // IMMEDIATE takes the write lock before the read, so another process cannot slip in between.
+      return revokeUnlessLastAdmin.immediate(id, at);
     },
     async touch(id, at) {
       touch.run(at, id);

@@ -7,6 +7,7 @@
 import { createHmac } from "node:crypto";
 import { z } from "zod";
 import { expandReferences } from "../../config/env-expansion.js";
+import { withDeadline } from "../../core/deadline.js";
 import { errorMessage } from "../../core/errors.js";
 import { VERSION } from "../../core/version.js";
 import { defineChannel } from "../channel.js";
@@ -75,16 +76,18 @@ export const webhookChannel = defineChannel({
         if (secret !== undefined) headers[SIGNATURE_HEADER] = signBody(body, secret);
         await withRetries(
           async () => {
-            const signal = AbortSignal.any([closing.signal, AbortSignal.timeout(config.timeout * 1000)]);
+            const deadline = withDeadline(config.timeout * 1000, closing.signal);
             let response: Response;
             try {
-              response = await fetch(config.url, { method: "POST", headers, body, signal, redirect: "manual" });
+              response = await fetch(config.url, { method: "POST", headers, body, signal: deadline.signal, redirect: "manual" });
+              // The answer's body is not used; reading it frees the connection for reuse.
+              await response.arrayBuffer().catch(() => undefined);
             } catch (error) {
               if (closing.signal.aborted) throw new DeliveryError("channel closed", false);
               throw new DeliveryError(describeFailure(error), true);
+            } finally {
+              deadline.dispose();
             }
-            // The answer's body is not used; reading it frees the connection for reuse.
-            await response.arrayBuffer().catch(() => undefined);
             if (response.ok) return;
             const status = response.status;
             throw new DeliveryError(`receiver answered ${status}`, status >= 500 || status === 408 || status === 429);

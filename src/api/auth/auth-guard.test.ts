@@ -80,7 +80,7 @@ describe("auth", () => {
   });
 
   it("refuses a revoked token", async () => {
-    await t.tokens.create("keep", "viewer");
+    await t.tokens.create("keep", "admin");
     const { id, token } = await t.tokens.create("gone", "admin");
     await t.tokens.revoke(id);
     expect((await t.request({ method: "GET", url: "/api/v1/health", headers: bearer(token) })).statusCode).toBe(401);

@@ -1,7 +1,8 @@
 /**
- * Bearer-token auth for /api routes. Open while no token exists (the daemon listens on loopback
- * by default); once one does, every /api request needs a token whose role covers the route:
- * viewer reads, operator starts/stops/restarts and calls tools, admin changes servers.
+ * Bearer-token auth for /api routes. Open while auth is off (auth-state.ts: no token was ever
+ * created, the daemon listens on loopback and the config does not ask for tokens); once it is
+ * on, every /api request needs a token whose role covers the route: viewer reads, operator
+ * starts/stops/restarts and calls tools, admin changes servers.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { AppError } from "../../core/errors.js";
@@ -22,6 +23,8 @@ declare module "fastify" {
   }
   interface FastifyRequest {
     principal: Principal | null;
+    /** Whether a guard found auth on or off for this request; null when no guard ran (refused before, or an open route). */
+    authMode: "on" | "off" | null;
   }
 }
 
@@ -69,9 +72,12 @@ async function authSwitch(tokens: TokenService): Promise<() => Promise<boolean>>
 export async function registerAuthGuard(app: FastifyInstance, tokens: TokenService): Promise<void> {
   const authEnabled = await authSwitch(tokens);
   app.decorateRequest("principal", null);
+  app.decorateRequest("authMode", null);
   app.addHook("onRequest", async (request, reply) => {
     if (!isApiRequest(request)) return;
-    if (!(await authEnabled())) return;
+    const on = await authEnabled();
+    request.authMode = on ? "on" : "off";
+    if (!on) return;
     request.principal = await authenticate(tokens, reply, bearerToken(request.headers.authorization), requiredRole(request));
   });
 }

@@ -1,6 +1,6 @@
 /**
  * Token checks for the routes outside /api that still need them: the /ws upgrade and /metrics.
- * Same rule as the /api guard (auth-guard.ts): open while no token exists, otherwise a valid
+ * Same rule as the /api guard (auth-guard.ts): open while auth is off, otherwise a valid
  * token whose role covers the route. Browsers cannot set headers on a WebSocket, so a route may
  * also accept the token as `?token=`; such URLs are logged with the token blanked out.
  */
@@ -31,7 +31,9 @@ export function redactTokenParam(url: string): string {
 export function routeTokenGuard(tokens: TokenService, options: RouteTokenGuardOptions): onRequestAsyncHookHandler {
   return async function guard(request: FastifyRequest, reply: FastifyReply): Promise<void> {
     // Fails closed: a store that cannot say whether auth is on is a 500, never an open door.
-    if (!(await tokens.authEnabled())) return;
+    const on = await tokens.authEnabled();
+    request.authMode = on ? "on" : "off";
+    if (!on) return;
     const presented = bearerToken(request.headers.authorization) ?? (options.allowQueryToken ? queryToken(request.url) : undefined);
     request.principal = await authenticate(tokens, reply, presented, options.role);
   };

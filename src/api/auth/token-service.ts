@@ -1,12 +1,17 @@
 /**
  * API tokens: issuing, checking, listing and revoking them. A token is shown once, at creation;
- * only its SHA-256 hash is stored, so a copy of the database does not hand out access.
+ * only its SHA-256 hash is stored, so a copy of the database does not hand out access. Creating
+ * a token turns auth on; revoking the last admin token while auth is on is refused, since no one
+ * could then administer the daemon through the API. Every change goes to the audit log.
  */
 import { createHash } from "node:crypto";
 import type { Clock } from "../../core/clock.js";
+import { LOCAL_ACTOR, type AuditActor, type AuditService } from "../../audit/index.js";
 import { AppError } from "../../core/errors.js";
 import { newId, randomToken } from "../../core/ids.js";
+import type { AuthStateRepository } from "../../store/index.js";
 import type { TokenRecord, TokenRole, TokensRepository } from "../../store/tokens-repository.js";
+import { createAuthState, type AuthState } from "./auth-state.js";
 
 export const TOKEN_PREFIX = "pgf_";
 export const TOKEN_ROLES: readonly TokenRole[] = ["viewer", "operator", "admin"];
@@ -15,15 +20,20 @@ export const TOKEN_ROLES: readonly TokenRole[] = ["viewer", "operator", "admin"]
 export type TokenInfo = Omit<TokenRecord, "token_hash">;
 
 export interface TokenService {
-  /** Issues a token; `token` is the only time the secret is available. */
-  create(name: string, role: TokenRole): Promise<{ id: string; token: string }>;
+  /** Issues a token and turns auth on; `token` is the only time the secret is available. */
+  create(name: string, role: TokenRole, actor?: AuditActor): Promise<{ id: string; token: string }>;
   /** The active token this secret belongs to, or undefined. */
   verify(token: string): Promise<TokenRecord | undefined>;
   list(): Promise<TokenInfo[]>;
-  /** True when the token existed and was active. */
-  revoke(id: string): Promise<boolean>;
-  /** Auth is enforced once at least one active token exists. */
+  /**
+   * True when the token existed and was active. Throws LAST_ADMIN_TOKEN (409) for the last
+   * active admin token while auth is on.
+   */
+  revoke(id: string, actor?: AuditActor): Promise<boolean>;
+  /** Whether requests need a token (the auth switch, see auth-state.ts). */
   authEnabled(): Promise<boolean>;
+  /** Whether a token is still active; the /ws hub asks to close connections whose token was revoked. */
+  isActive(id: string): Promise<boolean>;
 }
 
 /** last_used_at is a hint for people, not an audit log: refresh it at most once a minute. */
@@ -37,9 +47,22 @@ export function roleAllows(role: TokenRole, needed: TokenRole): boolean {
   return TOKEN_ROLES.indexOf(role) >= TOKEN_ROLES.indexOf(needed);
 }
 
-export function createTokenService(tokens: TokensRepository, clock: Clock): TokenService {
+export interface TokenServiceOptions {
+  audit?: AuditService | undefined;
+  /** By default the stored switch alone, as the CLI sees it; the app passes one that knows its bind. */
+  authState?: AuthState | undefined;
+}
+
+export function createTokenService(
+  store: { tokens: TokensRepository; authState: AuthStateRepository },
+  clock: Clock,
+  options: TokenServiceOptions = {},
+): TokenService {
+  const { audit } = options;
+  const { tokens } = store;
+  const authState = options.authState ?? createAuthState({ repository: store.authState, clock, audit });
   return {
-    async create(name, role) {
+    async create(name, role, actor = LOCAL_ACTOR) {
       const trimmed = name.trim();
       if (trimmed.length === 0 || trimmed.length > 100) {
         throw new AppError("VALIDATION_FAILED", "name: must be 1 to 100 characters", {
@@ -62,6 +85,8 @@ export function createTokenService(tokens: TokensRepository, clock: Clock): Toke
         last_used_at: null,
         revoked_at: null,
       });
+      await audit?.record({ actor, action: "token.create", target: id, ok: true, details: { name: trimmed, role } });
+      await authState.turnOn(actor, "token created");
       return { id, token };
     },
 
@@ -82,12 +107,22 @@ export function createTokenService(tokens: TokensRepository, clock: Clock): Toke
       return (await tokens.list()).map(({ token_hash: _hash, ...info }) => info);
     },
 
-    async revoke(id) {
-      return tokens.revoke(id, clock.now());
+    async revoke(id, actor = LOCAL_ACTOR) {
+      const outcome = (await authState.enabled())
+        ? await tokens.revokeUnlessLastAdmin(id, clock.now())
+        : (await tokens.revoke(id, clock.now()))
+          ? "revoked"
+          : "not_found";
+      if (outcome === "last_admin") {
+        await audit?.record({ actor, action: "token.revoke", target: id, ok: false, error_code: "LAST_ADMIN_TOKEN" });
+        throw new AppError("LAST_ADMIN_TOKEN", undefined, { token_id: id });
+      }
+      if (outcome === "revoked") await audit?.record({ actor, action: "token.revoke", target: id, ok: true });
+      return outcome === "revoked";
     },
 
-    async authEnabled() {
-      return (await tokens.countActive()) > 0;
-    },
+    authEnabled: () => authState.enabled(),
+
+    isActive: (id) => tokens.isActive(id),
   };
 }

@@ -7,6 +7,7 @@ import type { FastifyPluginAsync } from "fastify";
 import { z } from "zod";
 import type { Clock } from "../../core/clock.js";
 import { AppError } from "../../core/errors.js";
+import { InstantSchema } from "../../core/instant.js";
 import { HEALTH_STATUSES, type HealthMonitor } from "../../health/index.js";
 import { errorResponses, ServerIdParamsSchema } from "../schemas/common.js";
 import type { ZodTypeProvider } from "../validation.js";
@@ -18,28 +19,6 @@ export interface ServerHealthRoutesOptions {
 
 const tags = ["health"];
 const HOUR_MS = 3_600_000;
-
-const ISO_8601 = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/i;
-
-/** An instant as milliseconds since the epoch ("1767225600000") or ISO 8601 ("2026-01-01T00:00:00Z"). */
-export function parseInstant(value: string): number | undefined {
-  if (/^\d{1,16}$/.test(value)) return Number(value);
-  if (!ISO_8601.test(value)) return undefined;
-  const parsed = Date.parse(value);
-  return Number.isNaN(parsed) ? undefined : parsed;
-}
-
-const InstantSchema = z
-  .string()
-  .transform((value, ctx) => {
-    const parsed = parseInstant(value);
-    if (parsed === undefined) {
-      ctx.addIssue({ code: "custom", message: "must be milliseconds since the epoch or an ISO 8601 date-time" });
-      return z.NEVER;
-    }
-    return parsed;
-  })
-  .meta({ type: "string", description: "Milliseconds since the epoch, or ISO 8601 (2026-01-01T12:00:00Z)" });
 
 const HistoryQuerySchema = z
   .object({

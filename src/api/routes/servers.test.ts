@@ -2,6 +2,7 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { setTimeout as sleep } from "node:timers/promises";
 import { parseServer } from "../../config/validate.js";
+import { fixturePath } from "../../../test/helpers/processes.js";
 import { assertNoStack, createTestApp, echoEntry, type TestApp } from "../test-support/test-app.js";
 
 let t: TestApp;
@@ -223,6 +224,39 @@ describe("server routes", () => {
     const unknown = await t.request({ method: "POST", url: `${base}/tc/tools/nope/call` });
     expect(unknown.statusCode).toBe(404);
     expect(unknown.json().error.code).toBe("TOOL_NOT_FOUND");
+  });
+
+  it("refuses a JSON null body on a tool call with 400 instead of calling the tool with no arguments", async () => {
+    await register("nul");
+    const calls: unknown[] = [];
+    const off = t.bus.subscribe("tool_called", (event) => calls.push(event));
+    const response = await t.request({
+      method: "POST",
+      url: `${base}/nul/tools/echo/call`,
+      headers: { "content-type": "application/json" },
+      payload: "null",
+    });
+    off();
+    expect(response.statusCode).toBe(400);
+    expect(response.json().error.code).toBe("VALIDATION_FAILED");
+    expect(response.json().error.message).toMatch(/body/);
+    expect(calls).toEqual([]);
+  });
+
+  it("answers a result nested too deep with 502 naming the server and tool, and counts it as a failed call", async () => {
+    await register("deep", { command: [process.execPath, fixturePath("deep-result.mjs")] });
+    const calls: { ok: boolean }[] = [];
+    const off = t.bus.subscribe("tool_called", (event) => calls.push(event));
+    const response = await t.request({ method: "POST", url: `${base}/deep/tools/deep/call`, payload: { arguments: {} } });
+    off();
+    expect(response.statusCode).toBe(502);
+    expect(response.json().error.code).toBe("TOOL_RESULT_INVALID");
+    expect(response.json().error.message).toContain('"deep"');
+    expect(response.json().error.message).toMatch(/nested deeper than \d+ levels/);
+    assertNoStack(response.body);
+    expect(calls).toEqual([expect.objectContaining({ ok: false })]);
+    // The daemon and the server are fine afterwards.
+    expect((await t.request({ method: "GET", url: `${base}/deep` })).json().state).toBe("running");
   });
 
   it("answers 404 SERVER_NOT_FOUND for every route of an unknown id", async () => {

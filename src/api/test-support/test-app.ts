@@ -8,14 +8,15 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from "fastify";
-import { InProcessBus } from "../../bus/index.js";
+import { afterEach } from "vitest";
+import { InProcessBus, type MessageBus } from "../../bus/index.js";
 import { systemClock, type Clock } from "../../core/clock.js";
 import { newId } from "../../core/ids.js";
 import { silentLogger } from "../../core/logger.js";
 import { createMcpManager, type McpManager } from "../../mcp/index.js";
 import { openStore, type Store } from "../../store/index.js";
 import { buildApp, type ApiDeps } from "../app.js";
-import { createTokenService, type TokenService } from "../auth/token-service.js";
+import type { TokenService } from "../auth/token-service.js";
 
 export const TEST_PORT = 8080;
 export const TEST_HOST = `127.0.0.1:${TEST_PORT}`;
@@ -26,12 +27,14 @@ export interface TestApp {
   app: FastifyInstance;
   store: Store;
   manager: McpManager;
+  /** The manager's bus (tool_called, server_status, ...). */
+  bus: MessageBus;
   tokens: TokenService;
   request(options: InjectOptions): Promise<LightMyRequestResponse>;
   close(): Promise<void>;
 }
 
-export type TestAppOptions = Partial<Omit<ApiDeps, "manager" | "store" | "tokens">>;
+export type TestAppOptions = Partial<Omit<ApiDeps, "manager" | "store">>;
 
 export async function createTestApp(options: TestAppOptions = {}): Promise<TestApp> {
   const dir = mkdtempSync(join(tmpdir(), "pygent-api-"));
@@ -40,7 +43,6 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
   const bus = new InProcessBus();
   const manager = createMcpManager({ clock, bus, store, logger: silentLogger(), daemonInstance: newId() });
   await manager.start();
-  const tokens = createTokenService(store.tokens, clock);
   const app = await buildApp({
     logger: silentLogger(),
     version: "0.0.0-test",
@@ -51,13 +53,13 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     clock,
     store,
     manager,
-    tokens,
   });
   return {
     app,
     store,
+    bus,
     manager,
-    tokens,
+    tokens: app.tokens,
     request: (inject) => app.inject({ ...inject, headers: { host: TEST_HOST, ...inject.headers } }),
     async close() {
       await app.close();
@@ -66,6 +68,19 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
       store.close();
       rmSync(dir, { recursive: true, force: true });
     },
+  };
+}
+
+/** For a test file whose tests each build their own app: the returned function builds one, closed after the test. */
+export function appPerTest(): (options?: TestAppOptions) => Promise<TestApp> {
+  let current: TestApp | undefined;
+  afterEach(async () => {
+    await current?.close();
+    current = undefined;
+  });
+  return async (options = {}) => {
+    current = await createTestApp(options);
+    return current;
   };
 }
 

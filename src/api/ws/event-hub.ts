@@ -2,8 +2,9 @@
  * The WebSocket hub behind /ws: listens to the bus once and fans each event out to the clients
  * subscribed to it. Each event is serialized once, however many clients receive it; a client
  * that cannot keep up is dropped at its queue bound (hub-client.ts) and never slows the others;
- * a client that stops answering pings is terminated. The hub owns its clients and its ping timer;
- * the app closes it on shutdown.
+ * a client that stops answering pings is terminated; a client whose token has been revoked (by
+ * the CLI, in another process) is closed at the next auth check, a few seconds later. The hub
+ * owns its clients and its timers; the app closes it on shutdown.
  */
 import type { RawData, WebSocket } from "ws";
 import type { MessageBus, Unsubscribe } from "../../bus/bus.js";
@@ -28,6 +29,8 @@ export interface EventHubOptions {
   maxQueuedBytes: number;
   /** After a close frame, how long a client has to finish the close before its socket is destroyed. */
   closeGraceMs: number;
+  /** How often each client's token is checked again; a revoked one (or auth turned on) closes it. */
+  authCheckIntervalMs: number;
 }
 
 export const DEFAULT_HUB_OPTIONS: EventHubOptions = {
@@ -35,11 +38,17 @@ export const DEFAULT_HUB_OPTIONS: EventHubOptions = {
   maxQueuedMessages: 1000,
   maxQueuedBytes: 1024 * 1024,
   closeGraceMs: 2000,
+  authCheckIntervalMs: 5000,
 };
+
+/** Whether a client connected with this token (null: none, auth was off) may stay connected. */
+export type Authorizer = (tokenId: string | null) => Promise<boolean>;
 
 /** Close code for a client dropped for not reading (application range; 1008-style policy). */
 export const SLOW_CONSUMER_CLOSE_CODE = 4008;
 export const GOING_AWAY_CLOSE_CODE = 1001;
+/** Close code for a client whose token was revoked, or that has none now that auth is on. */
+export const UNAUTHORIZED_CLOSE_CODE = 4001;
 
 export interface EventHubDeps {
   bus: MessageBus;
@@ -74,6 +83,9 @@ export class EventHub {
   private readonly logger: Logger;
   private unsubscribe: Unsubscribe | undefined;
   private pingTimer: TimerHandle | undefined;
+  private authTimer: TimerHandle | undefined;
+  private authorize: Authorizer | undefined;
+  private readonly tokenOf = new Map<HubClient, string | null>();
   private nextId = 1;
   private stopped = false;
   private readonly counts = { connected_total: 0, dropped_slow: 0, terminated_unresponsive: 0 };
@@ -83,28 +95,33 @@ export class EventHub {
     this.logger = deps.logger.child({ module: "ws" });
   }
 
-  start(): void {
+  /** Starts fanning events out; with `authorize`, also re-checks every client's token on a timer. */
+  start(authorize?: Authorizer): void {
     if (this.unsubscribe || this.stopped) return;
     this.unsubscribe = this.deps.bus.subscribeAll((event) => this.publish(event));
+    this.authorize = authorize;
     this.armPing();
+    if (authorize) this.armAuthCheck();
   }
 
   /** Takes over an upgraded socket: welcome, then whatever the client subscribes to. */
-  attach(ws: WebSocket, principal: string | null): void {
+  attach(ws: WebSocket, principal: { token_id: string; name: string } | null): void {
     if (this.stopped) {
       ws.close(GOING_AWAY_CLOSE_CODE, "daemon shutting down");
       return;
     }
     const client = new HubClient(this.nextId++, ws, this.options, (dropped, detail) => this.dropSlow(dropped, detail));
     this.clients.add(client);
+    this.tokenOf.set(client, principal?.token_id ?? null);
     this.counts.connected_total++;
-    this.logger.debug({ client: client.id, principal }, "websocket client connected");
+    this.logger.debug({ client: client.id, principal: principal?.name ?? null }, "websocket client connected");
     ws.on("pong", () => {
       client.alive = true;
     });
     ws.on("message", (data, isBinary) => this.onMessage(client, data, isBinary));
     ws.on("close", (code) => {
       this.clients.delete(client);
+      this.tokenOf.delete(client);
       this.clearClosing(ws);
       this.logger.debug({ client: client.id, code }, "websocket client disconnected");
     });
@@ -122,6 +139,7 @@ export class EventHub {
     this.unsubscribe?.();
     this.unsubscribe = undefined;
     this.deps.clock.clearTimeout(this.pingTimer);
+    this.deps.clock.clearTimeout(this.authTimer);
     const sockets = [...[...this.clients].map((client) => client.ws), ...this.closing.keys()];
     this.clients.clear();
     for (const timer of this.closing.values()) this.deps.clock.clearTimeout(timer);
@@ -185,6 +203,37 @@ export class EventHub {
     }, this.options.pingIntervalMs);
   }
 
+  private armAuthCheck(): void {
+    this.authTimer = this.deps.clock.setTimeout(() => {
+      if (this.stopped) return;
+      void this.checkAuth().finally(() => {
+        if (!this.stopped) this.armAuthCheck();
+      });
+    }, this.options.authCheckIntervalMs);
+  }
+
+  /** Closes the clients whose token no longer admits them; a store that cannot answer admits no one. */
+  private async checkAuth(): Promise<void> {
+    const authorize = this.authorize;
+    if (!authorize) return;
+    for (const client of [...this.clients]) {
+      const tokenId = this.tokenOf.get(client) ?? null;
+      let allowed: boolean;
+      try {
+        allowed = await authorize(tokenId);
+      } catch (error) {
+        this.logger.warn({ err: error, client: client.id }, "websocket auth check failed; closing the client");
+        allowed = false;
+      }
+      if (allowed || !this.clients.has(client)) continue;
+      this.clients.delete(client);
+      this.tokenOf.delete(client);
+      client.markDropped();
+      this.logger.info({ client: client.id }, "websocket client's token is no longer valid; closed");
+      void this.closeSocket(client.ws, UNAUTHORIZED_CLOSE_CODE, tokenId === null ? "authentication required" : "token revoked");
+    }
+  }
+
   private pingAll(): void {
     for (const client of [...this.clients]) {
       if (!client.alive) {
@@ -225,7 +274,7 @@ export class EventHub {
     this.closing.delete(ws);
   }
 
-  private closeSocket(ws: WebSocket): Promise<void> {
+  private closeSocket(ws: WebSocket, code = GOING_AWAY_CLOSE_CODE, reason = "daemon shutting down"): Promise<void> {
     if (ws.readyState === ws.CLOSED) return Promise.resolve();
     return new Promise((resolve) => {
       const timer = this.deps.clock.setTimeout(() => {
@@ -236,7 +285,7 @@ export class EventHub {
         this.deps.clock.clearTimeout(timer);
         resolve();
       });
-      if (ws.readyState === ws.OPEN) ws.close(GOING_AWAY_CLOSE_CODE, "daemon shutting down");
+      if (ws.readyState === ws.OPEN) ws.close(code, reason);
     });
   }
 }

@@ -3,7 +3,8 @@
  * lifetime to the app's. The upgrade goes through Fastify's normal request path, so the global
  * Host/Origin guard refuses a foreign page before any upgrade; the route's own guard asks for a
  * viewer token when auth is on (the Authorization header, or `?token=` for browsers, which cannot
- * set headers on a WebSocket). The rate limit is off for this route: it would count and refuse
+ * set headers on a WebSocket), and the hub checks it again every few seconds, closing a connection
+ * whose token was revoked. The rate limit is off for this route: it would count and refuse
  * upgrades like requests.
  */
 import websocket from "@fastify/websocket";
@@ -41,8 +42,8 @@ const DESCRIPTION = [
   "WebSocket. Send `{\"type\":\"subscribe\",\"events\":[...],\"server_ids\":[...]}` (server_ids optional) or",
   '`{"type":"unsubscribe","events":[...]}`; events: ' + TOPICS.join(", ") + ' (also health_update, alert, log, or "*").',
   "Receives welcome, subscribed/unsubscribed acks, error frames for bad messages, and health_update, server_status,",
-  "alert, capabilities_changed, log and install_progress events. When API tokens exist, a viewer token is needed:",
-  "`Authorization: Bearer <token>`, or `?token=<token>` from a browser.",
+  "alert, capabilities_changed, log and install_progress events. When auth is on, a viewer token is needed:",
+  "`Authorization: Bearer <token>`, or `?token=<token>` from a browser; a connection whose token is revoked is closed (4001).",
 ].join(" ");
 
 /**
@@ -98,8 +99,11 @@ export function registerEventStreamRoute(app: FastifyInstance, hub: EventHub, to
       throw new AppError("VALIDATION_FAILED", `${WS_PATH} speaks WebSocket only; connect with an Upgrade request.`);
     },
     wsHandler: (socket, request) => {
-      hub.attach(socket, request.principal?.name ?? null);
+      hub.attach(socket, request.principal);
     },
   });
-  hub.start();
+  hub.start(async (tokenId) => {
+    if (!(await tokens.authEnabled())) return true;
+    return tokenId !== null && (await tokens.isActive(tokenId));
+  });
 }

@@ -6,6 +6,7 @@ import { Option, type Command } from "commander";
 import { clientFor, examples, printJson, withDaemonOptions, type CliContext, type CliIo } from "../cli-context.js";
 import { parsePositiveInt } from "../option-parsers.js";
 import { formatTable } from "../table.js";
+import { terminalSafe } from "../terminal-text.js";
 
 /** A catalog server as the API shows it (src/api/routes/discovery.ts). */
 export interface DiscoveredServer {
@@ -136,13 +137,15 @@ function registerShow(discover: Command, ctx: CliContext): void {
       const server = await clientFor(cmd, ctx).get<DiscoveredServer>(`${DISCOVERY}/servers/${encodeURIComponent(id)}`);
       if (options.json) return printJson(ctx.io, server);
       const { io } = ctx;
-      io.out(`${io.paint(server.id, "bold")}  ${server.title ?? server.name} ${server.version}${server.installed ? "  (installed)" : ""}`);
-      io.out(server.description);
+      // Every field may come from a remote registry: nothing in it reaches the terminal raw.
+      const out = (line: string): void => io.out(terminalSafe(line));
+      io.out(`${io.paint(terminalSafe(server.id), "bold")}  ${terminalSafe(`${server.title ?? server.name} ${server.version}`)}${server.installed ? "  (installed)" : ""}`);
+      out(server.description);
       io.out("");
-      io.out(`category:   ${server.category}${server.tags.length > 0 ? ` (${server.tags.join(", ")})` : ""}`);
-      io.out(`transports: ${server.transports.join(", ")}`);
-      if (server.website_url ?? server.repository_url) io.out(`website:    ${server.website_url ?? server.repository_url}`);
-      io.out(`installs:   ${server.install_command.length > 0 ? server.install_command.join(" ") : "nothing to install (remote or already present)"}`);
+      out(`category:   ${server.category}${server.tags.length > 0 ? ` (${server.tags.join(", ")})` : ""}`);
+      out(`transports: ${server.transports.join(", ")}`);
+      if (server.website_url ?? server.repository_url) out(`website:    ${server.website_url ?? server.repository_url}`);
+      out(`installs:   ${server.install_command.length > 0 ? server.install_command.join(" ") : "nothing to install (remote or already present)"}`);
       if (server.inputs.length > 0) {
         io.out("");
         io.out(
@@ -160,7 +163,7 @@ function registerShow(discover: Command, ctx: CliContext): void {
         io.out(`note: ${server.argv_secrets.join(", ")} ${server.argv_secrets.length > 1 ? "are" : "is"} passed on the server's command line; the config keeps a \${reference}, but while the server runs anyone on this machine can read the value with ps`);
       }
       io.out("");
-      io.out(`Install with: pygent install ${server.id}${installHint(server)}`);
+      out(`Install with: pygent install ${server.id}${installHint(server)}`);
     });
 }
 

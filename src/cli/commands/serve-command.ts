@@ -72,15 +72,23 @@ export function registerServeCommand(program: Command, ctx: CliContext): void {
     });
 }
 
+/**
+ * Under `npm start`, a Ctrl-C reaches the daemon twice at once: from the terminal (the whole
+ * foreground group) and forwarded by npm. A repeat of the same signal this soon is that echo,
+ * not a person pressing Ctrl-C again.
+ */
+const SIGNAL_ECHO_MS = 1000;
+
 function installShutdown(ctx: CliContext, stop: () => Promise<void>, kill: () => void): void {
-  let stopping = false;
+  let first: { signal: NodeJS.Signals; at: number } | undefined;
   const onSignal = (signal: NodeJS.Signals): void => {
-    if (stopping) {
+    if (first) {
+      if (signal === first.signal && performance.now() - first.at < SIGNAL_ECHO_MS) return;
       ctx.io.err(`${signal} again: killing every server process and exiting without waiting`);
       kill();
       process.exit(1);
     }
-    stopping = true;
+    first = { signal, at: performance.now() };
     ctx.io.err(`${signal} received: shutting down (press Ctrl-C again to force)`);
     stop().then(
       () => process.exit(0),

@@ -22,6 +22,7 @@ import {
   splitCommandLine,
 } from "../option-parsers.js";
 import { formatTable, statusStyle } from "../table.js";
+import { terminalSafe } from "../terminal-text.js";
 
 /** Starting a server waits for initialize (startup_timeout is 30 s by default). */
 const LIFECYCLE_TIMEOUT_MS = 90_000;
@@ -182,7 +183,7 @@ function describeState(view: ServerView): string {
   const parts: string[] = [view.state];
   if (view.pid !== null) parts.push(`pid ${view.pid}`);
   if (view.tools_count !== null) parts.push(`${view.tools_count} tools`);
-  return view.reason ? `${parts.join(", ")} (${view.reason})` : parts.join(", ");
+  return view.reason ? `${parts.join(", ")} (${terminalSafe(view.reason)})` : parts.join(", ");
 }
 
 function isBroken(view: ServerView): boolean {
@@ -218,7 +219,7 @@ async function fetchLogs(client: ApiClient, id: string, limit: number): Promise<
 }
 
 export function formatLogLine(line: LogLine): string {
-  return `${new Date(line.at).toISOString()} ${line.stream.padEnd(6)} ${line.line}`;
+  return `${new Date(line.at).toISOString()} ${line.stream.padEnd(6)} ${terminalSafe(line.line)}`;
 }
 
 function registerTools(servers: Command, ctx: CliContext): void {
@@ -283,7 +284,7 @@ function registerCall(servers: Command, ctx: CliContext): void {
 export function printToolResult(io: CliIo, result: ToolCallResult): void {
   for (const item of result.content) {
     if (typeof item === "object" && item !== null && (item as { type?: unknown }).type === "text") {
-      io.out(String((item as { text?: unknown }).text ?? ""));
+      io.out(terminalSafe(String((item as { text?: unknown }).text ?? "")));
     } else {
       printJson(io, item);
     }

@@ -4,10 +4,10 @@
  * and whoever can read the data directory owns the daemon anyway. SQLite's WAL lets this run
  * while the daemon is up; the daemon sees a new token on its next request.
  */
-import { resolve } from "node:path";
 import { Option, type Command } from "commander";
 import { EXIT_FAILURE, examples, printJson, type CliContext } from "../cli-context.js";
-import { formatTable } from "../table.js";
+import { withLocalStore } from "../local-store.js";
+import { formatInstant, formatTable } from "../table.js";
 import type { TokenService } from "../../api/auth/token-service.js";
 import type { TokenRole } from "../../store/index.js";
 
@@ -20,7 +20,7 @@ export function registerTokenCommand(program: Command, ctx: CliContext): void {
     .addHelpText(
       "after",
       examples("pygent token create --role operator --name ci", "pygent token list", "pygent token revoke 3f2c...") +
-        "\nOnce a token exists, the daemon requires one on every API request.\n",
+        "\nThe first token turns auth on: from then on every API request needs one, until `pygent auth off`.\n",
     );
 
   token
@@ -57,18 +57,17 @@ export function registerTokenCommand(program: Command, ctx: CliContext): void {
       const tokens = await withTokenService(options.dataDir, (service) => service.list());
       if (options.json) return printJson(ctx.io, { tokens });
       if (tokens.length === 0) {
-        ctx.io.out("No tokens: the API is open to anyone who can reach it. Create one with `pygent token create --role admin`.");
+        ctx.io.out("No tokens. Create one with `pygent token create --role admin`; `pygent auth status` says whether the API asks for one.");
         return;
       }
-      const when = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString().replace(/\.\d+Z$/, "Z"));
       ctx.io.out(
         formatTable(tokens, [
           { header: "id", value: (t) => t.id },
           { header: "name", value: (t) => t.name, max: 40 },
           { header: "role", value: (t) => t.role },
-          { header: "created", value: (t) => when(t.created_at) },
-          { header: "last used", value: (t) => when(t.last_used_at) },
-          { header: "revoked", value: (t) => when(t.revoked_at) },
+          { header: "created", value: (t) => formatInstant(t.created_at) },
+          { header: "last used", value: (t) => formatInstant(t.last_used_at) },
+          { header: "revoked", value: (t) => formatInstant(t.revoked_at) },
         ]),
       );
     });
@@ -90,18 +89,6 @@ export function registerTokenCommand(program: Command, ctx: CliContext): void {
     });
 }
 
-/** Opens the store only for the one operation, so the database is never left open by the CLI. */
 async function withTokenService<T>(dataDir: string, use: (service: TokenService) => Promise<T>): Promise<T> {
-  // Loaded on demand: better-sqlite3 is a native module the client commands do not need.
-  const [{ openStore }, { createTokenService }, { systemClock }] = await Promise.all([
-    import("../../store/index.js"),
-    import("../../api/auth/token-service.js"),
-    import("../../core/clock.js"),
-  ]);
-  const store = openStore(resolve(dataDir), systemClock);
-  try {
-    return await use(createTokenService(store.tokens, systemClock));
-  } finally {
-    store.close();
-  }
+  return withLocalStore(dataDir, ({ tokens }) => use(tokens));
 }

@@ -7,6 +7,7 @@ import { migration001 } from "./001-servers-events-groups-tokens.js";
 import { migration002 } from "./002-health.js";
 import { migration003 } from "./003-alerts.js";
 import { migration004 } from "./004-secrets-installs.js";
+import { migration005 } from "./005-auth-audit.js";
 import { migration006 } from "./006-encrypted-secrets.js";
 
 export interface Migration {
@@ -15,4 +16,4 @@ export interface Migration {
   statements: string[];
 }
 
-export const MIGRATIONS: Migration[] = [migration001, migration002, migration003, migration004, migration006];
+export const MIGRATIONS: Migration[] = [migration001, migration002, migration003, migration004, migration005, migration006];

@@ -1,0 +1,138 @@
+/**
+ * The audit log's one writer and reader. Recording never throws: a failed write is logged (the
+ * action already happened and its caller must get its answer), never silently dropped. Entries
+ * older than the retention are pruned on a timer, in bounded chunks that yield between them, so a
+ * large backlog never blocks the event loop.
+ */
+import type { Clock, TimerHandle } from "../core/clock.js";
+import { errorMessage } from "../core/errors.js";
+import type { Logger } from "../core/logger.js";
+import type { AuditRecord, AuditRepository } from "../store/index.js";
+import type { AuditQuery } from "./audit-query.js";
+import { redactForAudit } from "./redact.js";
+
+/** Who acted: a token, or `local` (auth off, or the CLI on the daemon's machine), or `anonymous`. */
+export interface AuditActor {
+  id: string | null;
+  name: string;
+}
+
+export const LOCAL_ACTOR: AuditActor = { id: null, name: "local" };
+export const ANONYMOUS_ACTOR: AuditActor = { id: null, name: "anonymous" };
+
+export interface AuditEvent {
+  actor: AuditActor;
+  /** Where from: the client's address, or null outside HTTP. */
+  ip?: string | null;
+  /** `METHOD /route/template` for API calls; `token.create`, `auth.off`, `config.reload` otherwise. */
+  action: string;
+  target?: string | null;
+  ok: boolean;
+  status?: number | null;
+  error_code?: string | null;
+  /** Redacted before it is stored. */
+  details?: unknown;
+}
+
+/** An entry as the API and the CLI show it. */
+export interface AuditEntry extends Omit<AuditRecord, "details"> {
+  details: unknown;
+}
+
+export interface AuditService {
+  record(event: AuditEvent): Promise<void>;
+  /** Newest first. */
+  query(query: AuditQuery): Promise<AuditEntry[]>;
+  /** Deletes entries older than the retention; resolves with how many. */
+  prune(): Promise<number>;
+  /** Prunes every pruneIntervalMs until stop(). */
+  start(): void;
+  stop(): void;
+}
+
+export interface AuditServiceOptions {
+  repository: AuditRepository;
+  clock: Clock;
+  logger: Logger;
+  /** Read at each prune, so a config reload applies. */
+  retentionDays: () => number;
+  pruneIntervalMs?: number;
+  pruneChunk?: number;
+}
+
+export const DEFAULT_AUDIT_RETENTION_DAYS = 90;
+const DAY_MS = 86_400_000;
+const PRUNE_INTERVAL_MS = 3_600_000;
+const PRUNE_CHUNK = 500;
+
+const yieldToEventLoop = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+export function createAuditService(options: AuditServiceOptions): AuditService {
+  const { repository, clock } = options;
+  const logger = options.logger.child({ module: "audit" });
+  const interval = options.pruneIntervalMs ?? PRUNE_INTERVAL_MS;
+  const chunk = options.pruneChunk ?? PRUNE_CHUNK;
+  let timer: TimerHandle | undefined;
+  let stopped = true;
+
+  async function prune(): Promise<number> {
+    const before = clock.now() - options.retentionDays() * DAY_MS;
+    let total = 0;
+    for (;;) {
+      const deleted = await repository.pruneBefore(before, chunk);
+      total += deleted;
+      if (deleted < chunk || stopped) return total;
+      await yieldToEventLoop();
+    }
+  }
+
+  function arm(): void {
+    timer = clock.setTimeout(() => {
+      prune()
+        .catch((error: unknown) => logger.error({ err: errorMessage(error) }, "audit log pruning failed"))
+        .finally(() => {
+          if (!stopped) arm();
+        });
+    }, interval);
+  }
+
+  return {
+    async record(event) {
+      try {
+        await repository.append({
+          at: clock.now(),
+          actor_id: event.actor.id,
+          actor_name: event.actor.name,
+          ip: event.ip ?? null,
+          action: event.action,
+          target: event.target ?? null,
+          ok: event.ok,
+          status: event.status ?? null,
+          error_code: event.error_code ?? null,
+          details: event.details === undefined ? null : JSON.stringify(redactForAudit(event.details)),
+        });
+      } catch (error) {
+        logger.error({ err: errorMessage(error), action: event.action, target: event.target }, "audit entry could not be written");
+      }
+    },
+
+    async query(query) {
+      const records = await repository.query(query);
+      return records.map((record) => ({ ...record, details: record.details === null ? null : (JSON.parse(record.details) as unknown) }));
+    },
+
+    prune,
+
+    start() {
+      if (!stopped) return;
+      stopped = false;
+      arm();
+    },
+
+    stop() {
+      stopped = true;
+      clock.clearTimeout(timer);
+      timer = undefined;
+    },
+  };
+}

@@ -139,6 +139,8 @@ describe("secrets at rest", () => {
   it("makes the data directory 0700 and its files 0600, tightening an existing directory", async () => {
     mkdirSync(dataDir, { recursive: true });
     chmodSync(dataDir, 0o755);
+    // A key restored from a backup with the usual 0644.
+    writeFileSync(join(dataDir, "secret.key"), `${KEY_A}\n`, { mode: 0o644 });
     const configPath = join(dir, "mcp_server_configs.json");
     writeFileSync(configPath, JSON.stringify({ servers: [] }));
     const { logger, warnings } = captureLogger();

@@ -9,6 +9,7 @@ import { closeSync, existsSync, fsyncSync, linkSync, openSync, readFileSync, ren
 import { join } from "node:path";
 import { randomBytes } from "node:crypto";
 import { AppError } from "../core/errors.js";
+import { restrictExisting } from "./private-files.js";
 import { newSecretKey, parseSecretKey } from "./secret-cipher.js";
 
 export const SECRET_KEY_ENV = "PYGENT_SECRET_KEY";
@@ -60,6 +61,8 @@ export function secretKeySource(dataDir: string, environment: NodeJS.ProcessEnv)
   }
   const path = join(dataDir, SECRET_KEY_FILE);
   const next = `${path}${NEXT_SUFFIX}`;
+  // A key file copied in from a backup may carry a wider mode.
+  restrictExisting([path, next]);
   let cached: Buffer | undefined;
   return {
     description: path,

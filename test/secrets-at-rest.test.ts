@@ -89,8 +89,12 @@ describe("secrets at rest", () => {
       /cannot be decrypted with the key from PYGENT_SECRET_KEY: it is not the key the secrets were written with/,
     );
     await expect(storeAt(copy).secrets.valuesFor("github")).rejects.toThrow(/encrypted, but there is no key: restore the key file .*secret\.key/);
-    // The daemon refuses to start on the wrong key rather than hand servers garbage.
-    await expect(storeAt(copy, { PYGENT_SECRET_KEY: KEY_B }).secrets.prepare()).rejects.toThrow(/cannot be decrypted/);
+    // The daemon refuses to start on the wrong key rather than hand servers garbage, and lets go of the folder.
+    const configPath = join(dir, "mcp_server_configs.json");
+    writeFileSync(configPath, JSON.stringify({ servers: [] }));
+    const daemon = (environment: NodeJS.ProcessEnv) => createDaemon({ dataDir: copy, configPath, host: "127.0.0.1", port: 0, logger: silentLogger(), environment });
+    await expect(daemon({ PYGENT_SECRET_KEY: KEY_B })).rejects.toThrow(/secret GITHUB_TOKEN of "github" cannot be decrypted with the key from PYGENT_SECRET_KEY/);
+    await (await daemon({ PYGENT_SECRET_KEY: KEY_A })).stop();
     expect(await storeAt(copy, { PYGENT_SECRET_KEY: KEY_A }).secrets.valuesFor("github")).toEqual({ GITHUB_TOKEN: SECRET });
   });
 

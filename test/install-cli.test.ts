@@ -6,6 +6,7 @@
 import { join } from "node:path";
 import type { FastifyInstance } from "fastify";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { CatalogEntryInput } from "../src/discovery/index.js";
 import { buildHarnessApp, createHarness, localEchoPackage, type Harness } from "./discovery/install-harness.js";
 import { runCliCaptured } from "./helpers/cli-in-process.js";
 import { makeTempDir, removeTempDir } from "./helpers/processes.js";
@@ -22,7 +23,25 @@ beforeAll(async () => {
   prefix = makeTempDir("pygent-cli-prefix-");
   h = await createHarness({
     builtin: true,
-    entries: [localEchoPackage(join(prefix, "npm"), "mem", [{ name: "MEM_TOKEN", description: "A token", isRequired: true, isSecret: true }])],
+    entries: [
+      localEchoPackage(join(prefix, "npm"), "mem", [{ name: "MEM_TOKEN", description: "A token", isRequired: true, isSecret: true }]),
+      {
+        name: "io.test/boxed",
+        description: "A container that asks for the host",
+        version: "1.0.0",
+        packages: [
+          {
+            registryType: "oci",
+            identifier: "docker.io/acme/boxed",
+            version: "1.0.0",
+            transport: { type: "stdio" },
+            runtimeArguments: [{ type: "named", name: "--privileged", format: "boolean", value: "true" }, { type: "named", name: "--memory", value: "256m" }],
+            packageArguments: [{ type: "named", name: "--api-key", isSecret: true, isRequired: true }],
+          },
+        ],
+        _meta: { "io.pygent/marketplace": { id: "boxed", category: "test", tags: [], featured: false } },
+      } as CatalogEntryInput,
+    ],
     environment: { PATH: process.env.PATH },
   });
   app = await buildHarnessApp(h, { bind: { host: "127.0.0.1", port: 0 } });
@@ -63,6 +82,16 @@ describe("pygent discover", () => {
     expect(code).toBe(0);
     expect(stdout).toMatch(/GITHUB_PERSONAL_ACCESS_TOKEN\s+env, secret\s+yes/);
     expect(stdout).toContain("Install with: pygent install github --secret GITHUB_PERSONAL_ACCESS_TOKEN");
+  });
+
+  it("shows docker flags before install, the refused ones, and that a secret in argv is visible to ps", async () => {
+    const { code, stdout } = await cli(["discover", "show", "boxed"]);
+    expect(code).toBe(0);
+    expect(stdout).toContain("docker run flags: --privileged --memory 256m");
+    expect(stdout).toContain('refused: "--privileged" is refused: it gives the container every device and capability of the host');
+    expect(stdout).toMatch(/note: API_KEY is passed on the server's command line; .* anyone on this machine can read the value with ps/);
+    expect(stdout).toMatch(/API_KEY\s+argument, secret\s+yes/);
+    expect(stdout).toContain("Install with: pygent install boxed --secret API_KEY");
   });
 });
 

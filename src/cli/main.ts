@@ -12,6 +12,7 @@ import { registerAuthCommand } from "./commands/auth-command.js";
 import { registerDiscoverCommand } from "./commands/discover-command.js";
 import { registerHealthCommand } from "./commands/health-command.js";
 import { registerInstallCommands } from "./commands/install-command.js";
+import { registerSecretsCommand } from "./commands/secrets-command.js";
 import { registerServeCommand } from "./commands/serve-command.js";
 import { registerServersCommand } from "./commands/servers-command.js";
 import { registerTokenCommand } from "./commands/token-command.js";
@@ -65,6 +66,7 @@ Examples:
 Environment:
   PYGENT_URL     daemon URL (default ${DEFAULT_DAEMON_URL})
   PYGENT_TOKEN   API token
+  PYGENT_SECRET_KEY  the key that encrypts stored secrets (else data/secret.key)
   PYGENT_DEBUG   1 prints stack traces with errors
   NO_COLOR       disables colour
 
@@ -81,6 +83,7 @@ Exit codes: 0 ok, 1 failure, 2 usage error.
   registerTokenCommand(program, ctx);
   registerAuthCommand(program, ctx);
   registerAuditCommand(program, ctx);
+  registerSecretsCommand(program, ctx);
   return program;
 }
 

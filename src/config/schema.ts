@@ -196,6 +196,13 @@ export const DiscoveryConfigSchema = z
     install_timeout: seconds(3600).default(180),
     /** Run npm install scripts (preinstall, postinstall, ...). Off: a package runs nothing at install. */
     npm_install_scripts: z.boolean().default(false),
+    oci: z
+      .object({
+        /** Let a registry entry's docker flags reach the host (--privileged, host mounts, host namespaces, devices, ...). */
+        allow_unsafe_flags: z.boolean().default(false),
+      })
+      .strict()
+      .prefault({}),
   })
   .strict();
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { expandReferences } from "./env-expansion.js";
+import { expandArgv, expandReferences } from "./env-expansion.js";
 import { redactConfig } from "./redact.js";
 import { parseServer, validateConfigFile } from "./validate.js";
 
@@ -65,6 +65,11 @@ describe("config validation", () => {
   it("fills ${VAR} from the environment and names an unset one", () => {
     expect(expandReferences({ TOKEN: "Bearer ${API_TOKEN}" }, "headers", { API_TOKEN: "abc" })).toEqual({ TOKEN: "Bearer abc" });
     expect(() => expandReferences({ TOKEN: "${MISSING_ONE}" }, "env", {})).toThrow("env.TOKEN: environment variable MISSING_ONE is not set");
+  });
+
+  it("fills ${VAR} in argv, naming an unset one by its index", () => {
+    expect(expandArgv(["srv", "--api-key", "${API_KEY}"], { API_KEY: "k" })).toEqual(["srv", "--api-key", "k"]);
+    expect(() => expandArgv(["srv", "${MISSING_ONE}"], {})).toThrow("command[1]: environment variable MISSING_ONE is not set");
   });
 
   it("masks literal secrets but shows variable references", () => {

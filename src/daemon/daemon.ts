@@ -6,7 +6,7 @@
  * Only what it takes to spawn the servers is loaded before they spawn; the other domains and
  * the HTTP layer load while the servers boot, which is most of the time to ready.
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { resolve } from "node:path";
 import type { FastifyInstance } from "fastify";
@@ -26,7 +26,7 @@ import { createLogger, type Logger } from "../core/logger.js";
 import { VERSION } from "../core/version.js";
 import type { HealthMonitor, MetricsServices, SystemHealth } from "../health/index.js";
 import { createMcpManager, STRICT_NETWORK_POLICY, type McpManager } from "../mcp/index.js";
-import { openStore, type Store } from "../store/index.js";
+import { openStore, securePrivateDir, type Store } from "../store/index.js";
 import { lockDataDir, type DataDirLock } from "./data-dir-lock.js";
 
 export interface DaemonOptions {
@@ -151,20 +151,26 @@ export async function createDaemon(options: DaemonOptions): Promise<Daemon> {
   const logger = options.logger ?? createLogger(options.logLevel ? { level: options.logLevel } : {});
   const dataDir = resolve(options.dataDir);
   const configPath = resolve(options.configPath);
-  mkdirSync(dataDir, { recursive: true });
+  const { previousMode } = securePrivateDir(dataDir);
+  if (previousMode !== null) {
+    logger.warn({ path: dataDir, was: previousMode.toString(8), now: "700" }, "the data directory was readable by other users; made it private to this user");
+  }
+  const environment = options.environment ?? process.env;
   const initialText = ensureConfigFile(configPath, dataDir, logger);
   const config = parseConfigText(initialText, configPath);
 
   const lock: DataDirLock = lockDataDir(dataDir);
-  let store: Store;
+  let store: Store | undefined;
   try {
-    store = openStore(dataDir, clock);
+    store = openStore(dataDir, clock, { environment });
+    const { encrypted } = await store.secrets.prepare();
+    if (encrypted > 0) logger.info({ count: encrypted }, "encrypted secrets stored in plaintext by an older version");
   } catch (error) {
+    store?.close();
     lock.release();
     throw error;
   }
   const bus = new InProcessBus(logger.child({ module: "bus" }));
-  const environment = options.environment ?? process.env;
   const manager = createMcpManager({
     clock,
     bus,

@@ -2,7 +2,7 @@
  * One daemon per data directory: two would fight over the same servers and the orphan records.
  * The lock is a file holding the owner's pid; a lock whose owner is dead is taken over.
  */
-import { readFileSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { AppError } from "../core/errors.js";
 import { processAlive } from "../core/process-alive.js";
@@ -17,7 +17,7 @@ export function lockDataDir(dataDir: string): DataDirLock {
   const path = join(dataDir, LOCK_FILE);
   const payload = JSON.stringify({ pid: process.pid, started_at: new Date().toISOString() });
   try {
-    writeFileSync(path, payload, { flag: "wx" });
+    writeFileSync(path, payload, { flag: "wx", mode: 0o600 });
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
     let owner: number | undefined;
@@ -33,6 +33,7 @@ export function lockDataDir(dataDir: string): DataDirLock {
       );
     }
     writeFileSync(path, payload);
+    chmodSync(path, 0o600);
   }
   return {
     release() {

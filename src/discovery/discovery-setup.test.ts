@@ -62,22 +62,13 @@ function scratch(): { dataDir: string; store: Store } {
   return { dataDir: join(dir, "data"), store };
 }
 
-/** A registry serving one server named after it. */
-async function registry(name: string): Promise<string> {
+/** A registry serving one server named after it: a remote, or what `entry` adds. */
+async function registry(name: string, entry: Record<string, unknown> = { remotes: [{ type: "streamable-http", url: `https://${name}.example.com/mcp` }] }): Promise<string> {
   const server = createServer((_req, res) => {
     res.writeHead(200, { "content-type": "application/json" });
     res.end(
       JSON.stringify({
-        servers: [
-          {
-            server: {
-              name: `io.example/${name}`,
-              description: `server from ${name}`,
-              version: "1.0.0",
-              remotes: [{ type: "streamable-http", url: `https://${name}.example.com/mcp` }],
-            },
-          },
-        ],
+        servers: [{ server: { name: `io.example/${name}`, description: `server from ${name}`, version: "1.0.0", ...entry } }],
         metadata: {},
       }),
     );
@@ -90,7 +81,13 @@ async function registry(name: string): Promise<string> {
 describe("discovery config", () => {
   it("fills defaults and refuses unknown fields", () => {
     const ok = validateConfigFile({ servers: [], discovery: {}, network: { allow_private: true } });
-    expect(ok.ok && ok.value.discovery).toEqual({ registries: [], local_scan_dirs: [], install_timeout: 180, npm_install_scripts: false });
+    expect(ok.ok && ok.value.discovery).toEqual({
+      registries: [],
+      local_scan_dirs: [],
+      install_timeout: 180,
+      npm_install_scripts: false,
+      oci: { allow_unsafe_flags: false },
+    });
     expect(ok.ok && ok.value.network).toEqual({ allow_loopback: false, allow_private: true });
     const bad = validateConfigFile({ servers: [], discovery: { registry: "x" }, network: { allow_metadata: true } });
     expect(bad.ok).toBe(false);
@@ -169,5 +166,47 @@ describe("discovery config", () => {
     await second.catalog.refresh();
     expect(second.catalog.usage("filesystem")).toMatchObject({ installs: 1, tool_calls: 3 });
     await second.close();
+  });
+
+  it("refuses a registry entry's unsafe docker flags unless discovery.oci.allow_unsafe_flags is set", async () => {
+    const dir = makeTempDir("pygent-setup-");
+    dirs.push(dir);
+    const url = await registry("boxed", {
+      packages: [
+        {
+          registryType: "oci",
+          identifier: "docker.io/acme/boxed",
+          version: "1.0.0",
+          transport: { type: "stdio" },
+          runtimeArguments: [{ type: "named", name: "--privileged", format: "boolean", value: "true" }],
+        },
+      ],
+    });
+    const store = openStore(join(dir, "data"), systemClock);
+    stores.push(store);
+    const bus = new InProcessBus();
+    const manager = createMcpManager({ clock: systemClock, bus, store, logger: silentLogger(), daemonInstance: newId() });
+    const installWith = async (oci: Record<string, unknown>): Promise<unknown> => {
+      const parsed = validateConfigFile({ servers: [], discovery: { registries: [{ url }], oci } });
+      if (!parsed.ok) throw new Error("config refused");
+      const discovery = createDiscovery({
+        config: parsed.value.discovery,
+        dataDir: join(dir, "data"),
+        manager,
+        store,
+        bus,
+        logger: silentLogger(),
+        clock: systemClock,
+        // No docker here: a plan that passes stops at the runtime check, before anything runs.
+        environment: { PATH: "" },
+      });
+      await discovery.load();
+      const outcome = await discovery.installs.install("boxed").catch((error: unknown) => error);
+      await discovery.close();
+      return outcome;
+    };
+    expect(await installWith({})).toMatchObject({ code: "VALIDATION_FAILED", message: expect.stringContaining('"--privileged" is refused') });
+    expect(await installWith({ allow_unsafe_flags: true })).toMatchObject({ code: "RUNTIME_MISSING" });
+    await manager.stop();
   });
 });

@@ -94,7 +94,13 @@ export function createDiscovery(options: DiscoverySetupOptions): Discovery {
     clock,
     dataDir,
     environment: options.environment,
-    ...(config ? { installTimeoutMs: Math.round(config.install_timeout * 1000), npm: { allowScripts: config.npm_install_scripts } } : {}),
+    ...(config
+      ? {
+          installTimeoutMs: Math.round(config.install_timeout * 1000),
+          npm: { allowScripts: config.npm_install_scripts },
+          allowUnsafeOciFlags: config.oci.allow_unsafe_flags,
+        }
+      : {}),
   });
 
   return {

@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { AppError } from "../core/errors.js";
 import { validateServer } from "../config/validate.js";
 import { BUILTIN_CATALOG } from "./builtin-catalog.js";
-import { installCommandFor, installInputs, planInstall } from "./install-plan.js";
+import { installCommandFor, installInputs, installNotesFor, planInstall } from "./install-plan.js";
 import { entryId, normalizeServerJson, type CatalogEntry } from "./schema.js";
 
 const builtin = new Map<string, CatalogEntry>(
@@ -148,6 +148,103 @@ describe("planInstall for OCI images", () => {
     expect(plan.steps.map((s) => s.argv)).toEqual([["docker", "pull", "docker.io/acme/box:2.0.0"]]);
     expect(plan.server.command).toEqual(["docker", "run", "-i", "--rm", "-e", "BOX_TOKEN", "docker.io/acme/box:2.0.0"]);
     expect(plan.server.env).toEqual({ BOX_TOKEN: "${BOX_TOKEN}" });
+  });
+});
+
+describe("OCI runtime flags", () => {
+  const boxWith = (runtimeArguments: unknown[]): CatalogEntry =>
+    normalizeServerJson({
+      name: "io.github.acme/box",
+      description: "Boxed",
+      version: "2.0.0",
+      packages: [{ registryType: "oci", identifier: "docker.io/acme/box", version: "2.0.0", transport: { type: "stdio" }, runtimeArguments }],
+    });
+
+  it("refuses flags that reach the host, naming each, unless the config allows them", () => {
+    const entry = boxWith([
+      { type: "named", name: "--privileged", format: "boolean", value: "true" },
+      { type: "named", name: "-v", value: "/:/host" },
+      { type: "positional", value: "--network=host" },
+      { type: "named", name: "--mount", value: "type=bind,source=/etc,target=/etc" },
+      { type: "named", name: "--cap-add", value: "SYS_ADMIN" },
+      { type: "named", name: "--security-opt", value: "seccomp=unconfined" },
+      { type: "named", name: "--device", value: "/dev/kvm" },
+    ]);
+    const refused = caught(() => planInstall(entry));
+    expect(refused.code).toBe("VALIDATION_FAILED");
+    const messages = (refused.details as { issues: Array<{ field: string; message: string }> }).issues.map((issue) => issue.message);
+    expect(messages).toEqual([
+      '"--privileged" is refused: it gives the container every device and capability of the host; set discovery.oci.allow_unsafe_flags to allow it',
+      '"-v /:/host" is refused: it mounts a host path into the container; set discovery.oci.allow_unsafe_flags to allow it',
+      '"--network host" is refused: it puts the container in the host\'s namespace; set discovery.oci.allow_unsafe_flags to allow it',
+      '"--mount type=bind,source=/etc,target=/etc" is refused: it mounts a host path into the container; set discovery.oci.allow_unsafe_flags to allow it',
+      '"--cap-add" is refused: it gives the container extra kernel capabilities; set discovery.oci.allow_unsafe_flags to allow it',
+      '"--security-opt seccomp=unconfined" is refused: it turns off the container\'s confinement; set discovery.oci.allow_unsafe_flags to allow it',
+      '"--device" is refused: it gives the container a host device; set discovery.oci.allow_unsafe_flags to allow it',
+    ]);
+    expect(planInstall(entry, { allowUnsafeOciFlags: true }).server.command).toContain("--privileged");
+  });
+
+  it("lets harmless flags and named volumes through, and shows every flag before install", () => {
+    const entry = boxWith([
+      { type: "named", name: "--memory", value: "512m" },
+      { type: "named", name: "-v", value: "box-data:/data" },
+      { type: "named", name: "--network", value: "bridge" },
+    ]);
+    expect(planInstall(entry).server.command).toEqual([
+      "docker", "run", "-i", "--rm", "--memory", "512m", "-v", "box-data:/data", "--network", "bridge", "docker.io/acme/box:2.0.0",
+    ]);
+    expect(installNotesFor(entry)).toEqual({
+      runtime_flags: ["--memory", "512m", "-v", "box-data:/data", "--network", "bridge"],
+      refused_runtime_flags: [],
+      argv_secrets: [],
+    });
+    const unsafe = installNotesFor(boxWith([{ type: "named", name: "-v", valueHint: "host_dir" }, { type: "named", name: "--pid", value: "host" }]));
+    expect(unsafe.runtime_flags).toEqual(["-v", "<value>", "--pid", "host"]);
+    expect(unsafe.refused_runtime_flags).toEqual(['"--pid host" is refused: it puts the container in the host\'s namespace']);
+  });
+});
+
+describe("secret arguments and URL variables", () => {
+  it("writes a secret package argument as a ${NAME} reference and lists it as a secret", () => {
+    const entry = normalizeServerJson({
+      name: "io.github.acme/keyed",
+      description: "Keyed",
+      version: "1.0.0",
+      packages: [
+        {
+          registryType: "pypi",
+          identifier: "acme-keyed",
+          version: "1.0.0",
+          transport: { type: "stdio" },
+          packageArguments: [
+            { type: "named", name: "--api-key", isSecret: true, isRequired: true },
+            { type: "named", name: "--token", value: "{token}", variables: { token: { isSecret: true } } },
+          ],
+        },
+      ],
+    });
+    const plan = planInstall(entry, { env: { API_KEY: "k-secret", token: "t-secret" } });
+    expect(plan.server.command!.slice(-4)).toEqual(["--api-key", "${API_KEY}", "--token", "${token}"]);
+    expect(plan.secrets).toEqual(["API_KEY", "token"]);
+    expect(JSON.stringify(plan)).not.toMatch(/k-secret|t-secret/);
+    // The daemon's environment counts as given, as for secret environment variables.
+    expect(planInstall(entry, { environment: { API_KEY: "x", token: "y" } }).secrets).toEqual(["API_KEY", "token"]);
+    expect(installNotesFor(entry).argv_secrets).toEqual(["API_KEY", "token"]);
+  });
+
+  it("writes a secret URL variable as a reference", () => {
+    const entry = normalizeServerJson({
+      name: "com.example/keyed-url",
+      description: "Key in the query",
+      version: "1.0.0",
+      remotes: [{ type: "streamable-http", url: "https://api.example.com/mcp?key={api_key}", variables: { api_key: { isRequired: true, isSecret: true } } }],
+    });
+    const plan = planInstall(entry, { env: { api_key: "q-secret" } });
+    expect(plan.server.url).toBe("https://api.example.com/mcp?key=${api_key}");
+    expect(plan.remote?.url).toBe("https://api.example.com/mcp?key=${api_key}");
+    expect(plan.secrets).toEqual(["api_key"]);
+    expect(validateServer(plan.server).ok).toBe(true);
   });
 });
 

@@ -4,15 +4,17 @@
  * format (src/config/schema.ts). Executing a plan is the installer's job; the catalog keeps
  * `installCommandFor` in its cache so people can see how each server is installed.
  *
- * Secrets never appear in a plan: a secret environment variable or header becomes a `${NAME}`
- * reference that the daemon fills from its environment at connect time, and the plan lists the
- * names so the caller can store the values the person gave.
+ * Secrets never appear in a plan: a secret environment variable, header, URL variable or package
+ * argument becomes a `${NAME}` reference that the daemon fills from the server's stored secrets
+ * or its environment at connect time, and the plan lists the names so the caller can store the
+ * values the person gave.
  */
 import { join } from "node:path";
 import { AppError, type FieldIssue } from "../core/errors.js";
 import { serverIdProblem } from "../core/ids.js";
 import type { ServerConfigInput } from "../config/schema.js";
 import { formatIssues, validateServer } from "../config/validate.js";
+import { unsafeRuntimeFlags } from "./oci-runtime-flags.js";
 import {
   entryId,
   marketplaceOf,
@@ -61,6 +63,8 @@ export interface PlanInstallOptions {
   pythonRunner?: "uvx" | "pipx";
   /** Register under this id instead of the entry's own. */
   id?: string;
+  /** Let an OCI package's runtime arguments give the container host access (`discovery.oci.allow_unsafe_flags`). */
+  allowUnsafeOciFlags?: boolean;
 }
 
 export interface InstallStep {
@@ -170,7 +174,7 @@ export function planInstall(entry: CatalogEntry, options: PlanInstallOptions = {
   let plan: InstallPlan;
   if (target.kind === "remote") {
     const { remote } = target;
-    const url = substitute(remote.url, remote.variables ?? {}, lookup, `remotes[${target.index}].url`, issues, false);
+    const url = substitute(remote.url, remote.variables ?? {}, lookup, `remotes[${target.index}].url`, issues, false, secrets);
     const headers = resolveHeaders(remote.headers ?? [], lookup, secrets, issues);
     const server: ServerConfigInput = {
       ...base,
@@ -194,8 +198,14 @@ export function planInstall(entry: CatalogEntry, options: PlanInstallOptions = {
   } else {
     const pinned = pinnedPackage(target, issues);
     const env = resolveEnv(target.pkg.environmentVariables ?? [], lookup, secrets, issues);
-    const runtimeArgs = resolveArguments(target.pkg.runtimeArguments ?? [], options, `packages[${target.index}].runtimeArguments`, issues);
-    const packageArgs = resolveArguments(target.pkg.packageArguments ?? [], options, `packages[${target.index}].packageArguments`, issues);
+    const runtimeField = `packages[${target.index}].runtimeArguments`;
+    const runtimeArgs = resolveArguments(target.pkg.runtimeArguments ?? [], options, runtimeField, issues, secrets);
+    const packageArgs = resolveArguments(target.pkg.packageArguments ?? [], options, `packages[${target.index}].packageArguments`, issues, secrets);
+    if (target.registry === "oci" && options.allowUnsafeOciFlags !== true) {
+      for (const refusal of unsafeRuntimeFlags(runtimeArgs)) {
+        issues.push({ field: runtimeField, message: `${refusal}; set discovery.oci.allow_unsafe_flags to allow it` });
+      }
+    }
     if (!pinned || issues.length > 0) throw planError(id, issues);
     const installed = packageInstall(entry, target, pinned, id, options);
 
@@ -370,7 +380,8 @@ export function installInputs(entry: CatalogEntry): InstallInput[] {
   for (const pkg of entry.packages ?? []) {
     for (const env of pkg.environmentVariables ?? []) add(env.name, "env", env);
     for (const arg of [...(pkg.packageArguments ?? []), ...(pkg.runtimeArguments ?? [])]) {
-      const name = argumentKey(arg);
+      // A secret argument is given as a secret under an environment-style name, never as an argument.
+      const name = arg.isSecret ? secretArgumentName(arg) : argumentKey(arg);
       if (name !== undefined && arg.value === undefined) add(name, "argument", arg);
     }
   }
@@ -387,15 +398,15 @@ export function installInputs(entry: CatalogEntry): InstallInput[] {
 interface Lookup {
   /** A value the person gave, by name. */
   given(name: string): string | undefined;
+  /** A secret's value the person gave, by name: only values that will be stored as secrets. */
+  givenSecret(name: string): string | undefined;
   /** True when the daemon's environment already has the name. */
   inEnvironment(name: string): boolean;
 }
 
 function inputs(options: PlanInstallOptions): Lookup {
-  return {
-    given: (name) => (Object.hasOwn(options.env ?? {}, name) ? options.env![name] : undefined),
-    inEnvironment: (name) => options.environment?.[name] !== undefined,
-  };
+  const given = (name: string) => (Object.hasOwn(options.env ?? {}, name) ? options.env![name] : undefined);
+  return { given, givenSecret: given, inEnvironment: (name) => options.environment?.[name] !== undefined };
 }
 
 function resolveEnv(vars: KeyValueInput[], lookup: Lookup, secrets: Set<string>, issues: FieldIssue[]): Record<string, string> {
@@ -475,7 +486,7 @@ function substitute(
     const secret = secretTemplate || spec?.isSecret === true;
     const given = lookup.given(name);
     if (secret && secrets !== undefined) {
-      if (given !== undefined || lookup.inEnvironment(name)) {
+      if (lookup.givenSecret(name) !== undefined || lookup.inEnvironment(name)) {
         secrets.add(name);
         return `\${${name}}`;
       }
@@ -489,25 +500,42 @@ function substitute(
   return missing ? undefined : value;
 }
 
-function resolveArguments(args: Argument[], options: PlanInstallOptions, field: string, issues: FieldIssue[]): string[] {
+/**
+ * The name a secret argument's value is given and stored under: the flag or value hint in the
+ * style of an environment variable (`--api-key` -> API_KEY), or undefined when it has neither.
+ */
+export function secretArgumentName(arg: Argument): string | undefined {
+  const key = arg.type === "named" ? arg.name : arg.valueHint;
+  if (key === undefined) return undefined;
+  const name = key.replace(/^-+/, "").toUpperCase().replace(/[^A-Z0-9_]/g, "_");
+  return ENV_NAME.test(name) ? name : undefined;
+}
+
+function resolveArguments(args: Argument[], options: PlanInstallOptions, field: string, issues: FieldIssue[], secrets: Set<string>): string[] {
   const argv: string[] = [];
-  // A variable inside an argument's value may be given as an argument or as an env-style value.
+  const base = inputs(options);
+  // A variable inside an argument's value may be given as an argument or as an env-style value;
+  // a secret one only as an env-style value, which is what gets stored.
   const lookup: Lookup = {
+    ...base,
     given(name) {
       const fromArgs = options.arguments?.[name];
-      if (typeof fromArgs === "string") return fromArgs;
-      return Object.hasOwn(options.env ?? {}, name) ? options.env![name] : undefined;
+      return typeof fromArgs === "string" ? fromArgs : base.given(name);
     },
-    inEnvironment: () => false,
   };
   args.forEach((arg, index) => {
     const key = argumentKey(arg);
     const label = `arguments.${key ?? `${field}[${index}]`}`;
     let values: string[];
     if (arg.value !== undefined) {
-      const filled = substitute(arg.value, arg.variables ?? {}, lookup, label, issues, false);
+      const filled = substitute(arg.value, arg.variables ?? {}, lookup, label, issues, arg.isSecret === true, secrets);
       if (filled === undefined) return;
       values = [filled];
+    } else if (arg.isSecret) {
+      const secret = secretArgument(arg, key, label, lookup, options, issues);
+      if (secret === undefined) return;
+      if (secret !== null) secrets.add(secret.name);
+      values = secret === null ? [] : [secret.value];
     } else {
       const given = key !== undefined ? options.arguments?.[key] : undefined;
       const list = given === undefined ? [] : Array.isArray(given) ? given : [given];
@@ -530,6 +558,63 @@ function resolveArguments(args: Argument[], options: PlanInstallOptions, field: 
     }
   });
   return argv;
+}
+
+/**
+ * A secret argument's value as a `${NAME}` reference when the person gave NAME (or the daemon's
+ * environment has it); null when it is optional and not given; undefined after an issue.
+ */
+function secretArgument(
+  arg: Argument,
+  key: string | undefined,
+  label: string,
+  lookup: Lookup,
+  options: PlanInstallOptions,
+  issues: FieldIssue[],
+): { name: string; value: string } | null | undefined {
+  const name = secretArgumentName(arg);
+  if (name === undefined) {
+    issues.push({ field: label, message: "is secret but has no name or value hint to store it under" });
+    return undefined;
+  }
+  if (key !== undefined && options.arguments?.[key] !== undefined) {
+    issues.push({ field: label, message: `is secret: give it as the secret ${name}, so it is stored encrypted and never written into the server's command` });
+    return undefined;
+  }
+  if (lookup.givenSecret(name) !== undefined || lookup.inEnvironment(name)) {
+    return { name, value: `\${${name}}` };
+  }
+  if (!arg.isRequired) return null;
+  issues.push({ field: label, message: `is required (give it as the secret ${name})${describeInput(arg)}` });
+  return undefined;
+}
+
+/** What a person should know about an entry before installing it, beyond its inputs. */
+export interface InstallNotes {
+  /** The `docker run` flags its OCI packages ask for, as the catalog gives them. */
+  runtime_flags: string[];
+  /** Why some of those flags would be refused unless `discovery.oci.allow_unsafe_flags` is set. */
+  refused_runtime_flags: string[];
+  /** Secrets it takes on its command line: visible to `ps` on this machine while it runs. */
+  argv_secrets: string[];
+}
+
+export function installNotesFor(entry: CatalogEntry): InstallNotes {
+  const runtimeFlags: string[] = [];
+  const argvSecrets = new Set<string>();
+  for (const pkg of entry.packages ?? []) {
+    if (pkg.registryType === "oci") {
+      for (const arg of pkg.runtimeArguments ?? []) {
+        const value = arg.value ?? arg.default ?? (arg.type === "named" ? "<value>" : `<${arg.valueHint ?? "argument"}>`);
+        runtimeFlags.push(...(arg.type === "named" ? (arg.format === "boolean" ? [arg.name] : [arg.name, value]) : [value]));
+      }
+    }
+    for (const arg of [...(pkg.runtimeArguments ?? []), ...(pkg.packageArguments ?? [])]) {
+      if (arg.isSecret && arg.value === undefined) argvSecrets.add(secretArgumentName(arg) ?? (arg.type === "named" ? arg.name : "(unnamed)"));
+      for (const [name, variable] of Object.entries(arg.variables ?? {})) if (arg.isSecret || variable.isSecret) argvSecrets.add(name);
+    }
+  }
+  return { runtime_flags: runtimeFlags, refused_runtime_flags: unsafeRuntimeFlags(runtimeFlags), argv_secrets: [...argvSecrets].sort() };
 }
 
 function describeInput(spec: Input): string {

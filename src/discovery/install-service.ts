@@ -9,8 +9,8 @@
  *
  * Only catalog entries are installed, by id: a request carries values for the inputs the entry
  * declares (environment variables, secrets, arguments), never a command. Secret values go to the
- * store's secrets table and the server's config holds `${NAME}` references; they are never
- * returned, published or logged.
+ * store's secrets table and the server's config (its env, headers, argv and url) holds `${NAME}`
+ * references; they are never returned, published or logged.
  */
 import { existsSync } from "node:fs";
 import { rm } from "node:fs/promises";
@@ -138,6 +138,8 @@ export interface InstallServiceDeps {
   installers?: readonly Installer[];
   /** The Node executable npm servers run with; the daemon's own by default. */
   nodePath?: string;
+  /** `discovery.oci.allow_unsafe_flags`: docker flags that reach the host are refused otherwise. */
+  allowUnsafeOciFlags?: boolean;
 }
 
 interface Run {
@@ -281,6 +283,7 @@ export function createInstallService(deps: InstallServiceDeps): InstallService {
       environment,
       dataDir,
       ...(deps.nodePath ? { nodePath: deps.nodePath } : {}),
+      ...(deps.allowUnsafeOciFlags ? { allowUnsafeOciFlags: true } : {}),
       ...adjustment,
     };
     try {
@@ -598,6 +601,8 @@ function missingInputs(error: unknown, entry: CatalogEntry): AppError | undefine
     else if (issue.field.startsWith("env.") && issue.message.startsWith("is required")) names.push(issue.field.slice(4));
     else if (issue.field.startsWith("headers.") && issue.message.startsWith("is required")) {
       names.push(/give it as ([A-Za-z0-9_]+)/.exec(issue.message)?.[1] ?? issue.field.slice(8));
+    } else if (issue.field.startsWith("arguments.") && issue.message.startsWith("is required (give it as the secret")) {
+      names.push(/give it as the secret ([A-Za-z0-9_]+)/.exec(issue.message)![1]!);
     }
   }
   if (names.length === 0) return undefined;

@@ -5,7 +5,7 @@
 import type { Client, Transport } from "@modelcontextprotocol/client";
 import type { CapabilitySnapshot, PromptSummary, ResourceSummary, ToolSummary } from "../bus/events.js";
 import type { ServerConfig } from "../config/schema.js";
-import { expandReferences } from "../config/env-expansion.js";
+import { expandArgv, expandReference, expandReferences } from "../config/env-expansion.js";
 import { AppError, errorMessage } from "../core/errors.js";
 import { ProcessGroupTransport, SpawnError, type ExitInfo } from "./stdio-transport.js";
 import { meaningfulStderrLine, STDERR_TAIL_LINES } from "./stderr-reason.js";
@@ -115,10 +115,13 @@ export class Connection {
   }
 }
 
-async function buildTransport(config: ServerConfig, options: ConnectOptions, secrets: Record<string, string>): Promise<Transport> {
-  const references = { ...options.environment, ...secrets };
+/**
+ * The transport, with the server's `${VAR}` references filled in only here, for the child's argv
+ * and environment or the request's URL and headers; the config keeps the references.
+ */
+async function buildTransport(config: ServerConfig, options: ConnectOptions, references: NodeJS.ProcessEnv, url: URL | undefined): Promise<Transport> {
   if (config.transport === "stdio") {
-    const [command, ...args] = config.command ?? [];
+    const [command, ...args] = expandArgv(config.command ?? [], references);
     if (command === undefined) throw new AppError("CONFIG_INVALID", "command: must not be empty");
     return new ProcessGroupTransport({
       command,
@@ -132,7 +135,7 @@ async function buildTransport(config: ServerConfig, options: ConnectOptions, sec
       shutdownTimeoutMs: config.shutdown_timeout * 1000,
     });
   }
-  const url = new URL(config.url ?? "");
+  if (url === undefined) throw new AppError("CONFIG_INVALID", "url: is required for a remote server");
   const headers = expandReferences(config.headers, "headers", references);
   const requestInit: RequestInit = { headers };
   const fetchOption = options.urlGuard ? { fetch: guardedFetch(options.urlGuard) } : {};
@@ -168,14 +171,25 @@ export async function openConnection(config: ServerConfig, options: ConnectOptio
   let secrets: Record<string, string> = {};
   try {
     if (options.secrets) secrets = await options.secrets();
-    if (options.urlGuard && config.transport !== "stdio") await options.urlGuard(new URL(config.url ?? ""));
+  } catch (error) {
+    throw new StartFailure(errorMessage(error), false, { cause: error });
+  }
+  const references = { ...options.environment, ...secrets };
+  let url: URL | undefined;
+  try {
+    if (config.transport !== "stdio") url = new URL(expandReference(config.url ?? "", "url", references));
+  } catch (error) {
+    throw new StartFailure(errorMessage(error), true, { cause: error });
+  }
+  try {
+    if (options.urlGuard && url) await options.urlGuard(url);
   } catch (error) {
     // A refusal stands until the config or the policy changes; a failed lookup may pass later.
     throw new StartFailure(errorMessage(error), isUrlRefusal(error), { cause: error });
   }
   let transport: Transport;
   try {
-    transport = await buildTransport(config, options, secrets);
+    transport = await buildTransport(config, options, references, url);
   } catch (error) {
     throw new StartFailure(errorMessage(error), true, { cause: error });
   }

@@ -5,16 +5,23 @@
  * see only repositories.
  */
 import Database from "better-sqlite3";
-import { mkdirSync, statSync } from "node:fs";
+import { statSync } from "node:fs";
 import { dirname } from "node:path";
 import type { Clock } from "../core/clock.js";
 import { AppError } from "../core/errors.js";
 import { MIGRATIONS, type Migration } from "./migrations/index.js";
+import { ensurePrivateFile, restrictExisting, securePrivateDir } from "./private-files.js";
 
 export type SqliteDatabase = Database.Database;
 
 export function openSqlite(path: string, clock: Clock, migrations: Migration[] = MIGRATIONS): SqliteDatabase {
-  if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
+  const onDisk = path !== ":memory:";
+  if (onDisk) {
+    securePrivateDir(dirname(path));
+    // Before SQLite opens it: SQLite creates -wal and -shm with the database file's mode.
+    ensurePrivateFile(path);
+    restrictExisting([`${path}-wal`, `${path}-shm`]);
+  }
   const db = new Database(path);
   db.pragma("journal_mode = WAL");
   db.pragma("foreign_keys = ON");

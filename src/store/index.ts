@@ -1,5 +1,8 @@
 export { DATABASE_FILE, openStore } from "./store.js";
-export type { Store, StoreInfo } from "./store.js";
+export type { OpenStoreOptions, Store, StoreInfo } from "./store.js";
+export { SECRET_KEY_ENV, SECRET_KEY_FILE } from "./secret-key.js";
+export { newSecretKey, parseSecretKey } from "./secret-cipher.js";
+export { securePrivateDir } from "./private-files.js";
 export type {
   AlertQuery,
   AlertRecord,

@@ -12,6 +12,7 @@ import { sqliteHealthRepository, type HealthRepository } from "./health-reposito
 import { sqliteInstallsRepository, type InstallsRepository } from "./installs-repository.js";
 import { sqliteDiscoveryUsageRepository, type DiscoveryUsageRepository } from "./discovery-usage-repository.js";
 import { sqliteProcessGroupsRepository, type ProcessGroupsRepository } from "./process-groups-repository.js";
+import { secretKeySource } from "./secret-key.js";
 import { sqliteSecretsRepository, type SecretsRepository } from "./secrets-repository.js";
 import { sqliteServerEventsRepository, type ServerEventsRepository } from "./server-events-repository.js";
 import { sqliteServersRepository, type ServersRepository } from "./servers-repository.js";
@@ -46,8 +47,14 @@ export interface Store {
 
 export const DATABASE_FILE = "pygent.db";
 
-export function openStore(dataDir: string, clock: Clock): Store {
+export interface OpenStoreOptions {
+  /** Where PYGENT_SECRET_KEY is read from; process.env by default. */
+  environment?: NodeJS.ProcessEnv;
+}
+
+export function openStore(dataDir: string, clock: Clock, options: OpenStoreOptions = {}): Store {
   const path = join(dataDir, DATABASE_FILE);
+  const keys = secretKeySource(dataDir, options.environment ?? process.env);
   const db = openSqlite(path, clock);
   const pingStmt = db.prepare("SELECT 1 AS ok");
   const versionStmt = db.prepare("SELECT MAX(version) AS v FROM schema_migrations");
@@ -59,7 +66,7 @@ export function openStore(dataDir: string, clock: Clock): Store {
     alerts: sqliteAlertsRepository(db),
     alertRules: sqliteAlertRulesRepository(db),
     health: sqliteHealthRepository(db),
-    secrets: sqliteSecretsRepository(db),
+    secrets: sqliteSecretsRepository(db, keys),
     installs: sqliteInstallsRepository(db),
     authState: sqliteAuthStateRepository(db),
     audit: sqliteAuditRepository(db),

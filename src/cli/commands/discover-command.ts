@@ -24,6 +24,9 @@ export interface DiscoveredServer {
   repository_url: string | null;
   install_command: string[];
   inputs: Array<{ name: string; kind: string; description: string | null; required: boolean; secret: boolean }>;
+  runtime_flags: string[];
+  refused_runtime_flags: string[];
+  argv_secrets: string[];
   installed: boolean;
   usage: { installs: number; tool_calls: number };
   score?: number;
@@ -180,6 +183,11 @@ function registerShow(discover: Command, ctx: CliContext): void {
           ]),
         );
       }
+      if (server.runtime_flags.length > 0) io.out(`docker run flags: ${server.runtime_flags.join(" ")}`);
+      for (const refusal of server.refused_runtime_flags) io.out(io.paint(`refused: ${refusal} (allowed only with discovery.oci.allow_unsafe_flags)`, "red"));
+      if (server.argv_secrets.length > 0) {
+        io.out(`note: ${server.argv_secrets.join(", ")} ${server.argv_secrets.length > 1 ? "are" : "is"} passed on the server's command line; the config keeps a \${reference}, but while the server runs anyone on this machine can read the value with ps`);
+      }
       io.out("");
       out(`Install with: pygent install ${server.id}${installHint(server)}`);
     });
@@ -189,7 +197,7 @@ function registerShow(discover: Command, ctx: CliContext): void {
 function installHint(server: DiscoveredServer): string {
   return server.inputs
     .filter((input) => input.required)
-    .map((input) => (input.kind === "argument" ? ` --arg ${input.name}=...` : input.secret ? ` --secret ${input.name}` : ` --env ${input.name}=...`))
+    .map((input) => (input.secret ? ` --secret ${input.name}` : input.kind === "argument" ? ` --arg ${input.name}=...` : ` --env ${input.name}=...`))
     .join("");
 }
 

@@ -8,6 +8,7 @@ import { migration002 } from "./002-health.js";
 import { migration003 } from "./003-alerts.js";
 import { migration004 } from "./004-secrets-installs.js";
 import { migration005 } from "./005-auth-audit.js";
+import { migration006 } from "./006-encrypted-secrets.js";
 import { migration007 } from "./007-discovery-usage.js";
 import { migration008 } from "./008-retention-indexes.js";
 
@@ -17,4 +18,4 @@ export interface Migration {
   statements: string[];
 }
 
-export const MIGRATIONS: Migration[] = [migration001, migration002, migration003, migration004, migration005, migration007, migration008];
+export const MIGRATIONS: Migration[] = [migration001, migration002, migration003, migration004, migration005, migration006, migration007, migration008];

@@ -81,6 +81,11 @@ const ServerFields = {
   restart_window: seconds(86_400).default(300),
   /** A run this long counts as stable: the backoff starts again from restart_backoff_initial. */
   restart_stable_after: seconds(86_400).default(30),
+  /**
+   * Health checks failing in a row before a running server is restarted, as a liveness probe
+   * would; 0 never restarts on checks.
+   */
+  restart_after_failed_checks: z.number().int().min(0).max(1000).default(3),
   /** Per-server health thresholds, over `health.thresholds` of the config file. */
   thresholds: ThresholdsSchema.optional(),
 };

@@ -106,12 +106,45 @@ export class Connection {
     return this.closing;
   }
 
+  /**
+   * Why a failed request means this session is gone, or undefined when it stands (a tool error, a
+   * slow answer). A stdio session ends with its process, which reports itself; only a remote one
+   * can be lost while the daemon holds it.
+   */
+  lossReason(error: unknown): string | undefined {
+    return this.transport instanceof ProcessGroupTransport ? undefined : remoteSessionLoss(error);
+  }
+
   async close(): Promise<void> {
     if (this.closing) return;
     this.closing = true;
     await this.client.close().catch(() => {});
     await this.transport.close().catch(() => {});
   }
+}
+
+/** Socket errors that mean the remote end is not there (any more). */
+const LOST_CONNECTION_CODES = new Set(["ECONNREFUSED", "ECONNRESET", "EHOSTUNREACH", "ENETUNREACH", "ENOTFOUND", "EAI_AGAIN", "UND_ERR_SOCKET"]);
+
+/**
+ * Reads an HTTP status or a socket error code through the `cause` chain (fetch keeps the socket
+ * error there). 404 is how a Streamable HTTP server says a session expired; a server that
+ * restarted and forgot its sessions answers 400 naming the session.
+ */
+export function remoteSessionLoss(error: unknown): string | undefined {
+  let current: unknown = error;
+  for (let depth = 0; current && depth < 5; depth++) {
+    const status = (current as { status?: unknown }).status;
+    const message = errorMessage(current);
+    if (status === 404) return `session expired: the server answered 404 (${message})`;
+    if (status === 400 && /session/i.test(message)) return `session lost: the server answered 400 (${message})`;
+    const code = (current as { code?: unknown }).code;
+    if (typeof code === "string" && LOST_CONNECTION_CODES.has(code)) {
+      return `${code === "ECONNREFUSED" ? "connection refused" : "connection lost"} (${code})`;
+    }
+    current = (current as { cause?: unknown }).cause;
+  }
+  return undefined;
 }
 
 async function buildTransport(config: ServerConfig, options: ConnectOptions, secrets: Record<string, string>): Promise<Transport> {
@@ -144,6 +177,7 @@ async function buildTransport(config: ServerConfig, options: ConnectOptions, sec
 /** Why a start failed, in the words a person needs: the exit and the last stderr line. */
 function failureReason(error: unknown, transport: Transport, stderrTail: string[], timeoutS: number): string {
   const message = errorMessage(error);
+  if (transport instanceof ProcessGroupTransport && transport.failure) return transport.failure;
   if (transport instanceof ProcessGroupTransport && transport.exit) {
     const { code, signal } = transport.exit;
     const how = signal ? `was killed by ${signal}` : `exited with code ${code}`;
@@ -202,11 +236,14 @@ export async function openConnection(config: ServerConfig, options: ConnectOptio
   client.onclose = () => {
     if (!opened || connection?.isClosing) return;
     const exit = transport instanceof ProcessGroupTransport ? transport.exit : undefined;
-    const reason = exit
+    const failure = transport instanceof ProcessGroupTransport ? transport.failure : undefined;
+    const exited = exit
       ? exit.signal
         ? `killed by ${exit.signal}`
         : `exited with code ${exit.code}${stderrTail.at(-1) ? `: ${stderrTail.at(-1)}` : ""}`
       : "the connection closed";
+    // A server the transport ended is killed by its signal; the reason it was ended comes first.
+    const reason = failure ?? exited;
     hooks.onLost?.(reason, exit);
   };
   let connection: Connection | undefined;

@@ -87,6 +87,11 @@ export interface McpManager {
    * result the server's current snapshot. Used by health checks to see capability drift.
    */
   refreshCapabilities(id: string): Promise<CapabilitySnapshot>;
+  /**
+   * The server is up but does not serve (the health monitor saw its checks fail in a row): it is
+   * ended and restarted like a server that exited, with `reason`. Ignored unless it is running.
+   */
+  reportUnresponsive(id: string, reason: string): void;
   /** The pids of the server's process group (stdio servers; empty otherwise). */
   processIds(id: string): number[];
 }

@@ -319,14 +319,9 @@ export function createMcpManager(deps: ManagerDeps): McpManager {
 
     async callTool(id, name, args): Promise<ToolCallResult> {
       const found = entry(id);
-      const connection = found.supervisor.live;
-      if (!connection) {
-        throw new AppError("SERVER_NOT_RUNNING", `server "${id}" is ${found.supervisor.state}, not running`);
-      }
-      if (!connection.snapshot.tools.some((tool) => tool.name === name)) {
-        throw new AppError("TOOL_NOT_FOUND", `server "${id}" has no tool named "${name}"`, {
-          tools: connection.snapshot.tools.map((tool) => tool.name),
-        });
+      const { tools } = found.supervisor.requireLive().snapshot;
+      if (!tools.some((tool) => tool.name === name)) {
+        throw new AppError("TOOL_NOT_FOUND", `server "${id}" has no tool named "${name}"`, { tools: tools.map((tool) => tool.name) });
       }
       const timeoutMs = found.supervisor.config.request_timeout * 1000;
       const began = performance.now();
@@ -340,7 +335,7 @@ export function createMcpManager(deps: ManagerDeps): McpManager {
           at: deps.clock.now(),
         });
       try {
-        const result = await connection.client.callTool({ name, arguments: args }, { timeout: timeoutMs });
+        const result = await found.supervisor.request((connection) => connection.client.callTool({ name, arguments: args }, { timeout: timeoutMs }));
         report(result.isError !== true);
         return {
           content: (result.content ?? []) as unknown[],
@@ -360,18 +355,20 @@ export function createMcpManager(deps: ManagerDeps): McpManager {
 
     async ping(id) {
       const found = entry(id);
-      const connection = found.supervisor.live;
-      if (!connection) throw new AppError("SERVER_NOT_RUNNING", `server "${id}" is ${found.supervisor.state}, not running`);
       const began = performance.now();
-      await connection.client.ping({ timeout: found.supervisor.config.request_timeout * 1000 });
+      await found.supervisor.request((connection) => connection.client.ping({ timeout: found.supervisor.config.request_timeout * 1000 }));
       return performance.now() - began;
     },
 
     async refreshCapabilities(id) {
-      const found = entry(id);
-      const connection = found.supervisor.live;
-      if (!connection) throw new AppError("SERVER_NOT_RUNNING", `server "${id}" is ${found.supervisor.state}, not running`);
-      return connection.refresh();
+      return entry(id).supervisor.request((connection) => connection.refresh());
+    },
+
+    reportUnresponsive(id, reason) {
+      const found = entries.get(id);
+      if (!found) return;
+      logger.warn({ server_id: id, reason }, "restarting a server that stopped serving");
+      found.supervisor.reportUnresponsive(reason);
     },
 
     processIds(id) {

@@ -7,7 +7,7 @@ import type { MessageBus } from "../bus/bus.js";
 import type { ServerState } from "../bus/events.js";
 import type { ServerConfig } from "../config/schema.js";
 import type { Clock, TimerHandle } from "../core/clock.js";
-import { errorMessage } from "../core/errors.js";
+import { AppError, errorMessage } from "../core/errors.js";
 import type { Logger } from "../core/logger.js";
 import type { ServerEventKind, Store } from "../store/index.js";
 import { Connection, openConnection, StartFailure } from "./connection.js";
@@ -99,6 +99,38 @@ export class Supervisor {
       this.policy.reset();
       return { attempt: this.launch() };
     });
+  }
+
+  /** The live session; throws SERVER_NOT_RUNNING when the server is not running. */
+  requireLive(): Connection {
+    const connection = this.live;
+    if (!connection) throw new AppError("SERVER_NOT_RUNNING", `server "${this.id}" is ${this.state}, not running`);
+    return connection;
+  }
+
+  /**
+   * Runs a request on the live session. A failure that means the session is gone (a remote that
+   * restarted, expired the session or refuses connections) ends this run like an exit, so the
+   * server goes through backoff and reconnects with a new session.
+   */
+  async request<T>(run: (connection: Connection) => Promise<T>): Promise<T> {
+    const connection = this.requireLive();
+    try {
+      return await run(connection);
+    } catch (error) {
+      const lost = connection.lossReason(error);
+      if (lost !== undefined && this.connection === connection) this.onLost(lost, null);
+      throw error;
+    }
+  }
+
+  /**
+   * The server is up but no longer serves (its health checks keep failing): it is ended and
+   * restarted through the same backoff and crash-loop accounting as an exit.
+   */
+  reportUnresponsive(reason: string): void {
+    const connection = this.live;
+    if (connection) this.onLost(reason, connection.pid);
   }
 
   /** Replaces the config; the caller restarts the server when it should pick it up. */
@@ -211,7 +243,7 @@ export class Supervisor {
     if (this.startedAt !== null) this.policy.recordRun(this.deps.clock.now() - this.startedAt);
     this.startedAt = null;
     this.record("exited", reason);
-    this.log("daemon", `server stopped unexpectedly: ${reason}`);
+    this.log("daemon", `${this.config.transport === "stdio" ? "server stopped unexpectedly" : "session lost"}: ${reason}`);
     void connection?.close();
     if (pid !== null) void this.forgetGroup(pid);
     this.handleFailure(reason, false);
@@ -248,6 +280,7 @@ export class Supervisor {
         if (generation !== this.generation || !this.wanted) return {};
         this.restarts++;
         this.record("restarted", `restart ${this.restarts}`);
+        if (this.config.transport !== "stdio") this.log("daemon", `reconnecting with a new session (restart ${this.restarts})`);
         return { attempt: this.launch() };
       });
     }, decision.delayMs);

@@ -83,6 +83,8 @@ export class Connection {
     readonly transport: Transport,
     public snapshot: CapabilitySnapshot,
     private readonly requestTimeoutMs: number,
+    /** See lossReason. */
+    private readonly lossOf: (error: unknown) => string | undefined,
   ) {}
 
   /** Lists everything again, straight from the server, and keeps it as the snapshot. */
@@ -107,12 +109,12 @@ export class Connection {
   }
 
   /**
-   * Why a failed request means this session is gone, or undefined when it stands (a tool error, a
-   * slow answer). A stdio session ends with its process, which reports itself; only a remote one
-   * can be lost while the daemon holds it.
+   * Why a failed request or a transport error means this session is gone, or undefined when it
+   * stands (a tool error, a slow answer). A stdio session ends with its process, which reports
+   * itself; only a remote one can be lost while the daemon holds it.
    */
   lossReason(error: unknown): string | undefined {
-    return this.transport instanceof ProcessGroupTransport ? undefined : remoteSessionLoss(error);
+    return this.lossOf(error);
   }
 
   async close(): Promise<void> {
@@ -145,6 +147,18 @@ export function remoteSessionLoss(error: unknown): string | undefined {
     current = (current as { cause?: unknown }).cause;
   }
   return undefined;
+}
+
+/**
+ * How a transport's errors tell that its session is gone. An SSE session lives as long as its
+ * event stream: once the stream broke, the server has forgotten the session (the SDK's
+ * EventSource would reconnect into a new, uninitialized one, and requests to the old endpoint go
+ * unanswered).
+ */
+function sessionLossOf(transport: ServerConfig["transport"], { SseError }: Sdk): (error: unknown) => string | undefined {
+  if (transport === "stdio") return () => undefined;
+  return (error) =>
+    transport === "sse" && SseError.isInstance(error) ? `SSE stream lost: ${errorMessage(error)}` : remoteSessionLoss(error);
 }
 
 async function buildTransport(config: ServerConfig, options: ConnectOptions, secrets: Record<string, string>): Promise<Transport> {
@@ -223,7 +237,8 @@ export async function openConnection(config: ServerConfig, options: ConnectOptio
   const began = performance.now();
   const spawning = transport instanceof ProcessGroupTransport ? transport.start() : undefined;
   spawning?.catch(() => {});
-  const { Client } = await loadSdk();
+  const sdkModule = await loadSdk();
+  const { Client } = sdkModule;
   const client = new Client(CLIENT_INFO, {
     capabilities: {},
     listChanged: {
@@ -232,9 +247,20 @@ export async function openConnection(config: ServerConfig, options: ConnectOptio
       prompts: { onChanged: () => hooks.onListChanged?.("prompts") },
     },
   });
-  client.onerror = (error) => hooks.onTransportError?.(error);
+  let lost = false;
+  const reportLost = (reason: string, exit: ExitInfo | undefined) => {
+    if (!opened || lost || connection?.isClosing) return;
+    lost = true;
+    hooks.onLost?.(reason, exit);
+  };
+  client.onerror = (error) => {
+    hooks.onTransportError?.(error);
+    // The transports retry their streams by themselves; an error that says the session is gone
+    // (the stream's reconnect refused, or answered 404) ends it, so that a new one is opened.
+    const reason = connection?.lossReason(error);
+    if (reason !== undefined) reportLost(reason, undefined);
+  };
   client.onclose = () => {
-    if (!opened || connection?.isClosing) return;
     const exit = transport instanceof ProcessGroupTransport ? transport.exit : undefined;
     const failure = transport instanceof ProcessGroupTransport ? transport.failure : undefined;
     const exited = exit
@@ -243,8 +269,7 @@ export async function openConnection(config: ServerConfig, options: ConnectOptio
         : `exited with code ${exit.code}${stderrTail.at(-1) ? `: ${stderrTail.at(-1)}` : ""}`
       : "the connection closed";
     // A server the transport ended is killed by its signal; the reason it was ended comes first.
-    const reason = failure ?? exited;
-    hooks.onLost?.(reason, exit);
+    reportLost(failure ?? exited, exit);
   };
   let connection: Connection | undefined;
   const timeoutMs = config.startup_timeout * 1000;
@@ -272,7 +297,7 @@ export async function openConnection(config: ServerConfig, options: ConnectOptio
       timings: { spawn_ms: round(spawnMs), initialize_ms: round(initializeMs), list_ms: round(listMs) },
       captured_at: Date.now(),
     };
-    connection = new Connection(client, transport, snapshot, config.request_timeout * 1000);
+    connection = new Connection(client, transport, snapshot, config.request_timeout * 1000, sessionLossOf(config.transport, sdkModule));
     opened = true;
     if (transport instanceof ProcessGroupTransport && transport.exit) {
       throw new Error(`exited with code ${transport.exit.code} right after initialize`);

@@ -69,7 +69,8 @@ async function expectRestarted(id: string, oldPid: number, budgetMs: number): Pr
   return lost;
 }
 
-describe("liveness", () => {
+// Each test waits up to twice its start-scaled budget, which may pass the suite's 30 s default.
+describe("liveness", { timeout: 120_000 }, () => {
   it("restarts a server that closes its stdout but stays alive, with the reason", async () => {
     const { pid, budgetMs } = await startFixture("mute", "closes-stdout.mjs");
     await expect(manager.ping("mute")).rejects.toThrow();

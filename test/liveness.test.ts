@@ -54,6 +54,15 @@ async function startFixture(id: string, file: string, extra: Record<string, unkn
   return { pid: view.pid!, budgetMs: Math.max(15_000, 20 * (Date.now() - began)) };
 }
 
+/** A server whose event loop blocks on the first ping, checked every second with a 1 s probe timeout. */
+async function startStuckAndMonitor(id: string, restartAfterFailedChecks: number) {
+  const started = await startFixture(id, "blocks-on-ping.mjs", { health_check_interval: 1, restart_after_failed_checks: restartAfterFailedChecks });
+  const config = HealthConfigSchema.parse({ probe_timeout: 1 });
+  monitor = createHealthMonitor({ manager, bus, repository: store.health, clock: systemClock, logger: silentLogger(), config });
+  await monitor.start();
+  return started;
+}
+
 /** Waits for the server to leave `running` by itself and come back with a new process. */
 async function expectRestarted(id: string, oldPid: number, budgetMs: number): Promise<ServerStatusEvent> {
   const lost = await waitFor(() => statuses(id).find((event) => event.previous === "running" && event.state === "backoff"), {
@@ -87,12 +96,7 @@ describe("liveness", { timeout: 120_000 }, () => {
   });
 
   it("restarts a server whose health checks fail restart_after_failed_checks times in a row", async () => {
-    const { pid, budgetMs } = await startFixture("stuck", "blocks-on-ping.mjs", {
-      health_check_interval: 1,
-      restart_after_failed_checks: 2,
-    });
-    monitor = createHealthMonitor({ manager, bus, repository: store.health, clock: systemClock, logger: silentLogger(), config: HealthConfigSchema.parse({ probe_timeout: 1 }) });
-    await monitor.start();
+    const { pid, budgetMs } = await startStuckAndMonitor("stuck", 2);
     const lost = await expectRestarted("stuck", pid, budgetMs);
     expect(lost.reason).toMatch(/^2 consecutive health checks failed: ping timed out after 1 s; restarting in /);
     const failedChecks = events.filter(
@@ -102,12 +106,7 @@ describe("liveness", { timeout: 120_000 }, () => {
   });
 
   it("leaves a failing server to its checks when restart_after_failed_checks is 0", async () => {
-    const { pid, budgetMs } = await startFixture("kept", "blocks-on-ping.mjs", {
-      health_check_interval: 1,
-      restart_after_failed_checks: 0,
-    });
-    monitor = createHealthMonitor({ manager, bus, repository: store.health, clock: systemClock, logger: silentLogger(), config: HealthConfigSchema.parse({ probe_timeout: 1 }) });
-    await monitor.start();
+    const { pid, budgetMs } = await startStuckAndMonitor("kept", 0);
     await waitFor(
       () => events.some((event) => event.type === "health_update" && event.server_id === "kept" && event.metrics.consecutive_failures >= 4),
       { timeoutMs: budgetMs, message: "four failed checks in a row" },

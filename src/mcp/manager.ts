@@ -319,7 +319,8 @@ export function createMcpManager(deps: ManagerDeps): McpManager {
 
     async callTool(id, name, args): Promise<ToolCallResult> {
       const found = entry(id);
-      const { tools } = found.supervisor.requireLive().snapshot;
+      const connection = found.supervisor.requireLive();
+      const { tools } = connection.snapshot;
       if (!tools.some((tool) => tool.name === name)) {
         throw new AppError("TOOL_NOT_FOUND", `server "${id}" has no tool named "${name}"`, { tools: tools.map((tool) => tool.name) });
       }
@@ -335,7 +336,7 @@ export function createMcpManager(deps: ManagerDeps): McpManager {
           at: deps.clock.now(),
         });
       try {
-        const result = await found.supervisor.request((connection) => connection.client.callTool({ name, arguments: args }, { timeout: timeoutMs }));
+        const result = await connection.client.callTool({ name, arguments: args }, { timeout: timeoutMs });
         report(result.isError !== true);
         return {
           content: (result.content ?? []) as unknown[],
@@ -356,12 +357,12 @@ export function createMcpManager(deps: ManagerDeps): McpManager {
     async ping(id) {
       const found = entry(id);
       const began = performance.now();
-      await found.supervisor.request((connection) => connection.client.ping({ timeout: found.supervisor.config.request_timeout * 1000 }));
+      await found.supervisor.requireLive().client.ping({ timeout: found.supervisor.config.request_timeout * 1000 });
       return performance.now() - began;
     },
 
     async refreshCapabilities(id) {
-      return entry(id).supervisor.request((connection) => connection.refresh());
+      return entry(id).supervisor.requireLive().refresh();
     },
 
     reportUnresponsive(id, reason) {

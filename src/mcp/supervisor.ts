@@ -109,22 +109,6 @@ export class Supervisor {
   }
 
   /**
-   * Runs a request on the live session. A failure that means the session is gone (a remote that
-   * restarted, expired the session or refuses connections) ends this run like an exit, so the
-   * server goes through backoff and reconnects with a new session.
-   */
-  async request<T>(run: (connection: Connection) => Promise<T>): Promise<T> {
-    const connection = this.requireLive();
-    try {
-      return await run(connection);
-    } catch (error) {
-      const lost = connection.lossReason(error);
-      if (lost !== undefined && this.connection === connection) this.onLost(lost, null);
-      throw error;
-    }
-  }
-
-  /**
    * The server is up but no longer serves (its health checks keep failing): it is ended and
    * restarted through the same backoff and crash-loop accounting as an exit.
    */

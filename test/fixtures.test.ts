@@ -422,6 +422,50 @@ describe("test fixtures", () => {
   );
 
   it(
+    "blocks-on-ping serves until the first ping, then answers nothing and stays alive",
+    async () => {
+      const server = startRaw("blocks-on-ping.mjs");
+      await server.initialize();
+      expect(await rawEcho(server, "before")).toBe("before");
+      await expect(server.request("ping", undefined, 1000)).rejects.toThrow(/no answer to ping/);
+      await expect(server.request("tools/list", undefined, 1000)).rejects.toThrow(/no answer to tools\/list/);
+      expect(isAlive(server.child.pid!)).toBe(true);
+    },
+    TEST_TIMEOUT_MS,
+  );
+
+  it(
+    "closes-stdout serves until the first ping, then ends its stdout and stays alive",
+    async () => {
+      const server = startRaw("closes-stdout.mjs");
+      await server.initialize();
+      expect(await rawEcho(server, "before")).toBe("before");
+      const ended = new Promise((resolve) => server.child.stdout.once("end", resolve));
+      server.request("ping", undefined, 60_000).catch(() => undefined);
+      await ended;
+      expect(server.child.exitCode).toBeNull();
+      expect(isAlive(server.child.pid!)).toBe(true);
+    },
+    TEST_TIMEOUT_MS,
+  );
+
+  it(
+    "floods-stdout serves until the first ping, then writes past 16 MiB without a newline",
+    async () => {
+      const server = startRaw("floods-stdout.mjs");
+      await server.initialize();
+      expect(await rawEcho(server, "before")).toBe("before");
+      const linesBefore = server.lineLengths.length;
+      let flooded = 0;
+      server.child.stdout.on("data", (chunk: Buffer) => (flooded += chunk.length));
+      server.request("ping", undefined, 60_000).catch(() => undefined);
+      await waitFor(() => flooded > 17 * 1024 * 1024, { timeoutMs: 10_000, message: "17 MiB of flood" });
+      expect(server.lineLengths).toHaveLength(linesBefore);
+    },
+    TEST_TIMEOUT_MS,
+  );
+
+  it(
     "ignores-sigterm keeps serving through SIGTERM and closed stdin; only SIGKILL ends it",
     async () => {
       const server = startRaw("ignores-sigterm.mjs");

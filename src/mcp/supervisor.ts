@@ -45,6 +45,8 @@ export class Supervisor {
   readonly logs: LogRing;
 
   private connection: Connection | undefined;
+  /** A lost connection still being ended (a live process that stopped serving takes a while). */
+  private ending: Promise<void> | undefined;
   private wanted = false;
   private generation = 0;
   private timer: TimerHandle | undefined;
@@ -147,6 +149,7 @@ export class Supervisor {
     this.abort?.abort();
     const connection = this.connection;
     this.connection = undefined;
+    await this.ending;
     if (connection || this.inflight) {
       this.setState("stopping", null);
       await this.inflight;
@@ -228,7 +231,11 @@ export class Supervisor {
     this.startedAt = null;
     this.record("exited", reason);
     this.log("daemon", `${this.config.transport === "stdio" ? "server stopped unexpectedly" : "session lost"}: ${reason}`);
-    void connection?.close();
+    const ending = connection?.close();
+    this.ending = ending;
+    void ending?.finally(() => {
+      if (this.ending === ending) this.ending = undefined;
+    });
     if (pid !== null) void this.forgetGroup(pid);
     this.handleFailure(reason, false);
   }
@@ -261,6 +268,8 @@ export class Supervisor {
       this.timer = undefined;
       if (generation !== this.generation || !this.wanted) return;
       void this.untilOutcome(async () => {
+        // Never two of the same server at once: the one that stopped serving goes first.
+        await this.ending;
         if (generation !== this.generation || !this.wanted) return {};
         this.restarts++;
         this.record("restarted", `restart ${this.restarts}`);

@@ -83,8 +83,6 @@ export class Connection {
     readonly transport: Transport,
     public snapshot: CapabilitySnapshot,
     private readonly requestTimeoutMs: number,
-    /** See lossReason. */
-    private readonly lossOf: (error: unknown) => string | undefined,
   ) {}
 
   /** Lists everything again, straight from the server, and keeps it as the snapshot. */
@@ -106,15 +104,6 @@ export class Connection {
 
   get isClosing(): boolean {
     return this.closing;
-  }
-
-  /**
-   * Why a failed request or a transport error means this session is gone, or undefined when it
-   * stands (a tool error, a slow answer). A stdio session ends with its process, which reports
-   * itself; only a remote one can be lost while the daemon holds it.
-   */
-  lossReason(error: unknown): string | undefined {
-    return this.lossOf(error);
   }
 
   async close(): Promise<void> {
@@ -150,7 +139,9 @@ export function remoteSessionLoss(error: unknown): string | undefined {
 }
 
 /**
- * How a transport's errors tell that its session is gone. An SSE session lives as long as its
+ * Why a transport error means the session is gone, or undefined when it stands (a tool error, a
+ * slow answer). A stdio session ends with its process, which reports itself; only a remote one
+ * can be lost while the daemon holds it. An SSE session lives as long as its
  * event stream: once the stream broke, the server has forgotten the session (the SDK's
  * EventSource would reconnect into a new, uninitialized one, and requests to the old endpoint go
  * unanswered).
@@ -239,6 +230,7 @@ export async function openConnection(config: ServerConfig, options: ConnectOptio
   spawning?.catch(() => {});
   const sdkModule = await loadSdk();
   const { Client } = sdkModule;
+  const sessionLoss = sessionLossOf(config.transport, sdkModule);
   const client = new Client(CLIENT_INFO, {
     capabilities: {},
     listChanged: {
@@ -255,9 +247,10 @@ export async function openConnection(config: ServerConfig, options: ConnectOptio
   };
   client.onerror = (error) => {
     hooks.onTransportError?.(error);
-    // The transports retry their streams by themselves; an error that says the session is gone
-    // (the stream's reconnect refused, or answered 404) ends it, so that a new one is opened.
-    const reason = connection?.lossReason(error);
+    // Both remote transports report here every failed request and every failed attempt to
+    // reopen their event stream; one that says the session is gone ends it, so that a new one
+    // is opened.
+    const reason = sessionLoss(error);
     if (reason !== undefined) reportLost(reason, undefined);
   };
   client.onclose = () => {
@@ -297,7 +290,7 @@ export async function openConnection(config: ServerConfig, options: ConnectOptio
       timings: { spawn_ms: round(spawnMs), initialize_ms: round(initializeMs), list_ms: round(listMs) },
       captured_at: Date.now(),
     };
-    connection = new Connection(client, transport, snapshot, config.request_timeout * 1000, sessionLossOf(config.transport, sdkModule));
+    connection = new Connection(client, transport, snapshot, config.request_timeout * 1000);
     opened = true;
     if (transport instanceof ProcessGroupTransport && transport.exit) {
       throw new Error(`exited with code ${transport.exit.code} right after initialize`);

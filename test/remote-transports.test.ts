@@ -101,9 +101,12 @@ describe("remote transports", { timeout: 90_000 }, () => {
     });
   }
 
-  for (const [mode, transport, path] of [
-    ["streamableHttp", "http", "/mcp"],
-    ["sse", "sse", "/sse"],
+  for (const [mode, transport, path, loss] of [
+    // Refused while it is down, or the session unknown to the new process.
+    ["streamableHttp", "http", "/mcp", /^session lost: (connection refused|connection lost|session (expired|lost))/],
+    // The event stream breaks with the process; the SDK's EventSource would otherwise slip into
+    // a new, uninitialized session of the new process without a word.
+    ["sse", "sse", "/sse", /^session lost: SSE stream lost: /],
   ] as const) {
     it(`reconnects with a new session when server-everything restarts on the same port (${transport})`, async () => {
       const first = await serveEverything(mode);
@@ -118,7 +121,9 @@ describe("remote transports", { timeout: 90_000 }, () => {
       // the old endpoint would go unanswered, so only HTTP is asked.)
       if (transport === "http") await manager.ping(id).catch(() => undefined);
       const view = await runningAgain(id, 1);
-      expect(manager.logs(id).map((line) => line.line)).toContain(`reconnecting with a new session (restart ${view.restarts})`);
+      const logs = manager.logs(id).map((line) => line.line);
+      expect(logs.find((line) => line.startsWith("session lost: "))).toMatch(loss);
+      expect(logs).toContain(`reconnecting with a new session (restart ${view.restarts})`);
       const result = await manager.callTool(id, "echo", { message: "after the restart" });
       expect(JSON.stringify(result.content)).toContain("after the restart");
     });

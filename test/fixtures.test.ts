@@ -162,6 +162,14 @@ async function rawEcho(server: RawServer, text: string): Promise<string> {
   return result.content.map((block) => block.text ?? "").join("");
 }
 
+/** A fixture that misbehaves from its first ping on, shown to serve normally before it. */
+async function servingUntilPing(fixture: string): Promise<RawServer> {
+  const server = startRaw(fixture);
+  await server.initialize();
+  expect(await rawEcho(server, "before")).toBe("before");
+  return server;
+}
+
 interface SdkSession {
   client: Client;
   transport: StdioClientTransport;
@@ -417,6 +425,44 @@ describe("test fixtures", () => {
       await small.initialize();
       await waitFor(() => small.lineLengths[1] === 100_000 - 1, { message: "the 100000-byte line" });
       expect(await rawEcho(small, "after the flood")).toBe("after the flood");
+    },
+    TEST_TIMEOUT_MS,
+  );
+
+  it(
+    "blocks-on-ping serves until the first ping, then answers nothing and stays alive",
+    async () => {
+      const server = await servingUntilPing("blocks-on-ping.mjs");
+      await expect(server.request("ping", undefined, 1000)).rejects.toThrow(/no answer to ping/);
+      await expect(server.request("tools/list", undefined, 1000)).rejects.toThrow(/no answer to tools\/list/);
+      expect(isAlive(server.child.pid!)).toBe(true);
+    },
+    TEST_TIMEOUT_MS,
+  );
+
+  it(
+    "closes-stdout serves until the first ping, then ends its stdout and stays alive",
+    async () => {
+      const server = await servingUntilPing("closes-stdout.mjs");
+      const ended = new Promise((resolve) => server.child.stdout.once("end", resolve));
+      server.request("ping", undefined, 60_000).catch(() => undefined);
+      await ended;
+      expect(server.child.exitCode).toBeNull();
+      expect(isAlive(server.child.pid!)).toBe(true);
+    },
+    TEST_TIMEOUT_MS,
+  );
+
+  it(
+    "floods-stdout serves until the first ping, then writes past 16 MiB without a newline",
+    async () => {
+      const server = await servingUntilPing("floods-stdout.mjs");
+      const linesBefore = server.lineLengths.length;
+      let flooded = 0;
+      server.child.stdout.on("data", (chunk: Buffer) => (flooded += chunk.length));
+      server.request("ping", undefined, 60_000).catch(() => undefined);
+      await waitFor(() => flooded > 17 * 1024 * 1024, { timeoutMs: 10_000, message: "17 MiB of flood" });
+      expect(server.lineLengths).toHaveLength(linesBefore);
     },
     TEST_TIMEOUT_MS,
   );

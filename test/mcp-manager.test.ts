@@ -183,14 +183,13 @@ describe("MCP manager", () => {
     });
   });
 
-  it("survives a message larger than the limit on stdout", async () => {
+  it("ends a server that writes a message over the size cap, with that reason", async () => {
     const m = newManager();
     await m.start();
-    await m.registerServer("huge", fixtureServer("huge", "huge-line.mjs", { env: { HUGE_BYTES: String(20 * 1024 * 1024) } }));
-    await waitFor(() => m.logs("huge").some((line) => /larger than/.test(line.line)), { timeoutMs: 15_000, message: "oversize dropped" });
-    expect(stateOf("huge")).toBe("running");
-    const result = await m.callTool("huge", "echo", { text: "after the flood" });
-    expect(JSON.stringify(result.content)).toContain("after the flood");
+    await m.registerServer("huge", fixtureServer("huge", "huge-line.mjs", { env: { HUGE_BYTES: String(20 * 1024 * 1024) }, auto_restart: false }));
+    const view = await waitFor(() => (stateOf("huge") === "failed" ? m.get("huge") : undefined), { timeoutMs: 15_000, message: "failed" });
+    expect(view.reason).toMatch(/^message over 16 MiB cap/);
+    await waitFor(async () => (await store.processGroups.list()).length === 0, { timeoutMs: 10_000, message: "process group forgotten" });
   });
 
   it("ends grandchildren and SIGTERM-ignoring servers when stopping", async () => {

@@ -1,6 +1,7 @@
 /**
  * Remote servers: the official `server-everything` served over Streamable HTTP and over SSE on a
- * loopback port, supervised through the same manager as stdio servers.
+ * loopback port, supervised through the same manager as stdio servers; a remote that restarts,
+ * goes away or expires its session is reconnected with a new session through backoff.
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -13,21 +14,51 @@ import { silentLogger } from "../src/core/logger.js";
 import { createMcpManager, type McpManager } from "../src/mcp/index.js";
 import { openStore, type Store } from "../src/store/index.js";
 import { freePort } from "./helpers/network.js";
-import { makeTempDir, removeTempDir, waitFor } from "./helpers/processes.js";
+import { fixturePath, makeTempDir, removeTempDir, waitFor, waitForExit } from "./helpers/processes.js";
 
-/** Starts server-everything in the given HTTP mode; resolves once it listens. */
-async function serveEverything(mode: "streamableHttp" | "sse"): Promise<{ child: ChildProcess; port: number }> {
-  const port = await freePort();
-  const child = spawn(process.execPath, [packageBin("@modelcontextprotocol/server-everything"), mode], {
+/** Starts a node script that serves HTTP on `port` (0: it picks one); resolves with the port once it listens. */
+async function serveHttp(args: string[], port: number, what: string): Promise<{ child: ChildProcess; port: number }> {
+  const child = spawn(process.execPath, args, {
     env: { ...process.env, PORT: String(port) },
     stdio: ["ignore", "ignore", "pipe"],
     detached: true,
   });
+  children.push(child);
   let stderr = "";
   child.stderr!.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-  await waitFor(() => /listening on port|running on port/i.test(stderr), { timeoutMs: 15_000, message: `${mode} server to listen` });
-  return { child, port };
+  const listening = await waitFor(() => /(?:listening|running) on port (\d+)/i.exec(stderr), { timeoutMs: 15_000, message: `${what} to listen` });
+  return { child, port: Number(listening[1]) };
 }
+
+/** Starts server-everything in the given HTTP mode, on a free port unless one is given. */
+async function serveEverything(mode: "streamableHttp" | "sse", port?: number): Promise<{ child: ChildProcess; port: number }> {
+  return serveHttp([packageBin("@modelcontextprotocol/server-everything"), mode], port ?? (await freePort()), `${mode} server`);
+}
+
+function killGroup(child: ChildProcess): void {
+  try {
+    process.kill(-child.pid!, "SIGKILL");
+  } catch (error) {
+    // Already gone (a test killed it on purpose); anything else is a real failure.
+    if ((error as NodeJS.ErrnoException).code !== "ESRCH") throw error;
+  }
+}
+
+async function kill(child: ChildProcess): Promise<void> {
+  killGroup(child);
+  await waitForExit(child.pid!, 10_000);
+}
+
+/** Waits until the server is running again after `restarts` restarts. */
+function runningAgain(id: string, restarts: number) {
+  return waitFor(() => {
+    const current = manager.get(id);
+    return current.state === "running" && current.restarts >= restarts ? current : undefined;
+  }, { timeoutMs: 30_000, message: `${id} running again` });
+}
+
+/** Backoff short and unbounded enough to outlast a remote that is down for a few seconds. */
+const RECONNECT = { restart_backoff_initial: 0.2, restart_backoff_max: 1, restart_max_failures: 1000 };
 
 let dir: string;
 let store: Store;
@@ -43,18 +74,18 @@ beforeEach(() => {
 afterEach(async () => {
   await manager.stop();
   store.close();
-  for (const child of children.splice(0)) if (child.pid && child.exitCode === null) process.kill(-child.pid, "SIGKILL");
+  for (const child of children.splice(0)) killGroup(child);
   removeTempDir(dir);
 });
 
-describe("remote transports", () => {
+// A remote restarted mid-test takes a process start or two plus backoff: more than the 30 s default on a loaded machine.
+describe("remote transports", { timeout: 90_000 }, () => {
   for (const [mode, transport, path] of [
     ["streamableHttp", "http", "/mcp"],
     ["sse", "sse", "/sse"],
   ] as const) {
     it(`connects to server-everything over ${transport} and calls a tool`, async () => {
-      const { child, port } = await serveEverything(mode);
-      children.push(child);
+      const { port } = await serveEverything(mode);
       await manager.applyConfig([parseServer({ id: `remote-${transport}`, transport, url: `http://127.0.0.1:${port}${path}` })]);
       await manager.start();
       const view = await waitFor(() => {
@@ -69,6 +100,70 @@ describe("remote transports", () => {
       expect(await manager.ping(`remote-${transport}`)).toBeGreaterThanOrEqual(0);
     });
   }
+
+  for (const [mode, transport, path, loss] of [
+    // Refused while it is down, or the session unknown to the new process.
+    ["streamableHttp", "http", "/mcp", /^session lost: (connection refused|connection lost|session (expired|lost))/],
+    // The event stream breaks with the process; the SDK's EventSource would otherwise slip into
+    // a new, uninitialized session of the new process without a word.
+    ["sse", "sse", "/sse", /^session lost: SSE stream lost: /],
+  ] as const) {
+    it(`reconnects with a new session when server-everything restarts on the same port (${transport})`, async () => {
+      const first = await serveEverything(mode);
+      const id = `restarts-${transport}`;
+      await manager.applyConfig([parseServer({ id, transport, url: `http://127.0.0.1:${first.port}${path}`, ...RECONNECT })]);
+      await manager.start();
+      await runningAgain(id, 0);
+      await kill(first.child);
+      await serveEverything(mode, first.port);
+      // Streamable HTTP finds out when its event stream cannot reopen or on its next request (the
+      // new process knows no session); the SSE stream ends with the process. (An SSE request to
+      // the old endpoint would go unanswered, so only HTTP is asked.)
+      if (transport === "http") await manager.ping(id).catch(() => undefined);
+      const view = await runningAgain(id, 1);
+      const logs = manager.logs(id).map((line) => line.line);
+      expect(logs.find((line) => line.startsWith("session lost: "))).toMatch(loss);
+      expect(logs).toContain(`reconnecting with a new session (restart ${view.restarts})`);
+      const result = await manager.callTool(id, "echo", { message: "after the restart" });
+      expect(JSON.stringify(result.content)).toContain("after the restart");
+    });
+  }
+
+  it("never shows an idle remote that went away as running, and reconnects when it is back", async () => {
+    const first = await serveEverything("streamableHttp");
+    await manager.applyConfig([parseServer({ id: "away", url: `http://127.0.0.1:${first.port}/mcp`, ...RECONNECT })]);
+    await manager.start();
+    await runningAgain("away", 0);
+    await kill(first.child);
+    // No request is made: the transport's own attempt to reopen its event stream finds it gone.
+    await waitFor(() => manager.get("away").state !== "running", { timeoutMs: 30_000, message: "away to leave running" });
+    // Refused, or reset on a kept-alive socket of the process that died.
+    expect(manager.logs("away").some((line) => /^session lost: connection (refused|lost) \(E/.test(line.line))).toBe(true);
+    // Every reconnect attempt while it is down fails; none may show it running.
+    await waitFor(() => manager.get("away").restarts >= 2, { timeoutMs: 30_000, message: "failed reconnects" });
+    expect(manager.get("away").state).not.toBe("running");
+    await serveEverything("streamableHttp", first.port);
+    await runningAgain("away", 2);
+    expect(await manager.ping("away")).toBeGreaterThanOrEqual(0);
+  });
+
+  it("opens a new session when the server answers 404 to an expired one", async () => {
+    const { port } = await serveHttp([fixturePath("expiring-sessions-http.mjs")], 0, "expiring-sessions server");
+    await manager.applyConfig([parseServer({ id: "expiring", url: `http://127.0.0.1:${port}/mcp`, ...RECONNECT })]);
+    await manager.start();
+    await runningAgain("expiring", 0);
+    const expired = await fetch(`http://127.0.0.1:${port}/expire-sessions`, { method: "POST" });
+    expect(expired.status).toBe(204);
+    // The 404 ends the session at once, so the ping fails with it or with the closed connection.
+    await expect(manager.ping("expiring")).rejects.toThrow();
+    const view = await runningAgain("expiring", 1);
+    expect(view.restarts).toBe(1);
+    const logs = manager.logs("expiring").map((line) => line.line);
+    expect(logs.some((line) => line.startsWith("session lost: session expired: the server answered 404"))).toBe(true);
+    expect(logs).toContain("reconnecting with a new session (restart 1)");
+    const result = await manager.callTool("expiring", "echo", { text: "new session" });
+    expect(JSON.stringify(result.content)).toContain("new session");
+  });
 
   it("puts an unreachable remote server in backoff with the reason", async () => {
     const port = await freePort();

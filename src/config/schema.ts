@@ -83,6 +83,11 @@ const ServerFields = {
   restart_stable_after: seconds(86_400).default(30),
   /** Seconds after which a server in crash_loop gets a fresh start; absent: it stays there until started by hand. */
   restart_after_crash_loop: seconds(86_400).optional(),
+  /**
+   * Health checks failing in a row before a running server is restarted, as a liveness probe
+   * would; 0 never restarts on checks.
+   */
+  restart_after_failed_checks: z.number().int().min(0).max(1000).default(3),
   /** Per-server health thresholds, over `health.thresholds` of the config file. */
   thresholds: ThresholdsSchema.optional(),
 };

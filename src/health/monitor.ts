@@ -5,7 +5,9 @@
  * `server_status` events, so a crash is reported when it happens, not at the next probe.
  *
  * The monitor owns its timers (the check schedule, history maintenance) and its write buffer; it
- * reads servers from the McpManager and never starts or stops them.
+ * reads servers from the McpManager and never starts or stops them itself: a server whose checks
+ * fail `restart_after_failed_checks` times in a row is reported to the manager as unresponsive,
+ * and its supervisor restarts it like a server that exited (a liveness probe).
  */
 import type { MessageBus, Unsubscribe } from "../bus/bus.js";
 import type { HealthMetrics, HealthStatus, HealthUpdateEvent, ServerState, ServerStatusEvent } from "../bus/events.js";
@@ -343,6 +345,8 @@ class Monitor implements HealthMonitor {
     const intervalMs = view.config.health_check_interval * 1000;
     if (this.scheduler.intervalOf(view.id) !== intervalMs) this.scheduler.add(view.id, intervalMs);
     if (event.state === "running") {
+      // A new run starts its count of failed checks afresh.
+      track.consecutiveFailures = 0;
       this.checkSoon(track, view.config.health_check_interval * 1000);
       return;
     }
@@ -420,7 +424,14 @@ class Monitor implements HealthMonitor {
     if (this.stopped) return this.healthOf(track, view);
     track.checkedAt = at;
     this.report(track, verdict, metrics, at, true);
+    this.restartIfUnresponsive(track, view, outcome);
     return this.healthOf(track, after);
+  }
+
+  private restartIfUnresponsive(track: Track, view: ServerView, outcome: ProbeOutcome): void {
+    const limit = view.config.restart_after_failed_checks;
+    if (outcome.ok || limit === 0 || track.consecutiveFailures < limit) return;
+    this.deps.manager.reportUnresponsive(track.id, `${track.consecutiveFailures} consecutive health checks failed: ${outcome.error}`);
   }
 
   private async runProbes(view: ServerView, timeoutMs: number): Promise<{ outcome: ProbeOutcome; reading: ProbeReading }> {

@@ -115,6 +115,44 @@ export class Connection {
   }
 }
 
+/** Socket errors that mean the remote end is not there (any more). */
+const LOST_CONNECTION_CODES = new Set(["ECONNREFUSED", "ECONNRESET", "EHOSTUNREACH", "ENETUNREACH", "ENOTFOUND", "EAI_AGAIN", "UND_ERR_SOCKET"]);
+
+/**
+ * Reads an HTTP status or a socket error code through the `cause` chain (fetch keeps the socket
+ * error there). 404 is how a Streamable HTTP server says a session expired; a server that
+ * restarted and forgot its sessions answers 400 naming the session.
+ */
+export function remoteSessionLoss(error: unknown): string | undefined {
+  let current: unknown = error;
+  for (let depth = 0; current && depth < 5; depth++) {
+    const status = (current as { status?: unknown }).status;
+    const message = errorMessage(current);
+    if (status === 404) return `session expired: the server answered 404 (${message})`;
+    if (status === 400 && /session/i.test(message)) return `session lost: the server answered 400 (${message})`;
+    const code = (current as { code?: unknown }).code;
+    if (typeof code === "string" && LOST_CONNECTION_CODES.has(code)) {
+      return `${code === "ECONNREFUSED" ? "connection refused" : "connection lost"} (${code})`;
+    }
+    current = (current as { cause?: unknown }).cause;
+  }
+  return undefined;
+}
+
+/**
+ * Why a transport error means the session is gone, or undefined when it stands (a tool error, a
+ * slow answer). A stdio session ends with its process, which reports itself; only a remote one
+ * can be lost while the daemon holds it. An SSE session lives as long as its
+ * event stream: once the stream broke, the server has forgotten the session (the SDK's
+ * EventSource would reconnect into a new, uninitialized one, and requests to the old endpoint go
+ * unanswered).
+ */
+function sessionLossOf(transport: ServerConfig["transport"], { SseError }: Sdk): (error: unknown) => string | undefined {
+  if (transport === "stdio") return () => undefined;
+  return (error) =>
+    transport === "sse" && SseError.isInstance(error) ? `SSE stream lost: ${errorMessage(error)}` : remoteSessionLoss(error);
+}
+
 /**
  * The transport, with the server's `${VAR}` references filled in only here, for the child's argv
  * and environment or the request's URL and headers; the config keeps the references.
@@ -152,6 +190,7 @@ function explained(line: string | undefined): string {
 /** Why a start failed, in the words a person needs: the exit and the stderr line that explains it. */
 function failureReason(error: unknown, transport: Transport, stderrTail: string[], timeoutS: number): string {
   const message = errorMessage(error);
+  if (transport instanceof ProcessGroupTransport && transport.failure) return transport.failure;
   if (transport instanceof ProcessGroupTransport && transport.exit) {
     const { code, signal } = transport.exit;
     const how = signal ? `was killed by ${signal}` : `exited with code ${code}`;
@@ -207,7 +246,9 @@ export async function openConnection(config: ServerConfig, options: ConnectOptio
   const began = performance.now();
   const spawning = transport instanceof ProcessGroupTransport ? transport.start() : undefined;
   spawning?.catch(() => {});
-  const { Client } = await loadSdk();
+  const sdkModule = await loadSdk();
+  const { Client } = sdkModule;
+  const sessionLoss = sessionLossOf(config.transport, sdkModule);
   const client = new Client(CLIENT_INFO, {
     capabilities: {},
     listChanged: {
@@ -216,16 +257,30 @@ export async function openConnection(config: ServerConfig, options: ConnectOptio
       prompts: { onChanged: () => hooks.onListChanged?.("prompts") },
     },
   });
-  client.onerror = (error) => hooks.onTransportError?.(error);
+  let lost = false;
+  const reportLost = (reason: string, exit: ExitInfo | undefined) => {
+    if (!opened || lost || connection?.isClosing) return;
+    lost = true;
+    hooks.onLost?.(reason, exit);
+  };
+  client.onerror = (error) => {
+    hooks.onTransportError?.(error);
+    // Both remote transports report here every failed request and every failed attempt to
+    // reopen their event stream; one that says the session is gone ends it, so that a new one
+    // is opened.
+    const reason = sessionLoss(error);
+    if (reason !== undefined) reportLost(reason, undefined);
+  };
   client.onclose = () => {
-    if (!opened || connection?.isClosing) return;
     const exit = transport instanceof ProcessGroupTransport ? transport.exit : undefined;
-    const reason = exit
+    const failure = transport instanceof ProcessGroupTransport ? transport.failure : undefined;
+    const exited = exit
       ? exit.signal
         ? `killed by ${exit.signal}`
         : `exited with code ${exit.code}${explained(meaningfulStderrLine(stderrTail))}`
       : "the connection closed";
-    hooks.onLost?.(reason, exit);
+    // A server the transport ended is killed by its signal; the reason it was ended comes first.
+    reportLost(failure ?? exited, exit);
   };
   let connection: Connection | undefined;
   const timeoutMs = config.startup_timeout * 1000;

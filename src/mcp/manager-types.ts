@@ -103,6 +103,11 @@ export interface McpManager {
    * Cancelled like ping.
    */
   refreshCapabilities(id: string, options?: RequestControl): Promise<CapabilitySnapshot>;
+  /**
+   * The server is up but does not serve (the health monitor saw its checks fail in a row): it is
+   * ended and restarted like a server that exited, with `reason`. Ignored unless it is running.
+   */
+  reportUnresponsive(id: string, reason: string): void;
   /** The pids of the server's process group (stdio servers; empty otherwise). */
   processIds(id: string): number[];
 }

@@ -349,14 +349,10 @@ export function createMcpManager(deps: ManagerDeps): McpManager {
 
     async callTool(id, name, args): Promise<ToolCallResult> {
       const found = entry(id);
-      const connection = found.supervisor.live;
-      if (!connection) {
-        throw new AppError("SERVER_NOT_RUNNING", `server "${id}" is ${found.supervisor.state}, not running`);
-      }
-      if (!connection.snapshot.tools.some((tool) => tool.name === name)) {
-        throw new AppError("TOOL_NOT_FOUND", `server "${id}" has no tool named "${name}"`, {
-          tools: connection.snapshot.tools.map((tool) => tool.name),
-        });
+      const connection = found.supervisor.requireLive();
+      const { tools } = connection.snapshot;
+      if (!tools.some((tool) => tool.name === name)) {
+        throw new AppError("TOOL_NOT_FOUND", `server "${id}" has no tool named "${name}"`, { tools: tools.map((tool) => tool.name) });
       }
       const timeoutMs = found.supervisor.config.request_timeout * 1000;
       const began = performance.now();
@@ -398,19 +394,22 @@ export function createMcpManager(deps: ManagerDeps): McpManager {
 
     async ping(id, options = {}) {
       const found = entry(id);
-      const connection = found.supervisor.live;
-      if (!connection) throw new AppError("SERVER_NOT_RUNNING", `server "${id}" is ${found.supervisor.state}, not running`);
       const began = performance.now();
-      await connection.client.ping(requestOptions(found, options));
+      await found.supervisor.requireLive().client.ping(requestOptions(found, options));
       return performance.now() - began;
     },
 
     async refreshCapabilities(id, options = {}) {
       const found = entry(id);
-      const connection = found.supervisor.live;
-      if (!connection) throw new AppError("SERVER_NOT_RUNNING", `server "${id}" is ${found.supervisor.state}, not running`);
       const { timeout, signal } = requestOptions(found, options);
-      return connection.refresh(timeout, signal);
+      return found.supervisor.requireLive().refresh(timeout, signal);
+    },
+
+    reportUnresponsive(id, reason) {
+      const found = entries.get(id);
+      if (!found) return;
+      logger.warn({ server_id: id, reason }, "restarting a server that stopped serving");
+      found.supervisor.reportUnresponsive(reason);
     },
 
     processIds(id) {

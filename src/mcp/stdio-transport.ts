@@ -1,8 +1,9 @@
 /**
  * The stdio transport for supervised servers. It implements the SDK's Transport interface, but
  * unlike the SDK's own stdio client it starts the server as the leader of a new process group and
- * ends the whole group, bounds what one message may grow to, and treats a stdout line that is
- * not JSON-RPC as noise to report rather than a fatal error.
+ * ends the whole group, and treats a stdout line that is not JSON-RPC as noise to report rather
+ * than a fatal error. A server that can no longer be understood — its stdout closed while it
+ * lives on, or a message over the size cap — is ended with that reason (`failure`).
  */
 import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
 import type { JSONRPCMessage, Transport } from "@modelcontextprotocol/client";
@@ -13,7 +14,7 @@ export interface StdioLaunch {
   args: string[];
   env: Record<string, string>;
   cwd?: string | undefined;
-  /** The longest single message accepted on stdout; longer lines are dropped with an error. */
+  /** The longest single message accepted on stdout; a longer one ends the server. */
   maxMessageBytes?: number;
   /** How long a server gets after stdin closes and SIGTERM before the group is killed. */
   shutdownTimeoutMs?: number;
@@ -30,6 +31,11 @@ export class SpawnError extends Error {
 }
 
 export const DEFAULT_MAX_MESSAGE_BYTES = 16 * 1024 * 1024;
+/**
+ * How long an exit may lag behind the end of stdout: a server that exits closes stdout first,
+ * and its exit, not the closed stream, is the reason to report.
+ */
+const STDOUT_EOF_GRACE_MS = 1000;
 const NOISE_PREVIEW_CHARS = 500;
 
 /** Why a spawn failed, in words; the error codes are Node's. */
@@ -78,9 +84,10 @@ export class ProcessGroupTransport implements Transport {
   private started: Promise<void> | undefined;
   private stdoutChunks: Buffer[] = [];
   private stdoutLength = 0;
-  private droppingOversize = false;
   private stderrPartial = "";
   private closed = false;
+  private closing = false;
+  private failureReason: string | undefined;
   private exitInfo: ExitInfo | undefined;
   private readonly exited: Promise<ExitInfo>;
   private resolveExited!: (exit: ExitInfo) => void;
@@ -97,6 +104,11 @@ export class ProcessGroupTransport implements Transport {
 
   get exit(): ExitInfo | undefined {
     return this.exitInfo;
+  }
+
+  /** Why the transport ended a server that still ran but no longer spoke the protocol. */
+  get failure(): string | undefined {
+    return this.failureReason;
   }
 
   /** Spawns the server; later calls return the same promise, so the owner may start it early. */
@@ -128,6 +140,7 @@ export class ProcessGroupTransport implements Transport {
       child.once("spawn", () => resolve());
       child.on("exit", (code, signal) => this.handleExit({ code, signal }));
       child.stdout.on("data", (chunk: Buffer) => this.readStdout(chunk));
+      child.stdout.on("end", () => this.onStdoutEnd());
       child.stderr.on("data", (chunk: Buffer) => this.readStderr(chunk));
       // A server that dies mid-write makes stdin emit EPIPE; the exit handler reports it.
       child.stdin.on("error", () => {});
@@ -150,6 +163,7 @@ export class ProcessGroupTransport implements Transport {
    * when the whole group is gone.
    */
   async close(): Promise<void> {
+    this.closing = true;
     const child = this.child;
     if (!child || child.pid === undefined) {
       this.finish();
@@ -184,6 +198,21 @@ export class ProcessGroupTransport implements Transport {
     this.finish();
   }
 
+  /** Ends a server that stopped speaking the protocol; `onclose` follows once its group is gone. */
+  private fail(reason: string): void {
+    if (this.closing || this.closed || this.exitInfo) return;
+    this.failureReason = reason;
+    this.resetStdout();
+    void this.close();
+  }
+
+  private onStdoutEnd(): void {
+    if (this.closing || this.exitInfo) return;
+    const timer = setTimeout(() => this.fail("stdout closed"), STDOUT_EOF_GRACE_MS);
+    timer.unref();
+    void this.exited.then(() => clearTimeout(timer));
+  }
+
   private finish(): void {
     if (this.closed && !this.onclose) return;
     const onclose = this.onclose;
@@ -195,35 +224,27 @@ export class ProcessGroupTransport implements Transport {
   private readStdout(chunk: Buffer): void {
     const max = this.launch.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
     let start = 0;
-    for (;;) {
+    while (this.failureReason === undefined) {
       const newline = chunk.indexOf(0x0a, start);
-      if (newline === -1) break;
-      const piece = chunk.subarray(start, newline);
-      start = newline + 1;
-      if (this.droppingOversize) {
-        this.droppingOversize = false;
-        continue;
-      }
+      const piece = chunk.subarray(start, newline === -1 ? chunk.length : newline);
+      // Past the cap the framing can no longer be trusted: nothing after it is a whole message.
       if (this.stdoutLength + piece.length > max) {
-        this.resetStdout();
-        this.onerror?.(new Error(`dropped a stdout message larger than ${max} bytes`));
-        continue;
+        this.fail(`message over ${formatBytes(max)} cap`);
+        return;
       }
+      if (newline === -1) {
+        if (piece.length > 0) {
+          this.stdoutChunks.push(Buffer.from(piece));
+          this.stdoutLength += piece.length;
+        }
+        return;
+      }
+      start = newline + 1;
       this.stdoutChunks.push(piece);
       const line = Buffer.concat(this.stdoutChunks).toString("utf8");
       this.resetStdout();
       this.handleLine(line);
     }
-    const rest = chunk.subarray(start);
-    if (rest.length === 0 || this.droppingOversize) return;
-    if (this.stdoutLength + rest.length > max) {
-      this.resetStdout();
-      this.droppingOversize = true;
-      this.onerror?.(new Error(`dropped a stdout message larger than ${max} bytes`));
-      return;
-    }
-    this.stdoutChunks.push(Buffer.from(rest));
-    this.stdoutLength += rest.length;
   }
 
   private resetStdout(): void {
@@ -257,4 +278,9 @@ export class ProcessGroupTransport implements Transport {
     if (this.stderrPartial.trim() !== "") this.onstderr?.(this.stderrPartial);
     this.stderrPartial = "";
   }
+}
+
+function formatBytes(bytes: number): string {
+  const mib = 1024 * 1024;
+  return bytes % mib === 0 ? `${bytes / mib} MiB` : `${bytes} bytes`;
 }

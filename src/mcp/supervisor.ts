@@ -7,7 +7,7 @@ import type { MessageBus } from "../bus/bus.js";
 import type { ServerState } from "../bus/events.js";
 import type { ServerConfig } from "../config/schema.js";
 import type { Clock, TimerHandle } from "../core/clock.js";
-import { errorMessage } from "../core/errors.js";
+import { AppError, errorMessage } from "../core/errors.js";
 import type { Logger } from "../core/logger.js";
 import type { ServerEventKind, Store } from "../store/index.js";
 import { Connection, openConnection, StartFailure } from "./connection.js";
@@ -45,6 +45,8 @@ export class Supervisor {
   readonly logs: LogRing;
 
   private connection: Connection | undefined;
+  /** A lost connection still being ended (a live process that stopped serving takes a while). */
+  private ending: Promise<void> | undefined;
   private wanted = false;
   private generation = 0;
   private timer: TimerHandle | undefined;
@@ -101,6 +103,22 @@ export class Supervisor {
     });
   }
 
+  /** The live session; throws SERVER_NOT_RUNNING when the server is not running. */
+  requireLive(): Connection {
+    const connection = this.live;
+    if (!connection) throw new AppError("SERVER_NOT_RUNNING", `server "${this.id}" is ${this.state}, not running`);
+    return connection;
+  }
+
+  /**
+   * The server is up but no longer serves (its health checks keep failing): it is ended and
+   * restarted through the same backoff and crash-loop accounting as an exit.
+   */
+  reportUnresponsive(reason: string): void {
+    const connection = this.live;
+    if (connection) this.onLost(reason, connection.pid);
+  }
+
   /** Replaces the config; the caller restarts the server when it should pick it up. */
   reconfigure(config: ServerConfig): void {
     this.config = config;
@@ -131,6 +149,7 @@ export class Supervisor {
     this.abort?.abort();
     const connection = this.connection;
     this.connection = undefined;
+    await this.ending;
     if (connection || this.inflight) {
       this.setState("stopping", null);
       await this.inflight;
@@ -211,8 +230,12 @@ export class Supervisor {
     if (this.startedAt !== null) this.policy.recordRun(this.deps.clock.now() - this.startedAt);
     this.startedAt = null;
     this.record("exited", reason);
-    this.log("daemon", `server stopped unexpectedly: ${reason}`);
-    void connection?.close();
+    this.log("daemon", `${this.config.transport === "stdio" ? "server stopped unexpectedly" : "session lost"}: ${reason}`);
+    const ending = connection?.close();
+    this.ending = ending;
+    void ending?.finally(() => {
+      if (this.ending === ending) this.ending = undefined;
+    });
     if (pid !== null) void this.forgetGroup(pid);
     this.handleFailure(reason, false);
   }
@@ -254,10 +277,13 @@ export class Supervisor {
       this.timer = undefined;
       if (generation !== this.generation || !this.wanted) return;
       void this.untilOutcome(async () => {
+        // Never two of the same server at once: the one that stopped serving goes first.
+        await this.ending;
         if (generation !== this.generation || !this.wanted) return {};
         beforeLaunch?.();
         this.restarts++;
         this.record("restarted", `restart ${this.restarts}`);
+        if (this.config.transport !== "stdio") this.log("daemon", `reconnecting with a new session (restart ${this.restarts})`);
         return { attempt: this.launch() };
       });
     }, delayMs);

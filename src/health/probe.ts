@@ -36,9 +36,10 @@ export interface HealthProbe {
 export function withTimeout<T>(work: (signal: AbortSignal) => Promise<T>, timeoutMs: number, clock: Clock, what: string): Promise<T> {
   const abort = new AbortController();
   const promise = work(abort.signal);
+  const timedOut = () => new Error(`${what} timed out after ${timeoutMs / 1000} s`);
   return new Promise<T>((resolve, reject) => {
     const timer = clock.setTimeout(() => {
-      const error = new Error(`${what} timed out after ${timeoutMs / 1000} s`);
+      const error = timedOut();
       reject(error);
       abort.abort(error);
     }, timeoutMs);
@@ -49,10 +50,18 @@ export function withTimeout<T>(work: (signal: AbortSignal) => Promise<T>, timeou
       },
       (error: unknown) => {
         clock.clearTimeout(timer);
-        reject(error instanceof Error ? error : new Error(errorMessage(error)));
+        // The work may be given the same deadline (the SDK's request timeout) and reach it first:
+        // the same event, told in the same words.
+        if (isRequestTimeout(error)) reject(timedOut());
+        else reject(error instanceof Error ? error : new Error(errorMessage(error)));
       },
     );
   });
+}
+
+/** The MCP SDK's own request timeout (`SdkError` with code `REQUEST_TIMEOUT`). */
+function isRequestTimeout(error: unknown): boolean {
+  return typeof error === "object" && error !== null && (error as { code?: unknown }).code === "REQUEST_TIMEOUT";
 }
 
 const UNREACHABLE_CODES = new Set(["ECONNREFUSED", "ECONNRESET", "ENOTFOUND", "EHOSTUNREACH", "ENETUNREACH", "EAI_AGAIN"]);

@@ -106,8 +106,11 @@ export interface McpManager {
   /**
    * The server is up but does not serve (the health monitor saw its checks fail in a row): it is
    * ended and restarted like a server that exited, with `reason`. Ignored unless it is running.
+   * `since` (clock ms) is when it was first seen not serving (the first failed check of the
+   * streak began): the run counts only up to then towards restart_stable_after, so a server that
+   * keeps hanging goes through backoff into crash_loop like one that keeps exiting.
    */
-  reportUnresponsive(id: string, reason: string): void;
+  reportUnresponsive(id: string, reason: string, since?: number): void;
   /** The pids of the server's process group (stdio servers; empty otherwise). */
   processIds(id: string): number[];
 }

@@ -112,11 +112,13 @@ export class Supervisor {
 
   /**
    * The server is up but no longer serves (its health checks keep failing): it is ended and
-   * restarted through the same backoff and crash-loop accounting as an exit.
+   * restarted through the same backoff and crash-loop accounting as an exit. Its run counts only
+   * up to `since`, when it was first seen not serving: detection takes several checks, which
+   * must not make a server that hangs every time look stable.
    */
-  reportUnresponsive(reason: string): void {
+  reportUnresponsive(reason: string, since?: number): void {
     const connection = this.live;
-    if (connection) this.onLost(reason, connection.pid);
+    if (connection) this.onLost(reason, connection.pid, { servedUntil: since });
   }
 
   /** Replaces the config; the caller restarts the server when it should pick it up. */
@@ -224,10 +226,14 @@ export class Supervisor {
     this.handleFailure(errorMessage(error), permanent);
   }
 
-  private onLost(reason: string, pid: number | null): void {
+  /** `servedUntil`: when the run stopped serving, if before now (a server that hung). */
+  private onLost(reason: string, pid: number | null, { servedUntil }: { servedUntil?: number | undefined } = {}): void {
     const connection = this.connection;
     this.connection = undefined;
-    if (this.startedAt !== null) this.policy.recordRun(this.deps.clock.now() - this.startedAt);
+    if (this.startedAt !== null) {
+      const endedAt = Math.min(servedUntil ?? Infinity, this.deps.clock.now());
+      this.policy.recordRun(Math.max(0, endedAt - this.startedAt));
+    }
     this.startedAt = null;
     this.record("exited", reason);
     this.log("daemon", `${this.config.transport === "stdio" ? "server stopped unexpectedly" : "session lost"}: ${reason}`);

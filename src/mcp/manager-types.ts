@@ -70,7 +70,11 @@ export interface McpManager {
   get(id: string): ServerView;
   /** What remote servers registered through the API or installed may reach. */
   networkPolicy(): NetworkPolicy;
-  /** Replaces the network policy (a config reload); servers already connected are not re-checked. */
+  /**
+   * Replaces the network policy (a config reload). It applies to every request from then on: a
+   * connected remote server whose URL it now refuses loses its session at its next request (a
+   * tool call, a health check) and ends `failed` with the refusal as its reason, as a start would.
+   */
   setNetworkPolicy(policy: NetworkPolicy): void;
   /** The server's category, or null (also for an unknown id): a cheap lookup for hot paths. */
   categoryOf(id: string): string | null;

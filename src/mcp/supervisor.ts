@@ -187,8 +187,8 @@ export class Supervisor {
         onStderr: (line) => this.log("stderr", line),
         onNoise: (line) => this.log("stdout", `non-protocol output: ${line}`),
         onTransportError: (error) => this.log("daemon", `transport: ${error.message}`),
-        onLost: (reason) => {
-          if (generation === this.generation) this.onLost(reason, spawnedPid);
+        onLost: (reason, _exit, permanent) => {
+          if (generation === this.generation) this.onLost(reason, spawnedPid, { permanent });
         },
         onListChanged: (list) => this.log("daemon", `server reported ${list}/list_changed`),
       },
@@ -226,8 +226,11 @@ export class Supervisor {
     this.handleFailure(errorMessage(error), permanent);
   }
 
-  /** `servedUntil`: when the run stopped serving, if before now (a server that hung). */
-  private onLost(reason: string, pid: number | null, { servedUntil }: { servedUntil?: number | undefined } = {}): void {
+  /**
+   * `servedUntil`: when the run stopped serving, if before now (a server that hung);
+   * `permanent`: reconnecting cannot help (the network policy refuses the server's URL).
+   */
+  private onLost(reason: string, pid: number | null, { servedUntil, permanent = false }: { servedUntil?: number | undefined; permanent?: boolean } = {}): void {
     const connection = this.connection;
     this.connection = undefined;
     if (this.startedAt !== null) {
@@ -243,7 +246,7 @@ export class Supervisor {
       if (this.ending === ending) this.ending = undefined;
     });
     if (pid !== null) void this.forgetGroup(pid);
-    this.handleFailure(reason, false);
+    this.handleFailure(reason, permanent);
   }
 
   private handleFailure(reason: string, permanent: boolean): void {

@@ -54,11 +54,19 @@ async function startFixture(id: string, file: string, extra: Record<string, unkn
   return { pid: view.pid!, budgetMs: Math.max(15_000, 20 * (Date.now() - began)) };
 }
 
-/** A server whose event loop blocks on the first ping, checked every second with a 1 s probe timeout. */
-async function startStuckAndMonitor(id: string, restartAfterFailedChecks: number) {
-  const started = await startFixture(id, "blocks-on-ping.mjs", { health_check_interval: 1, restart_after_failed_checks: restartAfterFailedChecks });
-  const config = HealthConfigSchema.parse({ probe_timeout: 1 });
-  monitor = createHealthMonitor({ manager, bus, repository: store.health, clock: systemClock, logger: silentLogger(), config });
+/**
+ * A server whose event loop blocks on the first ping, checked every second with a probe timeout
+ * of `probeTimeout` s (1 by default); `spread: false` checks each new run at once.
+ */
+async function startStuckAndMonitor(
+  id: string,
+  restartAfterFailedChecks: number,
+  { extra = {}, probeTimeout = 1, spread = true }: { extra?: Record<string, unknown>; probeTimeout?: number; spread?: boolean } = {},
+) {
+  const started = await startFixture(id, "blocks-on-ping.mjs", { health_check_interval: 1, restart_after_failed_checks: restartAfterFailedChecks, ...extra });
+  const config = HealthConfigSchema.parse({ probe_timeout: probeTimeout });
+  const random = spread ? {} : { random: () => 0 };
+  monitor = createHealthMonitor({ manager, bus, repository: store.health, clock: systemClock, logger: silentLogger(), config, ...random });
   await monitor.start();
   return started;
 }
@@ -104,6 +112,25 @@ describe("liveness", { timeout: 120_000 }, () => {
       (event): event is HealthUpdateEvent => event.type === "health_update" && event.server_id === "stuck" && event.metrics.consecutive_failures > 0,
     );
     expect(failedChecks.map((event) => event.metrics.consecutive_failures).slice(0, 2)).toEqual([1, 2]);
+  });
+
+  it("leaves a server that hangs after every restart in crash_loop, however long detection takes", async () => {
+    // Each run is checked at once and hangs on that check; detection takes the probe timeout,
+    // which alone reaches restart_stable_after. Counted up to its detection, every run would look
+    // stable and wipe the failure count, and the server would be restarted forever.
+    const { budgetMs } = await startStuckAndMonitor("hangs", 1, {
+      extra: { restart_stable_after: 2, restart_max_failures: 2, shutdown_timeout: 1, restart_backoff_initial: 0.2, restart_backoff_max: 0.4 },
+      probeTimeout: 2,
+      spread: false,
+    });
+    const view = await waitFor(() => {
+      const current = manager.get("hangs");
+      return current.state === "crash_loop" || current.restarts > 2 ? current : undefined;
+    }, { timeoutMs: 2 * budgetMs, message: "hangs to end in crash_loop" });
+    expect(view).toMatchObject({ state: "crash_loop", restarts: 2 });
+    expect(view.reason).toMatch(
+      /^3 failures within 300 s \(limit 2\); not restarting; last failure: 1 consecutive health checks failed: ping timed out after 2 s/,
+    );
   });
 
   it("leaves a failing server to its checks when restart_after_failed_checks is 0", async () => {

@@ -11,7 +11,7 @@ import { parseServer } from "../src/config/validate.js";
 import { systemClock } from "../src/core/clock.js";
 import { newId } from "../src/core/ids.js";
 import { silentLogger } from "../src/core/logger.js";
-import { createMcpManager, type McpManager } from "../src/mcp/index.js";
+import { createMcpManager, STRICT_NETWORK_POLICY, type McpManager } from "../src/mcp/index.js";
 import { openStore, type Store } from "../src/store/index.js";
 import { freePort } from "./helpers/network.js";
 import { fixturePath, makeTempDir, removeTempDir, waitFor, waitForExit } from "./helpers/processes.js";
@@ -163,6 +163,27 @@ describe("remote transports", { timeout: 90_000 }, () => {
     expect(logs).toContain("reconnecting with a new session (restart 1)");
     const result = await manager.callTool("expiring", "echo", { text: "new session" });
     expect(JSON.stringify(result.content)).toContain("new session");
+  });
+
+  it("fails a connected remote server whose URL a tightened network policy refuses, never leaving it running", async () => {
+    const { port } = await serveEverything("streamableHttp");
+    // Registered through the API, the path the network policy guards; loopback allowed for now.
+    manager.setNetworkPolicy({ allow_loopback: true, allow_private: false });
+    await manager.start();
+    const registered = await manager.registerServer("tightened", { transport: "http", url: `http://127.0.0.1:${port}/mcp`, ...RECONNECT });
+    expect(registered.state).toBe("running");
+    // A config reload that no longer allows loopback: the next request is refused, and so would
+    // be every one after it and any reconnect.
+    manager.setNetworkPolicy(STRICT_NETWORK_POLICY);
+    await expect(manager.callTool("tightened", "echo", { message: "refused" })).rejects.toThrow(/refused by the network policy/);
+    const view = await waitFor(() => {
+      const current = manager.get("tightened");
+      return current.state === "running" || current.state === "starting" ? undefined : current;
+    }, { timeoutMs: 15_000, message: "tightened to leave running" });
+    expect(view.state).toBe("failed");
+    expect(view.reason).toMatch(/^refused by the network policy: 127\.0\.0\.1 is a loopback address/);
+    expect(view.restarts).toBe(0);
+    expect(manager.logs("tightened").some((line) => line.line.startsWith("session lost: refused by the network policy: "))).toBe(true);
   });
 
   it("puts an unreachable remote server in backoff with the reason", async () => {

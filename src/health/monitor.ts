@@ -93,6 +93,8 @@ interface Track {
   metrics: HealthMetrics;
   checkedAt: number | null;
   consecutiveFailures: number;
+  /** When the first failed check of the current streak began: the server served until then at most. */
+  failingSince: number | null;
   errors: ErrorWindow;
   responseMethod: "ping" | "list" | null;
   inflight: Promise<ServerHealth> | undefined;
@@ -284,6 +286,7 @@ class Monitor implements HealthMonitor {
         metrics: EMPTY_METRICS,
         checkedAt: null,
         consecutiveFailures: 0,
+        failingSince: null,
         errors: new ErrorWindow(this.config.error_window * 1000),
         responseMethod: null,
         inflight: undefined,
@@ -347,6 +350,7 @@ class Monitor implements HealthMonitor {
     if (event.state === "running") {
       // A new run starts its count of failed checks afresh.
       track.consecutiveFailures = 0;
+      track.failingSince = null;
       this.checkSoon(track, view.config.health_check_interval * 1000);
       return;
     }
@@ -376,6 +380,7 @@ class Monitor implements HealthMonitor {
     if (view.state !== "running") return this.settleFromState(track, view, { record: true, force: false });
 
     const timeoutMs = Math.min(this.config.probe_timeout, view.config.request_timeout) * 1000;
+    const began = this.clock.now();
     const { outcome, reading } = await this.runProbes(view, timeoutMs);
     if (this.stopped) return this.healthOf(track, view);
     const after = this.deps.manager.get(track.id);
@@ -383,6 +388,8 @@ class Monitor implements HealthMonitor {
     if (after.state !== "running") return this.settleFromState(track, after, { record: false, force: false });
 
     const at = this.clock.now();
+    if (outcome.ok) track.failingSince = null;
+    else if (track.consecutiveFailures === 0) track.failingSince = began;
     track.consecutiveFailures = outcome.ok ? 0 : track.consecutiveFailures + 1;
     track.errors.record(outcome.ok, at);
     if (reading.response_method) track.responseMethod = reading.response_method;
@@ -431,7 +438,9 @@ class Monitor implements HealthMonitor {
   private restartIfUnresponsive(track: Track, view: ServerView, outcome: ProbeOutcome): void {
     const limit = view.config.restart_after_failed_checks;
     if (outcome.ok || limit === 0 || track.consecutiveFailures < limit) return;
-    this.deps.manager.reportUnresponsive(track.id, `${track.consecutiveFailures} consecutive health checks failed: ${outcome.error}`);
+    const reason = `${track.consecutiveFailures} consecutive health checks failed: ${outcome.error}`;
+    // The run ended when the first failed check began, not when the streak was long enough.
+    this.deps.manager.reportUnresponsive(track.id, reason, track.failingSince ?? undefined);
   }
 
   private async runProbes(view: ServerView, timeoutMs: number): Promise<{ outcome: ProbeOutcome; reading: ProbeReading }> {

@@ -43,8 +43,11 @@ export interface ConnectionHooks {
   onTransportError?: (error: Error) => void;
   /** The process started (stdio only). */
   onSpawn?: (pid: number) => void;
-  /** The session ended without close() being called: the process exited or the stream broke. */
-  onLost?: (reason: string, exit: ExitInfo | undefined) => void;
+  /**
+   * The session ended without close() being called: the process exited or the stream broke.
+   * `permanent` when connecting again cannot help (the network policy now refuses the URL).
+   */
+  onLost?: (reason: string, exit: ExitInfo | undefined, permanent: boolean) => void;
   /** The server said its tools, resources or prompts changed. */
   onListChanged?: (list: "tools" | "resources" | "prompts") => void;
 }
@@ -140,17 +143,42 @@ export function remoteSessionLoss(error: unknown): string | undefined {
 }
 
 /**
+ * The network policy's refusal of a request, found through the `cause` chain: the policy was
+ * tightened (a config reload) under a session it no longer allows, or the server pointed the
+ * transport at an address it does not allow.
+ */
+export function policyRefusal(error: unknown): string | undefined {
+  let current: unknown = error;
+  for (let depth = 0; current && depth < 5; depth++) {
+    if (isUrlRefusal(current)) return errorMessage(current);
+    current = (current as { cause?: unknown }).cause;
+  }
+  return undefined;
+}
+
+interface SessionLoss {
+  reason: string;
+  /** Connecting again cannot help: the network policy refuses the server's URL. */
+  permanent: boolean;
+}
+
+/**
  * Why a transport error means the session is gone, or undefined when it stands (a tool error, a
  * slow answer). A stdio session ends with its process, which reports itself; only a remote one
  * can be lost while the daemon holds it. An SSE session lives as long as its
  * event stream: once the stream broke, the server has forgotten the session (the SDK's
  * EventSource would reconnect into a new, uninitialized one, and requests to the old endpoint go
- * unanswered).
+ * unanswered). A request the network policy refuses ends the session for good: every later one
+ * would be refused too, and so would a reconnect.
  */
-function sessionLossOf(transport: ServerConfig["transport"], { SseError }: Sdk): (error: unknown) => string | undefined {
+function sessionLossOf(transport: ServerConfig["transport"], { SseError }: Sdk): (error: unknown) => SessionLoss | undefined {
   if (transport === "stdio") return () => undefined;
-  return (error) =>
-    transport === "sse" && SseError.isInstance(error) ? `SSE stream lost: ${errorMessage(error)}` : remoteSessionLoss(error);
+  return (error) => {
+    const refused = policyRefusal(error);
+    if (refused !== undefined) return { reason: refused, permanent: true };
+    const reason = transport === "sse" && SseError.isInstance(error) ? `SSE stream lost: ${errorMessage(error)}` : remoteSessionLoss(error);
+    return reason === undefined ? undefined : { reason, permanent: false };
+  };
 }
 
 /**
@@ -258,18 +286,22 @@ export async function openConnection(config: ServerConfig, options: ConnectOptio
     },
   });
   let lost = false;
-  const reportLost = (reason: string, exit: ExitInfo | undefined) => {
+  const reportLost = (reason: string, exit: ExitInfo | undefined, permanent = false) => {
     if (!opened || lost || connection?.isClosing) return;
     lost = true;
-    hooks.onLost?.(reason, exit);
+    hooks.onLost?.(reason, exit, permanent);
   };
   client.onerror = (error) => {
     hooks.onTransportError?.(error);
     // Both remote transports report here every failed request and every failed attempt to
     // reopen their event stream; one that says the session is gone ends it, so that a new one
     // is opened.
-    const reason = sessionLoss(error);
-    if (reason !== undefined) reportLost(reason, undefined);
+    const loss = sessionLoss(error);
+    if (loss === undefined) return;
+    // A refused request fails with the refusal itself before the session is ended (ending it
+    // at once would fail the request with "Connection closed" instead).
+    if (loss.permanent) setImmediate(() => reportLost(loss.reason, undefined, true));
+    else reportLost(loss.reason, undefined, false);
   };
   client.onclose = () => {
     const exit = transport instanceof ProcessGroupTransport ? transport.exit : undefined;
@@ -319,7 +351,7 @@ export async function openConnection(config: ServerConfig, options: ConnectOptio
     opened = false;
     await client.close().catch(() => {});
     await transport.close().catch(() => {});
-    throw new StartFailure(reason, error instanceof SpawnError, { cause: error });
+    throw new StartFailure(reason, error instanceof SpawnError || policyRefusal(error) !== undefined, { cause: error });
   }
 }
 

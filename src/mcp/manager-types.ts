@@ -70,7 +70,11 @@ export interface McpManager {
   get(id: string): ServerView;
   /** What remote servers registered through the API or installed may reach. */
   networkPolicy(): NetworkPolicy;
-  /** Replaces the network policy (a config reload); servers already connected are not re-checked. */
+  /**
+   * Replaces the network policy (a config reload). It applies to every request from then on: a
+   * connected remote server whose URL it now refuses loses its session at its next request (a
+   * tool call, a health check) and ends `failed` with the refusal as its reason, as a start would.
+   */
   setNetworkPolicy(policy: NetworkPolicy): void;
   /** The server's category, or null (also for an unknown id): a cheap lookup for hot paths. */
   categoryOf(id: string): string | null;
@@ -106,8 +110,11 @@ export interface McpManager {
   /**
    * The server is up but does not serve (the health monitor saw its checks fail in a row): it is
    * ended and restarted like a server that exited, with `reason`. Ignored unless it is running.
+   * `since` (clock ms) is when it was first seen not serving (the first failed check of the
+   * streak began): the run counts only up to then towards restart_stable_after, so a server that
+   * keeps hanging goes through backoff into crash_loop like one that keeps exiting.
    */
-  reportUnresponsive(id: string, reason: string): void;
+  reportUnresponsive(id: string, reason: string, since?: number): void;
   /** The pids of the server's process group (stdio servers; empty otherwise). */
   processIds(id: string): number[];
 }

@@ -405,11 +405,11 @@ export function createMcpManager(deps: ManagerDeps): McpManager {
       return found.supervisor.requireLive().refresh(timeout, signal);
     },
 
-    reportUnresponsive(id, reason) {
+    reportUnresponsive(id, reason, since) {
       const found = entries.get(id);
       if (!found) return;
       logger.warn({ server_id: id, reason }, "restarting a server that stopped serving");
-      found.supervisor.reportUnresponsive(reason);
+      found.supervisor.reportUnresponsive(reason, since);
     },
 
     processIds(id) {

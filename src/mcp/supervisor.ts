@@ -112,11 +112,13 @@ export class Supervisor {
 
   /**
    * The server is up but no longer serves (its health checks keep failing): it is ended and
-   * restarted through the same backoff and crash-loop accounting as an exit.
+   * restarted through the same backoff and crash-loop accounting as an exit. Its run counts only
+   * up to `since`, when it was first seen not serving: detection takes several checks, which
+   * must not make a server that hangs every time look stable.
    */
-  reportUnresponsive(reason: string): void {
+  reportUnresponsive(reason: string, since?: number): void {
     const connection = this.live;
-    if (connection) this.onLost(reason, connection.pid);
+    if (connection) this.onLost(reason, connection.pid, { servedUntil: since });
   }
 
   /** Replaces the config; the caller restarts the server when it should pick it up. */
@@ -185,8 +187,8 @@ export class Supervisor {
         onStderr: (line) => this.log("stderr", line),
         onNoise: (line) => this.log("stdout", `non-protocol output: ${line}`),
         onTransportError: (error) => this.log("daemon", `transport: ${error.message}`),
-        onLost: (reason) => {
-          if (generation === this.generation) this.onLost(reason, spawnedPid);
+        onLost: (reason, _exit, permanent) => {
+          if (generation === this.generation) this.onLost(reason, spawnedPid, { permanent });
         },
         onListChanged: (list) => this.log("daemon", `server reported ${list}/list_changed`),
       },
@@ -224,10 +226,17 @@ export class Supervisor {
     this.handleFailure(errorMessage(error), permanent);
   }
 
-  private onLost(reason: string, pid: number | null): void {
+  /**
+   * `servedUntil`: when the run stopped serving, if before now (a server that hung);
+   * `permanent`: reconnecting cannot help (the network policy refuses the server's URL).
+   */
+  private onLost(reason: string, pid: number | null, { servedUntil, permanent = false }: { servedUntil?: number | undefined; permanent?: boolean } = {}): void {
     const connection = this.connection;
     this.connection = undefined;
-    if (this.startedAt !== null) this.policy.recordRun(this.deps.clock.now() - this.startedAt);
+    if (this.startedAt !== null) {
+      const endedAt = Math.min(servedUntil ?? Infinity, this.deps.clock.now());
+      this.policy.recordRun(Math.max(0, endedAt - this.startedAt));
+    }
     this.startedAt = null;
     this.record("exited", reason);
     this.log("daemon", `${this.config.transport === "stdio" ? "server stopped unexpectedly" : "session lost"}: ${reason}`);
@@ -237,7 +246,7 @@ export class Supervisor {
       if (this.ending === ending) this.ending = undefined;
     });
     if (pid !== null) void this.forgetGroup(pid);
-    this.handleFailure(reason, false);
+    this.handleFailure(reason, permanent);
   }
 
   private handleFailure(reason: string, permanent: boolean): void {

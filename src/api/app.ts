@@ -156,7 +156,7 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   app.decorate("tokens", tokens);
   // Before the guards, so refusals they make are on record too.
   registerAuditHook(app, audit, { auditReads: () => security()?.audit_reads === true });
-  await registerAuthGuard(app, tokens);
+  await registerAuthGuard(app, tokens, { healthPath: `${API_PREFIX}/health` });
   if (deps.rateLimit !== false) await registerRateLimit(app, deps.rateLimit ?? DEFAULT_RATE_LIMIT);
   await registerOpenApi(app, { version: deps.version });
 

@@ -10,6 +10,7 @@ import { pino } from "pino";
 import { afterEach, describe, expect, it } from "vitest";
 import { buildApp } from "../src/api/app.js";
 import { createTokenService, type TokenService } from "../src/api/auth/token-service.js";
+import { createAuthState } from "../src/api/auth/auth-state.js";
 import type { RateLimitOptions } from "../src/api/rate-limit.js";
 import { UNAUTHORIZED_CLOSE_CODE, type EventHubOptions } from "../src/api/ws/event-hub.js";
 import { InProcessBus, type HealthMetrics } from "../src/bus/index.js";
@@ -39,7 +40,7 @@ async function start(
   const bus = new InProcessBus();
   const manager: McpManager = createMcpManager({ clock: systemClock, bus, store, logger: silentLogger(), daemonInstance: newId() });
   await manager.start();
-  const tokens = createTokenService(store, systemClock);
+  const tokens = createTokenService(store, systemClock, { authState: createAuthState({ repository: store.authState, clock: systemClock }) });
   const app = await buildApp({
     manager,
     store,

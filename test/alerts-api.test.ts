@@ -8,6 +8,7 @@ import { createAlertService, type AlertService } from "../src/alerts/index.js";
 import { healthUpdate } from "../src/alerts/test-support.js";
 import { buildApp } from "../src/api/app.js";
 import { createTokenService } from "../src/api/auth/token-service.js";
+import { createAuthState } from "../src/api/auth/auth-state.js";
 import { InProcessBus } from "../src/bus/index.js";
 import { AlertsConfigSchema, type AlertsConfigInput } from "../src/config/alerts-schema.js";
 import { ManualClock } from "../src/core/clock.js";
@@ -244,7 +245,7 @@ describe("alert routes", () => {
   });
 
   it("records the token's name on ack, and needs the operator role", async () => {
-    const tokens = createTokenService(api.store, api.clock);
+    const tokens = createTokenService(api.store, api.clock, { authState: createAuthState({ repository: api.store.authState, clock: api.clock }) });
     const viewer = await tokens.create("dashboard", "viewer");
     const operator = await tokens.create("oncall-bot", "operator");
     goOffline("a");

@@ -7,6 +7,7 @@ import { join } from "node:path";
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from "fastify";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { createTokenService, type TokenService } from "../src/api/auth/token-service.js";
+import { createAuthState } from "../src/api/auth/auth-state.js";
 import { systemClock } from "../src/core/clock.js";
 import { buildHarnessApp, createHarness, localEchoPackage, type Harness } from "./discovery/install-harness.js";
 import { makeTempDir, removeTempDir } from "./helpers/processes.js";
@@ -45,7 +46,7 @@ beforeAll(async () => {
     entries: [localEchoPackage(join(prefix, "npm"), "mem", [{ name: "MEM_TOKEN", description: "A token", isRequired: true, isSecret: true }])],
     environment: { PATH: process.env.PATH, HOME: process.env.HOME },
   });
-  tokens = createTokenService(h.store, systemClock);
+  tokens = createTokenService(h.store, systemClock, { authState: createAuthState({ repository: h.store.authState, clock: systemClock }) });
   app = await buildHarnessApp(h, { bind: { host: "127.0.0.1", port: 8080 } });
   admin = (await tokens.create("admin", "admin")).token;
   viewer = (await tokens.create("viewer", "viewer")).token;

@@ -109,6 +109,34 @@ describe("secrets stay references", () => {
     expect(shown.argv_secrets).toEqual(["API_KEY"]);
   });
 
+  it("a refused install keeps no value of its arguments, env or secrets in the audit log, only their names", async () => {
+    const entry = keyedEchoEntry("dsn");
+    (entry as unknown as { packages: Array<Record<string, unknown>> }).packages[0]!.packageArguments = [
+      { type: "named", name: "--connection-string", isRequired: true, isSecret: true },
+      { type: "positional", valueHint: "dsn", isRequired: true, isSecret: true },
+    ];
+    await setUp([entry]);
+    const named = `postgres://u:${SECRET}@db.internal/app`;
+    const positional = `dsn-${SECRET}`;
+    const refused = await inject({
+      method: "POST",
+      url: "/api/v1/mcp/discovery/install/dsn",
+      payload: { arguments: { "--connection-string": named, dsn: [positional] }, env: { HOST_NAME: `env-${SECRET}` }, start: false },
+    });
+    expect(refused.statusCode).toBe(400);
+
+    const audit = await inject({ method: "GET", url: "/api/v1/audit" });
+    expect(audit.statusCode).toBe(200);
+    const entryOf = (audit.json().entries as Array<{ action: string; details: unknown }>).find(
+      (item) => item.action === "POST /api/v1/mcp/discovery/install/:server_id",
+    );
+    expect(entryOf?.details).toEqual({
+      body: { arguments: { "--connection-string": "[redacted]", dsn: "[redacted]" }, env: { HOST_NAME: "[redacted]" }, start: false },
+    });
+    expect(audit.body).not.toContain(SECRET);
+    expect(databaseBytes(h!.dataDir).includes(SECRET)).toBe(false);
+  });
+
   it("a secret URL variable is a reference in the stored url and view; the request goes to the filled URL", async () => {
     const port = await freePort();
     const child = spawn(process.execPath, [packageBin("@modelcontextprotocol/server-everything"), "streamableHttp"], {

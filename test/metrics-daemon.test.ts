@@ -8,6 +8,7 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createTokenService } from "../src/api/auth/token-service.js";
+import { createAuthState } from "../src/api/auth/auth-state.js";
 import { systemClock } from "../src/core/clock.js";
 import { silentLogger } from "../src/core/logger.js";
 import { createDaemon, type Daemon } from "../src/daemon/daemon.js";
@@ -145,7 +146,7 @@ describe("metrics on a real daemon", () => {
     writeFileSync(configPath, JSON.stringify({ servers: [] }));
     daemon = await createDaemon({ dataDir: join(dir, "data"), configPath, host: "127.0.0.1", port: 0, logger: silentLogger() });
     const { url } = await daemon.start();
-    const viewer = await createTokenService(daemon.store, systemClock).create("prometheus", "viewer");
+    const viewer = await createTokenService(daemon.store, systemClock, { authState: createAuthState({ repository: daemon.store.authState, clock: systemClock }) }).create("prometheus", "viewer");
 
     for (const path of ["/metrics", "/api/v1/metrics"]) {
       expect((await fetch(`${url}${path}`)).status).toBe(401);

@@ -7,6 +7,7 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createTokenService } from "../src/api/auth/token-service.js";
+import { createAuthState } from "../src/api/auth/auth-state.js";
 import { systemClock } from "../src/core/clock.js";
 import { silentLogger } from "../src/core/logger.js";
 import { createDaemon, type Daemon } from "../src/daemon/daemon.js";
@@ -77,7 +78,7 @@ describe("/ws on a real daemon", () => {
 
   it("takes a viewer token in the query once tokens exist, and refuses the upgrade without one", async () => {
     const { wsUrl } = await startDaemon();
-    const viewer = await createTokenService(daemon!.store, systemClock).create("dashboard", "viewer");
+    const viewer = await createTokenService(daemon!.store, systemClock, { authState: createAuthState({ repository: daemon!.store.authState, clock: systemClock }) }).create("dashboard", "viewer");
     await expect(WsTestClient.open(wsUrl)).rejects.toMatchObject({ status: 401 });
     const client = await WsTestClient.open(`${wsUrl}?token=${viewer.token}`);
     client.send({ type: "subscribe", events: ["health_updates"] });

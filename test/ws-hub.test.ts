@@ -10,8 +10,9 @@ import { pino } from "pino";
 import { afterEach, describe, expect, it } from "vitest";
 import { buildApp } from "../src/api/app.js";
 import { createTokenService, type TokenService } from "../src/api/auth/token-service.js";
+import { createAuthState } from "../src/api/auth/auth-state.js";
 import type { RateLimitOptions } from "../src/api/rate-limit.js";
-import type { EventHubOptions } from "../src/api/ws/event-hub.js";
+import { UNAUTHORIZED_CLOSE_CODE, type EventHubOptions } from "../src/api/ws/event-hub.js";
 import { InProcessBus, type HealthMetrics } from "../src/bus/index.js";
 import { systemClock } from "../src/core/clock.js";
 import { newId } from "../src/core/ids.js";
@@ -39,7 +40,7 @@ async function start(
   const bus = new InProcessBus();
   const manager: McpManager = createMcpManager({ clock: systemClock, bus, store, logger: silentLogger(), daemonInstance: newId() });
   await manager.start();
-  const tokens = createTokenService(store, systemClock);
+  const tokens = createTokenService(store, systemClock, { authState: createAuthState({ repository: store.authState, clock: systemClock }) });
   const app = await buildApp({
     manager,
     store,
@@ -267,14 +268,14 @@ describe("/ws security", () => {
 
     const admin = await tokens.create("admin", "admin");
     const viewer = await tokens.create("dashboard", "viewer");
-    expect(await early.whenClosed(5000)).toEqual({ code: 4001, reason: "authentication required" });
+    expect(await early.whenClosed(5000)).toEqual({ code: UNAUTHORIZED_CLOSE_CODE, reason: "authentication required" });
 
     const kept = await WsTestClient.open(wsUrl, { headers: { authorization: `Bearer ${admin.token}` } });
     const revoked = await WsTestClient.open(wsUrl, { headers: { authorization: `Bearer ${viewer.token}` } });
     await revoked.next((m) => m.type === "welcome");
     // As `pygent token revoke` does, from another process: straight to the store.
     expect(await tokens.revoke(viewer.id)).toBe(true);
-    expect(await revoked.whenClosed(5000)).toEqual({ code: 4001, reason: "token revoked" });
+    expect(await revoked.whenClosed(5000)).toEqual({ code: UNAUTHORIZED_CLOSE_CODE, reason: "token revoked" });
     await kept.sync();
     expect(kept.closed).toBeUndefined();
   });

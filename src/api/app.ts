@@ -22,7 +22,7 @@ import type { McpManager } from "../mcp/manager-types.js";
 import type { Store } from "../store/store.js";
 import { registerAuditHook } from "./audit-hook.js";
 import { registerAuthGuard } from "./auth/auth-guard.js";
-import { createAuthState } from "./auth/auth-state.js";
+import { createAuthState, type AuthState } from "./auth/auth-state.js";
 import { redactTokenParam } from "./auth/route-token-guard.js";
 import { createTokenService, type TokenService } from "./auth/token-service.js";
 import { frameworkErrorHandler, registerErrorHandling } from "./error-handler.js";
@@ -42,12 +42,6 @@ import { registerEventStreamRoute, registerWebSocketSupport } from "./ws/ws-rout
 
 export const API_PREFIX = "/api/v1";
 
-declare module "fastify" {
-  interface FastifyInstance {
-    /** The app's token service, which knows the app's auth rule (its bind, its config). */
-    tokens: TokenService;
-  }
-}
 export const BODY_LIMIT_BYTES = 1024 * 1024;
 
 /**
@@ -73,6 +67,13 @@ export interface ApiDeps {
   rateLimit?: RateLimitOptions | false;
   /** The audit log; built over the store when not given (the daemon gives one that prunes by retention). */
   audit?: AuditService;
+  /**
+   * Whether auth is on; built over the store, this bind and `security` when not given (the daemon
+   * gives its own, built the same way, so that it and the app share one).
+   */
+  authState?: AuthState;
+  /** The token service; built over the store, the audit log and authState when not given. */
+  tokens?: TokenService;
   /** The config's `security` section, read per request so a reload applies; defaults otherwise. */
   security?: () => SecurityConfig | undefined;
   /** The health monitor and system health (/mcp/servers/{id}/health, /health/{component}); registered only when given. */
@@ -108,6 +109,35 @@ class QuietRequestLog extends LogController {
   }
 }
 
+export interface AuthServices {
+  audit: AuditService;
+  authState: AuthState;
+  tokens: TokenService;
+}
+
+/**
+ * The audit log, auth state and token service the app runs with: those `deps` gives, the others
+ * built over the store, the bind and `security`. A caller that needs the token service (a test
+ * creating tokens) builds them here and passes them to buildApp.
+ */
+export function createAuthServices(
+  deps: Pick<ApiDeps, "store" | "clock" | "logger" | "bind" | "audit" | "authState" | "tokens" | "security">,
+): AuthServices {
+  const security = () => deps.security?.();
+  const audit =
+    deps.audit ??
+    createAuditService({
+      repository: deps.store.audit,
+      clock: deps.clock,
+      logger: deps.logger,
+      retentionDays: () => security()?.audit_retention_days ?? DEFAULT_AUDIT_RETENTION_DAYS,
+    });
+  const authState =
+    deps.authState ?? createAuthState({ repository: deps.store.authState, clock: deps.clock, audit, bindHost: deps.bind.host, security });
+  const tokens = deps.tokens ?? createTokenService(deps.store, deps.clock, { audit, authState });
+  return { audit, authState, tokens };
+}
+
 export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   // Typed as Fastify's logger interface: pino's own type does not fit Fastify's generics.
   const logger: FastifyBaseLogger = deps.logger.child({ module: "api" });
@@ -137,26 +167,10 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
     deps.bind.port,
   );
   const security = () => deps.security?.();
-  const audit =
-    deps.audit ??
-    createAuditService({
-      repository: deps.store.audit,
-      clock: deps.clock,
-      logger: deps.logger,
-      retentionDays: () => security()?.audit_retention_days ?? DEFAULT_AUDIT_RETENTION_DAYS,
-    });
-  const authState = createAuthState({
-    repository: deps.store.authState,
-    clock: deps.clock,
-    audit,
-    bindHost: deps.bind.host,
-    requireTokenOnLoopback: () => security()?.require_token_on_loopback === true,
-  });
-  const tokens = createTokenService(deps.store, deps.clock, { audit, authState });
-  app.decorate("tokens", tokens);
+  const { audit, authState, tokens } = createAuthServices(deps);
   // Before the guards, so refusals they make are on record too.
   registerAuditHook(app, audit, { auditReads: () => security()?.audit_reads === true });
-  await registerAuthGuard(app, tokens);
+  await registerAuthGuard(app, tokens, { healthPath: `${API_PREFIX}/health` });
   if (deps.rateLimit !== false) await registerRateLimit(app, deps.rateLimit ?? DEFAULT_RATE_LIMIT);
   await registerOpenApi(app, { version: deps.version });
 

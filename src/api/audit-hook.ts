@@ -3,9 +3,18 @@
  * request (and, with `security.audit_reads`, every read) with who made it, from where, the route
  * and its target, the outcome and the body redacted (audit/redact.ts). The error code is read
  * from the error body as it is sent, so refusals made before any route (401, 403, 429) carry it.
+ * A route whose body fields carry values that must never be stored names them in its config
+ * (`auditValuesHidden`); they are kept by name only, whether the request succeeded or was refused.
  */
 import type { FastifyInstance, FastifyRequest } from "fastify";
 import { ANONYMOUS_ACTOR, LOCAL_ACTOR, type AuditActor, type AuditService } from "../audit/index.js";
+
+declare module "fastify" {
+  interface FastifyContextConfig {
+    /** Body fields whose keys may go into the audit log but never their values (e.g. `["arguments", "env"]`). */
+    auditValuesHidden?: readonly string[];
+  }
+}
 
 const READ_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 /** Error bodies are small; anything bigger is not one of ours. */
@@ -66,6 +75,7 @@ export function registerAuditHook(app: FastifyInstance, audit: AuditService, opt
       status: reply.statusCode,
       error_code: errorCodes.get(request) ?? null,
       details: typeof body === "object" && body !== null ? { body } : undefined,
+      values_hidden: request.routeOptions.config?.auditValuesHidden?.map((field) => `body.${field}`),
     });
   });
 }

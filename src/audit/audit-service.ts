@@ -32,6 +32,8 @@ export interface AuditEvent {
   error_code?: string | null;
   /** Redacted before it is stored. */
   details?: unknown;
+  /** Paths in `details` (`body.arguments`) whose keys are kept and every value dropped. */
+  values_hidden?: readonly string[];
 }
 
 /** An entry as the API and the CLI show it. */
@@ -98,7 +100,7 @@ export function createAuditService(options: AuditServiceOptions): AuditService {
           ok: event.ok,
           status: event.status ?? null,
           error_code: event.error_code ?? null,
-          details: event.details === undefined ? null : JSON.stringify(redactForAudit(event.details)),
+          details: event.details === undefined ? null : JSON.stringify(redactForAudit(event.details, event.values_hidden)),
         });
       } catch (error) {
         logger.error({ err: errorMessage(error), action: event.action, target: event.target }, "audit entry could not be written");

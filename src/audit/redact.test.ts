@@ -24,6 +24,14 @@ describe("audit redaction", () => {
     });
   });
 
+  it("keeps the names and drops every value at the paths a caller names, whatever the keys say", () => {
+    const redacted = redactForAudit(
+      { body: { arguments: { "--connection-string": "postgres://u:pw@db/app", dsn: ["a", "b"] }, start: false }, arguments: { dsn: "kept" } },
+      ["body.arguments"],
+    );
+    expect(redacted).toEqual({ body: { arguments: { "--connection-string": REDACTED, dsn: REDACTED }, start: false }, arguments: { dsn: "kept" } });
+  });
+
   it("cuts long strings and deep nesting", () => {
     const deep = { a: { b: { c: { d: { e: { f: { g: 1 } } } } } } };
     expect(JSON.stringify(redactForAudit(deep))).toContain("[too deep]");

@@ -2,7 +2,10 @@
  * What of a request or tool call may go into the audit log. Values under keys that look secret
  * are replaced; `env`, `headers` and `secrets` keep their keys and lose every value (a server's
  * environment and headers are where its credentials live); a secret-looking flag in an argv
- * loses the value after it. Deep or large inputs are cut, so one request cannot bloat the log.
+ * loses the value after it. A caller may name more places whose values are hidden the same way
+ * (`valuesHidden`, paths such as `body.arguments`): a route declares which of its body fields carry
+ * values that must never be stored (audit-hook.ts). Deep or large inputs are cut, so one request
+ * cannot bloat the log.
  */
 
 export const REDACTED = "[redacted]";
@@ -15,26 +18,35 @@ const MAX_DEPTH = 6;
 const MAX_STRING = 500;
 const MAX_ITEMS = 50;
 
-export function isSecretKey(key: string): boolean {
+function isSecretKey(key: string): boolean {
   return SECRET_KEY.test(key);
 }
 
-/** A copy of `value` safe to store in the audit log. */
-export function redactForAudit(value: unknown): unknown {
-  return redact(value, 0);
+/**
+ * A copy of `value` safe to store in the audit log. `valuesHidden` names dot-separated paths
+ * (`body.arguments`) whose keys are kept and whose every value is dropped, whatever the keys say.
+ */
+export function redactForAudit(value: unknown, valuesHidden: readonly string[] = []): unknown {
+  return redact(value, 0, valuesHidden);
 }
 
-function redact(value: unknown, depth: number): unknown {
+/** The paths of `hidden` below `key`, relative to it. */
+function below(hidden: readonly string[], key: string): string[] {
+  const prefix = `${key}.`;
+  return hidden.filter((path) => path.startsWith(prefix)).map((path) => path.slice(prefix.length));
+}
+
+function redact(value: unknown, depth: number, hidden: readonly string[] = []): unknown {
   if (typeof value === "string") return value.length > MAX_STRING ? `${value.slice(0, MAX_STRING)}…` : value;
   if (value === null || typeof value !== "object") return value;
   if (depth >= MAX_DEPTH) return "[too deep]";
   if (Array.isArray(value)) return value.slice(0, MAX_ITEMS).map((item) => redact(item, depth + 1));
   const out: Record<string, unknown> = {};
   for (const [key, inner] of Object.entries(value).slice(0, MAX_ITEMS)) {
-    if (VALUES_HIDDEN_KEYS.has(key)) out[key] = hideValues(inner);
+    if (VALUES_HIDDEN_KEYS.has(key) || hidden.includes(key)) out[key] = hideValues(inner);
     else if (isSecretKey(key)) out[key] = REDACTED;
     else if (ARGV_KEYS.has(key) && Array.isArray(inner)) out[key] = redactArgv(inner);
-    else out[key] = redact(inner, depth + 1);
+    else out[key] = redact(inner, depth + 1, below(hidden, key));
   }
   return out;
 }

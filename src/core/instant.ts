@@ -4,7 +4,7 @@ import { z } from "zod";
 const ISO_8601 = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/i;
 
 /** An instant as milliseconds since the epoch ("1767225600000") or ISO 8601 ("2026-01-01T00:00:00Z"). */
-export function parseInstant(value: string): number | undefined {
+function parseInstant(value: string): number | undefined {
   if (/^\d{1,16}$/.test(value)) return Number(value);
   if (!ISO_8601.test(value)) return undefined;
   const parsed = Date.parse(value);

@@ -10,7 +10,7 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { resolve } from "node:path";
 import type { FastifyInstance } from "fastify";
-import { createAuthState, isLoopback } from "../api/auth/auth-state.js";
+import { authRequiredBy, createAuthState, isLoopback } from "../api/auth/auth-state.js";
 import { createAlertService, type AlertService } from "../alerts/index.js";
 import { createAuditService, DEFAULT_AUDIT_RETENTION_DAYS, LOCAL_ACTOR } from "../audit/index.js";
 import { InProcessBus, type MessageBus } from "../bus/index.js";
@@ -220,11 +220,13 @@ export async function createDaemon(options: DaemonOptions): Promise<Daemon> {
     retentionDays: () => security?.audit_retention_days ?? DEFAULT_AUDIT_RETENTION_DAYS,
   });
   const daemonActor = { id: null, name: "daemon" };
-  const authState = createAuthState({ repository: store.authState, clock, audit });
+  // The one AuthState of the daemon: the app's guards ask it too.
+  const authState = createAuthState({ repository: store.authState, clock, audit, bindHost: options.host, security: () => security });
   /** A bind beyond loopback or the config turn the persisted switch on, so it stays on after a restart on loopback. */
   const enforceAuthConfig = async (): Promise<void> => {
-    if (!isLoopback(options.host)) await authState.turnOn(daemonActor, `listening on ${options.host}`);
-    if (security?.require_token_on_loopback) await authState.turnOn(daemonActor, "security.require_token_on_loopback");
+    for (const reason of authRequiredBy(options.host, security)) {
+      await authState.turnOn(daemonActor, reason === "non_loopback_bind" ? `listening on ${options.host}` : "security.require_token_on_loopback");
+    }
   };
 
   const startAll = async (): Promise<{ url: string }> => {
@@ -277,6 +279,7 @@ export async function createDaemon(options: DaemonOptions): Promise<Daemon> {
       bus,
       metrics,
       audit,
+      authState,
       security: () => security,
     });
     await app.listen({ host: options.host, port: options.port });
@@ -289,7 +292,7 @@ export async function createDaemon(options: DaemonOptions): Promise<Daemon> {
         host: options.host,
         port,
         pid: process.pid,
-        requires_auth: !isLoopback(options.host) || security?.require_token_on_loopback === true,
+        requires_auth: authRequiredBy(options.host, security).length > 0,
         since,
       });
     await recordBind();

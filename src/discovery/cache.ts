@@ -82,7 +82,7 @@ export const CacheFileSchema = z
   });
 export type CacheFile = z.infer<typeof CacheFileSchema>;
 /** A cache file as written, before defaults (a file from before `sources` existed has none). */
-export type CacheFileInput = z.input<typeof CacheFileSchema>;
+type CacheFileInput = z.input<typeof CacheFileSchema>;
 
 export type CacheLoadResult =
   | { status: "ok"; file: CacheFile }

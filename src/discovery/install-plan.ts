@@ -504,7 +504,7 @@ function substitute(
  * The name a secret argument's value is given and stored under: the flag or value hint in the
  * style of an environment variable (`--api-key` -> API_KEY), or undefined when it has neither.
  */
-export function secretArgumentName(arg: Argument): string | undefined {
+function secretArgumentName(arg: Argument): string | undefined {
   const key = arg.type === "named" ? arg.name : arg.valueHint;
   if (key === undefined) return undefined;
   const name = key.replace(/^-+/, "").toUpperCase().replace(/[^A-Z0-9_]/g, "_");

@@ -6,7 +6,7 @@
 import type { SqliteDatabase } from "./database.js";
 
 /** Rows deleted per statement: small enough that one chunk takes milliseconds. */
-export const DELETE_CHUNK_ROWS = 2000;
+const DELETE_CHUNK_ROWS = 2000;
 
 /** Lets other work run between chunks of a long job. */
 export const yieldToLoop = () => new Promise<void>((resolve) => setImmediate(resolve));

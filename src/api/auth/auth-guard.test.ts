@@ -1,5 +1,5 @@
 // Bearer auth and roles over HTTP, on the real app, manager and store.
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { createTestApp, echoEntry, type TestApp } from "../test-support/test-app.js";
 
 let t: TestApp;
@@ -77,6 +77,23 @@ describe("auth", () => {
     await t.tokens.create("a", "admin");
     const response = await t.request({ method: "POST", url: "/api/v1/mcp/servers", payload: { bogus: true } });
     expect(response.statusCode).toBe(401);
+  });
+
+  it("fails closed when the store cannot say whether auth is on, but still answers the health check", async () => {
+    // Auth was off (no token): the last answer must not keep /api open once the store fails.
+    expect((await t.request({ method: "GET", url: "/api/v1/mcp/servers" })).statusCode).toBe(200);
+    const read = vi.spyOn(t.store.authState, "get").mockRejectedValue(new Error("database disk image is malformed"));
+    try {
+      const servers = await t.request({ method: "GET", url: "/api/v1/mcp/servers" });
+      expect(servers.statusCode).toBe(500);
+      expect(servers.json().error.code).toBe("INTERNAL");
+      const create = await t.request({ method: "POST", url: "/api/v1/mcp/servers", payload: echoEntry("x", { start: false }) });
+      expect(create.statusCode).toBe(500);
+      expect((await t.request({ method: "GET", url: "/api/v1/health" })).statusCode).toBe(200);
+    } finally {
+      read.mockRestore();
+    }
+    expect((await t.request({ method: "GET", url: "/api/v1/mcp/servers" })).statusCode).toBe(200);
   });
 
   it("refuses a revoked token", async () => {

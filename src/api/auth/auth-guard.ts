@@ -52,30 +52,42 @@ export function bearerToken(header: string | undefined): string | undefined {
   return match?.[1];
 }
 
-/**
- * Whether auth is on, asked of the store on every request (tokens may be created by the CLI at
- * any time). When the store cannot answer, the last answer stands if it was "off", so that
- * /api/v1/health can still report the broken database; if auth was on, the request fails closed.
- */
-async function authSwitch(tokens: TokenService): Promise<() => Promise<boolean>> {
-  let lastKnown = await tokens.authEnabled();
-  return async () => {
-    try {
-      lastKnown = await tokens.authEnabled();
-    } catch (error) {
-      if (lastKnown) throw error;
-    }
-    return lastKnown;
-  };
+export interface AuthGuardOptions {
+  /**
+   * The health check's path (`/api/v1/health`); it and its component routes stay answerable,
+   * without a token, while the store cannot say whether auth is on, so that they can report the
+   * broken database.
+   */
+  healthPath: string;
 }
 
-export async function registerAuthGuard(app: FastifyInstance, tokens: TokenService): Promise<void> {
-  const authEnabled = await authSwitch(tokens);
+/**
+ * Whether auth is on is asked of the store on every request (tokens may be created by the CLI at
+ * any time). When the store cannot answer, the request fails closed (500), as the /ws and /metrics
+ * guards do, except a GET of the health check, and the failure is logged.
+ */
+export async function registerAuthGuard(app: FastifyInstance, tokens: TokenService, options: AuthGuardOptions): Promise<void> {
+  const isHealthCheck = (request: FastifyRequest): boolean => {
+    const path = request.routeOptions.url;
+    return (
+      (request.method === "GET" || request.method === "HEAD") &&
+      path !== undefined &&
+      (path === options.healthPath || path.startsWith(`${options.healthPath}/`))
+    );
+  };
   app.decorateRequest("principal", null);
   app.decorateRequest("authMode", null);
   app.addHook("onRequest", async (request, reply) => {
     if (!isApiRequest(request)) return;
-    const on = await authEnabled();
+    let on: boolean;
+    try {
+      on = await tokens.authEnabled();
+    } catch (error) {
+      const open = isHealthCheck(request);
+      request.log.error({ err: error }, open ? "auth state unreadable; answering the health check only" : "auth state unreadable; request refused");
+      if (open) return;
+      throw error;
+    }
     request.authMode = on ? "on" : "off";
     if (!on) return;
     request.principal = await authenticate(tokens, reply, bearerToken(request.headers.authorization), requiredRole(request));

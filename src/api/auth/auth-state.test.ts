@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { LOCAL_ACTOR } from "../../audit/index.js";
 import { systemClock } from "../../core/clock.js";
 import { appPerTest, echoEntry } from "../test-support/test-app.js";
-import { createAuthState } from "./auth-state.js";
+import { authRequiredBy, createAuthState } from "./auth-state.js";
 
 const app = appPerTest();
 
@@ -94,5 +94,16 @@ describe("auth never fails open", () => {
     expect(response.statusCode).toBe(200);
     expect(response.json()).toMatchObject({ enabled: true, switch: { enabled: true } });
     expect(response.json().reasons).toEqual(expect.arrayContaining(["non_loopback_bind", "switch"]));
+  });
+});
+
+describe("authRequiredBy", () => {
+  it("names a bind beyond loopback and the config, nothing on loopback without it or outside the daemon", () => {
+    const security = { require_token_on_loopback: true } as Parameters<typeof authRequiredBy>[1];
+    expect(authRequiredBy("127.0.0.1", undefined)).toEqual([]);
+    expect(authRequiredBy(undefined, undefined)).toEqual([]);
+    expect(authRequiredBy("0.0.0.0", undefined)).toEqual(["non_loopback_bind"]);
+    expect(authRequiredBy("::1", security)).toEqual(["config"]);
+    expect(authRequiredBy("192.168.1.5", security)).toEqual(["non_loopback_bind", "config"]);
   });
 });

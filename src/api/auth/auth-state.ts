@@ -8,6 +8,7 @@
  */
 import { isIP } from "node:net";
 import type { AuditActor, AuditService } from "../../audit/index.js";
+import type { SecurityConfig } from "../../config/schema.js";
 import type { Clock } from "../../core/clock.js";
 import { AppError } from "../../core/errors.js";
 import { processAlive } from "../../core/process-alive.js";
@@ -21,6 +22,18 @@ export function isLoopback(host: string): boolean {
 }
 
 export type AuthReason = "switch" | "non_loopback_bind" | "config";
+
+/**
+ * The one rule for what forces auth on whatever the stored switch says: a bind beyond loopback,
+ * or `security.require_token_on_loopback`. `host` is the daemon's bind, undefined outside it.
+ * Empty when neither applies.
+ */
+export function authRequiredBy(host: string | undefined, security: SecurityConfig | undefined): Array<Exclude<AuthReason, "switch">> {
+  return [
+    ...(host !== undefined && !isLoopback(host) ? (["non_loopback_bind"] as const) : []),
+    ...(security?.require_token_on_loopback === true ? (["config"] as const) : []),
+  ];
+}
 
 export interface AuthStatus {
   enabled: boolean;
@@ -48,8 +61,8 @@ export interface AuthStateOptions {
   audit?: AuditService | undefined;
   /** The app's own bind host, when this is the daemon's app; beyond loopback forces auth on. */
   bindHost?: string | undefined;
-  /** Read on every request, so a config reload applies. */
-  requireTokenOnLoopback?: (() => boolean) | undefined;
+  /** The config's `security` section, read on every request so a config reload applies. */
+  security?: (() => SecurityConfig | undefined) | undefined;
   /** Whether a recorded daemon pid still runs; replaced in tests. */
   isAlive?: ((pid: number) => boolean) | undefined;
 }
@@ -57,11 +70,7 @@ export interface AuthStateOptions {
 export function createAuthState(options: AuthStateOptions): AuthState {
   const { repository, clock, audit } = options;
   const isAlive = options.isAlive ?? processAlive;
-  const bindForces = options.bindHost !== undefined && !isLoopback(options.bindHost);
-  const forcedReasons = (): AuthReason[] => [
-    ...(bindForces ? (["non_loopback_bind"] as const) : []),
-    ...(options.requireTokenOnLoopback?.() ? (["config"] as const) : []),
-  ];
+  const forcedReasons = (): AuthReason[] => authRequiredBy(options.bindHost, options.security?.());
 
   async function status(): Promise<AuthStatus> {
     const record = await repository.get();

@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { ManualClock } from "../../core/clock.js";
 import { openStore, type Store } from "../../store/index.js";
 import { createTokenService, hashToken, roleAllows, type TokenService } from "./token-service.js";
+import { createAuthState } from "./auth-state.js";
 
 let dir: string;
 let store: Store;
@@ -15,7 +16,7 @@ beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), "pygent-tokens-"));
   clock = new ManualClock(Date.UTC(2026, 0, 1));
   store = openStore(dir, clock);
-  tokens = createTokenService(store, clock);
+  tokens = createTokenService(store, clock, { authState: createAuthState({ repository: store.authState, clock: clock }) });
 });
 afterEach(() => {
   store.close();

@@ -11,7 +11,7 @@ import { AppError } from "../../core/errors.js";
 import { newId, randomToken } from "../../core/ids.js";
 import type { AuthStateRepository } from "../../store/index.js";
 import type { TokenRecord, TokenRole, TokensRepository } from "../../store/tokens-repository.js";
-import { createAuthState, type AuthState } from "./auth-state.js";
+import type { AuthState } from "./auth-state.js";
 
 export const TOKEN_PREFIX = "pgf_";
 export const TOKEN_ROLES: readonly TokenRole[] = ["viewer", "operator", "admin"];
@@ -49,18 +49,18 @@ export function roleAllows(role: TokenRole, needed: TokenRole): boolean {
 
 export interface TokenServiceOptions {
   audit?: AuditService | undefined;
-  /** By default the stored switch alone, as the CLI sees it; the app passes one that knows its bind. */
-  authState?: AuthState | undefined;
+  /** Whether auth is on: the stored switch alone in the CLI; the daemon's knows its bind and config. */
+  authState: AuthState;
 }
 
 export function createTokenService(
   store: { tokens: TokensRepository; authState: AuthStateRepository },
   clock: Clock,
-  options: TokenServiceOptions = {},
+  options: TokenServiceOptions,
 ): TokenService {
   const { audit } = options;
   const { tokens } = store;
-  const authState = options.authState ?? createAuthState({ repository: store.authState, clock, audit });
+  const { authState } = options;
   return {
     async create(name, role, actor = LOCAL_ACTOR) {
       const trimmed = name.trim();

@@ -362,7 +362,8 @@ export const discoveryRoutes: FastifyPluginAsync<DiscoveryRoutesOptions> = async
   app.post(
     "/mcp/discovery/install/:server_id",
     {
-      config: { role: "admin" },
+      // A refused install too: a secret sent under `arguments` must not reach the audit log.
+      config: { role: "admin", auditValuesHidden: ["arguments", "env", "secrets"] },
       schema: {
         tags: discoveryTags,
         summary: "Install a server from the catalog, register and start it",

@@ -15,7 +15,7 @@ import { newId } from "../../core/ids.js";
 import { silentLogger } from "../../core/logger.js";
 import { createMcpManager, type McpManager } from "../../mcp/index.js";
 import { openStore, type Store } from "../../store/index.js";
-import { buildApp, type ApiDeps } from "../app.js";
+import { buildApp, createAuthServices, type ApiDeps } from "../app.js";
 import type { TokenService } from "../auth/token-service.js";
 
 export const TEST_PORT = 8080;
@@ -43,7 +43,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
   const bus = new InProcessBus();
   const manager = createMcpManager({ clock, bus, store, logger: silentLogger(), daemonInstance: newId() });
   await manager.start();
-  const app = await buildApp({
+  const deps: ApiDeps = {
     logger: silentLogger(),
     version: "0.0.0-test",
     startedAt: clock.now(),
@@ -53,13 +53,15 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     clock,
     store,
     manager,
-  });
+  };
+  const auth = createAuthServices(deps);
+  const app = await buildApp({ ...deps, ...auth });
   return {
     app,
     store,
     bus,
     manager,
-    tokens: app.tokens,
+    tokens: auth.tokens,
     request: (inject) => app.inject({ ...inject, headers: { host: TEST_HOST, ...inject.headers } }),
     async close() {
       await app.close();

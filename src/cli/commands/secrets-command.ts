@@ -8,7 +8,7 @@ import { resolve } from "node:path";
 import type { Command } from "commander";
 import { examples, printJson, UsageError, type CliContext } from "../cli-context.js";
 import { formatTable } from "../table.js";
-import type { Store } from "../../store/index.js";
+import { withStore } from "../local-store.js";
 
 const DATA_DIR_HELP = "the daemon's data directory (its database holds the secrets)";
 
@@ -30,7 +30,7 @@ export function registerSecretsCommand(program: Command, ctx: CliContext): void 
     .option("--json", "print JSON")
     .addHelpText("after", examples("pygent secrets list", "pygent secrets list --data-dir /var/lib/pygent --json"))
     .action(async (options: { dataDir: string; json?: boolean }) => {
-      const servers = await withStore(ctx, options.dataDir, (store) => store.secrets.listNames());
+      const servers = await withStore(options.dataDir, (store) => store.secrets.listNames(), ctx.io.env);
       if (options.json) return printJson(ctx.io, { servers });
       if (servers.length === 0) {
         ctx.io.out("No stored secrets.");
@@ -80,10 +80,14 @@ export function registerSecretsCommand(program: Command, ctx: CliContext): void 
       const dataDir = resolve(options.dataDir);
       const lock = lockDataDir(dataDir);
       try {
-        const { reencrypted } = await withStore(ctx, dataDir, async (store) => {
-          await store.secrets.prepare();
-          return store.secrets.rotate(newKey);
-        });
+        const { reencrypted } = await withStore(
+          dataDir,
+          async (store) => {
+            await store.secrets.prepare();
+            return store.secrets.rotate(newKey);
+          },
+          ctx.io.env,
+        );
         io.out(`Re-encrypted ${reencrypted} secret${reencrypted === 1 ? "" : "s"} under the new key.`);
         if (fromEnvironment) io.out(`Set ${SECRET_KEY_ENV} to the value of ${options.newKeyEnv} before starting the daemon; the old key no longer opens them.`);
         else io.out(`The new key is in ${resolve(dataDir, SECRET_KEY_FILE)}; back it up: without it the secrets cannot be read.`);
@@ -91,16 +95,4 @@ export function registerSecretsCommand(program: Command, ctx: CliContext): void 
         lock.release();
       }
     });
-}
-
-/** Opens the store only for the one operation, with the command's environment for the key. */
-async function withStore<T>(ctx: CliContext, dataDir: string, use: (store: Store) => Promise<T>): Promise<T> {
-  // Loaded on demand: better-sqlite3 is a native module the client commands do not need.
-  const [{ openStore }, { systemClock }] = await Promise.all([import("../../store/index.js"), import("../../core/clock.js")]);
-  const store = openStore(resolve(dataDir), systemClock, { environment: ctx.io.env });
-  try {
-    return await use(store);
-  } finally {
-    store.close();
-  }
 }

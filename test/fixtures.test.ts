@@ -282,7 +282,7 @@ describe("test fixtures", () => {
 
       expect(await server.exit).toEqual({ code: 1, signal: null });
       expect(performance.now() - started).toBeGreaterThanOrEqual(750);
-      expect(server.stderr()).toContain("crashing after 800 ms");
+      expect(server.stderr()).toContain("exiting with code 1 after 800 ms");
     },
     TEST_TIMEOUT_MS,
   );

@@ -151,6 +151,33 @@ describe("MCP manager", () => {
     expect(events.filter((e) => e.type === "server_status" && e.state === "starting" && e.previous === "stopped" && e.server_id === "file")).toHaveLength(1);
   });
 
+  it("leaves a server that exits with code 0 stopped, not crashed, and restarts it only with restart: always", async () => {
+    const m = newManager();
+    await m.start();
+    const clean = { env: { EXIT_CODE: "0", CRASH_AFTER_MS: "200" } };
+    await m.registerServer("done", fixtureServer("done", "crash-after.mjs", clean));
+    await waitFor(() => stateOf("done") === "stopped", { timeoutMs: 15_000, message: "done to stop" });
+    expect(m.get("done")).toMatchObject({ restarts: 0, reason: expect.stringContaining("exited with code 0") });
+    expect(m.get("done").reason).toContain("a clean exit; restart is on-failure");
+    // Stays stopped: no restart is scheduled.
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(stateOf("done")).toBe("stopped");
+
+    await m.registerServer("loop", fixtureServer("loop", "crash-after.mjs", { ...clean, restart: "always" }));
+    await waitFor(() => m.get("loop").restarts >= 1, { timeoutMs: 15_000, message: "loop to be restarted" });
+
+    await m.registerServer("crash", fixtureServer("crash", "crash-after.mjs", { env: { CRASH_AFTER_MS: "200" }, restart: "never" }));
+    await waitFor(() => stateOf("crash") === "failed", { timeoutMs: 15_000, message: "crash to fail" });
+    expect(m.get("crash")).toMatchObject({ restarts: 0, reason: expect.stringContaining("(restart is never)") });
+  });
+
+  it("accepts auto_restart: false as restart: never, and refuses the two contradicting each other", async () => {
+    const { parseServer } = await import("../src/config/validate.js");
+    expect(parseServer({ id: "a", command: ["x"], auto_restart: false }).restart).toBe("never");
+    expect(parseServer({ id: "a", command: ["x"] }).restart).toBe("on-failure");
+    expect(() => parseServer({ id: "a", command: ["x"], auto_restart: false, restart: "always" })).toThrow(/restart: contradicts auto_restart: false/);
+  });
+
   it("marks a server whose command does not exist as failed without retrying", async () => {
     const m = newManager();
     await m.start();

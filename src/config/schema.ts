@@ -70,6 +70,12 @@ const ServerFields = {
   description: z.string().max(2000).optional(),
   enabled: z.boolean().default(true),
   health_check_interval: seconds(86_400).min(1, "must be at least 1 second").default(30),
+  /**
+   * After the process ends (systemd's words): `on-failure` restarts after a crash but leaves a
+   * clean exit (code 0) `stopped`; `always` restarts after either; `never` leaves a crash `failed`.
+   * `auto_restart: false` is the older way to say `never`.
+   */
+  restart: z.enum(["on-failure", "always", "never"]).optional(),
   auto_restart: z.boolean().default(true),
   startup_timeout: seconds(600).default(30),
   request_timeout: seconds(3600).default(60),
@@ -110,6 +116,9 @@ export const ServerConfigSchema = z
       if (server.command) ctx.addIssue({ code: "custom", path: ["command"], message: `is not used by the ${transport} transport` });
       if (server.cwd) ctx.addIssue({ code: "custom", path: ["cwd"], message: `is not used by the ${transport} transport` });
     }
+    if (server.restart !== undefined && server.restart !== "never" && !server.auto_restart) {
+      ctx.addIssue({ code: "custom", path: ["restart"], message: `contradicts auto_restart: false; give only restart: "${server.restart}"` });
+    }
     if (server.restart_backoff_max < server.restart_backoff_initial) {
       ctx.addIssue({
         code: "custom",
@@ -120,6 +129,7 @@ export const ServerConfigSchema = z
   })
   .transform((server) => ({
     ...server,
+    restart: server.restart ?? (server.auto_restart ? ("on-failure" as const) : ("never" as const)),
     name: server.name ?? server.id,
     transport: server.transport ?? (server.command ? ("stdio" as const) : ("http" as const)),
   }));

@@ -187,8 +187,9 @@ export class Supervisor {
         onStderr: (line) => this.log("stderr", line),
         onNoise: (line) => this.log("stdout", `non-protocol output: ${line}`),
         onTransportError: (error) => this.log("daemon", `transport: ${error.message}`),
-        onLost: (reason, _exit, permanent) => {
-          if (generation === this.generation) this.onLost(reason, spawnedPid, { permanent });
+        onLost: (reason, exit, permanent) => {
+          const clean = exit !== undefined && exit.code === 0 && exit.signal === null;
+          if (generation === this.generation) this.onLost(reason, spawnedPid, { permanent, clean });
         },
         onListChanged: (list) => this.log("daemon", `server reported ${list}/list_changed`),
       },
@@ -228,9 +229,14 @@ export class Supervisor {
 
   /**
    * `servedUntil`: when the run stopped serving, if before now (a server that hung);
-   * `permanent`: reconnecting cannot help (the network policy refuses the server's URL).
+   * `permanent`: reconnecting cannot help (the network policy refuses the server's URL);
+   * `clean`: the process exited with code 0 of its own accord.
    */
-  private onLost(reason: string, pid: number | null, { servedUntil, permanent = false }: { servedUntil?: number | undefined; permanent?: boolean } = {}): void {
+  private onLost(
+    reason: string,
+    pid: number | null,
+    { servedUntil, permanent = false, clean = false }: { servedUntil?: number | undefined; permanent?: boolean; clean?: boolean } = {},
+  ): void {
     const connection = this.connection;
     this.connection = undefined;
     if (this.startedAt !== null) {
@@ -246,6 +252,12 @@ export class Supervisor {
       if (this.ending === ending) this.ending = undefined;
     });
     if (pid !== null) void this.forgetGroup(pid);
+    if (clean && this.config.restart !== "always") {
+      // A server that finished its work is stopped, not crashed: no restart, no crash loop.
+      this.wanted = false;
+      this.setState("stopped", `${reason} (a clean exit; restart is ${this.config.restart})`);
+      return;
+    }
     this.handleFailure(reason, permanent);
   }
 
@@ -259,9 +271,9 @@ export class Supervisor {
       this.setState("failed", reason);
       return;
     }
-    if (!this.config.auto_restart) {
+    if (this.config.restart === "never") {
       this.record("failed", reason);
-      this.setState("failed", `${reason} (auto_restart is off)`);
+      this.setState("failed", `${reason} (restart is never)`);
       return;
     }
     const decision = this.policy.onFailure(this.deps.clock.now());

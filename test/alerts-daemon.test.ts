@@ -95,6 +95,48 @@ describe("daemon alert wiring", () => {
     });
   });
 
+  it("raises no offline alert for a disabled server or one that exited cleanly, while a crashed one alerts", async () => {
+    const configPath = join(dir, "mcp_server_configs.json");
+    const server = (id: string, extra: Record<string, unknown>) => ({
+      id,
+      command: [process.execPath, fixturePath("crash-after.mjs")],
+      shutdown_timeout: 2,
+      health_check_interval: 1,
+      restart: "never",
+      ...extra,
+    });
+    writeFileSync(
+      configPath,
+      JSON.stringify({
+        servers: [
+          server("disabled", { enabled: false }),
+          server("finished", { env: { EXIT_CODE: "0", CRASH_AFTER_MS: "200" } }),
+          server("crashed", { env: { EXIT_CODE: "1", CRASH_AFTER_MS: "200" } }),
+        ],
+        alerts: {
+          default_rules: false,
+          group_wait: 0.1,
+          group_interval: 0,
+          rules: [{ id: "down", name: "Down", metric: "status", comparison: "==", threshold: "offline", for: 1, severity: "critical" }],
+          channels: [{ type: "websocket" }],
+        },
+      }),
+    );
+    daemon = await createDaemon({ dataDir: join(dir, "data"), configPath, host: "127.0.0.1", port: 0, logger: silentLogger() });
+    const fired: string[] = [];
+    const offlineChecks = new Map<string, number>();
+    daemon.bus.subscribe("alert", (event) => void (event.state === "firing" && fired.push(event.server_id)));
+    daemon.bus.subscribe("health_update", (event) => {
+      if (event.status === "offline") offlineChecks.set(event.server_id, (offlineChecks.get(event.server_id) ?? 0) + 1);
+    });
+    await daemon.start();
+    await waitFor(() => fired.includes("crashed"), { timeoutMs: 20_000, message: "the crashed server's alert" });
+    // The other two were offline at least as long as the crashed one before it fired.
+    expect(daemon.manager.get("finished").state).toBe("stopped");
+    for (const id of ["disabled", "finished"]) expect(offlineChecks.get(id), id).toBeGreaterThan(0);
+    expect(fired).toEqual(["crashed"]);
+  });
+
   it("refuses to start with a bad alert channel, naming the field, and leaves the data dir free", async () => {
     const configPath = join(dir, "mcp_server_configs.json");
     writeFileSync(configPath, JSON.stringify({ servers: [], alerts: { channels: [{ type: "webhook", url: "not a url" }] } }));

@@ -58,6 +58,7 @@ function health(bus: InProcessBus, serverId: string, responseMs: number | null, 
     previous_status: null,
     reasons: [],
     metrics: { ...EMPTY_METRICS, response_time_ms: responseMs },
+    state: "running",
     at,
   });
 }

@@ -83,7 +83,7 @@ const metrics: HealthMetrics = {
 };
 
 function publishHealth(bus: InProcessBus, serverId: string, status: "healthy" | "offline", at = Date.now()): void {
-  bus.publish({ type: "health_update", server_id: serverId, status, previous_status: null, reasons: [], metrics, at });
+  bus.publish({ type: "health_update", server_id: serverId, status, previous_status: null, reasons: [], metrics, state: status === "offline" ? "backoff" : "running", at });
 }
 
 describe("/ws protocol", () => {

@@ -353,8 +353,10 @@ class DefaultAlertService implements AlertService {
   }
 
   private onHealth(event: HealthUpdateEvent): void {
-    const state = this.serverStates.get(event.server_id);
-    if (state !== undefined && STOPPED_STATES.has(state)) return;
+    // Stopped on purpose is not an outage: known from the last status change, or from the check
+    // itself for a disabled or never-started server, which publishes no status change at all.
+    const state = this.serverStates.get(event.server_id) ?? event.state;
+    if (STOPPED_STATES.has(state) || STOPPED_STATES.has(event.state)) return;
     const { metrics } = event;
     const observation: Observation = {
       status: event.status,
@@ -368,7 +370,7 @@ class DefaultAlertService implements AlertService {
     // unless it is the very check that reported the change.
     const changedAt = this.lastCapabilityChange.get(event.server_id);
     if (changedAt === undefined || event.at > changedAt) observation.capabilities_changed = 0;
-    if (state !== undefined) observation.server_state = state;
+    observation.server_state = state;
     this.evaluator.observe(event.server_id, observation, this.clock.now(), event.reasons);
   }
 

@@ -21,6 +21,7 @@ export function healthUpdate(
   at: number,
   metrics: Partial<HealthUpdateEvent["metrics"]> = {},
   reasons: string[] = [],
+  state: HealthUpdateEvent["state"] = status === "offline" ? "backoff" : "running",
 ): HealthUpdateEvent {
   return {
     type: "health_update",
@@ -39,6 +40,7 @@ export function healthUpdate(
       uptime_7d: 100,
       ...metrics,
     },
+    state,
     at,
   };
 }

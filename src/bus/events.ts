@@ -146,6 +146,8 @@ export interface HealthUpdateEvent {
   /** Why the status is what it is, e.g. "response_time 1240 ms > warning 1000 ms". */
   reasons: string[];
   metrics: HealthMetrics;
+  /** The supervisor's state when the status was taken: `stopped` means nobody wants it running. */
+  state: ServerState;
   at: number;
 }
 

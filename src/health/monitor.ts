@@ -430,7 +430,7 @@ class Monitor implements HealthMonitor {
     const metrics = { ...measured, ...(await this.uptime(track.id, at)) };
     if (this.stopped) return this.healthOf(track, view);
     track.checkedAt = at;
-    this.report(track, verdict, metrics, at, true);
+    this.report(track, verdict, metrics, at, true, "running");
     this.restartIfUnresponsive(track, view, outcome);
     return this.healthOf(track, after);
   }
@@ -492,7 +492,7 @@ class Monitor implements HealthMonitor {
       consecutive_failures: track.consecutiveFailures,
       ...uptime,
     };
-    this.report(track, verdict, metrics, at, options.force);
+    this.report(track, verdict, metrics, at, options.force, view.state);
     return this.healthOf(track, view);
   }
 
@@ -527,7 +527,7 @@ class Monitor implements HealthMonitor {
   }
 
   /** Keeps the new status and publishes it: always after a probe, on change otherwise. */
-  private report(track: Track, verdict: Classification, metrics: HealthMetrics, at: number, force: boolean): void {
+  private report(track: Track, verdict: Classification, metrics: HealthMetrics, at: number, force: boolean, state: ServerState): void {
     const previous = track.status;
     const changed = previous !== verdict.status || track.reasons.join("\n") !== verdict.reasons.join("\n");
     track.status = verdict.status;
@@ -541,6 +541,7 @@ class Monitor implements HealthMonitor {
       previous_status: previous,
       reasons: verdict.reasons,
       metrics,
+      state,
       at,
     };
     this.deps.bus.publish(event);

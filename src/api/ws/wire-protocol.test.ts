@@ -78,6 +78,7 @@ describe("wire shapes", () => {
       status: "warning",
       previous_status: "healthy",
       reasons: ["response_time 1240 ms > warning 1000 ms"],
+      state: "running",
       metrics,
       at: 1000,
     };

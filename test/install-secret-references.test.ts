@@ -5,17 +5,16 @@
  * request is sent. Real install service, real app, real SQLite, real echo fixture and
  * server-everything over Streamable HTTP.
  */
-import { spawn, type ChildProcess } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { FastifyInstance, InjectOptions } from "fastify";
 import { afterEach, describe, expect, it } from "vitest";
-import { packageBin } from "../src/config/package-bin.js";
 import type { DomainEvent } from "../src/bus/index.js";
 import type { CatalogEntryInput } from "../src/discovery/index.js";
 import { buildHarnessApp, createHarness, localEchoPackage, remoteEntry, type Harness } from "./discovery/install-harness.js";
-import { freePort } from "./helpers/network.js";
-import { makeTempDir, removeTempDir, waitFor } from "./helpers/processes.js";
+import { serveEverything } from "./helpers/http-servers.js";
+import { makeTempDir, removeTempDir } from "./helpers/processes.js";
 
 const SECRET = "sk-live-ArgvSecretValue-98765";
 const HOST = "127.0.0.1:8080";
@@ -138,16 +137,7 @@ describe("secrets stay references", () => {
   });
 
   it("a secret URL variable is a reference in the stored url and view; the request goes to the filled URL", async () => {
-    const port = await freePort();
-    const child = spawn(process.execPath, [packageBin("@modelcontextprotocol/server-everything"), "streamableHttp"], {
-      env: { ...process.env, PORT: String(port) },
-      stdio: ["ignore", "ignore", "pipe"],
-      detached: true,
-    });
-    children.push(child);
-    let stderr = "";
-    child.stderr!.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-    await waitFor(() => /listening on port|running on port/i.test(stderr), { timeoutMs: 15_000, message: "server-everything to listen" });
+    const { port } = await serveEverything(children);
     // The path stands in for a key in the URL: unfilled, the request would miss /mcp.
     const entry = remoteEntry("keyed-remote", `http://127.0.0.1:${port}/{endpoint_key}`, {
       variables: { endpoint_key: { description: "The key in the URL", isRequired: true, isSecret: true } },

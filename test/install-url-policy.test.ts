@@ -5,11 +5,10 @@
  * (URL_NOT_ALLOWED) and at connect time for a resolved one (a permanent start failure), while
  * config-file servers stay the operator's business.
  */
-import { spawn, type ChildProcess } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { hostname } from "node:os";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { InProcessBus } from "../src/bus/index.js";
-import { packageBin } from "../src/config/package-bin.js";
 import { parseServer } from "../src/config/validate.js";
 import { systemClock } from "../src/core/clock.js";
 import { AppError } from "../src/core/errors.js";
@@ -27,7 +26,7 @@ import {
   type NetworkPolicy,
 } from "../src/mcp/index.js";
 import { openStore, type Store } from "../src/store/index.js";
-import { freePort } from "./helpers/network.js";
+import { serveEverything } from "./helpers/http-servers.js";
 import { makeTempDir, removeTempDir, waitFor } from "./helpers/processes.js";
 
 const LOOPBACK_OK: NetworkPolicy = { allow_loopback: true, allow_private: false };
@@ -211,21 +210,6 @@ function manager(network: NetworkPolicy, resolveHost?: HostLookup): McpManager {
   return created;
 }
 
-/** server-everything over Streamable HTTP on a loopback port. */
-async function serveEverything(): Promise<number> {
-  const port = await freePort();
-  const child = spawn(process.execPath, [packageBin("@modelcontextprotocol/server-everything"), "streamableHttp"], {
-    env: { ...process.env, PORT: String(port) },
-    stdio: ["ignore", "ignore", "pipe"],
-    detached: true,
-  });
-  children.push(child);
-  let stderr = "";
-  child.stderr!.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-  await waitFor(() => /listening on port|running on port/i.test(stderr), { timeoutMs: 15_000, message: "server to listen" });
-  return port;
-}
-
 beforeEach(() => {
   dir = makeTempDir("pygent-urlpolicy-");
   store = openStore(dir, systemClock);
@@ -257,7 +241,7 @@ describe("the manager's network policy", () => {
   });
 
   it("refuses at connect time a host name resolving to loopback: a permanent failure with the reason", async () => {
-    const port = await serveEverything();
+    const { port } = await serveEverything(children);
     const dns = fakeDns({ "innocent.example": ["127.0.0.1"] });
     const m = manager(STRICT_NETWORK_POLICY, dns);
     await m.start();
@@ -267,7 +251,7 @@ describe("the manager's network policy", () => {
   });
 
   it("connects to the same server once allow_loopback is set, and never checks config-file servers", async () => {
-    const port = await serveEverything();
+    const { port } = await serveEverything(children);
     const allowed = manager(LOOPBACK_OK);
     await allowed.start();
     const view = await allowed.registerServer("local", { url: `http://127.0.0.1:${port}/mcp` });

@@ -3,37 +3,18 @@
  * loopback port, supervised through the same manager as stdio servers; a remote that restarts,
  * goes away or expires its session is reconnected with a new session through backoff.
  */
-import { spawn, type ChildProcess } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { InProcessBus } from "../src/bus/index.js";
-import { packageBin } from "../src/config/package-bin.js";
 import { parseServer } from "../src/config/validate.js";
 import { systemClock } from "../src/core/clock.js";
 import { newId } from "../src/core/ids.js";
 import { silentLogger } from "../src/core/logger.js";
 import { createMcpManager, STRICT_NETWORK_POLICY, type McpManager } from "../src/mcp/index.js";
 import { openStore, type Store } from "../src/store/index.js";
+import { serveEverything, serveHttp } from "./helpers/http-servers.js";
 import { freePort } from "./helpers/network.js";
 import { fixturePath, makeTempDir, removeTempDir, waitFor, waitForExit } from "./helpers/processes.js";
-
-/** Starts a node script that serves HTTP on `port` (0: it picks one); resolves with the port once it listens. */
-async function serveHttp(args: string[], port: number, what: string): Promise<{ child: ChildProcess; port: number }> {
-  const child = spawn(process.execPath, args, {
-    env: { ...process.env, PORT: String(port) },
-    stdio: ["ignore", "ignore", "pipe"],
-    detached: true,
-  });
-  children.push(child);
-  let stderr = "";
-  child.stderr!.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
-  const listening = await waitFor(() => /(?:listening|running) on port (\d+)/i.exec(stderr), { timeoutMs: 15_000, message: `${what} to listen` });
-  return { child, port: Number(listening[1]) };
-}
-
-/** Starts server-everything in the given HTTP mode, on a free port unless one is given. */
-async function serveEverything(mode: "streamableHttp" | "sse", port?: number): Promise<{ child: ChildProcess; port: number }> {
-  return serveHttp([packageBin("@modelcontextprotocol/server-everything"), mode], port ?? (await freePort()), `${mode} server`);
-}
 
 function killGroup(child: ChildProcess): void {
   try {
@@ -85,7 +66,7 @@ describe("remote transports", { timeout: 90_000 }, () => {
     ["sse", "sse", "/sse"],
   ] as const) {
     it(`connects to server-everything over ${transport} and calls a tool`, async () => {
-      const { port } = await serveEverything(mode);
+      const { port } = await serveEverything(children, mode);
       await manager.applyConfig([parseServer({ id: `remote-${transport}`, transport, url: `http://127.0.0.1:${port}${path}` })]);
       await manager.start();
       const view = await waitFor(() => {
@@ -109,13 +90,13 @@ describe("remote transports", { timeout: 90_000 }, () => {
     ["sse", "sse", "/sse", /^session lost: SSE stream lost: /],
   ] as const) {
     it(`reconnects with a new session when server-everything restarts on the same port (${transport})`, async () => {
-      const first = await serveEverything(mode);
+      const first = await serveEverything(children, mode);
       const id = `restarts-${transport}`;
       await manager.applyConfig([parseServer({ id, transport, url: `http://127.0.0.1:${first.port}${path}`, ...RECONNECT })]);
       await manager.start();
       await runningAgain(id, 0);
       await kill(first.child);
-      await serveEverything(mode, first.port);
+      await serveEverything(children, mode, first.port);
       // Streamable HTTP finds out when its event stream cannot reopen or on its next request (the
       // new process knows no session); the SSE stream ends with the process. (An SSE request to
       // the old endpoint would go unanswered, so only HTTP is asked.)
@@ -130,7 +111,7 @@ describe("remote transports", { timeout: 90_000 }, () => {
   }
 
   it("never shows an idle remote that went away as running, and reconnects when it is back", async () => {
-    const first = await serveEverything("streamableHttp");
+    const first = await serveEverything(children, "streamableHttp");
     await manager.applyConfig([parseServer({ id: "away", url: `http://127.0.0.1:${first.port}/mcp`, ...RECONNECT })]);
     await manager.start();
     await runningAgain("away", 0);
@@ -142,13 +123,13 @@ describe("remote transports", { timeout: 90_000 }, () => {
     // Every reconnect attempt while it is down fails; none may show it running.
     await waitFor(() => manager.get("away").restarts >= 2, { timeoutMs: 30_000, message: "failed reconnects" });
     expect(manager.get("away").state).not.toBe("running");
-    await serveEverything("streamableHttp", first.port);
+    await serveEverything(children, "streamableHttp", first.port);
     await runningAgain("away", 2);
     expect(await manager.ping("away")).toBeGreaterThanOrEqual(0);
   });
 
   it("opens a new session when the server answers 404 to an expired one", async () => {
-    const { port } = await serveHttp([fixturePath("expiring-sessions-http.mjs")], 0, "expiring-sessions server");
+    const { port } = await serveHttp(children, [fixturePath("expiring-sessions-http.mjs")], 0, "expiring-sessions server");
     await manager.applyConfig([parseServer({ id: "expiring", url: `http://127.0.0.1:${port}/mcp`, ...RECONNECT })]);
     await manager.start();
     await runningAgain("expiring", 0);
@@ -166,7 +147,7 @@ describe("remote transports", { timeout: 90_000 }, () => {
   });
 
   it("fails a connected remote server whose URL a tightened network policy refuses, never leaving it running", async () => {
-    const { port } = await serveEverything("streamableHttp");
+    const { port } = await serveEverything(children, "streamableHttp");
     // Registered through the API, the path the network policy guards; loopback allowed for now.
     manager.setNetworkPolicy({ allow_loopback: true, allow_private: false });
     await manager.start();

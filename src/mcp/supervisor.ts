@@ -252,13 +252,10 @@ export class Supervisor {
       if (this.ending === ending) this.ending = undefined;
     });
     if (pid !== null) void this.forgetGroup(pid);
-    if (clean && this.config.restart !== "always") {
-      // A server that finished its work is stopped, not crashed: no restart, no crash loop.
-      this.wanted = false;
-      this.setState("stopped", `${reason} (a clean exit; restart is ${this.config.restart})`);
-      return;
-    }
-    this.handleFailure(reason, permanent);
+    // A server that finished its work is no longer wanted, so it ends stopped: no restart, no crash loop.
+    const finished = clean && this.config.restart !== "always";
+    if (finished) this.wanted = false;
+    this.handleFailure(finished ? `${reason} (a clean exit; restart is ${this.config.restart})` : reason, permanent);
   }
 
   private handleFailure(reason: string, permanent: boolean): void {

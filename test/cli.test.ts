@@ -1,10 +1,12 @@
 /**
  * The `pygent` CLI against a real daemon: what a user types, what they read, and the exit codes.
  */
+import { spawn } from "node:child_process";
+import { once } from "node:events";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { runCli, startDaemon, type DaemonProcess } from "./helpers/daemon-process.js";
+import { BIN, runCli, startDaemon, type DaemonProcess } from "./helpers/daemon-process.js";
 import { fixturePath, makeTempDir, removeTempDir, waitFor } from "./helpers/processes.js";
 
 let dir: string;
@@ -129,5 +131,18 @@ describe("pygent CLI", () => {
     expect((await cli(["servers", "list"])).code).toBe(1);
     expect((await cli(["auth", "off", "--data-dir", dataDir])).code).toBe(0);
     expect((await cli(["servers", "list"])).code).toBe(0);
+  });
+});
+
+describe("pygent output to a closed pipe", () => {
+  it("exits quietly when the reader goes away, as `pygent ... | head` does, with no stack trace", async () => {
+    const child = spawn(process.execPath, [BIN, "--help"], { stdio: ["ignore", "pipe", "pipe"] });
+    // The reader is gone before the CLI writes a byte.
+    child.stdout.destroy();
+    let stderr = "";
+    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+    const [code] = (await once(child, "exit")) as [number | null];
+    expect(stderr).not.toMatch(/EPIPE|\n\s+at /);
+    expect(code).toBe(0);
   });
 });

@@ -41,6 +41,11 @@ export class UsageError extends Error {
 }
 
 export function processIo(env: NodeJS.ProcessEnv = process.env): CliIo {
+  // The reader went away (`pygent ... | head`): the rest of the output is not wanted, which is not
+  // an error. The command carries on (a daemon under `serve` still shuts down cleanly later).
+  process.stdout.on("error", (error: NodeJS.ErrnoException) => {
+    if (error.code !== "EPIPE" && error.code !== "ERR_STREAM_DESTROYED") throw error;
+  });
   return {
     write: (text) => void process.stdout.write(text),
     writeErr: (text) => void process.stderr.write(text),

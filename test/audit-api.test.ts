@@ -4,6 +4,7 @@ import { describe, expect, it, vi } from "vitest";
 import type { AuditEntry } from "../src/audit/index.js";
 import { appPerTest, echoEntry, type TestApp } from "../src/api/test-support/test-app.js";
 import { runCliCaptured } from "./helpers/cli-in-process.js";
+import { SecurityConfigSchema } from "../src/config/schema.js";
 
 const app = appPerTest();
 
@@ -75,7 +76,7 @@ describe("audit log over the API", () => {
   });
 
   it("leaves reads out unless security.audit_reads is on", async () => {
-    const security = { require_token_on_loopback: false, audit_reads: false, audit_retention_days: 90 };
+    const security = SecurityConfigSchema.parse({});
     const t = await app({ security: () => security });
     await t.request({ method: "GET", url: servers });
     await t.request({ method: "POST", url: servers, payload: echoEntry("a", { start: false }) });

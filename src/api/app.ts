@@ -13,7 +13,7 @@ import Fastify, {
 import type { AlertService } from "../alerts/index.js";
 import { createAuditService, DEFAULT_AUDIT_RETENTION_DAYS, type AuditService } from "../audit/index.js";
 import type { MessageBus } from "../bus/bus.js";
-import type { SecurityConfig } from "../config/schema.js";
+import { SecurityConfigSchema, type SecurityConfig } from "../config/schema.js";
 import type { Clock } from "../core/clock.js";
 import { AppError } from "../core/errors.js";
 import type { HealthServices, MetricsServices } from "../health/index.js";
@@ -21,7 +21,8 @@ import type { Logger } from "../core/logger.js";
 import type { McpManager } from "../mcp/manager-types.js";
 import type { Store } from "../store/store.js";
 import { registerAuditHook } from "./audit-hook.js";
-import { registerAuthGuard } from "./auth/auth-guard.js";
+import { authFailureLimitsOf, createAuthFailureLimiter } from "./auth/auth-failure-limiter.js";
+import { createAuthenticator, registerAuthGuard } from "./auth/auth-guard.js";
 import { createAuthState, type AuthState } from "./auth/auth-state.js";
 import { redactTokenParam } from "./auth/route-token-guard.js";
 import { createTokenService, type TokenService } from "./auth/token-service.js";
@@ -43,6 +44,9 @@ import { registerEventStreamRoute, registerWebSocketSupport } from "./ws/ws-rout
 export const API_PREFIX = "/api/v1";
 
 export const BODY_LIMIT_BYTES = 1024 * 1024;
+
+/** The `security` section's defaults, for an app run without one. */
+const DEFAULT_SECURITY: SecurityConfig = SecurityConfigSchema.parse({});
 
 /**
  * What the app needs. Later services (health monitor, alerts, discovery) join as optional fields
@@ -166,17 +170,24 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
     { bindHost: deps.bind.host, allowedHosts: deps.allowedHosts ?? [], allowedOrigins: deps.allowedOrigins ?? [] },
     deps.bind.port,
   );
-  const security = () => deps.security?.();
+  const security = (): SecurityConfig => deps.security?.() ?? DEFAULT_SECURITY;
   const { audit, authState, tokens } = createAuthServices(deps);
   // Before the guards, so refusals they make are on record too.
-  registerAuditHook(app, audit, { auditReads: () => security()?.audit_reads === true });
-  await registerAuthGuard(app, tokens, { healthPath: `${API_PREFIX}/health` });
+  registerAuditHook(app, audit, { auditReads: () => security().audit_reads });
+  const failures = createAuthFailureLimiter({ clock: deps.clock, limits: () => authFailureLimitsOf(security()) });
+  const auth = createAuthenticator({ tokens, failures, audit });
+  await registerAuthGuard(app, auth, { healthPath: `${API_PREFIX}/health` });
   if (deps.rateLimit !== false) await registerRateLimit(app, deps.rateLimit ?? DEFAULT_RATE_LIMIT);
   await registerOpenApi(app, { version: deps.version });
 
-  if (hub) registerEventStreamRoute(app, hub, tokens);
+  if (hub) {
+    registerEventStreamRoute(app, hub, auth, () => ({
+      total: security().ws_max_connections,
+      perKey: security().ws_max_connections_per_token,
+    }));
+  }
   if (metrics) {
-    await app.register(prometheusRoute, { metrics, tokens });
+    await app.register(prometheusRoute, { metrics, auth });
     await app.register(metricsSummaryRoutes, { prefix: API_PREFIX, metrics, hubStats: hub ? () => hub.stats() : undefined });
   }
 

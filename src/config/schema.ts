@@ -249,6 +249,16 @@ export const SecurityConfigSchema = z
     audit_reads: z.boolean().default(false),
     /** Audit entries older than this many days are pruned. */
     audit_retention_days: z.number().int().min(1).max(3650).default(90),
+    /** Bad tokens one client address may present within auth_failure_window before it is locked out. */
+    auth_failure_limit: z.number().int().min(1).max(10_000).default(10),
+    /** Seconds over which auth failures are counted. */
+    auth_failure_window: seconds(86_400).default(60),
+    /** Seconds a locked-out address is refused (429 TOO_MANY_AUTH_FAILURES) whatever token it presents. */
+    auth_lockout: seconds(86_400).default(300),
+    /** Open /ws connections, all clients together. */
+    ws_max_connections: z.number().int().min(1).max(100_000).default(100),
+    /** Open /ws connections per token (per client address while auth is off). */
+    ws_max_connections_per_token: z.number().int().min(1).max(100_000).default(20),
   })
   .strict();
 

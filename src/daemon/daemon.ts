@@ -230,7 +230,7 @@ export async function createDaemon(options: DaemonOptions): Promise<Daemon> {
   };
 
   const startAll = async (): Promise<{ url: string }> => {
-    if (!isLoopback(options.host) && (await store.tokens.countActive()) === 0) {
+    if (!isLoopback(options.host) && (await store.tokens.countActive(clock.now())) === 0) {
       throw new AppError(
         "CONFIG_INVALID",
         `refusing to listen on ${options.host} without API tokens: anyone on the network could control your servers. ` +

@@ -2,11 +2,15 @@
  * Bearer-token auth for /api routes. Open while auth is off (auth-state.ts: no token was ever
  * created, the daemon listens on loopback and the config does not ask for tokens); once it is
  * on, every /api request needs a token whose role covers the route: viewer reads, operator
- * starts/stops/restarts and calls tools, admin changes servers.
+ * starts/stops/restarts and calls tools, admin changes servers. An address that presents too
+ * many bad tokens is locked out for a while (auth-failure-limiter.ts), whatever token it then
+ * presents; the health check stays answerable to it.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
+import { ANONYMOUS_ACTOR, type AuditService } from "../../audit/index.js";
 import { AppError } from "../../core/errors.js";
 import type { TokenRole } from "../../store/tokens-repository.js";
+import type { AuthFailureLimiter } from "./auth-failure-limiter.js";
 import { roleAllows, type TokenService } from "./token-service.js";
 
 /** Who made the request, when auth is on. */
@@ -64,9 +68,10 @@ export interface AuthGuardOptions {
 /**
  * Whether auth is on is asked of the store on every request (tokens may be created by the CLI at
  * any time). When the store cannot answer, the request fails closed (500), as the /ws and /metrics
- * guards do, except a GET of the health check, and the failure is logged.
+ * guards do, except a GET of the health check, and the failure is logged. A locked-out address
+ * gets the health check without its token being looked at, so the check is no oracle for guesses.
  */
-export async function registerAuthGuard(app: FastifyInstance, tokens: TokenService, options: AuthGuardOptions): Promise<void> {
+export async function registerAuthGuard(app: FastifyInstance, auth: Authenticator, options: AuthGuardOptions): Promise<void> {
   const isHealthCheck = (request: FastifyRequest): boolean => {
     const path = request.routeOptions.url;
     return (
@@ -81,7 +86,7 @@ export async function registerAuthGuard(app: FastifyInstance, tokens: TokenServi
     if (!isApiRequest(request)) return;
     let on: boolean;
     try {
-      on = await tokens.authEnabled();
+      on = await auth.tokens.authEnabled();
     } catch (error) {
       const open = isHealthCheck(request);
       request.log.error({ err: error }, open ? "auth state unreadable; answering the health check only" : "auth state unreadable; request refused");
@@ -90,34 +95,82 @@ export async function registerAuthGuard(app: FastifyInstance, tokens: TokenServi
     }
     request.authMode = on ? "on" : "off";
     if (!on) return;
-    request.principal = await authenticate(tokens, reply, bearerToken(request.headers.authorization), requiredRole(request));
+    if (isHealthCheck(request) && auth.lockedOut(request.ip)) return;
+    request.principal = await auth.authenticate(request, reply, bearerToken(request.headers.authorization), requiredRole(request));
   });
 }
 
-/**
- * Who presented the token, once it is known to be valid and its role to cover `needed`; throws
- * UNAUTHORIZED (with a `www-authenticate` header on the reply) or FORBIDDEN otherwise.
- */
-export async function authenticate(
-  tokens: TokenService,
-  reply: FastifyReply,
-  presented: string | undefined,
-  needed: TokenRole,
-): Promise<Principal> {
-  if (presented === undefined) {
-    reply.header("www-authenticate", 'Bearer realm="pygent"');
-    throw new AppError("UNAUTHORIZED");
-  }
-  const record = await tokens.verify(presented);
-  if (!record) {
-    reply.header("www-authenticate", 'Bearer realm="pygent", error="invalid_token"');
-    throw new AppError("UNAUTHORIZED", "The API token is not valid or has been revoked.");
-  }
-  if (!roleAllows(record.role, needed)) {
-    throw new AppError("FORBIDDEN", `This request needs the ${needed} role; the token has the ${record.role} role.`, {
-      required_role: needed,
-      role: record.role,
+/** Checks presented tokens, counting the bad ones per client address. */
+export interface Authenticator {
+  readonly tokens: TokenService;
+  /**
+   * Who presented the token, once it is known to be valid and its role to cover `needed`; throws
+   * UNAUTHORIZED or TOKEN_EXPIRED (with a `www-authenticate` header on the reply), FORBIDDEN, or
+   * TOO_MANY_AUTH_FAILURES (with `retry-after`) while the client's address is locked out.
+   */
+  authenticate(request: FastifyRequest, reply: FastifyReply, presented: string | undefined, needed: TokenRole): Promise<Principal>;
+  /** Whether the address is locked out now. */
+  lockedOut(address: string): boolean;
+}
+
+export interface AuthenticatorDeps {
+  tokens: TokenService;
+  failures: AuthFailureLimiter;
+  /** Where a lockout is put on record. */
+  audit: AuditService;
+}
+
+export function createAuthenticator({ tokens, failures, audit }: AuthenticatorDeps): Authenticator {
+  const refuseLockedOut = (reply: FastifyReply, leftMs: number): AppError => {
+    const seconds = Math.max(1, Math.ceil(leftMs / 1000));
+    reply.header("retry-after", String(seconds));
+    return new AppError("TOO_MANY_AUTH_FAILURES", `Too many failed authentications from this address; try again in ${seconds} s.`, {
+      retry_after_s: seconds,
     });
-  }
-  return { token_id: record.id, name: record.name, role: record.role };
+  };
+
+  return {
+    tokens,
+
+    async authenticate(request, reply, presented, needed) {
+      if (presented === undefined) {
+        reply.header("www-authenticate", 'Bearer realm="pygent"');
+        throw new AppError("UNAUTHORIZED");
+      }
+      const address = request.ip;
+      const left = failures.lockout(address);
+      if (left !== undefined) throw refuseLockedOut(reply, left);
+      const check = await tokens.verify(presented);
+      if (!check.ok) {
+        reply.header("www-authenticate", 'Bearer realm="pygent", error="invalid_token"');
+        if (check.reason === "expired") {
+          const at = new Date(check.expires_at).toISOString();
+          throw new AppError("TOKEN_EXPIRED", `The API token expired at ${at}.`, { expired_at: check.expires_at });
+        }
+        const lockoutMs = failures.recordFailure(address);
+        if (lockoutMs !== undefined) {
+          request.log.warn({ ip: address }, "too many failed authentications; address locked out");
+          await audit.record({
+            actor: ANONYMOUS_ACTOR,
+            ip: address,
+            action: "auth.lockout",
+            ok: false,
+            error_code: "TOO_MANY_AUTH_FAILURES",
+            details: { lockout_s: lockoutMs / 1000 },
+          });
+        }
+        throw new AppError("UNAUTHORIZED", "The API token is not valid or has been revoked.");
+      }
+      const record = check.token;
+      if (!roleAllows(record.role, needed)) {
+        throw new AppError("FORBIDDEN", `This request needs the ${needed} role; the token has the ${record.role} role.`, {
+          required_role: needed,
+          role: record.role,
+        });
+      }
+      return { token_id: record.id, name: record.name, role: record.role };
+    },
+
+    lockedOut: (address) => failures.lockout(address) !== undefined,
+  };
 }

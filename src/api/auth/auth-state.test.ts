@@ -4,6 +4,7 @@ import { LOCAL_ACTOR } from "../../audit/index.js";
 import { systemClock } from "../../core/clock.js";
 import { appPerTest, echoEntry } from "../test-support/test-app.js";
 import { authRequiredBy, createAuthState } from "./auth-state.js";
+import { SecurityConfigSchema } from "../../config/schema.js";
 
 const app = appPerTest();
 
@@ -56,7 +57,7 @@ describe("auth never fails open", () => {
   });
 
   it("asks for a token on loopback when the config sets security.require_token_on_loopback", async () => {
-    const security = { require_token_on_loopback: true, audit_reads: false, audit_retention_days: 90 };
+    const security = SecurityConfigSchema.parse({ require_token_on_loopback: true });
     const t = await app({ security: () => security });
     expect((await t.request({ method: "GET", url: servers })).statusCode).toBe(401);
     security.require_token_on_loopback = false;

@@ -6,8 +6,7 @@
  */
 import type { FastifyReply, FastifyRequest, onRequestAsyncHookHandler } from "fastify";
 import type { TokenRole } from "../../store/tokens-repository.js";
-import { authenticate, bearerToken } from "./auth-guard.js";
-import type { TokenService } from "./token-service.js";
+import { bearerToken, type Authenticator } from "./auth-guard.js";
 
 export interface RouteTokenGuardOptions {
   role: TokenRole;
@@ -28,13 +27,13 @@ export function redactTokenParam(url: string): string {
 }
 
 /** An onRequest hook for one route; runs after the global Host/Origin guard. */
-export function routeTokenGuard(tokens: TokenService, options: RouteTokenGuardOptions): onRequestAsyncHookHandler {
+export function routeTokenGuard(auth: Authenticator, options: RouteTokenGuardOptions): onRequestAsyncHookHandler {
   return async function guard(request: FastifyRequest, reply: FastifyReply): Promise<void> {
     // Fails closed: a store that cannot say whether auth is on is a 500, never an open door.
-    const on = await tokens.authEnabled();
+    const on = await auth.tokens.authEnabled();
     request.authMode = on ? "on" : "off";
     if (!on) return;
     const presented = bearerToken(request.headers.authorization) ?? (options.allowQueryToken ? queryToken(request.url) : undefined);
-    request.principal = await authenticate(tokens, reply, presented, options.role);
+    request.principal = await auth.authenticate(request, reply, presented, options.role);
   };
 }

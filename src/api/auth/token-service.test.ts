@@ -41,12 +41,12 @@ describe("token service", () => {
 
   it("verifies a token, and rejects unknown, malformed and revoked ones", async () => {
     const { id, token } = await tokens.create("bot", "operator");
-    expect(await tokens.verify(token)).toMatchObject({ id, role: "operator" });
-    expect(await tokens.verify(`${token}x`)).toBeUndefined();
-    expect(await tokens.verify("not-a-token")).toBeUndefined();
+    expect(await tokens.verify(token)).toMatchObject({ ok: true, token: { id, role: "operator" } });
+    expect(await tokens.verify(`${token}x`)).toEqual({ ok: false, reason: "invalid" });
+    expect(await tokens.verify("not-a-token")).toEqual({ ok: false, reason: "invalid" });
     expect(await tokens.revoke(id)).toBe(true);
     expect(await tokens.revoke(id)).toBe(false);
-    expect(await tokens.verify(token)).toBeUndefined();
+    expect(await tokens.verify(token)).toEqual({ ok: false, reason: "invalid" });
     // Revoking every token does not open the API: only `pygent auth off` does.
     expect(await tokens.authEnabled()).toBe(true);
   });
@@ -73,6 +73,38 @@ describe("token service", () => {
   it("refuses an empty name and an unknown role", async () => {
     await expect(tokens.create("  ", "viewer")).rejects.toMatchObject({ code: "VALIDATION_FAILED" });
     await expect(tokens.create("x", "root" as "admin")).rejects.toMatchObject({ code: "VALIDATION_FAILED" });
+  });
+
+  it("accepts a token until its expiry, then reports it expired, in verify, state and list", async () => {
+    const expiresAt = clock.now() + 60_000;
+    const { id, token, expires_at } = await tokens.create("ci", "viewer", undefined, expiresAt);
+    expect(expires_at).toBe(expiresAt);
+    expect(await tokens.verify(token)).toMatchObject({ ok: true });
+    expect(await tokens.state(id)).toBe("active");
+    expect(await tokens.list()).toMatchObject([{ id, expires_at: expiresAt, expired: false }]);
+    clock.advance(60_000);
+    expect(await tokens.verify(token)).toEqual({ ok: false, reason: "expired", expires_at: expiresAt });
+    expect(await tokens.state(id)).toBe("expired");
+    expect(await tokens.list()).toMatchObject([{ id, expires_at: expiresAt, expired: true }]);
+    expect(await tokens.revoke(id)).toBe(true);
+    expect(await tokens.state(id)).toBe("revoked");
+  });
+
+  it("refuses an expiry that is not in the future, naming the field", async () => {
+    for (const at of [clock.now(), clock.now() - 1, Number.NaN]) {
+      const refused = tokens.create("x", "viewer", undefined, at);
+      await expect(refused).rejects.toMatchObject({ code: "VALIDATION_FAILED", details: { issues: [{ field: "expires_at" }] } });
+    }
+    expect(await tokens.list()).toEqual([]);
+  });
+
+  it("counts only unexpired admin tokens as the last admin: an expired one may go, the last live one may not", async () => {
+    const lapsing = await tokens.create("lapsing", "admin", undefined, clock.now() + 1000);
+    const live = await tokens.create("live", "admin");
+    clock.advance(1000);
+    await expect(tokens.revoke(live.id)).rejects.toMatchObject({ code: "LAST_ADMIN_TOKEN" });
+    expect(await tokens.revoke(lapsing.id)).toBe(true);
+    expect(await store.tokens.countActive(clock.now())).toBe(1);
   });
 
   it("ranks roles viewer < operator < admin", () => {

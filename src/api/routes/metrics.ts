@@ -9,15 +9,15 @@
 import type { FastifyPluginAsync } from "fastify";
 import { z } from "zod";
 import { HEALTH_STATUSES, type MetricsServices } from "../../health/index.js";
+import type { Authenticator } from "../auth/auth-guard.js";
 import { routeTokenGuard } from "../auth/route-token-guard.js";
-import type { TokenService } from "../auth/token-service.js";
 import { errorResponses } from "../schemas/common.js";
 import type { ZodTypeProvider } from "../validation.js";
 import type { HubStats } from "../ws/event-hub.js";
 
 export interface PrometheusRouteOptions {
   metrics: MetricsServices;
-  tokens: TokenService;
+  auth: Authenticator;
 }
 
 export const prometheusRoute: FastifyPluginAsync<PrometheusRouteOptions> = async (app, options) => {
@@ -32,7 +32,7 @@ export const prometheusRoute: FastifyPluginAsync<PrometheusRouteOptions> = async
           "pygent_server_cpu_percent, pygent_server_memory_bytes, pygent_server_restarts_total, pygent_alerts_firing, " +
           "pygent_tool_calls_total, pygent_tool_call_errors_total, and the daemon's process_* and nodejs_* metrics.",
       },
-      onRequest: routeTokenGuard(options.tokens, { role: "viewer" }),
+      onRequest: routeTokenGuard(options.auth, { role: "viewer" }),
     },
     async (_request, reply) => {
       const text = await options.metrics.prometheus.render();

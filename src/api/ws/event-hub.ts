@@ -3,7 +3,8 @@
  * subscribed to it. Each event is serialized once, however many clients receive it; a client
  * that cannot keep up is dropped at its queue bound (hub-client.ts) and never slows the others;
  * a client that stops answering pings is terminated; a client whose token has been revoked (by
- * the CLI, in another process) is closed at the next auth check, a few seconds later. The hub
+ * the CLI, in another process) or has expired is closed at the next auth check, a few seconds
+ * later. It counts open sockets per connection key, for the route's connection limits. The hub
  * owns its clients and its timers; the app closes it on shutdown.
  */
 import type { RawData, WebSocket } from "ws";
@@ -41,14 +42,19 @@ export const DEFAULT_HUB_OPTIONS: EventHubOptions = {
   authCheckIntervalMs: 5000,
 };
 
-/** Whether a client connected with this token (null: none, auth was off) may stay connected. */
-export type Authorizer = (tokenId: string | null) => Promise<boolean>;
+/**
+ * Whether a client connected with this token (null: none, auth was off) may stay connected: true,
+ * or the reason it is closed with (`token revoked`, `token expired`, `authentication required`).
+ */
+export type Authorizer = (tokenId: string | null) => Promise<true | string>;
 
 /** Close code for a client dropped for not reading (application range; 1008-style policy). */
 export const SLOW_CONSUMER_CLOSE_CODE = 4008;
 export const GOING_AWAY_CLOSE_CODE = 1001;
-/** Close code for a client whose token was revoked, or that has none now that auth is on. */
+/** Close code for a client whose token was revoked or expired, or that has none now that auth is on. */
 export const UNAUTHORIZED_CLOSE_CODE = 4001;
+/** Close code for an upgrade that got past the connection limit's first check while others raced it. */
+export const CONNECTION_LIMIT_CLOSE_CODE = 4029;
 
 export interface EventHubDeps {
   bus: MessageBus;
@@ -86,6 +92,9 @@ export class EventHub {
   private authTimer: TimerHandle | undefined;
   private authorize: Authorizer | undefined;
   private readonly tokenOf = new Map<HubClient, string | null>();
+  /** Open sockets (closing ones included) per connection key (a token, or an address while auth is off). */
+  private readonly openByKey = new Map<string, number>();
+  private openTotal = 0;
   private nextId = 1;
   private stopped = false;
   private readonly counts = { connected_total: 0, dropped_slow: 0, terminated_unresponsive: 0 };
@@ -104,12 +113,17 @@ export class EventHub {
     if (authorize) this.armAuthCheck();
   }
 
-  /** Takes over an upgraded socket: welcome, then whatever the client subscribes to. */
-  attach(ws: WebSocket, principal: { token_id: string; name: string } | null): void {
+  /**
+   * Takes over an upgraded socket: welcome, then whatever the client subscribes to. The socket
+   * counts against `connectionKey`'s open connections until it has closed.
+   */
+  attach(ws: WebSocket, principal: { token_id: string; name: string } | null, connectionKey: string): void {
     if (this.stopped) {
       ws.close(GOING_AWAY_CLOSE_CODE, "daemon shutting down");
       return;
     }
+    this.openTotal++;
+    this.openByKey.set(connectionKey, this.openConnections(connectionKey) + 1);
     const client = new HubClient(this.nextId++, ws, this.options, (dropped, detail) => this.dropSlow(dropped, detail));
     this.clients.add(client);
     this.tokenOf.set(client, principal?.token_id ?? null);
@@ -120,12 +134,21 @@ export class EventHub {
     });
     ws.on("message", (data, isBinary) => this.onMessage(client, data, isBinary));
     ws.on("close", (code) => {
+      this.openTotal--;
+      const left = this.openConnections(connectionKey) - 1;
+      if (left > 0) this.openByKey.set(connectionKey, left);
+      else this.openByKey.delete(connectionKey);
       this.clients.delete(client);
       this.tokenOf.delete(client);
       this.clearClosing(ws);
       this.logger.debug({ client: client.id, code }, "websocket client disconnected");
     });
     client.send(frameOf(welcomeMessage(this.deps.version, this.options.pingIntervalMs)));
+  }
+
+  /** Sockets open (or still closing) for one connection key, or for all when none is given. */
+  openConnections(connectionKey?: string): number {
+    return connectionKey === undefined ? this.openTotal : (this.openByKey.get(connectionKey) ?? 0);
   }
 
   stats(): HubStats {
@@ -218,19 +241,19 @@ export class EventHub {
     if (!authorize) return;
     for (const client of [...this.clients]) {
       const tokenId = this.tokenOf.get(client) ?? null;
-      let allowed: boolean;
+      let verdict: true | string;
       try {
-        allowed = await authorize(tokenId);
+        verdict = await authorize(tokenId);
       } catch (error) {
         this.logger.warn({ err: error, client: client.id }, "websocket auth check failed; closing the client");
-        allowed = false;
+        verdict = "auth check failed";
       }
-      if (allowed || !this.clients.has(client)) continue;
+      if (verdict === true || !this.clients.has(client)) continue;
       this.clients.delete(client);
       this.tokenOf.delete(client);
       client.markDropped();
-      this.logger.info({ client: client.id }, "websocket client's token is no longer valid; closed");
-      void this.closeSocket(client.ws, UNAUTHORIZED_CLOSE_CODE, tokenId === null ? "authentication required" : "token revoked");
+      this.logger.info({ client: client.id, reason: verdict }, "websocket client's token is no longer valid; closed");
+      void this.closeSocket(client.ws, UNAUTHORIZED_CLOSE_CODE, verdict);
     }
   }
 

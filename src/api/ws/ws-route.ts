@@ -4,19 +4,20 @@
  * Host/Origin guard refuses a foreign page before any upgrade; the route's own guard asks for a
  * viewer token when auth is on (the Authorization header, or `?token=` for browsers, which cannot
  * set headers on a WebSocket), and the hub checks it again every few seconds, closing a connection
- * whose token was revoked. The rate limit is off for this route: it would count and refuse
- * upgrades like requests.
+ * whose token was revoked or has expired. Open connections are limited in total and per token (per
+ * client address while auth is off): an upgrade past either limit is refused with 429 before it
+ * happens. The rate limit is off for this route: it would count and refuse upgrades like requests.
  */
 import websocket from "@fastify/websocket";
-import type { FastifyInstance } from "fastify";
+import type { FastifyInstance, FastifyRequest } from "fastify";
 import { z } from "zod";
 import type { MessageBus } from "../../bus/bus.js";
 import type { Clock } from "../../core/clock.js";
 import { AppError } from "../../core/errors.js";
 import type { Logger } from "../../core/logger.js";
+import type { Authenticator } from "../auth/auth-guard.js";
 import { routeTokenGuard } from "../auth/route-token-guard.js";
-import type { TokenService } from "../auth/token-service.js";
-import { EventHub, type EventHubOptions } from "./event-hub.js";
+import { CONNECTION_LIMIT_CLOSE_CODE, EventHub, type EventHubOptions } from "./event-hub.js";
 import { TOPICS } from "./wire-protocol.js";
 
 export const WS_PATH = "/ws";
@@ -43,8 +44,25 @@ const DESCRIPTION = [
   '`{"type":"unsubscribe","events":[...]}`; events: ' + TOPICS.join(", ") + ' (also health_update, alert, log, or "*").',
   "Receives welcome, subscribed/unsubscribed acks, error frames for bad messages, and health_update, server_status,",
   "alert, capabilities_changed, log and install_progress events. When auth is on, a viewer token is needed:",
-  "`Authorization: Bearer <token>`, or `?token=<token>` from a browser; a connection whose token is revoked is closed (4001).",
+  "`Authorization: Bearer <token>`, or `?token=<token>` from a browser; a connection whose token is revoked or expires is closed (4001).",
+  "Past the open-connection limits (security.ws_max_connections, security.ws_max_connections_per_token) the upgrade is refused: 429 WS_CONNECTION_LIMIT.",
 ].join(" ");
+
+/** Open /ws connections allowed, read per upgrade so a config reload applies. */
+export interface ConnectionLimits {
+  total: number;
+  /** Per token, or per client address while auth is off. */
+  perKey: number;
+}
+
+/** Why one more connection for `key` would pass a limit, or undefined when it would not. */
+function limitReached(hub: EventHub, key: string, limits: ConnectionLimits): string | undefined {
+  if (hub.openConnections() >= limits.total) return `the daemon's ${limits.total} /ws connections are all open`;
+  if (hub.openConnections(key) >= limits.perKey) {
+    return `${limits.perKey} /ws connections are open for this ${key.startsWith("token:") ? "token" : "address"}`;
+  }
+  return undefined;
+}
 
 /**
  * Registers the WebSocket plugin and the hub on the root app. Call it before the guards and any
@@ -81,7 +99,11 @@ export async function registerWebSocketSupport(app: FastifyInstance, options: Ev
 }
 
 /** Adds GET /ws for the hub and starts it; call after the guards and the rate limit are registered. */
-export function registerEventStreamRoute(app: FastifyInstance, hub: EventHub, tokens: TokenService): void {
+export function registerEventStreamRoute(app: FastifyInstance, hub: EventHub, auth: Authenticator, limits: () => ConnectionLimits): void {
+  const { tokens } = auth;
+  const tokenGuard = routeTokenGuard(auth, { role: "viewer", allowQueryToken: true });
+  const connectionKey = (request: FastifyRequest): string =>
+    request.principal ? `token:${request.principal.token_id}` : `address:${request.ip}`;
   app.route({
     method: "GET",
     url: WS_PATH,
@@ -94,16 +116,29 @@ export function registerEventStreamRoute(app: FastifyInstance, hub: EventHub, to
         token: z.string().optional().meta({ description: "API token, for browsers that cannot send Authorization" }),
       }),
     },
-    onRequest: routeTokenGuard(tokens, { role: "viewer", allowQueryToken: true }),
+    onRequest: async (request, reply) => {
+      await tokenGuard.call(app, request, reply);
+      const reason = limitReached(hub, connectionKey(request), limits());
+      if (reason !== undefined) throw new AppError("WS_CONNECTION_LIMIT", `Too many open /ws connections: ${reason}.`);
+    },
     handler: async () => {
       throw new AppError("VALIDATION_FAILED", `${WS_PATH} speaks WebSocket only; connect with an Upgrade request.`);
     },
     wsHandler: (socket, request) => {
-      hub.attach(socket, request.principal);
+      const key = connectionKey(request);
+      // Upgrades racing past the check above: the count is exact only here.
+      const reason = limitReached(hub, key, limits());
+      if (reason !== undefined) {
+        socket.close(CONNECTION_LIMIT_CLOSE_CODE, "too many open connections");
+        return;
+      }
+      hub.attach(socket, request.principal, key);
     },
   });
   hub.start(async (tokenId) => {
     if (!(await tokens.authEnabled())) return true;
-    return tokenId !== null && (await tokens.isActive(tokenId));
+    if (tokenId === null) return "authentication required";
+    const state = await tokens.state(tokenId);
+    return state === "active" ? true : `token ${state}`;
   });
 }

@@ -14,7 +14,8 @@ import { createAuthState } from "../src/api/auth/auth-state.js";
 import type { RateLimitOptions } from "../src/api/rate-limit.js";
 import { UNAUTHORIZED_CLOSE_CODE, type EventHubOptions } from "../src/api/ws/event-hub.js";
 import { InProcessBus, type HealthMetrics } from "../src/bus/index.js";
-import { systemClock } from "../src/core/clock.js";
+import { SecurityConfigSchema, type SecurityConfig } from "../src/config/schema.js";
+import { ManualClock, systemClock, type Clock } from "../src/core/clock.js";
 import { newId } from "../src/core/ids.js";
 import { silentLogger, type Logger } from "../src/core/logger.js";
 import { createMcpManager, type McpManager } from "../src/mcp/index.js";
@@ -33,22 +34,31 @@ interface Harness {
 const cleanups: Array<() => Promise<void>> = [];
 
 async function start(
-  options: { websocket?: Partial<EventHubOptions>; logger?: Logger; rateLimit?: RateLimitOptions } = {},
+  options: {
+    websocket?: Partial<EventHubOptions>;
+    logger?: Logger;
+    rateLimit?: RateLimitOptions;
+    security?: Partial<SecurityConfig>;
+    clock?: Clock;
+  } = {},
 ): Promise<Harness> {
   const dir = makeTempDir("pygent-ws-");
-  const store: Store = openStore(dir, systemClock);
+  const clock = options.clock ?? systemClock;
+  const store: Store = openStore(dir, clock);
   const bus = new InProcessBus();
-  const manager: McpManager = createMcpManager({ clock: systemClock, bus, store, logger: silentLogger(), daemonInstance: newId() });
+  const manager: McpManager = createMcpManager({ clock, bus, store, logger: silentLogger(), daemonInstance: newId() });
   await manager.start();
-  const tokens = createTokenService(store, systemClock, { authState: createAuthState({ repository: store.authState, clock: systemClock }) });
+  const tokens = createTokenService(store, clock, { authState: createAuthState({ repository: store.authState, clock }) });
+  const security = SecurityConfigSchema.parse(options.security ?? {});
   const app = await buildApp({
     manager,
     store,
     bus,
     logger: options.logger ?? silentLogger(),
-    clock: systemClock,
+    clock,
     version: "0.0.0-test",
-    startedAt: Date.now(),
+    startedAt: clock.now(),
+    security: () => security,
     bind: { host: "127.0.0.1", port: 0 },
     ...(options.websocket ? { websocket: options.websocket } : {}),
     ...(options.rateLimit ? { rateLimit: options.rateLimit } : {}),
@@ -280,6 +290,32 @@ describe("/ws security", () => {
     expect(kept.closed).toBeUndefined();
   });
 
+  it("closes a connection once its token expires (4001 token expired)", async () => {
+    const clock = new ManualClock(Date.now());
+    const { tokens, wsUrl } = await start({ clock, websocket: { authCheckIntervalMs: 1000, pingIntervalMs: 3_600_000 } });
+    const lasting = await tokens.create("lasting", "viewer");
+    const lapsing = await tokens.create("lapsing", "viewer", undefined, clock.now() + 60_000);
+    const kept = await WsTestClient.open(wsUrl, { headers: { authorization: `Bearer ${lasting.token}` } });
+    const expiring = await WsTestClient.open(wsUrl, { headers: { authorization: `Bearer ${lapsing.token}` } });
+    await expiring.next((m) => m.type === "welcome");
+    clock.advance(59_000);
+    await expiring.sync();
+    expect(expiring.closed).toBeUndefined();
+    clock.advance(1000);
+    expect(await expiring.whenClosed(5000)).toEqual({ code: UNAUTHORIZED_CLOSE_CODE, reason: "token expired" });
+    await kept.sync();
+    expect(kept.closed).toBeUndefined();
+  });
+
+  it("locks out an address that sent too many bad tokens on upgrades, whatever token it sends next", async () => {
+    const { tokens, wsUrl } = await start();
+    const viewer = await tokens.create("dashboard", "viewer");
+    for (let i = 0; i < 10; i++) {
+      await expect(WsTestClient.open(`${wsUrl}?token=pgf_guess${i}`)).rejects.toMatchObject({ status: 401 });
+    }
+    await expect(WsTestClient.open(`${wsUrl}?token=${encodeURIComponent(viewer.token)}`)).rejects.toMatchObject({ status: 429 });
+  });
+
   it("refuses an upgrade from a foreign Origin or for a foreign Host", async () => {
     const { url, wsUrl } = await start();
     await expect(WsTestClient.open(wsUrl, { origin: "http://evil.example" })).rejects.toMatchObject({ status: 403 });
@@ -299,6 +335,45 @@ describe("/ws security", () => {
     const statuses: number[] = [];
     for (let i = 0; i < 6; i++) statuses.push((await fetch(`${url}/api/v1/mcp/servers`)).status);
     expect(statuses.at(-1)).toBe(429);
+  });
+});
+
+describe("/ws connection limits", () => {
+  const bearer = (token: string) => ({ headers: { authorization: `Bearer ${token}` } });
+
+  it("refuses the upgrade past the per-token and the total limit with 429, and admits again once one closes", async () => {
+    const { app, tokens, wsUrl } = await start({ security: { ws_max_connections: 3, ws_max_connections_per_token: 2 } });
+    const a = await tokens.create("a", "viewer");
+    const b = await tokens.create("b", "viewer");
+    const first = await WsTestClient.open(wsUrl, bearer(a.token));
+    await WsTestClient.open(wsUrl, bearer(a.token));
+    await expect(WsTestClient.open(wsUrl, bearer(a.token))).rejects.toMatchObject({ status: 429 });
+    await WsTestClient.open(wsUrl, bearer(b.token));
+    await expect(WsTestClient.open(wsUrl, bearer(b.token))).rejects.toMatchObject({ status: 429 });
+
+    first.ws.close();
+    await waitFor(() => app.eventHub?.openConnections() === 2, { message: "the closed connection to be counted out" });
+    const again = await WsTestClient.open(wsUrl, bearer(b.token));
+    await again.next((m) => m.type === "welcome");
+  });
+
+  it("counts per client address while auth is off", async () => {
+    const { wsUrl } = await start({ security: { ws_max_connections_per_token: 2 } });
+    await WsTestClient.open(wsUrl);
+    await WsTestClient.open(wsUrl);
+    await expect(WsTestClient.open(wsUrl)).rejects.toMatchObject({ status: 429 });
+    const other = await WsTestClient.open(wsUrl, { localAddress: "127.0.0.2" });
+    await other.next((m) => m.type === "welcome");
+  });
+
+  it("holds the limit when many upgrades arrive at once", async () => {
+    const { app, wsUrl } = await start({ security: { ws_max_connections_per_token: 2 } });
+    const outcomes = await Promise.allSettled(Array.from({ length: 40 }, () => WsTestClient.open(wsUrl)));
+    const opened = outcomes.flatMap((outcome) => (outcome.status === "fulfilled" ? [outcome.value] : []));
+    for (const outcome of outcomes) if (outcome.status === "rejected") expect(outcome.reason).toMatchObject({ status: 429 });
+    expect(opened).toHaveLength(2);
+    await Promise.all(opened.map((client) => client.next((m) => m.type === "welcome")));
+    expect(app.eventHub?.openConnections()).toBe(2);
   });
 });
 

@@ -53,8 +53,6 @@ export const SLOW_CONSUMER_CLOSE_CODE = 4008;
 export const GOING_AWAY_CLOSE_CODE = 1001;
 /** Close code for a client whose token was revoked or expired, or that has none now that auth is on. */
 export const UNAUTHORIZED_CLOSE_CODE = 4001;
-/** Close code for an upgrade that got past the connection limit's first check while others raced it. */
-export const CONNECTION_LIMIT_CLOSE_CODE = 4029;
 
 export interface EventHubDeps {
   bus: MessageBus;

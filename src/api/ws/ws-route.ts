@@ -17,7 +17,7 @@ import { AppError } from "../../core/errors.js";
 import type { Logger } from "../../core/logger.js";
 import type { Authenticator } from "../auth/auth-guard.js";
 import { routeTokenGuard } from "../auth/route-token-guard.js";
-import { CONNECTION_LIMIT_CLOSE_CODE, EventHub, type EventHubOptions } from "./event-hub.js";
+import { EventHub, type EventHubOptions } from "./event-hub.js";
 import { TOPICS } from "./wire-protocol.js";
 
 export const WS_PATH = "/ws";
@@ -124,15 +124,10 @@ export function registerEventStreamRoute(app: FastifyInstance, hub: EventHub, au
     handler: async () => {
       throw new AppError("VALIDATION_FAILED", `${WS_PATH} speaks WebSocket only; connect with an Upgrade request.`);
     },
+    // The check above and this attach run without yielding to another request's I/O (the
+    // store is synchronous underneath), so upgrades arriving at once cannot race past the limit.
     wsHandler: (socket, request) => {
-      const key = connectionKey(request);
-      // Upgrades racing past the check above: the count is exact only here.
-      const reason = limitReached(hub, key, limits());
-      if (reason !== undefined) {
-        socket.close(CONNECTION_LIMIT_CLOSE_CODE, "too many open connections");
-        return;
-      }
-      hub.attach(socket, request.principal, key);
+      hub.attach(socket, request.principal, connectionKey(request));
     },
   });
   hub.start(async (tokenId) => {

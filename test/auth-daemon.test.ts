@@ -100,7 +100,7 @@ describe("pygent auth without a daemon", () => {
     expect(JSON.parse((await runCliCaptured(["auth", "status", "--json", "--data-dir", data])).stdout)).toMatchObject({ enabled: false, reasons: [], daemon: null });
     const on = await runCliCaptured(["auth", "on", "--data-dir", data]);
     expect(on.code, on.stderr).toBe(0);
-    expect(on.stdout).toContain("No admin token exists yet");
+    expect(on.stdout).toContain("No unexpired admin token exists");
     expect(JSON.parse((await runCliCaptured(["auth", "status", "--json", "--data-dir", data])).stdout)).toMatchObject({
       enabled: true,
       reasons: ["switch"],
@@ -118,5 +118,36 @@ describe("pygent auth without a daemon", () => {
     } finally {
       store.close();
     }
+  });
+});
+
+describe("pygent token with an expiry", () => {
+  it("creates a token that expires, lists it as expired once it has, and refuses a bad duration naming the option", async () => {
+    const bad = await runCliCaptured(["token", "create", "--role", "admin", "--expires-in", "30x", "--data-dir", data]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain("--expires-in");
+    expect(bad.stderr).toContain("s, m, h or d");
+
+    const before = Date.now();
+    const lasting = await runCliCaptured(["token", "create", "--role", "viewer", "--name", "dash", "--expires-in", "30d", "--data-dir", data]);
+    expect(lasting.code, lasting.stderr).toBe(0);
+    expect(lasting.stdout).toMatch(/expires \d{4}-\d{2}-\d{2}T/);
+    const brief = await runCliCaptured(["token", "create", "--role", "admin", "--name", "brief", "--expires-in", "1s", "--data-dir", data]);
+    expect(brief.code, brief.stderr).toBe(0);
+
+    type Listed = { name: string; expires_at: number | null; expired: boolean };
+    const listed = async (): Promise<Listed[]> =>
+      (JSON.parse((await runCliCaptured(["token", "list", "--json", "--data-dir", data])).stdout) as { tokens: Listed[] }).tokens;
+    const dash = (await listed()).find((token) => token.name === "dash");
+    expect(dash?.expires_at).toBeGreaterThanOrEqual(before + 30 * 86_400_000);
+    expect(dash?.expired).toBe(false);
+    await waitFor(async () => (await listed()).find((token) => token.name === "brief")?.expired, { timeoutMs: 20_000, message: "the 1 s token to expire" });
+    const table = (await runCliCaptured(["token", "list", "--data-dir", data])).stdout;
+    expect(table).toMatch(/brief.*\(expired\)/);
+    expect(table).not.toMatch(/dash.*\(expired\)/);
+    // Every admin token has expired: the way back is a new one, created on the data directory.
+    expect((await runCliCaptured(["auth", "on", "--data-dir", data])).stdout).toContain("No unexpired admin token exists");
+    const recovered = await runCliCaptured(["token", "create", "--role", "admin", "--data-dir", data]);
+    expect(recovered.code, recovered.stderr).toBe(0);
   });
 });

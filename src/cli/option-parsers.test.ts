@@ -1,7 +1,7 @@
 /** Command-line value parsers: bad values are usage errors naming what was expected. */
 import { InvalidArgumentError } from "commander";
 import { describe, expect, it } from "vitest";
-import { collectKeyValue, collectToolArg, parseJsonObject, parsePort, parsePositiveInt, splitCommandLine } from "./option-parsers.js";
+import { collectKeyValue, collectToolArg, parseDuration, parseJsonObject, parsePort, parsePositiveInt, splitCommandLine } from "./option-parsers.js";
 
 describe("option parsers", () => {
   it("accepts ports 0..65535 only", () => {
@@ -13,6 +13,11 @@ describe("option parsers", () => {
   it("accepts whole numbers above 0 for limits", () => {
     expect(parsePositiveInt("50")).toBe(50);
     for (const bad of ["0", "-3", "2.5", "ten"]) expect(() => parsePositiveInt(bad)).toThrow(InvalidArgumentError);
+  });
+
+  it("reads durations in s, m, h and d as seconds", () => {
+    expect([parseDuration("90s"), parseDuration("15m"), parseDuration("12h"), parseDuration("30d")]).toEqual([90, 900, 43_200, 2_592_000]);
+    for (const bad of ["30", "0d", "-1d", "1.5h", "30x", "d", ""]) expect(() => parseDuration(bad), bad).toThrow(InvalidArgumentError);
   });
 
   it("collects repeated KEY=VALUE pairs, keeping '=' inside values", () => {

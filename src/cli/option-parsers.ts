@@ -24,6 +24,19 @@ export function parsePositiveNumber(value: string): number {
   return n;
 }
 
+const DURATION_UNITS_S = { s: 1, m: 60, h: 3600, d: 86_400 } as const;
+
+/** `90s`, `15m`, `12h`, `30d` into seconds. */
+export function parseDuration(value: string): number {
+  const match = /^(\d+)([smhd])$/.exec(value.trim());
+  const amount = Number(match?.[1]);
+  const unit = match?.[2] as keyof typeof DURATION_UNITS_S | undefined;
+  if (!unit || !Number.isSafeInteger(amount) || amount < 1) {
+    throw new InvalidArgumentError("must be a whole number above 0 followed by s, m, h or d (e.g. 30d)");
+  }
+  return amount * DURATION_UNITS_S[unit];
+}
+
 /** Repeatable `KEY=VALUE` options into one object; the value may itself contain '='. */
 export function collectKeyValue(value: string, previous: Record<string, string> | undefined): Record<string, string> {
   const at = value.indexOf("=");

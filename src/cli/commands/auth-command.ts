@@ -52,10 +52,10 @@ export function registerAuthCommand(program: Command, ctx: CliContext): void {
     .action(async (options: { dataDir: string }) => {
       const admins = await withLocalStore(options.dataDir, async ({ authState, tokens }) => {
         await authState.turnOn(LOCAL_ACTOR, "pygent auth on");
-        return (await tokens.list()).filter((token) => token.role === "admin" && token.revoked_at === null).length;
+        return (await tokens.list()).filter((token) => token.role === "admin" && token.revoked_at === null && !token.expired).length;
       });
       ctx.io.out("Auth is on: every API request needs a token.");
-      if (admins === 0) ctx.io.out("No admin token exists yet; create one with `pygent token create --role admin`.");
+      if (admins === 0) ctx.io.out("No unexpired admin token exists; create one with `pygent token create --role admin`.");
     });
 
   auth

@@ -7,6 +7,7 @@
 import { Option, type Command } from "commander";
 import { EXIT_FAILURE, examples, printJson, type CliContext } from "../cli-context.js";
 import { withLocalStore } from "../local-store.js";
+import { parseDuration } from "../option-parsers.js";
 import { formatInstant, formatTable } from "../table.js";
 import type { TokenService } from "../../api/auth/token-service.js";
 import type { TokenRole } from "../../store/index.js";
@@ -20,7 +21,8 @@ export function registerTokenCommand(program: Command, ctx: CliContext): void {
     .addHelpText(
       "after",
       examples("pygent token create --role operator --name ci", "pygent token list", "pygent token revoke 3f2c...") +
-        "\nThe first token turns auth on: from then on every API request needs one, until `pygent auth off`.\n",
+        "\nThe first token turns auth on: from then on every API request needs one, until `pygent auth off`.\n" +
+        "If every admin token has expired, `pygent token create --role admin` here issues a new one; the daemon need not run.\n",
     );
 
   token
@@ -28,18 +30,28 @@ export function registerTokenCommand(program: Command, ctx: CliContext): void {
     .description("issue a token; it is printed once and only its hash is stored")
     .addOption(new Option("--role <role>", "viewer: read; operator: also start/stop/call; admin: everything").choices(["viewer", "operator", "admin"]).makeOptionMandatory())
     .option("--name <name>", "what the token is for (default: <role>-<date>)")
+    .option("--expires-in <duration>", "refuse the token after this long: a number with s, m, h or d (30d); default never", parseDuration)
     .option("--data-dir <dir>", DATA_DIR_HELP, "./data")
     .option("-q, --quiet", "print only the token (for scripts)")
-    .addHelpText("after", examples("pygent token create --role admin --name me", "export PYGENT_TOKEN=$(pygent token create --role operator --name ci --quiet)"))
-    .action(async (options: { role: TokenRole; name?: string; dataDir: string; quiet?: boolean }) => {
+    .addHelpText(
+      "after",
+      examples(
+        "pygent token create --role admin --name me",
+        "pygent token create --role viewer --name dashboard --expires-in 30d",
+        "export PYGENT_TOKEN=$(pygent token create --role operator --name ci --quiet)",
+      ),
+    )
+    .action(async (options: { role: TokenRole; name?: string; expiresIn?: number; dataDir: string; quiet?: boolean }) => {
       const name = options.name ?? `${options.role}-${new Date().toISOString().slice(0, 10)}`;
-      const created = await withTokenService(options.dataDir, (service) => service.create(name, options.role));
+      const expiresAt = options.expiresIn === undefined ? undefined : Date.now() + options.expiresIn * 1000;
+      const created = await withTokenService(options.dataDir, (service) => service.create(name, options.role, undefined, expiresAt));
       const { io } = ctx;
       if (options.quiet) {
         io.out(created.token);
         return;
       }
-      io.out(`Created ${options.role} token "${name}" (id ${created.id}):`);
+      const expiry = created.expires_at === null ? "" : `, expires ${formatInstant(created.expires_at)}`;
+      io.out(`Created ${options.role} token "${name}" (id ${created.id}${expiry}):`);
       io.out("");
       io.out(`  ${created.token}`);
       io.out("");
@@ -67,6 +79,7 @@ export function registerTokenCommand(program: Command, ctx: CliContext): void {
           { header: "role", value: (t) => t.role },
           { header: "created", value: (t) => formatInstant(t.created_at) },
           { header: "last used", value: (t) => formatInstant(t.last_used_at) },
+          { header: "expires", value: (t) => (t.expired ? `${formatInstant(t.expires_at)} (expired)` : formatInstant(t.expires_at)) },
           { header: "revoked", value: (t) => formatInstant(t.revoked_at) },
         ]),
       );

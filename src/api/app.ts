@@ -37,6 +37,7 @@ import { healthRoutes } from "./routes/health.js";
 import { metricsSummaryRoutes, prometheusRoute } from "./routes/metrics.js";
 import { serverHealthRoutes } from "./routes/server-health.js";
 import { serverRoutes } from "./routes/servers.js";
+import { tokenRoutes } from "./routes/tokens.js";
 import { jsonSerializerCompiler, zodValidatorCompiler } from "./validation.js";
 import type { EventHubOptions } from "./ws/event-hub.js";
 import { registerEventStreamRoute, registerWebSocketSupport } from "./ws/ws-route.js";
@@ -193,6 +194,7 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
 
   await app.register(serverRoutes, { prefix: API_PREFIX, manager: deps.manager });
   await app.register(auditRoutes, { prefix: API_PREFIX, audit, authState });
+  await app.register(tokenRoutes, { prefix: API_PREFIX, tokens, clock: deps.clock });
   if (deps.alerts) await app.register(alertRoutes, { prefix: API_PREFIX, alerts: deps.alerts });
   if (deps.discovery) await app.register(discoveryRoutes, { prefix: API_PREFIX, manager: deps.manager, ...deps.discovery });
   if (deps.health) await app.register(serverHealthRoutes, { prefix: API_PREFIX, monitor: deps.health.monitor, clock: deps.clock });

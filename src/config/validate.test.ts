@@ -23,6 +23,29 @@ describe("config validation", () => {
     expect(result.value.servers[0]).toMatchObject({ transport: "stdio", enabled: true, startup_timeout: 30, restart_max_failures: 5 });
   });
 
+  it("names the field of a bad auth-failure or /ws limit in the security section, and fills in the defaults", () => {
+    const result = validateConfigFile({
+      security: { auth_failure_limit: 0, auth_failure_window: -1, auth_lockout: "5m", ws_max_connections: 1.5, ws_max_connections_per_token: 0 },
+    });
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.issues.map((issue) => issue.field).sort()).toEqual([
+      "security.auth_failure_limit",
+      "security.auth_failure_window",
+      "security.auth_lockout",
+      "security.ws_max_connections",
+      "security.ws_max_connections_per_token",
+    ]);
+    const defaults = validateConfigFile({ security: {} });
+    expect(defaults.ok && defaults.value.security).toMatchObject({
+      auth_failure_limit: 10,
+      auth_failure_window: 60,
+      auth_lockout: 300,
+      ws_max_connections: 100,
+      ws_max_connections_per_token: 20,
+    });
+  });
+
   it("infers http for a url and requires url for sse", () => {
     expect(parseServer({ id: "r", url: "https://example.com/mcp" }).transport).toBe("http");
     expect(() => parseServer({ id: "r", transport: "sse" })).toThrow(/url: is required for the sse transport/);

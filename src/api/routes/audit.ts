@@ -21,7 +21,7 @@ const AuditEntrySchema = z.object({
   actor_id: z.string().nullable().describe("The token's id; null for local and anonymous"),
   actor_name: z.string().describe("The token's name, `local` (auth off, or the CLI) or `anonymous`"),
   ip: z.string().nullable(),
-  action: z.string().describe("`METHOD /route` for API calls; token.create, token.revoke, auth.on, auth.off, config.reload"),
+  action: z.string().describe("`METHOD /route` for API calls; token.create, token.revoke, auth.on, auth.off, auth.lockout, config.reload"),
   target: z.string().nullable(),
   ok: z.boolean(),
   status: z.number().int().nullable(),

@@ -1,11 +1,10 @@
 // Bundles the `pygent` command into dist/bundle/ (run by `npm run build` after tsc): a start then
 // loads a handful of files instead of the ~830 modules of the unbundled tree. Code loaded with
 // `await import()` (the HTTP API, the daemon, email) becomes its own chunk, loaded when first used.
-// Packages that read files beside their own code (swagger-ui's assets) or load a native addon
-// stay external and are resolved from node_modules as usual.
+// better-sqlite3 loads a native addon, so it stays external and is resolved from node_modules.
 import { build } from "esbuild";
 
-const EXTERNAL = ["better-sqlite3", "@fastify/swagger-ui"];
+const EXTERNAL = ["better-sqlite3"];
 
 await build({
   entryPoints: { pygent: "src/cli/main.ts" },

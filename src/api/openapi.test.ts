@@ -91,4 +91,15 @@ describe("docs page", () => {
       expect(asset.statusCode, url).toBe(200);
     }
   });
+
+  it("serves only the page's own files, never another file of the package or a path outside it", async () => {
+    for (const url of ["/docs/static/index.html", "/docs/static/..%2Fpackage.json", "/docs/static/%2E%2E%2F%2E%2E%2Fpackage.json"]) {
+      const response = await t.request({ method: "GET", url });
+      expect(response.statusCode, url).toBe(404);
+      expect(response.json().error.code, url).toBe("NOT_FOUND");
+    }
+    const css = await t.request({ method: "GET", url: "/docs/static/swagger-ui.css" });
+    expect(css.statusCode).toBe(200);
+    expect(css.headers["content-type"]).toMatch(/text\/css/);
+  });
 });

@@ -1,12 +1,16 @@
 /**
  * The OpenAPI 3 document and the interactive docs page (/docs, /docs/json). Both are generated
- * from the zod schemas the routes validate with, converted by `z.toJSONSchema`; the page is
- * served from the installed swagger-ui package, so it works offline.
+ * from the zod schemas the routes validate with, converted by `z.toJSONSchema`. The page's assets
+ * are the Swagger UI files that ship with `@fastify/swagger-ui`, read from its folder on first
+ * request (so nothing of them loads at start) and served from memory after that; it works offline.
  */
+import { readFile } from "node:fs/promises";
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
 import swagger from "@fastify/swagger";
-import swaggerUi from "@fastify/swagger-ui";
 import type { FastifyInstance, FastifySchema } from "fastify";
 import { z } from "zod";
+import { AppError } from "../core/errors.js";
 import { isZodSchema } from "./validation.js";
 
 export const DOCS_PREFIX = "/docs";
@@ -76,8 +80,65 @@ export async function registerOpenApi(app: FastifyInstance, options: OpenApiOpti
     },
     transform: ({ schema, url }) => ({ schema: transformRouteSchema(schema) as FastifySchema, url }),
   });
-  await app.register(swaggerUi, {
-    routePrefix: DOCS_PREFIX,
-    uiConfig: { docExpansion: "list", deepLinking: true },
+  registerDocsPage(app);
+}
+
+/** The page's files by name, with their types; only these names are ever read. */
+const DOCS_ASSETS: Record<string, string> = {
+  "swagger-ui.css": "text/css; charset=utf-8",
+  "swagger-ui-bundle.js": "text/javascript; charset=utf-8",
+  "swagger-ui-standalone-preset.js": "text/javascript; charset=utf-8",
+  "favicon-32x32.png": "image/png",
+};
+
+const DOCS_PAGE = `<!DOCTYPE html>
+<html lang="en">
+  <head>
+    <meta charset="UTF-8">
+    <title>PyGent Factory API</title>
+    <link rel="stylesheet" type="text/css" href="${DOCS_PREFIX}/static/swagger-ui.css">
+    <link rel="icon" type="image/png" href="${DOCS_PREFIX}/static/favicon-32x32.png">
+  </head>
+  <body>
+    <div id="swagger-ui"></div>
+    <script src="${DOCS_PREFIX}/static/swagger-ui-bundle.js" charset="UTF-8"></script>
+    <script src="${DOCS_PREFIX}/static/swagger-ui-standalone-preset.js" charset="UTF-8"></script>
+    <script src="${DOCS_PREFIX}/static/initializer.js" charset="UTF-8"></script>
+  </body>
+</html>
+`;
+
+const DOCS_INITIALIZER = `window.onload = function () {
+  window.ui = SwaggerUIBundle({
+    url: "${DOCS_PREFIX}/json",
+    dom_id: "#swagger-ui",
+    deepLinking: true,
+    docExpansion: "list",
+    presets: [SwaggerUIBundle.presets.apis, SwaggerUIStandalonePreset],
+    layout: "StandaloneLayout",
+  });
+};
+`;
+
+function registerDocsPage(app: FastifyInstance): void {
+  const hidden = { schema: { hide: true } };
+  const assets = new Map<string, Promise<Buffer>>();
+  const assetFolder = () => join(dirname(createRequire(import.meta.url).resolve("@fastify/swagger-ui/package.json")), "static");
+  app.get(DOCS_PREFIX, hidden, async (_request, reply) => reply.type("text/html; charset=utf-8").send(DOCS_PAGE));
+  app.get(`${DOCS_PREFIX}/json`, hidden, async () => app.swagger());
+  app.get(`${DOCS_PREFIX}/static/initializer.js`, hidden, async (_request, reply) =>
+    reply.type("text/javascript; charset=utf-8").send(DOCS_INITIALIZER),
+  );
+  app.get<{ Params: { file: string } }>(`${DOCS_PREFIX}/static/:file`, hidden, async (request, reply) => {
+    const { file } = request.params;
+    const type = Object.hasOwn(DOCS_ASSETS, file) ? DOCS_ASSETS[file] : undefined;
+    if (!type) throw new AppError("NOT_FOUND", `the docs page has no file named ${JSON.stringify(file)}`);
+    let body = assets.get(file);
+    if (!body) {
+      body = readFile(join(assetFolder(), file));
+      assets.set(file, body);
+      body.catch(() => assets.delete(file));
+    }
+    return reply.type(type).header("cache-control", "public, max-age=3600").send(await body);
   });
 }

@@ -208,6 +208,10 @@ export class NotificationOutbox {
       const head = channel && (await this.repository.head(channelId));
       if (!channel || !head) return;
       const now = this.clock.now();
+      if (head.created_at < now - this.settings.maxAgeMs) {
+        await this.expire();
+        continue;
+      }
       if (head.next_attempt_at > now) {
         this.schedule(head.next_attempt_at - now);
         return;

@@ -3,6 +3,7 @@
 // marked notified, and reaches the receiver exactly once, in order, when it comes back, also
 // when the daemon was restarted in between.
 import { afterEach, describe, expect, it } from "vitest";
+import type { AlertNotification } from "../src/alerts/index.js";
 import { healthUpdate } from "../src/alerts/test-support.js";
 import { AlertsConfigSchema, type AlertsConfigInput } from "../src/config/alerts-schema.js";
 import { sleep, systemClock } from "../src/core/clock.js";
@@ -65,6 +66,8 @@ describe("alert notification outbox", () => {
     // A second notification waits behind the first rather than overtaking it.
     bus.publish(healthUpdate("second", "offline", Date.now()));
     await waitFor(async () => (await ops(harness)).pending === 2, { timeoutMs: 10_000, message: "the second notification in the outbox" });
+    const serversTried = () => new Set(hook.requests.map((request) => (JSON.parse(request.body) as AlertNotification).alerts[0]?.server_id));
+    expect(serversTried()).toEqual(new Set(["first"]));
 
     hook.failWith = null;
     await waitFor(() => hook.accepted().length === 2, { timeoutMs: 10_000, message: "both notifications delivered" });

@@ -147,14 +147,17 @@ export class NotificationOutbox {
     return this.repository.stats(channelIds);
   }
 
-  /** Marks pending rows older than max_age expired. */
-  async expire(): Promise<void> {
+  /** Marks pending rows older than max_age expired; returns how many. */
+  async expire(): Promise<number> {
     const now = this.clock.now();
     const expired = await this.repository.expireBefore(now - this.settings.maxAgeMs, now);
+    let total = 0;
     for (const [channelId, count] of expired) {
+      total += count;
       this.pending.set(channelId, (this.pending.get(channelId) ?? 0) - count);
       this.logger.warn({ channel: channelId, expired: count }, "alert notifications expired in the outbox unsent");
     }
+    return total;
   }
 
   /**
@@ -209,8 +212,8 @@ export class NotificationOutbox {
       if (!channel || !head) return;
       const now = this.clock.now();
       if (head.created_at < now - this.settings.maxAgeMs) {
-        await this.expire();
-        continue;
+        if ((await this.expire()) > 0) continue;
+        return;
       }
       if (head.next_attempt_at > now) {
         this.schedule(head.next_attempt_at - now);

@@ -4,7 +4,7 @@
 // when the daemon was restarted in between.
 import { afterEach, describe, expect, it } from "vitest";
 import type { AlertNotification } from "../src/alerts/index.js";
-import { healthUpdate } from "../src/alerts/test-support.js";
+import { channelState, healthUpdate } from "../src/alerts/test-support.js";
 import { AlertsConfigSchema, type AlertsConfigInput } from "../src/config/alerts-schema.js";
 import { sleep, systemClock } from "../src/core/clock.js";
 import { openStore } from "../src/store/index.js";
@@ -42,11 +42,7 @@ async function service(url: string, dir?: string): Promise<AlertServiceHarness> 
   return harness;
 }
 
-async function ops(harness: AlertServiceHarness) {
-  const state = (await harness.service.channelStates()).find((channel) => channel.id === "ops");
-  if (!state) throw new Error("no ops channel");
-  return state;
-}
+const ops = (harness: AlertServiceHarness) => channelState(harness.service, "ops");
 
 describe("alert notification outbox", () => {
   it("keeps a notification refused three times, leaves its alert unnotified, and delivers it once, in order, when the receiver recovers", async () => {

@@ -5,7 +5,7 @@ import { waitFor } from "../../test/helpers/processes.js";
 import { startWebhookReceiver, type WebhookReceiver } from "../../test/helpers/webhook-receiver.js";
 import type { AlertsConfigInput } from "../config/alerts-schema.js";
 import { redactError } from "./outbox.js";
-import { alertHarness, type AlertHarness } from "./test-support.js";
+import { alertHarness, channelState, type AlertHarness } from "./test-support.js";
 
 const SEC = 1000;
 
@@ -36,11 +36,7 @@ async function start(outbox: AlertsConfigInput["outbox"]): Promise<{ t: AlertHar
   return { t, receiver };
 }
 
-async function ops(t: AlertHarness) {
-  const state = (await t.service.channelStates()).find((channel) => channel.id === "ops");
-  if (!state) throw new Error("no ops channel");
-  return state;
-}
+const ops = (t: AlertHarness) => channelState(t.service, "ops");
 
 describe("alert outbox", () => {
   it("drops the oldest pending notifications beyond max_pending, counts them, and delivers the rest in order", async () => {

@@ -4,7 +4,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { FastifyInstance, InjectOptions } from "fastify";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { createAlertService, type AlertService } from "../src/alerts/index.js";
+import { z } from "zod";
+import { BUILTIN_CHANNELS, ChannelRegistry, createAlertService, defineChannel, type AlertService } from "../src/alerts/index.js";
 import { healthUpdate } from "../src/alerts/test-support.js";
 import { buildApp } from "../src/api/app.js";
 import { createTokenService } from "../src/api/auth/token-service.js";
@@ -31,13 +32,13 @@ interface Api {
 
 let api: Api;
 
-async function build(config: AlertsConfigInput, dir = mkdtempSync(join(tmpdir(), "pygent-alerts-api-"))): Promise<Api> {
+async function build(config: AlertsConfigInput, dir = mkdtempSync(join(tmpdir(), "pygent-alerts-api-")), registry?: ChannelRegistry): Promise<Api> {
   const clock = new ManualClock();
   const store = openStore(dir, clock);
   const bus = new InProcessBus();
   const logger = silentLogger();
   const manager = createMcpManager({ clock, bus, store, logger, environment: {}, daemonInstance: "test" });
-  const alerts = createAlertService({ bus, store, clock, logger, config: AlertsConfigSchema.parse(config) });
+  const alerts = createAlertService({ bus, store, clock, logger, config: AlertsConfigSchema.parse(config), ...(registry ? { registry } : {}) });
   await alerts.start();
   const app = await buildApp({
     manager,
@@ -264,5 +265,61 @@ describe("alert routes", () => {
     });
     expect(acked.statusCode).toBe(200);
     expect(acked.json().acked_by).toBe("oncall-bot");
+  });
+});
+
+describe("alert channel routes", () => {
+  /** A receiver-backed channel whose errors quote its URL, credentials and token included. */
+  const leaky = defineChannel({
+    type: "leaky",
+    delivery: "grouped",
+    durable: true,
+    schema: z.object({}).strict(),
+    create: (_config, context) => ({
+      id: context.id,
+      async send() {
+        throw new Error("POST https://bot:hunter2@hooks.example.com/services/T0/XyZ?token=abc refused");
+      },
+    }),
+  });
+
+  it("lists each channel's delivery state and outbox counts, with no secret in the error", async () => {
+    await close(api);
+    api = await build(
+      {
+        default_rules: false,
+        group_wait: 0,
+        rules: [{ id: "down", name: "Down", metric: "status", comparison: "==", threshold: "offline" }],
+        channels: [{ type: "websocket" }, { type: "leaky", id: "chat" }],
+      },
+      undefined,
+      new ChannelRegistry([...BUILTIN_CHANNELS, leaky]),
+    );
+    api.bus.publish(healthUpdate("files", "offline", api.clock.now()));
+    api.clock.advance(0);
+    await api.alerts.idle();
+
+    const response = await request({ method: "GET", url: `${base}/channels` });
+    expect(response.statusCode, response.body).toBe(200);
+    expect(response.body).not.toContain("hunter2");
+    expect(response.body).not.toContain("token=abc");
+    const channels = response.json().channels as { id: string }[];
+    expect(channels.find((channel) => channel.id === "chat")).toEqual({
+      id: "chat",
+      type: "leaky",
+      delivery: "grouped",
+      durable: true,
+      state: "failing",
+      last_success_at: null,
+      last_failure_at: api.clock.now(),
+      last_error: "POST https://hooks.example.com/[redacted] refused",
+      pending: 1,
+      delivered: 0,
+      expired: 0,
+      dropped: 0,
+    });
+    expect(channels.find((channel) => channel.id === "websocket")).toMatchObject({ type: "websocket", durable: false, state: "ok", delivered: 1, pending: 0 });
+    // Failed everywhere it could reach someone: not notified.
+    expect((await api.alerts.listAlerts())[0]).toMatchObject({ server_id: "files", last_notified_at: null });
   });
 });

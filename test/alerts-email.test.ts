@@ -1,13 +1,15 @@
 // The email channel against a real SMTP server (the smtp-server package) on 127.0.0.1: the mail
 // arrives and parses, the password comes from ${VAR} and is checked, temporary rejections are
-// retried, a bad password is not, and no secret reaches the logs.
+// retried, a bad password is not, a mail rejected through every retry waits in the outbox until the
+// server takes it, and no secret reaches the logs.
 import type { AddressInfo } from "node:net";
 import { SMTPServer } from "smtp-server";
 import { afterEach, describe, expect, it } from "vitest";
 import { healthUpdate } from "../src/alerts/test-support.js";
-import { AlertsConfigSchema } from "../src/config/alerts-schema.js";
+import { AlertsConfigSchema, type AlertsConfigInput } from "../src/config/alerts-schema.js";
 import { sleep } from "../src/core/clock.js";
 import { startAlertService, type AlertServiceHarness } from "./helpers/alert-service-harness.js";
+import { waitFor } from "./helpers/processes.js";
 
 interface Mail {
   from: string | undefined;
@@ -84,7 +86,7 @@ async function until(condition: () => boolean, what: string, timeoutMs = 10_000)
   }
 }
 
-async function setup(port: number, pass = "${SMTP_PASS}"): Promise<AlertServiceHarness> {
+async function setup(port: number, pass = "${SMTP_PASS}", outbox: AlertsConfigInput["outbox"] = {}): Promise<AlertServiceHarness> {
   const harness = await startAlertService("pygent-alerts-email-", {
     environment: { SMTP_PASS: "smtp-pass-123" },
     config: AlertsConfigSchema.parse({
@@ -104,6 +106,7 @@ async function setup(port: number, pass = "${SMTP_PASS}"): Promise<AlertServiceH
           retry_initial_delay: 0.05,
         },
       ],
+      outbox,
     }),
   });
   cleanups.push(harness.close);
@@ -166,5 +169,27 @@ describe("email channel", () => {
     const all = logs.join("\n");
     expect(all).not.toContain("wrong-password-xyz");
     expect(all).not.toContain("smtp-pass-123");
+  });
+
+  it("keeps a mail rejected through every retry in the outbox and sends it once when the server takes mail again", async () => {
+    const server = await smtp({ rejectFirst: 3 });
+    const { bus, service } = await setup(server.port, "${SMTP_PASS}", { retry_initial_delay: 1, retry_max_delay: 1 });
+    bus.publish(healthUpdate("files", "offline", Date.now()));
+    const kept = async () => (await service.channelStates()).find((channel) => channel.type === "email");
+    await waitFor(async () => (await kept())?.last_error?.includes("451"), { timeoutMs: 10_000, message: "the mail kept" });
+    expect(server.attempts()).toBe(3);
+    const [alert] = await service.listAlerts();
+    expect(server.mails).toHaveLength(0);
+    expect(alert?.last_notified_at).toBeNull();
+    expect(await kept()).toMatchObject({ state: "failing", pending: 1 });
+
+    await until(() => server.mails.length === 1, "the mail from the outbox");
+    await sleep(500);
+    expect(server.mails).toHaveLength(1);
+    expect(parseMail(server.mails[0]?.raw ?? "").text).toContain(`  alert id: ${alert?.id}`);
+    await service.idle();
+    expect((await service.getAlert(alert?.id ?? "")).last_notified_at).not.toBeNull();
+    expect(await kept()).toMatchObject({ state: "ok", pending: 0, delivered: 1 });
+    expect(JSON.stringify(await service.channelStates())).not.toContain("smtp-pass-123");
   });
 });

@@ -110,6 +110,20 @@ describe("schema migrations", () => {
   }, 30_000);
 });
 
+/** Runs `work`, counting the event-loop turns other work got meanwhile. */
+async function countingTicks<T>(work: () => Promise<T>): Promise<{ result: T; ticks: number }> {
+  let ticks = 0;
+  let ticking = true;
+  const tick = () => {
+    ticks++;
+    if (ticking) setImmediate(tick);
+  };
+  setImmediate(tick);
+  const result = await work();
+  ticking = false;
+  return { result, ticks };
+}
+
 describe("pruning old rows", () => {
   it("deletes server events before the cutoff in chunks, letting other work run between them", async () => {
     const store = openStore(dir, systemClock);
@@ -123,18 +137,39 @@ describe("pruning old rows", () => {
       })();
       db.close();
 
-      let ticks = 0;
-      let ticking = true;
-      const tick = () => {
-        ticks++;
-        if (ticking) setImmediate(tick);
-      };
-      setImmediate(tick);
-      const pruned = await store.serverEvents.pruneBefore(now - 30 * DAY_MS);
-      ticking = false;
+      const { result: pruned, ticks } = await countingTicks(() => store.serverEvents.pruneBefore(now - 30 * DAY_MS));
       expect(pruned).toBe(7000);
       expect(ticks).toBeGreaterThanOrEqual(3);
       expect((await store.serverEvents.listForServer("s0", 100)).map((event) => event.at)).toEqual([now, now - 1, now - 2]);
+    } finally {
+      store.close();
+    }
+  });
+
+  it("deletes finished alert outbox rows before the cutoff in chunks, never a pending one", async () => {
+    const store = openStore(dir, systemClock);
+    try {
+      const now = Date.now();
+      const old = now - 40 * DAY_MS;
+      const db = new Database(join(dir, DATABASE_FILE));
+      const insert = db.prepare(
+        `INSERT INTO alert_outbox (channel_id, notification_id, alert_ids, payload, state, attempts, last_error, next_attempt_at, created_at, finished_at)
+         VALUES (?, ?, '[]', '{}', ?, 1, NULL, ?, ?, ?)`,
+      );
+      db.transaction(() => {
+        for (let i = 0; i < 4500; i++) insert.run("ops", `n${i}`, i % 3 === 0 ? "expired" : i % 3 === 1 ? "dropped" : "delivered", old, old, old + i);
+        insert.run("ops", "recent", "delivered", now, now, now);
+        insert.run("ops", "waiting", "pending", old, old, null);
+      })();
+      db.close();
+
+      const { result: pruned, ticks } = await countingTicks(() => store.alertOutbox.pruneFinishedBefore(now - 30 * DAY_MS));
+      expect(pruned).toBe(4500);
+      expect(ticks).toBeGreaterThanOrEqual(2);
+      expect(await store.alertOutbox.head("ops")).toMatchObject({ notification_id: "waiting", state: "pending" });
+      const left = new Database(join(dir, DATABASE_FILE), { readonly: true });
+      expect(left.prepare("SELECT notification_id FROM alert_outbox ORDER BY id").all()).toEqual([{ notification_id: "recent" }, { notification_id: "waiting" }]);
+      left.close();
     } finally {
       store.close();
     }

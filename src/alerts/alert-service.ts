@@ -13,19 +13,21 @@ import { systemClock, type Clock, type TimerHandle } from "../core/clock.js";
 import { AppError, errorMessage } from "../core/errors.js";
 import { newId } from "../core/ids.js";
 import type { Logger } from "../core/logger.js";
+import type { AlertOutboxRepository } from "../store/alert-outbox-repository.js";
 import type { AlertRecord, AlertsRepository, AlertRulesRepository } from "../store/alerts-repository.js";
 import { AlertEvaluator, type EvaluatorTransition } from "./alert-evaluator.js";
 import type { AlertCallback } from "./channel.js";
 import { ChannelQueue, DEFAULT_QUEUE_CAPACITY } from "./channel-queue.js";
 import { buildChannels, ChannelRegistry, type BuiltChannel } from "./channel-registry.js";
 import { NotificationAggregator } from "./notification-aggregator.js";
+import { NotificationOutbox, outboxSettings } from "./outbox.js";
 import { highestSeverity, severityAtLeast, summarize, type AlertNotification, type AlertView } from "./notification.js";
 import { RuleBook, type RuleView } from "./rule-book.js";
 import { describeCondition, type MetricValue, type Observation } from "./rules.js";
 
 export interface AlertServiceOptions {
   bus: MessageBus;
-  store: { alerts: AlertsRepository; alertRules: AlertRulesRepository };
+  store: { alerts: AlertsRepository; alertRules: AlertRulesRepository; alertOutbox: AlertOutboxRepository };
   clock: Clock;
   logger: Logger;
   /** The config file's `alerts` section, validated; the defaults when absent. */
@@ -49,6 +51,27 @@ export interface AlertListQuery {
   state?: "firing" | "resolved" | "all" | undefined;
   server_id?: string | undefined;
   limit?: number | undefined;
+}
+
+/** A channel's delivery state: `failing` while notifications wait for it or its last attempt failed. */
+export interface ChannelStateView {
+  id: string;
+  type: string;
+  delivery: "immediate" | "grouped";
+  /** Whether what it fails to deliver is kept in the outbox and sent again. */
+  durable: boolean;
+  state: "ok" | "failing";
+  last_success_at: number | null;
+  last_failure_at: number | null;
+  /** Without secrets: a URL in it keeps only its scheme and host. */
+  last_error: string | null;
+  /** Waiting in the outbox now. */
+  pending: number;
+  delivered: number;
+  /** Kept longer than alerts.outbox.max_age and given up. */
+  expired: number;
+  /** Pushed out of the outbox by alerts.outbox.max_pending. */
+  dropped: number;
 }
 
 export interface AlertService {
@@ -81,6 +104,8 @@ export interface AlertService {
   applyConfig(config: AlertsConfig | undefined): string[];
   /** Resolves when every notification handed to a channel so far has been sent or has failed. */
   idle(): Promise<void>;
+  /** The configured channels with their delivery state and outbox counts. */
+  channelStates(): Promise<ChannelStateView[]>;
 }
 
 interface FiringAlert {
@@ -125,6 +150,7 @@ class DefaultAlertService implements AlertService {
   private readonly clock: Clock;
   private readonly logger: Logger;
   private readonly callbacks = new Set<AlertCallback>();
+  private readonly outbox: NotificationOutbox;
   private channels: { built: BuiltChannel; queue: ChannelQueue }[];
   /** Channels replaced by a reload, sending what they hold before they close. */
   private retiring: Promise<void> = Promise.resolve();
@@ -146,7 +172,18 @@ class DefaultAlertService implements AlertService {
     this.config = options.config ?? AlertsConfigSchema.parse({});
     this.clock = options.clock;
     this.logger = options.logger.child({ module: "alerts" });
+    this.outbox = new NotificationOutbox({
+      repository: options.store.alertOutbox,
+      clock: this.clock,
+      logger: this.logger,
+      settings: outboxSettings(this.config.outbox),
+      onRedelivered: (channelId, notification, at) => {
+        const current = this.channels.find(({ built }) => built.channel.id === channelId);
+        if (current) this.notified(current.built, notification, at);
+      },
+    });
     this.channels = this.buildChannelSet(this.config.channels);
+    for (const { built } of this.channels) if (built.durable) this.outbox.attach(built.channel);
     this.rules = new RuleBook(options.store.alertRules, this.logger);
     this.rules.setConfig(this.config);
     this.evaluator = new AlertEvaluator({
@@ -184,7 +221,16 @@ class DefaultAlertService implements AlertService {
       callbacks: this.callbacks,
     });
     const capacity = this.options.queueCapacity ?? DEFAULT_QUEUE_CAPACITY;
-    return built.map((item) => ({ built: item, queue: new ChannelQueue(item.channel, this.logger, capacity) }));
+    return built.map((item) => ({
+      built: item,
+      queue: new ChannelQueue(item.channel, {
+        logger: this.logger,
+        outbox: this.outbox,
+        durable: item.durable,
+        capacity,
+        onDelivered: (notification) => this.notified(item, notification, notification.at),
+      }),
+    }));
   }
 
   async start(): Promise<void> {
@@ -194,6 +240,7 @@ class DefaultAlertService implements AlertService {
     this.evaluator.setRules(this.rules.effective());
     await this.restoreFiring();
     await this.prune();
+    await this.outbox.start();
     if (!this.config.enabled) {
       this.logger.info("alerts are disabled in the config file; rules are kept but not evaluated");
       return;
@@ -225,9 +272,11 @@ class DefaultAlertService implements AlertService {
       this.aggregator.flush();
       this.aggregator.close();
       await this.writes;
+      const redelivery = this.outbox.stop();
       await this.withinGrace(Promise.all(this.channels.map(({ queue }) => queue.idle())));
       await Promise.all(this.channels.map(({ queue }) => queue.close()));
       await this.retiring;
+      await redelivery;
       await this.writes;
     })();
     return this.stopping;
@@ -305,6 +354,7 @@ class DefaultAlertService implements AlertService {
     const next = config ?? AlertsConfigSchema.parse({});
     this.rules.setConfig(next);
     this.evaluator.setRules(this.rules.effective());
+    this.outbox.configure(outboxSettings(next.outbox));
     if (!isDeepStrictEqual(next.channels, this.config.channels) && !this.closing) this.replaceChannels(next.channels);
     const restart = RESTART_FIELDS.filter((field) => !isDeepStrictEqual(next[field], this.config[field]));
     this.config = {
@@ -313,6 +363,7 @@ class DefaultAlertService implements AlertService {
       rules: next.rules,
       repeat_interval: next.repeat_interval,
       history_retention_days: next.history_retention_days,
+      outbox: next.outbox,
     };
     return restart.map((field) => `alerts.${field}`);
   }
@@ -328,6 +379,8 @@ class DefaultAlertService implements AlertService {
     }
     const old = this.channels;
     this.channels = next;
+    for (const { built } of old) if (built.durable) this.outbox.detach(built.channel);
+    for (const { built } of next) if (built.durable) this.outbox.attach(built.channel);
     this.config = { ...this.config, channels: entries };
     this.logger.info({ channels: next.map(({ built }) => built.type) }, "alert channels replaced");
     this.retiring = Promise.all([
@@ -340,6 +393,26 @@ class DefaultAlertService implements AlertService {
     await this.writes;
     await Promise.all(this.channels.map(({ queue }) => queue.idle()));
     await this.writes;
+  }
+
+  async channelStates(): Promise<ChannelStateView[]> {
+    const built = this.channels.map((item) => item.built);
+    const stats = await this.outbox.stats(built.map((item) => item.channel.id));
+    return stats.flatMap(({ channel_id: _id, ...counts }, index) => {
+      const channel = built[index];
+      if (!channel) return [];
+      const lastFailed = counts.last_failure_at !== null && (counts.last_success_at === null || counts.last_failure_at > counts.last_success_at);
+      return [
+        {
+          id: channel.channel.id,
+          type: channel.type,
+          delivery: channel.delivery,
+          durable: channel.durable,
+          state: counts.pending > 0 || lastFailed ? "failing" : "ok",
+          ...counts,
+        },
+      ];
+    });
   }
 
   // --- events -> observations ---
@@ -499,12 +572,17 @@ class DefaultAlertService implements AlertService {
             },
       );
     }
-    const ids = notification.alerts.map((alert) => alert.alert_id);
-    this.write(() => this.options.store.alerts.markNotified(ids, notification.at));
     for (const alert of notification.alerts) {
       const active = this.active.get(alert.alert_id);
       if (active && !active.acked) this.scheduleRepeat(active, this.config.repeat_interval * 1000);
     }
+  }
+
+  /** A grouped notification that reached someone marks its alerts notified; one that failed everywhere does not. */
+  private notified(built: BuiltChannel, notification: AlertNotification, at: number): void {
+    if (built.delivery !== "grouped") return;
+    const ids = notification.alerts.map((alert) => alert.alert_id);
+    this.write(() => this.options.store.alerts.markNotified(ids, at));
   }
 
   private scheduleRepeat(active: FiringAlert, delayMs: number): void {
@@ -563,6 +641,9 @@ class DefaultAlertService implements AlertService {
     try {
       const removed = await this.options.store.alerts.pruneResolvedBefore(cutoff);
       if (removed > 0) this.logger.info({ removed }, "pruned old resolved alerts");
+      await this.outbox.expire();
+      const finished = await this.options.store.alertOutbox.pruneFinishedBefore(cutoff);
+      if (finished > 0) this.logger.info({ removed: finished }, "pruned old delivered, expired and dropped outbox notifications");
     } catch (error) {
       this.logger.warn({ err: errorMessage(error) }, "pruning resolved alerts failed");
     }

@@ -37,6 +37,7 @@ export interface BuiltChannel {
   channel: AlertChannel;
   type: string;
   delivery: ChannelDelivery;
+  durable: boolean;
   min_severity: AlertSeverity;
 }
 
@@ -92,6 +93,7 @@ export function buildChannels(
         channel: definition.create(config, { ...base, id, field }),
         type: definition.type,
         delivery: entry.delivery ?? definition.delivery,
+        durable: definition.durable,
         min_severity: entry.min_severity,
       });
     } catch (error) {

@@ -15,6 +15,11 @@ export interface AlertChannel {
   send(notification: AlertNotification): Promise<void>;
   /** Gives up on work in flight (open requests, retry waits) so shutdown is prompt. */
   close?(): Promise<void>;
+  /**
+   * Whether a send now reaches anyone; always, when not given. The in-process callbacks with no
+   * subscriber reach nobody, and a notification sent there does not make its alerts look notified.
+   */
+  hasReceivers?(): boolean;
 }
 
 export type AlertCallback = (notification: AlertNotification) => void | Promise<void>;
@@ -42,6 +47,8 @@ export interface ChannelDefinition {
   schema: z.ZodType;
   /** immediate: each state change on its own, at once (dashboards); grouped: batched and capped. */
   delivery: ChannelDelivery;
+  /** Whether what it fails to deliver is kept in the outbox and sent again (receivers that can be down). */
+  durable: boolean;
   /** Builds the channel from config the registry has already checked against `schema`. */
   create(config: unknown, context: ChannelContext): AlertChannel;
 }
@@ -51,12 +58,14 @@ export function defineChannel<S extends z.ZodType>(definition: {
   type: string;
   schema: S;
   delivery: ChannelDelivery;
+  durable?: boolean;
   create(config: z.output<S>, context: ChannelContext): AlertChannel;
 }): ChannelDefinition {
   return {
     type: definition.type,
     schema: definition.schema,
     delivery: definition.delivery,
+    durable: definition.durable ?? false,
     create: (config, context) => definition.create(config as z.output<S>, context),
   };
 }

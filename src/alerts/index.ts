@@ -1,6 +1,6 @@
 /** The alerts domain's public surface: the service, its views, and the channel extension point. */
 export { createAlertService } from "./alert-service.js";
-export type { AlertListQuery, AlertService, AlertServiceOptions } from "./alert-service.js";
+export type { AlertListQuery, AlertService, AlertServiceOptions, ChannelStateView } from "./alert-service.js";
 export type { AlertCallback, AlertChannel, ChannelContext, ChannelDefinition, ChannelDelivery } from "./channel.js";
 export { defineChannel } from "./channel.js";
 export { BUILTIN_CHANNELS, ChannelRegistry } from "./channel-registry.js";

@@ -12,7 +12,7 @@ import { AlertsConfigSchema, type AlertsConfigInput } from "../config/alerts-sch
 import { ManualClock } from "../core/clock.js";
 import { silentLogger, type Logger } from "../core/logger.js";
 import { openStore, type Store } from "../store/index.js";
-import { createAlertService, type AlertService, type AlertServiceOptions } from "./alert-service.js";
+import { createAlertService, type AlertService, type AlertServiceOptions, type ChannelStateView } from "./alert-service.js";
 import type { AlertNotification } from "./notification.js";
 
 export function healthUpdate(
@@ -140,4 +140,11 @@ export async function alertHarness(
     },
   };
   return harness;
+}
+
+/** The delivery state of the channel `id`; throws when there is no such channel. */
+export async function channelState(service: AlertService, id: string): Promise<ChannelStateView> {
+  const state = (await service.channelStates()).find((channel) => channel.id === id);
+  if (!state) throw new Error(`no alert channel "${id}"`);
+  return state;
 }

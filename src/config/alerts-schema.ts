@@ -173,6 +173,22 @@ export const AlertsConfigSchema = z
       })
       .strict()
       .prefault({}),
+    /**
+     * Notifications a webhook or email channel could not deliver after its retries wait in the
+     * store's outbox and are sent again, oldest first, once the receiver answers.
+     */
+    outbox: z
+      .object({
+        /** Pending notifications kept per channel; beyond it the oldest are dropped. */
+        max_pending: z.number().int("must be a whole number").min(1, "must be at least 1").max(1_000_000, "must be at most 1000000").default(1000),
+        /** Seconds a notification may wait before it expires unsent. */
+        max_age: z.number().min(60, "must be at least 60").max(30 * 86_400, "must be at most 2592000 (30 days)").default(86_400),
+        /** Seconds before the outbox tries a failing channel again; doubled each time up to retry_max_delay. */
+        retry_initial_delay: z.number().min(0.01, "must be at least 0.01").max(3600, "must be at most 3600").default(30),
+        retry_max_delay: z.number().min(0.01, "must be at least 0.01").max(86_400, "must be at most 86400").default(900),
+      })
+      .strict()
+      .prefault({}),
     /** Days resolved alerts are kept in the history. */
     history_retention_days: z.number().min(1).max(3650).default(90),
   })

@@ -100,3 +100,24 @@ describe("config validation", () => {
     expect(shown.env).toEqual({ A: "********", B: "${FROM_ENV}" });
   });
 });
+
+describe("alerts.outbox", () => {
+  it("fills in the outbox defaults", () => {
+    const result = validateConfigFile({ servers: [], alerts: {} });
+    expect(result.ok && result.value.alerts?.outbox).toEqual({ max_pending: 1000, max_age: 86_400, retry_initial_delay: 30, retry_max_delay: 900 });
+  });
+
+  it("names each bad outbox field and why", () => {
+    const result = validateConfigFile({ servers: [], alerts: { outbox: { max_pending: 0, max_age: 10, retry_initial_delay: "soon", keep: true } } });
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.issues.map((issue) => `${issue.field}: ${issue.message}`)).toEqual(
+      expect.arrayContaining([
+        "alerts.outbox.max_pending: must be at least 1",
+        "alerts.outbox.max_age: must be at least 60",
+        expect.stringMatching(/^alerts\.outbox\.retry_initial_delay: /),
+        'alerts.outbox: unknown field "keep"',
+      ]),
+    );
+  });
+});

@@ -4,6 +4,7 @@
  */
 import { join } from "node:path";
 import type { Clock } from "../core/clock.js";
+import { sqliteAlertOutboxRepository, type AlertOutboxRepository } from "./alert-outbox-repository.js";
 import { sqliteAlertRulesRepository, sqliteAlertsRepository, type AlertRulesRepository, type AlertsRepository } from "./alerts-repository.js";
 import { sqliteAuditRepository, type AuditRepository } from "./audit-repository.js";
 import { sqliteAuthStateRepository, type AuthStateRepository } from "./auth-state-repository.js";
@@ -33,6 +34,7 @@ export interface Store {
   tokens: TokensRepository;
   alerts: AlertsRepository;
   alertRules: AlertRulesRepository;
+  alertOutbox: AlertOutboxRepository;
   health: HealthRepository;
   secrets: SecretsRepository;
   installs: InstallsRepository;
@@ -65,6 +67,7 @@ export function openStore(dataDir: string, clock: Clock, options: OpenStoreOptio
     tokens: sqliteTokensRepository(db),
     alerts: sqliteAlertsRepository(db),
     alertRules: sqliteAlertRulesRepository(db),
+    alertOutbox: sqliteAlertOutboxRepository(db),
     health: sqliteHealthRepository(db),
     secrets: sqliteSecretsRepository(db, keys),
     installs: sqliteInstallsRepository(db),

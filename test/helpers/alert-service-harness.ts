@@ -10,6 +10,8 @@ import { openStore, type Store } from "../../src/store/index.js";
 import { makeTempDir, removeTempDir } from "./processes.js";
 
 export interface AlertServiceHarness {
+  /** The data directory (removed on close unless it was given). */
+  dir: string;
   bus: InProcessBus;
   store: Store;
   service: AlertService;
@@ -18,12 +20,16 @@ export interface AlertServiceHarness {
   close(): Promise<void>;
 }
 
-/** Starts the service with the given config, stopping gracefully within 200 ms on close. */
+/**
+ * Starts the service with the given config, stopping gracefully within 200 ms on close. Given a
+ * data directory (as after a daemon restart), it works on that database and leaves it in place.
+ */
 export async function startAlertService(
   prefix: string,
   options: Pick<AlertServiceOptions, "config" | "environment" | "queueCapacity">,
+  dataDir?: string,
 ): Promise<AlertServiceHarness> {
-  const dir = makeTempDir(prefix);
+  const dir = dataDir ?? makeTempDir(prefix);
   const store = openStore(dir, systemClock);
   const bus = new InProcessBus();
   const logs: string[] = [];
@@ -43,6 +49,7 @@ export async function startAlertService(
   });
   await service.start();
   return {
+    dir,
     bus,
     store,
     service,
@@ -51,7 +58,7 @@ export async function startAlertService(
       await service.stop();
       bus.close();
       store.close();
-      removeTempDir(dir);
+      if (dataDir === undefined) removeTempDir(dir);
     },
   };
 }

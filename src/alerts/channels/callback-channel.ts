@@ -14,6 +14,7 @@ export const callbackChannel = defineChannel({
   create(_config, context) {
     return {
       id: context.id,
+      hasReceivers: () => context.callbacks.size > 0,
       async send(notification) {
         for (const callback of [...context.callbacks]) {
           try {

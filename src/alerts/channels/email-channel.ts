@@ -64,6 +64,7 @@ function retryable(error: unknown): boolean {
 export const emailChannel = defineChannel({
   type: "email",
   delivery: "grouped",
+  durable: true,
   schema: EmailConfigSchema,
   create(config, context) {
     const auth = config.auth && {

@@ -57,6 +57,7 @@ function describeFailure(error: unknown): string {
 export const webhookChannel = defineChannel({
   type: "webhook",
   delivery: "grouped",
+  durable: true,
   schema: WebhookConfigSchema,
   create(config, context) {
     const secret = config.secret === undefined ? undefined : resolveSecret(config.secret, context.field, "secret", context.environment);

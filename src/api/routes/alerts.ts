@@ -1,7 +1,8 @@
 /**
- * /api/v1/alerts: firing alerts and their history, acknowledgement, and the alert rules (CRUD for
- * rules created here; config-file and built-in rules are listed but read-only). Handlers parse,
- * call the AlertService, and shape the answer; the wire schemas sit here with the routes.
+ * /api/v1/alerts: firing alerts and their history, acknowledgement, the channels' delivery state,
+ * and the alert rules (CRUD for rules created here; config-file and built-in rules are listed but
+ * read-only). Handlers parse, call the AlertService, and shape the answer; the wire schemas sit
+ * here with the routes.
  */
 import type { FastifyPluginAsync } from "fastify";
 import { z } from "zod";
@@ -89,6 +90,23 @@ const RuleViewSchema = z
   })
   .meta({ description: "An alert rule and where it comes from (only `api` rules can be changed here)" });
 
+const ChannelStateSchema = z
+  .object({
+    id: z.string(),
+    type: z.string(),
+    delivery: z.enum(["immediate", "grouped"]),
+    durable: z.boolean().meta({ description: "Whether what it fails to deliver is kept in the outbox and sent again" }),
+    state: z.enum(["ok", "failing"]),
+    last_success_at: z.number().nullable(),
+    last_failure_at: z.number().nullable(),
+    last_error: z.string().nullable().meta({ description: "The last failure; a URL in it keeps only its scheme and host" }),
+    pending: z.number().int(),
+    delivered: z.number().int(),
+    expired: z.number().int(),
+    dropped: z.number().int(),
+  })
+  .meta({ description: "An alert channel's delivery state and outbox counts" });
+
 export const alertRoutes: FastifyPluginAsync<AlertRoutesOptions> = async (plugin, { alerts }) => {
   const app = plugin.withTypeProvider<ZodTypeProvider>();
 
@@ -103,6 +121,18 @@ export const alertRoutes: FastifyPluginAsync<AlertRoutesOptions> = async (plugin
       },
     },
     async (request) => ({ alerts: await alerts.listAlerts(request.query) }),
+  );
+
+  app.get(
+    "/alerts/channels",
+    {
+      schema: {
+        tags,
+        summary: "The alert channels with their delivery state and outbox counts",
+        response: { 200: z.object({ channels: z.array(ChannelStateSchema) }), ...errorResponses(401, 403) },
+      },
+    },
+    async () => ({ channels: await alerts.channelStates() }),
   );
 
   app.get(

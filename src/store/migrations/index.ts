@@ -11,6 +11,7 @@ import { migration005 } from "./005-auth-audit.js";
 import { migration006 } from "./006-encrypted-secrets.js";
 import { migration007 } from "./007-discovery-usage.js";
 import { migration008 } from "./008-retention-indexes.js";
+import { migration009 } from "./009-alert-outbox.js";
 import { migration010 } from "./010-token-expiry.js";
 
 export interface Migration {
@@ -28,5 +29,6 @@ export const MIGRATIONS: Migration[] = [
   migration006,
   migration007,
   migration008,
+  migration009,
   migration010,
 ];

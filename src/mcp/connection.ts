@@ -264,7 +264,8 @@ function failureReason(error: unknown, transport: Transport, stderrTail: string[
     return `${how} before answering initialize${explained(meaningfulStderrLine(stderrTail))}`;
   }
   if (isTimeout(error)) return timeoutReason(stage, timeoutS);
-  return errorMessage(error);
+  const status = (error as { status?: unknown } | undefined)?.status;
+  return typeof status === "number" ? `the server answered HTTP ${status}: ${errorMessage(error)}` : errorMessage(error);
 }
 
 function timeoutReason(stage: string, timeoutS: number): string {

@@ -141,7 +141,7 @@ describe("daemon alert wiring", () => {
     expect(fired).toEqual(["crashed"]);
   });
 
-  it("raises one offline alert, not one per try, for a remote that is down at start, and resolves it once connected", async () => {
+  it("raises one offline alert, not one per try, for a remote that is down at start, and resolves it once connected", { timeout: 120_000 }, async () => {
     const { port } = await serveHttp(children, [fixturePath("misbehaving-http.mjs"), "unavailable"], 0, "unavailable endpoint");
     const configPath = join(dir, "mcp_server_configs.json");
     writeFileSync(
@@ -165,12 +165,12 @@ describe("daemon alert wiring", () => {
     daemon.bus.subscribe("alert", (event) => void alerts.push(event));
     await daemon.start();
     // More failed tries than restart_max_failures (5) allows a stdio server, and an alert for them.
-    await waitFor(() => daemon!.manager.get("down").restarts >= 8 && alerts.length > 0, { timeoutMs: 30_000, message: "retries and an alert" });
+    await waitFor(() => daemon!.manager.get("down").restarts >= 8 && alerts.length > 0, { timeoutMs: 60_000, message: "retries and an alert" });
     expect(daemon.manager.get("down").state).not.toBe("crash_loop");
     expect(alerts.map((event) => [event.rule_id, event.state])).toEqual([["offline", "firing"]]);
 
     await fetch(`http://127.0.0.1:${port}/recover`, { method: "POST" });
-    await waitFor(() => alerts.some((event) => event.state === "resolved"), { timeoutMs: 30_000, message: "the resolution" });
+    await waitFor(() => alerts.some((event) => event.state === "resolved"), { timeoutMs: 60_000, message: "the resolution" });
     expect(daemon.manager.get("down").state).toBe("running");
     expect(alerts.map((event) => [event.rule_id, event.state])).toEqual([
       ["offline", "firing"],

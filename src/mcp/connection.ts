@@ -6,7 +6,7 @@ import type { Client, Transport } from "@modelcontextprotocol/client";
 import type { CapabilitySnapshot, PromptSummary, ResourceSummary, ToolSummary } from "../bus/events.js";
 import type { ServerConfig } from "../config/schema.js";
 import { expandArgv, expandReference, expandReferences } from "../config/env-expansion.js";
-import { withDeadline } from "../core/deadline.js";
+import { untilAborted, withDeadline } from "../core/deadline.js";
 import { AppError, errorMessage, isAppError } from "../core/errors.js";
 import { ProcessGroupTransport, SpawnError, type ExitInfo } from "./stdio-transport.js";
 import { meaningfulStderrLine, STDERR_TAIL_LINES } from "./stderr-reason.js";
@@ -241,16 +241,6 @@ export function classifyStartFailure(error: unknown, reason = errorMessage(error
     (error instanceof TypeError && (error as { code?: unknown }).code === "ERR_INVALID_URL") ||
     policyRefusal(error) !== undefined;
   return new StartFailure(reason, permanent, { cause: error });
-}
-
-/** Rejects with the signal's reason once it aborts; `work` keeps running, its outcome ignored. */
-function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) return Promise.reject(signal.reason as Error);
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason as Error);
-    signal.addEventListener("abort", onAbort, { once: true });
-    work.then(resolve, reject).finally(() => signal.removeEventListener("abort", onAbort));
-  });
 }
 
 const isTimeout = (error: unknown) => (error instanceof DOMException && error.name === "TimeoutError") || /timed? ?out/i.test(errorMessage(error));

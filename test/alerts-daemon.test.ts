@@ -3,6 +3,7 @@
  * that reaches a webhook on 127.0.0.1 and the /alerts routes, and resolves when the server is back;
  * a bad alert channel in the config file stops the daemon before anything runs, naming the field.
  */
+import type { ChildProcess } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -13,11 +14,13 @@ import type { AlertEvent } from "../src/bus/index.js";
 import { isAppError } from "../src/core/errors.js";
 import { silentLogger } from "../src/core/logger.js";
 import { createDaemon, type Daemon } from "../src/daemon/daemon.js";
+import { serveHttp } from "./helpers/http-servers.js";
 import { fixturePath, makeTempDir, removeTempDir, waitFor } from "./helpers/processes.js";
 
 let dir: string;
 let daemon: Daemon | undefined;
 let receiver: Server | undefined;
+const children: ChildProcess[] = [];
 
 beforeEach(() => {
   dir = makeTempDir("pygent-alerts-daemon-");
@@ -26,6 +29,7 @@ beforeEach(() => {
 afterEach(async () => {
   await daemon?.stop();
   daemon = undefined;
+  for (const child of children.splice(0)) process.kill(-child.pid!, "SIGKILL");
   if (receiver) {
     receiver.closeAllConnections();
     await new Promise<void>((resolve) => receiver?.close(() => resolve()));
@@ -135,6 +139,43 @@ describe("daemon alert wiring", () => {
     expect(daemon.manager.get("finished").state).toBe("stopped");
     for (const id of ["disabled", "finished"]) expect(offlineChecks.get(id), id).toBeGreaterThan(0);
     expect(fired).toEqual(["crashed"]);
+  });
+
+  it("raises one offline alert, not one per try, for a remote that is down at start, and resolves it once connected", { timeout: 120_000 }, async () => {
+    const { port } = await serveHttp(children, [fixturePath("misbehaving-http.mjs"), "unavailable"], 0, "unavailable endpoint");
+    const configPath = join(dir, "mcp_server_configs.json");
+    writeFileSync(
+      configPath,
+      JSON.stringify({
+        servers: [{ id: "down", url: `http://127.0.0.1:${port}/mcp`, health_check_interval: 1, restart_backoff_initial: 0.1, restart_backoff_max: 0.3 }],
+        alerts: {
+          default_rules: false,
+          group_wait: 0.1,
+          group_interval: 0,
+          rules: [
+            { id: "offline", name: "Offline", metric: "status", comparison: "==", threshold: "offline", for: 1, severity: "critical", resolve_after_checks: 1 },
+            { id: "crash-loop", name: "Crash loop", metric: "server_state", comparison: "==", threshold: "crash_loop", for: 0, severity: "critical" },
+          ],
+          channels: [{ type: "websocket" }],
+        },
+      }),
+    );
+    daemon = await createDaemon({ dataDir: join(dir, "data"), configPath, host: "127.0.0.1", port: 0, logger: silentLogger() });
+    const alerts: AlertEvent[] = [];
+    daemon.bus.subscribe("alert", (event) => void alerts.push(event));
+    await daemon.start();
+    // More failed tries than restart_max_failures (5) allows a stdio server, and an alert for them.
+    await waitFor(() => daemon!.manager.get("down").restarts >= 8 && alerts.length > 0, { timeoutMs: 60_000, message: "retries and an alert" });
+    expect(daemon.manager.get("down").state).not.toBe("crash_loop");
+    expect(alerts.map((event) => [event.rule_id, event.state])).toEqual([["offline", "firing"]]);
+
+    await fetch(`http://127.0.0.1:${port}/recover`, { method: "POST" });
+    await waitFor(() => alerts.some((event) => event.state === "resolved"), { timeoutMs: 60_000, message: "the resolution" });
+    expect(daemon.manager.get("down").state).toBe("running");
+    expect(alerts.map((event) => [event.rule_id, event.state])).toEqual([
+      ["offline", "firing"],
+      ["offline", "resolved"],
+    ]);
   });
 
   it("refuses to start with a bad alert channel, naming the field, and leaves the data dir free", async () => {

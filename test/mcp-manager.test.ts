@@ -123,12 +123,35 @@ describe("MCP manager", () => {
     expect(m.get("bad").restarts).toBeGreaterThanOrEqual(3);
   });
 
-  it("stays in crash_loop without restart_after_crash_loop", async () => {
+  it("tries a server in crash_loop again after 300 s by default", async () => {
     const m = newManager();
     await m.start();
     await m.registerServer("bad", fixtureServer("bad", "exits-immediately.mjs", { restart_max_failures: 1, restart_window: 60 }));
     await waitFor(() => stateOf("bad") === "crash_loop", { timeoutMs: 15_000, message: "crash_loop" });
-    expect(m.get("bad").next_restart_at).toBeNull();
+    expect(m.get("bad").reason).toMatch(/; trying again in 300 s$/);
+    expect(m.get("bad").next_restart_at).not.toBeNull();
+  });
+
+  for (const never of [0, null]) {
+    it(`stays in crash_loop with restart_after_crash_loop ${never}`, async () => {
+      const m = newManager();
+      await m.start();
+      await m.registerServer("bad", fixtureServer("bad", "exits-immediately.mjs", { restart_max_failures: 1, restart_window: 60, restart_after_crash_loop: never }));
+      await waitFor(() => stateOf("bad") === "crash_loop", { timeoutMs: 15_000, message: "crash_loop" });
+      expect(m.get("bad").next_restart_at).toBeNull();
+      expect(m.get("bad").reason).not.toMatch(/trying again/);
+    });
+  }
+
+  it("fails a server that answers initialize with a protocol version the client does not support, without retrying", async () => {
+    const m = newManager();
+    await m.start();
+    const view = await m.registerServer("old", fixtureServer("old", "old-protocol-version.mjs"));
+    expect(view.state).toBe("failed");
+    expect(view.reason).toMatch(/^protocol_version_unsupported: .*1999-01-01/);
+    expect(view.restarts).toBe(0);
+    expect(view.next_restart_at).toBeNull();
+    expect(await store.processGroups.list()).toEqual([]);
   });
 
   it("keeps a server an operator stopped stopped through edits of fields that change no process", async () => {

@@ -87,8 +87,8 @@ const ServerFields = {
   restart_window: seconds(86_400).default(300),
   /** A run this long counts as stable: the backoff starts again from restart_backoff_initial. */
   restart_stable_after: seconds(86_400).default(30),
-  /** Seconds after which a server in crash_loop gets a fresh start; absent: it stays there until started by hand. */
-  restart_after_crash_loop: seconds(86_400).optional(),
+  /** Seconds after which a stdio server in crash_loop gets a fresh start; 0 or null: it stays there until started by hand. */
+  restart_after_crash_loop: z.number().min(0).max(86_400).nullable().default(300),
   /**
    * Health checks failing in a row before a running server is restarted, as a liveness probe
    * would; 0 never restarts on checks.

@@ -1,8 +1,9 @@
 /**
- * Deadlines for outgoing requests. A plain timer rather than `AbortSignal.timeout`: combined
- * through `AbortSignal.any`, Node 20 can garbage-collect the timeout signal under allocation
- * pressure, and the deadline then never fires (a webhook with a 10 s timeout waited 60 s).
- * The timer's closure holds the controller strongly until it fires or is disposed.
+ * Deadlines for outgoing requests, and waits a stop can cut short. A plain timer rather than
+ * `AbortSignal.timeout`: combined through `AbortSignal.any`, Node 20 can garbage-collect the
+ * timeout signal under allocation pressure, and the deadline then never fires (a webhook with a
+ * 10 s timeout waited 60 s). The timer's closure holds the controller strongly until it fires or
+ * is disposed.
  */
 
 export interface Deadline {
@@ -33,4 +34,14 @@ export function withDeadline(timeoutMs: number, ...parents: (AbortSignal | undef
       for (const parent of attached) parent.removeEventListener("abort", onParentAbort);
     },
   };
+}
+
+/** Settles with `work`, or rejects with the signal's reason as soon as it aborts; `work` is not stopped. */
+export function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(signal.reason as Error);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason as Error);
+    signal.addEventListener("abort", onAbort, { once: true });
+    work.then(resolve, reject).finally(() => signal.removeEventListener("abort", onAbort));
+  });
 }

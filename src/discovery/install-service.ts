@@ -19,6 +19,7 @@ import type { MessageBus } from "../bus/bus.js";
 import type { InstallPhase } from "../bus/events.js";
 import type { ServerConfigInput } from "../config/schema.js";
 import type { Clock } from "../core/clock.js";
+import { untilAborted } from "../core/deadline.js";
 import { AppError, errorMessage, isAppError, type ErrorCode, type FieldIssue } from "../core/errors.js";
 import { serverIdProblem } from "../core/ids.js";
 import type { Logger } from "../core/logger.js";
@@ -507,16 +508,6 @@ export function createInstallService(deps: InstallServiceDeps): InstallService {
       await Promise.all(runs.map((run) => run.done));
     },
   };
-}
-
-/** Settles with `work`, or rejects with the signal's reason as soon as it aborts. */
-function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) return Promise.reject(signal.reason as Error);
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason as Error);
-    signal.addEventListener("abort", onAbort, { once: true });
-    work.then(resolve, reject).finally(() => signal.removeEventListener("abort", onAbort));
-  });
 }
 
 function isInside(path: string, dir: string): boolean {

@@ -18,7 +18,7 @@ export interface ClassifyInput {
   /** The supervisor's state of the server. */
   state: ServerState;
   stateReason: string | null;
-  /** The server has been checked before (since the daemon started). */
+  /** The server has been checked before (since the daemon started), or already reported offline. */
   seen: boolean;
   /** The check's probe outcome; null when no probe ran (the server is not running, or not checked yet). */
   probe: ProbeOutcome | null;

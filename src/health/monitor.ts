@@ -500,7 +500,8 @@ class Monitor implements HealthMonitor {
     return classify({
       state: view.state,
       stateReason: view.enabled ? view.reason : "disabled",
-      seen: track.checkedAt !== null,
+      // A retry after a failed start goes on with the outage already reported, not a first start.
+      seen: track.checkedAt !== null || track.status === "offline",
       probe: null,
       metrics: track.metrics,
       errorEvents: 0,

@@ -2,7 +2,9 @@
 // transport builds them, so a change in the SDK's errors shows up here first.
 import { SdkErrorCode, SdkHttpError, ProtocolError, ProtocolErrorCode } from "@modelcontextprotocol/client";
 import { describe, expect, it } from "vitest";
-import { remoteSessionLoss } from "./connection.js";
+import { AppError } from "../core/errors.js";
+import { classifyStartFailure, remoteSessionLoss } from "./connection.js";
+import { SpawnError } from "./stdio-transport.js";
 
 describe("remoteSessionLoss", () => {
   it("reads a 404 as an expired session and a 400 naming the session as a lost one", () => {
@@ -24,5 +26,46 @@ describe("remoteSessionLoss", () => {
     expect(remoteSessionLoss(new ProtocolError(ProtocolErrorCode.InvalidParams, "bad arguments"))).toBeUndefined();
     const badInput = new SdkHttpError(SdkErrorCode.ClientHttpNotImplemented, "Error POSTing to endpoint: malformed JSON", { status: 400, statusText: "Bad Request" });
     expect(remoteSessionLoss(badInput)).toBeUndefined();
+  });
+});
+
+describe("classifyStartFailure", () => {
+  const refused = Object.assign(new Error("connect ECONNREFUSED 127.0.0.1:9"), { code: "ECONNREFUSED" });
+  let invalidUrl: unknown;
+  try {
+    new URL("not a url");
+  } catch (error) {
+    invalidUrl = error;
+  }
+
+  it("calls permanent what trying again cannot mend", () => {
+    for (const error of [
+      new SpawnError("command not found: pygent-no-such-command"),
+      new AppError("CONFIG_INVALID", "env: environment variable API_KEY is not set"),
+      invalidUrl,
+      new TypeError("fetch failed", { cause: new AppError("URL_NOT_ALLOWED", "refused by the network policy: 10.0.0.1 is a private address") }),
+      new Error("Server's protocol version is not supported: 1999-01-01"),
+    ]) {
+      expect(classifyStartFailure(error).permanent, String(error)).toBe(true);
+    }
+  });
+
+  it("names protocol_version_unsupported and the version the server offered", () => {
+    expect(classifyStartFailure(new Error("Server's protocol version is not supported: 1999-01-01")).message).toBe(
+      "protocol_version_unsupported: the server offered protocol version 1999-01-01, which this client does not support",
+    );
+  });
+
+  it("calls retryable timeouts, refusals, 5xx answers and exits, keeping the reason given", () => {
+    for (const error of [
+      new DOMException("timed out after 1000 ms", "TimeoutError"),
+      new TypeError("fetch failed", { cause: refused }),
+      new SdkHttpError(SdkErrorCode.ClientHttpNotImplemented, "Error POSTing to endpoint: service unavailable", { status: 503, statusText: "Service Unavailable" }),
+      new Error("exited with code 1 before answering initialize"),
+    ]) {
+      const failure = classifyStartFailure(error, "the reason");
+      expect(failure.permanent, String(error)).toBe(false);
+      expect(failure.message).toBe("the reason");
+    }
   });
 });

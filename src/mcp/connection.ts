@@ -6,7 +6,8 @@ import type { Client, Transport } from "@modelcontextprotocol/client";
 import type { CapabilitySnapshot, PromptSummary, ResourceSummary, ToolSummary } from "../bus/events.js";
 import type { ServerConfig } from "../config/schema.js";
 import { expandArgv, expandReference, expandReferences } from "../config/env-expansion.js";
-import { AppError, errorMessage } from "../core/errors.js";
+import { untilAborted, withDeadline } from "../core/deadline.js";
+import { AppError, errorMessage, isAppError } from "../core/errors.js";
 import { ProcessGroupTransport, SpawnError, type ExitInfo } from "./stdio-transport.js";
 import { meaningfulStderrLine, STDERR_TAIL_LINES } from "./stderr-reason.js";
 import { guardedFetch, isUrlRefusal, type UrlGuard } from "./url-policy.js";
@@ -67,7 +68,7 @@ export interface ConnectOptions {
   urlGuard?: UrlGuard;
 }
 
-/** A start that failed; `permanent` when trying again cannot help (bad command, unset variable). */
+/** A start that failed; `permanent` when trying again cannot help (see classifyStartFailure). */
 export class StartFailure extends Error {
   override readonly name = "StartFailure";
   constructor(
@@ -215,50 +216,79 @@ function explained(line: string | undefined): string {
   return line ? `: ${line}` : "";
 }
 
+/** The protocol version a server offered that the SDK client refused, if that is why initialize failed. */
+function refusedProtocolVersion(error: unknown): string | undefined {
+  return /protocol version is not supported: (\S+)/i.exec(errorMessage(error))?.[1];
+}
+
+/**
+ * Whether trying the start again can help, decided here and only here. Permanent: the command
+ * does not exist or cannot run, an unset `${VAR}` or another invalid entry (a bad URL, no
+ * command), a URL the network policy refuses, a protocol version the client does not speak.
+ * Everything else may pass on a later try: timeouts, refused connections, 5xx answers, exits.
+ */
+export function classifyStartFailure(error: unknown, reason = errorMessage(error)): StartFailure {
+  if (error instanceof StartFailure) return error;
+  const offered = refusedProtocolVersion(error);
+  if (offered !== undefined) {
+    return new StartFailure(`protocol_version_unsupported: the server offered protocol version ${offered}, which this client does not support`, true, {
+      cause: error,
+    });
+  }
+  const permanent =
+    error instanceof SpawnError ||
+    (isAppError(error) && error.code === "CONFIG_INVALID") ||
+    (error instanceof TypeError && (error as { code?: unknown }).code === "ERR_INVALID_URL") ||
+    policyRefusal(error) !== undefined;
+  return new StartFailure(reason, permanent, { cause: error });
+}
+
+const isTimeout = (error: unknown) => (error instanceof DOMException && error.name === "TimeoutError") || /timed? ?out/i.test(errorMessage(error));
+
 /** Why a start failed, in the words a person needs: the exit and the stderr line that explains it. */
-function failureReason(error: unknown, transport: Transport, stderrTail: string[], timeoutS: number): string {
-  const message = errorMessage(error);
+function failureReason(error: unknown, transport: Transport, stderrTail: string[], stage: string, timeoutS: number): string {
   if (transport instanceof ProcessGroupTransport && transport.failure) return transport.failure;
   if (transport instanceof ProcessGroupTransport && transport.exit) {
     const { code, signal } = transport.exit;
     const how = signal ? `was killed by ${signal}` : `exited with code ${code}`;
     return `${how} before answering initialize${explained(meaningfulStderrLine(stderrTail))}`;
   }
-  if (/timed? ?out/i.test(message)) return `did not answer initialize within ${timeoutS} s`;
-  return message;
+  if (isTimeout(error)) return timeoutReason(stage, timeoutS);
+  const status = (error as { status?: unknown } | undefined)?.status;
+  return typeof status === "number" ? `the server answered HTTP ${status}: ${errorMessage(error)}` : errorMessage(error);
+}
+
+function timeoutReason(stage: string, timeoutS: number): string {
+  return `did not ${stage} within ${timeoutS} s (startup_timeout)`;
 }
 
 /**
- * Starts the transport, runs initialize and lists tools, resources and prompts. On any failure
- * the transport is closed (for stdio: the process group is ended) and an Error with a readable
- * reason is thrown.
+ * Starts the transport, runs initialize and lists tools, resources and prompts, all within one
+ * startup_timeout (an SSE endpoint that sends its headers and then nothing is caught too). On any
+ * failure, or as soon as `signal` aborts (a stop), the transport is closed (for stdio: the
+ * process group is ended) and a StartFailure with a readable reason is thrown.
  */
 export async function openConnection(config: ServerConfig, options: ConnectOptions): Promise<Connection> {
+  const deadline = withDeadline(config.startup_timeout * 1000, options.signal);
+  try {
+    return await connectWithin(config, options, deadline.signal);
+  } finally {
+    deadline.dispose();
+  }
+}
+
+async function connectWithin(config: ServerConfig, options: ConnectOptions, signal: AbortSignal): Promise<Connection> {
   const hooks = options.hooks ?? {};
-  let secrets: Record<string, string> = {};
-  try {
-    if (options.secrets) secrets = await options.secrets();
-  } catch (error) {
-    throw new StartFailure(errorMessage(error), false, { cause: error });
-  }
-  const references = { ...options.environment, ...secrets };
-  let url: URL | undefined;
-  try {
-    if (config.transport !== "stdio") url = new URL(expandReference(config.url ?? "", "url", references));
-  } catch (error) {
-    throw new StartFailure(errorMessage(error), true, { cause: error });
-  }
-  try {
-    if (options.urlGuard && url) await options.urlGuard(url);
-  } catch (error) {
-    // A refusal stands until the config or the policy changes; a failed lookup may pass later.
-    throw new StartFailure(errorMessage(error), isUrlRefusal(error), { cause: error });
-  }
+  const timeoutS = config.startup_timeout;
   let transport: Transport;
   try {
+    const secrets = options.secrets ? await untilAborted(options.secrets(), signal) : {};
+    const references = { ...options.environment, ...secrets };
+    const url = config.transport === "stdio" ? undefined : new URL(expandReference(config.url ?? "", "url", references));
+    if (options.urlGuard && url) await untilAborted(options.urlGuard(url), signal);
     transport = await buildTransport(config, options, references, url);
   } catch (error) {
-    throw new StartFailure(errorMessage(error), true, { cause: error });
+    throw classifyStartFailure(error, isTimeout(error) ? timeoutReason("start", timeoutS) : errorMessage(error));
   }
   const stderrTail: string[] = [];
   let opened = false;
@@ -272,7 +302,7 @@ export async function openConnection(config: ServerConfig, options: ConnectOptio
   }
   // A stdio server starts booting before anything else is done.
   const began = performance.now();
-  const spawning = transport instanceof ProcessGroupTransport ? transport.start() : undefined;
+  const spawning = transport instanceof ProcessGroupTransport ? transport.start().then(() => transport.pid) : undefined;
   spawning?.catch(() => {});
   const sdkModule = await loadSdk();
   const { Client } = sdkModule;
@@ -315,19 +345,24 @@ export async function openConnection(config: ServerConfig, options: ConnectOptio
     reportLost(failure ?? exited, exit);
   };
   let connection: Connection | undefined;
-  const timeoutMs = config.startup_timeout * 1000;
+  const timeoutMs = timeoutS * 1000;
+  const requestOptions = { timeout: timeoutMs, signal };
   let spawnMs = 0;
+  let stage = "start";
   try {
-    if (transport instanceof ProcessGroupTransport) {
-      await spawning;
+    if (spawning) {
+      const pid = await untilAborted(spawning, signal);
       spawnMs = performance.now() - began;
-      if (transport.pid !== null) hooks.onSpawn?.(transport.pid);
+      if (pid !== null) hooks.onSpawn?.(pid);
     }
+    // The SDK waits for an SSE stream's endpoint event without a timeout of its own.
+    stage = config.transport === "sse" ? "open its SSE stream and answer initialize" : "answer initialize";
     const initStarted = performance.now();
-    await client.connect(transport, { timeout: timeoutMs, ...(options.signal ? { signal: options.signal } : {}) });
+    await untilAborted(client.connect(transport, requestOptions), signal);
     const initializeMs = performance.now() - initStarted;
+    stage = "answer the tools, resources and prompts lists";
     const listStarted = performance.now();
-    const lists = await listEverything(client, timeoutMs, options.signal);
+    const lists = await untilAborted(listEverything(client, timeoutMs, signal), signal);
     const listMs = performance.now() - listStarted;
     const version = client.getServerVersion();
     const snapshot: CapabilitySnapshot = {
@@ -347,11 +382,11 @@ export async function openConnection(config: ServerConfig, options: ConnectOptio
     }
     return connection;
   } catch (error) {
-    const reason = failureReason(error, transport, stderrTail, config.startup_timeout);
+    const reason = failureReason(error, transport, stderrTail, stage, timeoutS);
     opened = false;
     await client.close().catch(() => {});
     await transport.close().catch(() => {});
-    throw new StartFailure(reason, error instanceof SpawnError || policyRefusal(error) !== undefined, { cause: error });
+    throw classifyStartFailure(error, reason);
   }
 }
 

@@ -47,6 +47,8 @@ export interface ManagerDeps {
   network?: NetworkPolicy;
   /** How host names are resolved for that check; the system resolver by default (tests inject one). */
   resolveHost?: HostLookup;
+  /** Jitters restart backoff; Math.random by default (tests fix it). */
+  random?: () => number;
 }
 
 interface Entry {
@@ -97,6 +99,7 @@ export function createMcpManager(deps: ManagerDeps): McpManager {
     environment: deps.environment ?? process.env,
     daemonInstance: deps.daemonInstance,
     logCapacity: deps.logCapacity ?? 500,
+    random: deps.random,
   };
   let network = deps.network ?? STRICT_NETWORK_POLICY;
   const secrets = deps.secrets;

@@ -30,6 +30,8 @@ export interface SupervisorDeps {
   secrets?: ((serverId: string) => Promise<Record<string, string>>) | undefined;
   /** The network policy's check of remote URLs; API-registered servers only. */
   urlGuard?: UrlGuard | undefined;
+  /** Jitters the restart backoff; Math.random unless a test fixes it. */
+  random?: (() => number) | undefined;
 }
 
 /** The variables every stdio child gets, read back by the orphan reaper. */
@@ -61,7 +63,7 @@ export class Supervisor {
     private readonly deps: SupervisorDeps,
   ) {
     this.logs = new LogRing(deps.logCapacity);
-    this.policy = new RestartPolicy(config);
+    this.policy = new RestartPolicy(config, deps.random);
     this.logger = deps.logger.child({ server_id: config.id });
   }
 
@@ -124,7 +126,7 @@ export class Supervisor {
   /** Replaces the config; the caller restarts the server when it should pick it up. */
   reconfigure(config: ServerConfig): void {
     this.config = config;
-    this.policy = new RestartPolicy(config);
+    this.policy = new RestartPolicy(config, this.deps.random);
   }
 
   /**
@@ -275,11 +277,11 @@ export class Supervisor {
     }
     const decision = this.policy.onFailure(this.deps.clock.now());
     if (decision.action === "give_up") {
-      const coolDown = this.config.restart_after_crash_loop;
-      const retry = coolDown === undefined ? "" : `; trying again in ${formatDelay(coolDown * 1000)}`;
+      const coolDown = this.config.restart_after_crash_loop || null;
+      const retry = coolDown === null ? "" : `; trying again in ${formatDelay(coolDown * 1000)}`;
       this.record("crash_loop", `${decision.reason}; last: ${reason}${retry}`);
       // After the cool-down the server gets a clean slate, as a start by hand would give it.
-      if (coolDown === undefined) this.nextRestartAt = null;
+      if (coolDown === null) this.nextRestartAt = null;
       else this.scheduleRestart(coolDown * 1000, () => this.policy.reset());
       this.setState("crash_loop", `${decision.reason}; last failure: ${reason}${retry}`);
       return;

@@ -123,6 +123,7 @@ async function createServices(inputs: ServiceInputs): Promise<Services> {
   // Real usage ranks the marketplace's "popular"; health is the cache's last known state.
   bus.subscribe("tool_called", (event) => discovery.catalog.recordToolCalls(event.server_id, 1));
   bus.subscribe("health_update", (event) => discovery.catalog.recordHealth(event.server_id, event.status));
+  health.publishStorageFaults(store, bus, clock);
   const monitor = health.createHealthMonitor({ manager, bus, repository: store.health, serverEvents: store.serverEvents, clock, logger, config: inputs.healthConfig() });
   const systemHealth = health.createSystemHealth({
     store,

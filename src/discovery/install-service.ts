@@ -23,7 +23,7 @@ import { AppError, errorMessage, isAppError, type ErrorCode, type FieldIssue } f
 import { serverIdProblem } from "../core/ids.js";
 import type { Logger } from "../core/logger.js";
 import { URL_POLICY_REFUSAL, type McpManager, type ServerView } from "../mcp/index.js";
-import type { InstallRecord, Store } from "../store/index.js";
+import { isStorageFull, storageFullError, type InstallRecord, type Store } from "../store/index.js";
 import type { CapabilitiesSummary } from "./cache.js";
 import type { Catalog } from "./catalog.js";
 import { planInstall, SERVERS_SUBDIR, type InstallKind, type InstallPlan } from "./install-plan.js";
@@ -252,7 +252,7 @@ export function createInstallService(deps: InstallServiceDeps): InstallService {
         finishRun(run);
         return result;
       } catch (error) {
-        const failure = asAppError(error);
+        const failure = asAppError(error, dataDir);
         finishRun(run, failure);
         throw failure;
       } finally {
@@ -524,8 +524,9 @@ function isInside(path: string, dir: string): boolean {
   return rel !== "" && !rel.startsWith("..") && !isAbsolute(rel);
 }
 
-function asAppError(error: unknown): AppError {
+function asAppError(error: unknown, dataDir: string): AppError {
   if (isAppError(error)) return error;
+  if (isStorageFull(error)) return storageFullError(error, dataDir);
   return new AppError("INSTALL_FAILED", errorMessage(error));
 }
 

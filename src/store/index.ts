@@ -3,6 +3,8 @@ export type { OpenStoreOptions, Store, StoreInfo } from "./store.js";
 export { SECRET_KEY_ENV, SECRET_KEY_FILE } from "./secret-key.js";
 export { newSecretKey, parseSecretKey } from "./secret-cipher.js";
 export { securePrivateDir } from "./private-files.js";
+export { isStorageFull, storageFullError } from "./storage-fault.js";
+export type { StorageFault, StorageFaultListener } from "./storage-fault.js";
 export type {
   AlertQuery,
   AlertRecord,

@@ -257,6 +257,8 @@ export async function createDaemon(options: DaemonOptions): Promise<Daemon> {
       alerts,
     });
     const { health, systemHealth, discovery, metrics } = services;
+    // After manager.start(), which ended the install commands a killed daemon left running.
+    await discovery.installs.removeInterrupted();
     await health.start();
     // After the health monitor (it publishes what alerts evaluate); stopped before it.
     await alerts.start();

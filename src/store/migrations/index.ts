@@ -11,6 +11,7 @@ import { migration005 } from "./005-auth-audit.js";
 import { migration006 } from "./006-encrypted-secrets.js";
 import { migration007 } from "./007-discovery-usage.js";
 import { migration008 } from "./008-retention-indexes.js";
+import { migration011 } from "./011-process-group-kind.js";
 
 export interface Migration {
   version: number;
@@ -18,4 +19,4 @@ export interface Migration {
   statements: string[];
 }
 
-export const MIGRATIONS: Migration[] = [migration001, migration002, migration003, migration004, migration005, migration006, migration007, migration008];
+export const MIGRATIONS: Migration[] = [migration001, migration002, migration003, migration004, migration005, migration006, migration007, migration008, migration011];

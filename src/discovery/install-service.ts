@@ -421,6 +421,8 @@ export function createInstallService(deps: InstallServiceDeps): InstallService {
         }
         await mkdir(dir, { recursive: true });
         await writeFile(join(dir, INSTALLING_MARKER), `${JSON.stringify({ daemon_pid: process.pid, started_at: clock.now() })}\n`);
+        // A stop while the folder was made would otherwise reach the installer as a signal already aborted.
+        run.abort.signal.throwIfAborted();
       }
       const installed = await installer.install({
         plan,

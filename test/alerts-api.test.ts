@@ -95,6 +95,7 @@ describe("alert rule routes", () => {
       "default:server-critical",
       "default:server-degraded",
       "default:server-offline",
+      "default:storage-full",
       "config:from-file",
     ]);
   });
@@ -132,7 +133,7 @@ describe("alert rule routes", () => {
     );
     const words = await request({ method: "POST", url: `${base}/rules`, payload: { ...cpuRule, metric: "latency", severity: "page" } });
     expect(issues(words.body)).toEqual([
-      { field: "metric", message: "must be one of status, response_time_ms, cpu_percent, memory_mb, error_rate, consecutive_failures, capabilities_changed, server_state" },
+      { field: "metric", message: "must be one of status, response_time_ms, cpu_percent, memory_mb, error_rate, consecutive_failures, capabilities_changed, server_state, storage_full" },
       { field: "severity", message: "must be one of info, warning, critical" },
     ]);
     const unknown = await request({ method: "POST", url: `${base}/rules`, payload: { id: "x", name: "X", metric: "status", comparison: "==", threshold: "down" } });

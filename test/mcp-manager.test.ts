@@ -269,8 +269,8 @@ describe("MCP manager", () => {
     });
     const stranger = spawn(node, [fixturePath("hangs-on-initialize.mjs")], { detached: true, stdio: "ignore" });
     try {
-      await store.processGroups.add({ pgid: orphan.pid!, pid: orphan.pid!, server_id: "old", daemon_pid: 999_999, daemon_instance: oldInstance, command: "x", started_at: 0 });
-      await store.processGroups.add({ pgid: stranger.pid!, pid: stranger.pid!, server_id: "old2", daemon_pid: 999_999, daemon_instance: oldInstance, command: "x", started_at: 0 });
+      await store.processGroups.add({ pgid: orphan.pid!, pid: orphan.pid!, server_id: "old", daemon_pid: 999_999, daemon_instance: oldInstance, command: "x", started_at: 0, kind: "server" });
+      await store.processGroups.add({ pgid: stranger.pid!, pid: stranger.pid!, server_id: "old2", daemon_pid: 999_999, daemon_instance: oldInstance, command: "x", started_at: 0, kind: "server" });
       await newManager().start();
       await waitFor(() => !isAlive(orphan.pid!), { message: "orphan ended" });
       expect(isAlive(stranger.pid!)).toBe(true);

@@ -1,13 +1,14 @@
 /**
  * The alert service: the pipeline from bus events to notifications. health_update,
- * capabilities_changed and server_status events become observations for the evaluator; its
+ * capabilities_changed and server_status events become observations for the evaluator, and
+ * storage_fault events observations of the daemon itself (DAEMON_SUBJECT); its
  * transitions are stored, published at once to immediate channels (the dashboard's `alert`
  * events) and gathered by the aggregator for grouped channels (webhook, email, callbacks). Each
  * channel sits behind its own bounded queue, so nothing here ever waits on a receiver.
  */
 import { isDeepStrictEqual } from "node:util";
 import type { MessageBus, Unsubscribe } from "../bus/bus.js";
-import type { CapabilitiesChangedEvent, HealthUpdateEvent, ServerState, ServerStatusEvent } from "../bus/events.js";
+import type { CapabilitiesChangedEvent, HealthUpdateEvent, ServerState, ServerStatusEvent, StorageFaultEvent } from "../bus/events.js";
 import { AlertsConfigSchema, type AlertRule, type AlertsConfig } from "../config/alerts-schema.js";
 import { systemClock, type Clock, type TimerHandle } from "../core/clock.js";
 import { AppError, errorMessage } from "../core/errors.js";
@@ -23,7 +24,7 @@ import { NotificationAggregator } from "./notification-aggregator.js";
 import { NotificationOutbox, outboxSettings } from "./outbox.js";
 import { highestSeverity, severityAtLeast, summarize, type AlertNotification, type AlertView } from "./notification.js";
 import { RuleBook, type RuleView } from "./rule-book.js";
-import { describeCondition, type MetricValue, type Observation } from "./rules.js";
+import { DAEMON_SUBJECT, describeCondition, type MetricValue, type Observation } from "./rules.js";
 
 export interface AlertServiceOptions {
   bus: MessageBus;
@@ -250,6 +251,7 @@ class DefaultAlertService implements AlertService {
       bus.subscribe("health_update", (event) => this.guard(event.type, () => this.onHealth(event))),
       bus.subscribe("capabilities_changed", (event) => this.guard(event.type, () => this.onCapabilities(event))),
       bus.subscribe("server_status", (event) => this.guard(event.type, () => this.onServerStatus(event))),
+      bus.subscribe("storage_fault", (event) => this.guard(event.type, () => this.onStorageFault(event))),
       bus.subscribe("server_removed", (event) =>
         this.guard(event.type, () => {
           this.evaluator.forgetServer(event.server_id, "server removed");
@@ -469,6 +471,11 @@ class DefaultAlertService implements AlertService {
     this.evaluator.observe(event.server_id, { server_state: event.state }, this.clock.now(), event.reason ? [event.reason] : []);
   }
 
+  private onStorageFault(event: StorageFaultEvent): void {
+    const reasons = event.reason === null ? [] : [`${event.reason} (${event.path ?? "the data directory"})`];
+    this.evaluator.observe(DAEMON_SUBJECT, { storage_full: event.state === "full" ? 1 : 0 }, this.clock.now(), reasons);
+  }
+
   // --- transitions -> store and channels ---
 
   private onTransition(transition: EvaluatorTransition): void {
@@ -605,7 +612,7 @@ class DefaultAlertService implements AlertService {
     for (const record of firing) {
       // Nothing would ever observe a server that is gone, so its alert could never resolve.
       const resolution =
-        this.options.serverExists?.(record.server_id) === false
+        record.server_id !== DAEMON_SUBJECT && this.options.serverExists?.(record.server_id) === false
           ? "server removed"
           : this.evaluator.restore({ alert_id: record.id, rule_id: record.rule_id, server_id: record.server_id, started_at: record.started_at })
             ? undefined

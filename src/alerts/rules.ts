@@ -83,7 +83,26 @@ export const DEFAULT_RULES: readonly AlertRule[] = [
     resolve_after_checks: 2,
     enabled: true,
   },
+  {
+    id: "storage-full",
+    name: "Storage full",
+    description: "The daemon's storage (the database's disk or its size limit) is full: writes are refused until space is freed.",
+    metric: "storage_full",
+    comparison: ">",
+    threshold: 0,
+    for: 0,
+    severity: "critical",
+    scope: "all",
+    resolve_after_checks: 1,
+    enabled: true,
+  },
 ];
+
+/**
+ * What a storage alert is about in place of a server: the daemon itself. Not a valid server id
+ * (ids cannot contain a colon), so no server is ever mistaken for it.
+ */
+export const DAEMON_SUBJECT = "pygent:daemon";
 
 /** Whether the rule covers the server; `category` is the server's category, if it has one. */
 export function ruleCovers(rule: AlertRule, serverId: string, category: string | null): boolean {
@@ -124,6 +143,7 @@ export function describeCondition(rule: AlertRule, value: MetricValue | undefine
   if (rule.metric === "capabilities_changed") {
     return typeof value === "number" ? `${value} capabilit${value === 1 ? "y" : "ies"} changed` : "capabilities changed";
   }
+  if (rule.metric === "storage_full") return "writes are refused for want of space";
   if (typeof rule.threshold === "string") {
     const shown = value === undefined || value === null ? "unknown" : String(value);
     return `${rule.metric === "status" ? "status" : "state"} is ${shown}`;

@@ -22,6 +22,15 @@ describe("toErrorResponse", () => {
     expect(toErrorResponse(Object.assign(new Error("boom"), { statusCode: 503 })).body.error.code).toBe("INTERNAL");
   });
 
+  it("answers a file write refused for want of space with 507 STORAGE_FULL naming the file", () => {
+    // The shape Node gives a failed fs write on a full volume.
+    const enospc = Object.assign(new Error("ENOSPC: no space left on device, write"), { code: "ENOSPC", errno: -28, syscall: "write", path: "/data/mcp_cache/x.json" });
+    const response = toErrorResponse(enospc);
+    expect(response.status).toBe(507);
+    expect(response.body.error.code).toBe("STORAGE_FULL");
+    expect(response.body.error.message).toMatch(/^storage is full: a write to \/data\/mcp_cache\/x.json was refused \(ENOSPC: no space left on device/);
+  });
+
   it("maps a client error without a known code by its status", () => {
     const tooMany = Object.assign(new Error("slow down"), { statusCode: 429, code: "X" });
     expect(toErrorResponse(tooMany)).toMatchObject({ status: 429, body: { error: { code: "RATE_LIMITED" } } });

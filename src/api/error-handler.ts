@@ -1,11 +1,13 @@
 /**
  * Errors become HTTP responses here and nowhere else. Our AppErrors carry their catalogue status;
  * Fastify's own client errors (oversize body, bad JSON, wrong content type, unknown route) are
- * mapped to catalogue codes; anything else is a 500 with a generic message, logged with its
+ * mapped to catalogue codes; a file write refused for want of space (ENOSPC) is 507 STORAGE_FULL,
+ * as the store's own refused writes already are; anything else is a 500 with a generic message, logged with its
  * stack, which never reaches the response.
  */
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { AppError, ERROR_CATALOGUE, isAppError, type ErrorCode } from "../core/errors.js";
+import { isStorageFull, storageFullError } from "../store/index.js";
 
 export interface ErrorBody {
   error: { code: ErrorCode; message: string; details: unknown };
@@ -65,6 +67,7 @@ export function toErrorResponse(error: unknown): ErrorResponse {
       return { status: ERROR_CATALOGUE[code].status, body: body(code, error.message, details), log: "none" };
     }
   }
+  if (isStorageFull(error)) return toErrorResponse(storageFullError(error, "the data directory"));
   return { status: 500, body: body("INTERNAL", ERROR_CATALOGUE.INTERNAL.message), log: "error" };
 }
 

@@ -222,6 +222,20 @@ export interface InstallProgressEvent {
   at: number;
 }
 
+/**
+ * The daemon's storage began refusing writes for want of space (`full`), or a write went through
+ * again (`recovered`). Published by the daemon from the store (src/health wires it); alerts listen.
+ */
+export interface StorageFaultEvent {
+  type: "storage_fault";
+  state: "full" | "recovered";
+  /** What refused the write, e.g. "database or disk is full"; null on recovery. */
+  reason: string | null;
+  /** The file the refused write was for; null on recovery. */
+  path: string | null;
+  at: number;
+}
+
 export type DomainEvent =
   | ServerStatusEvent
   | ServerCapabilitiesEvent
@@ -235,7 +249,8 @@ export type DomainEvent =
   | HealthUpdateEvent
   | CapabilitiesChangedEvent
   | AlertEvent
-  | InstallProgressEvent;
+  | InstallProgressEvent
+  | StorageFaultEvent;
 
 export type EventType = DomainEvent["type"];
 export type EventOf<T extends EventType> = Extract<DomainEvent, { type: T }>;

@@ -26,6 +26,7 @@ export type {
   ServerUpdatedEvent,
   ServerState,
   ServerStatusEvent,
+  StorageFaultEvent,
   ToolCalledEvent,
   ToolSummary,
 } from "./events.js";

@@ -16,6 +16,8 @@ export const ALERT_METRICS = [
   "consecutive_failures",
   "capabilities_changed",
   "server_state",
+  /** 1 while the daemon's storage refuses writes for want of space, 0 once a write goes through. */
+  "storage_full",
 ] as const;
 export type AlertMetric = (typeof ALERT_METRICS)[number];
 

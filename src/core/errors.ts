@@ -54,6 +54,10 @@ export const ERROR_CATALOGUE = {
   INSTALL_FAILED: { status: 502, message: "The install failed; nothing was kept." },
   INSTALL_TIMEOUT: { status: 504, message: "The install did not finish in time; nothing was kept." },
   DATABASE_TOO_NEW: { status: 409, message: "The database was written by a newer PyGent." },
+  STORAGE_FULL: {
+    status: 507,
+    message: "The daemon's storage is full: the write was refused and nothing stored was lost. Free space in the data directory, then retry.",
+  },
   DAEMON_UNREACHABLE: { status: 503, message: "The PyGent daemon could not be reached." },
   INTERNAL: { status: 500, message: "An internal error occurred." },
 } as const satisfies Record<string, { status: number; message: string }>;

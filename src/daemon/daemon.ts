@@ -123,6 +123,7 @@ async function createServices(inputs: ServiceInputs): Promise<Services> {
   // Real usage ranks the marketplace's "popular"; health is the cache's last known state.
   bus.subscribe("tool_called", (event) => discovery.catalog.recordToolCalls(event.server_id, 1));
   bus.subscribe("health_update", (event) => discovery.catalog.recordHealth(event.server_id, event.status));
+  health.publishStorageFaults(store, bus, clock);
   const monitor = health.createHealthMonitor({ manager, bus, repository: store.health, serverEvents: store.serverEvents, clock, logger, config: inputs.healthConfig() });
   const systemHealth = health.createSystemHealth({
     store,
@@ -256,6 +257,8 @@ export async function createDaemon(options: DaemonOptions): Promise<Daemon> {
       alerts,
     });
     const { health, systemHealth, discovery, metrics } = services;
+    // After manager.start(), which ended the install commands a killed daemon left running.
+    await discovery.installs.removeInterrupted();
     await health.start();
     // After the health monitor (it publishes what alerts evaluate); stopped before it.
     await alerts.start();

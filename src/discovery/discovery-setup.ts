@@ -27,7 +27,7 @@ export interface DiscoverySetupOptions {
   config: DiscoveryConfig | undefined;
   dataDir: string;
   manager: McpManager;
-  store: Pick<Store, "secrets" | "installs" | "discoveryUsage">;
+  store: Pick<Store, "secrets" | "installs" | "discoveryUsage" | "processGroups">;
   bus: MessageBus;
   logger: Logger;
   clock: Clock;

@@ -5,7 +5,10 @@
  * started -> checked with a ping -> capabilities and the install recorded in the catalog. Each
  * step is published as an `install_progress` event. Any failure rolls back everything done so
  * far (registration, secrets, the install record, the folder), so a failed install leaves
- * nothing behind.
+ * nothing behind. What a daemon killed mid-install leaves is cleaned at the next start: the
+ * install command's process group is recorded like a server's (the manager's orphan reaping
+ * ends it), and a folder still holding the `.installing` marker, written before the installer
+ * runs and removed once the install is recorded, is removed by removeInterrupted().
  *
  * Only catalog entries are installed, by id: a request carries values for the inputs the entry
  * declares (environment variables, secrets, arguments), never a command. Secret values go to the
@@ -13,7 +16,7 @@
  * references; they are never returned, published or logged.
  */
 import { existsSync } from "node:fs";
-import { rm } from "node:fs/promises";
+import { mkdir, readdir, rm, writeFile } from "node:fs/promises";
 import { join, relative, resolve, isAbsolute } from "node:path";
 import type { MessageBus } from "../bus/bus.js";
 import type { InstallPhase } from "../bus/events.js";
@@ -23,8 +26,8 @@ import { untilAborted } from "../core/deadline.js";
 import { AppError, errorMessage, isAppError, type ErrorCode, type FieldIssue } from "../core/errors.js";
 import { serverIdProblem } from "../core/ids.js";
 import type { Logger } from "../core/logger.js";
-import { URL_POLICY_REFUSAL, type McpManager, type ServerView } from "../mcp/index.js";
-import type { InstallRecord, Store } from "../store/index.js";
+import { INSTANCE_ENV, URL_POLICY_REFUSAL, type McpManager, type ServerView } from "../mcp/index.js";
+import { isStorageFull, storageFullError, type InstallRecord, type Store } from "../store/index.js";
 import type { CapabilitiesSummary } from "./cache.js";
 import type { Catalog } from "./catalog.js";
 import { planInstall, SERVERS_SUBDIR, type InstallKind, type InstallPlan } from "./install-plan.js";
@@ -33,9 +36,12 @@ import { createNpmInstaller, type NpmInstallerOptions } from "./npm-installer.js
 import { createOciInstaller } from "./oci-installer.js";
 import { createPypiInstaller } from "./pypi-installer.js";
 import { createRemoteInstaller } from "./remote-installer.js";
+import type { CommandGroups } from "./run-command.js";
 import { MARKETPLACE_META_KEY, type CatalogEntry } from "./schema.js";
 
 export const DEFAULT_INSTALL_TIMEOUT_MS = 180_000;
+/** In data/servers/<id> from before the installer runs until the install is recorded. */
+export const INSTALLING_MARKER = ".installing";
 /** Finished installs whose status is kept for GET .../install/{id}. */
 const KEPT_STATUSES = 200;
 
@@ -118,6 +124,12 @@ export interface InstallService {
   status(serverId: string): InstallStatus | undefined;
   /** Every install recorded in the store. */
   list(): Promise<InstallRecord[]>;
+  /**
+   * Removes the folders of installs a killed daemon left unfinished (the marker there, no install
+   * recorded); call at start, after the manager has ended the install commands it left running.
+   * Resolves with the folders removed.
+   */
+  removeInterrupted(): Promise<string[]>;
   /** Cancels installs under way (rolling them back) and stops listening to the bus. */
   close(): Promise<void>;
 }
@@ -125,7 +137,7 @@ export interface InstallService {
 export interface InstallServiceDeps {
   catalog: Catalog;
   manager: McpManager;
-  store: Pick<Store, "secrets" | "installs">;
+  store: Pick<Store, "secrets" | "installs" | "processGroups">;
   bus: MessageBus;
   logger: Logger;
   clock: Clock;
@@ -253,7 +265,7 @@ export function createInstallService(deps: InstallServiceDeps): InstallService {
         finishRun(run);
         return result;
       } catch (error) {
-        const failure = asAppError(error);
+        const failure = asAppError(error, dataDir);
         finishRun(run, failure);
         throw failure;
       } finally {
@@ -332,6 +344,41 @@ export function createInstallService(deps: InstallServiceDeps): InstallService {
     refreshLocal();
   }
 
+  /** The install commands of `id` run in process groups recorded under this daemon's instance. */
+  function commandGroups(id: string): CommandGroups {
+    const instance = manager.daemonInstance;
+    return {
+      env: { [INSTANCE_ENV]: instance },
+      started: (pgid, command) =>
+        store.processGroups
+          .add({ pgid, pid: pgid, server_id: id, daemon_pid: process.pid, daemon_instance: instance, command, started_at: clock.now(), kind: "install" })
+          .catch((error: unknown) => logger.error({ server_id: id, error: errorMessage(error) }, "could not record the install command's process group")),
+      ended: (pgid) =>
+        store.processGroups
+          .remove(pgid)
+          .catch((error: unknown) => logger.error({ server_id: id, error: errorMessage(error) }, "could not forget the install command's process group")),
+    };
+  }
+
+  async function removeInterrupted(): Promise<string[]> {
+    const names = await readdir(serversDir).catch(() => [] as string[]);
+    const removed: string[] = [];
+    for (const name of names) {
+      const dir = join(serversDir, name);
+      const marker = join(dir, INSTALLING_MARKER);
+      if (!existsSync(marker)) continue;
+      if (await store.installs.get(name)) {
+        // Recorded, then killed before the marker went: the install is complete.
+        await rm(marker, { force: true });
+        continue;
+      }
+      await removeDir(dir);
+      removed.push(dir);
+      logger.warn({ server_id: name, dir }, "removed the folder of an install a stopped daemon left unfinished");
+    }
+    return removed;
+  }
+
   function refreshLocal(): void {
     // The local scan marks catalog entries installed; after a change on disk it should look again.
     catalog.refresh({ local: true }).catch((error: unknown) => logger.warn({ error: errorMessage(error) }, "catalog refresh failed"));
@@ -373,6 +420,10 @@ export function createInstallService(deps: InstallServiceDeps): InstallService {
           logger.warn({ server_id: id, dir }, "an old folder was left for this server; replacing it");
           await removeDir(dir);
         }
+        await mkdir(dir, { recursive: true });
+        await writeFile(join(dir, INSTALLING_MARKER), `${JSON.stringify({ daemon_pid: process.pid, started_at: clock.now() })}\n`);
+        // A stop while the folder was made would otherwise reach the installer as a signal already aborted.
+        run.abort.signal.throwIfAborted();
       }
       const installed = await installer.install({
         plan,
@@ -381,6 +432,7 @@ export function createInstallService(deps: InstallServiceDeps): InstallService {
         signal: run.abort.signal,
         progress: run.progress,
         logger,
+        groups: commandGroups(id),
       });
       run.abort.signal.throwIfAborted();
 
@@ -401,6 +453,7 @@ export function createInstallService(deps: InstallServiceDeps): InstallService {
         install_dir: dir,
         installed_at: clock.now(),
       });
+      if (undo.dir !== null) await rm(join(undo.dir, INSTALLING_MARKER), { force: true });
       await manager.registerServer(id, server, { start: false });
       undo.registered = true;
 
@@ -499,6 +552,8 @@ export function createInstallService(deps: InstallServiceDeps): InstallService {
       return store.installs.list();
     },
 
+    removeInterrupted,
+
     async close() {
       if (closed) return;
       closed = true;
@@ -515,8 +570,9 @@ function isInside(path: string, dir: string): boolean {
   return rel !== "" && !rel.startsWith("..") && !isAbsolute(rel);
 }
 
-function asAppError(error: unknown): AppError {
+function asAppError(error: unknown, dataDir: string): AppError {
   if (isAppError(error)) return error;
+  if (isStorageFull(error)) return storageFullError(error, dataDir);
   return new AppError("INSTALL_FAILED", errorMessage(error));
 }
 

@@ -9,6 +9,7 @@ import type { ServerConfigInput } from "../config/schema.js";
 import { AppError } from "../core/errors.js";
 import type { Logger } from "../core/logger.js";
 import type { InstallKind, InstallPlan, PlanInstallOptions } from "./install-plan.js";
+import type { CommandGroups } from "./run-command.js";
 
 export interface InstallContext {
   plan: InstallPlan;
@@ -23,6 +24,8 @@ export interface InstallContext {
   signal: AbortSignal;
   progress(phase: InstallPhase, message: string, percent?: number): void;
   logger: Logger;
+  /** Where the commands an installer runs record their process groups (runCommand's `groups`). */
+  groups: CommandGroups;
 }
 
 export interface InstalledServer {

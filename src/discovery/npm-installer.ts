@@ -76,6 +76,7 @@ export function createNpmInstaller(options: NpmInstallerOptions = {}): Installer
       cwd: dir,
       timeoutMs: context.timeoutMs,
       signal: context.signal,
+      groups: context.groups,
       tailLines: 40,
       onLine: (line) => {
         // npm says little without --loglevel; what it says is passed on, up to a point.

@@ -31,6 +31,7 @@ export function createOciInstaller(): Installer {
           env: toolEnvironment(context.environment, ["docker_"]),
           timeoutMs: context.timeoutMs,
           signal: context.signal,
+          groups: context.groups,
           onLine: (line) => context.progress("downloading", line, 30),
         });
         if (result.code !== 0) {

@@ -1,5 +1,5 @@
 /**
- * Install commands run without a shell in their own process group: a timeout or an abort ends
+ * Install commands run without a shell in their own process group, recorded while they run: a timeout or an abort ends
  * the command and what it started; a missing command is RUNTIME_MISSING.
  */
 import { readFileSync } from "node:fs";
@@ -43,6 +43,26 @@ describe("runCommand", () => {
     expect(result.code).toBe(3);
     expect(result.tail.sort()).toEqual(["one", "two"]);
     expect(seen.sort()).toEqual(["one", "two"]);
+  });
+
+  it("records its process group while it runs, with the marker its processes carry, and forgets it once done", async () => {
+    const calls: string[] = [];
+    const result = await runCommand({
+      argv: [process.execPath, "-e", "console.log(process.env.PYGENT_DAEMON_INSTANCE)"],
+      env,
+      timeoutMs: 10_000,
+      groups: {
+        env: { PYGENT_DAEMON_INSTANCE: "run-1" },
+        started: async (pgid, command) => {
+          calls.push(`started ${pgid > 0} ${command.endsWith("console.log(process.env.PYGENT_DAEMON_INSTANCE)")}`);
+        },
+        ended: async () => {
+          calls.push("ended");
+        },
+      },
+    });
+    expect(result.tail).toEqual(["run-1"]);
+    expect(calls).toEqual(["started true true", "ended"]);
   });
 
   it("does not run a shell: metacharacters are plain arguments", async () => {

@@ -2,6 +2,8 @@
  * Runs one install command (npm install, docker pull): an argv array spawned without a shell, in
  * a process group of its own so that a timeout or an abort ends the command and everything it
  * started, with its output passed on line by line and the last lines kept for the error message.
+ * The group is recorded while it runs (`groups`), so a daemon killed mid-install has its next
+ * start end it.
  */
 import { spawn } from "node:child_process";
 import { AppError, errorMessage } from "../core/errors.js";
@@ -17,6 +19,16 @@ export interface RunCommandOptions {
   onLine?: (line: string) => void;
   /** How many of the last output lines to keep. */
   tailLines?: number;
+  /** Where the command's process group is recorded while it runs. */
+  groups?: CommandGroups;
+}
+
+/** Records an install command's process group from its spawn until it is gone; a failed record is the implementation's to log. */
+export interface CommandGroups {
+  /** Variables the command and its children carry, by which a later daemon knows them as ours. */
+  env: Record<string, string>;
+  started(pgid: number, command: string): Promise<void>;
+  ended(pgid: number): Promise<void>;
 }
 
 export interface RunCommandResult {
@@ -48,7 +60,7 @@ export function runCommand(options: RunCommandOptions): Promise<RunCommandResult
       return;
     }
     const child = spawn(command, args, {
-      env: options.env,
+      env: { ...options.env, ...options.groups?.env },
       ...(options.cwd ? { cwd: options.cwd } : {}),
       stdio: ["ignore", "pipe", "pipe"],
       detached: true,
@@ -57,13 +69,20 @@ export function runCommand(options: RunCommandOptions): Promise<RunCommandResult
     let settled = false;
     let ending: Promise<void> | undefined;
     let failure: unknown;
+    const pgid = child.pid;
+    const recorded = pgid === undefined ? undefined : options.groups?.started(pgid, options.argv.join(" "));
 
     const finish = (outcome: () => void): void => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
       options.signal?.removeEventListener("abort", onAbort);
-      outcome();
+      if (recorded === undefined || pgid === undefined) {
+        outcome();
+        return;
+      }
+      // Forgotten once the record is written, so a slow insert cannot outlive its removal.
+      void recorded.then(() => options.groups?.ended(pgid)).then(outcome, outcome);
     };
 
     const end = (reason: unknown): void => {

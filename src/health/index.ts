@@ -31,6 +31,7 @@ export { checkOllama } from "./ollama-check.js";
 export type { HealthProbe, ProbeReading } from "./probe.js";
 export { HEALTH_STATUSES, overallOf, worstOf } from "./status.js";
 export type { HealthStatus } from "./status.js";
+export { publishStorageFaults } from "./storage-fault-events.js";
 export { createSystemHealth, DEFAULT_OLLAMA_URL, overallStatus } from "./system-health.js";
 export type { SystemHealth, SystemHealthDeps } from "./system-health.js";
 export { SYSTEM_COMPONENTS } from "./system-health-types.js";

@@ -139,7 +139,16 @@ export async function databaseHealth(store: Pick<Store, "ping" | "info">): Promi
       size_bytes: info.size_bytes,
       wal_bytes: info.wal_bytes,
       schema_version: info.schema_version,
+      write_fault: info.write_fault,
     };
+    if (info.write_fault) {
+      const since = new Date(info.write_fault.since).toISOString();
+      return {
+        status: "critical",
+        reasons: [`storage full: writes refused since ${since} (${info.write_fault.reason}); reads still work; free space in the data directory`],
+        details,
+      };
+    }
     if (latency_ms > SLOW_QUERY_MS) {
       return { status: "warning", reasons: [`query latency ${round(latency_ms)} ms > warning ${SLOW_QUERY_MS} ms`], details };
     }

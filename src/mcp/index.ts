@@ -26,3 +26,4 @@ export {
   type UrlGuard,
 } from "./url-policy.js";
 export { terminateGroup } from "./process-group.js";
+export { INSTANCE_ENV } from "./supervisor.js";

@@ -59,6 +59,11 @@ export interface RequestControl {
 }
 
 export interface McpManager {
+  /**
+   * This daemon run's random id. Every child it spawns carries it in its environment
+   * (INSTANCE_ENV) next to a process_groups record, so the next run can end exactly those.
+   */
+  readonly daemonInstance: string;
   /** Starts every enabled server, loading API-registered ones from the store. */
   start(): Promise<void>;
   /** Stops every server and waits until every child process is gone. */

@@ -185,9 +185,11 @@ export function createMcpManager(deps: ManagerDeps): McpManager {
   }
 
   return {
+    daemonInstance: deps.daemonInstance,
+
     async start() {
       const reaped = await reapOrphans(deps.store.processGroups, deps.daemonInstance, logger);
-      if (reaped.killed.length > 0) logger.warn({ pids: reaped.killed }, "ended orphaned server processes");
+      if (reaped.killed.length > 0) logger.warn({ pids: reaped.killed }, "ended orphaned server and install processes");
       for (const stored of await deps.store.servers.list()) {
         if (entries.has(stored.id)) {
           logger.warn({ server_id: stored.id }, "an API-registered server has the same id as a config-file server; the file wins");

@@ -1,6 +1,6 @@
 /**
- * After a daemon was killed with -9 its stdio servers live on. At the next start, the process
- * groups recorded in the store are checked: a process that still carries the dead daemon's
+ * After a daemon was killed with -9 its stdio servers, and any install command it was running,
+ * live on. At the next start, the process groups recorded in the store are checked: a process that still carries the dead daemon's
  * instance marker in its environment is ours and is ended; anything else is left alone. The data
  * directory's lock guarantees that no other live daemon owns these records.
  */
@@ -28,7 +28,7 @@ export async function reapOrphans(
     const ours = pidsInGroup(record.pgid).filter((pid) => processEnvValue(pid, INSTANCE_ENV) === record.daemon_instance);
     if (ours.length > 0) {
       groups++;
-      logger.warn({ server_id: record.server_id, pgid: record.pgid, pids: ours }, "ending processes left by a previous daemon");
+      logger.warn({ server_id: record.server_id, kind: record.kind, pgid: record.pgid, pids: ours }, "ending processes left by a previous daemon");
       for (const pid of ours) signal(pid, "SIGTERM");
       const deadline = Date.now() + graceMs;
       while (ours.some(pidAlive) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 25));

@@ -350,6 +350,7 @@ export class Supervisor {
         daemon_instance: this.deps.daemonInstance,
         command: (this.config.command ?? []).join(" "),
         started_at: this.deps.clock.now(),
+        kind: "server",
       })
       .catch((error: unknown) => this.logger.error({ err: error }, "could not record process group"));
   }

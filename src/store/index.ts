@@ -3,6 +3,8 @@ export type { OpenStoreOptions, Store, StoreInfo } from "./store.js";
 export { SECRET_KEY_ENV, SECRET_KEY_FILE } from "./secret-key.js";
 export { newSecretKey, parseSecretKey } from "./secret-cipher.js";
 export { securePrivateDir } from "./private-files.js";
+export { isStorageFull, storageFullError } from "./storage-fault.js";
+export type { StorageFault, StorageFaultListener } from "./storage-fault.js";
 export type {
   AlertQuery,
   AlertRecord,
@@ -30,7 +32,7 @@ export type { AuditFilter, AuditRecord, AuditRepository, NewAuditRecord } from "
 export type { AuthStateRecord, AuthStateRepository, DaemonBindRecord } from "./auth-state-repository.js";
 export type { InstallRecord, InstallsRepository } from "./installs-repository.js";
 export type { DiscoveryUsageRecord, DiscoveryUsageRepository } from "./discovery-usage-repository.js";
-export type { ProcessGroupRecord, ProcessGroupsRepository } from "./process-groups-repository.js";
+export type { ProcessGroupKind, ProcessGroupRecord, ProcessGroupsRepository } from "./process-groups-repository.js";
 export type {
   NewServerEvent,
   ServerEventKind,

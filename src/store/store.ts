@@ -8,7 +8,7 @@ import { sqliteAlertOutboxRepository, type AlertOutboxRepository } from "./alert
 import { sqliteAlertRulesRepository, sqliteAlertsRepository, type AlertRulesRepository, type AlertsRepository } from "./alerts-repository.js";
 import { sqliteAuditRepository, type AuditRepository } from "./audit-repository.js";
 import { sqliteAuthStateRepository, type AuthStateRepository } from "./auth-state-repository.js";
-import { fileSize, openSqlite } from "./database.js";
+import { fileSize, openSqlite, type SqliteDatabase } from "./database.js";
 import { sqliteHealthRepository, type HealthRepository } from "./health-repository.js";
 import { sqliteInstallsRepository, type InstallsRepository } from "./installs-repository.js";
 import { sqliteDiscoveryUsageRepository, type DiscoveryUsageRepository } from "./discovery-usage-repository.js";
@@ -17,6 +17,7 @@ import { secretKeySource } from "./secret-key.js";
 import { sqliteSecretsRepository, type SecretsRepository } from "./secrets-repository.js";
 import { sqliteServerEventsRepository, type ServerEventsRepository } from "./server-events-repository.js";
 import { sqliteServersRepository, type ServersRepository } from "./servers-repository.js";
+import { StorageFaultWatch, type StorageFault, type StorageFaultListener } from "./storage-fault.js";
 import { sqliteTokensRepository, type TokensRepository } from "./tokens-repository.js";
 
 export interface StoreInfo {
@@ -25,6 +26,8 @@ export interface StoreInfo {
   size_bytes: number;
   wal_bytes: number;
   schema_version: number;
+  /** Writes are being refused for want of space (STORAGE_FULL); null when the last write went through. */
+  write_fault: StorageFault | null;
 }
 
 export interface Store {
@@ -44,6 +47,8 @@ export interface Store {
   /** Runs a trivial query; resolves with how long it took. */
   ping(): Promise<{ latency_ms: number }>;
   info(): Promise<StoreInfo>;
+  /** Called when writes start being refused for want of space (a fault) and when one succeeds again (null). */
+  onStorageFault(listener: StorageFaultListener): () => void;
   close(): void;
 }
 
@@ -52,28 +57,32 @@ export const DATABASE_FILE = "pygent.db";
 export interface OpenStoreOptions {
   /** Where PYGENT_SECRET_KEY is read from; process.env by default. */
   environment?: NodeJS.ProcessEnv;
+  /** Opens the database file; `openSqlite` (pragmas and migrations) by default. */
+  openDatabase?: (path: string, clock: Clock) => SqliteDatabase;
 }
 
 export function openStore(dataDir: string, clock: Clock, options: OpenStoreOptions = {}): Store {
   const path = join(dataDir, DATABASE_FILE);
   const keys = secretKeySource(dataDir, options.environment ?? process.env);
-  const db = openSqlite(path, clock);
+  const db = (options.openDatabase ?? openSqlite)(path, clock);
   const pingStmt = db.prepare("SELECT 1 AS ok");
   const versionStmt = db.prepare("SELECT MAX(version) AS v FROM schema_migrations");
+  const pagesStmt = db.prepare("PRAGMA page_count");
+  const faults = new StorageFaultWatch(path, () => (pagesStmt.get() as { page_count: number }).page_count, () => clock.now());
   return {
-    servers: sqliteServersRepository(db),
-    serverEvents: sqliteServerEventsRepository(db),
-    processGroups: sqliteProcessGroupsRepository(db),
-    tokens: sqliteTokensRepository(db),
-    alerts: sqliteAlertsRepository(db),
-    alertRules: sqliteAlertRulesRepository(db),
-    alertOutbox: sqliteAlertOutboxRepository(db),
-    health: sqliteHealthRepository(db),
-    secrets: sqliteSecretsRepository(db, keys),
-    installs: sqliteInstallsRepository(db),
-    authState: sqliteAuthStateRepository(db),
-    audit: sqliteAuditRepository(db),
-    discoveryUsage: sqliteDiscoveryUsageRepository(db),
+    servers: faults.guard(sqliteServersRepository(db)),
+    serverEvents: faults.guard(sqliteServerEventsRepository(db)),
+    processGroups: faults.guard(sqliteProcessGroupsRepository(db)),
+    tokens: faults.guard(sqliteTokensRepository(db)),
+    alerts: faults.guard(sqliteAlertsRepository(db)),
+    alertRules: faults.guard(sqliteAlertRulesRepository(db)),
+    alertOutbox: faults.guard(sqliteAlertOutboxRepository(db)),
+    health: faults.guard(sqliteHealthRepository(db)),
+    secrets: faults.guard(sqliteSecretsRepository(db, keys)),
+    installs: faults.guard(sqliteInstallsRepository(db)),
+    authState: faults.guard(sqliteAuthStateRepository(db)),
+    audit: faults.guard(sqliteAuditRepository(db)),
+    discoveryUsage: faults.guard(sqliteDiscoveryUsageRepository(db)),
     async ping() {
       const started = performance.now();
       pingStmt.get();
@@ -86,7 +95,11 @@ export function openStore(dataDir: string, clock: Clock, options: OpenStoreOptio
         size_bytes: fileSize(path),
         wal_bytes: fileSize(`${path}-wal`),
         schema_version: (versionStmt.get() as { v: number }).v,
+        write_fault: faults.current(),
       };
+    },
+    onStorageFault(listener) {
+      return faults.onChange(listener);
     },
     close() {
       if (db.open) db.close();

@@ -21,11 +21,12 @@ export interface DaemonProcess {
   stop(): Promise<number | null>;
 }
 
-export async function startDaemon(dataDir: string, configPath: string, extraArgs: string[] = []): Promise<DaemonProcess> {
+/** `env` adds to (or overrides) the test's own environment. */
+export async function startDaemon(dataDir: string, configPath: string, extraArgs: string[] = [], env: NodeJS.ProcessEnv = {}): Promise<DaemonProcess> {
   const child = spawn(
     process.execPath,
     [BIN, "serve", "--port", "0", "--data-dir", dataDir, "--config", configPath, "--log-level", "warn", ...extraArgs],
-    { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, NO_COLOR: "1" } },
+    { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, NO_COLOR: "1", ...env } },
   );
   let out = "";
   let err = "";

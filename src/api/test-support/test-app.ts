@@ -14,7 +14,7 @@ import { systemClock, type Clock } from "../../core/clock.js";
 import { newId } from "../../core/ids.js";
 import { silentLogger } from "../../core/logger.js";
 import { createMcpManager, type McpManager } from "../../mcp/index.js";
-import { openStore, type Store } from "../../store/index.js";
+import { openStore, type OpenStoreOptions, type Store } from "../../store/index.js";
 import { buildApp, createAuthServices, type ApiDeps } from "../app.js";
 import type { TokenService } from "../auth/token-service.js";
 
@@ -34,12 +34,16 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-export type TestAppOptions = Partial<Omit<ApiDeps, "manager" | "store">>;
+export type TestAppOptions = Partial<Omit<ApiDeps, "manager" | "store">> & {
+  /** How the store is opened, e.g. with the test's own handle on the database. */
+  storeOptions?: OpenStoreOptions;
+};
 
-export async function createTestApp(options: TestAppOptions = {}): Promise<TestApp> {
+export async function createTestApp(testOptions: TestAppOptions = {}): Promise<TestApp> {
+  const { storeOptions, ...options } = testOptions;
   const dir = mkdtempSync(join(tmpdir(), "pygent-api-"));
   const clock: Clock = options.clock ?? systemClock;
-  const store = openStore(dir, clock);
+  const store = openStore(dir, clock, storeOptions);
   const bus = new InProcessBus();
   const manager = createMcpManager({ clock, bus, store, logger: silentLogger(), daemonInstance: newId() });
   await manager.start();

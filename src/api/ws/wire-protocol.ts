@@ -220,6 +220,8 @@ export function toWireEvent(event: DomainEvent): WireEvent | undefined {
     case "config_reloaded":
     case "config_rejected":
     case "tool_called":
+    // Subscribers see a storage fault as the alert it raises.
+    case "storage_fault":
       return undefined;
   }
 }

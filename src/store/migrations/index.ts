@@ -13,6 +13,7 @@ import { migration007 } from "./007-discovery-usage.js";
 import { migration008 } from "./008-retention-indexes.js";
 import { migration009 } from "./009-alert-outbox.js";
 import { migration010 } from "./010-token-expiry.js";
+import { migration011 } from "./011-process-group-kind.js";
 
 export interface Migration {
   version: number;
@@ -31,4 +32,5 @@ export const MIGRATIONS: Migration[] = [
   migration008,
   migration009,
   migration010,
+  migration011,
 ];

@@ -26,7 +26,7 @@ function ownMessage(error: unknown): string {
  * A failed request in words, read through its `cause` chain, where fetch keeps the socket or
  * TLS error and its code: `fetch failed: connect ECONNREFUSED 127.0.0.1:1234 (ECONNREFUSED)`.
  */
-export function describeFetchFailure(error: unknown): string {
+function describeFetchFailure(error: unknown): string {
   const messages: string[] = [];
   let code: string | undefined;
   let current: unknown = error;
@@ -45,7 +45,7 @@ export function describeFetchFailure(error: unknown): string {
  * underlying code on it. It has no `cause`: the SSE transport flattens a cause chain into its
  * message and would repeat every line.
  */
-export class RemoteRequestError extends TypeError {
+class RemoteRequestError extends TypeError {
   override readonly name = "RemoteRequestError";
   constructor(
     message: string,

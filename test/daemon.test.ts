@@ -109,6 +109,31 @@ describe("pygent serve", () => {
     expect(await second.stop()).toBe(0);
   });
 
+  it("records an unclean_shutdown event after kill -9 of the daemon, naming its pid and start, and none after a clean stop", async () => {
+    writeFileSync(config, JSON.stringify({ servers: [{ id: "echo", command: [process.execPath, fixturePath("echo-server.mjs")] }] }));
+    const uncleanEvents = async (daemon: DaemonProcess) => {
+      const events = await daemon.api<{ events: { kind: string; detail: string | null }[] }>("/api/v1/mcp/servers/echo/events");
+      expect(events.status).toBe(200);
+      return events.body.events.filter((event) => event.kind === "unclean_shutdown");
+    };
+    const first = await serve();
+    await allRunning(first, 1);
+    expect(await first.stop()).toBe(0);
+
+    const second = await serve();
+    await allRunning(second, 1);
+    expect(await uncleanEvents(second)).toEqual([]);
+    second.child.kill("SIGKILL");
+    await waitFor(() => second.child.exitCode !== null || second.child.signalCode !== null, { message: "daemon killed" });
+
+    const third = await serve();
+    await allRunning(third, 1);
+    const [event, ...more] = await uncleanEvents(third);
+    expect(more).toEqual([]);
+    expect(event!.detail).toMatch(new RegExp(`^the daemon's previous run \\(pid ${second.child.pid}, started \\d{4}-\\d{2}-\\d{2}T[^)]+\\) ended without a clean stop$`));
+    expect(await third.stop()).toBe(0);
+  });
+
   it("refuses a bad config file at start with one message per problem", async () => {
     writeFileSync(
       config,

@@ -425,6 +425,14 @@ describe("test fixtures", () => {
       await small.initialize();
       await waitFor(() => small.lineLengths[1] === 100_000 - 1, { message: "the 100000-byte line" });
       expect(await rawEcho(small, "after the flood")).toBe("after the flood");
+
+      // HUGE_LINE_AT=call: nothing by itself; its tool `huge` answers with a text of HUGE_BYTES characters.
+      const onCall = startRaw("huge-line.mjs", { HUGE_BYTES: "100000", HUGE_LINE_AT: "call" });
+      await onCall.initialize();
+      expect(await rawEcho(onCall, "before the call")).toBe("before the call");
+      expect(onCall.lineLengths.every((length) => length < 100_000)).toBe(true);
+      const answer = (await onCall.request("tools/call", { name: "huge", arguments: {} })) as { content: Array<{ text: string }> };
+      expect(answer.content[0]!.text).toHaveLength(100_000);
     },
     TEST_TIMEOUT_MS,
   );

@@ -4,6 +4,7 @@
  * the message cap without a newline, or its event loop blocked so that health checks fail in a row.
  */
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { appPerTest } from "../src/api/test-support/test-app.js";
 import { InProcessBus, type DomainEvent, type HealthUpdateEvent, type ServerStatusEvent } from "../src/bus/index.js";
 import { HealthConfigSchema } from "../src/config/schema.js";
 import { systemClock } from "../src/core/clock.js";
@@ -141,5 +142,34 @@ describe("liveness", { timeout: 120_000 }, () => {
     );
     expect(manager.get("kept")).toMatchObject({ state: "running", pid, restarts: 0 });
     expect(isAlive(pid)).toBe(true);
+  });
+});
+
+describe("an answer over the message cap", () => {
+  const newApp = appPerTest();
+  const REQUEST_TIMEOUT_S = 120;
+
+  // Long enough for the bug this guards against (a call that waits out request_timeout) to show as a 504, not a test timeout.
+  it("fails the tool call at once with RESPONSE_TOO_LARGE, then restarts the server", { timeout: (REQUEST_TIMEOUT_S + 30) * 1000 }, async () => {
+    const t = await newApp();
+    const entry = fixtureServer("huge", "huge-line.mjs", {
+      env: { HUGE_LINE_AT: "call", HUGE_BYTES: String(50 * 1024 * 1024) },
+      request_timeout: REQUEST_TIMEOUT_S,
+      startup_timeout: 60,
+    });
+    await t.manager.registerServer("huge", entry);
+    const first = await waitFor(() => (t.manager.get("huge").state === "running" ? t.manager.get("huge") : undefined), { timeoutMs: 60_000, message: "huge running" });
+    const began = Date.now();
+    const response = await t.request({ method: "POST", url: "/api/v1/mcp/servers/huge/tools/huge/call", payload: { arguments: {} } });
+    const elapsedMs = Date.now() - began;
+    expect(response.statusCode).toBe(502);
+    expect(response.json().error.code).toBe("RESPONSE_TOO_LARGE");
+    expect(response.json().error.message).toMatch(/response_too_large: .*message over 16 MiB cap/);
+    expect(elapsedMs).toBeLessThan((REQUEST_TIMEOUT_S * 1000) / 4);
+    const again = await waitFor(() => {
+      const view = t.manager.get("huge");
+      return view.state === "running" && view.pid !== first.pid ? view : undefined;
+    }, { timeoutMs: 60_000, message: "huge running again" });
+    expect(again.restarts).toBeGreaterThanOrEqual(1);
   });
 });

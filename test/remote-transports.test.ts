@@ -14,6 +14,7 @@ import { createMcpManager, STRICT_NETWORK_POLICY, type McpManager } from "../src
 import { openStore, type Store } from "../src/store/index.js";
 import { serveEverything, serveHttp } from "./helpers/http-servers.js";
 import { freePort } from "./helpers/network.js";
+import { selfSignedCertificate } from "./helpers/tls-certificate.js";
 import { fixturePath, makeTempDir, removeTempDir, waitFor, waitForExit } from "./helpers/processes.js";
 
 function killGroup(child: ChildProcess): void {
@@ -167,14 +168,53 @@ describe("remote transports", { timeout: 90_000 }, () => {
     expect(manager.logs("tightened").some((line) => line.line.startsWith("session lost: refused by the network policy: "))).toBe(true);
   });
 
-  it("puts an unreachable remote server in backoff with the reason", async () => {
-    const port = await freePort();
-    await manager.applyConfig([parseServer({ id: "gone", url: `http://127.0.0.1:${port}/mcp`, restart_backoff_initial: 5 })]);
-    await manager.start();
-    const view = await waitFor(() => {
-      const current = manager.get("gone");
+  /** Waits for the server to be in backoff after its first failed start. */
+  function inBackoff(id: string) {
+    return waitFor(() => {
+      const current = manager.get(id);
       return current.state === "backoff" ? current : undefined;
-    }, { timeoutMs: 15_000, message: "backoff" });
-    expect(view.reason).toMatch(/fetch failed|ECONNREFUSED|connect/i);
+    }, { timeoutMs: 15_000, message: `${id} in backoff` });
+  }
+
+  for (const [transport, path] of [["http", "/mcp"], ["sse", "/sse"]] as const) {
+    it(`puts an unreachable remote server in backoff with the socket error as the reason (${transport})`, async () => {
+      const port = await freePort();
+      await manager.applyConfig([parseServer({ id: "gone", transport, url: `http://127.0.0.1:${port}${path}`, restart_backoff_initial: 5 })]);
+      await manager.start();
+      const view = await inBackoff("gone");
+      const refused = `fetch failed: connect ECONNREFUSED 127.0.0.1:${port} (ECONNREFUSED)`;
+      expect(view.reason).toContain(refused);
+      expect(manager.logs("gone").some((line) => line.line.includes(refused))).toBe(true);
+    });
+  }
+
+  describe("over HTTPS with a self-signed certificate", () => {
+    async function serveHttps(): Promise<{ url: string; certFile: string }> {
+      const { certFile, keyFile } = selfSignedCertificate(dir);
+      const { port } = await serveHttp(children, [fixturePath("expiring-sessions-http.mjs")], 0, "https server", {
+        TLS_CERT_FILE: certFile,
+        TLS_KEY_FILE: keyFile,
+      });
+      return { url: `https://127.0.0.1:${port}/mcp`, certFile };
+    }
+
+    for (const transport of ["http", "sse"] as const) {
+      it(`names the TLS error when the certificate is not trusted (${transport})`, async () => {
+        const { url } = await serveHttps();
+        await manager.applyConfig([parseServer({ id: "untrusted", transport, url, restart_backoff_initial: 5 })]);
+        await manager.start();
+        const view = await inBackoff("untrusted");
+        expect(view.reason).toContain("fetch failed: self-signed certificate (DEPTH_ZERO_SELF_SIGNED_CERT)");
+      });
+    }
+
+    it("connects and calls a tool when the server's tls.ca_file trusts the certificate", async () => {
+      const { url, certFile } = await serveHttps();
+      await manager.applyConfig([parseServer({ id: "trusted", url, tls: { ca_file: certFile } })]);
+      await manager.start();
+      await waitFor(() => manager.get("trusted").state === "running", { timeoutMs: 15_000, message: "trusted server running" });
+      const result = await manager.callTool("trusted", "echo", { text: "over https" });
+      expect(JSON.stringify(result.content)).toContain("over https");
+    });
   });
 });

@@ -6,6 +6,7 @@
  */
 import { randomBytes } from "node:crypto";
 import { readFile, rename, rm, writeFile } from "node:fs/promises";
+import { dirname, resolve } from "node:path";
 import { AppError, errorMessage } from "../core/errors.js";
 import { importMcpServers, mergeConfig } from "../config/import.js";
 import { validateConfigFile } from "../config/validate.js";
@@ -41,7 +42,7 @@ export async function importConfigFile(source: string, options: ImportFileOption
     throw new AppError("CONFIG_INVALID", `${options.output}: "servers" must be an array; not touching it`);
   }
   const merged = mergeConfig(current as { servers?: unknown[] } | undefined, servers, { merge: options.merge });
-  const check = validateConfigFile(merged.config);
+  const check = validateConfigFile(merged.config, dirname(resolve(options.output)));
   if (!check.ok) {
     throw new AppError("CONFIG_INVALID", `the merged config would not be valid; ${options.output} was not changed`, {
       issues: check.issues,

@@ -1,5 +1,6 @@
 /** Reads `mcp_server_configs.json` from disk: JSON errors with their position, then validation. */
 import { readFile } from "node:fs/promises";
+import { dirname } from "node:path";
 import { AppError, errorMessage } from "../core/errors.js";
 import { findDuplicateKeys } from "./duplicate-keys.js";
 import type { ConfigFile } from "./schema.js";
@@ -35,7 +36,7 @@ export function parseConfigText(text: string, path: string): ConfigFile {
     }));
     throw new AppError("CONFIG_INVALID", `${path} has ${issues.length} problem(s):\n${formatIssues(issues)}`, { issues });
   }
-  const result = validateConfigFile(json);
+  const result = validateConfigFile(json, dirname(path));
   if (!result.ok) {
     throw new AppError("CONFIG_INVALID", `${path} has ${result.issues.length} problem(s):\n${formatIssues(result.issues)}`, {
       issues: result.issues,

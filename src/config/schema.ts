@@ -64,6 +64,8 @@ const ServerFields = {
   command: z.array(nonEmptyString).min(1, "must not be empty").optional(),
   url: HttpUrlSchema.optional(),
   headers: z.record(z.string(), z.string()).optional(),
+  /** A remote server's TLS: `ca_file`, a PEM bundle of CAs trusted besides the default ones. */
+  tls: z.object({ ca_file: nonEmptyString }).strict().optional(),
   env: z.record(z.string(), z.string()).optional(),
   cwd: nonEmptyString.optional(),
   category: z.string().max(100).optional(),
@@ -111,6 +113,7 @@ export const ServerConfigSchema = z
       if (!server.command) ctx.addIssue({ code: "custom", path: ["command"], message: "is required for the stdio transport" });
       if (server.url) ctx.addIssue({ code: "custom", path: ["url"], message: "is not used by the stdio transport" });
       if (server.headers) ctx.addIssue({ code: "custom", path: ["headers"], message: "is not used by the stdio transport" });
+      if (server.tls) ctx.addIssue({ code: "custom", path: ["tls"], message: "is not used by the stdio transport" });
     } else {
       if (!server.url) ctx.addIssue({ code: "custom", path: ["url"], message: `is required for the ${transport} transport` });
       if (server.command) ctx.addIssue({ code: "custom", path: ["command"], message: `is not used by the ${transport} transport` });

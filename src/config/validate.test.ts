@@ -1,5 +1,9 @@
-import { describe, expect, it } from "vitest";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { expandArgv, expandReferences } from "./env-expansion.js";
+import { parseConfigText } from "./loader.js";
 import { redactConfig } from "./redact.js";
 import { parseServer, validateConfigFile } from "./validate.js";
 
@@ -98,6 +102,41 @@ describe("config validation", () => {
   it("masks literal secrets but shows variable references", () => {
     const shown = redactConfig(parseServer({ id: "s", command: ["a"], env: { A: "literal-secret", B: "${FROM_ENV}" }, }));
     expect(shown.env).toEqual({ A: "********", B: "${FROM_ENV}" });
+  });
+
+  describe("tls.ca_file", () => {
+    let dir: string;
+    beforeEach(() => {
+      dir = mkdtempSync(join(tmpdir(), "pygent-ca-"));
+      writeFileSync(join(dir, "ca.pem"), "-----BEGIN CERTIFICATE-----\n");
+    });
+    afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+    it("resolves a relative path against the config file's folder", () => {
+      const config = parseConfigText(JSON.stringify({ servers: [{ id: "r", url: "https://example.com/mcp", tls: { ca_file: "ca.pem" } }] }), join(dir, "config.json"));
+      expect(config.servers[0]?.tls).toEqual({ ca_file: join(dir, "ca.pem") });
+    });
+
+    it("names the server and field of a file that cannot be read, and tls on a stdio server", () => {
+      const result = validateConfigFile(
+        {
+          servers: [
+            { id: "missing", url: "https://example.com/mcp", tls: { ca_file: "nope.pem" } },
+            { id: "folder", url: "https://example.com/mcp", tls: { ca_file: "." } },
+            { id: "local", command: ["a"], tls: { ca_file: "ca.pem" } },
+            { id: "extra", url: "https://example.com/mcp", tls: { ca_file: "ca.pem", verify: false } },
+          ],
+        },
+        dir,
+      );
+      expect(result.ok).toBe(false);
+      if (result.ok) return;
+      const fields = Object.fromEntries(result.issues.map((issue) => [issue.field, issue.message]));
+      expect(fields['servers[0] (id "missing").tls.ca_file']).toMatch(/^cannot be read: ENOENT/);
+      expect(fields['servers[1] (id "folder").tls.ca_file']).toMatch(/is not a file$/);
+      expect(fields['servers[2] (id "local").tls']).toBe("is not used by the stdio transport");
+      expect(fields['servers[3] (id "extra").tls']).toBe('unknown field "verify"');
+    });
   });
 });
 

@@ -2,8 +2,10 @@
  * Turns raw JSON into a validated config, or into a list of problems a person can act on: one
  * line per problem, naming the server id and the field.
  */
+import { accessSync, constants, statSync } from "node:fs";
+import { resolve } from "node:path";
 import type { z } from "zod";
-import { AppError, type FieldIssue } from "../core/errors.js";
+import { AppError, errorMessage, type FieldIssue } from "../core/errors.js";
 import { ConfigFileSchema, ServerConfigSchema, type ConfigFile, type ServerConfig } from "./schema.js";
 
 export type ValidationResult<T> = { ok: true; value: T } | { ok: false; issues: FieldIssue[] };
@@ -43,10 +45,31 @@ export function zodIssues(error: z.ZodError, prefix = ""): FieldIssue[] {
   }));
 }
 
-export function validateServer(input: unknown, prefix = ""): ValidationResult<ServerConfig> {
+/** Why the file cannot be read, or undefined when it can. */
+function unreadable(path: string): string | undefined {
+  try {
+    if (!statSync(path).isFile()) return `${path} is not a file`;
+    accessSync(path, constants.R_OK);
+    return undefined;
+  } catch (error) {
+    return `cannot be read: ${errorMessage(error)}`;
+  }
+}
+
+/**
+ * A server entry checked and with defaults filled in. Files it names (`tls.ca_file`) are resolved
+ * against `baseDir`, the config file's folder, and must be readable now rather than at the first
+ * connection.
+ */
+export function validateServer(input: unknown, prefix = "", baseDir = process.cwd()): ValidationResult<ServerConfig> {
   const result = ServerConfigSchema.safeParse(input, { reportInput: true });
-  if (result.success) return { ok: true, value: result.data };
-  return { ok: false, issues: zodIssues(result.error, prefix) };
+  if (!result.success) return { ok: false, issues: zodIssues(result.error, prefix) };
+  const server = result.data;
+  if (server.tls === undefined) return { ok: true, value: server };
+  const caFile = resolve(baseDir, server.tls.ca_file);
+  const problem = unreadable(caFile);
+  if (problem !== undefined) return { ok: false, issues: [{ field: fieldPath(["tls", "ca_file"], prefix), message: problem }] };
+  return { ok: true, value: { ...server, tls: { ca_file: caFile } } };
 }
 
 /** Like validateServer, but throws a VALIDATION_FAILED AppError listing the issues. */
@@ -56,7 +79,8 @@ export function parseServer(input: unknown): ServerConfig {
   return result.value;
 }
 
-export function validateConfigFile(input: unknown): ValidationResult<ConfigFile> {
+/** `baseDir`: the config file's folder, which relative paths in it are resolved against. */
+export function validateConfigFile(input: unknown, baseDir = process.cwd()): ValidationResult<ConfigFile> {
   const top = ConfigFileSchema.safeParse(input, { reportInput: true });
   if (!top.success) return { ok: false, issues: zodIssues(top.error) };
   const issues: FieldIssue[] = [];
@@ -70,7 +94,7 @@ export function validateConfigFile(input: unknown): ValidationResult<ConfigFile>
     const first = id === undefined ? undefined : seen.get(id);
     if (first !== undefined) issues.push({ field: `${label}.id`, message: `duplicate id, already used by servers[${first}]` });
     else if (id !== undefined) seen.set(id, index);
-    const result = validateServer(entry);
+    const result = validateServer(entry, "", baseDir);
     if (!result.ok) {
       for (const issue of result.issues) issues.push({ field: `${label}.${issue.field}`, message: issue.message });
       return;

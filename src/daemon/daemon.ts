@@ -27,7 +27,7 @@ import { VERSION } from "../core/version.js";
 import type { HealthMonitor, MetricsServices, SystemHealth } from "../health/index.js";
 import { createMcpManager, STRICT_NETWORK_POLICY, type McpManager } from "../mcp/index.js";
 import { openStore, securePrivateDir, type Store } from "../store/index.js";
-import { lockDataDir, type DataDirLock } from "./data-dir-lock.js";
+import { lockDataDir, type DataDirLock, type PreviousRun } from "./data-dir-lock.js";
 
 export interface DaemonOptions {
   dataDir: string;
@@ -142,6 +142,20 @@ async function createServices(inputs: ServiceInputs): Promise<Services> {
   return { health: monitor, systemHealth, discovery, metrics };
 }
 
+/**
+ * Tells each server's history that the daemon's previous run ended without stopping it (kill -9,
+ * a crash): its last events stop short, with no exit. Dated at this run's start, before its
+ * servers' new `started` events.
+ */
+async function recordUncleanShutdown(previous: PreviousRun, manager: McpManager, store: Store, at: number, logger: Logger): Promise<void> {
+  const since = previous.started_at === null ? "" : `, started ${previous.started_at}`;
+  const detail = `the daemon's previous run (pid ${previous.pid}${since}) ended without a clean stop`;
+  logger.warn({ previous_pid: previous.pid, previous_started_at: previous.started_at }, detail);
+  for (const server of manager.list()) {
+    await store.serverEvents.append({ server_id: server.id, kind: "unclean_shutdown", detail, exit_code: null, signal: null, at });
+  }
+}
+
 function started<T>(value: T | undefined, what: string): T {
   if (value === undefined) throw new Error(`the daemon's ${what} exists once start() has run`);
   return value;
@@ -243,6 +257,7 @@ export async function createDaemon(options: DaemonOptions): Promise<Daemon> {
     audit.start();
     // The servers boot while the rest loads: their start-up is the longer of the two.
     await manager.start();
+    if (lock.unclean) await recordUncleanShutdown(lock.unclean, manager, store, startedAt, logger);
     services = await createServices({
       config,
       dataDir,

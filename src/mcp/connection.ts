@@ -10,7 +10,8 @@ import { untilAborted, withDeadline } from "../core/deadline.js";
 import { AppError, errorMessage, isAppError } from "../core/errors.js";
 import { ProcessGroupTransport, SpawnError, type ExitInfo } from "./stdio-transport.js";
 import { meaningfulStderrLine, STDERR_TAIL_LINES } from "./stderr-reason.js";
-import { guardedFetch, isUrlRefusal, type UrlGuard } from "./url-policy.js";
+import { remoteFetch } from "./remote-fetch.js";
+import { isUrlRefusal, type UrlGuard } from "./url-policy.js";
 
 export const CLIENT_INFO = { name: "pygent-factory", version: "0.1.0" };
 
@@ -205,11 +206,11 @@ async function buildTransport(config: ServerConfig, options: ConnectOptions, ref
   if (url === undefined) throw new AppError("CONFIG_INVALID", "url: is required for a remote server");
   const headers = expandReferences(config.headers, "headers", references);
   const requestInit: RequestInit = { headers };
-  const fetchOption = options.urlGuard ? { fetch: guardedFetch(options.urlGuard) } : {};
+  const fetch = remoteFetch({ caFile: config.tls?.ca_file, urlGuard: options.urlGuard });
   const { SSEClientTransport, StreamableHTTPClientTransport } = await loadSdk();
   return config.transport === "sse"
-    ? new SSEClientTransport(url, { requestInit, ...fetchOption })
-    : new StreamableHTTPClientTransport(url, { requestInit, ...fetchOption });
+    ? new SSEClientTransport(url, { requestInit, fetch })
+    : new StreamableHTTPClientTransport(url, { requestInit, fetch });
 }
 
 function explained(line: string | undefined): string {

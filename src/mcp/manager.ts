@@ -17,6 +17,7 @@ import type { LogLine, McpManager, RegisterOptions, RequestControl, ServerSource
 import { reapOrphans } from "./orphan-reaper.js";
 import { MAX_RESULT_DEPTH, nestedDeeperThan } from "./result-depth.js";
 import { ProcessTable, signalGroup } from "./process-group.js";
+import { RESPONSE_TOO_LARGE_REASON } from "./stdio-transport.js";
 import { Supervisor } from "./supervisor.js";
 import { createUrlGuard, STRICT_NETWORK_POLICY, urlLiteralProblem, type HostLookup, type NetworkPolicy } from "./url-policy.js";
 
@@ -390,6 +391,9 @@ export function createMcpManager(deps: ManagerDeps): McpManager {
         if (isAppError(error)) throw error;
         report(false);
         const message = errorMessage(error);
+        if ((error as { data?: { reason?: unknown } }).data?.reason === RESPONSE_TOO_LARGE_REASON) {
+          throw new AppError("RESPONSE_TOO_LARGE", `server "${id}" failed to answer ${name}: ${message}`);
+        }
         if (/timed? ?out/i.test(message)) {
           throw new AppError("TOOL_CALL_TIMEOUT", `server "${id}" did not answer ${name} within ${timeoutMs / 1000} s`);
         }

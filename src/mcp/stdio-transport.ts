@@ -3,7 +3,8 @@
  * unlike the SDK's own stdio client it starts the server as the leader of a new process group and
  * ends the whole group, and treats a stdout line that is not JSON-RPC as noise to report rather
  * than a fatal error. A server that can no longer be understood — its stdout closed while it
- * lives on, or a message over the size cap — is ended with that reason (`failure`).
+ * lives on, or a message over the size cap — is ended with that reason (`failure`). A message over
+ * the cap fails the requests still waiting for an answer at once, with RESPONSE_TOO_LARGE_REASON.
  */
 import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
 import type { JSONRPCMessage, Transport } from "@modelcontextprotocol/client";
@@ -31,6 +32,10 @@ export class SpawnError extends Error {
 }
 
 export const DEFAULT_MAX_MESSAGE_BYTES = 16 * 1024 * 1024;
+/** `data.reason` of the error answer a request gets when a message over the cap cut the stream. */
+export const RESPONSE_TOO_LARGE_REASON = "response_too_large";
+/** JSON-RPC's "internal error": the answer was lost on the client's side of the stream. */
+const INTERNAL_ERROR = -32603;
 /**
  * How long an exit may lag behind the end of stdout: a server that exits closes stdout first,
  * and its exit, not the closed stream, is the reason to report.
@@ -85,6 +90,8 @@ export class ProcessGroupTransport implements Transport {
   private stdoutChunks: Buffer[] = [];
   private stdoutLength = 0;
   private stderrPartial = "";
+  /** Ids of the requests sent and not answered yet. */
+  private readonly unanswered = new Set<string | number>();
   private closed = false;
   private closing = false;
   private failureReason: string | undefined;
@@ -153,6 +160,7 @@ export class ProcessGroupTransport implements Transport {
     const stdin = this.child?.stdin;
     if (!stdin || this.closed || !stdin.writable) return Promise.reject(new Error("the server process is not running"));
     const line = `${JSON.stringify(message)}\n`;
+    if ("method" in message && "id" in message) this.unanswered.add(message.id);
     return new Promise((resolve, reject) => {
       stdin.write(line, (error) => (error ? reject(error) : resolve()));
     });
@@ -229,7 +237,9 @@ export class ProcessGroupTransport implements Transport {
       const piece = chunk.subarray(start, newline === -1 ? chunk.length : newline);
       // Past the cap the framing can no longer be trusted: nothing after it is a whole message.
       if (this.stdoutLength + piece.length > max) {
-        this.fail(`message over ${formatBytes(max)} cap`);
+        const reason = `message over ${formatBytes(max)} cap`;
+        this.failUnanswered(`${RESPONSE_TOO_LARGE_REASON}: the server sent a ${reason}`);
+        this.fail(reason);
         return;
       }
       if (newline === -1) {
@@ -247,6 +257,14 @@ export class ProcessGroupTransport implements Transport {
     }
   }
 
+  /** Answers every request still waiting with an error: its answer may have been the message lost. */
+  private failUnanswered(message: string): void {
+    for (const id of this.unanswered) {
+      this.onmessage?.({ jsonrpc: "2.0", id, error: { code: INTERNAL_ERROR, message, data: { reason: RESPONSE_TOO_LARGE_REASON } } });
+    }
+    this.unanswered.clear();
+  }
+
   private resetStdout(): void {
     this.stdoutChunks = [];
     this.stdoutLength = 0;
@@ -260,6 +278,7 @@ export class ProcessGroupTransport implements Transport {
       this.onnoise?.(line.length > NOISE_PREVIEW_CHARS ? `${line.slice(0, NOISE_PREVIEW_CHARS)}…` : line);
       return;
     }
+    if (!("method" in message) && "id" in message && message.id !== undefined) this.unanswered.delete(message.id);
     this.onmessage?.(message);
   }
 

@@ -15,6 +15,7 @@ import { LogRing } from "./log-ring.js";
 import type { LogLine } from "./manager-types.js";
 import { waitGroupGone } from "./process-group.js";
 import { RestartPolicy } from "./restart-policy.js";
+import type { ExitInfo } from "./stdio-transport.js";
 import type { UrlGuard } from "./url-policy.js";
 
 export interface SupervisorDeps {
@@ -191,7 +192,7 @@ export class Supervisor {
         onTransportError: (error) => this.log("daemon", `transport: ${error.message}`),
         onLost: (reason, exit, permanent) => {
           const clean = exit !== undefined && exit.code === 0 && exit.signal === null;
-          if (generation === this.generation) this.onLost(reason, spawnedPid, { permanent, clean });
+          if (generation === this.generation) this.onLost(reason, spawnedPid, { permanent, clean, exit });
         },
         onListChanged: (list) => this.log("daemon", `server reported ${list}/list_changed`),
       },
@@ -232,12 +233,17 @@ export class Supervisor {
   /**
    * `servedUntil`: when the run stopped serving, if before now (a server that hung);
    * `permanent`: reconnecting cannot help (the network policy refuses the server's URL);
-   * `clean`: the process exited with code 0 of its own accord.
+   * `clean`: the process exited with code 0 of its own accord; `exit`: how the process ended.
    */
   private onLost(
     reason: string,
     pid: number | null,
-    { servedUntil, permanent = false, clean = false }: { servedUntil?: number | undefined; permanent?: boolean; clean?: boolean } = {},
+    {
+      servedUntil,
+      permanent = false,
+      clean = false,
+      exit,
+    }: { servedUntil?: number | undefined; permanent?: boolean; clean?: boolean; exit?: ExitInfo | undefined } = {},
   ): void {
     const connection = this.connection;
     this.connection = undefined;
@@ -246,7 +252,7 @@ export class Supervisor {
       this.policy.recordRun(Math.max(0, endedAt - this.startedAt));
     }
     this.startedAt = null;
-    this.record("exited", reason);
+    this.record("exited", reason, exit);
     this.log("daemon", `${this.config.transport === "stdio" ? "server stopped unexpectedly" : "session lost"}: ${reason}`);
     const ending = connection?.close();
     this.ending = ending;
@@ -334,9 +340,9 @@ export class Supervisor {
     this.deps.bus.publish({ type: "server_log", server_id: this.id, ...entry });
   }
 
-  private record(kind: ServerEventKind, detail: string | null): void {
+  private record(kind: ServerEventKind, detail: string | null, exit?: ExitInfo): void {
     this.deps.store.serverEvents
-      .append({ server_id: this.id, kind, detail, exit_code: null, signal: null, at: this.deps.clock.now() })
+      .append({ server_id: this.id, kind, detail, exit_code: exit?.code ?? null, signal: exit?.signal ?? null, at: this.deps.clock.now() })
       .catch((error: unknown) => this.logger.error({ err: error }, "could not record server event"));
   }
 

@@ -287,7 +287,7 @@ export function isUrlRefusal(error: unknown): boolean {
   return error instanceof AppError && error.code === "URL_NOT_ALLOWED";
 }
 
-type FetchLike = (url: string | URL, init?: RequestInit) => Promise<Response>;
+export type FetchLike = (url: string | URL, init?: RequestInit) => Promise<Response>;
 
 /** A fetch that checks every request's URL first, for the SDK's HTTP transports. */
 export function guardedFetch(guard: UrlGuard, base: FetchLike = fetch): FetchLike {

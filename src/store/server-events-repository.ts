@@ -2,7 +2,8 @@
 import { chunkedPruner } from "./chunked-delete.js";
 import type { SqliteDatabase } from "./database.js";
 
-export type ServerEventKind = "started" | "exited" | "restarted" | "stopped" | "failed" | "crash_loop";
+/** `unclean_shutdown`: the daemon's previous run ended without stopping the server (kill -9, a crash). */
+export type ServerEventKind = "started" | "exited" | "restarted" | "stopped" | "failed" | "crash_loop" | "unclean_shutdown";
 
 export interface ServerEventRecord {
   id: number;

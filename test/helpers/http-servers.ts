@@ -6,15 +6,19 @@ import { packageBin } from "../../src/config/package-bin.js";
 import { freePort } from "./network.js";
 import { waitFor } from "./processes.js";
 
-/** Starts a node script that serves HTTP on `port` (0: it picks one); resolves with the port once it listens. */
+/**
+ * Starts a node script that serves HTTP on `port` (0: it picks one), with `env` added to its
+ * environment; resolves with the port once it listens.
+ */
 export async function serveHttp(
   started: ChildProcess[],
   args: string[],
   port: number,
   what: string,
+  env: Record<string, string> = {},
 ): Promise<{ child: ChildProcess; port: number }> {
   const child = spawn(process.execPath, args, {
-    env: { ...process.env, PORT: String(port) },
+    env: { ...process.env, ...env, PORT: String(port) },
     stdio: ["ignore", "ignore", "pipe"],
     detached: true,
   });

@@ -165,6 +165,24 @@ describe("server routes", () => {
     expect(limited.json().events[0].kind).toBe(kinds[0]);
   });
 
+  it("records how a stdio server ended in its exited events: the exit code, or the signal", async () => {
+    /** The newest `exited` event, once the server has one. */
+    async function exitedEvent(id: string): Promise<{ exit_code: number | null; signal: string | null }> {
+      for (let tries = 0; tries < 400; tries += 1) {
+        const events = await t.request({ method: "GET", url: `${base}/${id}/events` });
+        const exited = events.json().events.find((event: { kind: string }) => event.kind === "exited");
+        if (exited) return exited;
+        await sleep(50);
+      }
+      throw new Error(`${id} has no exited event`);
+    }
+    await register("crashes", { command: [process.execPath, fixturePath("crash-after.mjs")], env: { CRASH_AFTER_MS: "300", EXIT_CODE: "3" }, restart: "never" });
+    expect(await exitedEvent("crashes")).toMatchObject({ exit_code: 3, signal: null });
+    const killed = await register("killed", { restart: "never" });
+    process.kill(killed.pid, "SIGKILL");
+    expect(await exitedEvent("killed")).toMatchObject({ exit_code: null, signal: "SIGKILL" });
+  });
+
   it.each([
     ["0", "must be at least 1"],
     ["1001", "must be at most 1000"],

@@ -73,7 +73,7 @@ export const LogsResponseSchema = z.object({
   lines: z.array(z.object({ stream: z.enum(["stderr", "stdout", "daemon"]), line: z.string(), at: z.number() })),
 });
 
-const ServerEventKindSchema = z.enum(["started", "exited", "restarted", "stopped", "failed", "crash_loop"]);
+const ServerEventKindSchema = z.enum(["started", "exited", "restarted", "stopped", "failed", "crash_loop", "unclean_shutdown"]);
 
 export const EventsResponseSchema = z.object({
   server_id: z.string(),

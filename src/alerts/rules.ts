@@ -83,7 +83,26 @@ export const DEFAULT_RULES: readonly AlertRule[] = [
     resolve_after_checks: 2,
     enabled: true,
   },
+  {
+    id: "config-rejected",
+    name: "Config file rejected",
+    description: "A change of the config file was refused; the daemon runs on the last good config until a good one is written.",
+    metric: "config_rejected",
+    comparison: ">",
+    threshold: 0,
+    for: 0,
+    severity: "warning",
+    scope: "all",
+    resolve_after_checks: 1,
+    enabled: true,
+  },
 ];
+
+/**
+ * The subject of alerts about the config file rather than a server; not a valid server id, so
+ * no server is mistaken for it.
+ */
+export const CONFIG_SUBJECT = "(config)";
 
 /** Whether the rule covers the server; `category` is the server's category, if it has one. */
 export function ruleCovers(rule: AlertRule, serverId: string, category: string | null): boolean {
@@ -121,6 +140,7 @@ export function conditionHolds(rule: AlertRule, value: MetricValue | undefined):
 
 /** "status is offline", "response_time_ms 1240 > 1000". */
 export function describeCondition(rule: AlertRule, value: MetricValue | undefined): string {
+  if (rule.metric === "config_rejected") return "the last change was refused; the last good config is kept";
   if (rule.metric === "capabilities_changed") {
     return typeof value === "number" ? `${value} capabilit${value === 1 ? "y" : "ies"} changed` : "capabilities changed";
   }

@@ -16,6 +16,8 @@ export const ALERT_METRICS = [
   "consecutive_failures",
   "capabilities_changed",
   "server_state",
+  /** 1 while the last change of the config file was refused, 0 once a good one is loaded. */
+  "config_rejected",
 ] as const;
 export type AlertMetric = (typeof ALERT_METRICS)[number];
 

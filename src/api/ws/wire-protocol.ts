@@ -11,6 +11,7 @@
  *   welcome, subscribed / unsubscribed acks, error, pong, and the events below.
  */
 import { z } from "zod";
+import { CONFIG_SUBJECT } from "../../alerts/index.js";
 import type { DomainEvent, HealthMetrics, HealthStatus } from "../../bus/events.js";
 
 /** What a client can subscribe to; each maps one domain event type to one wire message type. */
@@ -171,7 +172,8 @@ export function toWireEvent(event: DomainEvent): WireEvent | undefined {
     case "alert":
       return {
         topic: "alerts",
-        server_id: event.server_id,
+        // An alert about the config file reaches every alerts subscriber, whatever its server filter.
+        server_id: event.server_id === CONFIG_SUBJECT ? null : event.server_id,
         message: {
           type: "alert",
           alert_id: event.alert_id,

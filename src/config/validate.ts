@@ -21,7 +21,7 @@ export function fieldPath(path: readonly PropertyKey[], prefix = ""): string {
 }
 
 /** Fields whose values can be secrets (or carry them, as argv and URLs do): never quoted back. */
-const SECRET_FIELDS = new Set(["env", "headers", "url", "command", "secrets"]);
+const SECRET_FIELDS = new Set(["env", "headers", "url", "command", "secrets", "pass"]);
 
 function mayHoldSecret(path: readonly PropertyKey[]): boolean {
   return path.some((part) => typeof part === "string" && (SECRET_FIELDS.has(part) || looksSecret(part)));

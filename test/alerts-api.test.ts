@@ -91,6 +91,7 @@ describe("alert rule routes", () => {
     const rules = response.json().rules as { id: string; source: string }[];
     expect(rules.map((rule) => `${rule.source}:${rule.id}`)).toEqual([
       "default:capabilities-changed",
+      "default:config-rejected",
       "default:server-crash-loop",
       "default:server-critical",
       "default:server-degraded",
@@ -133,7 +134,7 @@ describe("alert rule routes", () => {
     );
     const words = await request({ method: "POST", url: `${base}/rules`, payload: { ...cpuRule, metric: "latency", severity: "page" } });
     expect(issues(words.body)).toEqual([
-      { field: "metric", message: "must be one of status, response_time_ms, cpu_percent, memory_mb, error_rate, consecutive_failures, capabilities_changed, server_state, storage_full" },
+      { field: "metric", message: "must be one of status, response_time_ms, cpu_percent, memory_mb, error_rate, consecutive_failures, capabilities_changed, server_state, storage_full, config_rejected" },
       { field: "severity", message: "must be one of info, warning, critical" },
     ]);
     const unknown = await request({ method: "POST", url: `${base}/rules`, payload: { id: "x", name: "X", metric: "status", comparison: "==", threshold: "down" } });

@@ -147,6 +147,17 @@ describe("health monitor", { timeout: 180_000 }, () => {
     expect(mon.current("slow").status).toBe("critical");
   });
 
+  it("schedules no checks for a disabled server at rest, but does while one is started by hand", async () => {
+    const { manager: m, monitor: mon } = await startAll();
+    await m.registerServer("off", fixture("off", "echo-server.mjs", { enabled: false }));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(mon.current("off")).toMatchObject({ server_state: "stopped", next_check_at: null });
+    await m.startServer("off");
+    expect(mon.current("off").next_check_at).not.toBeNull();
+    await m.stopServer("off");
+    expect(mon.current("off").next_check_at).toBeNull();
+  });
+
   it("reports a killed server offline at once and healthy again after its restart", async () => {
     const { manager: m, monitor: mon } = await startAll();
     // A long interval: the offline update must come from the exit, not from a probe.

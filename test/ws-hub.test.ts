@@ -132,11 +132,11 @@ describe("/ws protocol", () => {
     const { bus, wsUrl } = await start();
     const filtered = await WsTestClient.open(wsUrl);
     const everything = await WsTestClient.open(wsUrl);
-    filtered.send({ type: "subscribe", events: ["logs"], server_ids: ["a"] });
+    filtered.send({ type: "subscribe", events: ["logs", "config"], server_ids: ["a"] });
     await filtered.next((m) => m.type === "subscribed");
     everything.send({ type: "subscribe", events: ["*"] });
     const ack = await everything.next((m) => m.type === "subscribed");
-    expect(ack.events).toEqual(["health_updates", "server_status", "alerts", "capabilities_changed", "logs", "install_progress"]);
+    expect(ack.events).toEqual(["health_updates", "server_status", "alerts", "capabilities_changed", "logs", "install_progress", "config"]);
 
     bus.publish({ type: "server_log", server_id: "b", stream: "stderr", line: "from b", at: 1 });
     bus.publish({ type: "server_log", server_id: "a", stream: "stdout", line: "from a", at: 2 });
@@ -153,16 +153,22 @@ describe("/ws protocol", () => {
       at: 4,
     });
     bus.publish({ type: "install_progress", server_id: "a", operation: "install", phase: "done", message: "installed", at: 5 });
+    bus.publish({ type: "config_rejected", path: "/c.json", problems: ["servers: 2 servers, the limit is 1 (limits.max_servers)"], at: 6 });
     await filtered.sync();
     await everything.sync();
     expect(filtered.messages.filter((m) => m.type === "log")).toEqual([{ type: "log", server_id: "a", stream: "stdout", line: "from a", at: 2 }]);
     expect(filtered.messages.some((m) => m.type === "server_status")).toBe(false);
+    // About no one server: a server filter does not hold it back.
+    expect(filtered.messages.filter((m) => m.type === "config_rejected")).toEqual([
+      { type: "config_rejected", path: "/c.json", problems: ["servers: 2 servers, the limit is 1 (limits.max_servers)"], at: 6 },
+    ]);
     expect(everything.messages.filter((m) => !["welcome", "subscribed", "pong"].includes(m.type)).map((m) => m.type)).toEqual([
       "log",
       "log",
       "server_status",
       "alert",
       "install_progress",
+      "config_rejected",
     ]);
     expect(everything.messages.find((m) => m.type === "server_status")).toEqual({
       type: "server_status",

@@ -1,14 +1,15 @@
 /**
  * The alert service: the pipeline from bus events to notifications. health_update,
- * capabilities_changed and server_status events become observations for the evaluator, and
- * storage_fault events observations of the daemon itself (DAEMON_SUBJECT); its
+ * capabilities_changed and server_status events become observations for the evaluator, as do
+ * storage_fault events (about the daemon itself: DAEMON_SUBJECT) and config_rejected and
+ * config_reloaded (about the config file: CONFIG_SUBJECT); its
  * transitions are stored, published at once to immediate channels (the dashboard's `alert`
  * events) and gathered by the aggregator for grouped channels (webhook, email, callbacks). Each
  * channel sits behind its own bounded queue, so nothing here ever waits on a receiver.
  */
 import { isDeepStrictEqual } from "node:util";
 import type { MessageBus, Unsubscribe } from "../bus/bus.js";
-import type { CapabilitiesChangedEvent, HealthUpdateEvent, ServerState, ServerStatusEvent, StorageFaultEvent } from "../bus/events.js";
+import type { CapabilitiesChangedEvent, ConfigRejectedEvent, HealthUpdateEvent, ServerState, ServerStatusEvent, StorageFaultEvent } from "../bus/events.js";
 import { AlertsConfigSchema, type AlertRule, type AlertsConfig } from "../config/alerts-schema.js";
 import { systemClock, type Clock, type TimerHandle } from "../core/clock.js";
 import { AppError, errorMessage } from "../core/errors.js";
@@ -24,7 +25,7 @@ import { NotificationAggregator } from "./notification-aggregator.js";
 import { NotificationOutbox, outboxSettings } from "./outbox.js";
 import { highestSeverity, severityAtLeast, summarize, type AlertNotification, type AlertView } from "./notification.js";
 import { RuleBook, type RuleView } from "./rule-book.js";
-import { DAEMON_SUBJECT, describeCondition, type MetricValue, type Observation } from "./rules.js";
+import { CONFIG_SUBJECT, DAEMON_SUBJECT, describeCondition, isServerSubject, type MetricValue, type Observation } from "./rules.js";
 
 export interface AlertServiceOptions {
   bus: MessageBus;
@@ -124,6 +125,11 @@ const RESTART_FIELDS = ["enabled", "group_by", "group_wait", "group_interval", "
 const MAX_LISTED_CHANGES = 10;
 const PRUNE_EVERY_MS = 6 * 3600 * 1000;
 const DAY_MS = 86_400_000;
+
+/** The first few lines of a long list of reasons, and how many more there are. */
+function firstFew(lines: string[]): string[] {
+  return lines.length > MAX_LISTED_CHANGES ? [...lines.slice(0, MAX_LISTED_CHANGES), `and ${lines.length - MAX_LISTED_CHANGES} more`] : lines;
+}
 
 /** The view of an alert of `rule` on `serverId` that started firing at `at`. */
 function firingView(alertId: string, rule: AlertRule, serverId: string, at: number, summary: string, labels: Record<string, string>): AlertView {
@@ -252,6 +258,10 @@ class DefaultAlertService implements AlertService {
       bus.subscribe("capabilities_changed", (event) => this.guard(event.type, () => this.onCapabilities(event))),
       bus.subscribe("server_status", (event) => this.guard(event.type, () => this.onServerStatus(event))),
       bus.subscribe("storage_fault", (event) => this.guard(event.type, () => this.onStorageFault(event))),
+      bus.subscribe("config_rejected", (event) => this.guard(event.type, () => this.onConfigRejected(event))),
+      bus.subscribe("config_reloaded", (event) =>
+        this.guard(event.type, () => this.evaluator.observe(CONFIG_SUBJECT, { config_rejected: 0 }, this.clock.now())),
+      ),
       bus.subscribe("server_removed", (event) =>
         this.guard(event.type, () => {
           this.evaluator.forgetServer(event.server_id, "server removed");
@@ -457,8 +467,11 @@ class DefaultAlertService implements AlertService {
       ...event.changed.map((item) => `${item.kind} ${item.name}: ${item.fields.join(", ")} changed`),
     ];
     const count = event.added.length + event.removed.length + event.changed.length;
-    const shown = reasons.length > MAX_LISTED_CHANGES ? [...reasons.slice(0, MAX_LISTED_CHANGES), `and ${reasons.length - MAX_LISTED_CHANGES} more`] : reasons;
-    this.evaluator.observe(event.server_id, { capabilities_changed: count }, this.clock.now(), shown);
+    this.evaluator.observe(event.server_id, { capabilities_changed: count }, this.clock.now(), firstFew(reasons));
+  }
+
+  private onConfigRejected(event: ConfigRejectedEvent): void {
+    this.evaluator.observe(CONFIG_SUBJECT, { config_rejected: 1 }, this.clock.now(), firstFew(event.problems));
   }
 
   private onServerStatus(event: ServerStatusEvent): void {
@@ -610,9 +623,12 @@ class DefaultAlertService implements AlertService {
     const now = this.clock.now();
     const firing = await this.options.store.alerts.list({ state: "firing", limit: 1_000_000 });
     for (const record of firing) {
-      // Nothing would ever observe a server that is gone, so its alert could never resolve.
+      // Nothing would ever observe a server that is gone, so its alert could never resolve; a
+      // daemon that starts has loaded its config file, so a rejection is over.
       const resolution =
-        record.server_id !== DAEMON_SUBJECT && this.options.serverExists?.(record.server_id) === false
+        record.server_id === CONFIG_SUBJECT
+          ? "recovered"
+          : isServerSubject(record.server_id) && this.options.serverExists?.(record.server_id) === false
           ? "server removed"
           : this.evaluator.restore({ alert_id: record.id, rule_id: record.rule_id, server_id: record.server_id, started_at: record.started_at })
             ? undefined

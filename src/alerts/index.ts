@@ -6,6 +6,6 @@ export { defineChannel } from "./channel.js";
 export { BUILTIN_CHANNELS, ChannelRegistry } from "./channel-registry.js";
 export type { AlertNotification, AlertState, AlertView } from "./notification.js";
 export type { RuleView } from "./rule-book.js";
-export { DAEMON_SUBJECT, DEFAULT_RULES } from "./rules.js";
+export { CONFIG_SUBJECT, DAEMON_SUBJECT, DEFAULT_RULES, isServerSubject } from "./rules.js";
 export type { RuleSource } from "./rules.js";
 export { SIGNATURE_HEADER, signBody } from "./channels/webhook-channel.js";

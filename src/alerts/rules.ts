@@ -96,13 +96,32 @@ export const DEFAULT_RULES: readonly AlertRule[] = [
     resolve_after_checks: 1,
     enabled: true,
   },
+  {
+    id: "config-rejected",
+    name: "Config file rejected",
+    description: "A change of the config file was refused; the daemon runs on the last good config until a good one is written.",
+    metric: "config_rejected",
+    comparison: ">",
+    threshold: 0,
+    for: 0,
+    severity: "warning",
+    scope: "all",
+    resolve_after_checks: 1,
+    enabled: true,
+  },
 ];
 
 /**
- * What a storage alert is about in place of a server: the daemon itself. Not a valid server id
- * (ids cannot contain a colon), so no server is ever mistaken for it.
+ * Subjects of alerts about the daemon rather than one of its servers: its storage, its config file.
+ * Not valid server ids (ids cannot contain a colon), so no server is ever mistaken for one.
  */
 export const DAEMON_SUBJECT = "pygent:daemon";
+export const CONFIG_SUBJECT = "pygent:config";
+
+/** Whether an alert's subject is a server (not the daemon or its config file). */
+export function isServerSubject(subject: string): boolean {
+  return subject !== DAEMON_SUBJECT && subject !== CONFIG_SUBJECT;
+}
 
 /** Whether the rule covers the server; `category` is the server's category, if it has one. */
 export function ruleCovers(rule: AlertRule, serverId: string, category: string | null): boolean {
@@ -140,6 +159,7 @@ export function conditionHolds(rule: AlertRule, value: MetricValue | undefined):
 
 /** "status is offline", "response_time_ms 1240 > 1000". */
 export function describeCondition(rule: AlertRule, value: MetricValue | undefined): string {
+  if (rule.metric === "config_rejected") return "the last change was refused; the last good config is kept";
   if (rule.metric === "capabilities_changed") {
     return typeof value === "number" ? `${value} capabilit${value === 1 ? "y" : "ies"} changed` : "capabilities changed";
   }

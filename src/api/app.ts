@@ -13,6 +13,7 @@ import Fastify, {
 import type { AlertService } from "../alerts/index.js";
 import { createAuditService, DEFAULT_AUDIT_RETENTION_DAYS, type AuditService } from "../audit/index.js";
 import type { MessageBus } from "../bus/bus.js";
+import type { ConfigReloadStatus } from "../config/reload-status.js";
 import { SecurityConfigSchema, type SecurityConfig } from "../config/schema.js";
 import type { Clock } from "../core/clock.js";
 import { AppError } from "../core/errors.js";
@@ -93,6 +94,8 @@ export interface ApiDeps {
   websocket?: Partial<EventHubOptions>;
   /** Prometheus /metrics and the /api/v1/metrics summary; registered only when given. */
   metrics?: MetricsServices;
+  /** How the last load of the config file went (/config/status, `config` in /health); registered only when given. */
+  configStatus?: () => ConfigReloadStatus;
 }
 
 /** Per-request lines at debug: a polling dashboard must not flood the info log. */
@@ -206,6 +209,7 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
     version: deps.version,
     startedAt: deps.startedAt,
     system: deps.health?.system,
+    configStatus: deps.configStatus,
   });
   return app;
 }

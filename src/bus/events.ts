@@ -101,12 +101,15 @@ export interface ConfigReloadedEvent {
   changed: string[];
   /** Settings changed in the file that apply only after a restart of the daemon, e.g. "alerts.group_by". */
   restart_required: string[];
+  at: number;
 }
 
+/** A changed config file was refused; the last good config stays. Problems name fields, never values. */
 export interface ConfigRejectedEvent {
   type: "config_rejected";
   path: string;
   problems: string[];
+  at: number;
 }
 
 /** A tool call made through the daemon, for error rates and usage statistics. */

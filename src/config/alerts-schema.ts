@@ -18,6 +18,8 @@ export const ALERT_METRICS = [
   "server_state",
   /** 1 while the daemon's storage refuses writes for want of space, 0 once a write goes through. */
   "storage_full",
+  /** 1 while the last change of the config file was refused, 0 once a good one is loaded. */
+  "config_rejected",
 ] as const;
 export type AlertMetric = (typeof ALERT_METRICS)[number];
 

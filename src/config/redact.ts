@@ -8,10 +8,15 @@ import type { ServerConfig } from "./schema.js";
 export const MASK = "********";
 const REFERENCE_ONLY = /^(?:Bearer\s+)?\$\{[A-Za-z_][A-Za-z0-9_]*\}$/;
 
+/** Whether the value only names a variable, so holds no secret itself. */
+export function isReferenceOnly(value: string): boolean {
+  return REFERENCE_ONLY.test(value);
+}
+
 function maskValues(values: Record<string, string> | undefined): Record<string, string> | undefined {
   if (!values) return undefined;
   const out: Record<string, string> = {};
-  for (const [key, value] of Object.entries(values)) out[key] = REFERENCE_ONLY.test(value) ? value : MASK;
+  for (const [key, value] of Object.entries(values)) out[key] = isReferenceOnly(value) ? value : MASK;
   return out;
 }
 

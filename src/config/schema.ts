@@ -7,6 +7,7 @@
 import { z } from "zod";
 import { serverIdProblem } from "../core/ids.js";
 import { AlertsConfigSchema, type AlertsConfig } from "./alerts-schema.js";
+import { LimitsConfigSchema, type LimitsConfig } from "./limits.js";
 
 const seconds = (max: number) => z.number().positive().max(max);
 
@@ -275,6 +276,7 @@ export const ConfigFileSchema = z
     discovery: DiscoveryConfigSchema.optional(),
     network: NetworkConfigSchema.optional(),
     security: SecurityConfigSchema.optional(),
+    limits: LimitsConfigSchema.optional(),
   })
   .strict();
 
@@ -285,4 +287,5 @@ export type ConfigFile = {
   discovery?: DiscoveryConfig | undefined;
   network?: NetworkConfig | undefined;
   security?: SecurityConfig | undefined;
+  limits?: LimitsConfig | undefined;
 };

@@ -6,7 +6,9 @@ import { accessSync, constants, statSync } from "node:fs";
 import { resolve } from "node:path";
 import type { z } from "zod";
 import { AppError, errorMessage, type FieldIssue } from "../core/errors.js";
+import { DEFAULT_LIMITS, serverCountIssue, serverEntryIssues } from "./limits.js";
 import { ConfigFileSchema, ServerConfigSchema, type ConfigFile, type ServerConfig } from "./schema.js";
+import { looksSecret } from "./secret-names.js";
 
 export type ValidationResult<T> = { ok: true; value: T } | { ok: false; issues: FieldIssue[] };
 
@@ -20,21 +22,31 @@ export function fieldPath(path: readonly PropertyKey[], prefix = ""): string {
   return out;
 }
 
+/** Fields whose values can be secrets (or carry them, as argv and URLs do): never quoted back. */
+const SECRET_FIELDS = new Set(["env", "headers", "url", "command", "secrets", "pass"]);
+
+function mayHoldSecret(path: readonly PropertyKey[]): boolean {
+  return path.some((part) => typeof part === "string" && (SECRET_FIELDS.has(part) || looksSecret(part)));
+}
+
 function issueMessage(issue: z.core.$ZodIssue): string {
   if (issue.code === "unrecognized_keys") return `unknown field${issue.keys.length > 1 ? "s" : ""} ${issue.keys.map((k) => `"${k}"`).join(", ")}`;
   if (issue.code === "invalid_type") {
     const input = (issue as { input?: unknown }).input;
     if (input === undefined) return "is required";
     const article = /^[aeiou]/.test(issue.expected) ? "an" : "a";
-    return `must be ${article} ${issue.expected}, not ${describe(input)}`;
+    return `must be ${article} ${issue.expected}, not ${describe(input, !mayHoldSecret(issue.path))}`;
   }
   return issue.message;
 }
 
-function describe(value: unknown): string {
+/** The received value's kind, and the value itself only when `quote` (never for a field that may hold a secret). */
+function describe(value: unknown, quote: boolean): string {
   if (value === null) return "null";
   if (Array.isArray(value)) return "an array";
-  return typeof value === "object" ? "an object" : `${typeof value} ${JSON.stringify(value)}`;
+  if (typeof value === "object") return "an object";
+  const article = /^[aeiou]/.test(typeof value) ? "an" : "a";
+  return quote ? `${typeof value} ${JSON.stringify(value)}` : `${article} ${typeof value}`;
 }
 
 /** Converts zod issues to field issues, with paths under `prefix`. */
@@ -83,6 +95,10 @@ export function parseServer(input: unknown): ServerConfig {
 export function validateConfigFile(input: unknown, baseDir = process.cwd()): ValidationResult<ConfigFile> {
   const top = ConfigFileSchema.safeParse(input, { reportInput: true });
   if (!top.success) return { ok: false, issues: zodIssues(top.error) };
+  const limits = top.data.limits ?? DEFAULT_LIMITS;
+  // Over the count, nothing else is looked at: the cost of validating is what the limit bounds.
+  const tooMany = serverCountIssue(top.data.servers.length, limits);
+  if (tooMany) return { ok: false, issues: [tooMany] };
   const issues: FieldIssue[] = [];
   const servers: ServerConfig[] = [];
   const seen = new Map<string, number>();
@@ -94,6 +110,11 @@ export function validateConfigFile(input: unknown, baseDir = process.cwd()): Val
     const first = id === undefined ? undefined : seen.get(id);
     if (first !== undefined) issues.push({ field: `${label}.id`, message: `duplicate id, already used by servers[${first}]` });
     else if (id !== undefined) seen.set(id, index);
+    const oversized = serverEntryIssues(entry, label, limits);
+    if (oversized.length > 0) {
+      issues.push(...oversized);
+      return;
+    }
     const result = validateServer(entry, "", baseDir);
     if (!result.ok) {
       for (const issue of result.issues) issues.push({ field: `${label}.${issue.field}`, message: issue.message });
@@ -102,7 +123,7 @@ export function validateConfigFile(input: unknown, baseDir = process.cwd()): Val
     servers.push(result.value);
   });
   if (issues.length > 0) return { ok: false, issues };
-  const { health, alerts, discovery, network, security } = top.data;
+  const { health, alerts, discovery, network, security, limits: declared } = top.data;
   return {
     ok: true,
     value: {
@@ -112,6 +133,7 @@ export function validateConfigFile(input: unknown, baseDir = process.cwd()): Val
       ...(discovery ? { discovery } : {}),
       ...(network ? { network } : {}),
       ...(security ? { security } : {}),
+      ...(declared ? { limits: declared } : {}),
     },
   };
 }

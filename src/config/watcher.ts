@@ -4,11 +4,10 @@
  * and an unchanged content is ignored. A bad version is reported and the last good one stays.
  */
 import { watch, type FSWatcher } from "node:fs";
-import { readFile } from "node:fs/promises";
 import { basename, dirname } from "node:path";
-import { errorMessage } from "../core/errors.js";
+import { AppError, errorMessage } from "../core/errors.js";
 import type { Logger } from "../core/logger.js";
-import { parseConfigText } from "./loader.js";
+import { parseConfigText, readConfigText } from "./loader.js";
 import type { ConfigFile } from "./schema.js";
 
 export interface ConfigWatcherOptions {
@@ -30,18 +29,32 @@ export interface ConfigWatcher {
 export function watchConfigFile(options: ConfigWatcherOptions): ConfigWatcher {
   const { path, logger } = options;
   const name = basename(path);
-  let lastText = options.initialText;
+  let lastText: string | undefined = options.initialText;
   let timer: NodeJS.Timeout | undefined;
   let chain: Promise<void> = Promise.resolve();
   let closed = false;
 
+  const reject = (error: unknown): void => {
+    const details = (error as { details?: { issues?: { field: string; message: string }[] } }).details;
+    const problems = details?.issues?.map((issue) => `${issue.field}: ${issue.message}`) ?? [errorMessage(error)];
+    logger.error({ path, problems }, "config file rejected; keeping the last good config");
+    options.onRejected(problems);
+  };
+
   const reload = async (): Promise<void> => {
     let text: string;
     try {
-      text = await readFile(path, "utf8");
+      text = await readConfigText(path);
     } catch (error) {
-      // Mid-replace or deleted: keep the servers as they are.
-      logger.warn({ path, err: errorMessage(error) }, "config file unreadable; keeping the last good config");
+      if (closed) return;
+      if (error instanceof AppError) {
+        // Refused unread: the good content written back afterwards must count as a change.
+        lastText = undefined;
+        reject(error);
+      } else {
+        // Mid-replace or deleted: keep the servers as they are.
+        logger.warn({ path, err: errorMessage(error) }, "config file unreadable; keeping the last good config");
+      }
       return;
     }
     if (text === lastText || closed) return;
@@ -50,10 +63,7 @@ export function watchConfigFile(options: ConfigWatcherOptions): ConfigWatcher {
     try {
       config = parseConfigText(text, path);
     } catch (error) {
-      const details = (error as { details?: { issues?: { field: string; message: string }[] } }).details;
-      const problems = details?.issues?.map((issue) => `${issue.field}: ${issue.message}`) ?? [errorMessage(error)];
-      logger.error({ path, problems }, "config file rejected; keeping the last good config");
-      options.onRejected(problems);
+      reject(error);
       return;
     }
     await options.onChange(config);

@@ -6,7 +6,7 @@
  * Only what it takes to spawn the servers is loaded before they spawn; the other domains and
  * the HTTP layer load while the servers boot, which is most of the time to ready.
  */
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { resolve } from "node:path";
 import type { FastifyInstance } from "fastify";
@@ -14,7 +14,9 @@ import { authRequiredBy, createAuthState, isLoopback } from "../api/auth/auth-st
 import { createAlertService, type AlertService } from "../alerts/index.js";
 import { createAuditService, DEFAULT_AUDIT_RETENTION_DAYS, LOCAL_ACTOR } from "../audit/index.js";
 import { InProcessBus, type MessageBus } from "../bus/index.js";
-import { parseConfigText } from "../config/loader.js";
+import { exposedSecretsWarning } from "../config/file-privacy.js";
+import { parseConfigText, readConfigText } from "../config/loader.js";
+import type { ConfigReloadStatus } from "../config/reload-status.js";
 import { HealthConfigSchema, type ConfigFile, type HealthConfig, type SecurityConfig } from "../config/schema.js";
 import { starterServers } from "../config/starter.js";
 import { watchConfigFile, type ConfigWatcher } from "../config/watcher.js";
@@ -84,14 +86,20 @@ async function checkPortFree(host: string, port: number): Promise<void> {
 }
 
 /** Writes the starter config when there is no config file yet; returns the file's text. */
-function ensureConfigFile(configPath: string, dataDir: string, logger: Logger): string {
+async function ensureConfigFile(configPath: string, dataDir: string, logger: Logger): Promise<string> {
   if (!existsSync(configPath)) {
     const text = `${JSON.stringify({ servers: starterServers(dataDir) }, null, 2)}\n`;
     writeFileSync(configPath, text, { flag: "wx" });
     logger.info({ path: configPath }, "no config file found; wrote a starter config with the four official MCP servers");
     return text;
   }
-  return readFileSync(configPath, "utf8");
+  return readConfigText(configPath);
+}
+
+/** Logs, naming fields but never values, a config file with literal secrets that other users can read. */
+async function warnIfSecretsExposed(configPath: string, config: ConfigFile, logger: Logger): Promise<void> {
+  const warning = await exposedSecretsWarning(configPath, config).catch(() => undefined);
+  if (warning) logger.warn({ path: warning.path, mode: warning.mode, fields: warning.fields }, warning.message);
 }
 
 interface Services {
@@ -171,8 +179,10 @@ export async function createDaemon(options: DaemonOptions): Promise<Daemon> {
     logger.warn({ path: dataDir, was: previousMode.toString(8), now: "700" }, "the data directory was readable by other users; made it private to this user");
   }
   const environment = options.environment ?? process.env;
-  const initialText = ensureConfigFile(configPath, dataDir, logger);
+  const initialText = await ensureConfigFile(configPath, dataDir, logger);
   const config = parseConfigText(initialText, configPath);
+  await warnIfSecretsExposed(configPath, config, logger);
+  let configStatus: ConfigReloadStatus = { file: configPath, result: "ok", at: clock.now(), problems: [] };
 
   const lock: DataDirLock = lockDataDir(dataDir);
   let store: Store | undefined;
@@ -299,6 +309,7 @@ export async function createDaemon(options: DaemonOptions): Promise<Daemon> {
       audit,
       authState,
       security: () => security,
+      configStatus: () => configStatus,
     });
     await app.listen({ host: options.host, port: options.port });
     const address = app.server.address();
@@ -323,6 +334,8 @@ export async function createDaemon(options: DaemonOptions): Promise<Daemon> {
       initialText,
       logger: logger.child({ module: "config" }),
       onChange: async (next) => {
+        configStatus = { file: configPath, result: "ok", at: clock.now(), problems: [] };
+        await warnIfSecretsExposed(configPath, next, logger);
         manager.setNetworkPolicy(next.network ?? STRICT_NETWORK_POLICY);
         const result = await manager.applyConfig(next.servers);
         const alertsRestart = alerts.applyConfig(next.alerts);
@@ -339,11 +352,12 @@ export async function createDaemon(options: DaemonOptions): Promise<Daemon> {
         if (restartRequired.length > 0) {
           logger.warn(details, "config reloaded; some changes apply only after a restart of the daemon");
         } else logger.info(result, "config reloaded");
-        bus.publish({ type: "config_reloaded", path: configPath, ...details });
+        bus.publish({ type: "config_reloaded", path: configPath, ...details, at: configStatus.at });
       },
       onRejected: (problems) => {
+        configStatus = { file: configPath, result: "rejected", at: clock.now(), problems };
         void audit.record({ actor: LOCAL_ACTOR, action: "config.reload", target: configPath, ok: false, error_code: "CONFIG_INVALID", details: { problems } });
-        bus.publish({ type: "config_rejected", path: configPath, problems });
+        bus.publish({ type: "config_rejected", path: configPath, problems, at: configStatus.at });
       },
     });
     const host = options.host.includes(":") ? `[${options.host}]` : options.host;

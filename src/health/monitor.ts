@@ -150,6 +150,7 @@ class Monitor implements HealthMonitor {
   private unsubscribes: Unsubscribe[] = [];
   private started = false;
   private stopped = false;
+  private syncQueued = false;
 
   constructor(private readonly deps: HealthMonitorDeps) {
     this.config = deps.config ?? HealthConfigSchema.parse({});
@@ -183,17 +184,17 @@ class Monitor implements HealthMonitor {
     const { bus } = this.deps;
     this.unsubscribes = [
       bus.subscribe("server_status", (event) => this.onStatus(event)),
-      bus.subscribe("server_registered", () => this.sync()),
+      bus.subscribe("server_registered", () => this.syncSoon()),
       bus.subscribe("server_removed", (event) => {
         // A later server given the same id is another server: it must not be compared with this one.
         this.drift.drop(event.server_id).catch((error: unknown) => {
           this.logger.error({ err: error, server_id: event.server_id }, "dropping the capability snapshot failed");
         });
-        this.sync();
+        this.syncSoon();
       }),
       // An edit that needs no restart (health_check_interval among them) publishes no status change.
-      bus.subscribe("server_updated", () => this.sync()),
-      bus.subscribe("config_reloaded", () => this.sync()),
+      bus.subscribe("server_updated", () => this.syncSoon()),
+      bus.subscribe("config_reloaded", () => this.syncSoon()),
       bus.subscribe("tool_called", (event) => this.tracks.get(event.server_id)?.errors.record(event.ok, event.at)),
       bus.subscribe("server_capabilities", (event) => {
         // Every (re)start lists capabilities: compare at once, so drift across restarts shows up
@@ -263,6 +264,19 @@ class Monitor implements HealthMonitor {
 
   // --- the server list -------------------------------------------------------------------
 
+  /**
+   * One sync for a burst of registry events: a reload that adds a thousand servers publishes a
+   * thousand, and a sync per event would walk the whole list each time.
+   */
+  private syncSoon(): void {
+    if (this.syncQueued) return;
+    this.syncQueued = true;
+    queueMicrotask(() => {
+      this.syncQueued = false;
+      this.sync();
+    });
+  }
+
   /** Follows the manager's list: new servers are scheduled, removed ones forgotten. */
   private sync(): void {
     if (this.stopped) return;
@@ -270,10 +284,22 @@ class Monitor implements HealthMonitor {
     for (const view of this.deps.manager.list()) {
       seen.add(view.id);
       this.trackOf(view);
-      const intervalMs = view.config.health_check_interval * 1000;
-      if (this.scheduler.intervalOf(view.id) !== intervalMs) this.scheduler.add(view.id, intervalMs);
+      this.schedule(view);
     }
     for (const id of [...this.tracks.keys()]) if (!seen.has(id)) this.forget(id);
+  }
+
+  /**
+   * Checks run for servers meant to run, and for one started by hand though disabled; a disabled
+   * server at rest has its status from its state alone and costs no timer and no queries.
+   */
+  private schedule(view: ServerView): void {
+    if (!view.enabled && view.state === "stopped") {
+      this.scheduler.remove(view.id);
+      return;
+    }
+    const intervalMs = view.config.health_check_interval * 1000;
+    if (this.scheduler.intervalOf(view.id) !== intervalMs) this.scheduler.add(view.id, intervalMs);
   }
 
   private trackOf(view: ServerView): Track {
@@ -345,8 +371,7 @@ class Monitor implements HealthMonitor {
     }
     const track = this.trackOf(view);
     // A server changed through the API restarts; its interval may have changed with it.
-    const intervalMs = view.config.health_check_interval * 1000;
-    if (this.scheduler.intervalOf(view.id) !== intervalMs) this.scheduler.add(view.id, intervalMs);
+    this.schedule(view);
     if (event.state === "running") {
       // A new run starts its count of failed checks afresh.
       track.consecutiveFailures = 0;

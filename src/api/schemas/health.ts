@@ -4,6 +4,16 @@ import { HEALTH_STATUSES } from "../../health/index.js";
 
 const HealthStatusSchema = z.enum(HEALTH_STATUSES);
 
+/** GET /api/v1/config/status, and the `config` field of GET /api/v1/health. */
+export const ConfigStatusSchema = z
+  .object({
+    file: z.string(),
+    result: z.enum(["ok", "rejected"]).describe("rejected: the last write of the file was refused and the last good config is kept"),
+    at: z.number().int().describe("When the file was last loaded or refused, ms since the epoch"),
+    problems: z.array(z.string()).describe("Why it was refused, one per problem, naming fields and limits, never values"),
+  })
+  .meta({ description: "The outcome of the last load of the config file" });
+
 /** One component of the system health report (the health monitor's answer). */
 export const ComponentHealthSchema = z
   .object({
@@ -28,6 +38,7 @@ export const SystemHealthResponseSchema = z.object({
     rag: ComponentHealthSchema,
     ollama: ComponentHealthSchema,
   }),
+  config: ConfigStatusSchema.optional(),
 });
 
 /** GET /api/v1/health without the health monitor: the database and the servers' states. */
@@ -49,4 +60,5 @@ export const HealthResponseSchema = z.object({
       }),
     }),
   }),
+  config: ConfigStatusSchema.optional(),
 });

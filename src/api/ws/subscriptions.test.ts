@@ -17,6 +17,8 @@ describe("subscriptions", () => {
     subs.add(["logs"], ["a"]);
     expect(subs.wants("logs", "a")).toBe(true);
     expect(subs.wants("logs", "b")).toBe(false);
+    // An event about no one server (the config file's) is not held back by a server filter.
+    expect(subs.wants("logs", null)).toBe(true);
     subs.add(["logs"], ["b"]);
     expect(subs.view()).toEqual({ events: ["logs"], server_ids: { logs: ["a", "b"] } });
     subs.add(["logs"], null);

@@ -47,10 +47,11 @@ export class Subscriptions {
     }
   }
 
-  wants(topic: Topic, serverId: string): boolean {
+  /** `serverId` null: an event about no one server, which a server filter does not hold back. */
+  wants(topic: Topic, serverId: string | null): boolean {
     const filter = this.topics.get(topic);
     if (filter === undefined) return false;
-    return filter === null || filter.has(serverId);
+    return filter === null || serverId === null || filter.has(serverId);
   }
 
   view(): SubscriptionView {

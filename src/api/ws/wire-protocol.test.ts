@@ -158,12 +158,26 @@ describe("wire shapes", () => {
     });
   });
 
-  it("keeps internal events (snapshots, config, registry, tool calls) off the wire", () => {
+  it("sends config reloads and rejections under the config topic, to every server filter", () => {
+    const reloaded = toWireEvent({ type: "config_reloaded", path: "/x", added: ["a"], removed: [], changed: [], restart_required: [], at: 3 });
+    expect(reloaded).toEqual({
+      topic: "config",
+      server_id: null,
+      message: { type: "config_reloaded", path: "/x", added: ["a"], removed: [], changed: [], restart_required: [], at: 3 },
+    });
+    const rejected = toWireEvent({ type: "config_rejected", path: "/x", problems: ["servers: 2 servers, the limit is 1 (limits.max_servers)"], at: 4 });
+    expect(rejected).toEqual({
+      topic: "config",
+      server_id: null,
+      message: { type: "config_rejected", path: "/x", problems: ["servers: 2 servers, the limit is 1 (limits.max_servers)"], at: 4 },
+    });
+    expect(resolveEventNames(["config_rejected"])).toEqual({ topics: ["config"] });
+  });
+
+  it("keeps internal events (snapshots, registry, tool calls) off the wire", () => {
     const internal: DomainEvent[] = [
       { type: "server_registered", server_id: "a", source: "config" },
       { type: "server_removed", server_id: "a" },
-      { type: "config_reloaded", path: "/x", added: [], removed: [], changed: [], restart_required: [] },
-      { type: "config_rejected", path: "/x", problems: [] },
       { type: "tool_called", server_id: "a", tool: "echo", ok: true, duration_ms: 1, at: 1 },
     ];
     for (const event of internal) expect(toWireEvent(event)).toBeUndefined();

@@ -11,10 +11,11 @@
  *   welcome, subscribed / unsubscribed acks, error, pong, and the events below.
  */
 import { z } from "zod";
+import { isServerSubject } from "../../alerts/index.js";
 import type { DomainEvent, HealthMetrics, HealthStatus } from "../../bus/events.js";
 
 /** What a client can subscribe to; each maps one domain event type to one wire message type. */
-export const TOPICS = ["health_updates", "server_status", "alerts", "capabilities_changed", "logs", "install_progress"] as const;
+export const TOPICS = ["health_updates", "server_status", "alerts", "capabilities_changed", "logs", "install_progress", "config"] as const;
 export type Topic = (typeof TOPICS)[number];
 
 /** Accepted names: the seed's plural `health_updates`, and the wire type's own name for each. */
@@ -29,6 +30,9 @@ const NAMES: Record<string, Topic | "*"> = {
   log: "logs",
   server_log: "logs",
   install_progress: "install_progress",
+  config: "config",
+  config_reloaded: "config",
+  config_rejected: "config",
   "*": "*",
   all: "*",
 };
@@ -121,16 +125,19 @@ export interface HealthUpdateMessage {
   at: number;
 }
 
-/** An event as a client sees it, with what the hub needs to route it. */
+/**
+ * An event as a client sees it, with what the hub needs to route it. `server_id` is null for an
+ * event about no one server (the config file's): every subscriber of its topic gets it.
+ */
 export interface WireEvent {
   topic: Topic;
-  server_id: string;
-  message: { type: string; server_id: string; at: number } & Record<string, unknown>;
+  server_id: string | null;
+  message: { type: string; at: number } & Record<string, unknown>;
 }
 
 /**
  * The wire form of a domain event, or undefined for events clients do not see (capability
- * snapshots are large and have their own REST route; config and registry events are internal).
+ * snapshots are large and have their own REST route; registry events are internal).
  * Fields are copied by name so that a field added to a domain event is not exposed by accident.
  */
 export function toWireEvent(event: DomainEvent): WireEvent | undefined {
@@ -165,7 +172,8 @@ export function toWireEvent(event: DomainEvent): WireEvent | undefined {
     case "alert":
       return {
         topic: "alerts",
-        server_id: event.server_id,
+        // An alert about the daemon or its config file reaches every alerts subscriber, whatever its server filter.
+        server_id: isServerSubject(event.server_id) ? event.server_id : null,
         message: {
           type: "alert",
           alert_id: event.alert_id,
@@ -213,12 +221,30 @@ export function toWireEvent(event: DomainEvent): WireEvent | undefined {
           at: event.at,
         },
       };
+    case "config_reloaded":
+      return {
+        topic: "config",
+        server_id: null,
+        message: {
+          type: "config_reloaded",
+          path: event.path,
+          added: event.added,
+          removed: event.removed,
+          changed: event.changed,
+          restart_required: event.restart_required,
+          at: event.at,
+        },
+      };
+    case "config_rejected":
+      return {
+        topic: "config",
+        server_id: null,
+        message: { type: "config_rejected", path: event.path, problems: event.problems, at: event.at },
+      };
     case "server_capabilities":
     case "server_registered":
     case "server_removed":
     case "server_updated":
-    case "config_reloaded":
-    case "config_rejected":
     case "tool_called":
     // Subscribers see a storage fault as the alert it raises.
     case "storage_fault":

@@ -1,16 +1,19 @@
 /**
  * `pygent health`: the daemon's GET /api/v1/health, as the seed's `curl .../api/v1/health | jq`.
- * Exits 1 when the overall status is critical or offline, so it can gate scripts and probes.
+ * Exits 1 when the overall status is critical or offline, so it can gate scripts and probes. A
+ * refused change of the config file is shown with its problems (the daemon runs on the last good one).
  */
 import type { Command } from "commander";
 import { EXIT_FAILURE, clientFor, examples, printJson, withDaemonOptions, type CliContext } from "../cli-context.js";
 import { formatTable, statusColour, statusStyle } from "../table.js";
+import { terminalSafe } from "../terminal-text.js";
 
 export interface HealthReport {
   status: string;
   version?: string;
   uptime_s?: number;
   components?: Record<string, { status: string; details?: unknown }>;
+  config?: { file: string; result: "ok" | "rejected"; at: number; problems: string[] };
 }
 
 const FAILING = new Set(["critical", "offline"]);
@@ -40,6 +43,13 @@ export function registerHealthCommand(program: Command, ctx: CliContext): void {
       const version = report.version ? ` ${report.version}` : "";
       const uptime = typeof report.uptime_s === "number" ? `, up ${formatDuration(report.uptime_s)}` : "";
       io.out(`PyGent Factory${version} at ${client.baseUrl}: ${status}${uptime}`);
+      const { config } = report;
+      if (config?.result === "rejected") {
+        io.out(
+          `config: ${io.paint("rejected", "red")} at ${new Date(config.at).toISOString()}: ${terminalSafe(config.file)} was refused; the last good config is kept`,
+        );
+        for (const problem of config.problems) io.out(`  ${terminalSafe(problem)}`);
+      } else if (config) io.out(`config: ok (${terminalSafe(config.file)})`);
       const components = Object.entries(report.components ?? {}).map(([name, component]) => ({ name, ...component }));
       if (components.length === 0) return;
       io.out("");

@@ -1,16 +1,19 @@
 /**
  * `pygent validate` (the seed's validate_mcp_servers.py): checks the config file, then starts
  * every enabled server once, in parallel, runs initialize and the list calls, and reports. Needs
- * no daemon; the probe owns the child processes and stops them before it resolves.
+ * no daemon; the probe owns the child processes and stops them before it resolves. Warns (on
+ * stderr, naming fields, never values) when the file holds literal secrets other users can read.
  */
 import { resolve } from "node:path";
 import type { Command } from "commander";
+import { exposedSecretsWarning } from "../../config/file-privacy.js";
 import { DEFAULT_CONFIG_FILE, loadConfigFile } from "../../config/loader.js";
 import type { ServerConfig } from "../../config/schema.js";
 import type { ProbeResult } from "../../mcp/index.js";
 import { EXIT_FAILURE, examples, printJson, type CliContext } from "../cli-context.js";
 import { parsePositiveNumber } from "../option-parsers.js";
 import { formatTable, statusStyle } from "../table.js";
+import { terminalSafe } from "../terminal-text.js";
 
 interface ValidateOptions {
   config: string;
@@ -35,6 +38,8 @@ export function registerValidateCommand(program: Command, ctx: CliContext): void
       const configPath = resolve(options.config);
       // A CONFIG_INVALID error from the loader lists its problems one per line (report-error).
       const config = await loadConfigFile(configPath);
+      const exposed = await exposedSecretsWarning(configPath, config);
+      if (exposed) ctx.io.err(`warning: ${terminalSafe(exposed.message)}`);
       const enabled = config.servers.filter((server) => server.enabled);
       const { probeServer } = await import("../../mcp/index.js");
       // probeServer reports every failure in its result; it does not throw.

@@ -438,11 +438,11 @@ describe("validate", () => {
     await writeFile(config, JSON.stringify({ servers: [{ id: "quick", ...hangs, startup_timeout: 1 }, { id: "patient", ...hangs, startup_timeout: 2 }] }));
     const own = await run(["validate", "--config", config, "--json"]);
     const errors = (JSON.parse(own.stdout) as { servers: { error: string }[] }).servers.map((s) => s.error);
-    expect(errors).toEqual(["did not answer initialize within 1 s", "did not answer initialize within 2 s"]);
+    expect(errors).toEqual(["did not answer initialize within 1 s (startup_timeout)", "did not answer initialize within 2 s (startup_timeout)"]);
 
     const overridden = await run(["validate", "--config", config, "--json", "--timeout", "0.5"]);
     const forced = (JSON.parse(overridden.stdout) as { servers: { error: string }[] }).servers.map((s) => s.error);
-    expect(forced).toEqual(["did not answer initialize within 0.5 s", "did not answer initialize within 0.5 s"]);
+    expect(forced).toEqual(["did not answer initialize within 0.5 s (startup_timeout)", "did not answer initialize within 0.5 s (startup_timeout)"]);
   });
 });
 
@@ -469,7 +469,7 @@ describe("token", () => {
       expect(await run(["token", "revoke", id, "--data-dir", dataDir])).toMatchObject({ code: 0, stdout: `Revoked token ${id}\n` });
       expect((await run(["token", "revoke", id, "--data-dir", dataDir])).code).toBe(1);
       const table = await run(["token", "list", "--data-dir", dataDir]);
-      expect(table.stdout.split("\n")[1]).toMatch(/ci\s+operator\s+\S+\s+-\s+\d{4}-/);
+      expect(table.stdout.split("\n")[1]).toMatch(/ci\s+operator\s+\S+\s+-\s+-\s+\d{4}-/);
     } finally {
       await rm(dataDir, { recursive: true, force: true });
     }

@@ -47,9 +47,10 @@ export interface ConnectionHooks {
   onSpawn?: (pid: number) => void;
   /**
    * The session ended without close() being called: the process exited or the stream broke.
-   * `permanent` when connecting again cannot help (the network policy now refuses the URL).
+   * `permanent` when connecting again cannot help (the network policy now refuses the URL);
+   * `clean` when the process exited with code 0 of its own accord (not ended by the transport).
    */
-  onLost?: (reason: string, exit: ExitInfo | undefined, permanent: boolean) => void;
+  onLost?: (reason: string, loss: { exit: ExitInfo | undefined; permanent: boolean; clean: boolean }) => void;
   /** The server said its tools, resources or prompts changed. */
   onListChanged?: (list: "tools" | "resources" | "prompts") => void;
 }
@@ -317,10 +318,10 @@ async function connectWithin(config: ServerConfig, options: ConnectOptions, sign
     },
   });
   let lost = false;
-  const reportLost = (reason: string, exit: ExitInfo | undefined, permanent = false) => {
+  const reportLost = (reason: string, exit: ExitInfo | undefined, permanent = false, clean = false) => {
     if (!opened || lost || connection?.isClosing) return;
     lost = true;
-    hooks.onLost?.(reason, exit, permanent);
+    hooks.onLost?.(reason, { exit, permanent, clean });
   };
   client.onerror = (error) => {
     hooks.onTransportError?.(error);
@@ -343,7 +344,9 @@ async function connectWithin(config: ServerConfig, options: ConnectOptions, sign
         : `exited with code ${exit.code}${explained(meaningfulStderrLine(stderrTail))}`
       : "the connection closed";
     // A server the transport ended is killed by its signal; the reason it was ended comes first.
-    reportLost(failure ?? exited, exit);
+    // Its exit is never clean, whatever its code: it did not finish its work, it was stopped.
+    const clean = failure === undefined && exit !== undefined && exit.code === 0 && exit.signal === null;
+    reportLost(failure ?? exited, exit, false, clean);
   };
   let connection: Connection | undefined;
   const timeoutMs = timeoutS * 1000;

@@ -190,8 +190,7 @@ export class Supervisor {
         onStderr: (line) => this.log("stderr", line),
         onNoise: (line) => this.log("stdout", `non-protocol output: ${line}`),
         onTransportError: (error) => this.log("daemon", `transport: ${error.message}`),
-        onLost: (reason, exit, permanent) => {
-          const clean = exit !== undefined && exit.code === 0 && exit.signal === null;
+        onLost: (reason, { exit, permanent, clean }) => {
           if (generation === this.generation) this.onLost(reason, spawnedPid, { permanent, clean, exit });
         },
         onListChanged: (list) => this.log("daemon", `server reported ${list}/list_changed`),

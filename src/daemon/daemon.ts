@@ -265,8 +265,9 @@ export async function createDaemon(options: DaemonOptions): Promise<Daemon> {
     await checkPortFree(options.host, options.port);
     await enforceAuthConfig();
     audit.start();
-    // The servers boot while the rest loads: their start-up is the longer of the two.
-    await manager.start();
+    // Orphans are ended and stored servers registered before anything can reach the API; the
+    // servers themselves start once it listens, so it answers (listing them as starting) at once.
+    await manager.prepare();
     if (lock.unclean) await recordUncleanShutdown(lock.unclean, manager, store, startedAt, logger);
     services = await createServices({
       config,
@@ -282,11 +283,8 @@ export async function createDaemon(options: DaemonOptions): Promise<Daemon> {
       alerts,
     });
     const { health, systemHealth, discovery, metrics } = services;
-    // After manager.start(), which ended the install commands a killed daemon left running.
+    // After manager.prepare(), which ended the install commands a killed daemon left running.
     await discovery.installs.removeInterrupted();
-    await health.start();
-    // After the health monitor (it publishes what alerts evaluate); stopped before it.
-    await alerts.start();
     // The catalog loads once the API listens, so the servers' states are served sooner; the
     // discovery routes wait for it. A missing or corrupt cache is rebuilt, never fatal.
     let catalogLoaded!: () => void;
@@ -312,6 +310,10 @@ export async function createDaemon(options: DaemonOptions): Promise<Daemon> {
       configStatus: () => configStatus,
     });
     await app.listen({ host: options.host, port: options.port });
+    await manager.start();
+    await health.start();
+    // After the health monitor (it publishes what alerts evaluate); stopped before it.
+    await alerts.start();
     const address = app.server.address();
     const port = typeof address === "object" && address ? address.port : options.port;
     // Recorded so that `pygent auth off` (another process) can refuse while this bind or the config force auth on.

@@ -64,7 +64,12 @@ export interface McpManager {
    * (INSTANCE_ENV) next to a process_groups record, so the next run can end exactly those.
    */
   readonly daemonInstance: string;
-  /** Starts every enabled server, loading API-registered ones from the store. */
+  /**
+   * Ends the processes a killed daemon left behind and registers the API-registered servers
+   * kept in the store, without starting anything; once only. start() does it first if not done.
+   */
+  prepare(): Promise<void>;
+  /** Starts every enabled server (after prepare()). */
   start(): Promise<void>;
   /** Stops every server and waits until every child process is gone. */
   stop(): Promise<void>;

@@ -185,10 +185,9 @@ export function createMcpManager(deps: ManagerDeps): McpManager {
     }
   }
 
-  return {
-    daemonInstance: deps.daemonInstance,
-
-    async start() {
+  let prepared: Promise<void> | undefined;
+  function prepare(): Promise<void> {
+    prepared ??= (async () => {
       const reaped = await reapOrphans(deps.store.processGroups, deps.daemonInstance, logger);
       if (reaped.killed.length > 0) logger.warn({ pids: reaped.killed }, "ended orphaned server and install processes");
       for (const stored of await deps.store.servers.list()) {
@@ -202,6 +201,17 @@ export function createMcpManager(deps: ManagerDeps): McpManager {
           logger.error({ server_id: stored.id, err: errorMessage(error) }, "stored server config is no longer valid; skipped");
         }
       }
+    })();
+    return prepared;
+  }
+
+  return {
+    daemonInstance: deps.daemonInstance,
+
+    prepare,
+
+    async start() {
+      await prepare();
       started = true;
       for (const found of entries.values()) if (found.supervisor.config.enabled) launchInBackground(found);
     },

@@ -11,6 +11,7 @@ import { spawn } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { createRequire } from "node:module";
+import { clockTicks, cpuTicks } from "./lib/daemon.mjs";
 import { officialServers } from "./lib/servers.mjs";
 import {
   cmdline, descendants, endTracked, freePort, getJson, log, logTail, settledRss, sleep, snapshot, track,
@@ -78,10 +79,12 @@ export async function hubOnce(dir, { extended = false, seed = true, timeoutMs = 
   try {
     // Ready: /api/servers lists all four as "connected".
     let readyMs = null;
+    let firstAnswerMs = null;
     let last = null;
     while (performance.now() - t0 < timeoutMs && !exited) {
       const doc = await getJson(`${base}/api/servers`, 500);
       if (doc) {
+        firstAnswerMs ??= performance.now() - t0;
         last = statusesOf(doc);
         const vals = Object.values(last);
         if (vals.length === specs.length && vals.every((s) => s === "connected")) {
@@ -93,6 +96,9 @@ export async function hubOnce(dir, { extended = false, seed = true, timeoutMs = 
     }
     snapshot(entry);
     result.ready_ms = readyMs;
+    result.first_answer_ms = firstAnswerMs;
+    const ticks = cpuTicks(child.pid);
+    result.cpu_ms_until_ready = readyMs === null || ticks === null ? null : (ticks * 1000) / clockTicks();
     if (readyMs === null) {
       result.error = exited ? `mcp-hub exited (${JSON.stringify(exited)})` : `not ready after ${timeoutMs} ms`;
       result.last_statuses = last;

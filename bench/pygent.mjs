@@ -7,7 +7,7 @@ import path from "node:path";
 import {
   endTracked, freePort, getJson, groupMembers, logTail, settledRss, sleep, snapshot, stillAlive, track, waitGone,
 } from "./lib/proc.mjs";
-import { DAEMON_NODE_FLAGS, PYGENT_BIN, ROOT } from "./lib/daemon.mjs";
+import { clockTicks, cpuTicks, DAEMON_NODE_FLAGS, PYGENT_BIN, ROOT } from "./lib/daemon.mjs";
 
 export const pygentAvailable = () => fs.existsSync(PYGENT_BIN);
 
@@ -39,10 +39,12 @@ export async function pygentOnce(dir, { extended = false, timeoutMs = 30000 } = 
   const result = { port };
   try {
     let readyMs = null;
+    let firstAnswerMs = null;
     let last = null;
     while (performance.now() - t0 < timeoutMs && !exited) {
       const doc = await getJson(url, 500);
       if (doc && Array.isArray(doc.servers)) {
+        firstAnswerMs ??= performance.now() - t0;
         last = doc.servers.map((s) => ({ id: s.id, state: s.state, reason: s.reason ?? null }));
         if (doc.servers.length > 0 && doc.servers.every((s) => s.state === "running")) {
           readyMs = performance.now() - t0;
@@ -54,6 +56,9 @@ export async function pygentOnce(dir, { extended = false, timeoutMs = 30000 } = 
     }
     snapshot(entry);
     result.ready_ms = readyMs;
+    result.first_answer_ms = firstAnswerMs;
+    const ticks = cpuTicks(child.pid);
+    result.cpu_ms_until_ready = readyMs === null || ticks === null ? null : (ticks * 1000) / clockTicks();
     if (readyMs === null) {
       result.error = exited ? `daemon exited (${JSON.stringify(exited)})` : `not all running after ${timeoutMs} ms`;
       result.last_servers = last;

@@ -35,39 +35,48 @@ async function startup() {
   let pygExt = null;
   const errors = [];
   try {
-    for (let i = 0; i < RUNS; i++) {
-      const last = i === RUNS - 1;
-      const rd = path.join(tmp, `round${i}`);
-
-      const fd = path.join(rd, "floor");
-      fs.mkdirSync(fd, { recursive: true });
-      const f = await floorOnce(fd);
-      floor.push(f);
-      log(`round ${i + 1}/${RUNS} floor ${f.toFixed(0)} ms`);
-
-      const hd = path.join(rd, "hub");
-      fs.mkdirSync(hd, { recursive: true });
-      const h = await hubOnce(hd, { extended: last });
-      hub.push(h.ready_ms);
-      if (last) hubExt = h;
-      if (h.error) {
-        errors.push(`mcp-hub round ${i + 1}: ${h.error}`);
-        log(`mcp-hub error: ${h.error}\n${hubLogTail(hd)}`);
-      }
-      log(`round ${i + 1}/${RUNS} mcp-hub ${h.ready_ms?.toFixed(0) ?? "-"} ms${last ? " (+ RSS and kill -9 check)" : ""}`);
-
-      if (withPygent) {
+    const loads = [];
+    const rounds = {
+      floor: async (rd) => {
+        const fd = path.join(rd, "floor");
+        fs.mkdirSync(fd, { recursive: true });
+        const f = await floorOnce(fd);
+        floor.push(f);
+        return `floor ${f.toFixed(0)} ms`;
+      },
+      "mcp-hub": async (rd, last) => {
+        const hd = path.join(rd, "hub");
+        fs.mkdirSync(hd, { recursive: true });
+        const h = await hubOnce(hd, { extended: last });
+        hub.push(h);
+        if (last) hubExt = h;
+        if (h.error) {
+          errors.push(`mcp-hub: ${h.error}`);
+          log(`mcp-hub error: ${h.error}\n${hubLogTail(hd)}`);
+        }
+        return `mcp-hub ${h.ready_ms?.toFixed(0) ?? "-"} ms (first answer ${h.first_answer_ms?.toFixed(0) ?? "-"} ms)`;
+      },
+      pygent: async (rd, last) => {
         const pd = path.join(rd, "pygent");
         fs.mkdirSync(pd, { recursive: true });
         const p = await pygentOnce(pd, { extended: last });
-        pyg.push(p.ready_ms);
+        pyg.push(p);
         if (last) pygExt = p;
         if (p.error) {
-          errors.push(`pygent round ${i + 1}: ${p.error}`);
+          errors.push(`pygent: ${p.error}`);
           log(`pygent error: ${p.error}\n${pygentLogTail(pd)}`);
         }
-        log(`round ${i + 1}/${RUNS} pygent ${p.ready_ms?.toFixed(0) ?? "-"} ms${last ? " (+ RSS, kill -9, SIGTERM)" : ""}`);
-      }
+        return `pygent ${p.ready_ms?.toFixed(0) ?? "-"} ms (first answer ${p.first_answer_ms?.toFixed(0) ?? "-"} ms)`;
+      },
+    };
+    const order = withPygent ? ["floor", "mcp-hub", "pygent"] : ["floor", "mcp-hub"];
+    for (let i = 0; i < RUNS; i++) {
+      const last = i === RUNS - 1;
+      const rd = path.join(tmp, `round${i}`);
+      loads.push(os.loadavg()[0]);
+      // Rotated, so that no contender always runs first (or right after the heaviest one).
+      const rotated = order.map((_, k) => order[(k + i) % order.length]);
+      for (const name of rotated) log(`round ${i + 1}/${RUNS} ${await rounds[name](rd, last)}`);
     }
 
     // Once: mcp-hub without the seeded catalog, to show what the failed internet fetch costs.
@@ -77,16 +86,26 @@ async function startup() {
     log(`mcp-hub without seeded catalog ${u.ready_ms?.toFixed(0) ?? "-"} ms`);
 
     const floorMs = median(floor);
-    const hubMs = median(hub);
+    const figure = (runs, key) => {
+      const xs = runs.map((r) => r[key]).filter((x) => typeof x === "number");
+      return { median: median(xs), min: xs.length ? Math.min(...xs) : null, max: xs.length ? Math.max(...xs) : null };
+    };
+    const hubMs = median(hub.map((h) => h.ready_ms).filter((x) => typeof x === "number"));
+    const hubFirst = figure(hub, "first_answer_ms");
+    const hubCpu = figure(hub, "cpu_ms_until_ready");
     const out = {
       bench: "startup",
       runs: RUNS,
       servers: 4,
       floor_ms: floorMs,
       floor_samples_ms: floor,
+      load_average_1m: { median: median(loads), min: Math.min(...loads), max: Math.max(...loads) },
+      order: "rotated per round",
       mcp_hub: {
         ready_ms: hubMs,
-        samples_ms: hub,
+        samples_ms: hub.map((h) => h.ready_ms),
+        first_answer_ms: hubFirst,
+        cpu_ms_until_ready: hubCpu,
         rss_mb: hubExt?.rss_mb ?? null,
         children_rss_mb: hubExt?.children_rss_mb ?? null,
         restarted_after_kill9: hubExt?.restarted_after_kill9 ?? null,
@@ -98,10 +117,12 @@ async function startup() {
       ratios: {},
     };
     if (withPygent) {
-      const pMs = median(pyg);
+      const pMs = median(pyg.map((p) => p.ready_ms).filter((x) => typeof x === "number"));
       out.pygent = {
         ready_ms: pMs,
-        samples_ms: pyg,
+        samples_ms: pyg.map((p) => p.ready_ms),
+        first_answer_ms: figure(pyg, "first_answer_ms"),
+        cpu_ms_until_ready: figure(pyg, "cpu_ms_until_ready"),
         servers: pygExt?.servers ?? null,
         rss_mb: pygExt?.rss_mb ?? null,
         children_rss_mb: pygExt?.children_rss_mb ?? null,
@@ -119,8 +140,15 @@ async function startup() {
       pygent_ready_vs_floor: ratio(out.pygent.ready_ms, floorMs),
       mcp_hub_ready_vs_floor: ratio(hubMs, floorMs),
       pygent_vs_mcp_hub_rss: ratio(out.pygent.rss_mb, out.mcp_hub.rss_mb),
+      pygent_vs_mcp_hub_ready: ratio(out.pygent.ready_ms, hubMs),
+      pygent_vs_mcp_hub_first_answer: ratio(out.pygent.first_answer_ms?.median, hubFirst.median),
+      pygent_vs_mcp_hub_cpu_until_ready: ratio(out.pygent.cpu_ms_until_ready?.median, hubCpu.median),
     };
-    if (errors.length) out.errors = errors;
+    if (errors.length) {
+      out.errors = errors;
+      // A part that failed fails the run, and says which.
+      process.exitCode = 1;
+    }
     out.wall_s = (Date.now() - started) / 1000;
     process.stdout.write(JSON.stringify(r1obj(out)) + "\n");
   } finally {
@@ -146,7 +174,7 @@ async function main() {
 }
 
 main()
-  .then(() => process.exit(0))
+  .then(() => process.exit(process.exitCode ?? 0))
   .catch((err) => {
     killEverything();
     log(`failed: ${err?.stack ?? err}`);

@@ -48,7 +48,6 @@ async function build(config: AlertsConfigInput, dir = mkdtempSync(join(tmpdir(),
     version: "0.0.0-test",
     startedAt: clock.now(),
     bind: { host: "127.0.0.1", port: PORT },
-    rateLimit: false,
     alerts,
   });
   return { app, store, bus, clock, alerts, manager, dir };

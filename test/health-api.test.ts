@@ -45,7 +45,6 @@ beforeEach(async () => {
     version: "0.0.0-test",
     startedAt,
     bind: { host: "127.0.0.1", port: PORT },
-    rateLimit: false,
     health: { monitor, system },
   });
   await manager.registerServer("echo", {
@@ -157,7 +156,7 @@ describe("system health routes", () => {
     const unreachable = { ...store, ping: () => Promise.reject(new Error("SQLITE_IOERR")), info: () => Promise.reject(new Error("SQLITE_IOERR")) };
     const config = HealthConfigSchema.parse({});
     const startedAt = Date.now();
-    const base = { manager, logger: silentLogger(), clock: systemClock, version: "0.0.0-test", startedAt, bind: { host: "127.0.0.1", port: PORT }, rateLimit: false as const };
+    const base = { manager, logger: silentLogger(), clock: systemClock, version: "0.0.0-test", startedAt, bind: { host: "127.0.0.1", port: PORT } };
     const system = createSystemHealth({ store: unreachable, manager, monitor, clock: systemClock, version: "0.0.0-test", startedAt, config: () => config });
     const full = await buildApp({ ...base, store: unreachable, health: { monitor, system } });
     const basic = await buildApp({ ...base, store: unreachable });

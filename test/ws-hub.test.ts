@@ -11,7 +11,6 @@ import { afterEach, describe, expect, it } from "vitest";
 import { buildApp } from "../src/api/app.js";
 import { createTokenService, type TokenService } from "../src/api/auth/token-service.js";
 import { createAuthState } from "../src/api/auth/auth-state.js";
-import type { RateLimitOptions } from "../src/api/rate-limit.js";
 import { UNAUTHORIZED_CLOSE_CODE, type EventHubOptions } from "../src/api/ws/event-hub.js";
 import { InProcessBus, type HealthMetrics } from "../src/bus/index.js";
 import { SecurityConfigSchema, type SecurityConfig } from "../src/config/schema.js";
@@ -37,7 +36,6 @@ async function start(
   options: {
     websocket?: Partial<EventHubOptions>;
     logger?: Logger;
-    rateLimit?: RateLimitOptions;
     security?: Partial<SecurityConfig>;
     clock?: Clock;
   } = {},
@@ -61,7 +59,6 @@ async function start(
     security: () => security,
     bind: { host: "127.0.0.1", port: 0 },
     ...(options.websocket ? { websocket: options.websocket } : {}),
-    ...(options.rateLimit ? { rateLimit: options.rateLimit } : {}),
   });
   await app.listen({ host: "127.0.0.1", port: 0 });
   cleanups.push(async () => {
@@ -332,7 +329,9 @@ describe("/ws security", () => {
 
   it("is not rate limited like requests: many upgrades in a row are all accepted", async () => {
     // A limit the upgrades below would exceed four times over if they were counted.
-    const { url, wsUrl } = await start({ rateLimit: { max: 5, timeWindowMs: 60_000 } });
+    const { url, wsUrl } = await start({
+      security: { rate_limit: { loopback: true, per_address: { burst: 5, per_minute: 1 }, per_token: { burst: 5, per_minute: 1 } } },
+    });
     for (let i = 0; i < 20; i++) {
       const client = await WsTestClient.open(wsUrl);
       client.ws.terminate();

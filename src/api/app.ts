@@ -30,7 +30,7 @@ import { createTokenService, type TokenService } from "./auth/token-service.js";
 import { frameworkErrorHandler, registerErrorHandling } from "./error-handler.js";
 import { registerHostOriginGuard } from "./host-origin-guard.js";
 import { registerOpenApi } from "./openapi.js";
-import { DEFAULT_RATE_LIMIT, registerRateLimit, type RateLimitOptions } from "./rate-limit.js";
+import { registerRateLimit } from "./rate-limit.js";
 import { alertRoutes } from "./routes/alerts.js";
 import { auditRoutes } from "./routes/audit.js";
 import { discoveryRoutes, type DiscoveryServices } from "./routes/discovery.js";
@@ -69,8 +69,6 @@ export interface ApiDeps {
   allowedOrigins?: string[];
   /** Extra Host header values (`name` or `name:port`), e.g. behind a reverse proxy or on 0.0.0.0. */
   allowedHosts?: string[];
-  /** Requests per client per window; `false` turns the limit off. Default 600 a minute. */
-  rateLimit?: RateLimitOptions | false;
   /** The audit log; built over the store when not given (the daemon gives one that prunes by retention). */
   audit?: AuditService;
   /**
@@ -180,8 +178,9 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   registerAuditHook(app, audit, { auditReads: () => security().audit_reads });
   const failures = createAuthFailureLimiter({ clock: deps.clock, limits: () => authFailureLimitsOf(security()) });
   const auth = createAuthenticator({ tokens, failures, audit });
-  await registerAuthGuard(app, auth, { healthPath: `${API_PREFIX}/health` });
-  if (deps.rateLimit !== false) await registerRateLimit(app, deps.rateLimit ?? DEFAULT_RATE_LIMIT);
+  const healthPath = `${API_PREFIX}/health`;
+  await registerAuthGuard(app, auth, { healthPath });
+  registerRateLimit(app, { clock: deps.clock, limits: () => security().rate_limit, healthPath });
   await registerOpenApi(app, { version: deps.version });
 
   if (hub) {

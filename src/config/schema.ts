@@ -241,6 +241,32 @@ export const NetworkConfigSchema = z
 
 export type NetworkConfig = z.output<typeof NetworkConfigSchema>;
 
+/** One token bucket: `burst` requests at once, refilled at `per_minute` a minute. */
+const RateBucketSchema = (burst: number, perMinute: number) =>
+  z
+    .object({
+      burst: z.number().int().min(1).max(1_000_000).default(burst),
+      per_minute: z.number().int().min(1).max(10_000_000).default(perMinute),
+    })
+    .strict()
+    .prefault({});
+
+/**
+ * The API's request budget: a request authenticated by a token spends its token's bucket, any
+ * other its client address's. Loopback clients are exempt unless `loopback` is true.
+ */
+export const RateLimitConfigSchema = z
+  .object({
+    per_address: RateBucketSchema(600, 1200),
+    per_token: RateBucketSchema(2000, 6000),
+    /** Also limit clients on 127.0.0.0/8 and ::1 (the local CLI and dashboards). */
+    loopback: z.boolean().default(false),
+  })
+  .strict()
+  .prefault({});
+
+export type RateLimitConfig = z.output<typeof RateLimitConfigSchema>;
+
 /**
  * The config file's `security` section. Auth is otherwise on once a token exists or the daemon
  * listens beyond loopback; this turns it on for loopback too (a shared machine, where every local
@@ -263,6 +289,8 @@ export const SecurityConfigSchema = z
     ws_max_connections: z.number().int().min(1).max(100_000).default(100),
     /** Open /ws connections per token (per client address while auth is off). */
     ws_max_connections_per_token: z.number().int().min(1).max(100_000).default(20),
+    /** Requests per token or client address (see RateLimitConfigSchema). */
+    rate_limit: RateLimitConfigSchema,
   })
   .strict();
 

@@ -50,6 +50,27 @@ describe("config validation", () => {
     });
   });
 
+  it("names the field of a bad rate limit, and fills in the defaults", () => {
+    const result = validateConfigFile({
+      security: { rate_limit: { per_address: { burst: 0, per_minute: 1.5 }, per_token: { burst: "many" }, loopback: "no", extra: 1 } },
+    });
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.issues.map((issue) => issue.field).sort()).toEqual([
+      "security.rate_limit",
+      "security.rate_limit.loopback",
+      "security.rate_limit.per_address.burst",
+      "security.rate_limit.per_address.per_minute",
+      "security.rate_limit.per_token.burst",
+    ]);
+    const defaults = validateConfigFile({ security: {} });
+    expect(defaults.ok && defaults.value.security?.rate_limit).toEqual({
+      per_address: { burst: 600, per_minute: 1200 },
+      per_token: { burst: 2000, per_minute: 6000 },
+      loopback: false,
+    });
+  });
+
   it("infers http for a url and requires url for sse", () => {
     expect(parseServer({ id: "r", url: "https://example.com/mcp" }).transport).toBe("http");
     expect(() => parseServer({ id: "r", transport: "sse" })).toThrow(/url: is required for the sse transport/);

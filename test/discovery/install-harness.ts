@@ -122,7 +122,6 @@ export function buildHarnessApp(h: Harness, deps: Pick<ApiDeps, "bind"> & Partia
     clock: systemClock,
     version: "0.0.0-test",
     startedAt: systemClock.now(),
-    rateLimit: false,
     discovery: { catalog: h.catalog, installs: h.service },
     ...deps,
   });

@@ -52,7 +52,6 @@ export async function createTestApp(testOptions: TestAppOptions = {}): Promise<T
     version: "0.0.0-test",
     startedAt: clock.now(),
     bind: { host: "127.0.0.1", port: TEST_PORT },
-    rateLimit: false,
     ...options,
     clock,
     store,

@@ -7,6 +7,7 @@ import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { InProcessBus, type DomainEvent } from "../src/bus/index.js";
 import { starterServers } from "../src/config/starter.js";
+import { parseServer } from "../src/config/validate.js";
 import { systemClock } from "../src/core/clock.js";
 import { newId } from "../src/core/ids.js";
 import { silentLogger } from "../src/core/logger.js";
@@ -330,5 +331,29 @@ describe("MCP manager", () => {
     expect(again.get("kept").source).toBe("api");
     const result = await again.callTool("kept", "echo", { text: "still here" });
     expect(JSON.stringify(result.content)).toContain("still here");
+  });
+});
+
+describe("start turns", () => {
+  it("spawns at most maxConcurrentStarts stdio servers at once; one waiting its turn is starting without a process and stops at once", async () => {
+    manager = createMcpManager({ clock: systemClock, bus, store, logger: silentLogger(), daemonInstance: newId(), maxConcurrentStarts: 1 });
+    const hangs = { startup_timeout: 60 };
+    await manager.applyConfig([
+      parseServer(fixtureServer("first", "hangs-on-initialize.mjs", hangs)),
+      parseServer(fixtureServer("second", "hangs-on-initialize.mjs", hangs)),
+    ]);
+    await manager.start();
+    // A spawned server's process group is recorded at once, before it answers anything.
+    const spawned = async () => (await store.processGroups.list()).map((group) => group.server_id);
+    const [busy] = await waitFor(async () => ((await spawned()).length > 0 ? await spawned() : undefined), { timeoutMs: 30_000, message: "one server spawned" });
+    const waiting = busy === "first" ? "second" : "first";
+    expect(await spawned()).toEqual([busy]);
+    expect(manager.get(waiting)).toMatchObject({ state: "starting", pid: null });
+    const began = Date.now();
+    await manager.stopServer(waiting);
+    // Far below the 60 s startup_timeout that a stop stuck behind the first server would wait.
+    expect(Date.now() - began).toBeLessThan(20_000);
+    expect(manager.get(waiting).state).toBe("stopped");
+    expect(await spawned()).toEqual([busy]);
   });
 });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { ManualClock, type Clock } from "../core/clock.js";
 import { CheckScheduler } from "./check-scheduler.js";
-import { ConcurrencyLimiter } from "./concurrency-limiter.js";
+import { ConcurrencyLimiter } from "../core/concurrency-limiter.js";
 
 /** A small deterministic generator (LCG), so spreads are the same on every run. */
 function seeded(seed: number): () => number {

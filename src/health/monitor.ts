@@ -21,7 +21,7 @@ import type { ServerEventsRepository } from "../store/server-events-repository.j
 import { CapabilityDriftDetector, type CapabilitySummary } from "./capability-drift.js";
 import { CheckScheduler } from "./check-scheduler.js";
 import { classify, type Classification, type ProbeOutcome } from "./classify.js";
-import { ConcurrencyLimiter } from "./concurrency-limiter.js";
+import { ConcurrencyLimiter } from "../core/concurrency-limiter.js";
 import { ErrorWindow } from "./error-window.js";
 import { HistoryMaintenance, type MaintenanceResult, type Retention } from "./history-maintenance.js";
 import { latencyTrend, readHistory, type HealthHistory, type HistoryQuery, type LatencyTrend } from "./history.js";

@@ -2,6 +2,7 @@
  * The MCP Manager: the registry of servers (from the config file and from the API), one
  * supervisor each, and the operations the API, the CLI and other domains use.
  */
+import { availableParallelism } from "node:os";
 import { isDeepStrictEqual } from "node:util";
 import type { MessageBus } from "../bus/bus.js";
 import type { CapabilitySnapshot, ServerState } from "../bus/events.js";
@@ -9,6 +10,7 @@ import { redactConfig } from "../config/redact.js";
 import type { ServerConfig } from "../config/schema.js";
 import { parseServer } from "../config/validate.js";
 import type { Clock } from "../core/clock.js";
+import { ConcurrencyLimiter } from "../core/concurrency-limiter.js";
 import { AppError, errorMessage, isAppError } from "../core/errors.js";
 import { serverIdProblem } from "../core/ids.js";
 import type { Logger } from "../core/logger.js";
@@ -50,7 +52,12 @@ export interface ManagerDeps {
   resolveHost?: HostLookup;
   /** Jitters restart backoff; Math.random by default (tests fix it). */
   random?: () => number;
+  /** How many stdio servers may be starting at once; the rest wait their turn (default: 2 per core, at least 4). */
+  maxConcurrentStarts?: number;
 }
+
+/** Enough to keep the cores busy with starts, few enough that each start gets its share of them. */
+export const DEFAULT_MAX_CONCURRENT_STARTS = Math.max(4, availableParallelism() * 2);
 
 interface Entry {
   supervisor: Supervisor;
@@ -101,6 +108,7 @@ export function createMcpManager(deps: ManagerDeps): McpManager {
     daemonInstance: deps.daemonInstance,
     logCapacity: deps.logCapacity ?? 500,
     random: deps.random,
+    startSlots: new ConcurrencyLimiter(deps.maxConcurrentStarts ?? DEFAULT_MAX_CONCURRENT_STARTS),
   };
   let network = deps.network ?? STRICT_NETWORK_POLICY;
   const secrets = deps.secrets;

@@ -7,6 +7,7 @@ import type { MessageBus } from "../bus/bus.js";
 import type { ServerState } from "../bus/events.js";
 import type { ServerConfig } from "../config/schema.js";
 import type { Clock, TimerHandle } from "../core/clock.js";
+import type { ConcurrencyLimiter } from "../core/concurrency-limiter.js";
 import { AppError, errorMessage } from "../core/errors.js";
 import type { Logger } from "../core/logger.js";
 import type { ServerEventKind, Store } from "../store/index.js";
@@ -33,6 +34,11 @@ export interface SupervisorDeps {
   urlGuard?: UrlGuard | undefined;
   /** Jitters the restart backoff; Math.random unless a test fixes it. */
   random?: (() => number) | undefined;
+  /**
+   * Turns for starting a stdio server, shared by all of them: a server waits for one (in state
+   * `starting`) before its process is spawned, and its startup_timeout runs from then.
+   */
+  startSlots: ConcurrencyLimiter;
 }
 
 /** The variables every stdio child gets, read back by the orphan reaper. */
@@ -176,7 +182,7 @@ export class Supervisor {
     this.setState("starting", null);
     let spawnedPid: number | null = null;
     const secrets = this.deps.secrets;
-    const attempt = openConnection(this.config, {
+    const open = () => openConnection(this.config, {
       environment: this.deps.environment,
       extraEnv: { [INSTANCE_ENV]: this.deps.daemonInstance, [SERVER_ENV]: this.id },
       signal: abort.signal,
@@ -195,7 +201,9 @@ export class Supervisor {
         },
         onListChanged: (list) => this.log("daemon", `server reported ${list}/list_changed`),
       },
-    }).then(
+    });
+    const opening = this.config.transport === "stdio" ? this.deps.startSlots.run(open, { signal: abort.signal }) : open();
+    const attempt = opening.then(
       (connection) => this.onOpened(generation, connection),
       (error: unknown) => this.onStartFailed(generation, error, spawnedPid),
     );

@@ -1,6 +1,8 @@
 /**
  * Runs at most N tasks at once; the rest wait in order. Health checks go through one limiter so
- * hundreds of servers falling due together never means hundreds of probes in flight.
+ * hundreds of servers falling due together never means hundreds of probes in flight; stdio
+ * server starts go through another, so hundreds of servers launched together do not all share
+ * the CPU and time out together.
  */
 
 interface Waiting {
@@ -26,11 +28,26 @@ export class ConcurrencyLimiter {
     this.drain();
   }
 
-  /** Runs `task` when a slot is free; `urgent` tasks (a person asked) jump the queue. */
-  run<T>(task: () => Promise<T>, options: { urgent?: boolean } = {}): Promise<T> {
+  /**
+   * Runs `task` when a slot is free; `urgent` tasks (a person asked) jump the queue. A task whose
+   * `signal` aborts while it waits leaves the queue at once and rejects with the signal's reason.
+   */
+  run<T>(task: () => Promise<T>, options: { urgent?: boolean; signal?: AbortSignal } = {}): Promise<T> {
     return new Promise<T>((resolve, reject) => {
+      const { signal } = options;
+      if (signal?.aborted) {
+        reject(signal.reason);
+        return;
+      }
+      const onAbort = () => {
+        const index = this.waiting.indexOf(entry);
+        if (index === -1) return;
+        this.waiting.splice(index, 1);
+        reject(signal?.reason);
+      };
       const entry: Waiting = {
         start: () => {
+          signal?.removeEventListener("abort", onAbort);
           this.running++;
           task()
             .then(resolve, reject)
@@ -40,6 +57,7 @@ export class ConcurrencyLimiter {
             });
         },
       };
+      signal?.addEventListener("abort", onAbort, { once: true });
       if (options.urgent) this.waiting.unshift(entry);
       else this.waiting.push(entry);
       this.drain();

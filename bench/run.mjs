@@ -36,6 +36,18 @@ async function startup() {
   const errors = [];
   try {
     const loads = [];
+    /** One round of a daemon contender: its run, its errors named, and a progress line. */
+    const daemonRound = async (name, folder, once, logTail, rd, last, keep) => {
+      const d = path.join(rd, folder);
+      fs.mkdirSync(d, { recursive: true });
+      const r = await once(d, { extended: last });
+      keep(r);
+      if (r.error) {
+        errors.push(`${name}: ${r.error}`);
+        log(`${name} error: ${r.error}\n${logTail(d)}`);
+      }
+      return `${name} ${r.ready_ms?.toFixed(0) ?? "-"} ms (first answer ${r.first_answer_ms?.toFixed(0) ?? "-"} ms)`;
+    };
     const rounds = {
       floor: async (rd) => {
         const fd = path.join(rd, "floor");
@@ -44,30 +56,14 @@ async function startup() {
         floor.push(f);
         return `floor ${f.toFixed(0)} ms`;
       },
-      "mcp-hub": async (rd, last) => {
-        const hd = path.join(rd, "hub");
-        fs.mkdirSync(hd, { recursive: true });
-        const h = await hubOnce(hd, { extended: last });
+      "mcp-hub": (rd, last) => daemonRound("mcp-hub", "hub", hubOnce, hubLogTail, rd, last, (h) => {
         hub.push(h);
         if (last) hubExt = h;
-        if (h.error) {
-          errors.push(`mcp-hub: ${h.error}`);
-          log(`mcp-hub error: ${h.error}\n${hubLogTail(hd)}`);
-        }
-        return `mcp-hub ${h.ready_ms?.toFixed(0) ?? "-"} ms (first answer ${h.first_answer_ms?.toFixed(0) ?? "-"} ms)`;
-      },
-      pygent: async (rd, last) => {
-        const pd = path.join(rd, "pygent");
-        fs.mkdirSync(pd, { recursive: true });
-        const p = await pygentOnce(pd, { extended: last });
+      }),
+      pygent: (rd, last) => daemonRound("pygent", "pygent", pygentOnce, pygentLogTail, rd, last, (p) => {
         pyg.push(p);
         if (last) pygExt = p;
-        if (p.error) {
-          errors.push(`pygent: ${p.error}`);
-          log(`pygent error: ${p.error}\n${pygentLogTail(pd)}`);
-        }
-        return `pygent ${p.ready_ms?.toFixed(0) ?? "-"} ms (first answer ${p.first_answer_ms?.toFixed(0) ?? "-"} ms)`;
-      },
+      }),
     };
     const order = withPygent ? ["floor", "mcp-hub", "pygent"] : ["floor", "mcp-hub"];
     for (let i = 0; i < RUNS; i++) {

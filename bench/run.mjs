@@ -2,7 +2,8 @@
 // The benchmarks, one JSON line each on stdout (progress on stderr). See bench/README.md.
 //   startup:    bare SDK floor vs mcp-hub vs `pygent serve`, interleaved per round.
 //   monitoring: monitoring cost, WebSocket fan-out, history query (bench/monitoring.mjs).
-// `node bench/run.mjs [--only startup|monitoring]` runs one of them; both by default.
+// `node bench/run.mjs [--only startup|monitoring] [--quick]` runs one of them; all by default.
+// Each part's targets are printed at the end, PASS or FAIL, and as a last JSON line.
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -11,8 +12,9 @@ import { hubLogTail, hubOnce } from "./mcp-hub.mjs";
 import { parseParts, runMonitoring } from "./monitoring.mjs";
 import { pygentAvailable, pygentLogTail, pygentOnce } from "./pygent.mjs";
 import { installCleanupHandlers, killEverything, log, median, registerTempDir, round1 } from "./lib/proc.mjs";
+import { formatTargets, QUICK, target } from "./lib/targets.mjs";
 
-const RUNS = Math.max(1, Number.parseInt(process.env.BENCH_RUNS ?? "5", 10) || 5);
+const RUNS = Math.max(1, Number.parseInt(process.env.BENCH_RUNS ?? (QUICK ? "3" : "5"), 10) || 5);
 
 function r1obj(o) {
   if (o === null || typeof o !== "object") return typeof o === "number" ? round1(o) : o;
@@ -140,6 +142,17 @@ async function startup() {
       pygent_vs_mcp_hub_first_answer: ratio(out.pygent.first_answer_ms?.median, hubFirst.median),
       pygent_vs_mcp_hub_cpu_until_ready: ratio(out.pygent.cpu_ms_until_ready?.median, hubCpu.median),
     };
+    const p = out.pygent;
+    out.targets = withPygent
+      ? [
+          target("first answer vs mcp-hub's", out.ratios.pygent_vs_mcp_hub_first_answer, { max: 1.5, unit: "×" }),
+          target("ready vs the floor", out.ratios.pygent_ready_vs_floor, { max: 1.2, unit: "×" }),
+          target("ready vs mcp-hub's", out.ratios.pygent_vs_mcp_hub_ready, { max: 1, unit: "×", basis: "ahead of mcp-hub" }),
+          target("daemon CPU until ready vs mcp-hub's", out.ratios.pygent_vs_mcp_hub_cpu_until_ready, { max: 1, unit: "×" }),
+          target("idle RSS vs mcp-hub's", out.ratios.pygent_vs_mcp_hub_rss, { max: 1, unit: "×", basis: "below mcp-hub" }),
+          target("leftover processes after shutdown", p.leftover_processes, { max: 0 }),
+        ]
+      : [];
     if (errors.length) {
       out.errors = errors;
       // A part that failed fails the run, and says which.
@@ -147,6 +160,7 @@ async function startup() {
     }
     out.wall_s = (Date.now() - started) / 1000;
     process.stdout.write(JSON.stringify(r1obj(out)) + "\n");
+    return out;
   } finally {
     killEverything();
     fs.rmSync(tmp, { recursive: true, force: true });
@@ -161,12 +175,20 @@ async function main() {
   const only = i >= 0 ? argv[i + 1] : undefined;
   if (only !== undefined && !BENCHES.includes(only)) throw new Error(`--only takes one of ${BENCHES.join(", ")}`);
   const run = only ? [only] : BENCHES;
-  if (run.includes("startup")) await startup();
+  const results = [];
+  if (run.includes("startup")) results.push(await startup());
   if (run.includes("monitoring")) {
     log("monitoring benchmark (bench/monitoring.mjs)");
     const out = await runMonitoring(parseParts(argv));
     process.stdout.write(JSON.stringify(out) + "\n");
+    results.push(out);
   }
+  const targets = results.flatMap((r) => (r.targets ?? []).map((t) => ({ bench: r.bench, ...t })));
+  const failed = targets.filter((t) => !t.pass).length;
+  log(`\ntargets${QUICK ? " (--quick: smaller scale, fewer rounds)" : ""}, load average ${os.loadavg()[0].toFixed(1)}:\n${formatTargets(targets)}`);
+  process.stdout.write(
+    JSON.stringify({ bench: "summary", quick: QUICK, load_average_1m: round1(os.loadavg()[0]), passed: targets.length - failed, failed, targets }) + "\n",
+  );
 }
 
 main()

@@ -1,0 +1,28 @@
+// The issue's targets as the bench reports them: each figure beside its limit, PASS or FAIL.
+// Every bench part adds a `targets` array to its JSON line; run.mjs prints them all at the end.
+
+/** `--quick` (or BENCH_QUICK=1): fewer rounds and a smaller scale, for a smoke check under 3 min. */
+export const QUICK = process.env.BENCH_QUICK === "1" || process.argv.includes("--quick");
+
+/**
+ * One target: `value` must be at most `max` (or at least `min`). `null` value = not measured,
+ * which counts as a failure, never as a pass.
+ * @param {string} name what is measured, in the user's words
+ * @param {number|null|undefined} value the measured figure (a median where rounds were taken)
+ * @param {{max?: number, min?: number, unit?: string, basis?: string}} limit the limit and what it derives from
+ */
+export function target(name, value, { max, min, unit = "", basis } = {}) {
+  const measured = typeof value === "number" && Number.isFinite(value);
+  const pass = measured && (max === undefined || value <= max) && (min === undefined || value >= min);
+  const limit = max !== undefined ? `<= ${round(max)}${unit}` : `>= ${round(min)}${unit}`;
+  return { name, value: measured ? round(value) : null, unit, limit, ...(basis ? { basis } : {}), pass };
+}
+
+const round = (x) => Math.round(x * 100) / 100;
+
+/** One line per target, for stderr. */
+export function formatTargets(targets) {
+  return targets
+    .map((t) => `${t.pass ? "PASS" : "FAIL"}  ${t.name}: ${t.value ?? "not measured"}${t.value === null ? "" : t.unit} (target ${t.limit}${t.basis ? `, ${t.basis}` : ""})`)
+    .join("\n");
+}

@@ -2,10 +2,13 @@
 // loads a handful of files instead of the ~830 modules of the unbundled tree. Code loaded with
 // `await import()` (the HTTP API, the daemon, email) becomes its own chunk, loaded when first used.
 // better-sqlite3 loads a native addon, so it stays external and is resolved from node_modules.
+import { rmSync } from "node:fs";
 import { build } from "esbuild";
 
 const EXTERNAL = ["better-sqlite3"];
 
+// Chunk names carry a content hash: a fresh folder, so the chunks of earlier builds do not pile up.
+rmSync("dist/bundle", { recursive: true, force: true });
 await build({
   entryPoints: { pygent: "src/cli/main.ts" },
   outdir: "dist/bundle",

@@ -102,6 +102,32 @@ async function warnIfSecretsExposed(configPath: string, config: ConfigFile, logg
   if (warning) logger.warn({ path: warning.path, mode: warning.mode, fields: warning.fields }, warning.message);
 }
 
+/** The longest the catalog load waits for the servers' starts to settle. */
+const CATALOG_LOAD_DEFER_MAX_MS = 30_000;
+
+/**
+ * Resolves once no server is starting (each start ended running, failed or stopped), or after
+ * `maxMs`, whichever comes first. Counted from status events, not by listing every server on each.
+ */
+function whenStartsSettle(manager: McpManager, bus: MessageBus, maxMs: number): Promise<void> {
+  return new Promise((settle) => {
+    const starting = new Set<string>();
+    const done = (): void => {
+      unsubscribe();
+      clearTimeout(timer);
+      settle();
+    };
+    const unsubscribe = bus.subscribe("server_status", (event) => {
+      if (event.state === "starting") starting.add(event.server_id);
+      else if (starting.delete(event.server_id) && starting.size === 0) done();
+    });
+    const timer = setTimeout(done, maxMs);
+    timer.unref();
+    for (const view of manager.list()) if (view.state === "starting" || view.enabled) starting.add(view.id);
+    if (starting.size === 0) done();
+  });
+}
+
 interface Services {
   health: HealthMonitor;
   systemHealth: SystemHealth;
@@ -285,10 +311,13 @@ export async function createDaemon(options: DaemonOptions): Promise<Daemon> {
     const { health, systemHealth, discovery, metrics } = services;
     // After manager.prepare(), which ended the install commands a killed daemon left running.
     await discovery.installs.removeInterrupted();
-    // The catalog loads once the API listens, so the servers' states are served sooner; the
-    // discovery routes wait for it. A missing or corrupt cache is rebuilt, never fatal.
-    let catalogLoaded!: () => void;
-    const loaded = new Promise<void>((resolve) => (catalogLoaded = resolve));
+    // The catalog loads once the servers' starts have settled, so that reading or rebuilding it
+    // does not compete with them, or earlier at the first discovery request, which waits for it.
+    // A missing or corrupt cache is rebuilt, never fatal.
+    const loadCatalog = (): Promise<unknown> =>
+      (discoveryLoaded ??= discovery
+        .load({ signal: loadAbort.signal })
+        .catch((error: unknown) => logger.error({ err: error }, "discovery catalog failed to load")));
     const { buildApp } = await import("../api/app.js");
     app = await buildApp({
       manager,
@@ -301,7 +330,7 @@ export async function createDaemon(options: DaemonOptions): Promise<Daemon> {
       allowedHosts: options.allowedHosts ?? [],
       alerts,
       health: { monitor: health, system: systemHealth },
-      discovery: { catalog: discovery.catalog, installs: discovery.installs, loaded },
+      discovery: { catalog: discovery.catalog, installs: discovery.installs, loaded: loadCatalog },
       bus,
       metrics,
       audit,
@@ -310,6 +339,7 @@ export async function createDaemon(options: DaemonOptions): Promise<Daemon> {
       configStatus: () => configStatus,
     });
     await app.listen({ host: options.host, port: options.port });
+    const settled = whenStartsSettle(manager, bus, CATALOG_LOAD_DEFER_MAX_MS);
     await manager.start();
     await health.start();
     // After the health monitor (it publishes what alerts evaluate); stopped before it.
@@ -327,10 +357,7 @@ export async function createDaemon(options: DaemonOptions): Promise<Daemon> {
         since,
       });
     await recordBind();
-    discoveryLoaded = discovery
-      .load({ signal: loadAbort.signal })
-      .catch((error: unknown) => logger.error({ err: error }, "discovery catalog failed to load"))
-      .finally(catalogLoaded);
+    void settled.then(() => (loadAbort.signal.aborted ? undefined : loadCatalog()));
     watcher = watchConfigFile({
       path: configPath,
       initialText,

@@ -5,7 +5,7 @@
  */
 import { readFileSync } from "node:fs";
 import { rootCertificates } from "node:tls";
-import { Agent, fetch as undiciFetch } from "undici";
+import type { Agent, fetch as undiciFetch } from "undici";
 import { guardedFetch, type FetchLike, type UrlGuard } from "./url-policy.js";
 
 const MAX_CAUSE_DEPTH = 8;
@@ -65,10 +65,18 @@ function underlyingCode(error: unknown): string | undefined {
   return undefined;
 }
 
-/** fetch with the server's CA bundle trusted as well as the default ones. */
+/**
+ * fetch with the server's CA bundle trusted as well as the default ones. undici (a large module)
+ * is loaded at the first request of a server that needs it, never at the daemon's start.
+ */
 function fetchTrusting(caFile: string): FetchLike {
-  const dispatcher = new Agent({ connect: { ca: [...rootCertificates, readFileSync(caFile, "utf8")] } });
-  return (url, init) => undiciFetch(url, { ...(init as Parameters<typeof undiciFetch>[1]), dispatcher }) as unknown as Promise<Response>;
+  const ca = [...rootCertificates, readFileSync(caFile, "utf8")];
+  let client: Promise<{ fetch: typeof undiciFetch; dispatcher: Agent }> | undefined;
+  return async (url, init) => {
+    client ??= import("undici").then(({ Agent, fetch }) => ({ fetch, dispatcher: new Agent({ connect: { ca } }) }));
+    const { fetch, dispatcher } = await client;
+    return fetch(url, { ...(init as Parameters<typeof fetch>[1]), dispatcher }) as unknown as Promise<Response>;
+  };
 }
 
 export interface RemoteFetchOptions {

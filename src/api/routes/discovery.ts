@@ -29,8 +29,11 @@ import type { ZodTypeProvider } from "../validation.js";
 export interface DiscoveryServices {
   catalog: Catalog;
   installs: InstallService;
-  /** Settles when the catalog has loaded; requests wait for it rather than see an empty catalog. */
-  loaded?: Promise<unknown>;
+  /**
+   * Starts loading the catalog if that has not begun, and settles when it has loaded; requests
+   * wait for it rather than see an empty catalog.
+   */
+  loaded?: () => Promise<unknown>;
 }
 
 export interface DiscoveryRoutesOptions extends DiscoveryServices {
@@ -274,7 +277,7 @@ export const discoveryRoutes: FastifyPluginAsync<DiscoveryRoutesOptions> = async
   const app = plugin.withTypeProvider<ZodTypeProvider>();
   if (loaded) {
     plugin.addHook("onRequest", async () => {
-      await loaded;
+      await loaded();
     });
   }
 

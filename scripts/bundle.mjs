@@ -18,6 +18,12 @@ await build({
   platform: "node",
   target: "node20",
   sourcemap: true,
+  // V8 keeps each module's source text in the heap. Without comments and indentation it is a
+  // third smaller, and ASCII only (one non-ASCII character in a comment stores a whole chunk as
+  // two-byte text): 6 MB less resident memory. Names stay, so stack traces and profiles read.
+  minifyWhitespace: true,
+  // License comments go to <chunk>.LEGAL.txt beside each chunk.
+  legalComments: "external",
   external: EXTERNAL,
   // CommonJS packages in an ES module bundle still call require() for Node's built-ins.
   banner: { js: 'import { createRequire as __pygentRequire } from "node:module"; const require = __pygentRequire(import.meta.url);' },

@@ -1,10 +1,11 @@
 /**
  * CPU and memory of a stdio server's whole process group (npx wrappers, shells and the real
- * server alike), via pidusage. CPU % is worked out here from each process's CPU time between
- * two of our own samples: pidusage's first reading of a process is 0 %, and its own history
- * expires when checks are further apart than a minute.
+ * server alike). On Linux each process is read straight from /proc (two small synchronous reads,
+ * no helper process); elsewhere through pidusage, loaded on first use. CPU % is worked out here
+ * from each process's CPU time between two of our own samples, so the first look at a process
+ * gives none, and checks far apart still measure the whole gap.
  */
-import pidusage from "pidusage";
+import { readFileSync } from "node:fs";
 import type { McpManager } from "../mcp/manager-types.js";
 import type { HealthProbe, ProbeReading } from "./probe.js";
 
@@ -25,9 +26,39 @@ export interface ProcessUsage {
   memory_mb: number;
 }
 
-async function read(pids: readonly number[]): Promise<Map<number, pidusage.Status>> {
-  const results = await Promise.allSettled(pids.map((pid) => pidusage(pid)));
-  const out = new Map<number, pidusage.Status>();
+interface ProcessStat {
+  /** CPU time used so far, ms (user + system). */
+  ctime: number;
+  /** Resident memory, bytes. */
+  memory: number;
+  /** When it was read, ms since the epoch. */
+  timestamp: number;
+}
+
+/** /proc counts CPU time in USER_HZ ticks, which Linux fixes at 100 a second for every program. */
+const MS_PER_TICK = 10;
+
+/** One process from /proc/<pid>/stat (utime, stime) and /proc/<pid>/status (VmRSS); throws when it is gone. */
+function readProc(pid: number): ProcessStat {
+  const stat = readFileSync(`/proc/${pid}/stat`, "latin1");
+  // The command name (field 2) is in parentheses and may hold spaces: count fields after the last ")".
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  const ticks = Number(fields[11]) + Number(fields[12]);
+  const rss = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "latin1"));
+  return { ctime: ticks * MS_PER_TICK, memory: rss ? Number(rss[1]) * 1024 : 0, timestamp: Date.now() };
+}
+
+let pidusage: Promise<typeof import("pidusage")> | undefined;
+
+async function readPortable(pid: number): Promise<ProcessStat> {
+  pidusage ??= import("pidusage").then((module) => module.default);
+  return (await pidusage)(pid);
+}
+
+async function read(pids: readonly number[]): Promise<Map<number, ProcessStat>> {
+  const out = new Map<number, ProcessStat>();
+  const readOne = process.platform === "linux" ? async (pid: number) => readProc(pid) : readPortable;
+  const results = await Promise.allSettled(pids.map(readOne));
   results.forEach((result, index) => {
     // A process that exited between listing and reading simply drops out of the sum.
     const pid = pids[index];

@@ -12,7 +12,7 @@ import { hubLogTail, hubOnce } from "./mcp-hub.mjs";
 import { parseParts, runMonitoring } from "./monitoring.mjs";
 import { pygentAvailable, pygentLogTail, pygentOnce } from "./pygent.mjs";
 import { installCleanupHandlers, killEverything, log, median, registerTempDir, round1 } from "./lib/proc.mjs";
-import { formatTargets, QUICK, target } from "./lib/targets.mjs";
+import { figure, formatTargets, markdownTable, QUICK, target } from "./lib/targets.mjs";
 
 const RUNS = Math.max(1, Number.parseInt(process.env.BENCH_RUNS ?? (QUICK ? "3" : "5"), 10) || 5);
 
@@ -84,13 +84,13 @@ async function startup() {
     log(`mcp-hub without seeded catalog ${u.ready_ms?.toFixed(0) ?? "-"} ms`);
 
     const floorMs = median(floor);
-    const figure = (runs, key) => {
+    const spread = (runs, key) => {
       const xs = runs.map((r) => r[key]).filter((x) => typeof x === "number");
       return { median: median(xs), min: xs.length ? Math.min(...xs) : null, max: xs.length ? Math.max(...xs) : null };
     };
     const hubMs = median(hub.map((h) => h.ready_ms).filter((x) => typeof x === "number"));
-    const hubFirst = figure(hub, "first_answer_ms");
-    const hubCpu = figure(hub, "cpu_ms_until_ready");
+    const hubFirst = spread(hub, "first_answer_ms");
+    const hubCpu = spread(hub, "cpu_ms_until_ready");
     const out = {
       bench: "startup",
       runs: RUNS,
@@ -119,8 +119,8 @@ async function startup() {
       out.pygent = {
         ready_ms: pMs,
         samples_ms: pyg.map((p) => p.ready_ms),
-        first_answer_ms: figure(pyg, "first_answer_ms"),
-        cpu_ms_until_ready: figure(pyg, "cpu_ms_until_ready"),
+        first_answer_ms: spread(pyg, "first_answer_ms"),
+        cpu_ms_until_ready: spread(pyg, "cpu_ms_until_ready"),
         servers: pygExt?.servers ?? null,
         rss_mb: pygExt?.rss_mb ?? null,
         children_rss_mb: pygExt?.children_rss_mb ?? null,
@@ -143,13 +143,30 @@ async function startup() {
       pygent_vs_mcp_hub_cpu_until_ready: ratio(out.pygent.cpu_ms_until_ready?.median, hubCpu.median),
     };
     const p = out.pygent;
+    const hubFig = (x, unit = " ms") => `mcp-hub ${figure(x, unit)}`;
     out.targets = withPygent
       ? [
-          target("first answer vs mcp-hub's", out.ratios.pygent_vs_mcp_hub_first_answer, { max: 1.5, unit: "×" }),
-          target("ready vs the floor", out.ratios.pygent_ready_vs_floor, { max: 1.2, unit: "×" }),
-          target("ready vs mcp-hub's", out.ratios.pygent_vs_mcp_hub_ready, { max: 1, unit: "×", basis: "ahead of mcp-hub" }),
-          target("daemon CPU until ready vs mcp-hub's", out.ratios.pygent_vs_mcp_hub_cpu_until_ready, { max: 1, unit: "×" }),
-          target("idle RSS vs mcp-hub's", out.ratios.pygent_vs_mcp_hub_rss, { max: 1, unit: "×", basis: "below mcp-hub" }),
+          target("first answer vs mcp-hub's", out.ratios.pygent_vs_mcp_hub_first_answer, {
+            max: 1.5,
+            unit: "×",
+            detail: `${figure(p.first_answer_ms.median, " ms")}, ${hubFig(hubFirst.median)}`,
+          }),
+          target("ready vs the floor", out.ratios.pygent_ready_vs_floor, {
+            max: 1.2,
+            unit: "×",
+            detail: `${figure(p.ready_ms, " ms")}, floor ${figure(floorMs, " ms")}`,
+          }),
+          target("ready vs mcp-hub's", out.ratios.pygent_vs_mcp_hub_ready, { max: 1, unit: "×", detail: hubFig(hubMs) }),
+          target("daemon CPU until ready vs mcp-hub's", out.ratios.pygent_vs_mcp_hub_cpu_until_ready, {
+            max: 1,
+            unit: "×",
+            detail: `${figure(p.cpu_ms_until_ready.median, " ms")}, ${hubFig(hubCpu.median)}`,
+          }),
+          target("idle RSS vs mcp-hub's", out.ratios.pygent_vs_mcp_hub_rss, {
+            max: 1,
+            unit: "×",
+            detail: `${figure(p.rss_mb, " MB")}, ${hubFig(out.mcp_hub.rss_mb, " MB")}`,
+          }),
           target("leftover processes after shutdown", p.leftover_processes, { max: 0 }),
         ]
       : [];
@@ -186,6 +203,7 @@ async function main() {
   const targets = results.flatMap((r) => (r.targets ?? []).map((t) => ({ bench: r.bench, ...t })));
   const failed = targets.filter((t) => !t.pass).length;
   log(`\ntargets${QUICK ? " (--quick: smaller scale, fewer rounds)" : ""}, load average ${os.loadavg()[0].toFixed(1)}:\n${formatTargets(targets)}`);
+  if (argv.includes("--markdown")) log(`\n${markdownTable(targets)}`);
   process.stdout.write(
     JSON.stringify({ bench: "summary", quick: QUICK, load_average_1m: round1(os.loadavg()[0]), passed: targets.length - failed, failed, targets }) + "\n",
   );

@@ -104,10 +104,9 @@ export async function hubOnce(dir, { extended = false, seed = true, timeoutMs = 
       result.last_statuses = last;
       return result;
     }
-    if (!extended) return result;
-
-    // RSS after it settles (the same 3 s idle for both); own process only, children reported apart.
+    // RSS after it settles (the same 3 s idle for both, every round); own process only, children reported apart.
     Object.assign(result, await settledRss(child.pid, entry));
+    if (!extended) return result;
 
     // kill -9 one child server (memory) and watch for ~10 s.
     const victim = descendants(child.pid).find((d) => cmdline(d.pid).includes("server-memory"));

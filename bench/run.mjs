@@ -62,9 +62,11 @@ async function startup() {
         hub.push(h);
         if (last) hubExt = h;
       }),
-      pygent: (rd, last) => daemonRound("pygent", "pygent", pygentOnce, pygentLogTail, rd, last, (p) => {
+      // Every pygent round is a whole one (RSS, kill -9, SIGTERM), so those figures are medians too.
+      pygent: (rd, last) => daemonRound("pygent", "pygent", pygentOnce, pygentLogTail, rd, true, (p) => {
         pyg.push(p);
         if (last) pygExt = p;
+        if (p.shutdown_error) errors.push(`pygent: ${p.shutdown_error}`);
       }),
     };
     const order = withPygent ? ["floor", "mcp-hub", "pygent"] : ["floor", "mcp-hub"];
@@ -104,8 +106,8 @@ async function startup() {
         samples_ms: hub.map((h) => h.ready_ms),
         first_answer_ms: hubFirst,
         cpu_ms_until_ready: hubCpu,
-        rss_mb: hubExt?.rss_mb ?? null,
-        children_rss_mb: hubExt?.children_rss_mb ?? null,
+        rss_mb: spread(hub, "rss_mb"),
+        children_rss_mb: spread(hub, "children_rss_mb"),
         restarted_after_kill9: hubExt?.restarted_after_kill9 ?? null,
         kill9: hubExt?.kill9 ?? null,
         catalog: "seeded fresh registry.json cache in a temp HOME/XDG_DATA_HOME (no fetch)",
@@ -122,12 +124,12 @@ async function startup() {
         first_answer_ms: spread(pyg, "first_answer_ms"),
         cpu_ms_until_ready: spread(pyg, "cpu_ms_until_ready"),
         servers: pygExt?.servers ?? null,
-        rss_mb: pygExt?.rss_mb ?? null,
-        children_rss_mb: pygExt?.children_rss_mb ?? null,
-        restart_after_kill9_ms: pygExt?.restart_after_kill9_ms ?? null,
+        rss_mb: spread(pyg, "rss_mb"),
+        children_rss_mb: spread(pyg, "children_rss_mb"),
+        restart_after_kill9_ms: spread(pyg, "restart_after_kill9_ms"),
         kill9: pygExt?.kill9 ?? null,
-        shutdown_ms: pygExt?.shutdown_ms ?? null,
-        leftover_processes: pygExt?.leftover_processes ?? null,
+        shutdown_ms: spread(pyg, "shutdown_ms"),
+        leftover_processes: Math.max(...pyg.map((r) => r.leftover_processes ?? 0)),
       };
       if (pygExt?.shutdown_error) out.pygent.shutdown_error = pygExt.shutdown_error;
       if (pygExt?.last_servers) out.pygent.last_servers = pygExt.last_servers;
@@ -137,7 +139,7 @@ async function startup() {
     out.ratios = {
       pygent_ready_vs_floor: ratio(out.pygent.ready_ms, floorMs),
       mcp_hub_ready_vs_floor: ratio(hubMs, floorMs),
-      pygent_vs_mcp_hub_rss: ratio(out.pygent.rss_mb, out.mcp_hub.rss_mb),
+      pygent_vs_mcp_hub_rss: ratio(out.pygent.rss_mb?.median, out.mcp_hub.rss_mb.median),
       pygent_vs_mcp_hub_ready: ratio(out.pygent.ready_ms, hubMs),
       pygent_vs_mcp_hub_first_answer: ratio(out.pygent.first_answer_ms?.median, hubFirst.median),
       pygent_vs_mcp_hub_cpu_until_ready: ratio(out.pygent.cpu_ms_until_ready?.median, hubCpu.median),
@@ -165,9 +167,10 @@ async function startup() {
           target("idle RSS vs mcp-hub's", out.ratios.pygent_vs_mcp_hub_rss, {
             max: 1,
             unit: "×",
-            detail: `${figure(p.rss_mb, " MB")}, ${hubFig(out.mcp_hub.rss_mb, " MB")}`,
+            detail: `${figure(p.rss_mb.median, " MB")}, ${hubFig(out.mcp_hub.rss_mb.median, " MB")}`,
           }),
-          target("leftover processes after shutdown", p.leftover_processes, { max: 0 }),
+          target("SIGTERM until the daemon and its 4 servers are gone", p.shutdown_ms.median, { max: 1000, unit: " ms" }),
+          target("leftover processes after shutdown (worst round)", p.leftover_processes, { max: 0 }),
         ]
       : [];
     if (errors.length) {

@@ -40,6 +40,9 @@ import { serverHealthRoutes } from "./routes/server-health.js";
 import { serverRoutes } from "./routes/servers.js";
 import { tokenRoutes } from "./routes/tokens.js";
 import { jsonSerializerCompiler, zodValidatorCompiler } from "./validation.js";
+import { createWebFiles } from "./web-files.js";
+
+export { defaultWebRoot } from "./web-files.js";
 import type { EventHubOptions } from "./ws/event-hub.js";
 import { registerEventStreamRoute, registerWebSocketSupport } from "./ws/ws-route.js";
 
@@ -94,6 +97,8 @@ export interface ApiDeps {
   metrics?: MetricsServices;
   /** How the last load of the config file went (/config/status, `config` in /health); registered only when given. */
   configStatus?: () => ConfigReloadStatus;
+  /** The dashboard's built files (`web/dist`), served at `/` with page paths falling back to its index.html; none when not given. */
+  webRoot?: string;
 }
 
 /** Per-request lines at debug: a polling dashboard must not flood the info log. */
@@ -159,7 +164,8 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
 
   app.setValidatorCompiler(zodValidatorCompiler);
   app.setSerializerCompiler(jsonSerializerCompiler);
-  registerErrorHandling(app);
+  const web = deps.webRoot === undefined ? undefined : createWebFiles(deps.webRoot);
+  registerErrorHandling(app, web?.fallback);
   configureBodyParsing(app);
   // Before the guards: see registerWebSocketSupport.
   const { bus, metrics } = deps;
@@ -210,6 +216,7 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
     system: deps.health?.system,
     configStatus: deps.configStatus,
   });
+  web?.registerRoutes(app);
   return app;
 }
 

@@ -12,6 +12,7 @@ export const REDACTED_PATHS = [
   "headers.Authorization",
   "req.headers.authorization",
   "req.headers.cookie",
+  'req.headers["sec-websocket-protocol"]',
   "config.env",
   "config.headers",
   "env",

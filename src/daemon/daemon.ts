@@ -318,7 +318,7 @@ export async function createDaemon(options: DaemonOptions): Promise<Daemon> {
       (discoveryLoaded ??= discovery
         .load({ signal: loadAbort.signal })
         .catch((error: unknown) => logger.error({ err: error }, "discovery catalog failed to load")));
-    const { buildApp } = await import("../api/app.js");
+    const { buildApp, defaultWebRoot } = await import("../api/app.js");
     app = await buildApp({
       manager,
       store,
@@ -337,6 +337,7 @@ export async function createDaemon(options: DaemonOptions): Promise<Daemon> {
       authState,
       security: () => security,
       configStatus: () => configStatus,
+      webRoot: defaultWebRoot(),
     });
     await app.listen({ host: options.host, port: options.port });
     const settled = whenStartsSettle(manager, bus, CATALOG_LOAD_DEFER_MAX_MS);

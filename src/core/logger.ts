@@ -12,7 +12,6 @@ export const REDACTED_PATHS = [
   "headers.Authorization",
   "req.headers.authorization",
   "req.headers.cookie",
-  'req.headers["sec-websocket-protocol"]',
   "config.env",
   "config.headers",
   "env",

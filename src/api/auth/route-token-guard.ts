@@ -3,7 +3,7 @@
  * Same rule as the /api guard (auth-guard.ts): open while auth is off, otherwise a valid
  * token whose role covers the route. Browsers cannot set headers on a WebSocket, so a route may
  * also accept the token as a subprotocol (`pygent.bearer.<token>` offered beside `pygent.v1`,
- * which the server picks, as the dashboard does: the token stays out of URLs and logs) or as
+ * which the server picks, as the dashboard does: the token stays out of URLs) or as
  * `?token=`; such URLs are logged with the token blanked out.
  */
 import type { FastifyReply, FastifyRequest, onRequestAsyncHookHandler } from "fastify";

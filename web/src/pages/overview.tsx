@@ -5,6 +5,16 @@ import { displayStatus, type DashboardState } from "../live/store.js";
 
 const ORDER: HealthStatus[] = ["healthy", "warning", "critical", "offline", "unknown"];
 
+/** How each component of the health report is named on the page; an unlisted one shows its key. */
+const COMPONENT_NAMES: Record<string, string> = {
+  database: "Database",
+  agents: "Agents",
+  mcp: "MCP servers",
+  memory: "Memory",
+  rag: "RAG",
+  ollama: "Ollama",
+};
+
 function formatUptime(seconds: number): string {
   const days = Math.floor(seconds / 86_400);
   const hours = Math.floor((seconds % 86_400) / 3600);
@@ -86,7 +96,7 @@ export function Overview({ state, navigate }: { state: DashboardState; navigate:
             {Object.entries(system.components).map(([name, component]) => (
               <li key={name} className="card" data-testid={`component-${name}`}>
                 <div className="card-head">
-                  <h3>{name}</h3>
+                  <h3>{COMPONENT_NAMES[name] ?? name}</h3>
                   <StatusBadge status={component.status} />
                 </div>
                 <p className="muted">{component.reasons[0] ?? "No problems found."}</p>

@@ -11,6 +11,7 @@ import type { Page } from "playwright-core";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { packageBin } from "../src/config/package-bin.js";
 import { launchBrowser, type Browser } from "./helpers/browser.js";
+import { runCliCaptured } from "./helpers/cli-in-process.js";
 import { ROOT, startDaemon, type DaemonProcess } from "./helpers/daemon-process.js";
 import { fixtureServer } from "./helpers/fixture-servers.js";
 import { makeTempDir, removeTempDir } from "./helpers/processes.js";
@@ -37,24 +38,19 @@ afterEach(async () => {
   removeTempDir(dir);
 });
 
-async function startWithServers(): Promise<DaemonProcess> {
+// A second of backoff, so that the page has time to show the server down.
+const ECHO = fixtureServer("echo", "echo-server.mjs", { name: "Echo", health_check_interval: 2, restart_backoff_initial: 1, restart_backoff_max: 2 });
+const EVERYTHING = {
+  id: "everything",
+  name: "Everything",
+  command: [process.execPath, packageBin("@modelcontextprotocol/server-everything"), "stdio"],
+  health_check_interval: 2,
+  shutdown_timeout: 2,
+};
+
+async function startWithServers(servers: Record<string, unknown>[]): Promise<DaemonProcess> {
   const config = join(dir, "mcp_server_configs.json");
-  writeFileSync(
-    config,
-    JSON.stringify({
-      servers: [
-        // A second of backoff, so that the page has time to show the server down.
-        fixtureServer("echo", "echo-server.mjs", { name: "Echo", health_check_interval: 2, restart_backoff_initial: 1, restart_backoff_max: 2 }),
-        {
-          id: "everything",
-          name: "Everything",
-          command: [process.execPath, packageBin("@modelcontextprotocol/server-everything"), "stdio"],
-          health_check_interval: 2,
-          shutdown_timeout: 2,
-        },
-      ],
-    }),
-  );
+  writeFileSync(config, JSON.stringify({ servers }));
   return startDaemon(join(dir, "data"), config);
 }
 
@@ -68,7 +64,7 @@ async function waitForStatus(page: Page, id: string, status: string): Promise<vo
 
 describe("the dashboard", () => {
   it("shows servers turning healthy, a killed one going offline and back live, and Stop stopping one", async () => {
-    daemon = await startWithServers();
+    daemon = await startWithServers([ECHO, EVERYTHING]);
     browser = await launchBrowser({ width: 1280, height: 800 });
     const page = await browser.context.newPage();
     const scripts: Buffer[] = [];
@@ -129,5 +125,36 @@ describe("the dashboard", () => {
 
     await daemon.stop();
     await page.getByTestId("connection").getByText(/Disconnected, retrying/).waitFor({ timeout: SLOW_MS });
+  }, 120_000);
+
+  it("asks for a token when auth is on, keeps it for the tab (never in the URL) and goes live with it", async () => {
+    const created = await runCliCaptured(["token", "create", "--role", "operator", "--name", "dashboard", "--data-dir", join(dir, "data"), "--quiet"]);
+    expect(created.code, created.stderr).toBe(0);
+    const token = created.stdout.trim();
+    daemon = await startWithServers([ECHO]);
+    browser = await launchBrowser({ width: 1280, height: 800 });
+    const page = await browser.context.newPage();
+
+    await page.goto(`${daemon.url}/servers`);
+    const field = page.getByLabel("API token");
+    await field.fill("pgf_not-a-real-token");
+    await field.press("Enter");
+    await page.getByRole("alert").getByText("did not accept this token").waitFor({ timeout: SLOW_MS });
+    await page.screenshot({ path: join(RESULTS, "dashboard-sign-in-1280.png") });
+
+    await field.fill(token);
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await waitForStatus(page, "echo", "healthy");
+    await page.getByTestId("connection").getByText("Live").waitFor({ timeout: SLOW_MS });
+    expect(page.url()).toBe(`${daemon.url}/servers`);
+
+    await page.reload();
+    await waitForStatus(page, "echo", "healthy");
+    await page.getByTestId("connection").getByText("Live").waitFor({ timeout: SLOW_MS });
+    expect(await page.getByLabel("API token").count()).toBe(0);
+
+    await page.getByRole("button", { name: "Sign out" }).click();
+    await page.getByLabel("API token").waitFor();
+    expect(await page.evaluate("sessionStorage.length")).toBe(0);
   }, 120_000);
 });

@@ -12,7 +12,7 @@
  */
 import { z } from "zod";
 import { isServerSubject } from "../../alerts/index.js";
-import type { DomainEvent, HealthMetrics, HealthStatus, ServerState } from "../../bus/events.js";
+import type { DomainEvent, HealthMetrics, HealthStatus, ServerStatusEvent } from "../../bus/events.js";
 
 /** What a client can subscribe to; each maps one domain event type to one wire message type. */
 export const TOPICS = ["health_updates", "server_status", "alerts", "capabilities_changed", "logs", "install_progress", "config"] as const;
@@ -125,16 +125,8 @@ export interface HealthUpdateMessage {
   at: number;
 }
 
-export interface ServerStatusMessage {
-  type: "server_status";
-  server_id: string;
-  state: ServerState;
-  previous: ServerState;
-  reason: string | null;
-  pid: number | null;
-  restarts: number;
-  at: number;
-}
+/** The fields of a server_status event a client sees, named one by one as toWireEvent copies them. */
+export type ServerStatusMessage = Pick<ServerStatusEvent, "type" | "server_id" | "state" | "previous" | "reason" | "pid" | "restarts" | "at">;
 
 /**
  * An event as a client sees it, with what the hub needs to route it. `server_id` is null for an

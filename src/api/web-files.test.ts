@@ -1,6 +1,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { gunzipSync } from "node:zlib";
 import { afterEach, describe, expect, it } from "vitest";
 import { createTestApp } from "./test-support/test-app.js";
 
@@ -23,7 +24,7 @@ function builtDashboard(): string {
 }
 
 describe("the dashboard's files", () => {
-  it("serves index.html at / for revalidation and hashed assets as immutable", async () => {
+  it("serves index.html at / for revalidation and hashed assets as immutable, gzipped when asked", async () => {
     const { request } = await createTestApp({ webRoot: builtDashboard() });
     const index = await request({ method: "GET", url: "/" });
     expect(index.statusCode).toBe(200);
@@ -38,6 +39,12 @@ describe("the dashboard's files", () => {
     expect(script.statusCode).toBe(200);
     expect(script.headers["content-type"]).toBe("text/javascript; charset=utf-8");
     expect(script.headers["cache-control"]).toBe("public, max-age=31536000, immutable");
+
+    const zipped = await request({ method: "GET", url: "/assets/index-AbC123.js", headers: { "accept-encoding": "gzip, br" } });
+    expect(zipped.headers["content-encoding"]).toBe("gzip");
+    expect(zipped.headers.vary).toBe("accept-encoding");
+    expect(gunzipSync(zipped.rawPayload).toString()).toBe("console.log('dashboard')");
+    expect(script.headers["content-encoding"]).toBeUndefined();
 
     const icon = await request({ method: "GET", url: "/favicon.svg" });
     expect(icon.headers["content-type"]).toBe("image/svg+xml");

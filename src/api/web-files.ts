@@ -4,9 +4,12 @@
  * the top are revalidated on every load (ETag), so a new build shows at the next reload. A GET
  * of a page path (`/servers`) that is no file gets `index.html`, and the app routes it; paths
  * owned by the API (/api, /ws, /docs, /metrics, /mcp) never do, so an unknown one stays a 404.
+ * Text files go gzipped to clients that accept it, each compressed once per build.
  * Without a build, `/` and the page paths say how to make one (503).
  */
 import { readFile, stat } from "node:fs/promises";
+import { promisify } from "node:util";
+import { gzip } from "node:zlib";
 import { existsSync } from "node:fs";
 import { dirname, extname, join, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -15,6 +18,8 @@ import { AppError } from "../core/errors.js";
 
 /** Path prefixes the daemon answers itself; the dashboard never shadows them. */
 export const RESERVED_PREFIXES = ["/api", "/ws", "/docs", "/metrics", "/mcp"] as const;
+
+const gzipAsync = promisify(gzip);
 
 const IMMUTABLE = "public, max-age=31536000, immutable";
 const REVALIDATE = "no-cache";
@@ -75,14 +80,39 @@ function fileUnder(root: string, urlPath: string): string | undefined {
   return file.startsWith(root + sep) ? file : undefined;
 }
 
-async function sendFile(request: FastifyRequest, reply: FastifyReply, file: string, cacheControl: string): Promise<FastifyReply | undefined> {
+/** Gzipped bodies by file, kept while the file's ETag stays the same (a build has a few dozen files). */
+type GzipCache = Map<string, { etag: string; body: Buffer }>;
+
+function compressible(type: string): boolean {
+  return type.startsWith("text/") || type.startsWith("image/svg") || type.startsWith("application/json") || type.startsWith("application/manifest");
+}
+
+function acceptsGzip(request: FastifyRequest): boolean {
+  const header = request.headers["accept-encoding"];
+  return typeof header === "string" && /\bgzip\b/i.test(header);
+}
+
+async function sendFile(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  file: string,
+  cacheControl: string,
+  gzipped: GzipCache,
+): Promise<FastifyReply | undefined> {
   const info = await stat(file).catch(() => undefined);
   if (!info?.isFile()) return undefined;
   const etag = `"${info.size.toString(16)}-${Math.trunc(info.mtimeMs).toString(16)}"`;
-  reply.header("cache-control", cacheControl).header("etag", etag).header("x-content-type-options", "nosniff");
-  if (request.headers["if-none-match"] === etag) return reply.code(304).send();
   const type = TYPES[extname(file).toLowerCase()] ?? "application/octet-stream";
-  return reply.type(type).send(await readFile(file));
+  reply.header("cache-control", cacheControl).header("etag", etag).header("x-content-type-options", "nosniff");
+  if (compressible(type)) reply.header("vary", "accept-encoding");
+  if (request.headers["if-none-match"] === etag) return reply.code(304).send();
+  if (!compressible(type) || !acceptsGzip(request)) return reply.type(type).send(await readFile(file));
+  let cached = gzipped.get(file);
+  if (cached?.etag !== etag) {
+    cached = { etag, body: await gzipAsync(await readFile(file)) };
+    gzipped.set(file, cached);
+  }
+  return reply.type(type).header("content-encoding", "gzip").send(cached.body);
 }
 
 export interface WebFiles {
@@ -99,9 +129,10 @@ export interface WebFiles {
 export function createWebFiles(root: string): WebFiles {
   const webRoot = resolve(root);
   const indexFile = join(webRoot, "index.html");
+  const gzipped: GzipCache = new Map();
 
   const sendIndex = async (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> =>
-    (await sendFile(request, reply, indexFile, REVALIDATE)) ??
+    (await sendFile(request, reply, indexFile, REVALIDATE, gzipped)) ??
     reply.code(503).header("cache-control", REVALIDATE).type("text/html; charset=utf-8").send(NOT_BUILT_PAGE);
 
   return {
@@ -110,7 +141,7 @@ export function createWebFiles(root: string): WebFiles {
       app.get("/", options, sendIndex);
       app.get("/assets/*", options, async (request, reply) => {
         const file = fileUnder(webRoot, pathOf(request));
-        const sent = file === undefined ? undefined : await sendFile(request, reply, file, IMMUTABLE);
+        const sent = file === undefined ? undefined : await sendFile(request, reply, file, IMMUTABLE, gzipped);
         if (sent) return sent;
         throw new AppError("NOT_FOUND", `The dashboard has no file ${pathOf(request)}.`);
       });
@@ -120,7 +151,7 @@ export function createWebFiles(root: string): WebFiles {
       const path = pathOf(request);
       if (isReservedPath(path)) return undefined;
       const file = fileUnder(webRoot, path);
-      const sent = file === undefined ? undefined : await sendFile(request, reply, file, REVALIDATE);
+      const sent = file === undefined ? undefined : await sendFile(request, reply, file, REVALIDATE, gzipped);
       if (sent) return sent;
       // A page path has no extension; a missing script or image stays a 404.
       if (extname(path) !== "") return undefined;

@@ -1,7 +1,7 @@
 /**
  * The dashboard in a real browser against a real daemon: servers appear and turn healthy, a
  * server killed with SIGKILL goes offline and comes back on the page without a reload, Stop
- * (confirmed) stops one, and a dropped connection is shown. Screenshots at 1280×800 and 390 px
+ * (confirmed) stops one, and a dropped connection is shown and comes back by itself. Screenshots at 1280×800 and 390 px
  * wide go to test-results/ for people to look at.
  */
 import { mkdirSync, writeFileSync } from "node:fs";
@@ -63,7 +63,7 @@ async function waitForStatus(page: Page, id: string, status: string): Promise<vo
 }
 
 describe("the dashboard", () => {
-  it("shows servers turning healthy, a killed one going offline and back live, and Stop stopping one", async () => {
+  it("shows servers turning healthy, a killed one going offline and back live, Stop stopping one, and a reconnect", async () => {
     daemon = await startWithServers([ECHO, EVERYTHING]);
     browser = await launchBrowser({ width: 1280, height: 800 });
     const page = await browser.context.newPage();
@@ -125,6 +125,12 @@ describe("the dashboard", () => {
 
     await daemon.stop();
     await page.getByTestId("connection").getByText(/Disconnected, retrying/).waitFor({ timeout: SLOW_MS });
+    // The same daemon back on the same port: the page reconnects by itself and reloads what it missed.
+    const port = new URL(daemon.url).port;
+    daemon = await startDaemon(join(dir, "data"), join(dir, "mcp_server_configs.json"), ["--port", port]);
+    await page.getByTestId("connection").getByText("Live").waitFor({ timeout: SLOW_MS });
+    await page.getByRole("link", { name: "Servers", exact: true }).click();
+    await waitForStatus(page, "echo", "healthy");
   }, 120_000);
 
   it("asks for a token when auth is on, keeps it for the tab (never in the URL) and goes live with it", async () => {

@@ -56,6 +56,8 @@ export class DashboardStore {
   readonly api = new ApiClient(() => this.token);
   private socket: { close(): void } | null = null;
   private refreshTimer: ReturnType<typeof setTimeout> | null = null;
+  /** Events held while a load is in flight. */
+  private held: WireMessage[] | null = null;
 
   readonly subscribe = (listener: () => void): (() => void) => {
     this.listeners.add(listener);
@@ -122,12 +124,18 @@ export class DashboardStore {
   }
 
   private async load(): Promise<boolean> {
+    // Events that arrive while the snapshot is on its way are newer than it may be: held, then applied on top.
+    const held: WireMessage[] = [];
+    this.held = held;
     try {
       const [list, system] = await Promise.all([this.api.servers(), this.api.health()]);
       const alerts = await this.api.firingAlerts().catch(() => []);
       this.set({ phase: "ready", error: null, servers: list.servers, system, health: healthFromReport(system), alerts });
+      if (this.held === held) this.held = null;
+      for (const message of held) this.onMessage(message);
       return true;
     } catch (error) {
+      if (this.held === held) this.held = null;
       if (error instanceof ApiError && error.unauthorized) {
         this.signOut();
         return false;
@@ -145,6 +153,10 @@ export class DashboardStore {
   }
 
   private onMessage(message: WireMessage): void {
+    if (this.held) {
+      this.held.push(message);
+      return;
+    }
     switch (message.type) {
       case "server_status":
         this.onServerStatus(message as unknown as ServerStatusMessage);

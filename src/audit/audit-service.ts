@@ -7,7 +7,7 @@
 import type { Clock, TimerHandle } from "../core/clock.js";
 import { errorMessage } from "../core/errors.js";
 import type { Logger } from "../core/logger.js";
-import type { AuditRecord, AuditRepository } from "../store/index.js";
+import type { AuditRecord, AuditRepository, NewAuditRecord } from "../store/index.js";
 import type { AuditQuery } from "./audit-query.js";
 import { redactForAudit } from "./redact.js";
 
@@ -87,10 +87,29 @@ export function createAuditService(options: AuditServiceOptions): AuditService {
     }, interval);
   }
 
+  /**
+   * Entries recorded during one turn of the event loop are written together, in one transaction,
+   * when it ends: under load many API calls finish in the same turn, and one commit per entry was
+   * the costliest part of a call. `record` still resolves only once its entry is stored.
+   */
+  let pending: NewAuditRecord[] = [];
+  let written: Promise<void> | undefined;
+
+  function enqueue(record: NewAuditRecord): Promise<void> {
+    pending.push(record);
+    written ??= new Promise<void>((resolve) => setImmediate(resolve)).then(() => {
+      const records = pending;
+      pending = [];
+      written = undefined;
+      return repository.append(records);
+    });
+    return written;
+  }
+
   return {
     async record(event) {
       try {
-        await repository.append({
+        await enqueue({
           at: clock.now(),
           actor_id: event.actor.id,
           actor_name: event.actor.name,
@@ -108,6 +127,7 @@ export function createAuditService(options: AuditServiceOptions): AuditService {
     },
 
     async query(query) {
+      await written;
       const records = await repository.query(query);
       return records.map((record) => ({ ...record, details: record.details === null ? null : (JSON.parse(record.details) as unknown) }));
     },

@@ -49,7 +49,7 @@ describe("audit service", () => {
     expect((await query({ limit: "1" })).length).toBe(1);
   });
 
-  it("writes the entries recorded in one turn together, each record resolving once its entry is stored", async () => {
+  it("writes entries in batches, each record resolving once its entry is stored", async () => {
     const batches: number[] = [];
     const counted = createAuditService({
       repository: { ...store.audit, append: (records) => (batches.push(records.length), store.audit.append(records)) },

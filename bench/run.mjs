@@ -2,11 +2,13 @@
 // The benchmarks, one JSON line each on stdout (progress on stderr). See bench/README.md.
 //   startup:    bare SDK floor vs mcp-hub vs `pygent serve`, interleaved per round.
 //   monitoring: monitoring cost, WebSocket fan-out, history query (bench/monitoring.mjs).
-// `node bench/run.mjs [--only startup|monitoring] [--quick]` runs one of them; all by default.
+//   calls:      REST tool calls vs the bare SDK vs mcp-hub (bench/calls.mjs).
+// `node bench/run.mjs [--only startup|monitoring|calls] [--quick]` runs one of them; all by default.
 // Each part's targets are printed at the end, PASS or FAIL, and as a last JSON line.
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { runCalls } from "./calls.mjs";
 import { floorOnce } from "./floor.mjs";
 import { hubLogTail, hubOnce } from "./mcp-hub.mjs";
 import { parseParts, runMonitoring } from "./monitoring.mjs";
@@ -187,7 +189,7 @@ async function startup() {
   }
 }
 
-const BENCHES = ["startup", "monitoring"];
+const BENCHES = ["startup", "monitoring", "calls"];
 
 async function main() {
   const argv = process.argv.slice(2);
@@ -200,6 +202,12 @@ async function main() {
   if (run.includes("monitoring")) {
     log("monitoring benchmark (bench/monitoring.mjs)");
     const out = await runMonitoring(parseParts(argv));
+    process.stdout.write(JSON.stringify(out) + "\n");
+    results.push(out);
+  }
+  if (run.includes("calls")) {
+    log("tool-call benchmark (bench/calls.mjs)");
+    const out = await runCalls();
     process.stdout.write(JSON.stringify(out) + "\n");
     results.push(out);
   }

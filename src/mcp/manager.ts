@@ -127,11 +127,12 @@ export function createMcpManager(deps: ManagerDeps): McpManager {
   }
 
   function entry(id: string): Entry {
+    // Every registered id was checked when it was registered; only a miss needs the check.
+    const found = entries.get(id);
+    if (found) return found;
     const problem = serverIdProblem(id);
     if (problem) throw new AppError("INVALID_ID", `id: ${problem}`, { issues: [{ field: "id", message: problem }] });
-    const found = entries.get(id);
-    if (!found) throw new AppError("SERVER_NOT_FOUND", `no MCP server has the id "${id}"`);
-    return found;
+    throw new AppError("SERVER_NOT_FOUND", `no MCP server has the id "${id}"`);
   }
 
   function view({ supervisor, source }: Entry): ServerView {

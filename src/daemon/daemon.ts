@@ -23,6 +23,7 @@ import { watchConfigFile, type ConfigWatcher } from "../config/watcher.js";
 import { systemClock, type Clock } from "../core/clock.js";
 import { AppError } from "../core/errors.js";
 import type { Discovery } from "../discovery/index.js";
+import type { Gateway } from "../gateway/index.js";
 import { newId } from "../core/ids.js";
 import { createLogger, type Logger } from "../core/logger.js";
 import { VERSION } from "../core/version.js";
@@ -234,6 +235,7 @@ export async function createDaemon(options: DaemonOptions): Promise<Daemon> {
   // A registry slow to answer must not hold up shutdown.
   const loadAbort = new AbortController();
   let app: FastifyInstance | undefined;
+  let gateway: Gateway | undefined;
 
   let watcher: ConfigWatcher | undefined;
   let stopping: Promise<void> | undefined;
@@ -289,6 +291,9 @@ export async function createDaemon(options: DaemonOptions): Promise<Daemon> {
     // discovery routes wait for it. A missing or corrupt cache is rebuilt, never fatal.
     let catalogLoaded!: () => void;
     const loaded = new Promise<void>((resolve) => (catalogLoaded = resolve));
+    // Loaded with the API, as its own chunk: the MCP server SDK is not needed before the API listens.
+    const { createGateway } = await import("../gateway/index.js");
+    gateway = createGateway({ manager, bus, clock, logger, version: VERSION, separator: config.gateway?.separator });
     const { buildApp } = await import("../api/app.js");
     app = await buildApp({
       manager,
@@ -308,6 +313,7 @@ export async function createDaemon(options: DaemonOptions): Promise<Daemon> {
       authState,
       security: () => security,
       configStatus: () => configStatus,
+      gateway,
     });
     await app.listen({ host: options.host, port: options.port });
     await manager.start();
@@ -375,6 +381,7 @@ export async function createDaemon(options: DaemonOptions): Promise<Daemon> {
       await discoveryLoaded;
       await services?.discovery.close();
       await app?.close();
+      await gateway?.close();
       // A broken database must not stop the shutdown; a record left behind names a dead pid, which the CLI ignores.
       await store.authState.clearDaemon(process.pid).catch(() => undefined);
       audit.stop();

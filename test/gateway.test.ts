@@ -3,11 +3,12 @@
  * manager running the echo fixture and `server-everything` over stdio, and official SDK clients
  * over Streamable HTTP on /mcp.
  */
-import { request as httpRequest } from "node:http";
+import { request as httpRequest, type IncomingMessage, type ServerResponse } from "node:http";
 import { Client, StreamableHTTPClientTransport } from "@modelcontextprotocol/client";
 import { afterEach, describe, expect, it } from "vitest";
 import { BODY_LIMIT_BYTES } from "../src/api/app.js";
-import { createTestApp, echoEntry, type TestApp } from "../src/api/test-support/test-app.js";
+import { createTestApp, echoEntry, type TestApp, type TestAppOptions } from "../src/api/test-support/test-app.js";
+import { ManualClock } from "../src/core/clock.js";
 import { packageBin } from "../src/config/package-bin.js";
 import { fixtureServer } from "./helpers/fixture-servers.js";
 import { waitFor } from "./helpers/processes.js";
@@ -29,7 +30,11 @@ const everythingEntry = () => ({
 });
 
 async function gatewayApp(...entries: Record<string, unknown>[]): Promise<{ app: TestApp; url: URL }> {
-  const app = await createTestApp({ gateway: {} });
+  return gatewayAppWith({}, ...entries);
+}
+
+async function gatewayAppWith(options: TestAppOptions, ...entries: Record<string, unknown>[]): Promise<{ app: TestApp; url: URL }> {
+  const app = await createTestApp({ ...options, gateway: {} });
   current = app;
   for (const entry of entries) {
     const { id, ...config } = entry;
@@ -132,22 +137,34 @@ describe("MCP gateway", { timeout: 60_000 }, () => {
   });
 
   it("tells connected clients when a server is added and when one stops", async () => {
-    const { app, url } = await gatewayApp(echoEntry("echo"));
+    // The gateway gathers changes for 100 ms of this clock before telling clients: the test moves it.
+    const clock = new ManualClock();
+    const { app, url } = await gatewayAppWith({ clock }, echoEntry("echo"));
     await running(app, "echo");
+    // The client opens its event stream (GET /mcp) after initialize; a notification sent before
+    // the stream's answer has begun would be lost, so the test waits for that answer.
+    const eventStreams: ServerResponse[] = [];
+    app.app.server.on("request", (request: IncomingMessage, response: ServerResponse) => {
+      if (request.method === "GET" && request.url === "/mcp") eventStreams.push(response);
+    });
     const client = await connect(url);
     const seen: string[] = [];
     client.setNotificationHandler("notifications/tools/list_changed", () => void seen.push("tools"));
     client.setNotificationHandler("notifications/prompts/list_changed", () => void seen.push("prompts"));
-    // The event stream (GET) opens after initialize; a notification sent before it would be lost.
-    await waitFor(() => (app.gateway!.status().sessions === 1 ? true : undefined), { message: "session open" });
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    await waitFor(() => (eventStreams[0]?.headersSent ? true : undefined), { message: "the event stream open" });
+    clock.advance(100);
+    await waitFor(() => (seen.includes("tools") ? true : undefined), { timeoutMs: 20_000, message: "list_changed for the first server" });
+    seen.length = 0;
 
     await app.manager.registerServer("second", echoEntry("second"));
+    await running(app, "second");
+    clock.advance(100);
     await waitFor(() => (seen.includes("tools") && seen.includes("prompts") ? true : undefined), { timeoutMs: 20_000, message: "list_changed after a start" });
     expect((await client.listTools()).tools.map((tool) => tool.name)).toContain("second__echo");
 
     seen.length = 0;
     await app.manager.stopServer("second");
+    clock.advance(100);
     await waitFor(() => (seen.includes("tools") ? true : undefined), { timeoutMs: 20_000, message: "list_changed after a stop" });
     expect((await client.listTools()).tools.map((tool) => tool.name)).not.toContain("second__echo");
   });

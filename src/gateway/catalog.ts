@@ -5,6 +5,7 @@
  * a name or URI a client sends back to the server that owns it.
  */
 import { UriTemplate, type Prompt, type Resource, type ResourceTemplateType, type Tool } from "@modelcontextprotocol/server";
+import type { CapabilitySnapshot } from "../bus/index.js";
 import { AppError, errorMessage } from "../core/errors.js";
 import type { Logger } from "../core/logger.js";
 import type { McpManager, ResourceTemplateSummary } from "../mcp/index.js";
@@ -47,13 +48,25 @@ export function createCatalog({ manager, separator, logger }: CatalogDeps): Cata
       .map((server) => server.id);
   }
 
-  function snapshotOf(id: string) {
+  function snapshotOf(id: string): CapabilitySnapshot | null {
     try {
       return manager.capabilities(id);
     } catch {
       // Removed between the listing and this look-up.
       return null;
     }
+  }
+
+  /** Each running server's tools or prompts under their namespaced names; a name MCP would refuse is left out. */
+  function namespaced<T extends { name: string }, R>(listOf: (snapshot: CapabilitySnapshot) => T[], shape: (item: T, name: string) => R): R[] {
+    return servedIds().flatMap((id) => {
+      const snapshot = snapshotOf(id);
+      if (!snapshot) return [];
+      return listOf(snapshot).flatMap((item) => {
+        const name = namespacedName(id, item.name, separator);
+        return name ? [shape(item, name)] : [];
+      });
+    });
   }
 
   function templatesOf(id: string): Promise<ResourceTemplateSummary[]> {
@@ -83,40 +96,28 @@ export function createCatalog({ manager, separator, logger }: CatalogDeps): Cata
   }
 
   return {
-    tools() {
-      const out: Tool[] = [];
-      for (const id of servedIds()) {
-        for (const tool of snapshotOf(id)?.tools ?? []) {
-          const name = namespacedName(id, tool.name, separator);
-          if (!name) continue;
-          out.push({
-            name,
-            ...(tool.title !== undefined ? { title: tool.title } : {}),
-            ...(tool.description !== undefined ? { description: tool.description } : {}),
-            inputSchema: tool.input_schema as Tool["inputSchema"],
-            ...(tool.output_schema !== undefined ? { outputSchema: tool.output_schema as Tool["outputSchema"] } : {}),
-            ...(tool.annotations !== undefined ? { annotations: tool.annotations as Tool["annotations"] } : {}),
-          });
-        }
-      }
-      return out;
-    },
+    tools: () =>
+      namespaced(
+        (snapshot) => snapshot.tools,
+        (tool, name): Tool => ({
+          name,
+          ...(tool.title !== undefined ? { title: tool.title } : {}),
+          ...(tool.description !== undefined ? { description: tool.description } : {}),
+          inputSchema: tool.input_schema as Tool["inputSchema"],
+          ...(tool.output_schema !== undefined ? { outputSchema: tool.output_schema as Tool["outputSchema"] } : {}),
+          ...(tool.annotations !== undefined ? { annotations: tool.annotations as Tool["annotations"] } : {}),
+        }),
+      ),
 
-    prompts() {
-      const out: Prompt[] = [];
-      for (const id of servedIds()) {
-        for (const prompt of snapshotOf(id)?.prompts ?? []) {
-          const name = namespacedName(id, prompt.name, separator);
-          if (!name) continue;
-          out.push({
-            name,
-            ...(prompt.description !== undefined ? { description: prompt.description } : {}),
-            ...(prompt.arguments !== undefined ? { arguments: prompt.arguments as Prompt["arguments"] } : {}),
-          });
-        }
-      }
-      return out;
-    },
+    prompts: () =>
+      namespaced(
+        (snapshot) => snapshot.prompts,
+        (prompt, name): Prompt => ({
+          name,
+          ...(prompt.description !== undefined ? { description: prompt.description } : {}),
+          ...(prompt.arguments !== undefined ? { arguments: prompt.arguments as Prompt["arguments"] } : {}),
+        }),
+      ),
 
     resources() {
       const seen = new Set<string>();

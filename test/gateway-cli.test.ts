@@ -28,14 +28,16 @@ afterEach(async () => {
   removeTempDir(dir);
 });
 
-async function serveEcho(): Promise<DaemonProcess> {
+/** A daemon running the echo fixture; `token` to ask it once auth is on. */
+async function serveEcho(token?: string): Promise<DaemonProcess> {
   const config = join(dir, "mcp_server_configs.json");
   writeFileSync(config, JSON.stringify({ servers: [fixtureServer("echo", "echo-server.mjs")] }));
   daemon = await startDaemon(join(dir, "data"), config);
   const started = daemon;
   await waitFor(
     async () => {
-      const { body } = await started.api<{ servers: { state: string }[] }>("/api/v1/mcp/servers");
+      const headers = token ? { authorization: `Bearer ${token}` } : undefined;
+      const { body } = await started.api<{ servers: { state: string }[] }>("/api/v1/mcp/servers", headers ? { headers } : {});
       return body.servers[0]?.state === "running" ? true : undefined;
     },
     { timeoutMs: 30_000, message: "echo running" },
@@ -43,10 +45,11 @@ async function serveEcho(): Promise<DaemonProcess> {
   return started;
 }
 
-async function relayClient(url: string): Promise<Client> {
+async function relayClient(url: string, env: Record<string, string> = {}): Promise<Client> {
   const client = new Client({ name: "desktop", version: "1.0.0" });
   clients.push(client);
-  await client.connect(new StdioClientTransport({ command: process.execPath, args: [BIN, "mcp", "--url", url], stderr: "pipe" }));
+  const environment = { ...(process.env as Record<string, string>), ...env };
+  await client.connect(new StdioClientTransport({ command: process.execPath, args: [BIN, "mcp", "--url", url], env: environment, stderr: "pipe" }));
   return client;
 }
 
@@ -63,6 +66,20 @@ describe("pygent mcp", { timeout: 90_000 }, () => {
     const status = await runCli(["gateway", "status", "--json", "--url", running.url]);
     expect(status.code).toBe(0);
     expect(JSON.parse(status.stdout)).toMatchObject({ path: "/mcp", separator: "__", sessions: 1, servers: 1, tools: 2, calls: { total: 2, failed: 1 } });
+
+    // A session with its event stream open does not hold up the daemon's shutdown.
+    expect(await running.stop()).toBe(0);
+  });
+
+  it("sends the token from PYGENT_TOKEN once auth is on, and says why when it is missing", async () => {
+    const token = await runCli(["token", "create", "--role", "operator", "--name", "desktop", "--data-dir", join(dir, "data"), "--quiet"]);
+    expect(token.code, token.stderr).toBe(0);
+    const running = await serveEcho(token.stdout.trim());
+    const client = await relayClient(running.url, { PYGENT_TOKEN: token.stdout.trim() });
+    expect(await client.callTool({ name: "echo__echo", arguments: { text: "with a token" } })).toMatchObject({
+      content: [{ type: "text", text: "with a token" }],
+    });
+    await expect(relayClient(running.url, { PYGENT_TOKEN: "" })).rejects.toThrow(/PyGent daemon at .*UNAUTHORIZED/);
   });
 
   it("answers with an error naming the daemon when it cannot be reached, instead of hanging", async () => {

@@ -17,7 +17,7 @@ import { InProcessBus, type MessageBus } from "../bus/index.js";
 import { exposedSecretsWarning } from "../config/file-privacy.js";
 import { parseConfigText, readConfigText } from "../config/loader.js";
 import type { ConfigReloadStatus } from "../config/reload-status.js";
-import { HealthConfigSchema, type ConfigFile, type HealthConfig, type SecurityConfig } from "../config/schema.js";
+import { GatewayConfigSchema, HealthConfigSchema, type ConfigFile, type HealthConfig, type SecurityConfig } from "../config/schema.js";
 import { starterServers } from "../config/starter.js";
 import { watchConfigFile, type ConfigWatcher } from "../config/watcher.js";
 import { systemClock, type Clock } from "../core/clock.js";
@@ -165,6 +165,11 @@ async function recordUncleanShutdown(previous: PreviousRun, manager: McpManager,
   }
 }
 
+/** The gateway's separator a config asks for (the default when it has no `gateway` section); it applies at a start. */
+function separatorOf(config: ConfigFile): string {
+  return (config.gateway ?? GatewayConfigSchema.parse({})).separator;
+}
+
 function started<T>(value: T | undefined, what: string): T {
   if (value === undefined) throw new Error(`the daemon's ${what} exists once start() has run`);
   return value;
@@ -293,7 +298,7 @@ export async function createDaemon(options: DaemonOptions): Promise<Daemon> {
     const loaded = new Promise<void>((resolve) => (catalogLoaded = resolve));
     // Loaded with the API, as its own chunk: the MCP server SDK is not needed before the API listens.
     const { createGateway } = await import("../gateway/index.js");
-    gateway = createGateway({ manager, bus, clock, logger, version: VERSION, separator: config.gateway?.separator });
+    gateway = createGateway({ manager, bus, clock, logger, version: VERSION, separator: separatorOf(config) });
     const { buildApp } = await import("../api/app.js");
     app = await buildApp({
       manager,
@@ -354,7 +359,8 @@ export async function createDaemon(options: DaemonOptions): Promise<Daemon> {
         await recordBind();
         // New or changed registries are listed now, before the reload is reported done.
         const discoveryRestart = await discovery.applyConfig(next.discovery, { signal: loadAbort.signal });
-        const restartRequired = [...alertsRestart, ...discoveryRestart];
+        const gatewayRestart = separatorOf(next) === separatorOf(config) ? [] : ["gateway.separator"];
+        const restartRequired = [...alertsRestart, ...discoveryRestart, ...gatewayRestart];
         const details = { ...result, restart_required: restartRequired };
         await audit.record({ actor: LOCAL_ACTOR, action: "config.reload", target: configPath, ok: true, details });
         if (restartRequired.length > 0) {

@@ -296,6 +296,27 @@ export const SecurityConfigSchema = z
 
 export type SecurityConfig = z.output<typeof SecurityConfigSchema>;
 
+/** The characters MCP allows in a tool name (and so in the gateway's `<server_id><separator><tool>`). */
+export const MCP_TOOL_NAME_PATTERN = /^[A-Za-z0-9_.-]+$/;
+
+/**
+ * The config file's `gateway` section: how the one MCP endpoint (/mcp) names what it serves.
+ * A tool or prompt is `<server_id><separator><name>`; the separator uses only characters MCP
+ * allows in tool names. Applies at the next start of the daemon.
+ */
+export const GatewayConfigSchema = z
+  .object({
+    separator: z
+      .string()
+      .min(1)
+      .max(16)
+      .regex(MCP_TOOL_NAME_PATTERN, "may contain only letters, digits, '_', '.' and '-' (MCP tool-name characters)")
+      .default("__"),
+  })
+  .strict();
+
+export type GatewayConfig = z.output<typeof GatewayConfigSchema>;
+
 export const ConfigFileSchema = z
   .object({
     servers: z.array(z.unknown()).default([]),
@@ -305,6 +326,7 @@ export const ConfigFileSchema = z
     network: NetworkConfigSchema.optional(),
     security: SecurityConfigSchema.optional(),
     limits: LimitsConfigSchema.optional(),
+    gateway: GatewayConfigSchema.optional(),
   })
   .strict();
 
@@ -316,4 +338,5 @@ export type ConfigFile = {
   network?: NetworkConfig | undefined;
   security?: SecurityConfig | undefined;
   limits?: LimitsConfig | undefined;
+  gateway?: GatewayConfig | undefined;
 };

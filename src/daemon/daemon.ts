@@ -325,7 +325,7 @@ export async function createDaemon(options: DaemonOptions): Promise<Daemon> {
       (discoveryLoaded ??= discovery
         .load({ signal: loadAbort.signal })
         .catch((error: unknown) => logger.error({ err: error }, "discovery catalog failed to load")));
-    // Loaded with the API, as its own chunk: the MCP server SDK is not needed before the API listens.
+    // The gateway's MCP server SDK and HTTP transport load with its first client, not here.
     const { createGateway } = await import("../gateway/index.js");
     gateway = createGateway({ manager, bus, clock, logger, version: VERSION, separator: separatorOf(config) });
     const { buildApp } = await import("../api/app.js");

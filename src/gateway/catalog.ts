@@ -4,12 +4,13 @@
  * (a URI two servers serve goes to the first by id), and their resource templates. Also resolves
  * a name or URI a client sends back to the server that owns it.
  */
-import { UriTemplate, type Prompt, type Resource, type ResourceTemplateType, type Tool } from "@modelcontextprotocol/server";
+import type { Prompt, Resource, ResourceTemplateType, Tool } from "@modelcontextprotocol/server";
 import type { CapabilitySnapshot } from "../bus/index.js";
 import { AppError, errorMessage } from "../core/errors.js";
 import type { Logger } from "../core/logger.js";
 import type { McpManager, ResourceTemplateSummary } from "../mcp/index.js";
 import { idFitsSeparator, namespacedName, splitName } from "./names.js";
+import { loadServerSdk } from "./server-sdk.js";
 
 export interface Target {
   serverId: string;
@@ -160,6 +161,7 @@ export function createCatalog({ manager, separator, logger }: CatalogDeps): Cata
       const ids = servedIds();
       const direct = ids.find((id) => snapshotOf(id)?.resources.some((resource) => resource.uri === uri));
       if (direct) return direct;
+      const { UriTemplate } = await loadServerSdk();
       for (const id of ids) {
         const matches = (await templatesOf(id)).some((template) => new UriTemplate(template.uri_template).match(uri) !== null);
         if (matches) return id;

@@ -7,7 +7,7 @@
  * list_changed notifications, debounced. The transport is the caller's (the API mounts it on
  * HTTP); this domain knows no HTTP.
  */
-import { ProtocolError, ProtocolErrorCode, Server } from "@modelcontextprotocol/server";
+import type { ProtocolError, Server } from "@modelcontextprotocol/server";
 import type { MessageBus, Unsubscribe } from "../bus/index.js";
 import type { Clock, TimerHandle } from "../core/clock.js";
 import { errorMessage, isAppError } from "../core/errors.js";
@@ -16,6 +16,7 @@ import type { McpManager } from "../mcp/index.js";
 import { createCatalog } from "./catalog.js";
 import type { GatewayStatus } from "./gateway-status.js";
 import { DEFAULT_SEPARATOR, idFitsSeparator } from "./names.js";
+import { loadServerSdk, type ServerSdk } from "./server-sdk.js";
 
 /** Where the API serves the gateway. */
 export const GATEWAY_PATH = "/mcp";
@@ -42,7 +43,7 @@ export interface Gateway {
    * A new MCP server for one client: a `session` one stays registered for list_changed
    * notifications and counts in status() until it closes; a stateless one serves one request.
    */
-  openServer(options: { session: boolean }): Server;
+  openServer(options: { session: boolean }): Promise<Server>;
   status(): GatewayStatus;
   /** Stops listening to the bus and closes every open session. */
   close(): Promise<void>;
@@ -51,7 +52,8 @@ export interface Gateway {
 /** Which errors are the client's (a name nobody serves) rather than the upstream's. */
 const CLIENT_ERRORS = new Set(["TOOL_NOT_FOUND", "NOT_FOUND", "SERVER_NOT_FOUND", "INVALID_ID"]);
 
-function toProtocolError(error: unknown, serverId: string | undefined): ProtocolError {
+function toProtocolError(sdk: ServerSdk, error: unknown, serverId: string | undefined): ProtocolError {
+  const { ProtocolError, ProtocolErrorCode } = sdk;
   if (error instanceof ProtocolError) return error;
   const code = isAppError(error) ? error.code : "UPSTREAM_FAILED";
   const jsonRpcCode = CLIENT_ERRORS.has(code) ? ProtocolErrorCode.InvalidParams : ProtocolErrorCode.InternalError;
@@ -74,11 +76,14 @@ export function createGateway(deps: GatewayDeps): Gateway {
     prompts: JSON.stringify(catalog.prompts()),
     resources: JSON.stringify(catalog.resources()),
   });
-  let served = fingerprints();
+  // What open sessions were last told of; none while no session is open, so that changes cost
+  // nothing then (a daemon with many servers and no gateway client never builds the lists).
+  let served: ReturnType<typeof fingerprints> | undefined;
   let pending: TimerHandle | undefined;
 
   function flush(): void {
     pending = undefined;
+    if (served === undefined) return;
     const now = fingerprints();
     const changed = {
       tools: now.tools !== served.tools,
@@ -98,20 +103,19 @@ export function createGateway(deps: GatewayDeps): Gateway {
   const unsubscribe: Unsubscribe[] = CHANGE_EVENTS.map((type) =>
     deps.bus.subscribe(type, (event) => {
       if (event.type !== "server_status" || event.state === "running" || event.previous === "running") catalog.forgetTemplates(event.server_id);
-      pending ??= deps.clock.setTimeout(flush, deps.notifyDebounceMs ?? DEFAULT_NOTIFY_DEBOUNCE_MS);
+      if (served !== undefined) pending ??= deps.clock.setTimeout(flush, deps.notifyDebounceMs ?? DEFAULT_NOTIFY_DEBOUNCE_MS);
     }),
   );
 
-  async function routed<T>(serverId: string | undefined, run: () => Promise<T>): Promise<T> {
-    try {
-      return await run();
-    } catch (error) {
-      throw toProtocolError(error, serverId);
-    }
-  }
-
-  function createServer(): Server {
-    const server = new Server(
+  function createServer(sdk: ServerSdk): Server {
+    const routed = async <T>(serverId: string | undefined, run: () => Promise<T>): Promise<T> => {
+      try {
+        return await run();
+      } catch (error) {
+        throw toProtocolError(sdk, error, serverId);
+      }
+    };
+    const server = new sdk.Server(
       { name: "pygent-gateway", version: deps.version },
       {
         capabilities: {
@@ -142,7 +146,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
         };
       } catch (error) {
         calls.failed += 1;
-        throw toProtocolError(error, target?.serverId);
+        throw toProtocolError(sdk, error, target?.serverId);
       }
     });
 
@@ -160,11 +164,15 @@ export function createGateway(deps: GatewayDeps): Gateway {
   }
 
   return {
-    openServer({ session }) {
-      const server = createServer();
+    async openServer({ session }) {
+      const server = createServer(await loadServerSdk());
       if (session) {
+        served ??= fingerprints();
         sessions.add(server);
-        server.onclose = () => sessions.delete(server);
+        server.onclose = () => {
+          sessions.delete(server);
+          if (sessions.size === 0) served = undefined;
+        };
       }
       return server;
     },

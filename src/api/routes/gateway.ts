@@ -7,8 +7,7 @@
  * a viewer may list and read, tools/call needs an operator.
  */
 import { randomUUID } from "node:crypto";
-import { NodeStreamableHTTPServerTransport } from "@modelcontextprotocol/node";
-import { isInitializeRequest } from "@modelcontextprotocol/server";
+import type { NodeStreamableHTTPServerTransport } from "@modelcontextprotocol/node";
 import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from "fastify";
 import { AppError } from "../../core/errors.js";
 import { GATEWAY_CALL_METHODS, GATEWAY_PATH, GatewayStatusSchema, type Gateway } from "../../gateway/index.js";
@@ -19,6 +18,20 @@ import { errorResponses } from "../schemas/common.js";
 import type { ZodTypeProvider } from "../validation.js";
 
 const SESSION_HEADER = "mcp-session-id";
+
+type HttpTransport = typeof import("@modelcontextprotocol/node");
+let httpTransport: Promise<HttpTransport> | undefined;
+
+/** The SDK's HTTP transport loads with the first request to /mcp, never at the daemon's start. */
+function loadHttpTransport(): Promise<HttpTransport> {
+  httpTransport ??= import("@modelcontextprotocol/node");
+  return httpTransport;
+}
+
+/** Whether the POSTed message opens a session. */
+function isInitialize(body: unknown): boolean {
+  return typeof body === "object" && body !== null && !Array.isArray(body) && (body as { method?: unknown }).method === "initialize";
+}
 
 /** Whether the POSTed message (or batch) asks to run something. */
 function asksToCall(body: unknown): boolean {
@@ -50,6 +63,7 @@ export function registerGatewayEndpoint(app: FastifyInstance, gateway: Gateway, 
   };
 
   const openSession = async (request: FastifyRequest, reply: FastifyReply) => {
+    const { NodeStreamableHTTPServerTransport } = await loadHttpTransport();
     const transport: NodeStreamableHTTPServerTransport = new NodeStreamableHTTPServerTransport({
       sessionIdGenerator: () => randomUUID(),
       onsessioninitialized: (id) => void sessions.set(id, transport),
@@ -58,13 +72,14 @@ export function registerGatewayEndpoint(app: FastifyInstance, gateway: Gateway, 
     transport.onclose = () => {
       if (transport.sessionId) sessions.delete(transport.sessionId);
     };
-    await gateway.openServer({ session: true }).connect(transport);
+    await (await gateway.openServer({ session: true })).connect(transport);
     await serve(transport, request, reply);
   };
 
   const serveStateless = async (request: FastifyRequest, reply: FastifyReply) => {
+    const { NodeStreamableHTTPServerTransport } = await loadHttpTransport();
     const transport = new NodeStreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
-    const server = gateway.openServer({ session: false });
+    const server = await gateway.openServer({ session: false });
     reply.raw.on("close", () => void server.close());
     await server.connect(transport);
     await serve(transport, request, reply);
@@ -107,7 +122,7 @@ export function registerGatewayEndpoint(app: FastifyInstance, gateway: Gateway, 
           issues: [{ field: SESSION_HEADER, message: "is required" }],
         });
       }
-      if (isInitializeRequest(request.body)) await openSession(request, reply);
+      if (isInitialize(request.body)) await openSession(request, reply);
       else await serveStateless(request, reply);
     },
   });

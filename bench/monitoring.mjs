@@ -349,6 +349,33 @@ function pluginTimeouts(d) {
   }
 }
 
+/**
+ * Starts the daemon and waits until its `n` servers run; sets start_s in `out`, or error and
+ * states when they do not, and then resolves with a daemon whose `ready` is false.
+ */
+async function startAllRunning(label, dir, config, n, out) {
+  const t0 = performance.now();
+  const d = await startDaemon(dir, config);
+  log(`${label}: daemon pid ${d.pid} starting ${n} servers`);
+  const ready = await waitAllRunning(d, n, 300_000, t0, (c) => log(`${label}: ${JSON.stringify(c)}`));
+  out.start_s = ready.ready_ms === null ? null : ready.ready_ms / 1000;
+  if (ready.ready_ms === null) {
+    out.error = ready.error;
+    out.states = ready.counts;
+    log(`${label}: ${ready.error}\n${logTail(d)}`);
+  } else log(`${label}: all ${n} running after ${out.start_s.toFixed(1)} s`);
+  return Object.assign(d, { ready: ready.ready_ms !== null });
+}
+
+/** SIGKILLs what is left of the daemon (when started) and of the HTTP farm. */
+function endDaemonAndFarm(d, farm) {
+  if (d) {
+    snapshot(d.entry);
+    killAll(d.entry);
+  }
+  killAll(farm.entry);
+}
+
 async function stdioPart(tmp, { windowS, withCost, wsClients }) {
   const { ids, servers, out } = stdioServers("stdio", int("BENCH_STDIO_SERVERS", 200));
   const n = ids.length;
@@ -397,29 +424,16 @@ async function httpPart(tmp, { windowS }) {
   let d;
   try {
     const config = { servers };
-    const t0 = performance.now();
-    d = await startDaemon(dir, config);
-    log(`http: daemon pid ${d.pid} connecting to ${n} endpoints on port ${port}`);
-    const ready = await waitAllRunning(d, n, 300_000, t0, (c) => log(`http: ${JSON.stringify(c)}`));
-    out.start_s = ready.ready_ms === null ? null : ready.ready_ms / 1000;
-    if (ready.ready_ms === null) {
-      out.error = ready.error;
-      out.states = ready.counts;
-      log(`http: ${ready.error}\n${logTail(d)}`);
-      return out;
-    }
-    log(`http: all ${n} running after ${out.start_s.toFixed(1)} s`);
+    log(`http: endpoints on port ${port}`);
+    d = await startAllRunning("http", dir, config, n, out);
+    if (!d.ready) return out;
     await sleep(10_000);
     Object.assign(out, await costWindows(d, config, ids, windowS, [farm.child.pid], "farm_cpu_percent", "http"));
     const stop = await stopDaemon(d, 60_000);
     out.shutdown_ms = stop.shutdown_ms;
     return out;
   } finally {
-    if (d) {
-      snapshot(d.entry);
-      killAll(d.entry);
-    }
-    killAll(farm.entry);
+    endDaemonAndFarm(d, farm);
   }
 }
 
@@ -438,19 +452,11 @@ async function combinedPart(tmp, { windowS }) {
   let d;
   try {
     const config = { servers: [...stdio.servers, ...httpServers] };
-    const t0 = performance.now();
-    d = await startDaemon(dir, config);
-    log(`combined: daemon pid ${d.pid} starting ${stdio.ids.length} echo servers and ${nHttp} endpoints on port ${port}`);
-    const ready = await waitAllRunning(d, ids.length, 300_000, t0, (c) => log(`combined: ${JSON.stringify(c)}`));
-    out.start_s = ready.ready_ms === null ? null : ready.ready_ms / 1000;
+    log(`combined: ${stdio.ids.length} echo servers and ${nHttp} endpoints on port ${port}`);
+    d = await startAllRunning("combined", dir, config, ids.length, out);
     out.plugin_timeouts = pluginTimeouts(d);
-    if (ready.ready_ms === null) {
-      out.error = ready.error;
-      out.states = ready.counts;
-      log(`combined: ${ready.error}\n${logTail(d)}`);
-      return out;
-    }
-    log(`combined: all ${ids.length} running after ${out.start_s.toFixed(1)} s, plugin timeouts in the log: ${out.plugin_timeouts}`);
+    log(`combined: plugin timeouts in the log: ${out.plugin_timeouts}`);
+    if (!d.ready) return out;
     const pids = serverPids(d);
     await sleep(QUICK ? 3000 : 10_000);
     Object.assign(out, await costWindows(d, config, ids, windowS, [...pids, farm.child.pid], "others_cpu_percent", "combined"));
@@ -460,11 +466,7 @@ async function combinedPart(tmp, { windowS }) {
     log(`combined: daemon exited after ${out.shutdown.shutdown_ms?.toFixed(0)} ms, every server gone after ${out.shutdown.all_gone_ms?.toFixed(0)} ms`);
     return out;
   } finally {
-    if (d) {
-      snapshot(d.entry);
-      killAll(d.entry);
-    }
-    killAll(farm.entry);
+    endDaemonAndFarm(d, farm);
   }
 }
 

@@ -451,7 +451,8 @@ async function combinedPart(tmp, { windowS }) {
   const out = { ...stdio.out, stdio_servers: stdio.ids.length, http_servers: nHttp, servers: ids.length };
   let d;
   try {
-    const config = { servers: [...stdio.servers, ...httpServers] };
+    // 1,200 servers are past the default limits.max_servers (1,000).
+    const config = { limits: { max_servers: Math.max(1000, ids.length) }, servers: [...stdio.servers, ...httpServers] };
     log(`combined: ${stdio.ids.length} echo servers and ${nHttp} endpoints on port ${port}`);
     d = await startAllRunning("combined", dir, config, ids.length, out);
     out.plugin_timeouts = pluginTimeouts(d);

@@ -167,6 +167,11 @@ export const HealthConfigSchema = z
     max_concurrency: z.number().int().min(1).max(1024).default(16),
     /** Random spread of each probe's start, as a fraction of the server's interval (0-1). */
     jitter: z.number().min(0).max(1).default(0.1),
+    /**
+     * A check lists tools, resources and prompts again (for capability drift) every this many
+     * checks, and at the next check after the server announces a list_changed; 1 lists at every check.
+     */
+    list_capabilities_every: z.number().int().min(1).max(10_000).default(10),
     /** How long one probe may take before it counts as failed. */
     probe_timeout: seconds(600).default(10),
     /** The window of the error rate. */

@@ -139,6 +139,11 @@ export interface McpManager {
    */
   refreshCapabilities(id: string, options?: RequestControl): Promise<CapabilitySnapshot>;
   /**
+   * Whether the running server announced a tools, resources or prompts list_changed since its
+   * capabilities were last listed; false when it is not running.
+   */
+  capabilitiesChanged(id: string): boolean;
+  /**
    * The server is up but does not serve (the health monitor saw its checks fail in a row): it is
    * ended and restarted like a server that exited, with `reason`. Ignored unless it is running.
    * `since` (clock ms) is when it was first seen not serving (the first failed check of the

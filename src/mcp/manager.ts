@@ -488,6 +488,10 @@ export function createMcpManager(deps: ManagerDeps): McpManager {
       return found.supervisor.requireLive().refresh(timeout, signal);
     },
 
+    capabilitiesChanged(id) {
+      return entries.get(id)?.supervisor.live?.listsChanged ?? false;
+    },
+
     reportUnresponsive(id, reason, since) {
       const found = entries.get(id);
       if (!found) return;

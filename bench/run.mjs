@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 // The benchmarks, one JSON line each on stdout (progress on stderr). See bench/README.md.
 //   startup:    bare SDK floor vs mcp-hub vs `pygent serve`, interleaved per round.
-//   monitoring: monitoring cost, WebSocket fan-out, history query (bench/monitoring.mjs).
-// `node bench/run.mjs [--only startup|monitoring] [--quick]` runs one of them; all by default.
+//   monitoring: monitoring cost, history query (bench/monitoring.mjs).
+//   websocket:  health_update delay to /ws subscribers under monitoring, slow subscriber (bench/websocket.mjs).
+// `node bench/run.mjs [--only startup|monitoring|websocket] [--quick]` runs one of them; all by default.
 // Each part's targets are printed at the end, PASS or FAIL, and as a last JSON line.
 import fs from "node:fs";
 import os from "node:os";
@@ -11,6 +12,7 @@ import { floorOnce } from "./floor.mjs";
 import { hubLogTail, hubOnce } from "./mcp-hub.mjs";
 import { parseParts, runMonitoring } from "./monitoring.mjs";
 import { pygentAvailable, pygentLogTail, pygentOnce } from "./pygent.mjs";
+import { runWebsocket } from "./websocket.mjs";
 import { installCleanupHandlers, killEverything, log, median, registerTempDir, round1 } from "./lib/proc.mjs";
 import { formatTargets, QUICK, target } from "./lib/targets.mjs";
 
@@ -167,7 +169,7 @@ async function startup() {
   }
 }
 
-const BENCHES = ["startup", "monitoring"];
+const BENCHES = ["startup", "monitoring", "websocket"];
 
 async function main() {
   const argv = process.argv.slice(2);
@@ -180,6 +182,12 @@ async function main() {
   if (run.includes("monitoring")) {
     log("monitoring benchmark (bench/monitoring.mjs)");
     const out = await runMonitoring(parseParts(argv));
+    process.stdout.write(JSON.stringify(out) + "\n");
+    results.push(out);
+  }
+  if (run.includes("websocket")) {
+    log("websocket benchmark (bench/websocket.mjs)");
+    const out = await runWebsocket();
     process.stdout.write(JSON.stringify(out) + "\n");
     results.push(out);
   }

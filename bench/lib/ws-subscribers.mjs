@@ -7,10 +7,14 @@
 // IPC from the parent: {cmd: "connect", url, count} -> {connected, failed, errors}
 //                      {cmd: "reset"} -> {ok}  (forget what was received so far)
 //                      {cmd: "collect"} -> {updates: {"<server_id>|<at>|<status>": [delay, ...]}, other}
+//                      {cmd: "slow", url, serverIds, subscribes} -> {ok, error?}: one more client that
+//                        subscribes to every event, stops reading, then repeats its subscribe
+//                        `subscribes` times (see slowSubscriber)
 //                      {cmd: "close"} -> closes every client and exits
 import WebSocket from "ws";
 
 const clients = [];
+const slowClients = [];
 let updates = new Map();
 let other = 0;
 let malformed = 0;
@@ -99,10 +103,43 @@ async function connect(url, count) {
   return { connected, failed, errors: [...errors].slice(0, 5) };
 }
 
+/**
+ * A subscriber that stops reading. The stream alone (~14 KB/s for 200 servers) would take minutes
+ * to fill the ~4 MB the kernel buffers on loopback before the daemon's own bound is even reached,
+ * so once paused it sends the same subscribe (every event, `serverIds` padded to the 1,000-id
+ * limit) again and again: each ack lists the filter of every topic (~90 KB), and unread acks fill
+ * the buffers in seconds. Its socket is left paused; the daemon is expected to drop it.
+ */
+function slowSubscriber(url, serverIds, subscribes) {
+  return new Promise((resolve) => {
+    const ws = new WebSocket(url, { perMessageDeflate: false });
+    const ids = [...serverIds, ...Array.from({ length: Math.max(0, 1000 - serverIds.length) }, (_, i) => `slow-pad-${i}`)].slice(0, 1000);
+    const subscribe = JSON.stringify({ type: "subscribe", events: ["*"], server_ids: ids });
+    const timer = setTimeout(() => resolve({ ok: false, error: "slow subscriber: no ack in 15 s" }), 15_000);
+    ws.on("open", () => ws.send(subscribe));
+    ws.on("message", (data) => {
+      if (JSON.parse(data.toString()).type !== "subscribed") return;
+      clearTimeout(timer);
+      ws.removeAllListeners("message");
+      ws._socket.pause();
+      for (let i = 0; i < subscribes; i++) ws.send(subscribe);
+      slowClients.push(ws);
+      resolve({ ok: true });
+    });
+    ws.on("error", (err) => {
+      clearTimeout(timer);
+      resolve({ ok: false, error: `slow subscriber: ${err.message}` });
+    });
+  });
+}
+
 process.on("message", async (msg) => {
   switch (msg?.cmd) {
     case "connect":
       process.send(await connect(msg.url, msg.count));
+      break;
+    case "slow":
+      process.send(await slowSubscriber(msg.url, msg.serverIds, msg.subscribes));
       break;
     case "reset":
       updates = new Map();
@@ -115,7 +152,7 @@ process.on("message", async (msg) => {
       break;
     }
     case "close":
-      for (const c of clients) c.terminate();
+      for (const c of [...clients, ...slowClients]) c.terminate();
       process.exit(0);
   }
 });

@@ -11,7 +11,12 @@ import { afterEach, describe, expect, it } from "vitest";
 import { buildApp } from "../src/api/app.js";
 import { createTokenService, type TokenService } from "../src/api/auth/token-service.js";
 import { createAuthState } from "../src/api/auth/auth-state.js";
-import { UNAUTHORIZED_CLOSE_CODE, type EventHubOptions } from "../src/api/ws/event-hub.js";
+import {
+  SLOW_CONSUMER_CLOSE_CODE,
+  SLOW_CONSUMER_CLOSE_REASON,
+  UNAUTHORIZED_CLOSE_CODE,
+  type EventHubOptions,
+} from "../src/api/ws/event-hub.js";
 import { InProcessBus, type HealthMetrics } from "../src/bus/index.js";
 import { SecurityConfigSchema, type SecurityConfig } from "../src/config/schema.js";
 import { ManualClock, systemClock, type Clock } from "../src/core/clock.js";
@@ -123,6 +128,34 @@ describe("/ws protocol", () => {
     await client.sync();
     expect(client.messages.slice(before).map((m) => m.type)).toEqual(["pong"]);
     expect(client.messages.some((m) => m.type === "log")).toBe(false);
+  });
+
+  it("delivers every update of a burst published in one turn, in order per server, each server's latest state last", async () => {
+    const { bus, wsUrl } = await start();
+    const all = await WsTestClient.open(wsUrl);
+    const onlyB = await WsTestClient.open(wsUrl);
+    all.send({ type: "subscribe", events: ["health_updates"] });
+    onlyB.send({ type: "subscribe", events: ["health_updates"], server_ids: ["b"] });
+    await all.next((m) => m.type === "subscribed");
+    await onlyB.next((m) => m.type === "subscribed");
+
+    // Interleaved servers, status changing at every step: one synchronous burst, as a reload or a
+    // round of checks ending together publishes them.
+    const published: Array<{ server_id: string; status: "healthy" | "offline"; at: number }> = [];
+    for (let i = 0; i < 300; i++) {
+      const update = { server_id: ["a", "b", "c"][i % 3]!, status: i % 2 === 0 ? ("healthy" as const) : ("offline" as const), at: i };
+      published.push(update);
+      publishHealth(bus, update.server_id, update.status, update.at);
+    }
+    await all.sync();
+    await onlyB.sync();
+    const received = (client: WsTestClient) =>
+      client.messages.filter((m) => m.type === "health_update").map((m) => ({ server_id: m.server_id, status: m.status, at: m.at }));
+    expect(received(all)).toEqual(published);
+    expect(received(onlyB)).toEqual(published.filter((u) => u.server_id === "b"));
+    for (const id of ["a", "b", "c"]) {
+      expect(received(all).filter((u) => u.server_id === id).at(-1)).toEqual(published.filter((u) => u.server_id === id).at(-1));
+    }
   });
 
   it("filters by server_ids and expands * to every event", async () => {
@@ -424,6 +457,50 @@ describe("/ws slow consumers", () => {
     (slow.ws as unknown as { _socket: { resume(): void } })._socket.resume();
     const closed = await slow.whenClosed(10_000);
     expect([4008, 1006]).toContain(closed.code);
+  });
+
+  it("drops a subscriber whose send buffer passes its bound with 4008 and a log line without its token, while one on the same token keeps receiving", async () => {
+    const lines: string[] = [];
+    const sink = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        lines.push(chunk.toString());
+        done();
+      },
+    });
+    const { app, bus, tokens, wsUrl } = await start({
+      logger: pino({ level: "info" }, sink),
+      websocket: { maxQueuedMessages: 1_000_000, maxQueuedBytes: 256 * 1024, closeGraceMs: 300 },
+    });
+    const viewer = await tokens.create("dashboard", "viewer");
+    const url = `${wsUrl}?token=${encodeURIComponent(viewer.token)}`;
+    const slow = await WsTestClient.open(url);
+    const reader = await WsTestClient.open(url);
+    for (const client of [slow, reader]) {
+      client.send({ type: "subscribe", events: ["health_updates"] });
+      await client.next((m) => m.type === "subscribed");
+    }
+    (slow.ws as unknown as { _socket: { pause(): void } })._socket.pause();
+
+    const hub = app.eventHub!;
+    let published = 0;
+    while (hub.stats().dropped_slow === 0) {
+      if (published >= 400_000) throw new Error("the slow subscriber was never dropped");
+      for (let i = 0; i < 200; i++) publishHealth(bus, `s${i % 7}`, "healthy", published++);
+      await waitFor(() => reader.messages.filter((m) => m.type === "health_update").length === published, {
+        timeoutMs: 10_000,
+        message: `the reader to receive ${published} updates`,
+      });
+    }
+    expect(hub.stats()).toMatchObject({ clients: 1, dropped_slow: 1 });
+    publishHealth(bus, "after", "offline", published);
+    await reader.next((m) => m.type === "health_update" && m.server_id === "after");
+    expect(reader.closed).toBeUndefined();
+
+    const drop = lines.map((line) => JSON.parse(line) as Record<string, unknown>).find((entry) => String(entry.msg).includes("too slow"));
+    expect(drop).toMatchObject({ code: SLOW_CONSUMER_CLOSE_CODE, reason: SLOW_CONSUMER_CLOSE_REASON, detail: expect.stringContaining("bytes queued") });
+    expect(lines.join("")).not.toContain(viewer.token);
+    (slow.ws as unknown as { _socket: { resume(): void } })._socket.resume();
+    expect([SLOW_CONSUMER_CLOSE_CODE, 1006]).toContain((await slow.whenClosed(10_000)).code);
   });
 
   it("drops a client whose unwritten frames pass the message bound, not one that reads a burst", async () => {

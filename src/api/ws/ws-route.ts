@@ -127,7 +127,7 @@ export function registerEventStreamRoute(app: FastifyInstance, hub: EventHub, au
     // The check above and this attach run without yielding to another request's I/O (the
     // store is synchronous underneath), so upgrades arriving at once cannot race past the limit.
     wsHandler: (socket, request) => {
-      hub.attach(socket, request.principal, connectionKey(request));
+      hub.attach(socket, request.raw.socket, request.principal, connectionKey(request));
     },
   });
   hub.start(async (tokenId) => {

@@ -99,7 +99,7 @@ async function window_(d, helpers, { seconds, connected, withSlow, nth, serverId
     delivered_ratio: perUpdate.size ? all.length / (perUpdate.size * connected) : null,
     p50_ms: percentile(all, 0.5),
     p99_ms: percentile(all, 0.99),
-    max_ms: all.length ? Math.max(...all) : null,
+    max_ms: percentile(all, 1),
     last_client_p50_ms: percentile(lastClient, 0.5),
     still_open: got.reduce((a, g) => a + g.open, 0),
     killed,

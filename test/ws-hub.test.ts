@@ -94,6 +94,37 @@ const metrics: HealthMetrics = {
   uptime_7d: 100,
 };
 
+/** A debug-level logger writing to memory, and the lines it wrote. */
+function capturedLogger(): { logger: Logger; lines: string[] } {
+  const lines: string[] = [];
+  const sink = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      lines.push(chunk.toString());
+      done();
+    },
+  });
+  return { logger: pino({ level: "debug" }, sink), lines };
+}
+
+/** Opens one client per url, each subscribed to `events` (acked) before the next step. */
+async function subscribedClients(urls: string[], events: string[]): Promise<WsTestClient[]> {
+  const clients = await Promise.all(urls.map((url) => WsTestClient.open(url)));
+  for (const client of clients) {
+    client.send({ type: "subscribe", events });
+    await client.next((m) => m.type === "subscribed");
+  }
+  return clients;
+}
+
+/** The client stops reading: its TCP window, then the kernel buffers, then the hub's queue fill. */
+function stopReading(client: WsTestClient): void {
+  (client.ws as unknown as { _socket: { pause(): void } })._socket.pause();
+}
+
+function resumeReading(client: WsTestClient): void {
+  (client.ws as unknown as { _socket: { resume(): void } })._socket.resume();
+}
+
 function publishHealth(bus: InProcessBus, serverId: string, status: "healthy" | "offline", at = Date.now()): void {
   bus.publish({ type: "health_update", server_id: serverId, status, previous_status: null, reasons: [], metrics, state: status === "offline" ? "backoff" : "running", at });
 }
@@ -282,14 +313,8 @@ describe("/ws protocol", () => {
 
 describe("/ws security", () => {
   it("needs a viewer token once tokens exist: header or ?token=, never logged", async () => {
-    const lines: string[] = [];
-    const sink = new Writable({
-      write(chunk: Buffer, _encoding, done) {
-        lines.push(chunk.toString());
-        done();
-      },
-    });
-    const { tokens, wsUrl } = await start({ logger: pino({ level: "debug" }, sink) });
+    const { logger, lines } = capturedLogger();
+    const { tokens, wsUrl } = await start({ logger });
     const viewer = await tokens.create("dashboard", "viewer");
 
     await expect(WsTestClient.open(wsUrl)).rejects.toMatchObject({ status: 401 });
@@ -420,14 +445,8 @@ describe("/ws slow consumers", () => {
     const { app, bus, wsUrl } = await start({
       websocket: { maxQueuedMessages: 10_000, maxQueuedBytes: 512 * 1024, closeGraceMs: 300 },
     });
-    const slow = await WsTestClient.open(wsUrl);
-    const fast = await WsTestClient.open(wsUrl);
-    for (const client of [slow, fast]) {
-      client.send({ type: "subscribe", events: ["logs"] });
-      await client.next((m) => m.type === "subscribed");
-    }
-    // The slow client stops reading: its TCP window, then the kernel buffers, then its queue fill.
-    (slow.ws as unknown as { _socket: { pause(): void } })._socket.pause();
+    const [slow, fast] = (await subscribedClients([wsUrl, wsUrl], ["logs"])) as [WsTestClient, WsTestClient];
+    stopReading(slow);
 
     const line = "x".repeat(32 * 1024);
     let published = 0;
@@ -454,32 +473,21 @@ describe("/ws slow consumers", () => {
 
     // The dropped client's socket is closed (its close frame is stuck behind unread data, so it
     // is destroyed after the grace period).
-    (slow.ws as unknown as { _socket: { resume(): void } })._socket.resume();
+    resumeReading(slow);
     const closed = await slow.whenClosed(10_000);
     expect([4008, 1006]).toContain(closed.code);
   });
 
   it("drops a subscriber whose send buffer passes its bound with 4008 and a log line without its token, while one on the same token keeps receiving", async () => {
-    const lines: string[] = [];
-    const sink = new Writable({
-      write(chunk: Buffer, _encoding, done) {
-        lines.push(chunk.toString());
-        done();
-      },
-    });
+    const { logger, lines } = capturedLogger();
     const { app, bus, tokens, wsUrl } = await start({
-      logger: pino({ level: "info" }, sink),
+      logger,
       websocket: { maxQueuedMessages: 1_000_000, maxQueuedBytes: 256 * 1024, closeGraceMs: 300 },
     });
     const viewer = await tokens.create("dashboard", "viewer");
     const url = `${wsUrl}?token=${encodeURIComponent(viewer.token)}`;
-    const slow = await WsTestClient.open(url);
-    const reader = await WsTestClient.open(url);
-    for (const client of [slow, reader]) {
-      client.send({ type: "subscribe", events: ["health_updates"] });
-      await client.next((m) => m.type === "subscribed");
-    }
-    (slow.ws as unknown as { _socket: { pause(): void } })._socket.pause();
+    const [slow, reader] = (await subscribedClients([url, url], ["health_updates"])) as [WsTestClient, WsTestClient];
+    stopReading(slow);
 
     const hub = app.eventHub!;
     let published = 0;
@@ -499,19 +507,14 @@ describe("/ws slow consumers", () => {
     const drop = lines.map((line) => JSON.parse(line) as Record<string, unknown>).find((entry) => String(entry.msg).includes("too slow"));
     expect(drop).toMatchObject({ code: SLOW_CONSUMER_CLOSE_CODE, reason: SLOW_CONSUMER_CLOSE_REASON, detail: expect.stringContaining("bytes queued") });
     expect(lines.join("")).not.toContain(viewer.token);
-    (slow.ws as unknown as { _socket: { resume(): void } })._socket.resume();
+    resumeReading(slow);
     expect([SLOW_CONSUMER_CLOSE_CODE, 1006]).toContain((await slow.whenClosed(10_000)).code);
   });
 
   it("drops a client whose unwritten frames pass the message bound, not one that reads a burst", async () => {
     const { app, bus, wsUrl } = await start({ websocket: { maxQueuedMessages: 50, maxQueuedBytes: 64 * 1024 * 1024 } });
-    const slow = await WsTestClient.open(wsUrl);
-    const reader = await WsTestClient.open(wsUrl);
-    for (const client of [slow, reader]) {
-      client.send({ type: "subscribe", events: ["health_updates"] });
-      await client.next((m) => m.type === "subscribed");
-    }
-    (slow.ws as unknown as { _socket: { pause(): void } })._socket.pause();
+    const [slow, reader] = (await subscribedClients([wsUrl, wsUrl], ["health_updates"])) as [WsTestClient, WsTestClient];
+    stopReading(slow);
     const hub = app.eventHub!;
     // Bursts of 500 in one tick, ten times the bound: the reader keeps up and stays. Small frames
     // fill the slow client's kernel buffers only after many thousands; keep going until then.

@@ -189,6 +189,15 @@ describe("/ws protocol", () => {
     }
   });
 
+  it("delivers events of every frame length intact: 7-bit, 16-bit and 64-bit lengths, multi-byte text", async () => {
+    const { bus, wsUrl } = await start();
+    const [client] = (await subscribedClients([wsUrl], ["logs"])) as [WsTestClient];
+    const lines = ["short", "é".repeat(50), "x".repeat(60_000), "ü€".repeat(40_000)];
+    lines.forEach((line, at) => bus.publish({ type: "server_log", server_id: "a", stream: "stdout", line, at }));
+    await client.sync();
+    expect(client.messages.filter((m) => m.type === "log").map((m) => m.line)).toEqual(lines);
+  });
+
   it("filters by server_ids and expands * to every event", async () => {
     const { bus, wsUrl } = await start();
     const filtered = await WsTestClient.open(wsUrl);

@@ -3,8 +3,8 @@
  * subscribed to it. Publishing only queues the event: the fan-out runs on the next turn of the
  * event loop, so the code that published (a health check finishing) never waits for a thousand
  * socket writes, and every event published in one turn goes out together, in order, none merged
- * away: each is serialized once however many clients receive it, and each client gets its share
- * of the turn in one socket write. A client that cannot keep up is dropped at its queue bound
+ * away: each is serialized and framed once however many clients receive it, and each client gets
+ * its share of the turn in one socket write. A client that cannot keep up is dropped at its queue bound
  * (hub-client.ts) and never slows the others;
  * a client that stops answering pings is terminated; a client whose token has been revoked (by
  * the CLI, in another process) or has expired is closed at the next auth check, a few seconds
@@ -18,6 +18,7 @@ import type { DomainEvent } from "../../bus/events.js";
 import type { Clock, TimerHandle } from "../../core/clock.js";
 import type { Logger } from "../../core/logger.js";
 import { HubClient } from "./hub-client.js";
+import { textFrame } from "./text-frame.js";
 import {
   errorFrame,
   parseClientMessage,
@@ -82,7 +83,7 @@ function textOf(data: RawData): string {
 }
 
 function frameOf(message: unknown): Buffer {
-  return Buffer.from(JSON.stringify(message), "utf8");
+  return textFrame(JSON.stringify(message));
 }
 
 export class EventHub {

@@ -1,14 +1,16 @@
 /**
  * One connected /ws client: its subscriptions, its liveness, and a bounded outgoing queue. Frames
- * come in batches (all a client gets from one turn of the hub); a batch is written with the TCP
- * socket corked, so it leaves in one write however many frames it holds.
+ * come complete (text-frame.ts) and in batches (all a client gets from one turn of the hub); a
+ * batch goes straight to the TCP socket under `ws`, corked, so it leaves in one write however many
+ * frames it holds. ws itself writes only control frames (ping, close) to that socket, and writes
+ * them at once, so the order of everything sent is the order of the calls.
  *
  * The queue is the socket's own write buffer, bounded twice: by `ws.bufferedAmount` bytes and by
- * the frames handed to the socket whose write has not completed (counted through ws's send
+ * the frames handed to the socket whose write has not completed (counted through the write
  * callbacks). A client that does not read fills its TCP window, then the kernel buffers, then
  * this queue; at the bound it is dropped rather than allowed to grow the daemon.
  *
- * Send callbacks run on a later tick even when the kernel took the bytes at once, so a burst of
+ * Write callbacks run on a later tick even when the kernel took the bytes at once, so a burst of
  * events in one tick leaves many callbacks pending for a client that reads perfectly well. The
  * frame bound therefore applies only while bytes are really waiting in user space.
  */
@@ -50,7 +52,7 @@ export class HubClient {
   }
 
   /**
-   * Queues a batch of frames (already serialized: the hub serializes each event once for all
+   * Queues a batch of complete frames (the hub serializes and frames each event once for all
    * clients), or drops the client when the batch would pass a bound. A batch larger than the byte
    * bound still goes to a client whose queue is empty, so one big burst cannot drop everyone.
    */
@@ -71,7 +73,7 @@ export class HubClient {
       this.queued--;
     };
     this.transport.cork();
-    for (const frame of frames) this.ws.send(frame, { binary: false }, written);
+    for (const frame of frames) this.transport.write(frame, written);
     this.transport.uncork();
   }
 

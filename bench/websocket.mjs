@@ -74,7 +74,7 @@ async function window_(d, helpers, { seconds, connected, withSlow, nth, serverId
   const dropsBefore = withSlow ? await droppedSlow(d) : null;
   const killed = await killOne(d, nth);
   const slow = withSlow ? await helpers[0].h.ask({ cmd: "slow", url: `ws://127.0.0.1:${d.port}/ws`, serverIds, subscribes: SLOW_SUBSCRIBES }) : null;
-  const m = await measure(d.pid, seconds);
+  const m = await measure(d.pid, seconds, helpers.map(({ h }) => h.child.pid));
   const to = Date.now() - IN_FLIGHT_MS;
   const got = await Promise.all(helpers.map(({ h }) => h.ask({ cmd: "collect" })));
   const perUpdate = new Map();
@@ -94,6 +94,7 @@ async function window_(d, helpers, { seconds, connected, withSlow, nth, serverId
   const round = {
     load_average_1m: load,
     daemon_cpu_percent: m.cpu_percent,
+    subscribers_cpu_percent: m.others_cpu_percent,
     updates: perUpdate.size,
     updates_per_s: perUpdate.size / ((to - from) / 1000),
     delivered_ratio: perUpdate.size ? all.length / (perUpdate.size * connected) : null,
@@ -119,7 +120,7 @@ export async function runWebsocket() {
   const servers = QUICK ? 20 : int("BENCH_WS_SERVERS", 200);
   const clients = QUICK ? 100 : int("BENCH_WS_CLIENTS", 1000);
   const rounds = QUICK ? 3 : int("BENCH_WS_ROUNDS", 5);
-  const windowS = QUICK ? 5 : int("BENCH_WS_WINDOW_S", 10);
+  const windowS = QUICK ? 4 : int("BENCH_WS_WINDOW_S", 10);
   const tmp = registerTempDir(fs.mkdtempSync(path.join(os.tmpdir(), "pygent-bench-ws-")));
   const started = Date.now();
   const out = { bench: "websocket", quick: QUICK, servers, clients, check_interval_s: CHECK_INTERVAL_S, rounds, window_s: windowS, cores: os.cpus().length };
@@ -154,8 +155,8 @@ export async function runWebsocket() {
       out.connect_errors = connectErrors;
       throw new Error(`${clients - connected} of ${clients} subscribers could not connect: ${connectErrors.join("; ")}`);
     }
-    log(`websocket: ${connected} subscribers; one full interval before measuring`);
-    await sleep((CHECK_INTERVAL_S + 1) * 1000);
+    log(`websocket: ${connected} subscribers; ${QUICK ? "2 s" : "one full interval"} before measuring`);
+    await sleep(QUICK ? 2000 : (CHECK_INTERVAL_S + 1) * 1000);
 
     const plain = [];
     const withSlow = [];
@@ -179,6 +180,11 @@ export async function runWebsocket() {
       updates_per_s: spread(plain, "updates_per_s"),
       delivered_ratio: spread(plain, "delivered_ratio"),
       daemon_cpu_percent: spread(plain, "daemon_cpu_percent"),
+      daemon_cpu_ms_per_update: spread(
+        plain.map((r) => ({ v: r.updates_per_s > 0 ? (r.daemon_cpu_percent * 10) / r.updates_per_s : null })),
+        "v",
+      ),
+      subscribers_cpu_percent: spread(plain, "subscribers_cpu_percent"),
       load_average_1m: spread(plain, "load_average_1m"),
     };
     out.slow_subscriber = {

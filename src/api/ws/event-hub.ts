@@ -4,12 +4,12 @@
  * event loop, so the code that published (a health check finishing) never waits for a thousand
  * socket writes, and every event published in one turn goes out together, in order, none merged
  * away: each is serialized and framed once however many clients receive it, and each client gets
- * its share of the turn in one socket write. A client that cannot keep up is dropped at its queue bound
- * (hub-client.ts) and never slows the others;
- * a client that stops answering pings is terminated; a client whose token has been revoked (by
- * the CLI, in another process) or has expired is closed at the next auth check, a few seconds
- * later. It counts open sockets per connection key, for the route's connection limits. The hub
- * owns its clients and its timers; the app closes it on shutdown.
+ * its share of the turn in one socket write. A client that cannot keep up is dropped at its queue
+ * bound (hub-client.ts) and never slows the others; a client that stops answering pings is
+ * terminated; a client whose token has been revoked (by the CLI, in another process) or has
+ * expired is closed at the next auth check, a few seconds later. It counts open sockets per
+ * connection key, for the route's connection limits. The hub owns its clients and its timers; the
+ * app closes it on shutdown.
  */
 import type { Socket } from "node:net";
 import type { RawData, WebSocket } from "ws";

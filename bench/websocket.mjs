@@ -91,6 +91,8 @@ async function window_(d, helpers, { seconds, connected, withSlow, nth, serverId
     for (const x of delays) all.push(x);
     lastClient.push(Math.max(...delays));
   }
+  // A delay below zero means the system clock was stepped back between the check and its receipt.
+  const clockStepped = all.some((x) => x < 0);
   const round = {
     load_average_1m: load,
     daemon_cpu_percent: m.cpu_percent,
@@ -104,6 +106,7 @@ async function window_(d, helpers, { seconds, connected, withSlow, nth, serverId
     last_client_p50_ms: percentile(lastClient, 0.5),
     still_open: got.reduce((a, g) => a + g.open, 0),
     killed,
+    ...(clockStepped ? { clock_stepped: true } : {}),
   };
   if (withSlow) {
     round.slow_subscribed = slow.ok;
@@ -170,6 +173,7 @@ export async function runWebsocket() {
           ` (dropped: ${s.slow_dropped}), ${p.updates} updates, delivered ${(p.delivered_ratio * 100).toFixed(1)} %, daemon CPU ${p.daemon_cpu_percent?.toFixed(0)} %`,
       );
       if (s.slow_error) errors.push(s.slow_error);
+      if (p.clock_stepped || s.clock_stepped) errors.push(`round ${i + 1}: the system clock was stepped back during the window; its delays are void`);
     }
     const stillOpen = plain.at(-1)?.still_open ?? 0;
     out.regular = {

@@ -1,8 +1,9 @@
 #!/usr/bin/env node
 // Helper process (forked, IPC): N WebSocket clients of the daemon's /ws, each subscribed to
 // health_updates. For every health_update a client receives it records the delay from the
-// update's `at` (the daemon's Date.now() when the check ended) to receipt here (same machine,
-// same clock; fractional ms via performance.timeOrigin + performance.now()).
+// update's `at` (the daemon's Date.now() when the check ended) to receipt here, read from the
+// same clock (Date.now(), whole ms): performance.timeOrigin is fixed at process start and would
+// drift by any step of the system clock during the run.
 //
 // IPC from the parent: {cmd: "connect", url, count} -> {connected, failed, errors}
 //                      {cmd: "reset"} -> {ok}  (forget what was received so far)
@@ -17,14 +18,13 @@ const clients = [];
 const slowClients = [];
 /** What arrived since the last reset, unparsed: [receipt time, frame] (parsed at collect). */
 let received = [];
-const nowMs = () => performance.timeOrigin + performance.now();
 
 /**
  * Only the receipt time is taken on arrival: with 500 clients in one process, parsing 20,000
  * frames a second here would delay the clients behind, and the delay is the daemon's to measure.
  */
 function record(data) {
-  received.push([nowMs(), data]);
+  received.push([Date.now(), data]);
 }
 
 function tally() {
@@ -46,7 +46,7 @@ function tally() {
     const key = `${msg.server_id}|${msg.at}|${msg.status}`;
     let list = updates.get(key);
     if (!list) updates.set(key, (list = []));
-    list.push(Math.round((at - msg.at) * 100) / 100);
+    list.push(at - msg.at);
   }
   return { updates: Object.fromEntries(updates), other, malformed };
 }

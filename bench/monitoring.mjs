@@ -1,29 +1,28 @@
 #!/usr/bin/env node
 // Monitoring benchmark: what health monitoring costs the daemon (200 stdio servers, 1,000 HTTP
 // endpoints, each checked every 5 s, against the same daemon with checks every hour): each
-// kind alone and both in one daemon (the target), with the shutdown of that daemon; how fast
-// a health_update reaches 1,000 WebSocket subscribers (against 1), and how long a 24-hour
-// history query takes after 30 days of history for 100 servers (against 1 server).
+// kind alone and both in one daemon (the target), with the shutdown of that daemon; and how
+// long a 24-hour history query takes after 30 days of history for 100 servers (against 1 server).
+// The WebSocket fan-out has its own benchmark (websocket.mjs).
 // Prints ONE JSON line on stdout with a `targets` array; progress goes to stderr. See bench/README.md.
 //
-//   node bench/monitoring.mjs [--parts combined,stdio,ws,http,history] [--quick]
+//   node bench/monitoring.mjs [--parts combined,stdio,http,history] [--quick]
 //   env: BENCH_WINDOW_S (CPU window, default 30, split in BENCH_SUB_WINDOWS = 5), BENCH_STDIO_SERVERS (200),
-//        BENCH_HTTP_SERVERS (1000), BENCH_WS_CLIENTS (1000), BENCH_HISTORY_SERVERS (100), BENCH_HISTORY_DAYS (30)
+//        BENCH_HTTP_SERVERS (1000), BENCH_HISTORY_SERVERS (100), BENCH_HISTORY_DAYS (30)
 //   --quick: 20 stdio + 100 HTTP endpoints in the combined part only, 9 s windows (about a minute)
-import { fork } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
+import { pathToFileURL } from "node:url";
 import Database from "better-sqlite3";
 import {
   logBytes, logTail, measure, memAvailableMb, PYGENT_BIN, ROOT, serverPids, startDaemon, stopDaemon, waitAllRunning,
 } from "./lib/daemon.mjs";
+import { forkHelper } from "./lib/helper-process.mjs";
 import { historyBench } from "./lib/history.mjs";
-import { installCleanupHandlers, killAll, killEverything, log, median, registerTempDir, sleep, snapshot, track } from "./lib/proc.mjs";
+import { installCleanupHandlers, killAll, killEverything, log, median, registerTempDir, sleep, snapshot } from "./lib/proc.mjs";
 import { QUICK, target } from "./lib/targets.mjs";
 
-const HERE = path.dirname(fileURLToPath(import.meta.url));
 const ECHO_FIXTURE = path.join(ROOT, "test", "fixtures", "echo-server.mjs");
 const int = (name, dflt) => Math.max(1, Number.parseInt(process.env[name] ?? String(dflt), 10) || dflt);
 
@@ -179,126 +178,6 @@ async function costWindows(d, config, ids, windowS, otherPids, othersKey, label)
   };
 }
 
-// --- WebSocket fan-out ------------------------------------------------------------------------
-
-function forkHelper(script, args = []) {
-  const child = fork(path.join(HERE, "lib", script), args, { detached: true, stdio: ["ignore", "pipe", "pipe", "ipc"] });
-  const entry = track(child.pid);
-  let stderr = "";
-  child.stderr.on("data", (c) => (stderr = (stderr + c.toString()).slice(-4000)));
-  const pending = [];
-  child.on("message", (m) => pending.shift()?.resolve(m));
-  child.on("exit", (code, sig) => {
-    for (const p of pending.splice(0)) p.reject(new Error(`${script} exited (${code ?? sig}): ${stderr.trim().split("\n").slice(-3).join(" | ")}`));
-  });
-  const ask = (msg, timeoutMs = 120_000) =>
-    new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`${script}: no answer to ${msg.cmd} in ${timeoutMs} ms`)), timeoutMs);
-      pending.push({
-        resolve: (m) => (clearTimeout(timer), resolve(m)),
-        reject: (e) => (clearTimeout(timer), reject(e)),
-      });
-      child.send(msg);
-    });
-  return { child, entry, ask, stderr: () => stderr };
-}
-
-/** Updates triggered the same way for every round: check-now calls, then kill -9 of servers. */
-async function triggerUpdates(d, ids, { checks = 30, kills = 2 } = {}) {
-  for (let i = 0; i < checks; i++) {
-    const id = ids[(i * 7) % ids.length];
-    await fetch(`${d.url}/api/v1/mcp/servers/${id}/health/check`, { method: "POST", signal: AbortSignal.timeout(15_000) }).catch(() => {});
-    await sleep(300);
-  }
-  const doc = await (await fetch(`${d.url}/api/v1/mcp/servers`)).json();
-  const victims = doc.servers.filter((s) => s.pid && s.state === "running").slice(-kills);
-  for (const v of victims) {
-    try {
-      process.kill(v.pid, "SIGKILL");
-    } catch {}
-    await sleep(1500);
-  }
-  // Back in backoff -> starting -> running, and its first check after the restart.
-  const t0 = performance.now();
-  while (performance.now() - t0 < 20_000) {
-    const now = await (await fetch(`${d.url}/api/v1/mcp/servers`)).json();
-    if (victims.every((v) => now.servers.find((s) => s.id === v.id)?.state === "running")) break;
-    await sleep(200);
-  }
-  await sleep(3000);
-  return { checks, kills: victims.length };
-}
-
-async function wsRound(d, ids, clients) {
-  const perHelper = clients > 1 ? Math.ceil(clients / 2) : 1;
-  const helpers = [];
-  try {
-    let left = clients;
-    while (left > 0) {
-      const n = Math.min(perHelper, left);
-      left -= n;
-      helpers.push({ h: forkHelper("ws-subscribers.mjs"), n });
-    }
-    const wsUrl = `ws://127.0.0.1:${d.port}/ws`;
-    const conn = await Promise.all(helpers.map(({ h, n }) => h.ask({ cmd: "connect", url: wsUrl, count: n })));
-    const connected = conn.reduce((a, c) => a + c.connected, 0);
-    if (connected === 0) throw new Error(`no WebSocket client could subscribe: ${JSON.stringify(conn.flatMap((c) => c.errors))}`);
-    await sleep(500);
-    await Promise.all(helpers.map(({ h }) => h.ask({ cmd: "reset" })));
-    const triggered = await triggerUpdates(d, ids);
-    const got = await Promise.all(helpers.map(({ h }) => h.ask({ cmd: "collect" })));
-    // Merge: per update (server, at, status), every client's delay.
-    const perUpdate = new Map();
-    for (const g of got) for (const [k, v] of Object.entries(g.updates)) perUpdate.set(k, [...(perUpdate.get(k) ?? []), ...v]);
-    const all = [];
-    const lastClient = [];
-    let delivered = 0;
-    for (const delays of perUpdate.values()) {
-      all.push(...delays);
-      delivered += delays.length;
-      lastClient.push(Math.max(...delays));
-    }
-    return {
-      clients,
-      connected,
-      still_open: got.reduce((a, g) => a + g.open, 0),
-      updates: perUpdate.size,
-      triggered,
-      delivered_ratio: perUpdate.size ? delivered / (perUpdate.size * connected) : null,
-      p50_ms: percentile(all, 0.5),
-      p99_ms: percentile(all, 0.99),
-      max_ms: all.length ? Math.max(...all) : null,
-      last_client_p50_ms: percentile(lastClient, 0.5),
-      connect_errors: conn.flatMap((c) => c.errors),
-    };
-  } finally {
-    for (const { h } of helpers) {
-      try {
-        h.child.send({ cmd: "close" });
-      } catch {}
-    }
-    await sleep(300);
-    for (const { h } of helpers) killAll(h.entry);
-  }
-}
-
-async function wsPart(d, config, ids, clients) {
-  if (config.servers[0].health_check_interval !== IDLE_INTERVAL_S) await setInterval_(d, config, IDLE_INTERVAL_S, ids);
-  await sleep(2000);
-  log(`websocket: baseline with 1 subscriber (30 check-now calls, 2 kill -9)`);
-  const one = await wsRound(d, ids, 1);
-  log(`websocket: 1 subscriber p50 ${one.p50_ms} ms p99 ${one.p99_ms} ms over ${one.updates} updates`);
-  log(`websocket: ${clients} subscribers`);
-  const many = await wsRound(d, ids, clients);
-  log(`websocket: ${many.connected} subscribers p50 ${many.p50_ms} ms p99 ${many.p99_ms} ms over ${many.updates} updates, delivered ${(many.delivered_ratio * 100).toFixed(1)} %`);
-  return {
-    ...many,
-    baseline_1_client: { p50_ms: one.p50_ms, p99_ms: one.p99_ms, max_ms: one.max_ms, updates: one.updates },
-    ratios: { p50_vs_1_client: ratio(many.p50_ms, one.p50_ms), p99_vs_1_client: ratio(many.p99_ms, one.p99_ms) },
-    trigger: "check-now (POST .../health/check) x30 every 300 ms, then kill -9 of 2 servers; delay = receipt - update.at",
-  };
-}
-
 // --- the parts --------------------------------------------------------------------------------
 
 /** As many echo servers as asked for and fit in the memory available (~ECHO_SERVER_MB each). */
@@ -376,7 +255,7 @@ function endDaemonAndFarm(d, farm) {
   killAll(farm.entry);
 }
 
-async function stdioPart(tmp, { windowS, withCost, wsClients }) {
+async function stdioPart(tmp, { windowS }) {
   const { ids, servers, out } = stdioServers("stdio", int("BENCH_STDIO_SERVERS", 200));
   const n = ids.length;
   const config = { servers };
@@ -398,15 +277,7 @@ async function stdioPart(tmp, { windowS, withCost, wsClients }) {
     const pids = serverPids(d);
     out.servers_rss_mb = pids.reduce((a, p) => a + (fs.existsSync(`/proc/${p}`) ? Number(/VmRSS:\s+(\d+)/.exec(fs.readFileSync(`/proc/${p}/status`, "utf8"))?.[1] ?? 0) / 1024 : 0), 0);
     await sleep(10_000); // the first check after each start, then quiet
-    if (withCost) Object.assign(out, await costWindows(d, config, ids, windowS, pids, "servers_cpu_percent", "stdio"));
-    if (wsClients > 0) {
-      try {
-        out.websocket = await wsPart(d, config, ids, wsClients);
-      } catch (err) {
-        out.websocket = { error: String(err?.message ?? err) };
-        log(`websocket failed: ${err?.stack ?? err}`);
-      }
-    }
+    Object.assign(out, await costWindows(d, config, ids, windowS, pids, "servers_cpu_percent", "stdio"));
     Object.assign(out, await stopDaemon(d, 60_000));
     return out;
   } finally {
@@ -510,7 +381,7 @@ async function historyPart(tmp) {
 
 // --- main -------------------------------------------------------------------------------------
 
-const ALL_PARTS = ["combined", "stdio", "ws", "http", "history"];
+const ALL_PARTS = ["combined", "stdio", "http", "history"];
 
 export function parseParts(argv) {
   const i = argv.indexOf("--parts");
@@ -552,14 +423,10 @@ export async function runMonitoring(parts = new Set(ALL_PARTS)) {
       }
       out.targets = combinedTargets(out.combined ?? {});
     }
-    if (parts.has("stdio") || parts.has("ws")) {
+    if (parts.has("stdio")) {
       try {
-        const s = await stdioPart(tmp, { windowS, withCost: parts.has("stdio"), wsClients: parts.has("ws") ? int("BENCH_WS_CLIENTS", 1000) : 0 });
-        if (s.websocket) {
-          out.websocket = { ...s.websocket, servers: s.servers };
-          delete s.websocket;
-        }
-        if (parts.has("stdio")) out.stdio = s;
+        const s = await stdioPart(tmp, { windowS });
+        out.stdio = s;
         if (s.error) errors.push(`stdio: ${s.error}`);
       } catch (err) {
         errors.push(`stdio: ${err?.message ?? err}`);
@@ -589,7 +456,6 @@ export async function runMonitoring(parts = new Set(ALL_PARTS)) {
     killEverything();
     fs.rmSync(tmp, { recursive: true, force: true });
   }
-  if (out.websocket?.error) errors.push(`websocket: ${out.websocket.error}`);
   if (errors.length) out.errors = errors;
   out.wall_s = (Date.now() - started) / 1000;
   return r1obj(out);

@@ -1,9 +1,10 @@
 #!/usr/bin/env node
 // The benchmarks, one JSON line each on stdout (progress on stderr). See bench/README.md.
 //   startup:    bare SDK floor vs mcp-hub vs `pygent serve`, interleaved per round.
-//   monitoring: monitoring cost, WebSocket fan-out, history query (bench/monitoring.mjs).
+//   monitoring: monitoring cost at scale, shutdown, history query (bench/monitoring.mjs).
+//   websocket:  health_update delay to /ws subscribers under monitoring, slow subscriber (bench/websocket.mjs).
 //   calls:      REST tool calls vs the bare SDK vs mcp-hub (bench/calls.mjs).
-// `node bench/run.mjs [--only startup|monitoring|calls] [--quick]` runs one of them; all by default.
+// `node bench/run.mjs [--only startup|monitoring|websocket|calls] [--quick] [--markdown]` runs one of them; all by default.
 // Each part's targets are printed at the end, PASS or FAIL, and as a last JSON line.
 import fs from "node:fs";
 import os from "node:os";
@@ -13,6 +14,7 @@ import { floorOnce } from "./floor.mjs";
 import { hubLogTail, hubOnce } from "./mcp-hub.mjs";
 import { parseParts, runMonitoring } from "./monitoring.mjs";
 import { pygentAvailable, pygentLogTail, pygentOnce } from "./pygent.mjs";
+import { runWebsocket } from "./websocket.mjs";
 import { installCleanupHandlers, killEverything, log, median, registerTempDir, round1 } from "./lib/proc.mjs";
 import { figure, formatTargets, markdownTable, QUICK, target } from "./lib/targets.mjs";
 
@@ -181,33 +183,30 @@ async function startup() {
       process.exitCode = 1;
     }
     out.wall_s = (Date.now() - started) / 1000;
-    process.stdout.write(JSON.stringify(r1obj(out)) + "\n");
-    return out;
+    return r1obj(out);
   } finally {
     killEverything();
     fs.rmSync(tmp, { recursive: true, force: true });
   }
 }
 
-const BENCHES = ["startup", "monitoring", "calls"];
+/** The parts, in the order `npm run bench` runs them: each resolves with its one JSON line's object. */
+const BENCHES = {
+  startup: () => startup(),
+  monitoring: (argv) => runMonitoring(parseParts(argv)),
+  websocket: () => runWebsocket(),
+  calls: () => runCalls(),
+};
 
 async function main() {
   const argv = process.argv.slice(2);
   const i = argv.indexOf("--only");
   const only = i >= 0 ? argv[i + 1] : undefined;
-  if (only !== undefined && !BENCHES.includes(only)) throw new Error(`--only takes one of ${BENCHES.join(", ")}`);
-  const run = only ? [only] : BENCHES;
+  if (only !== undefined && !(only in BENCHES)) throw new Error(`--only takes one of ${Object.keys(BENCHES).join(", ")}`);
   const results = [];
-  if (run.includes("startup")) results.push(await startup());
-  if (run.includes("monitoring")) {
-    log("monitoring benchmark (bench/monitoring.mjs)");
-    const out = await runMonitoring(parseParts(argv));
-    process.stdout.write(JSON.stringify(out) + "\n");
-    results.push(out);
-  }
-  if (run.includes("calls")) {
-    log("tool-call benchmark (bench/calls.mjs)");
-    const out = await runCalls();
+  for (const name of only ? [only] : Object.keys(BENCHES)) {
+    log(`${name} benchmark`);
+    const out = await BENCHES[name](argv);
     process.stdout.write(JSON.stringify(out) + "\n");
     results.push(out);
   }

@@ -382,8 +382,9 @@ export async function createDaemon(options: DaemonOptions): Promise<Daemon> {
         healthConfig = next.health ?? HealthConfigSchema.parse({});
         health.updateConfig(healthConfig);
         security = next.security;
-        await enforceAuthConfig();
+        // Recorded first: once the switch is on, `pygent auth off` must already see why it stays on.
         await recordBind();
+        await enforceAuthConfig();
         // New or changed registries are listed now, before the reload is reported done.
         const discoveryRestart = await discovery.applyConfig(next.discovery, { signal: loadAbort.signal });
         const gatewayRestart = separatorOf(next) === separatorOf(config) ? [] : ["gateway.separator"];

@@ -149,30 +149,20 @@ async function startup() {
       pygent_vs_mcp_hub_cpu_until_ready: ratio(out.pygent.cpu_ms_until_ready?.median, hubCpu.median),
     };
     const p = out.pygent;
-    const hubFig = (x, unit = " ms") => `mcp-hub ${figure(x, unit)}`;
+    /** A target on the ratio of PyGent's figure to mcp-hub's, with both figures beside it. */
+    const vsHub = (name, value, max, mine, theirs, unit = " ms") =>
+      target(name, value, { max, unit: "×", detail: `${figure(mine, unit)}, mcp-hub ${figure(theirs, unit)}` });
     out.targets = withPygent
       ? [
-          target("first answer vs mcp-hub's", out.ratios.pygent_vs_mcp_hub_first_answer, {
-            max: 1.5,
-            unit: "×",
-            detail: `${figure(p.first_answer_ms.median, " ms")}, ${hubFig(hubFirst.median)}`,
-          }),
+          vsHub("first answer vs mcp-hub's", out.ratios.pygent_vs_mcp_hub_first_answer, 1.5, p.first_answer_ms.median, hubFirst.median),
           target("ready vs the floor", out.ratios.pygent_ready_vs_floor, {
             max: 1.2,
             unit: "×",
             detail: `${figure(p.ready_ms, " ms")}, floor ${figure(floorMs, " ms")}`,
           }),
-          target("ready vs mcp-hub's", out.ratios.pygent_vs_mcp_hub_ready, { max: 1, unit: "×", detail: hubFig(hubMs) }),
-          target("daemon CPU until ready vs mcp-hub's", out.ratios.pygent_vs_mcp_hub_cpu_until_ready, {
-            max: 1,
-            unit: "×",
-            detail: `${figure(p.cpu_ms_until_ready.median, " ms")}, ${hubFig(hubCpu.median)}`,
-          }),
-          target("idle RSS vs mcp-hub's", out.ratios.pygent_vs_mcp_hub_rss, {
-            max: 1,
-            unit: "×",
-            detail: `${figure(p.rss_mb.median, " MB")}, ${hubFig(out.mcp_hub.rss_mb.median, " MB")}`,
-          }),
+          vsHub("ready vs mcp-hub's", out.ratios.pygent_vs_mcp_hub_ready, 1, p.ready_ms, hubMs),
+          vsHub("daemon CPU until ready vs mcp-hub's", out.ratios.pygent_vs_mcp_hub_cpu_until_ready, 1, p.cpu_ms_until_ready.median, hubCpu.median),
+          vsHub("idle RSS vs mcp-hub's", out.ratios.pygent_vs_mcp_hub_rss, 1, p.rss_mb.median, out.mcp_hub.rss_mb.median, " MB"),
           target("SIGTERM until the daemon and its 4 servers are gone", p.shutdown_ms.median, { max: 1000, unit: " ms" }),
           target("leftover processes after shutdown (worst round)", p.leftover_processes, { max: 0 }),
         ]

@@ -169,6 +169,25 @@ describe("MCP gateway", { timeout: 60_000 }, () => {
     expect((await client.listTools()).tools.map((tool) => tool.name)).not.toContain("second__echo");
   });
 
+  it("puts a tool call on the audit log, not the lists and reads around it", async () => {
+    const { app, url } = await gatewayApp(echoEntry("echo"));
+    await running(app, "echo");
+    const client = await connect(url);
+    await client.listTools();
+    await client.callTool({ name: "echo__echo", arguments: { text: "on record" } });
+    const mcpEntries = async () => {
+      const response = await fetch(new URL("/api/v1/audit", url));
+      expect(response.status).toBe(200);
+      const { entries } = (await response.json()) as { entries: { action: string; ok: boolean; details: unknown }[] };
+      return entries.filter((entry) => entry.action === "POST /mcp");
+    };
+    const entries = await mcpEntries();
+    expect(entries).toHaveLength(1);
+    expect(entries[0]).toMatchObject({ ok: true });
+    // The arguments are kept by name only.
+    expect(JSON.stringify(entries[0]!.details)).not.toContain("on record");
+  });
+
   it("keeps two clients' answers apart with 16 calls in flight each", async () => {
     const { app, url } = await gatewayApp(echoEntry("echo"));
     await running(app, "echo");

@@ -93,8 +93,9 @@ export function registerGatewayEndpoint(app: FastifyInstance, gateway: Gateway, 
   app.route({
     method: ["POST", "GET", "DELETE"],
     url: GATEWAY_PATH,
-    // The JSON-RPC params carry tool arguments, which may hold secrets.
-    config: { auditValuesHidden: ["params"] },
+    // The JSON-RPC params carry tool arguments, which may hold secrets. Lists and reads are
+    // audited like GETs; a tool call always.
+    config: { auditValuesHidden: ["params"], auditReadOnly: (request) => !asksToCall(request.body) },
     schema: {
       tags: ["gateway"],
       summary: "The MCP endpoint (Streamable HTTP) for every running server",

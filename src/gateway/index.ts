@@ -9,3 +9,4 @@ export {
 } from "./gateway.js";
 export { GatewayStatusSchema, type GatewayStatus } from "./gateway-status.js";
 export { DEFAULT_SEPARATOR, idFitsSeparator, MAX_TOOL_NAME_LENGTH, namespacedName, splitName } from "./names.js";
+export { loadServerSdk } from "./server-sdk.js";

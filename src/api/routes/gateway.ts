@@ -10,7 +10,7 @@ import { randomUUID } from "node:crypto";
 import type { NodeStreamableHTTPServerTransport } from "@modelcontextprotocol/node";
 import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from "fastify";
 import { AppError } from "../../core/errors.js";
-import { GATEWAY_CALL_METHODS, GATEWAY_PATH, GatewayStatusSchema, type Gateway } from "../../gateway/index.js";
+import { GATEWAY_CALL_METHODS, GATEWAY_PATH, GatewayStatusSchema, loadServerSdk, type Gateway } from "../../gateway/index.js";
 import type { Authenticator } from "../auth/auth-guard.js";
 import { routeTokenGuard } from "../auth/route-token-guard.js";
 import { roleAllows } from "../auth/token-service.js";
@@ -26,11 +26,6 @@ let httpTransport: Promise<HttpTransport> | undefined;
 function loadHttpTransport(): Promise<HttpTransport> {
   httpTransport ??= import("@modelcontextprotocol/node");
   return httpTransport;
-}
-
-/** Whether the POSTed message opens a session. */
-function isInitialize(body: unknown): boolean {
-  return typeof body === "object" && body !== null && !Array.isArray(body) && (body as { method?: unknown }).method === "initialize";
 }
 
 /** Whether the POSTed message (or batch) asks to run something. */
@@ -123,7 +118,7 @@ export function registerGatewayEndpoint(app: FastifyInstance, gateway: Gateway, 
           issues: [{ field: SESSION_HEADER, message: "is required" }],
         });
       }
-      if (isInitialize(request.body)) await openSession(request, reply);
+      if ((await loadServerSdk()).isInitializeRequest(request.body)) await openSession(request, reply);
       else await serveStateless(request, reply);
     },
   });

@@ -19,9 +19,10 @@ import {
   logBytes, logTail, measure, memAvailableMb, PYGENT_BIN, ROOT, serverPids, startDaemon, stopDaemon, waitAllRunning,
 } from "./lib/daemon.mjs";
 import { forkHelper } from "./lib/helper-process.mjs";
+import { shutdownFloor } from "./lib/shutdown-floor.mjs";
 import { historyBench } from "./lib/history.mjs";
 import { installCleanupHandlers, killAll, killEverything, log, median, registerTempDir, sleep, snapshot } from "./lib/proc.mjs";
-import { QUICK, target } from "./lib/targets.mjs";
+import { figure, QUICK, ratio, target } from "./lib/targets.mjs";
 
 const ECHO_FIXTURE = path.join(ROOT, "test", "fixtures", "echo-server.mjs");
 const int = (name, dflt) => Math.max(1, Number.parseInt(process.env[name] ?? String(dflt), 10) || dflt);
@@ -34,13 +35,14 @@ const TARGET_CPU_PERCENT = 15;
 const TARGET_RSS_MB = 250;
 const TARGET_RATE_SHARE = 0.95;
 const TARGET_SHUTDOWN_MS = 1000;
+/** Like ready near its floor: a shutdown within this many times the bare processes' own. */
+const TARGET_OVER_FLOOR = 1.2;
 const IDLE_INTERVAL_S = 3600;
 /** The short idle window after monitoring (RSS kept, CPU back to idle). */
 const AFTER_WINDOW_S = 10;
 /** RSS of one echo fixture (node + the MCP server SDK), with headroom. */
 const ECHO_SERVER_MB = 75;
 
-const ratio = (a, b) => (typeof a === "number" && typeof b === "number" && b > 0 ? Math.round((a / b) * 100) / 100 : null);
 
 /** Numbers to 1 decimal, ratios to 2. */
 function r1obj(o, digits = 1) {
@@ -336,6 +338,8 @@ async function combinedPart(tmp, { windowS }) {
     log(`combined: SIGTERM with ${stdio.ids.length} stdio servers running`);
     out.shutdown = { ...(await stopDaemon(d, 60_000)), load_average: loadAverage() };
     log(`combined: daemon exited after ${out.shutdown.shutdown_ms?.toFixed(0)} ms, every server gone after ${out.shutdown.all_gone_ms?.toFixed(0)} ms`);
+    out.shutdown_floor = { ...(await shutdownFloor(stdio.servers[0].command, stdio.ids.length)), load_average: loadAverage() };
+    log(`combined: floor: ${stdio.ids.length} servers started here gone ${out.shutdown_floor.all_gone_ms?.toFixed(0)} ms after SIGTERM`);
     return out;
   } finally {
     endDaemonAndFarm(d, farm);
@@ -361,6 +365,12 @@ function combinedTargets(c) {
       basis: `load ${c.shutdown?.load_average ?? "?"}`,
     }),
     target("combined: server processes left after shutdown", c.shutdown?.leftover_processes, { max: 0 }),
+    target("combined: shutdown over its floor (the same servers ended straight by SIGTERM)", ratio(c.shutdown?.all_gone_ms, c.shutdown_floor?.all_gone_ms), {
+      max: TARGET_OVER_FLOOR,
+      unit: "×",
+      detail: `${figure(c.shutdown?.all_gone_ms, " ms")} vs floor ${figure(c.shutdown_floor?.all_gone_ms, " ms")}`,
+      basis: `load ${c.shutdown_floor?.load_average ?? "?"}`,
+    }),
   ];
 }
 

@@ -16,7 +16,7 @@ import { parseParts, runMonitoring } from "./monitoring.mjs";
 import { pygentAvailable, pygentLogTail, pygentOnce } from "./pygent.mjs";
 import { runWebsocket } from "./websocket.mjs";
 import { installCleanupHandlers, killEverything, log, median, registerTempDir, round1 } from "./lib/proc.mjs";
-import { figure, formatTargets, markdownTable, QUICK, target } from "./lib/targets.mjs";
+import { figure, formatTargets, markdownTable, QUICK, ratio, target } from "./lib/targets.mjs";
 
 const RUNS = Math.max(1, Number.parseInt(process.env.BENCH_RUNS ?? (QUICK ? "3" : "5"), 10) || 5);
 
@@ -26,7 +26,6 @@ function r1obj(o) {
   return Object.fromEntries(Object.entries(o).map(([k, v]) => [k, r1obj(v)]));
 }
 
-const ratio = (a, b) => (typeof a === "number" && typeof b === "number" && b > 0 ? Math.round((a / b) * 100) / 100 : null);
 
 async function startup() {
   installCleanupHandlers();

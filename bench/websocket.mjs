@@ -13,7 +13,7 @@ import { pathToFileURL } from "node:url";
 import { logTail, measure, PYGENT_BIN, ROOT, startDaemon, stopDaemon, waitAllRunning } from "./lib/daemon.mjs";
 import { forkHelper } from "./lib/helper-process.mjs";
 import { getJson, installCleanupHandlers, killAll, killEverything, log, median, registerTempDir, round1, sleep, snapshot } from "./lib/proc.mjs";
-import { QUICK, target } from "./lib/targets.mjs";
+import { QUICK, ratio, target } from "./lib/targets.mjs";
 
 const ECHO_FIXTURE = path.join(ROOT, "test", "fixtures", "echo-server.mjs");
 const CHECK_INTERVAL_S = 5;
@@ -25,7 +25,6 @@ const SLOW_SUBSCRIBES = 120;
 const IN_FLIGHT_MS = 1000;
 
 const int = (name, dflt) => Math.max(1, Number.parseInt(process.env[name] ?? String(dflt), 10) || dflt);
-const ratio = (a, b) => (typeof a === "number" && typeof b === "number" && b > 0 ? Math.round((a / b) * 100) / 100 : null);
 
 function percentile(values, p) {
   const v = values.filter((x) => Number.isFinite(x)).sort((a, b) => a - b);

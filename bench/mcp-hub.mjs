@@ -44,15 +44,15 @@ function seedCatalog(home) {
 const statusesOf = (doc) => Object.fromEntries((doc?.servers ?? []).map((s) => [s.name, s.status]));
 
 /**
- * One hub run. Always kills mcp-hub's process group and every descendant before returning.
+ * Launches mcp-hub (`--port <free> --config <file>`) in its own process group, with a private
+ * HOME / XDG_* dirs under `dir` (seeded catalog unless `seed` is false) and the given servers.
  * @param {string} dir temp folder for this run
- * @param {{extended?: boolean, seed?: boolean, timeoutMs?: number}} opts
+ * @param {{name: string, command: string, args: string[], env: object}[]} specs
  */
-export async function hubOnce(dir, { extended = false, seed = true, timeoutMs = 30000 } = {}) {
+export async function launchHub(dir, specs, { seed = true } = {}) {
   const home = path.join(dir, "home");
   fs.mkdirSync(home, { recursive: true });
   if (seed) seedCatalog(home);
-  const specs = officialServers(dir);
   const config = { mcpServers: Object.fromEntries(specs.map((s) => [s.name, { command: s.command, args: s.args, env: s.env }])) };
   const configPath = path.join(dir, "mcp-hub.json");
   fs.writeFileSync(configPath, JSON.stringify(config, null, 2));
@@ -65,8 +65,7 @@ export async function hubOnce(dir, { extended = false, seed = true, timeoutMs = 
     XDG_STATE_HOME: path.join(home, ".local", "state"),
     XDG_CONFIG_HOME: path.join(home, ".config"),
   };
-
-  const t0 = performance.now();
+  const launchedAt = performance.now();
   const child = spawn(process.execPath, [hubCli(), "--port", String(port), "--config", configPath], {
     cwd: dir, env, detached: true, stdio: ["ignore", logFd, logFd],
   });
@@ -74,18 +73,34 @@ export async function hubOnce(dir, { extended = false, seed = true, timeoutMs = 
   const entry = track(child.pid);
   let exited = null;
   child.on("exit", (code, sig) => (exited = { code, sig }));
-  const base = `http://127.0.0.1:${port}`;
+  return { child, entry, port, base: `http://127.0.0.1:${port}`, launchedAt, exited: () => exited };
+}
+
+/** Statuses by server name from `GET /api/servers`, or null when it does not answer. */
+export async function hubStatuses(base, timeoutMs = 500) {
+  const doc = await getJson(`${base}/api/servers`, timeoutMs);
+  return doc ? statusesOf(doc) : null;
+}
+
+/**
+ * One hub run. Always kills mcp-hub's process group and every descendant before returning.
+ * @param {string} dir temp folder for this run
+ * @param {{extended?: boolean, seed?: boolean, timeoutMs?: number}} opts
+ */
+export async function hubOnce(dir, { extended = false, seed = true, timeoutMs = 30000 } = {}) {
+  const specs = officialServers(dir);
+  const { child, entry, port, base, launchedAt: t0, exited } = await launchHub(dir, specs, { seed });
   const result = { port };
   try {
     // Ready: /api/servers lists all four as "connected".
     let readyMs = null;
     let firstAnswerMs = null;
     let last = null;
-    while (performance.now() - t0 < timeoutMs && !exited) {
-      const doc = await getJson(`${base}/api/servers`, 500);
-      if (doc) {
+    while (performance.now() - t0 < timeoutMs && !exited()) {
+      const statuses = await hubStatuses(base);
+      if (statuses) {
         firstAnswerMs ??= performance.now() - t0;
-        last = statusesOf(doc);
+        last = statuses;
         const vals = Object.values(last);
         if (vals.length === specs.length && vals.every((s) => s === "connected")) {
           readyMs = performance.now() - t0;
@@ -100,7 +115,7 @@ export async function hubOnce(dir, { extended = false, seed = true, timeoutMs = 
     const ticks = cpuTicks(child.pid);
     result.cpu_ms_until_ready = readyMs === null || ticks === null ? null : (ticks * 1000) / clockTicks();
     if (readyMs === null) {
-      result.error = exited ? `mcp-hub exited (${JSON.stringify(exited)})` : `not ready after ${timeoutMs} ms`;
+      result.error = exited() ? `mcp-hub exited (${JSON.stringify(exited())})` : `not ready after ${timeoutMs} ms`;
       result.last_statuses = last;
       return result;
     }

@@ -1,37 +1,48 @@
 #!/usr/bin/env node
 // Monitoring benchmark: what health monitoring costs the daemon (200 stdio servers, 1,000 HTTP
-// endpoints, each checked every 5 s, against the same daemon with checks every hour), how fast
-// a health_update reaches 1,000 WebSocket subscribers (against 1), and how long a 24-hour
-// history query takes after 30 days of history for 100 servers (against 1 server).
-// Prints ONE JSON line on stdout; progress goes to stderr. See bench/README.md.
+// endpoints, each checked every 5 s, against the same daemon with checks every hour): each
+// kind alone and both in one daemon (the target), with the shutdown of that daemon; and how
+// long a 24-hour history query takes after 30 days of history for 100 servers (against 1 server).
+// The WebSocket fan-out has its own benchmark (websocket.mjs).
+// Prints ONE JSON line on stdout with a `targets` array; progress goes to stderr. See bench/README.md.
 //
-//   node bench/monitoring.mjs [--parts stdio,ws,http,history]
-//   env: BENCH_WINDOW_S (CPU window, default 30), BENCH_STDIO_SERVERS (200), BENCH_HTTP_SERVERS (1000),
-//        BENCH_WS_CLIENTS (1000), BENCH_HISTORY_SERVERS (100), BENCH_HISTORY_DAYS (30)
-import { fork } from "node:child_process";
+//   node bench/monitoring.mjs [--parts combined,stdio,http,history] [--quick]
+//   env: BENCH_WINDOW_S (CPU window, default 30, split in BENCH_SUB_WINDOWS = 5), BENCH_STDIO_SERVERS (200),
+//        BENCH_HTTP_SERVERS (1000), BENCH_HISTORY_SERVERS (100), BENCH_HISTORY_DAYS (30)
+//   --quick: 20 stdio + 100 HTTP endpoints in the combined part only, 9 s windows (about a minute)
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
+import { pathToFileURL } from "node:url";
 import Database from "better-sqlite3";
 import {
   logBytes, logTail, measure, memAvailableMb, PYGENT_BIN, ROOT, serverPids, startDaemon, stopDaemon, waitAllRunning,
 } from "./lib/daemon.mjs";
+import { forkHelper } from "./lib/helper-process.mjs";
+import { shutdownFloor } from "./lib/shutdown-floor.mjs";
 import { historyBench } from "./lib/history.mjs";
-import { installCleanupHandlers, killAll, killEverything, log, registerTempDir, sleep, snapshot, track } from "./lib/proc.mjs";
+import { installCleanupHandlers, killAll, killEverything, log, median, registerTempDir, sleep, snapshot } from "./lib/proc.mjs";
+import { figure, QUICK, ratio, target } from "./lib/targets.mjs";
 
-const HERE = path.dirname(fileURLToPath(import.meta.url));
 const ECHO_FIXTURE = path.join(ROOT, "test", "fixtures", "echo-server.mjs");
 const int = (name, dflt) => Math.max(1, Number.parseInt(process.env[name] ?? String(dflt), 10) || dflt);
 
 const CHECK_INTERVAL_S = 5;
+/** Each CPU window is measured as this many back-to-back sub-windows: median, min and max. */
+const SUB_WINDOWS = int("BENCH_SUB_WINDOWS", QUICK ? 3 : 5);
+/** The combined daemon's targets: the full check rate, in under 15 % of a core and 250 MB. */
+const TARGET_CPU_PERCENT = 15;
+const TARGET_RSS_MB = 250;
+const TARGET_RATE_SHARE = 0.95;
+const TARGET_SHUTDOWN_MS = 1000;
+/** Like ready near its floor: a shutdown within this many times the bare processes' own. */
+const TARGET_OVER_FLOOR = 1.2;
 const IDLE_INTERVAL_S = 3600;
 /** The short idle window after monitoring (RSS kept, CPU back to idle). */
 const AFTER_WINDOW_S = 10;
 /** RSS of one echo fixture (node + the MCP server SDK), with headroom. */
 const ECHO_SERVER_MB = 75;
 
-const ratio = (a, b) => (typeof a === "number" && typeof b === "number" && b > 0 ? Math.round((a / b) * 100) / 100 : null);
 
 /** Numbers to 1 decimal, ratios to 2. */
 function r1obj(o, digits = 1) {
@@ -49,6 +60,14 @@ function percentile(values, p) {
 }
 
 const pad = (i, n) => String(i).padStart(n, "0");
+
+const loadAverage = () => Number(fs.readFileSync("/proc/loadavg", "utf8").split(" ")[0]);
+
+/** Median with min and max, for figures taken over several sub-windows. */
+const spread = (values) => {
+  const v = values.filter((x) => typeof x === "number" && Number.isFinite(x));
+  return v.length ? { median: median(v), min: Math.min(...v), max: Math.max(...v) } : { median: null, min: null, max: null };
+};
 
 // --- daemon helpers ---------------------------------------------------------------------------
 
@@ -90,26 +109,44 @@ function samplesBetween(d, from, to) {
   }
 }
 
-/** One measuring window: daemon CPU/RSS, the others' CPU, checks stored, log growth. */
+/**
+ * One measuring window as SUB_WINDOWS back-to-back sub-windows: daemon CPU and RSS, the others'
+ * CPU and the checks stored, each as the median over the sub-windows with min and max; the load
+ * average at the start and the end; log growth over the whole window.
+ */
 async function window_(d, seconds, otherPids, othersKey) {
   const b0 = logBytes(d);
-  const from = Date.now();
-  const m = await measure(d.pid, seconds, otherPids);
-  const to = Date.now();
+  const load0 = loadAverage();
+  const subs = [];
+  for (let i = 0; i < SUB_WINDOWS; i++) {
+    const from = Date.now();
+    const m = await measure(d.pid, seconds / SUB_WINDOWS, otherPids);
+    subs.push({ m, from, to: Date.now() });
+  }
   await sleep(1200); // the sample writer flushes every 500 ms
-  const s = samplesBetween(d, from, to);
+  const all = samplesBetween(d, subs[0].from, subs[subs.length - 1].to);
+  const rates = subs.map(({ m, from, to }) => samplesBetween(d, from, to).count / m.window_s);
+  const cpu = spread(subs.map(({ m }) => m.cpu_percent));
+  const rate = spread(rates);
+  const windowS = subs.reduce((a, { m }) => a + m.window_s, 0);
   return {
-    cpu_percent: m.cpu_percent,
-    rss_mb: m.rss_mb,
-    rss_max_mb: m.rss_max_mb,
-    [othersKey]: m.others_cpu_percent,
-    checks: s.count,
-    checks_per_s: s.count / m.window_s,
-    failed_checks: s.failures,
-    response_p50_ms: s.response_p50_ms,
-    response_p95_ms: s.response_p95_ms,
+    cpu_percent: cpu.median,
+    cpu_percent_min: cpu.min,
+    cpu_percent_max: cpu.max,
+    rss_mb: spread(subs.map(({ m }) => m.rss_mb)).median,
+    rss_max_mb: Math.max(...subs.map(({ m }) => m.rss_max_mb ?? 0)),
+    [othersKey]: spread(subs.map(({ m }) => m.others_cpu_percent)).median,
+    checks: all.count,
+    checks_per_s: rate.median,
+    checks_per_s_min: rate.min,
+    checks_per_s_max: rate.max,
+    failed_checks: all.failures,
+    response_p50_ms: all.response_p50_ms,
+    response_p95_ms: all.response_p95_ms,
     log_kb: (logBytes(d) - b0) / 1024,
-    window_s: m.window_s,
+    window_s: windowS,
+    sub_windows: SUB_WINDOWS,
+    load_average: [load0, loadAverage()],
   };
 }
 
@@ -123,160 +160,109 @@ async function costWindows(d, config, ids, windowS, otherPids, othersKey, label)
   await sleep((CHECK_INTERVAL_S + 1) * 1000);
   log(`${label}: monitoring window ${windowS} s`);
   const mon = await window_(d, windowS, otherPids, othersKey);
-  log(`${label}: monitoring cpu ${mon.cpu_percent?.toFixed(1)} % rss ${mon.rss_mb?.toFixed(0)} MB, ${mon.checks_per_s.toFixed(1)} checks/s (expected ${(ids.length / CHECK_INTERVAL_S).toFixed(1)})`);
+  log(`${label}: monitoring cpu ${mon.cpu_percent?.toFixed(1)} % (${mon.cpu_percent_min?.toFixed(1)}-${mon.cpu_percent_max?.toFixed(1)}) rss ${mon.rss_mb?.toFixed(0)} MB, ${mon.checks_per_s?.toFixed(1)} checks/s (expected ${(ids.length / CHECK_INTERVAL_S).toFixed(1)}), load ${mon.load_average.join(" -> ")}`);
   // Back to hourly checks: what the daemon keeps once monitoring has run (V8 rarely gives heap back).
   await setInterval_(d, config, IDLE_INTERVAL_S, ids);
   await sleep(3000);
-  const after = await window_(d, AFTER_WINDOW_S, otherPids, othersKey);
+  const after = await window_(d, QUICK ? windowS : AFTER_WINDOW_S, otherPids, othersKey);
   log(`${label}: idle again cpu ${after.cpu_percent?.toFixed(1)} % rss ${after.rss_mb?.toFixed(0)} MB`);
   return {
     idle,
     monitoring: mon,
-    idle_after: { cpu_percent: after.cpu_percent, rss_mb: after.rss_mb, window_s: after.window_s },
+    idle_after: { cpu_percent: after.cpu_percent, rss_mb: after.rss_mb, window_s: after.window_s, load_average: after.load_average },
     expected_checks_per_s: ids.length / CHECK_INTERVAL_S,
     ratios: {
       cpu_monitoring_vs_idle: ratio(mon.cpu_percent, idle.cpu_percent),
       rss_monitoring_vs_idle: ratio(mon.rss_mb, idle.rss_mb),
     },
     cpu_cost_percent: mon.cpu_percent - idle.cpu_percent,
-    cpu_ms_per_check: mon.checks > 0 ? ((mon.cpu_percent - idle.cpu_percent) * 10) / mon.checks_per_s : null,
-  };
-}
-
-// --- WebSocket fan-out ------------------------------------------------------------------------
-
-function forkHelper(script, args = []) {
-  const child = fork(path.join(HERE, "lib", script), args, { detached: true, stdio: ["ignore", "pipe", "pipe", "ipc"] });
-  const entry = track(child.pid);
-  let stderr = "";
-  child.stderr.on("data", (c) => (stderr = (stderr + c.toString()).slice(-4000)));
-  const pending = [];
-  child.on("message", (m) => pending.shift()?.resolve(m));
-  child.on("exit", (code, sig) => {
-    for (const p of pending.splice(0)) p.reject(new Error(`${script} exited (${code ?? sig}): ${stderr.trim().split("\n").slice(-3).join(" | ")}`));
-  });
-  const ask = (msg, timeoutMs = 120_000) =>
-    new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`${script}: no answer to ${msg.cmd} in ${timeoutMs} ms`)), timeoutMs);
-      pending.push({
-        resolve: (m) => (clearTimeout(timer), resolve(m)),
-        reject: (e) => (clearTimeout(timer), reject(e)),
-      });
-      child.send(msg);
-    });
-  return { child, entry, ask, stderr: () => stderr };
-}
-
-/** Updates triggered the same way for every round: check-now calls, then kill -9 of servers. */
-async function triggerUpdates(d, ids, { checks = 30, kills = 2 } = {}) {
-  for (let i = 0; i < checks; i++) {
-    const id = ids[(i * 7) % ids.length];
-    await fetch(`${d.url}/api/v1/mcp/servers/${id}/health/check`, { method: "POST", signal: AbortSignal.timeout(15_000) }).catch(() => {});
-    await sleep(300);
-  }
-  const doc = await (await fetch(`${d.url}/api/v1/mcp/servers`)).json();
-  const victims = doc.servers.filter((s) => s.pid && s.state === "running").slice(-kills);
-  for (const v of victims) {
-    try {
-      process.kill(v.pid, "SIGKILL");
-    } catch {}
-    await sleep(1500);
-  }
-  // Back in backoff -> starting -> running, and its first check after the restart.
-  const t0 = performance.now();
-  while (performance.now() - t0 < 20_000) {
-    const now = await (await fetch(`${d.url}/api/v1/mcp/servers`)).json();
-    if (victims.every((v) => now.servers.find((s) => s.id === v.id)?.state === "running")) break;
-    await sleep(200);
-  }
-  await sleep(3000);
-  return { checks, kills: victims.length };
-}
-
-async function wsRound(d, ids, clients) {
-  const perHelper = clients > 1 ? Math.ceil(clients / 2) : 1;
-  const helpers = [];
-  try {
-    let left = clients;
-    while (left > 0) {
-      const n = Math.min(perHelper, left);
-      left -= n;
-      helpers.push({ h: forkHelper("ws-subscribers.mjs"), n });
-    }
-    const wsUrl = `ws://127.0.0.1:${d.port}/ws`;
-    const conn = await Promise.all(helpers.map(({ h, n }) => h.ask({ cmd: "connect", url: wsUrl, count: n })));
-    const connected = conn.reduce((a, c) => a + c.connected, 0);
-    if (connected === 0) throw new Error(`no WebSocket client could subscribe: ${JSON.stringify(conn.flatMap((c) => c.errors))}`);
-    await sleep(500);
-    await Promise.all(helpers.map(({ h }) => h.ask({ cmd: "reset" })));
-    const triggered = await triggerUpdates(d, ids);
-    const got = await Promise.all(helpers.map(({ h }) => h.ask({ cmd: "collect" })));
-    // Merge: per update (server, at, status), every client's delay.
-    const perUpdate = new Map();
-    for (const g of got) for (const [k, v] of Object.entries(g.updates)) perUpdate.set(k, [...(perUpdate.get(k) ?? []), ...v]);
-    const all = [];
-    const lastClient = [];
-    let delivered = 0;
-    for (const delays of perUpdate.values()) {
-      all.push(...delays);
-      delivered += delays.length;
-      lastClient.push(Math.max(...delays));
-    }
-    return {
-      clients,
-      connected,
-      still_open: got.reduce((a, g) => a + g.open, 0),
-      updates: perUpdate.size,
-      triggered,
-      delivered_ratio: perUpdate.size ? delivered / (perUpdate.size * connected) : null,
-      p50_ms: percentile(all, 0.5),
-      p99_ms: percentile(all, 0.99),
-      max_ms: all.length ? Math.max(...all) : null,
-      last_client_p50_ms: percentile(lastClient, 0.5),
-      connect_errors: conn.flatMap((c) => c.errors),
-    };
-  } finally {
-    for (const { h } of helpers) {
-      try {
-        h.child.send({ cmd: "close" });
-      } catch {}
-    }
-    await sleep(300);
-    for (const { h } of helpers) killAll(h.entry);
-  }
-}
-
-async function wsPart(d, config, ids, clients) {
-  if (config.servers[0].health_check_interval !== IDLE_INTERVAL_S) await setInterval_(d, config, IDLE_INTERVAL_S, ids);
-  await sleep(2000);
-  log(`websocket: baseline with 1 subscriber (30 check-now calls, 2 kill -9)`);
-  const one = await wsRound(d, ids, 1);
-  log(`websocket: 1 subscriber p50 ${one.p50_ms} ms p99 ${one.p99_ms} ms over ${one.updates} updates`);
-  log(`websocket: ${clients} subscribers`);
-  const many = await wsRound(d, ids, clients);
-  log(`websocket: ${many.connected} subscribers p50 ${many.p50_ms} ms p99 ${many.p99_ms} ms over ${many.updates} updates, delivered ${(many.delivered_ratio * 100).toFixed(1)} %`);
-  return {
-    ...many,
-    baseline_1_client: { p50_ms: one.p50_ms, p99_ms: one.p99_ms, max_ms: one.max_ms, updates: one.updates },
-    ratios: { p50_vs_1_client: ratio(many.p50_ms, one.p50_ms), p99_vs_1_client: ratio(many.p99_ms, one.p99_ms) },
-    trigger: "check-now (POST .../health/check) x30 every 300 ms, then kill -9 of 2 servers; delay = receipt - update.at",
+    cpu_ms_per_check: mon.checks_per_s > 0 ? ((mon.cpu_percent - idle.cpu_percent) * 10) / mon.checks_per_s : null,
   };
 }
 
 // --- the parts --------------------------------------------------------------------------------
 
-async function stdioPart(tmp, { windowS, withCost, wsClients }) {
-  const requested = int("BENCH_STDIO_SERVERS", 200);
+/** As many echo servers as asked for and fit in the memory available (~ECHO_SERVER_MB each). */
+function stdioServers(label, requested) {
   const avail = memAvailableMb();
   const fits = avail ? Math.floor((avail - 3000) / ECHO_SERVER_MB) : requested;
   const n = Math.max(1, Math.min(requested, fits));
-  if (n < requested) log(`stdio: only ${n} of ${requested} servers fit in ${avail?.toFixed(0)} MB available; scaling down`);
+  if (n < requested) log(`${label}: only ${n} of ${requested} servers fit in ${avail?.toFixed(0)} MB available; scaling down`);
   const ids = Array.from({ length: n }, (_, i) => `echo-${pad(i, 3)}`);
-  const config = { servers: ids.map((id) => ({ id, command: [process.execPath, ECHO_FIXTURE], health_check_interval: IDLE_INTERVAL_S })) };
-  const dir = path.join(tmp, "stdio");
-  fs.mkdirSync(dir, { recursive: true });
   const out = { servers: n, requested, mem_available_mb: avail };
   if (n < requested) out.scaled_down = `only ${n} servers fit in the memory available (~${ECHO_SERVER_MB} MB each)`;
+  const servers = ids.map((id) => ({ id, command: [process.execPath, ECHO_FIXTURE], health_check_interval: IDLE_INTERVAL_S }));
+  return { ids, servers, out };
+}
+
+/** The HTTP farm helper with `n` endpoints; resolves with it and its port. */
+async function startFarm(n) {
+  const farm = forkHelper("http-farm.mjs", [String(n), "0"]);
+  try {
+    const port = await new Promise((resolve, reject) => {
+      let buf = "";
+      const timer = setTimeout(() => reject(new Error("http farm did not listen in 20 s")), 20_000);
+      farm.child.stdout.on("data", (c) => {
+        buf += c.toString();
+        const m = /listening (\d+)/.exec(buf);
+        if (m) {
+          clearTimeout(timer);
+          resolve(Number(m[1]));
+        }
+      });
+      farm.child.on("exit", () => reject(new Error(`http farm exited: ${farm.stderr()}`)));
+    });
+    const ids = Array.from({ length: n }, (_, i) => `http-${pad(i, 4)}`);
+    const servers = ids.map((id, i) => ({ id, transport: "http", url: `http://127.0.0.1:${port}/mcp/${i}`, health_check_interval: IDLE_INTERVAL_S }));
+    return { farm, port, ids, servers };
+  } catch (err) {
+    killAll(farm.entry);
+    throw err;
+  }
+}
+
+/** Fastify plugins that did not load in time (AVV_ERR_PLUGIN_TIMEOUT and its wording) in the daemon's log. */
+function pluginTimeouts(d) {
+  try {
+    return (fs.readFileSync(d.logPath, "utf8").match(/PLUGIN_TIMEOUT|plugin did not start in time/gi) ?? []).length;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Starts the daemon and waits until its `n` servers run; sets start_s in `out`, or error and
+ * states when they do not, and then resolves with a daemon whose `ready` is false.
+ */
+async function startAllRunning(label, dir, config, n, out) {
+  const t0 = performance.now();
+  const d = await startDaemon(dir, config);
+  log(`${label}: daemon pid ${d.pid} starting ${n} servers`);
+  const ready = await waitAllRunning(d, n, 300_000, t0, (c) => log(`${label}: ${JSON.stringify(c)}`));
+  out.start_s = ready.ready_ms === null ? null : ready.ready_ms / 1000;
+  if (ready.ready_ms === null) {
+    out.error = ready.error;
+    out.states = ready.counts;
+    log(`${label}: ${ready.error}\n${logTail(d)}`);
+  } else log(`${label}: all ${n} running after ${out.start_s.toFixed(1)} s`);
+  return Object.assign(d, { ready: ready.ready_ms !== null });
+}
+
+/** SIGKILLs what is left of the daemon (when started) and of the HTTP farm. */
+function endDaemonAndFarm(d, farm) {
+  if (d) {
+    snapshot(d.entry);
+    killAll(d.entry);
+  }
+  killAll(farm.entry);
+}
+
+async function stdioPart(tmp, { windowS }) {
+  const { ids, servers, out } = stdioServers("stdio", int("BENCH_STDIO_SERVERS", 200));
+  const n = ids.length;
+  const config = { servers };
+  const dir = path.join(tmp, "stdio");
+  fs.mkdirSync(dir, { recursive: true });
   const t0 = performance.now();
   const d = await startDaemon(dir, config);
   try {
@@ -293,18 +279,8 @@ async function stdioPart(tmp, { windowS, withCost, wsClients }) {
     const pids = serverPids(d);
     out.servers_rss_mb = pids.reduce((a, p) => a + (fs.existsSync(`/proc/${p}`) ? Number(/VmRSS:\s+(\d+)/.exec(fs.readFileSync(`/proc/${p}/status`, "utf8"))?.[1] ?? 0) / 1024 : 0), 0);
     await sleep(10_000); // the first check after each start, then quiet
-    if (withCost) Object.assign(out, await costWindows(d, config, ids, windowS, pids, "servers_cpu_percent", "stdio"));
-    if (wsClients > 0) {
-      try {
-        out.websocket = await wsPart(d, config, ids, wsClients);
-      } catch (err) {
-        out.websocket = { error: String(err?.message ?? err) };
-        log(`websocket failed: ${err?.stack ?? err}`);
-      }
-    }
-    const stop = await stopDaemon(d, 60_000);
-    out.shutdown_ms = stop.shutdown_ms;
-    out.leftover_processes = stop.leftover_processes;
+    Object.assign(out, await costWindows(d, config, ids, windowS, pids, "servers_cpu_percent", "stdio"));
+    Object.assign(out, await stopDaemon(d, 60_000));
     return out;
   } finally {
     snapshot(d.entry);
@@ -316,51 +292,86 @@ async function httpPart(tmp, { windowS }) {
   const n = int("BENCH_HTTP_SERVERS", 1000);
   const dir = path.join(tmp, "http");
   fs.mkdirSync(dir, { recursive: true });
-  const farm = forkHelper("http-farm.mjs", [String(n), "0"]);
+  const { farm, port, ids, servers } = await startFarm(n);
   const out = { servers: n, endpoints: `one helper process, /mcp/0 ... /mcp/${n - 1} (createMcpHandler, stateless)` };
   let d;
   try {
-    const port = await new Promise((resolve, reject) => {
-      let buf = "";
-      const timer = setTimeout(() => reject(new Error("http farm did not listen in 20 s")), 20_000);
-      farm.child.stdout.on("data", (c) => {
-        buf += c.toString();
-        const m = /listening (\d+)/.exec(buf);
-        if (m) {
-          clearTimeout(timer);
-          resolve(Number(m[1]));
-        }
-      });
-      farm.child.on("exit", () => reject(new Error(`http farm exited: ${farm.stderr()}`)));
-    });
-    const ids = Array.from({ length: n }, (_, i) => `http-${pad(i, 4)}`);
-    const config = {
-      servers: ids.map((id, i) => ({ id, transport: "http", url: `http://127.0.0.1:${port}/mcp/${i}`, health_check_interval: IDLE_INTERVAL_S })),
-    };
-    const t0 = performance.now();
-    d = await startDaemon(dir, config);
-    log(`http: daemon pid ${d.pid} connecting to ${n} endpoints on port ${port}`);
-    const ready = await waitAllRunning(d, n, 300_000, t0, (c) => log(`http: ${JSON.stringify(c)}`));
-    out.start_s = ready.ready_ms === null ? null : ready.ready_ms / 1000;
-    if (ready.ready_ms === null) {
-      out.error = ready.error;
-      out.states = ready.counts;
-      log(`http: ${ready.error}\n${logTail(d)}`);
-      return out;
-    }
-    log(`http: all ${n} running after ${out.start_s.toFixed(1)} s`);
+    const config = { servers };
+    log(`http: endpoints on port ${port}`);
+    d = await startAllRunning("http", dir, config, n, out);
+    if (!d.ready) return out;
     await sleep(10_000);
     Object.assign(out, await costWindows(d, config, ids, windowS, [farm.child.pid], "farm_cpu_percent", "http"));
     const stop = await stopDaemon(d, 60_000);
     out.shutdown_ms = stop.shutdown_ms;
     return out;
   } finally {
-    if (d) {
-      snapshot(d.entry);
-      killAll(d.entry);
-    }
-    killAll(farm.entry);
+    endDaemonAndFarm(d, farm);
   }
+}
+
+/**
+ * The target: one daemon with the stdio servers and the HTTP endpoints together, monitored at
+ * CHECK_INTERVAL_S; then its shutdown with every stdio server running.
+ */
+async function combinedPart(tmp, { windowS }) {
+  const stdio = stdioServers("combined", int("BENCH_STDIO_SERVERS", QUICK ? 20 : 200));
+  const nHttp = int("BENCH_HTTP_SERVERS", QUICK ? 100 : 1000);
+  const dir = path.join(tmp, "combined");
+  fs.mkdirSync(dir, { recursive: true });
+  const { farm, port, ids: httpIds, servers: httpServers } = await startFarm(nHttp);
+  const ids = [...stdio.ids, ...httpIds];
+  const out = { ...stdio.out, stdio_servers: stdio.ids.length, http_servers: nHttp, servers: ids.length };
+  let d;
+  try {
+    // 1,200 servers are past the default limits.max_servers (1,000).
+    const config = { limits: { max_servers: Math.max(1000, ids.length) }, servers: [...stdio.servers, ...httpServers] };
+    log(`combined: ${stdio.ids.length} echo servers and ${nHttp} endpoints on port ${port}`);
+    d = await startAllRunning("combined", dir, config, ids.length, out);
+    out.plugin_timeouts = pluginTimeouts(d);
+    log(`combined: plugin timeouts in the log: ${out.plugin_timeouts}`);
+    if (!d.ready) return out;
+    const pids = serverPids(d);
+    await sleep(QUICK ? 3000 : 10_000);
+    Object.assign(out, await costWindows(d, config, ids, windowS, [...pids, farm.child.pid], "others_cpu_percent", "combined"));
+    await setInterval_(d, config, CHECK_INTERVAL_S, ids);
+    log(`combined: SIGTERM with ${stdio.ids.length} stdio servers running`);
+    out.shutdown = { ...(await stopDaemon(d, 60_000)), load_average: loadAverage() };
+    log(`combined: daemon exited after ${out.shutdown.shutdown_ms?.toFixed(0)} ms, every server gone after ${out.shutdown.all_gone_ms?.toFixed(0)} ms`);
+    out.shutdown_floor = { ...(await shutdownFloor(stdio.servers[0].command, stdio.ids.length)), load_average: loadAverage() };
+    log(`combined: floor: ${stdio.ids.length} servers started here gone ${out.shutdown_floor.all_gone_ms?.toFixed(0)} ms after SIGTERM`);
+    return out;
+  } finally {
+    endDaemonAndFarm(d, farm);
+  }
+}
+
+/** The combined part's figures beside their limits. */
+function combinedTargets(c) {
+  const mon = c.monitoring ?? {};
+  const load = `load ${mon.load_average?.join("-") ?? "?"}`;
+  return [
+    target("combined: checks per second (median of sub-windows)", mon.checks_per_s, {
+      min: TARGET_RATE_SHARE * c.expected_checks_per_s,
+      unit: "/s",
+      basis: `${Math.round(TARGET_RATE_SHARE * 100)} % of ${c.servers} servers / ${CHECK_INTERVAL_S} s, ${load}`,
+    }),
+    target("combined: daemon CPU while monitoring (median of sub-windows)", mon.cpu_percent, { max: TARGET_CPU_PERCENT, unit: " % of a core", basis: load }),
+    target("combined: daemon RSS while monitoring (max)", mon.rss_max_mb, { max: TARGET_RSS_MB, unit: " MB" }),
+    target("combined: plugins timed out at start", c.plugin_timeouts, { max: 0 }),
+    target(`combined: SIGTERM to every process gone (${c.stdio_servers} stdio running)`, c.shutdown?.all_gone_ms, {
+      max: TARGET_SHUTDOWN_MS,
+      unit: " ms",
+      basis: `load ${c.shutdown?.load_average ?? "?"}`,
+    }),
+    target("combined: server processes left after shutdown", c.shutdown?.leftover_processes, { max: 0 }),
+    target("combined: shutdown over its floor (the same servers ended straight by SIGTERM)", ratio(c.shutdown?.all_gone_ms, c.shutdown_floor?.all_gone_ms), {
+      max: TARGET_OVER_FLOOR,
+      unit: "×",
+      detail: `${figure(c.shutdown?.all_gone_ms, " ms")} vs floor ${figure(c.shutdown_floor?.all_gone_ms, " ms")}`,
+      basis: `load ${c.shutdown_floor?.load_average ?? "?"}`,
+    }),
+  ];
 }
 
 async function historyPart(tmp) {
@@ -380,12 +391,12 @@ async function historyPart(tmp) {
 
 // --- main -------------------------------------------------------------------------------------
 
-const ALL_PARTS = ["stdio", "ws", "http", "history"];
+const ALL_PARTS = ["combined", "stdio", "http", "history"];
 
 export function parseParts(argv) {
   const i = argv.indexOf("--parts");
   const spec = i >= 0 ? argv[i + 1] : process.env.BENCH_PARTS;
-  if (!spec) return new Set(ALL_PARTS);
+  if (!spec) return new Set(QUICK ? ["combined"] : ALL_PARTS);
   const parts = new Set(spec.split(",").map((s) => s.trim()).filter(Boolean));
   for (const p of parts) if (!ALL_PARTS.includes(p)) throw new Error(`unknown part ${p}; parts: ${ALL_PARTS.join(",")}`);
   return parts;
@@ -394,23 +405,38 @@ export function parseParts(argv) {
 /** Runs the selected parts; resolves with the result object (one JSON line's worth). */
 export async function runMonitoring(parts = new Set(ALL_PARTS)) {
   installCleanupHandlers();
-  const windowS = int("BENCH_WINDOW_S", 30);
+  const windowS = int("BENCH_WINDOW_S", QUICK ? 9 : 30);
   const tmp = registerTempDir(fs.mkdtempSync(path.join(os.tmpdir(), "pygent-bench-mon-")));
   const started = Date.now();
-  const out = { bench: "monitoring", window_s: windowS, check_interval_s: CHECK_INTERVAL_S, idle_interval_s: IDLE_INTERVAL_S, cores: os.cpus().length };
+  const out = {
+    bench: "monitoring",
+    quick: QUICK,
+    window_s: windowS,
+    sub_windows: SUB_WINDOWS,
+    check_interval_s: CHECK_INTERVAL_S,
+    idle_interval_s: IDLE_INTERVAL_S,
+    cores: os.cpus().length,
+    load_average_at_start: loadAverage(),
+  };
   const errors = [];
   try {
     if (!fs.existsSync(PYGENT_BIN) || !fs.existsSync(path.join(ROOT, "dist", "store", "index.js"))) {
       throw new Error("pygent is not built (bin/pygent.js or dist/ missing): run npm run build");
     }
-    if (parts.has("stdio") || parts.has("ws")) {
+    if (parts.has("combined")) {
       try {
-        const s = await stdioPart(tmp, { windowS, withCost: parts.has("stdio"), wsClients: parts.has("ws") ? int("BENCH_WS_CLIENTS", 1000) : 0 });
-        if (s.websocket) {
-          out.websocket = { ...s.websocket, servers: s.servers };
-          delete s.websocket;
-        }
-        if (parts.has("stdio")) out.stdio = s;
+        out.combined = await combinedPart(tmp, { windowS });
+        if (out.combined.error) errors.push(`combined: ${out.combined.error}`);
+      } catch (err) {
+        errors.push(`combined: ${err?.message ?? err}`);
+        log(`combined failed: ${err?.stack ?? err}`);
+      }
+      out.targets = combinedTargets(out.combined ?? {});
+    }
+    if (parts.has("stdio")) {
+      try {
+        const s = await stdioPart(tmp, { windowS });
+        out.stdio = s;
         if (s.error) errors.push(`stdio: ${s.error}`);
       } catch (err) {
         errors.push(`stdio: ${err?.message ?? err}`);
@@ -440,7 +466,6 @@ export async function runMonitoring(parts = new Set(ALL_PARTS)) {
     killEverything();
     fs.rmSync(tmp, { recursive: true, force: true });
   }
-  if (out.websocket?.error) errors.push(`websocket: ${out.websocket.error}`);
   if (errors.length) out.errors = errors;
   out.wall_s = (Date.now() - started) / 1000;
   return r1obj(out);

@@ -1,18 +1,22 @@
 #!/usr/bin/env node
 // The benchmarks, one JSON line each on stdout (progress on stderr). See bench/README.md.
 //   startup:    bare SDK floor vs mcp-hub vs `pygent serve`, interleaved per round.
-//   monitoring: monitoring cost, WebSocket fan-out, history query (bench/monitoring.mjs).
-// `node bench/run.mjs [--only startup|monitoring] [--quick]` runs one of them; all by default.
+//   monitoring: monitoring cost at scale, shutdown, history query (bench/monitoring.mjs).
+//   websocket:  health_update delay to /ws subscribers under monitoring, slow subscriber (bench/websocket.mjs).
+//   calls:      REST tool calls vs the bare SDK vs mcp-hub (bench/calls.mjs).
+// `node bench/run.mjs [--only startup|monitoring|websocket|calls] [--quick] [--markdown]` runs one of them; all by default.
 // Each part's targets are printed at the end, PASS or FAIL, and as a last JSON line.
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { runCalls } from "./calls.mjs";
 import { floorOnce } from "./floor.mjs";
 import { hubLogTail, hubOnce } from "./mcp-hub.mjs";
 import { parseParts, runMonitoring } from "./monitoring.mjs";
 import { pygentAvailable, pygentLogTail, pygentOnce } from "./pygent.mjs";
+import { runWebsocket } from "./websocket.mjs";
 import { installCleanupHandlers, killEverything, log, median, registerTempDir, round1 } from "./lib/proc.mjs";
-import { figure, formatTargets, markdownTable, QUICK, target } from "./lib/targets.mjs";
+import { figure, formatTargets, markdownTable, QUICK, ratio, target } from "./lib/targets.mjs";
 
 const RUNS = Math.max(1, Number.parseInt(process.env.BENCH_RUNS ?? (QUICK ? "3" : "5"), 10) || 5);
 
@@ -22,7 +26,6 @@ function r1obj(o) {
   return Object.fromEntries(Object.entries(o).map(([k, v]) => [k, r1obj(v)]));
 }
 
-const ratio = (a, b) => (typeof a === "number" && typeof b === "number" && b > 0 ? Math.round((a / b) * 100) / 100 : null);
 
 async function startup() {
   installCleanupHandlers();
@@ -145,30 +148,20 @@ async function startup() {
       pygent_vs_mcp_hub_cpu_until_ready: ratio(out.pygent.cpu_ms_until_ready?.median, hubCpu.median),
     };
     const p = out.pygent;
-    const hubFig = (x, unit = " ms") => `mcp-hub ${figure(x, unit)}`;
+    /** A target on the ratio of PyGent's figure to mcp-hub's, with both figures beside it. */
+    const vsHub = (name, value, max, mine, theirs, unit = " ms") =>
+      target(name, value, { max, unit: "×", detail: `${figure(mine, unit)}, mcp-hub ${figure(theirs, unit)}` });
     out.targets = withPygent
       ? [
-          target("first answer vs mcp-hub's", out.ratios.pygent_vs_mcp_hub_first_answer, {
-            max: 1.5,
-            unit: "×",
-            detail: `${figure(p.first_answer_ms.median, " ms")}, ${hubFig(hubFirst.median)}`,
-          }),
+          vsHub("first answer vs mcp-hub's", out.ratios.pygent_vs_mcp_hub_first_answer, 1.5, p.first_answer_ms.median, hubFirst.median),
           target("ready vs the floor", out.ratios.pygent_ready_vs_floor, {
             max: 1.2,
             unit: "×",
             detail: `${figure(p.ready_ms, " ms")}, floor ${figure(floorMs, " ms")}`,
           }),
-          target("ready vs mcp-hub's", out.ratios.pygent_vs_mcp_hub_ready, { max: 1, unit: "×", detail: hubFig(hubMs) }),
-          target("daemon CPU until ready vs mcp-hub's", out.ratios.pygent_vs_mcp_hub_cpu_until_ready, {
-            max: 1,
-            unit: "×",
-            detail: `${figure(p.cpu_ms_until_ready.median, " ms")}, ${hubFig(hubCpu.median)}`,
-          }),
-          target("idle RSS vs mcp-hub's", out.ratios.pygent_vs_mcp_hub_rss, {
-            max: 1,
-            unit: "×",
-            detail: `${figure(p.rss_mb.median, " MB")}, ${hubFig(out.mcp_hub.rss_mb.median, " MB")}`,
-          }),
+          vsHub("ready vs mcp-hub's", out.ratios.pygent_vs_mcp_hub_ready, 1, p.ready_ms, hubMs),
+          vsHub("daemon CPU until ready vs mcp-hub's", out.ratios.pygent_vs_mcp_hub_cpu_until_ready, 1, p.cpu_ms_until_ready.median, hubCpu.median),
+          vsHub("idle RSS vs mcp-hub's", out.ratios.pygent_vs_mcp_hub_rss, 1, p.rss_mb.median, out.mcp_hub.rss_mb.median, " MB"),
           target("SIGTERM until the daemon and its 4 servers are gone", p.shutdown_ms.median, { max: 1000, unit: " ms" }),
           target("leftover processes after shutdown (worst round)", p.leftover_processes, { max: 0 }),
         ]
@@ -179,27 +172,30 @@ async function startup() {
       process.exitCode = 1;
     }
     out.wall_s = (Date.now() - started) / 1000;
-    process.stdout.write(JSON.stringify(r1obj(out)) + "\n");
-    return out;
+    return r1obj(out);
   } finally {
     killEverything();
     fs.rmSync(tmp, { recursive: true, force: true });
   }
 }
 
-const BENCHES = ["startup", "monitoring"];
+/** The parts, in the order `npm run bench` runs them: each resolves with its one JSON line's object. */
+const BENCHES = {
+  startup: () => startup(),
+  monitoring: (argv) => runMonitoring(parseParts(argv)),
+  websocket: () => runWebsocket(),
+  calls: () => runCalls(),
+};
 
 async function main() {
   const argv = process.argv.slice(2);
   const i = argv.indexOf("--only");
   const only = i >= 0 ? argv[i + 1] : undefined;
-  if (only !== undefined && !BENCHES.includes(only)) throw new Error(`--only takes one of ${BENCHES.join(", ")}`);
-  const run = only ? [only] : BENCHES;
+  if (only !== undefined && !(only in BENCHES)) throw new Error(`--only takes one of ${Object.keys(BENCHES).join(", ")}`);
   const results = [];
-  if (run.includes("startup")) results.push(await startup());
-  if (run.includes("monitoring")) {
-    log("monitoring benchmark (bench/monitoring.mjs)");
-    const out = await runMonitoring(parseParts(argv));
+  for (const name of only ? [only] : Object.keys(BENCHES)) {
+    log(`${name} benchmark`);
+    const out = await BENCHES[name](argv);
     process.stdout.write(JSON.stringify(out) + "\n");
     results.push(out);
   }

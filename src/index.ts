@@ -17,6 +17,8 @@ export { createHealthMonitor } from "./health/index.js";
 export type { HealthMonitor, HealthStatus, ServerHealth } from "./health/index.js";
 export { createAlertService } from "./alerts/index.js";
 export type { AlertCallback, AlertService, AlertView } from "./alerts/index.js";
+export { createGateway } from "./gateway/index.js";
+export type { Gateway, GatewayDeps, GatewayStatus } from "./gateway/index.js";
 export { InProcessBus } from "./bus/index.js";
 export type { DomainEvent, MessageBus } from "./bus/index.js";
 export { openStore } from "./store/index.js";

@@ -59,7 +59,8 @@ describe("audit log over the API", () => {
     const stranger = await t.request({ method: "DELETE", url: `${servers}/echo` });
     expect(stranger.statusCode).toBe(401);
 
-    const rows = await entries(t, 3);
+    // Two token.create entries, then the register, the call and the refused delete.
+    const rows = await entries(t, 5);
     const toolCall = rows.find((row) => row.action === "POST /api/v1/mcp/servers/:id/tools/:name/call");
     expect(toolCall).toMatchObject({ actor_id: operator.id, actor_name: "ci", target: "echo/echo", status: 200, ok: true });
     expect(toolCall?.details).toEqual({ body: { arguments: { text: "hi", api_key: "[redacted]" } } });

@@ -11,7 +11,12 @@ import { afterEach, describe, expect, it } from "vitest";
 import { buildApp } from "../src/api/app.js";
 import { createTokenService, type TokenService } from "../src/api/auth/token-service.js";
 import { createAuthState } from "../src/api/auth/auth-state.js";
-import { UNAUTHORIZED_CLOSE_CODE, type EventHubOptions } from "../src/api/ws/event-hub.js";
+import {
+  SLOW_CONSUMER_CLOSE_CODE,
+  SLOW_CONSUMER_CLOSE_REASON,
+  UNAUTHORIZED_CLOSE_CODE,
+  type EventHubOptions,
+} from "../src/api/ws/event-hub.js";
 import { InProcessBus, type HealthMetrics } from "../src/bus/index.js";
 import { SecurityConfigSchema, type SecurityConfig } from "../src/config/schema.js";
 import { ManualClock, systemClock, type Clock } from "../src/core/clock.js";
@@ -89,6 +94,37 @@ const metrics: HealthMetrics = {
   uptime_7d: 100,
 };
 
+/** A debug-level logger writing to memory, and the lines it wrote. */
+function capturedLogger(): { logger: Logger; lines: string[] } {
+  const lines: string[] = [];
+  const sink = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      lines.push(chunk.toString());
+      done();
+    },
+  });
+  return { logger: pino({ level: "debug" }, sink), lines };
+}
+
+/** Opens one client per url, each subscribed to `events` (acked) before the next step. */
+async function subscribedClients(urls: string[], events: string[]): Promise<WsTestClient[]> {
+  const clients = await Promise.all(urls.map((url) => WsTestClient.open(url)));
+  for (const client of clients) {
+    client.send({ type: "subscribe", events });
+    await client.next((m) => m.type === "subscribed");
+  }
+  return clients;
+}
+
+/** The client stops reading: its TCP window, then the kernel buffers, then the hub's queue fill. */
+function stopReading(client: WsTestClient): void {
+  (client.ws as unknown as { _socket: { pause(): void } })._socket.pause();
+}
+
+function resumeReading(client: WsTestClient): void {
+  (client.ws as unknown as { _socket: { resume(): void } })._socket.resume();
+}
+
 function publishHealth(bus: InProcessBus, serverId: string, status: "healthy" | "offline", at = Date.now()): void {
   bus.publish({ type: "health_update", server_id: serverId, status, previous_status: null, reasons: [], metrics, state: status === "offline" ? "backoff" : "running", at });
 }
@@ -123,6 +159,43 @@ describe("/ws protocol", () => {
     await client.sync();
     expect(client.messages.slice(before).map((m) => m.type)).toEqual(["pong"]);
     expect(client.messages.some((m) => m.type === "log")).toBe(false);
+  });
+
+  it("delivers every update of a burst published in one turn, in order per server, each server's latest state last", async () => {
+    const { bus, wsUrl } = await start();
+    const all = await WsTestClient.open(wsUrl);
+    const onlyB = await WsTestClient.open(wsUrl);
+    all.send({ type: "subscribe", events: ["health_updates"] });
+    onlyB.send({ type: "subscribe", events: ["health_updates"], server_ids: ["b"] });
+    await all.next((m) => m.type === "subscribed");
+    await onlyB.next((m) => m.type === "subscribed");
+
+    // Interleaved servers, status changing at every step: one synchronous burst, as a reload or a
+    // round of checks ending together publishes them.
+    const published: Array<{ server_id: string; status: "healthy" | "offline"; at: number }> = [];
+    for (let i = 0; i < 300; i++) {
+      const update = { server_id: ["a", "b", "c"][i % 3]!, status: i % 2 === 0 ? ("healthy" as const) : ("offline" as const), at: i };
+      published.push(update);
+      publishHealth(bus, update.server_id, update.status, update.at);
+    }
+    await all.sync();
+    await onlyB.sync();
+    const received = (client: WsTestClient) =>
+      client.messages.filter((m) => m.type === "health_update").map((m) => ({ server_id: m.server_id, status: m.status, at: m.at }));
+    expect(received(all)).toEqual(published);
+    expect(received(onlyB)).toEqual(published.filter((u) => u.server_id === "b"));
+    for (const id of ["a", "b", "c"]) {
+      expect(received(all).filter((u) => u.server_id === id).at(-1)).toEqual(published.filter((u) => u.server_id === id).at(-1));
+    }
+  });
+
+  it("delivers events of every frame length intact: 7-bit, 16-bit and 64-bit lengths, multi-byte text", async () => {
+    const { bus, wsUrl } = await start();
+    const [client] = (await subscribedClients([wsUrl], ["logs"])) as [WsTestClient];
+    const lines = ["short", "é".repeat(50), "x".repeat(60_000), "ü€".repeat(40_000)];
+    lines.forEach((line, at) => bus.publish({ type: "server_log", server_id: "a", stream: "stdout", line, at }));
+    await client.sync();
+    expect(client.messages.filter((m) => m.type === "log").map((m) => m.line)).toEqual(lines);
   });
 
   it("filters by server_ids and expands * to every event", async () => {
@@ -249,14 +322,8 @@ describe("/ws protocol", () => {
 
 describe("/ws security", () => {
   it("needs a viewer token once tokens exist: header, subprotocol or ?token=, never logged", async () => {
-    const lines: string[] = [];
-    const sink = new Writable({
-      write(chunk: Buffer, _encoding, done) {
-        lines.push(chunk.toString());
-        done();
-      },
-    });
-    const { tokens, wsUrl } = await start({ logger: pino({ level: "debug" }, sink) });
+    const { logger, lines } = capturedLogger();
+    const { tokens, wsUrl } = await start({ logger });
     const viewer = await tokens.create("dashboard", "viewer");
 
     await expect(WsTestClient.open(wsUrl)).rejects.toMatchObject({ status: 401 });
@@ -392,14 +459,8 @@ describe("/ws slow consumers", () => {
     const { app, bus, wsUrl } = await start({
       websocket: { maxQueuedMessages: 10_000, maxQueuedBytes: 512 * 1024, closeGraceMs: 300 },
     });
-    const slow = await WsTestClient.open(wsUrl);
-    const fast = await WsTestClient.open(wsUrl);
-    for (const client of [slow, fast]) {
-      client.send({ type: "subscribe", events: ["logs"] });
-      await client.next((m) => m.type === "subscribed");
-    }
-    // The slow client stops reading: its TCP window, then the kernel buffers, then its queue fill.
-    (slow.ws as unknown as { _socket: { pause(): void } })._socket.pause();
+    const [slow, fast] = (await subscribedClients([wsUrl, wsUrl], ["logs"])) as [WsTestClient, WsTestClient];
+    stopReading(slow);
 
     const line = "x".repeat(32 * 1024);
     let published = 0;
@@ -426,20 +487,48 @@ describe("/ws slow consumers", () => {
 
     // The dropped client's socket is closed (its close frame is stuck behind unread data, so it
     // is destroyed after the grace period).
-    (slow.ws as unknown as { _socket: { resume(): void } })._socket.resume();
+    resumeReading(slow);
     const closed = await slow.whenClosed(10_000);
     expect([4008, 1006]).toContain(closed.code);
   });
 
+  it("drops a subscriber whose send buffer passes its bound with 4008 and a log line without its token, while one on the same token keeps receiving", async () => {
+    const { logger, lines } = capturedLogger();
+    const { app, bus, tokens, wsUrl } = await start({
+      logger,
+      websocket: { maxQueuedMessages: 1_000_000, maxQueuedBytes: 256 * 1024, closeGraceMs: 300 },
+    });
+    const viewer = await tokens.create("dashboard", "viewer");
+    const url = `${wsUrl}?token=${encodeURIComponent(viewer.token)}`;
+    const [slow, reader] = (await subscribedClients([url, url], ["health_updates"])) as [WsTestClient, WsTestClient];
+    stopReading(slow);
+
+    const hub = app.eventHub!;
+    let published = 0;
+    while (hub.stats().dropped_slow === 0) {
+      if (published >= 400_000) throw new Error("the slow subscriber was never dropped");
+      for (let i = 0; i < 200; i++) publishHealth(bus, `s${i % 7}`, "healthy", published++);
+      await waitFor(() => reader.messages.filter((m) => m.type === "health_update").length === published, {
+        timeoutMs: 10_000,
+        message: `the reader to receive ${published} updates`,
+      });
+    }
+    expect(hub.stats()).toMatchObject({ clients: 1, dropped_slow: 1 });
+    publishHealth(bus, "after", "offline", published);
+    await reader.next((m) => m.type === "health_update" && m.server_id === "after");
+    expect(reader.closed).toBeUndefined();
+
+    const drop = lines.map((line) => JSON.parse(line) as Record<string, unknown>).find((entry) => String(entry.msg).includes("too slow"));
+    expect(drop).toMatchObject({ code: SLOW_CONSUMER_CLOSE_CODE, reason: SLOW_CONSUMER_CLOSE_REASON, detail: expect.stringContaining("bytes queued") });
+    expect(lines.join("")).not.toContain(viewer.token);
+    resumeReading(slow);
+    expect([SLOW_CONSUMER_CLOSE_CODE, 1006]).toContain((await slow.whenClosed(10_000)).code);
+  });
+
   it("drops a client whose unwritten frames pass the message bound, not one that reads a burst", async () => {
     const { app, bus, wsUrl } = await start({ websocket: { maxQueuedMessages: 50, maxQueuedBytes: 64 * 1024 * 1024 } });
-    const slow = await WsTestClient.open(wsUrl);
-    const reader = await WsTestClient.open(wsUrl);
-    for (const client of [slow, reader]) {
-      client.send({ type: "subscribe", events: ["health_updates"] });
-      await client.next((m) => m.type === "subscribed");
-    }
-    (slow.ws as unknown as { _socket: { pause(): void } })._socket.pause();
+    const [slow, reader] = (await subscribedClients([wsUrl, wsUrl], ["health_updates"])) as [WsTestClient, WsTestClient];
+    stopReading(slow);
     const hub = app.eventHub!;
     // Bursts of 500 in one tick, ten times the bound: the reader keeps up and stays. Small frames
     // fill the slow client's kernel buffers only after many thousands; keep going until then.

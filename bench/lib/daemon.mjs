@@ -6,7 +6,7 @@ import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { descendants, freePort, getJson, killAll, rssMb, sleep, snapshot, track, waitGone } from "./proc.mjs";
+import { descendants, freePort, getJson, killAll, rssMb, sleep, snapshot, stillAlive, track, waitGone } from "./proc.mjs";
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
 /** The Node flags `npm start` and the `pygent` command run the daemon with (package.json, bin/pygent.js). */
@@ -133,7 +133,10 @@ export async function waitAllRunning(d, expected, timeoutMs, t0 = performance.no
   return { ready_ms: null, counts, error: `not all ${expected} running after ${timeoutMs} ms` };
 }
 
-/** SIGTERM, wait for the exit (shutdown ms), then SIGKILL whatever of the group is left. */
+/**
+ * SIGTERM, wait for the exit (shutdown ms) and for every process the daemon had started to be
+ * gone (all_gone ms, both from the signal), then SIGKILL whatever of the group is left.
+ */
 export async function stopDaemon(d, timeoutMs = 30_000) {
   snapshot(d.entry);
   const ts = performance.now();
@@ -142,18 +145,19 @@ export async function stopDaemon(d, timeoutMs = 30_000) {
   } catch {}
   const gone = await waitGone(d.pid, timeoutMs);
   const shutdownMs = gone ? performance.now() - ts : null;
-  await sleep(200);
-  const leftover = d.entry.tracked.filter((t) => {
-    try {
-      const s = fs.readFileSync(`/proc/${t.pid}/stat`, "utf8");
-      const rest = s.slice(s.lastIndexOf(")") + 2).split(" ");
-      return rest[0] !== "Z" && rest[19] === t.starttime;
-    } catch {
-      return false;
+  const children = d.entry.tracked.filter((t) => t.pid !== d.pid);
+  let allGoneMs = null;
+  while (gone && performance.now() - ts < timeoutMs) {
+    if (!children.some(stillAlive)) {
+      allGoneMs = performance.now() - ts;
+      break;
     }
-  }).length;
+    await sleep(10);
+  }
+  await sleep(200);
+  const leftover = d.entry.tracked.filter(stillAlive).length;
   killAll(d.entry);
-  return { shutdown_ms: shutdownMs, leftover_processes: leftover };
+  return { shutdown_ms: shutdownMs, all_gone_ms: allGoneMs, leftover_processes: leftover };
 }
 
 /** Pids of the daemon's descendants (its servers and anything they started). */

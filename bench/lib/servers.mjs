@@ -5,7 +5,8 @@ import { createRequire } from "node:module";
 
 const require = createRequire(import.meta.url);
 
-function binOf(pkg) {
+/** The bin script of an installed package, from its package.json. */
+export function binOf(pkg) {
   const pjPath = require.resolve(`${pkg}/package.json`);
   const pj = JSON.parse(fs.readFileSync(pjPath, "utf8"));
   const rel = typeof pj.bin === "string" ? pj.bin : Object.values(pj.bin)[0];

@@ -19,6 +19,9 @@ export function target(name, value, { max, min, unit = "", basis, detail } = {})
   return { name, value: measured ? round(value) : null, unit, limit, ...(basis ? { basis } : {}), ...(detail ? { detail } : {}), pass };
 }
 
+/** a / b to two decimals; null unless both were measured. */
+export const ratio = (a, b) => (typeof a === "number" && typeof b === "number" && b > 0 ? Math.round((a / b) * 100) / 100 : null);
+
 const round = (x) => Math.round(x * 100) / 100;
 
 /** A figure for people: thousands separated, at most one decimal. */

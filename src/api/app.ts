@@ -17,6 +17,7 @@ import type { ConfigReloadStatus } from "../config/reload-status.js";
 import { SecurityConfigSchema, type SecurityConfig } from "../config/schema.js";
 import type { Clock } from "../core/clock.js";
 import { AppError } from "../core/errors.js";
+import type { Gateway } from "../gateway/index.js";
 import type { HealthServices, MetricsServices } from "../health/index.js";
 import type { Logger } from "../core/logger.js";
 import type { McpManager } from "../mcp/manager-types.js";
@@ -34,6 +35,7 @@ import { registerRateLimit } from "./rate-limit.js";
 import { alertRoutes } from "./routes/alerts.js";
 import { auditRoutes } from "./routes/audit.js";
 import { discoveryRoutes, type DiscoveryServices } from "./routes/discovery.js";
+import { gatewayRoutes, registerGatewayEndpoint } from "./routes/gateway.js";
 import { healthRoutes } from "./routes/health.js";
 import { metricsSummaryRoutes, prometheusRoute } from "./routes/metrics.js";
 import { serverHealthRoutes } from "./routes/server-health.js";
@@ -99,6 +101,8 @@ export interface ApiDeps {
   configStatus?: () => ConfigReloadStatus;
   /** The dashboard's built files (`web/dist`), served at `/` with page paths falling back to its index.html; none when not given. */
   webRoot?: string;
+  /** The MCP gateway (/mcp and /api/v1/gateway); registered only when given. */
+  gateway?: Gateway;
 }
 
 /** Per-request lines at debug: a polling dashboard must not flood the info log. */
@@ -200,6 +204,10 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
     await app.register(metricsSummaryRoutes, { prefix: API_PREFIX, metrics, hubStats: hub ? () => hub.stats() : undefined });
   }
 
+  if (deps.gateway) {
+    registerGatewayEndpoint(app, deps.gateway, auth);
+    await app.register(gatewayRoutes, { prefix: API_PREFIX, gateway: deps.gateway });
+  }
   await app.register(serverRoutes, { prefix: API_PREFIX, manager: deps.manager });
   await app.register(auditRoutes, { prefix: API_PREFIX, audit, authState });
   await app.register(tokenRoutes, { prefix: API_PREFIX, tokens, clock: deps.clock });

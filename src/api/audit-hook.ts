@@ -13,6 +13,11 @@ declare module "fastify" {
   interface FastifyContextConfig {
     /** Body fields whose keys may go into the audit log but never their values (e.g. `["arguments", "env"]`). */
     auditValuesHidden?: readonly string[];
+    /**
+     * For a POST that may only read (the MCP endpoint's lists and reads): true when this request
+     * changes or runs nothing, so it is audited like a GET, only with `security.audit_reads`.
+     */
+    auditReadOnly?: (request: FastifyRequest) => boolean;
   }
 }
 
@@ -52,7 +57,9 @@ function targetOf(request: FastifyRequest): string | null {
 
 export function registerAuditHook(app: FastifyInstance, audit: AuditService, options: AuditHookOptions): void {
   const errorCodes = new WeakMap<FastifyRequest, string>();
-  const audited = (request: FastifyRequest): boolean => !READ_METHODS.has(request.method) || options.auditReads();
+  const reads = (request: FastifyRequest): boolean =>
+    READ_METHODS.has(request.method) || request.routeOptions.config?.auditReadOnly?.(request) === true;
+  const audited = (request: FastifyRequest): boolean => !reads(request) || options.auditReads();
 
   app.addHook("onSend", async (request, reply, payload) => {
     if (reply.statusCode >= 400 && audited(request)) {

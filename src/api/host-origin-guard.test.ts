@@ -1,49 +1,49 @@
 // Host and Origin checks: the pure rule, then over HTTP on the real app.
 import { afterEach, describe, expect, it } from "vitest";
 import { allowedHostValues, hostAllowed, originAllowed, type HostPolicy } from "./host-origin-guard.js";
-import { createTestApp, TEST_PORT, type TestApp } from "./test-support/test-app.js";
+import { createTestApp, TEST_HOST, TEST_PORT, type TestApp } from "./test-support/test-app.js";
 
 const policy: HostPolicy = { bindHost: "127.0.0.1", allowedHosts: [], allowedOrigins: [] };
 
 describe("host rule", () => {
   it("accepts the loopback names and the bind host on the port", () => {
     for (const host of ["127.0.0.1:4000", "localhost:4000", "LOCALHOST:4000", "[::1]:4000"]) {
-      expect(hostAllowed(host, policy, 4000), host).toBe(true);
+      expect(hostAllowed(host, allowedHostValues(policy, 4000)), host).toBe(true);
     }
   });
 
   it("refuses other names, other ports, a bare name off port 80, and no Host at all", () => {
     for (const host of ["evil.example:4000", "127.0.0.1:4001", "localhost", "127.0.0.1.nip.io:4000", ""]) {
-      expect(hostAllowed(host, policy, 4000), host).toBe(false);
+      expect(hostAllowed(host, allowedHostValues(policy, 4000)), host).toBe(false);
     }
-    expect(hostAllowed(undefined, policy, 4000)).toBe(false);
+    expect(hostAllowed(undefined, allowedHostValues(policy, 4000))).toBe(false);
   });
 
   it("accepts a name without its port on port 80", () => {
-    expect(hostAllowed("localhost", policy, 80)).toBe(true);
-    expect(hostAllowed("localhost:80", policy, 80)).toBe(true);
+    expect(hostAllowed("localhost", allowedHostValues(policy, 80))).toBe(true);
+    expect(hostAllowed("localhost:80", allowedHostValues(policy, 80))).toBe(true);
   });
 
   it("accepts an IPv6 bind host in brackets and extra allowed hosts", () => {
     const v6 = { ...policy, bindHost: "::", allowedHosts: ["pygent.lan", "proxy.example:443"] };
     expect(allowedHostValues(v6, 4000)).toContain("[::]:4000");
-    expect(hostAllowed("pygent.lan:4000", v6, 4000)).toBe(true);
-    expect(hostAllowed("proxy.example:443", v6, 4000)).toBe(true);
-    expect(hostAllowed("proxy.example:4000", v6, 4000)).toBe(false);
+    expect(hostAllowed("pygent.lan:4000", allowedHostValues(v6, 4000))).toBe(true);
+    expect(hostAllowed("proxy.example:443", allowedHostValues(v6, 4000))).toBe(true);
+    expect(hostAllowed("proxy.example:4000", allowedHostValues(v6, 4000))).toBe(false);
   });
 });
 
 describe("origin rule", () => {
   it("accepts the daemon's own http origin and listed origins", () => {
-    expect(originAllowed("http://localhost:4000", policy, 4000)).toBe(true);
-    expect(originAllowed("http://127.0.0.1:4000", policy, 4000)).toBe(true);
+    expect(originAllowed("http://localhost:4000", policy, allowedHostValues(policy, 4000))).toBe(true);
+    expect(originAllowed("http://127.0.0.1:4000", policy, allowedHostValues(policy, 4000))).toBe(true);
     const listed = { ...policy, allowedOrigins: ["https://dash.example/"] };
-    expect(originAllowed("https://dash.example", listed, 4000)).toBe(true);
+    expect(originAllowed("https://dash.example", listed, allowedHostValues(listed, 4000))).toBe(true);
   });
 
   it("refuses other sites, other schemes and ports, and the null origin", () => {
     for (const origin of ["http://evil.example", "https://localhost:4000", "http://localhost:4001", "null", "garbage"]) {
-      expect(originAllowed(origin, policy, 4000), origin).toBe(false);
+      expect(originAllowed(origin, policy, allowedHostValues(policy, 4000)), origin).toBe(false);
     }
   });
 });
@@ -86,6 +86,18 @@ describe("host and origin over HTTP", () => {
     for (const origin of [`http://127.0.0.1:${TEST_PORT}`, `http://localhost:${TEST_PORT}`, "http://dash.example:5173"]) {
       const ok = await t.request({ method: "GET", url: "/api/v1/health", headers: { origin } });
       expect(ok.statusCode, origin).toBe(200);
+    }
+  });
+
+  it("takes the port the server listens on once it listens, after answering injected requests on the bind port", async () => {
+    t = await createTestApp();
+    expect((await t.request({ method: "GET", url: "/api/v1/health" })).statusCode).toBe(200);
+    await t.app.listen({ host: "127.0.0.1", port: 0 });
+    const address = t.app.server.address();
+    const port = address !== null && typeof address === "object" ? address.port : 0;
+    for (const [host, status] of [[`127.0.0.1:${port}`, 200], [`127.0.0.1:${port}`, 200], [TEST_HOST, 403]] as const) {
+      const response = await t.app.inject({ method: "GET", url: "/api/v1/health", headers: { host } });
+      expect(response.statusCode, host).toBe(status);
     }
   });
 

@@ -45,9 +45,10 @@ export function allowedHostValues(policy: HostPolicy, port: number): Set<string>
   return values;
 }
 
-export function hostAllowed(host: string | undefined, policy: HostPolicy, port: number): boolean {
+/** Whether a Host header is one of `accepted` (allowedHostValues). */
+export function hostAllowed(host: string | undefined, accepted: ReadonlySet<string>): boolean {
   if (!host) return false;
-  return allowedHostValues(policy, port).has(host.toLowerCase());
+  return accepted.has(host.toLowerCase());
 }
 
 function originOf(value: string): string | undefined {
@@ -58,7 +59,8 @@ function originOf(value: string): string | undefined {
   }
 }
 
-export function originAllowed(origin: string, policy: HostPolicy, port: number): boolean {
+/** Whether a browser origin is listed in the policy or is the daemon's own (a host in `accepted`, over http). */
+export function originAllowed(origin: string, policy: HostPolicy, accepted: ReadonlySet<string>): boolean {
   let url: URL;
   try {
     url = new URL(origin);
@@ -66,7 +68,7 @@ export function originAllowed(origin: string, policy: HostPolicy, port: number):
     return false; // includes the literal "null" origin of sandboxed and file pages
   }
   if (policy.allowedOrigins.some((allowed) => originOf(allowed) === url.origin)) return true;
-  return url.protocol === "http:" && allowedHostValues(policy, port).has(url.host.toLowerCase());
+  return url.protocol === "http:" && accepted.has(url.host.toLowerCase());
 }
 
 /** The port clients reach the server on: the listening one, or `fallback` before listen. */
@@ -76,13 +78,22 @@ export function listeningPort(app: FastifyInstance, fallback: number): number {
 }
 
 export function registerHostOriginGuard(app: FastifyInstance, policy: HostPolicy, bindPort: number): void {
+  // Once the server listens its port is fixed: the accepted hosts are worked out once, rather than
+  // an address() syscall and a new set on every request.
+  let whileListening: ReadonlySet<string> | undefined;
+  const acceptedHosts = (): ReadonlySet<string> => {
+    if (whileListening) return whileListening;
+    const accepted = allowedHostValues(policy, listeningPort(app, bindPort));
+    if (app.server.listening) whileListening = accepted;
+    return accepted;
+  };
   app.addHook("onRequest", async (request) => {
-    const port = listeningPort(app, bindPort);
-    if (!hostAllowed(request.headers.host, policy, port)) {
+    const accepted = acceptedHosts();
+    if (!hostAllowed(request.headers.host, accepted)) {
       throw new AppError("HOST_NOT_ALLOWED", undefined, { host: request.headers.host ?? null });
     }
     const origin = request.headers.origin;
-    if (origin !== undefined && !originAllowed(origin, policy, port)) {
+    if (origin !== undefined && !originAllowed(origin, policy, accepted)) {
       throw new AppError("ORIGIN_NOT_ALLOWED", undefined, { origin });
     }
   });

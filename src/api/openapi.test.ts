@@ -4,7 +4,7 @@ import { createTestApp, type TestApp } from "./test-support/test-app.js";
 
 let t: TestApp;
 beforeAll(async () => {
-  t = await createTestApp();
+  t = await createTestApp({ gateway: {} });
 });
 afterAll(async () => {
   await t.close();
@@ -45,6 +45,10 @@ describe("OpenAPI document", () => {
         "GET /api/v1/mcp/servers/{id}/capabilities",
         "POST /api/v1/mcp/servers/{id}/tools/{name}/call",
         "GET /api/v1/health",
+        "GET /api/v1/gateway",
+        "POST /mcp",
+        "GET /mcp",
+        "DELETE /mcp",
       ]),
     );
     expect(operations.some((operation) => operation.includes("/docs"))).toBe(false);
@@ -52,6 +56,8 @@ describe("OpenAPI document", () => {
 
   it("documents bodies, parameters and answers from the zod schemas", async () => {
     const doc = await document();
+    const gateway = doc.paths["/api/v1/gateway"]!.get.responses["200"].content["application/json"].schema;
+    expect(Object.keys(gateway.properties)).toEqual(expect.arrayContaining(["sessions", "tools", "calls"]));
     const create = doc.paths["/api/v1/mcp/servers"]!.post;
     const body = create.requestBody.content["application/json"].schema;
     expect(body.properties).toHaveProperty("command");

@@ -46,10 +46,12 @@ export const zodValidatorCompiler: FastifySchemaCompiler<unknown> = ({ schema, h
     // Fastify hands an absent body over as null; no route gives JSON null a meaning of its own,
     // so both reach the schema as undefined and a `.default()` can apply.
     const input = httpPart === "body" && data === null ? undefined : data;
-    // reportInput lets the issue messages say what was sent ("must be a number, not string \"x\"").
-    const result = schema.safeParse(input, { reportInput: true });
+    const result = schema.safeParse(input);
     if (result.success) return { value: result.data };
-    return { error: validationError(result.error) };
+    // Parsed again to report: reportInput lets the messages say what was sent ("must be a number,
+    // not string \"x\""), but it costs zod its fast path, about ten times the parse of a valid input.
+    const reported = schema.safeParse(input, { reportInput: true });
+    return { error: validationError(reported.success ? result.error : reported.error) };
   };
 };
 

@@ -49,6 +49,20 @@ describe("audit service", () => {
     expect((await query({ limit: "1" })).length).toBe(1);
   });
 
+  it("writes entries in batches, each record resolving once its entry is stored", async () => {
+    const batches: number[] = [];
+    const counted = createAuditService({
+      repository: { ...store.audit, append: (records) => (batches.push(records.length), store.audit.append(records)) },
+      clock,
+      logger: silentLogger(),
+      retentionDays: () => retentionDays,
+    });
+    await Promise.all(["a", "b", "c"].map((action) => counted.record({ actor: LOCAL_ACTOR, action, ok: true })));
+    await counted.record({ actor: LOCAL_ACTOR, action: "d", ok: true });
+    expect((await store.audit.query({ limit: 10 })).map((row) => row.action).sort()).toEqual(["a", "b", "c", "d"]);
+    expect(batches).toEqual([3, 1]);
+  });
+
   it("stores details redacted", async () => {
     await audit.record({ actor: LOCAL_ACTOR, action: "x", ok: true, details: { body: { arguments: { password: "hunter2", q: "ok" } } } });
     const [entry] = await query();

@@ -78,9 +78,15 @@ export function clientFor(
   ctx: CliContext,
   options: { timeoutMs?: number; ownUrl?: boolean } = {},
 ): ApiClient {
+  const { url, token } = daemonTarget(command, ctx, options);
+  return createApiClient({ baseUrl: url, token, ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}) });
+}
+
+/** The daemon URL and token a command uses, resolved as clientFor does. */
+export function daemonTarget(command: Command, ctx: CliContext, options: { ownUrl?: boolean } = {}): { url: string; token: string | undefined } {
   const url = optionFromAncestors(command, "url", options.ownUrl === false) ?? ctx.io.env.PYGENT_URL ?? DEFAULT_DAEMON_URL;
   const token = optionFromAncestors(command, "token", false) ?? ctx.io.env.PYGENT_TOKEN;
-  return createApiClient({ baseUrl: url, token: token || undefined, ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}) });
+  return { url, token: token || undefined };
 }
 
 function optionFromAncestors(command: Command, key: string, skipSelf: boolean): string | undefined {

@@ -10,6 +10,7 @@ import { processIo, type CliContext, type CliIo } from "./cli-context.js";
 import { registerAuditCommand } from "./commands/audit-command.js";
 import { registerAuthCommand } from "./commands/auth-command.js";
 import { registerDiscoverCommand } from "./commands/discover-command.js";
+import { registerGatewayCommands } from "./commands/gateway-command.js";
 import { registerHealthCommand } from "./commands/health-command.js";
 import { registerInstallCommands } from "./commands/install-command.js";
 import { registerSecretsCommand } from "./commands/secrets-command.js";
@@ -62,6 +63,7 @@ Examples:
   $ pygent token create --role admin               the first token turns authentication on
   $ pygent auth status                             whether the API asks for tokens, and why
   $ pygent audit --action token.                   who changed what, from where
+  $ pygent mcp                                     every server as one MCP server on stdio (Claude Desktop)
 
 Environment:
   PYGENT_URL     daemon URL (default ${DEFAULT_DAEMON_URL})
@@ -84,6 +86,7 @@ Exit codes: 0 ok, 1 failure, 2 usage error.
   registerAuthCommand(program, ctx);
   registerAuditCommand(program, ctx);
   registerSecretsCommand(program, ctx);
+  registerGatewayCommands(program, ctx);
   return program;
 }
 

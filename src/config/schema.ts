@@ -167,6 +167,11 @@ export const HealthConfigSchema = z
     max_concurrency: z.number().int().min(1).max(1024).default(16),
     /** Random spread of each probe's start, as a fraction of the server's interval (0-1). */
     jitter: z.number().min(0).max(1).default(0.1),
+    /**
+     * A check lists tools, resources and prompts again (for capability drift) every this many
+     * checks, and at the next check after the server announces a list_changed; 1 lists at every check.
+     */
+    list_capabilities_every: z.number().int().min(1).max(10_000).default(10),
     /** How long one probe may take before it counts as failed. */
     probe_timeout: seconds(600).default(10),
     /** The window of the error rate. */
@@ -296,6 +301,27 @@ export const SecurityConfigSchema = z
 
 export type SecurityConfig = z.output<typeof SecurityConfigSchema>;
 
+/** The characters MCP allows in a tool name (and so in the gateway's `<server_id><separator><tool>`). */
+export const MCP_TOOL_NAME_PATTERN = /^[A-Za-z0-9_.-]+$/;
+
+/**
+ * The config file's `gateway` section: how the one MCP endpoint (/mcp) names what it serves.
+ * A tool or prompt is `<server_id><separator><name>`; the separator uses only characters MCP
+ * allows in tool names. Applies at the next start of the daemon.
+ */
+export const GatewayConfigSchema = z
+  .object({
+    separator: z
+      .string()
+      .min(1)
+      .max(16)
+      .regex(MCP_TOOL_NAME_PATTERN, "may contain only letters, digits, '_', '.' and '-' (MCP tool-name characters)")
+      .default("__"),
+  })
+  .strict();
+
+export type GatewayConfig = z.output<typeof GatewayConfigSchema>;
+
 export const ConfigFileSchema = z
   .object({
     servers: z.array(z.unknown()).default([]),
@@ -305,6 +331,7 @@ export const ConfigFileSchema = z
     network: NetworkConfigSchema.optional(),
     security: SecurityConfigSchema.optional(),
     limits: LimitsConfigSchema.optional(),
+    gateway: GatewayConfigSchema.optional(),
   })
   .strict();
 
@@ -316,4 +343,5 @@ export type ConfigFile = {
   network?: NetworkConfig | undefined;
   security?: SecurityConfig | undefined;
   limits?: LimitsConfig | undefined;
+  gateway?: GatewayConfig | undefined;
 };

@@ -27,6 +27,16 @@ describe("config validation", () => {
     expect(result.value.servers[0]).toMatchObject({ transport: "stdio", enabled: true, startup_timeout: 30, restart_max_failures: 5 });
   });
 
+  it("takes the gateway's separator when MCP allows it in tool names, and names the field when not", () => {
+    const good = validateConfigFile({ gateway: { separator: "." } });
+    expect(good.ok && good.value.gateway).toEqual({ separator: "." });
+    for (const separator of ["/", "", "a b", "x".repeat(17)]) {
+      const bad = validateConfigFile({ gateway: { separator } });
+      expect(bad.ok).toBe(false);
+      if (!bad.ok) expect(new Set(bad.issues.map((issue) => issue.field))).toEqual(new Set(["gateway.separator"]));
+    }
+  });
+
   it("names the field of a bad auth-failure or /ws limit in the security section, and fills in the defaults", () => {
     const result = validateConfigFile({
       security: { auth_failure_limit: 0, auth_failure_window: -1, auth_lockout: "5m", ws_max_connections: 1.5, ws_max_connections_per_token: 0 },

@@ -123,7 +123,7 @@ export function validateConfigFile(input: unknown, baseDir = process.cwd()): Val
     servers.push(result.value);
   });
   if (issues.length > 0) return { ok: false, issues };
-  const { health, alerts, discovery, network, security, limits: declared } = top.data;
+  const { health, alerts, discovery, network, security, limits: declared, gateway } = top.data;
   return {
     ok: true,
     value: {
@@ -134,6 +134,7 @@ export function validateConfigFile(input: unknown, baseDir = process.cwd()): Val
       ...(network ? { network } : {}),
       ...(security ? { security } : {}),
       ...(declared ? { limits: declared } : {}),
+      ...(gateway ? { gateway } : {}),
     },
   };
 }

@@ -50,6 +50,8 @@ export const ERROR_CATALOGUE = {
   WS_CONNECTION_LIMIT: { status: 429, message: "Too many open /ws connections." },
   TOOL_CALL_FAILED: { status: 502, message: "The MCP server failed to answer the tool call." },
   TOOL_CALL_TIMEOUT: { status: 504, message: "The MCP server did not answer in time." },
+  UPSTREAM_FAILED: { status: 502, message: "The MCP server failed to answer the request." },
+  UPSTREAM_TIMEOUT: { status: 504, message: "The MCP server did not answer the request in time." },
   RESPONSE_TOO_LARGE: { status: 502, message: "The MCP server answered with a message over the daemon's size cap; the server is restarted." },
   TOOL_RESULT_INVALID: { status: 502, message: "The MCP server answered the tool call with a result the daemon will not pass on." },
   INSTALL_FAILED: { status: 502, message: "The install failed; nothing was kept." },

@@ -17,12 +17,13 @@ import { InProcessBus, type MessageBus } from "../bus/index.js";
 import { exposedSecretsWarning } from "../config/file-privacy.js";
 import { parseConfigText, readConfigText } from "../config/loader.js";
 import type { ConfigReloadStatus } from "../config/reload-status.js";
-import { HealthConfigSchema, type ConfigFile, type HealthConfig, type SecurityConfig } from "../config/schema.js";
+import { GatewayConfigSchema, HealthConfigSchema, type ConfigFile, type HealthConfig, type SecurityConfig } from "../config/schema.js";
 import { starterServers } from "../config/starter.js";
 import { watchConfigFile, type ConfigWatcher } from "../config/watcher.js";
 import { systemClock, type Clock } from "../core/clock.js";
 import { AppError } from "../core/errors.js";
 import type { Discovery } from "../discovery/index.js";
+import type { Gateway } from "../gateway/index.js";
 import { newId } from "../core/ids.js";
 import { createLogger, type Logger } from "../core/logger.js";
 import { VERSION } from "../core/version.js";
@@ -190,6 +191,11 @@ async function recordUncleanShutdown(previous: PreviousRun, manager: McpManager,
   }
 }
 
+/** The gateway's separator a config asks for (the default when it has no `gateway` section); it applies at a start. */
+function separatorOf(config: ConfigFile): string {
+  return (config.gateway ?? GatewayConfigSchema.parse({})).separator;
+}
+
 function started<T>(value: T | undefined, what: string): T {
   if (value === undefined) throw new Error(`the daemon's ${what} exists once start() has run`);
   return value;
@@ -260,6 +266,7 @@ export async function createDaemon(options: DaemonOptions): Promise<Daemon> {
   // A registry slow to answer must not hold up shutdown.
   const loadAbort = new AbortController();
   let app: FastifyInstance | undefined;
+  let gateway: Gateway | undefined;
 
   let watcher: ConfigWatcher | undefined;
   let stopping: Promise<void> | undefined;
@@ -318,6 +325,9 @@ export async function createDaemon(options: DaemonOptions): Promise<Daemon> {
       (discoveryLoaded ??= discovery
         .load({ signal: loadAbort.signal })
         .catch((error: unknown) => logger.error({ err: error }, "discovery catalog failed to load")));
+    // The gateway's MCP server SDK and HTTP transport load with its first client, not here.
+    const { createGateway } = await import("../gateway/index.js");
+    gateway = createGateway({ manager, bus, clock, logger, version: VERSION, separator: separatorOf(config) });
     const { buildApp, defaultWebRoot } = await import("../api/app.js");
     app = await buildApp({
       manager,
@@ -338,6 +348,7 @@ export async function createDaemon(options: DaemonOptions): Promise<Daemon> {
       security: () => security,
       configStatus: () => configStatus,
       webRoot: defaultWebRoot(),
+      gateway,
     });
     await app.listen({ host: options.host, port: options.port });
     const settled = whenStartsSettle(manager, bus, CATALOG_LOAD_DEFER_MAX_MS);
@@ -372,11 +383,13 @@ export async function createDaemon(options: DaemonOptions): Promise<Daemon> {
         healthConfig = next.health ?? HealthConfigSchema.parse({});
         health.updateConfig(healthConfig);
         security = next.security;
-        await enforceAuthConfig();
+        // Recorded first: once the switch is on, `pygent auth off` must already see why it stays on.
         await recordBind();
+        await enforceAuthConfig();
         // New or changed registries are listed now, before the reload is reported done.
         const discoveryRestart = await discovery.applyConfig(next.discovery, { signal: loadAbort.signal });
-        const restartRequired = [...alertsRestart, ...discoveryRestart];
+        const gatewayRestart = separatorOf(next) === separatorOf(config) ? [] : ["gateway.separator"];
+        const restartRequired = [...alertsRestart, ...discoveryRestart, ...gatewayRestart];
         const details = { ...result, restart_required: restartRequired };
         await audit.record({ actor: LOCAL_ACTOR, action: "config.reload", target: configPath, ok: true, details });
         if (restartRequired.length > 0) {
@@ -403,6 +416,7 @@ export async function createDaemon(options: DaemonOptions): Promise<Daemon> {
       await discoveryLoaded;
       await services?.discovery.close();
       await app?.close();
+      await gateway?.close();
       // A broken database must not stop the shutdown; a record left behind names a dead pid, which the CLI ignores.
       await store.authState.clearDaemon(process.pid).catch(() => undefined);
       audit.stop();

@@ -42,7 +42,7 @@ export interface CatalogOptions {
   clock: Clock;
   /** Cached entries of remote sources younger than this are used without asking again (6 h). */
   maxCacheAgeMs?: number;
-  /** Tool-call counts and health are written at most this often (5 s); installs at once. */
+  /** Tool-call counts and health are written (store and cache file) at most this often (5 s); installs at once. */
   flushDelayMs?: number;
 }
 
@@ -158,6 +158,8 @@ export function createCatalog(options: CatalogOptions): Catalog {
   const listedAs = new Map<string, string>();
   const state = new Map<string, ServerState>();
   let flushTimer: TimerHandle | undefined;
+  /** Servers whose tool-call counts changed since their usage was last stored. */
+  const unsavedUsage = new Set<string>();
   let writes: Promise<void> = Promise.resolve();
   let refreshing: Promise<RefreshReport> | undefined;
 
@@ -228,8 +230,12 @@ export function createCatalog(options: CatalogOptions): Catalog {
     return { version: 1, updated_at: nowIso(), sources: Object.fromEntries(listedAs), servers };
   }
 
-  /** Usage goes to the store at once (it is not a cache); the cache file follows, debounced. */
+  /**
+   * Usage goes to the store (it is not a cache): an install at once, tool calls with the next
+   * flush, so a busy server does not cost a write per call. The cache file follows, debounced.
+   */
   function saveUsage(id: string): void {
+    unsavedUsage.delete(id);
     const usage = stateOf(id).usage;
     options.usage?.save({ catalog_id: id, ...usage }).catch((error: unknown) => {
       logger.warn({ id, error: errorMessage(error) }, "could not store discovery usage");
@@ -249,11 +255,16 @@ export function createCatalog(options: CatalogOptions): Catalog {
   }
 
   function scheduleFlush(): void {
-    if (!cache || flushTimer !== undefined) return;
+    if (flushTimer !== undefined || (!cache && unsavedUsage.size === 0)) return;
     flushTimer = clock.setTimeout(() => {
       flushTimer = undefined;
-      void persist();
+      void writeOut();
     }, flushDelayMs);
+  }
+
+  function writeOut(): Promise<void> {
+    for (const id of unsavedUsage) saveUsage(id);
+    return persist();
   }
 
   async function runRefresh(only: ReadonlySet<string> | undefined, signal: AbortSignal | undefined, cacheStatus: RefreshReport["cache"]): Promise<RefreshReport> {
@@ -301,7 +312,7 @@ export function createCatalog(options: CatalogOptions): Catalog {
       clock.clearTimeout(flushTimer);
       flushTimer = undefined;
     }
-    await persist();
+    await writeOut();
   }
 
   function page<T>(items: T[], offset?: number, limit?: number): { items: T[]; offset: number; limit: number } {
@@ -471,7 +482,7 @@ export function createCatalog(options: CatalogOptions): Catalog {
       const usage = stateOf(id).usage;
       usage.tool_calls += Math.floor(count);
       usage.last_used_at = nowIso();
-      saveUsage(id);
+      unsavedUsage.add(id);
       scheduleFlush();
       return true;
     },

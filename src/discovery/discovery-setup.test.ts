@@ -157,14 +157,20 @@ describe("discovery config", () => {
     await first.load();
     expect(await first.catalog.recordInstall("filesystem")).toBe(true);
     first.catalog.recordToolCalls("filesystem", 3);
+    // Tool calls reach the store with the next flush, not one write per call.
+    const stored = async () => (await store.discoveryUsage.list()).find((row) => row.catalog_id === "filesystem");
+    expect(await stored()).toMatchObject({ installs: 1, tool_calls: 0 });
+    await first.catalog.flush();
+    expect(await stored()).toMatchObject({ installs: 1, tool_calls: 3 });
+    first.catalog.recordToolCalls("filesystem", 2);
     await first.close();
     rmSync(cachePath(dataDir));
 
     const second = discoveryFor({}, dataDir, store).discovery;
     expect((await second.load()).cache).toBe("missing");
-    expect(second.catalog.usage("filesystem")).toMatchObject({ installs: 1, tool_calls: 3 });
+    expect(second.catalog.usage("filesystem")).toMatchObject({ installs: 1, tool_calls: 5 });
     await second.catalog.refresh();
-    expect(second.catalog.usage("filesystem")).toMatchObject({ installs: 1, tool_calls: 3 });
+    expect(second.catalog.usage("filesystem")).toMatchObject({ installs: 1, tool_calls: 5 });
     await second.close();
   });
 

@@ -16,7 +16,7 @@ import type { Clock, TimerHandle } from "../core/clock.js";
 import { errorMessage, isAppError } from "../core/errors.js";
 import type { Logger } from "../core/logger.js";
 import type { McpManager, ServerView } from "../mcp/manager-types.js";
-import { HOUR_MS, type HealthRepository } from "../store/health-repository.js";
+import { HOUR_MS, type HealthRepository, type HealthSampleRecord, type OutcomeCounts } from "../store/health-repository.js";
 import type { ServerEventsRepository } from "../store/server-events-repository.js";
 import { CapabilityDriftDetector, type CapabilitySummary } from "./capability-drift.js";
 import { CheckScheduler } from "./check-scheduler.js";
@@ -98,6 +98,19 @@ interface Track {
   errors: ErrorWindow;
   responseMethod: "ping" | "list" | null;
   inflight: Promise<ServerHealth> | undefined;
+  uptime: UptimeCounts | undefined;
+}
+
+/**
+ * A server's outcomes for the uptime figures: counted from the store now and then, plus those
+ * recorded since, so that a check costs no query.
+ */
+interface UptimeCounts {
+  countedAt: number;
+  /** Per window of UPTIME_WINDOWS: samples stored or buffered at `countedAt`. */
+  windows: Promise<OutcomeCounts[]>;
+  /** Samples recorded since `countedAt`. */
+  since: OutcomeCounts;
 }
 
 /** The metrics of a server not measured yet: every figure unknown. */
@@ -119,6 +132,13 @@ const DOWN_STATES = new Set<ServerState>(["backoff", "crash_loop", "failed"]);
 const AFTER_START_SPREAD_MS = 2000;
 
 const round1 = (value: number) => Math.round(value * 10) / 10;
+
+const UPTIME_WINDOWS = [HOUR_MS, DAY_MS, 7 * DAY_MS] as const;
+/**
+ * How often a server's uptime is counted afresh from the store; in between, samples that have
+ * left a window still count in it, which moves a 1-hour figure by at most this much history.
+ */
+const UPTIME_RECOUNT_MS = 60_000;
 
 export function retentionOf(config: HealthConfig): Retention {
   return {
@@ -157,7 +177,10 @@ class Monitor implements HealthMonitor {
     this.logger = deps.logger.child({ module: "health" });
     this.clock = deps.clock;
     this.random = deps.random ?? Math.random;
-    this.probes = deps.probes ?? [createMcpProbe(deps.manager, deps.clock), createProcessProbe(deps.manager)];
+    this.probes = deps.probes ?? [
+      createMcpProbe(deps.manager, deps.clock, () => this.config.list_capabilities_every),
+      createProcessProbe(deps.manager),
+    ];
     this.scheduler = new CheckScheduler({
       clock: deps.clock,
       random: this.random,
@@ -316,6 +339,7 @@ class Monitor implements HealthMonitor {
         errors: new ErrorWindow(this.config.error_window * 1000),
         responseMethod: null,
         inflight: undefined,
+        uptime: undefined,
       };
       this.tracks.set(view.id, track);
     }
@@ -442,7 +466,7 @@ class Monitor implements HealthMonitor {
       errorEvents: errorRate.events,
       thresholds: this.thresholdsFor(view),
     });
-    this.writer.add({
+    this.record(track, {
       server_id: track.id,
       at,
       status: verdict.status,
@@ -452,7 +476,7 @@ class Monitor implements HealthMonitor {
       memory_mb: measured.memory_mb,
       error: outcome.error,
     });
-    const metrics = { ...measured, ...(await this.uptime(track.id, at)) };
+    const metrics = { ...measured, ...(await this.uptime(track, at)) };
     if (this.stopped) return this.healthOf(track, view);
     track.checkedAt = at;
     this.report(track, verdict, metrics, at, true, "running");
@@ -497,7 +521,7 @@ class Monitor implements HealthMonitor {
     const verdict = this.verdictFromState(track, view);
     const down = view.enabled && DOWN_STATES.has(view.state);
     if (options.record && down && !this.stopped) {
-      this.writer.add({
+      this.record(track, {
         server_id: track.id,
         at,
         status: verdict.status,
@@ -508,7 +532,7 @@ class Monitor implements HealthMonitor {
         error: verdict.reasons[0] ?? null,
       });
     }
-    const uptime = await this.uptime(track.id, at);
+    const uptime = await this.uptime(track, at);
     if (this.stopped) return this.healthOf(track, view);
     const errorRate = track.errors.rate(at);
     const metrics: HealthMetrics = {
@@ -534,22 +558,49 @@ class Monitor implements HealthMonitor {
     });
   }
 
-  /** Uptime over 1 h, 24 h and 7 d from stored samples plus those still in the write buffer. */
-  private async uptime(serverId: string, at: number): Promise<Pick<HealthMetrics, "uptime_1h" | "uptime_24h" | "uptime_7d">> {
-    const windows = [HOUR_MS, DAY_MS, 7 * DAY_MS];
-    // Queries and the buffer are read in the same synchronous stretch, so a flush in between
-    // cannot make a sample count twice or not at all.
-    const stored = windows.map((windowMs) => this.deps.repository.outcomeCounts(serverId, { from: at - windowMs, to: at + 1 }));
-    const pending = this.writer.pending(serverId);
-    const counts = await Promise.all(stored);
+  /** Buffers the sample for the store and counts it toward the server's uptime. */
+  private record(track: Track, sample: HealthSampleRecord): void {
+    this.writer.add(sample);
+    if (!track.uptime) return;
+    track.uptime.since.count++;
+    if (!sample.ok) track.uptime.since.failures++;
+  }
+
+  /**
+   * Uptime over 1 h, 24 h and 7 d: stored samples plus those still in the write buffer, counted
+   * at most every UPTIME_RECOUNT_MS, plus the samples recorded since.
+   */
+  private async uptime(track: Track, at: number): Promise<Pick<HealthMetrics, "uptime_1h" | "uptime_24h" | "uptime_7d">> {
+    if (!track.uptime || at - track.uptime.countedAt >= UPTIME_RECOUNT_MS || at < track.uptime.countedAt) {
+      const windows = this.countOutcomes(track.id, at);
+      track.uptime = { countedAt: at, windows, since: { count: 0, failures: 0 } };
+      // A failed count is tried again at the next check, not kept for a minute.
+      windows.catch(() => {
+        if (track.uptime?.windows === windows) track.uptime = undefined;
+      });
+    }
+    const { windows, since } = track.uptime;
+    const counts = await windows;
     const percent = (index: number): number | null => {
-      const windowMs = windows[index] ?? 0;
-      const buffered = pending.filter((sample) => sample.at >= at - windowMs && sample.at <= at);
-      const count = (counts[index]?.count ?? 0) + buffered.length;
-      const failures = (counts[index]?.failures ?? 0) + buffered.filter((sample) => !sample.ok).length;
+      const count = (counts[index]?.count ?? 0) + since.count;
+      const failures = (counts[index]?.failures ?? 0) + since.failures;
       return count === 0 ? null : Math.round(((count - failures) / count) * 10_000) / 100;
     };
     return { uptime_1h: percent(0), uptime_24h: percent(1), uptime_7d: percent(2) };
+  }
+
+  /** The server's outcomes in each uptime window up to `at`, stored and buffered. */
+  private async countOutcomes(serverId: string, at: number): Promise<OutcomeCounts[]> {
+    // Queries and the buffer are read in the same synchronous stretch, so a flush in between
+    // cannot make a sample count twice or not at all.
+    const stored = UPTIME_WINDOWS.map((windowMs) => this.deps.repository.outcomeCounts(serverId, { from: at - windowMs, to: at + 1 }));
+    const pending = this.writer.pending(serverId);
+    const counts = await Promise.all(stored);
+    return counts.map((count, index) => {
+      const from = at - (UPTIME_WINDOWS[index] ?? 0);
+      const buffered = pending.filter((sample) => sample.at >= from && sample.at <= at);
+      return { count: count.count + buffered.length, failures: count.failures + buffered.filter((sample) => !sample.ok).length };
+    });
   }
 
   /** Keeps the new status and publishes it: always after a probe, on change otherwise. */

@@ -84,6 +84,8 @@ export class StartFailure extends Error {
 
 export class Connection {
   private closing = false;
+  /** The server announced a tools, resources or prompts list_changed since the last listing. */
+  listsChanged = false;
 
   constructor(
     readonly client: Client,
@@ -94,6 +96,8 @@ export class Connection {
 
   /** Lists everything again, straight from the server, and keeps it as the snapshot. */
   async refresh(timeoutMs = this.requestTimeoutMs, signal?: AbortSignal): Promise<CapabilitySnapshot> {
+    // Cleared before listing: a change announced while the lists are read asks for another listing.
+    this.listsChanged = false;
     const began = performance.now();
     const lists = await listEverything(this.client, timeoutMs, signal);
     this.snapshot = {
@@ -309,12 +313,21 @@ async function connectWithin(config: ServerConfig, options: ConnectOptions, sign
   const sdkModule = await loadSdk();
   const { Client } = sdkModule;
   const sessionLoss = sessionLossOf(config.transport, sdkModule);
+  let connection: Connection | undefined;
+  // A change announced while the first lists are read is kept for the connection made from them.
+  let changedWhileOpening = false;
+  const listChanged = (list: "tools" | "resources" | "prompts") => {
+    if (connection) connection.listsChanged = true;
+    else changedWhileOpening = true;
+    hooks.onListChanged?.(list);
+  };
   const client = new Client(CLIENT_INFO, {
     capabilities: {},
+    // Not listed by the SDK on each notification: the next health check lists everything at once.
     listChanged: {
-      tools: { onChanged: () => hooks.onListChanged?.("tools") },
-      resources: { onChanged: () => hooks.onListChanged?.("resources") },
-      prompts: { onChanged: () => hooks.onListChanged?.("prompts") },
+      tools: { autoRefresh: false, onChanged: () => listChanged("tools") },
+      resources: { autoRefresh: false, onChanged: () => listChanged("resources") },
+      prompts: { autoRefresh: false, onChanged: () => listChanged("prompts") },
     },
   });
   let lost = false;
@@ -348,7 +361,6 @@ async function connectWithin(config: ServerConfig, options: ConnectOptions, sign
     const clean = failure === undefined && exit !== undefined && exit.code === 0 && exit.signal === null;
     reportLost(failure ?? exited, exit, false, clean);
   };
-  let connection: Connection | undefined;
   const timeoutMs = timeoutS * 1000;
   const requestOptions = { timeout: timeoutMs, signal };
   let spawnMs = 0;
@@ -380,6 +392,7 @@ async function connectWithin(config: ServerConfig, options: ConnectOptions, sign
       captured_at: Date.now(),
     };
     connection = new Connection(client, transport, snapshot, config.request_timeout * 1000);
+    connection.listsChanged = changedWhileOpening;
     opened = true;
     if (transport instanceof ProcessGroupTransport && transport.exit) {
       throw new Error(`exited with code ${transport.exit.code} right after initialize`);

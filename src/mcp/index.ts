@@ -4,9 +4,11 @@ export type {
   LogLine,
   McpManager,
   RegisterOptions,
+  ResourceTemplateSummary,
   ServerSource,
   ServerView,
   ToolCallResult,
+  UpstreamResult,
 } from "./manager-types.js";
 export { failedProbe, probeServer } from "./probe.js";
 export type { ProbeOptions, ProbeResult } from "./probe.js";

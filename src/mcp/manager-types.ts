@@ -44,6 +44,18 @@ export interface ToolCallResult {
   duration_ms: number;
 }
 
+/** A resource template a server serves, in the domain's words. */
+export interface ResourceTemplateSummary {
+  uri_template: string;
+  name: string;
+  title?: string | undefined;
+  description?: string | undefined;
+  mime_type?: string | undefined;
+}
+
+/** What a server answered to a resources/read or a prompts/get, passed on as it came. */
+export type UpstreamResult = Record<string, unknown>;
+
 /** The seed's register_server(server_id, config, auto_restart, health_check_interval). */
 export interface RegisterOptions {
   auto_restart?: boolean;
@@ -106,6 +118,15 @@ export interface McpManager {
   events(id: string, limit?: number): Promise<ServerEventRecord[]>;
   callTool(id: string, name: string, args: Record<string, unknown>): Promise<ToolCallResult>;
   /**
+   * Reads a resource of a running server, bounded by its request_timeout. Throws
+   * SERVER_NOT_RUNNING, or UPSTREAM_FAILED / UPSTREAM_TIMEOUT naming the server.
+   */
+  readResource(id: string, uri: string): Promise<UpstreamResult>;
+  /** Gets a prompt of a running server; bounded and failing as readResource. */
+  getPrompt(id: string, name: string, args: Record<string, string>): Promise<UpstreamResult>;
+  /** Lists the resource templates of a running server afresh (none when it serves no resources); bounded and failing as readResource. */
+  listResourceTemplates(id: string): Promise<ResourceTemplateSummary[]>;
+  /**
    * An MCP ping; resolves with the round trip in ms. Used by health probes. The request is
    * cancelled (notifications/cancelled to the server) when `signal` aborts or `timeoutMs`
    * (the server's request_timeout by default) passes.
@@ -117,6 +138,11 @@ export interface McpManager {
    * Cancelled like ping.
    */
   refreshCapabilities(id: string, options?: RequestControl): Promise<CapabilitySnapshot>;
+  /**
+   * Whether the running server announced a tools, resources or prompts list_changed since its
+   * capabilities were last listed; false when it is not running.
+   */
+  capabilitiesChanged(id: string): boolean;
   /**
    * The server is up but does not serve (the health monitor saw its checks fail in a row): it is
    * ended and restarted like a server that exited, with `reason`. Ignored unless it is running.

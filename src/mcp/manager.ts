@@ -15,12 +15,23 @@ import { AppError, errorMessage, isAppError } from "../core/errors.js";
 import { serverIdProblem } from "../core/ids.js";
 import type { Logger } from "../core/logger.js";
 import type { Store } from "../store/index.js";
-import type { LogLine, McpManager, RegisterOptions, RequestControl, ServerSource, ServerView, ToolCallResult } from "./manager-types.js";
+import type {
+  LogLine,
+  McpManager,
+  RegisterOptions,
+  RequestControl,
+  ResourceTemplateSummary,
+  ServerSource,
+  ServerView,
+  ToolCallResult,
+  UpstreamResult,
+} from "./manager-types.js";
 import { reapOrphans } from "./orphan-reaper.js";
 import { MAX_RESULT_DEPTH, nestedDeeperThan } from "./result-depth.js";
 import { ProcessTable, signalGroup } from "./process-group.js";
 import { RESPONSE_TOO_LARGE_REASON } from "./stdio-transport.js";
 import { Supervisor } from "./supervisor.js";
+import type { Connection } from "./connection.js";
 import { createUrlGuard, STRICT_NETWORK_POLICY, urlLiteralProblem, type HostLookup, type NetworkPolicy } from "./url-policy.js";
 
 /** Where a server's stored secrets come from (the store's secrets table in the daemon). */
@@ -93,6 +104,23 @@ function requestOptions(found: Entry, control: RequestControl): { timeout: numbe
   };
 }
 
+/**
+ * Runs one request on a running server within its request_timeout; a failure becomes an
+ * AppError naming the server and the request (`what`, e.g. `resources/read echo://info`).
+ */
+async function upstreamRequest<T>(found: Entry, what: string, send: (connection: Connection, timeout: number) => Promise<T>): Promise<T> {
+  const connection = found.supervisor.requireLive();
+  const timeout = found.supervisor.config.request_timeout * 1000;
+  const id = found.supervisor.id;
+  try {
+    return await send(connection, timeout);
+  } catch (error) {
+    const message = errorMessage(error);
+    if (/timed? ?out/i.test(message)) throw new AppError("UPSTREAM_TIMEOUT", `server "${id}" did not answer ${what} within ${timeout / 1000} s`);
+    throw new AppError("UPSTREAM_FAILED", `server "${id}" failed to answer ${what}: ${message}`);
+  }
+}
+
 export function createMcpManager(deps: ManagerDeps): McpManager {
   const entries = new Map<string, Entry>();
   // One scan of /proc serves every health check within a second, not one scan per check.
@@ -127,11 +155,12 @@ export function createMcpManager(deps: ManagerDeps): McpManager {
   }
 
   function entry(id: string): Entry {
+    // Every registered id was checked when it was registered; only a miss needs the check.
+    const found = entries.get(id);
+    if (found) return found;
     const problem = serverIdProblem(id);
     if (problem) throw new AppError("INVALID_ID", `id: ${problem}`, { issues: [{ field: "id", message: problem }] });
-    const found = entries.get(id);
-    if (!found) throw new AppError("SERVER_NOT_FOUND", `no MCP server has the id "${id}"`);
-    return found;
+    throw new AppError("SERVER_NOT_FOUND", `no MCP server has the id "${id}"`);
   }
 
   function view({ supervisor, source }: Entry): ServerView {
@@ -419,6 +448,33 @@ export function createMcpManager(deps: ManagerDeps): McpManager {
       }
     },
 
+    async readResource(id, uri) {
+      return upstreamRequest(entry(id), `resources/read ${uri}`, (connection, timeout) =>
+        connection.client.readResource({ uri }, { timeout }) as Promise<UpstreamResult>,
+      );
+    },
+
+    async getPrompt(id, name, args) {
+      return upstreamRequest(entry(id), `prompts/get ${name}`, (connection, timeout) =>
+        connection.client.getPrompt({ name, arguments: args }, { timeout }) as Promise<UpstreamResult>,
+      );
+    },
+
+    async listResourceTemplates(id): Promise<ResourceTemplateSummary[]> {
+      const found = entry(id);
+      if (!found.supervisor.requireLive().client.getServerCapabilities()?.resources) return [];
+      const { resourceTemplates } = await upstreamRequest(found, "resources/templates/list", (connection, timeout) =>
+        connection.client.listResourceTemplates(undefined, { timeout }),
+      );
+      return resourceTemplates.map((template) => ({
+        uri_template: template.uriTemplate,
+        name: template.name,
+        ...(template.title !== undefined ? { title: template.title } : {}),
+        ...(template.description !== undefined ? { description: template.description } : {}),
+        ...(template.mimeType !== undefined ? { mime_type: template.mimeType } : {}),
+      }));
+    },
+
     async ping(id, options = {}) {
       const found = entry(id);
       const began = performance.now();
@@ -430,6 +486,10 @@ export function createMcpManager(deps: ManagerDeps): McpManager {
       const found = entry(id);
       const { timeout, signal } = requestOptions(found, options);
       return found.supervisor.requireLive().refresh(timeout, signal);
+    },
+
+    capabilitiesChanged(id) {
+      return entries.get(id)?.supervisor.live?.listsChanged ?? false;
     },
 
     reportUnresponsive(id, reason, since) {

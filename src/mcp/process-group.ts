@@ -4,6 +4,10 @@
  */
 import { readFileSync, readdirSync } from "node:fs";
 
+/** A group that does not go at once is looked at again after 5 ms, then ever less often, up to every 50 ms. */
+const FIRST_POLL_MS = 5;
+const MAX_POLL_MS = 50;
+
 /** True while any process of the group exists. */
 export function groupAlive(pgid: number): boolean {
   try {
@@ -44,13 +48,18 @@ function statFields(pid: number | string): string[] | undefined {
   }
 }
 
+let hasProc: boolean | undefined;
+
 function procAvailable(): boolean {
-  try {
-    readdirSync("/proc/self");
-    return true;
-  } catch {
-    return false;
+  if (hasProc === undefined) {
+    try {
+      readdirSync("/proc/self");
+      hasProc = true;
+    } catch {
+      hasProc = false;
+    }
   }
+  return hasProc;
 }
 
 /** Every live (not zombie) process by process group, read from /proc (Linux); empty without it. */
@@ -124,18 +133,51 @@ export async function terminateGroup(pgid: number, graceMs: number): Promise<voi
   await waitGroupGone(pgid, 2000);
 }
 
-export async function waitGroupGone(pgid: number, timeoutMs: number): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  let delay = 5;
-  while (groupAlive(pgid) && pidsInGroupOrUnknown(pgid)) {
-    if (Date.now() >= deadline) return false;
-    await new Promise((resolve) => setTimeout(resolve, delay));
-    delay = Math.min(delay * 2, 50);
-  }
-  return true;
+interface GroupWaiter {
+  pgid: number;
+  deadline: number;
+  resolve: (gone: boolean) => void;
 }
 
-/** A group whose only members are zombies counts as gone; without /proc, trust kill(0). */
-function pidsInGroupOrUnknown(pgid: number): boolean {
-  return procAvailable() ? pidsInGroup(pgid).length > 0 : true;
+/** Groups someone is waiting on; one poll (and at most one /proc scan) serves all of them. */
+const waiters = new Set<GroupWaiter>();
+let pollTimer: NodeJS.Timeout | undefined;
+let pollDelayMs = FIRST_POLL_MS;
+
+/**
+ * Resolves true once no live process of the group remains (zombies count as gone), false at the
+ * timeout. A daemon stopping two hundred servers waits on two hundred groups at once: each poll
+ * reads /proc once for all of them, not once per group, which made shutdown grow with the square
+ * of the number of servers.
+ */
+export function waitGroupGone(pgid: number, timeoutMs: number): Promise<boolean> {
+  if (!groupAlive(pgid)) return Promise.resolve(true);
+  return new Promise((resolve) => {
+    waiters.add({ pgid, deadline: Date.now() + timeoutMs, resolve });
+    if (pollTimer === undefined) {
+      pollDelayMs = FIRST_POLL_MS;
+      pollTimer = setTimeout(pollGroups, pollDelayMs);
+    }
+  });
+}
+
+function pollGroups(): void {
+  pollTimer = undefined;
+  const now = Date.now();
+  let groups: Map<number, number[]> | undefined;
+  for (const waiter of waiters) {
+    let gone = !groupAlive(waiter.pgid);
+    // kill(0) also answers for zombies not reaped yet: only /proc tells them apart.
+    if (!gone && procAvailable()) {
+      groups ??= scanGroups();
+      gone = !groups.has(waiter.pgid);
+    }
+    if (gone || now >= waiter.deadline) {
+      waiters.delete(waiter);
+      waiter.resolve(gone);
+    }
+  }
+  if (waiters.size === 0) return;
+  pollDelayMs = Math.min(pollDelayMs * 2, MAX_POLL_MS);
+  pollTimer = setTimeout(pollGroups, pollDelayMs);
 }

@@ -37,7 +37,8 @@ export interface AuditFilter {
 }
 
 export interface AuditRepository {
-  append(record: NewAuditRecord): Promise<void>;
+  /** Appends the records in one transaction: all or none. */
+  append(records: readonly NewAuditRecord[]): Promise<void>;
   /** Newest first. */
   query(filter: AuditFilter): Promise<AuditRecord[]>;
   /** Deletes at most `limit` rows older than `before`; resolves with how many it deleted. */
@@ -54,6 +55,9 @@ export function sqliteAuditRepository(db: SqliteDatabase): AuditRepository {
     `INSERT INTO audit_log (at, actor_id, actor_name, ip, action, target, ok, status, error_code, details)
      VALUES (@at, @actor_id, @actor_name, @ip, @action, @target, @ok, @status, @error_code, @details)`,
   );
+  const appendAll = db.transaction((records: readonly NewAuditRecord[]) => {
+    for (const record of records) insert.run({ ...record, ok: record.ok ? 1 : 0 });
+  });
   const query = db.prepare(
     `SELECT * FROM audit_log
      WHERE (@actor IS NULL OR actor_name = @actor OR actor_id = @actor)
@@ -64,8 +68,8 @@ export function sqliteAuditRepository(db: SqliteDatabase): AuditRepository {
      ORDER BY at DESC, id DESC LIMIT @limit`,
   );
   return {
-    async append(record) {
-      insert.run({ ...record, ok: record.ok ? 1 : 0 });
+    async append(records) {
+      appendAll(records);
     },
     async query(filter) {
       const rows = query.all({

@@ -13,6 +13,7 @@ import { InProcessBus, type MessageBus } from "../../bus/index.js";
 import { systemClock, type Clock } from "../../core/clock.js";
 import { newId } from "../../core/ids.js";
 import { silentLogger } from "../../core/logger.js";
+import { createGateway, type Gateway, type GatewayDeps } from "../../gateway/index.js";
 import { createMcpManager, type McpManager } from "../../mcp/index.js";
 import { openStore, type OpenStoreOptions, type Store } from "../../store/index.js";
 import { buildApp, createAuthServices, type ApiDeps } from "../app.js";
@@ -30,23 +31,30 @@ export interface TestApp {
   /** The manager's bus (tool_called, server_status, ...). */
   bus: MessageBus;
   tokens: TokenService;
+  /** The MCP gateway, when asked for with `gateway`. */
+  gateway: Gateway | undefined;
   request(options: InjectOptions): Promise<LightMyRequestResponse>;
   close(): Promise<void>;
 }
 
-export type TestAppOptions = Partial<Omit<ApiDeps, "manager" | "store">> & {
+export type TestAppOptions = Partial<Omit<ApiDeps, "manager" | "store" | "gateway">> & {
   /** How the store is opened, e.g. with the test's own handle on the database. */
   storeOptions?: OpenStoreOptions;
+  /** Serve the MCP gateway (/mcp) over the app's manager, with these settings. */
+  gateway?: Pick<GatewayDeps, "separator" | "notifyDebounceMs">;
 };
 
 export async function createTestApp(testOptions: TestAppOptions = {}): Promise<TestApp> {
-  const { storeOptions, ...options } = testOptions;
+  const { storeOptions, gateway: gatewayOptions, ...options } = testOptions;
   const dir = mkdtempSync(join(tmpdir(), "pygent-api-"));
   const clock: Clock = options.clock ?? systemClock;
   const store = openStore(dir, clock, storeOptions);
   const bus = new InProcessBus();
   const manager = createMcpManager({ clock, bus, store, logger: silentLogger(), daemonInstance: newId() });
   await manager.start();
+  const gateway = gatewayOptions
+    ? createGateway({ manager, bus, clock, logger: silentLogger(), version: "0.0.0-test", ...gatewayOptions })
+    : undefined;
   const deps: ApiDeps = {
     logger: silentLogger(),
     version: "0.0.0-test",
@@ -56,6 +64,7 @@ export async function createTestApp(testOptions: TestAppOptions = {}): Promise<T
     clock,
     store,
     manager,
+    ...(gateway ? { gateway } : {}),
   };
   const auth = createAuthServices(deps);
   const app = await buildApp({ ...deps, ...auth });
@@ -65,9 +74,11 @@ export async function createTestApp(testOptions: TestAppOptions = {}): Promise<T
     bus,
     manager,
     tokens: auth.tokens,
+    gateway,
     request: (inject) => app.inject({ ...inject, headers: { host: TEST_HOST, ...inject.headers } }),
     async close() {
       await app.close();
+      await gateway?.close();
       await manager.stop();
       bus.close();
       store.close();

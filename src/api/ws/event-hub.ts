@@ -1,18 +1,24 @@
 /**
  * The WebSocket hub behind /ws: listens to the bus once and fans each event out to the clients
- * subscribed to it. Each event is serialized once, however many clients receive it; a client
- * that cannot keep up is dropped at its queue bound (hub-client.ts) and never slows the others;
- * a client that stops answering pings is terminated; a client whose token has been revoked (by
- * the CLI, in another process) or has expired is closed at the next auth check, a few seconds
- * later. It counts open sockets per connection key, for the route's connection limits. The hub
- * owns its clients and its timers; the app closes it on shutdown.
+ * subscribed to it. Publishing only queues the event: the fan-out runs on the next turn of the
+ * event loop, so the code that published (a health check finishing) never waits for a thousand
+ * socket writes, and every event published in one turn goes out together, in order, none merged
+ * away: each is serialized and framed once however many clients receive it, and each client gets
+ * its share of the turn in one socket write. A client that cannot keep up is dropped at its queue
+ * bound (hub-client.ts) and never slows the others; a client that stops answering pings is
+ * terminated; a client whose token has been revoked (by the CLI, in another process) or has
+ * expired is closed at the next auth check, a few seconds later. It counts open sockets per
+ * connection key, for the route's connection limits. The hub owns its clients and its timers; the
+ * app closes it on shutdown.
  */
+import type { Socket } from "node:net";
 import type { RawData, WebSocket } from "ws";
 import type { MessageBus, Unsubscribe } from "../../bus/bus.js";
 import type { DomainEvent } from "../../bus/events.js";
 import type { Clock, TimerHandle } from "../../core/clock.js";
 import type { Logger } from "../../core/logger.js";
 import { HubClient } from "./hub-client.js";
+import { textFrame } from "./text-frame.js";
 import {
   errorFrame,
   parseClientMessage,
@@ -50,6 +56,7 @@ export type Authorizer = (tokenId: string | null) => Promise<true | string>;
 
 /** Close code for a client dropped for not reading (application range; 1008-style policy). */
 export const SLOW_CONSUMER_CLOSE_CODE = 4008;
+export const SLOW_CONSUMER_CLOSE_REASON = "slow consumer: send buffer over its limit";
 export const GOING_AWAY_CLOSE_CODE = 1001;
 /** Close code for a client whose token was revoked or expired, or that has none now that auth is on. */
 export const UNAUTHORIZED_CLOSE_CODE = 4001;
@@ -76,12 +83,15 @@ function textOf(data: RawData): string {
 }
 
 function frameOf(message: unknown): Buffer {
-  return Buffer.from(JSON.stringify(message), "utf8");
+  return textFrame(JSON.stringify(message));
 }
 
 export class EventHub {
   readonly options: EventHubOptions;
   private readonly clients = new Set<HubClient>();
+  /** Events published since the last fan-out, in publishing order. */
+  private pending: DomainEvent[] = [];
+  private fanOut: NodeJS.Immediate | undefined;
   /** Sockets sent a close frame and given closeGraceMs before being destroyed. */
   private readonly closing = new Map<WebSocket, TimerHandle>();
   private readonly logger: Logger;
@@ -112,17 +122,20 @@ export class EventHub {
   }
 
   /**
-   * Takes over an upgraded socket: welcome, then whatever the client subscribes to. The socket
-   * counts against `connectionKey`'s open connections until it has closed.
+   * Takes over an upgraded socket (`transport`: the TCP socket under it, corked around each
+   * batch): welcome, then whatever the client subscribes to. The socket counts against
+   * `connectionKey`'s open connections until it has closed.
    */
-  attach(ws: WebSocket, principal: { token_id: string; name: string } | null, connectionKey: string): void {
+  attach(ws: WebSocket, transport: Socket, principal: { token_id: string; name: string } | null, connectionKey: string): void {
     if (this.stopped) {
       ws.close(GOING_AWAY_CLOSE_CODE, "daemon shutting down");
       return;
     }
+    // Events published before this client connected are not its to receive.
+    this.flush();
     this.openTotal++;
     this.openByKey.set(connectionKey, this.openConnections(connectionKey) + 1);
-    const client = new HubClient(this.nextId++, ws, this.options, (dropped, detail) => this.dropSlow(dropped, detail));
+    const client = new HubClient(this.nextId++, ws, transport, this.options, (dropped, detail) => this.dropSlow(dropped, detail));
     this.clients.add(client);
     this.tokenOf.set(client, principal?.token_id ?? null);
     this.counts.connected_total++;
@@ -141,7 +154,7 @@ export class EventHub {
       this.clearClosing(ws);
       this.logger.debug({ client: client.id, code }, "websocket client disconnected");
     });
-    client.send(frameOf(welcomeMessage(this.deps.version, this.options.pingIntervalMs)));
+    client.send([frameOf(welcomeMessage(this.deps.version, this.options.pingIntervalMs))]);
   }
 
   /** Sockets open (or still closing) for one connection key, or for all when none is given. */
@@ -159,6 +172,8 @@ export class EventHub {
     this.stopped = true;
     this.unsubscribe?.();
     this.unsubscribe = undefined;
+    if (this.fanOut !== undefined) clearImmediate(this.fanOut);
+    this.pending = [];
     this.deps.clock.clearTimeout(this.pingTimer);
     this.deps.clock.clearTimeout(this.authTimer);
     const sockets = [...[...this.clients].map((client) => client.ws), ...this.closing.keys()];
@@ -171,19 +186,39 @@ export class EventHub {
   // --- events out --------------------------------------------------------------------------
 
   private publish(event: DomainEvent): void {
-    const wire = toWireEvent(event);
-    if (!wire) return;
-    let frame: Buffer | undefined;
+    this.pending.push(event);
+    this.fanOut ??= setImmediate(() => this.flush());
+  }
+
+  /**
+   * Sends what was published since the last fan-out. Runs on its own turn, and also before any
+   * reply to a client, so that a reply (a pong, an ack) never overtakes an event published first.
+   */
+  private flush(): void {
+    if (this.fanOut !== undefined) clearImmediate(this.fanOut);
+    this.fanOut = undefined;
+    if (this.pending.length === 0) return;
+    const batch = this.pending.flatMap((event) => {
+      const wire = toWireEvent(event);
+      return wire ? [{ wire, frame: undefined as Buffer | undefined }] : [];
+    });
+    this.pending = [];
     for (const client of this.clients) {
-      if (!client.subscriptions.wants(wire.topic, wire.server_id)) continue;
-      frame ??= frameOf(wire.message);
-      client.send(frame);
+      const frames: Buffer[] = [];
+      for (const item of batch) {
+        if (!client.subscriptions.wants(item.wire.topic, item.wire.server_id)) continue;
+        item.frame ??= frameOf(item.wire.message);
+        frames.push(item.frame);
+      }
+      if (frames.length > 0) client.send(frames);
     }
   }
 
   // --- messages in -------------------------------------------------------------------------
 
   private onMessage(client: HubClient, data: RawData, isBinary: boolean): void {
+    // Events published before this message go out under the subscriptions they were published under.
+    this.flush();
     if (isBinary) {
       this.replyError(client, { code: "INVALID_MESSAGE", message: "Send JSON in text frames." });
       return;
@@ -195,7 +230,7 @@ export class EventHub {
     }
     const { command } = parsed;
     if (command.type === "ping") {
-      client.send(frameOf({ type: "pong", at: this.deps.clock.now() }));
+      client.send([frameOf({ type: "pong", at: this.deps.clock.now() })]);
       return;
     }
     if (command.type === "subscribe") {
@@ -207,11 +242,11 @@ export class EventHub {
       client.subscriptions.remove(command.topics, command.serverIds);
     }
     const type = command.type === "subscribe" ? "subscribed" : "unsubscribed";
-    client.send(frameOf({ type, ...client.subscriptions.view() }));
+    client.send([frameOf({ type, ...client.subscriptions.view() })]);
   }
 
   private replyError(client: HubClient, error: ProtocolError): void {
-    client.send(frameOf(errorFrame(error)));
+    client.send([frameOf(errorFrame(error))]);
   }
 
   // --- liveness and dropping ---------------------------------------------------------------
@@ -277,10 +312,13 @@ export class EventHub {
   private dropSlow(client: HubClient, detail: string): void {
     this.clients.delete(client);
     this.counts.dropped_slow++;
-    this.logger.warn({ client: client.id, detail }, "websocket client too slow to read its events; dropped");
+    this.logger.warn(
+      { client: client.id, detail, code: SLOW_CONSUMER_CLOSE_CODE, reason: SLOW_CONSUMER_CLOSE_REASON },
+      "websocket client too slow to read its events; dropped",
+    );
     // The close frame waits behind what is queued, so a client that never reads would hold the
     // queue for ws's 30 s close timeout: destroy the socket after a short grace instead.
-    client.ws.close(SLOW_CONSUMER_CLOSE_CODE, "slow consumer: queue full");
+    client.ws.close(SLOW_CONSUMER_CLOSE_CODE, SLOW_CONSUMER_CLOSE_REASON);
     const timer = this.deps.clock.setTimeout(() => {
       this.closing.delete(client.ws);
       client.ws.terminate();

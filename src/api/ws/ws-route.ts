@@ -79,7 +79,8 @@ export async function registerWebSocketSupport(app: FastifyInstance, options: Ev
   });
   const logger = options.logger.child({ module: "ws" });
   await app.register(websocket, {
-    options: { maxPayload: MAX_CLIENT_FRAME_BYTES },
+    // No permessage-deflate: the hub writes frames it built once for every client (text-frame.ts).
+    options: { maxPayload: MAX_CLIENT_FRAME_BYTES, perMessageDeflate: false },
     // A client that vanishes mid-frame is routine, not an error worth a stack in the log. A
     // protocol error (an oversized frame) has already started ws's close with its code (1009):
     // let that close frame go out rather than cut the socket under it.
@@ -127,7 +128,7 @@ export function registerEventStreamRoute(app: FastifyInstance, hub: EventHub, au
     // The check above and this attach run without yielding to another request's I/O (the
     // store is synchronous underneath), so upgrades arriving at once cannot race past the limit.
     wsHandler: (socket, request) => {
-      hub.attach(socket, request.principal, connectionKey(request));
+      hub.attach(socket, request.raw.socket, request.principal, connectionKey(request));
     },
   });
   hub.start(async (tokenId) => {

@@ -1,0 +1,275 @@
+// Tool-call benchmark: what the REST call path adds over the bare SDK. Three contenders call
+// server-everything's `echo` tool (`node <bin js> stdio`): the SDK client in this process
+// (direct, the floor), `POST /api/v1/mcp/servers/{id}/tools/{tool}/call` on `pygent serve`, and
+// mcp-hub's `POST /api/servers/tools`. Each is started once; every round measures each of them in
+// turn (order rotated): warm-up, sequential calls (latency), then 16 concurrent callers
+// (throughput), with the CPU of the daemon, of the server and of this process over the measured calls.
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { Client } from "@modelcontextprotocol/client";
+import { StdioClientTransport } from "@modelcontextprotocol/client/stdio";
+import { Pool } from "undici";
+import { clockTicks, cpuTicks, logTail, startDaemon, stopDaemon, waitAllRunning } from "./lib/daemon.mjs";
+import { binOf } from "./lib/servers.mjs";
+import { cmdline, descendants, endTracked, installCleanupHandlers, killEverything, log, median, registerTempDir, sleep } from "./lib/proc.mjs";
+import { QUICK, target } from "./lib/targets.mjs";
+import { hubStatuses, launchHub } from "./mcp-hub.mjs";
+
+const int = (name, fallback) => Math.max(1, Number.parseInt(process.env[name] ?? "", 10) || fallback);
+const ROUNDS = int("BENCH_CALLS_ROUNDS", QUICK ? 2 : 5);
+const SEQUENTIAL = int("BENCH_CALLS_SEQUENTIAL", QUICK ? 150 : 500);
+const CALLERS = 16;
+const PER_CALLER = int("BENCH_CALLS_PER_CALLER", QUICK ? 20 : 100);
+const WARMUP = QUICK ? 50 : 200;
+const MESSAGE = "hello from the bench";
+const SERVER_ID = "everything";
+
+const everything = () => ({ command: process.execPath, args: [binOf("@modelcontextprotocol/server-everything"), "stdio"] });
+
+function checkEcho(content) {
+  const text = content?.[0]?.text;
+  if (typeof text !== "string" || !text.includes(MESSAGE)) throw new Error(`unexpected echo result: ${JSON.stringify(content).slice(0, 200)}`);
+}
+
+/** A POST of a JSON body over a keep-alive pool; the parsed answer, or an error naming the status. */
+async function postJson(pool, urlPath, payload) {
+  const res = await pool.request({ method: "POST", path: urlPath, headers: { "content-type": "application/json" }, body: payload });
+  const text = await res.body.text();
+  if (res.statusCode !== 200) throw new Error(`HTTP ${res.statusCode}: ${text.slice(0, 200)}`);
+  return JSON.parse(text);
+}
+
+const httpPool = (base) => new Pool(base, { connections: CALLERS, keepAliveTimeout: 60_000, keepAliveMaxTimeout: 60_000 });
+
+async function startDirect() {
+  const { command, args } = everything();
+  const transport = new StdioClientTransport({ command, args, stderr: "ignore" });
+  const client = new Client({ name: "pygent-bench-calls", version: "0.0.0" }, { capabilities: {} });
+  await client.connect(transport);
+  await client.listTools();
+  return {
+    daemonPid: null,
+    serverPid: transport.pid,
+    call: async () => checkEcho((await client.callTool({ name: "echo", arguments: { message: MESSAGE } })).content),
+    stop: () => client.close(),
+  };
+}
+
+async function startPygent(dir) {
+  const { command, args } = everything();
+  const d = await startDaemon(dir, { servers: [{ id: SERVER_ID, command: [command, ...args] }] });
+  const ready = await waitAllRunning(d, 1, 60_000);
+  if (ready.ready_ms === null) {
+    await stopDaemon(d);
+    throw new Error(`${ready.error}\n${logTail(d)}`);
+  }
+  const pool = httpPool(d.url);
+  const urlPath = `/api/v1/mcp/servers/${SERVER_ID}/tools/echo/call`;
+  const payload = JSON.stringify({ arguments: { message: MESSAGE } });
+  return {
+    daemonPid: d.pid,
+    serverPid: ready.servers[0].pid,
+    call: async () => {
+      const doc = await postJson(pool, urlPath, payload);
+      if (doc.is_error) throw new Error(`tool error: ${JSON.stringify(doc.content).slice(0, 200)}`);
+      checkEcho(doc.content);
+    },
+    stop: async () => {
+      await pool.close();
+      await stopDaemon(d);
+    },
+  };
+}
+
+async function startHub(dir) {
+  const { command, args } = everything();
+  const hub = await launchHub(dir, [{ name: SERVER_ID, command, args, env: {} }]);
+  const stop = () => endTracked(hub.entry);
+  const t0 = performance.now();
+  while ((await hubStatuses(hub.base))?.[SERVER_ID] !== "connected") {
+    if (hub.exited() || performance.now() - t0 > 60_000) {
+      await stop();
+      throw new Error(`mcp-hub not connected to ${SERVER_ID}: ${hub.exited() ? `exited ${JSON.stringify(hub.exited())}` : "timeout"}`);
+    }
+    await sleep(50);
+  }
+  const serverPid = descendants(hub.child.pid).find((p) => cmdline(p.pid).includes("server-everything"))?.pid ?? null;
+  const pool = httpPool(hub.base);
+  const payload = JSON.stringify({ server_name: SERVER_ID, tool: "echo", arguments: { message: MESSAGE } });
+  return {
+    daemonPid: hub.child.pid,
+    serverPid,
+    call: async () => {
+      const doc = await postJson(pool, "/api/servers/tools", payload);
+      if (doc.result?.isError) throw new Error(`tool error: ${JSON.stringify(doc.result.content).slice(0, 200)}`);
+      checkEcho(doc.result?.content);
+    },
+    stop: async () => {
+      await pool.close();
+      await stop();
+    },
+  };
+}
+
+const percentile = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+
+async function timed(call) {
+  const t = performance.now();
+  await call();
+  return performance.now() - t;
+}
+
+/** CPU in ms: the daemon and the server from /proc (utime+stime), this process from cpuUsage. */
+function cpuNow(c) {
+  const ms = (ticks) => (ticks === null ? null : (ticks * 1000) / clockTicks());
+  const own = process.cpuUsage();
+  return { daemon: c.daemonPid ? ms(cpuTicks(c.daemonPid)) : null, server: ms(cpuTicks(c.serverPid)), client: (own.user + own.system) / 1000 };
+}
+
+const perCall = (a, b, key, calls) => (a[key] === null || b[key] === null ? null : (b[key] - a[key]) / calls);
+
+/** One round of one contender: warm-up, sequential calls, then CALLERS concurrent callers. */
+async function measure(c) {
+  for (let i = 0; i < WARMUP; i++) await c.call();
+  const cpu0 = cpuNow(c);
+  const seq = [];
+  const s0 = performance.now();
+  for (let i = 0; i < SEQUENTIAL; i++) seq.push(await timed(c.call));
+  const seqWall = performance.now() - s0;
+  const conc = [];
+  const c0 = performance.now();
+  await Promise.all(
+    Array.from({ length: CALLERS }, async () => {
+      for (let i = 0; i < PER_CALLER; i++) conc.push(await timed(c.call));
+    }),
+  );
+  const concWall = performance.now() - c0;
+  const cpu1 = cpuNow(c);
+  seq.sort((a, b) => a - b);
+  conc.sort((a, b) => a - b);
+  const calls = seq.length + conc.length;
+  return {
+    p50_ms: percentile(seq, 50),
+    p95_ms: percentile(seq, 95),
+    p99_ms: percentile(seq, 99),
+    calls_per_s: (seq.length * 1000) / seqWall,
+    concurrent_calls_per_s: (conc.length * 1000) / concWall,
+    concurrent_p50_ms: percentile(conc, 50),
+    concurrent_p99_ms: percentile(conc, 99),
+    daemon_cpu_ms_per_call: perCall(cpu0, cpu1, "daemon", calls),
+    server_cpu_ms_per_call: perCall(cpu0, cpu1, "server", calls),
+    client_cpu_ms_per_call: perCall(cpu0, cpu1, "client", calls),
+  };
+}
+
+const round3 = (x) => (typeof x === "number" && Number.isFinite(x) ? Math.round(x * 1000) / 1000 : null);
+
+/** {median, min, max} of one figure over the rounds. */
+function spread(xs) {
+  const v = xs.filter((x) => typeof x === "number" && Number.isFinite(x));
+  if (v.length === 0) return null;
+  return { median: round3(median(v)), min: round3(Math.min(...v)), max: round3(Math.max(...v)) };
+}
+
+function summarise(rounds) {
+  if (rounds.length === 0) return null;
+  const keys = Object.keys(rounds[0]).filter((k) => rounds.some((r) => r[k] !== null));
+  return Object.fromEntries(keys.map((k) => [k, spread(rounds.map((r) => r[k]))]));
+}
+
+/** A figure of two contenders compared round by round (same round, same machine load), then the median. */
+function pairwise(a, b, key, op) {
+  const xs = [];
+  for (let i = 0; i < Math.min(a.length, b.length); i++) {
+    const x = a[i]?.[key];
+    const y = b[i]?.[key];
+    if (typeof x === "number" && typeof y === "number" && y > 0) xs.push(op(x, y));
+  }
+  return xs.length ? round3(median(xs)) : null;
+}
+const ratioOf = (a, b, key) => pairwise(a, b, key, (x, y) => x / y);
+
+/** The tool-call benchmark; returns its JSON document (`"bench":"calls"`). */
+export async function runCalls() {
+  installCleanupHandlers();
+  const started = Date.now();
+  const tmp = registerTempDir(fs.mkdtempSync(path.join(os.tmpdir(), "pygent-bench-calls-")));
+  const starters = { direct: () => startDirect(), pygent: () => startPygent(path.join(tmp, "pygent")), mcp_hub: () => startHub(path.join(tmp, "hub")) };
+  for (const d of ["pygent", "hub"]) fs.mkdirSync(path.join(tmp, d), { recursive: true });
+  const errors = [];
+  const contenders = {};
+  const results = { direct: [], pygent: [], mcp_hub: [] };
+  const loads = [];
+  try {
+    for (const [name, start] of Object.entries(starters)) {
+      try {
+        contenders[name] = await start();
+      } catch (err) {
+        errors.push(`${name}: start failed: ${err?.message ?? err}`);
+        log(`calls: ${name} did not start: ${err?.stack ?? err}`);
+      }
+    }
+    const order = Object.keys(starters);
+    for (let i = 0; i < ROUNDS; i++) {
+      loads.push(os.loadavg()[0]);
+      for (const name of order.map((_, k) => order[(k + i) % order.length])) {
+        const c = contenders[name];
+        if (!c) continue;
+        try {
+          const r = await measure(c);
+          results[name][i] = r;
+          log(
+            `calls round ${i + 1}/${ROUNDS} ${name}: p50 ${r.p50_ms.toFixed(3)} ms, ${r.concurrent_calls_per_s.toFixed(0)} calls/s with ${CALLERS} in flight` +
+              (r.daemon_cpu_ms_per_call === null ? "" : `, daemon CPU ${r.daemon_cpu_ms_per_call.toFixed(3)} ms/call`),
+          );
+        } catch (err) {
+          errors.push(`${name}: round ${i + 1}: ${err?.message ?? err}`);
+          log(`calls: ${name} failed in round ${i + 1}: ${err?.stack ?? err}`);
+          delete contenders[name];
+        }
+      }
+    }
+  } finally {
+    await Promise.allSettled(Object.values(contenders).map((c) => c.stop()));
+    for (const d of descendants(process.pid)) if (cmdline(d.pid).includes("server-everything")) process.kill(d.pid, "SIGKILL");
+    killEverything();
+    fs.rmSync(tmp, { recursive: true, force: true });
+  }
+  const { direct, pygent, mcp_hub: hub } = results;
+  const ratios = {
+    pygent_p50_minus_direct_ms: pairwise(pygent, direct, "p50_ms", (x, y) => x - y),
+    pygent_vs_direct_concurrent_calls_per_s: ratioOf(pygent, direct, "concurrent_calls_per_s"),
+    mcp_hub_p50_minus_direct_ms: pairwise(hub, direct, "p50_ms", (x, y) => x - y),
+    pygent_vs_mcp_hub_p50: ratioOf(pygent, hub, "p50_ms"),
+    pygent_vs_mcp_hub_calls_per_s: ratioOf(pygent, hub, "calls_per_s"),
+    pygent_vs_mcp_hub_concurrent_calls_per_s: ratioOf(pygent, hub, "concurrent_calls_per_s"),
+    pygent_vs_mcp_hub_daemon_cpu_per_call: ratioOf(pygent, hub, "daemon_cpu_ms_per_call"),
+  };
+  const out = {
+    bench: "calls",
+    quick: QUICK,
+    rounds: ROUNDS,
+    tool: "server-everything echo (stdio)",
+    sequential_calls: SEQUENTIAL,
+    concurrent: { callers: CALLERS, calls: CALLERS * PER_CALLER },
+    warmup_calls: WARMUP,
+    order: "rotated per round",
+    load_average_1m: spread(loads),
+    direct: summarise(direct.filter(Boolean)),
+    pygent: summarise(pygent.filter(Boolean)),
+    mcp_hub: summarise(hub.filter(Boolean)),
+    ratios,
+    targets: [
+      target("call p50 over the direct SDK's", ratios.pygent_p50_minus_direct_ms, { max: 0.5, unit: " ms" }),
+      target("calls/s with 16 in flight vs the direct SDK's", ratios.pygent_vs_direct_concurrent_calls_per_s, { min: 0.8, unit: "×" }),
+      target("daemon CPU per call", spread(pygent.filter(Boolean).map((r) => r.daemon_cpu_ms_per_call))?.median, { max: 0.3, unit: " ms" }),
+    ],
+  };
+  if (errors.length) {
+    out.errors = errors;
+    process.exitCode = 1;
+  }
+  out.wall_s = (Date.now() - started) / 1000;
+  return out;
+}

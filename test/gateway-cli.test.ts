@@ -1,0 +1,89 @@
+/**
+ * `pygent mcp` and `pygent gateway status` against a real daemon (`pygent serve` from dist/):
+ * an official SDK client launches `pygent mcp` over stdio, as Claude Desktop would, and reaches
+ * the daemon's servers through it.
+ */
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { Client } from "@modelcontextprotocol/client";
+import { StdioClientTransport } from "@modelcontextprotocol/client/stdio";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { fixtureServer } from "./helpers/fixture-servers.js";
+import { BIN, runCli, startDaemon, type DaemonProcess } from "./helpers/daemon-process.js";
+import { freePort } from "./helpers/network.js";
+import { makeTempDir, removeTempDir, waitFor } from "./helpers/processes.js";
+
+let dir: string;
+let daemon: DaemonProcess | undefined;
+const clients: Client[] = [];
+
+beforeEach(() => {
+  dir = makeTempDir("pygent-gateway-cli-");
+});
+
+afterEach(async () => {
+  await Promise.all(clients.splice(0).map((client) => client.close().catch(() => undefined)));
+  await daemon?.stop();
+  daemon = undefined;
+  removeTempDir(dir);
+});
+
+/** A daemon running the echo fixture; `token` to ask it once auth is on. */
+async function serveEcho(token?: string): Promise<DaemonProcess> {
+  const config = join(dir, "mcp_server_configs.json");
+  writeFileSync(config, JSON.stringify({ servers: [fixtureServer("echo", "echo-server.mjs")] }));
+  daemon = await startDaemon(join(dir, "data"), config);
+  const started = daemon;
+  await waitFor(
+    async () => {
+      const headers = token ? { authorization: `Bearer ${token}` } : undefined;
+      const { body } = await started.api<{ servers: { state: string }[] }>("/api/v1/mcp/servers", headers ? { headers } : {});
+      return body.servers[0]?.state === "running" ? true : undefined;
+    },
+    { timeoutMs: 30_000, message: "echo running" },
+  );
+  return started;
+}
+
+async function relayClient(url: string, env: Record<string, string> = {}): Promise<Client> {
+  const client = new Client({ name: "desktop", version: "1.0.0" });
+  clients.push(client);
+  const environment = { ...(process.env as Record<string, string>), ...env };
+  await client.connect(new StdioClientTransport({ command: process.execPath, args: [BIN, "mcp", "--url", url], env: environment, stderr: "pipe" }));
+  return client;
+}
+
+describe("pygent mcp", { timeout: 90_000 }, () => {
+  it("serves the daemon's servers on stdio: lists and calls through the relay, and gateway status counts it", async () => {
+    const running = await serveEcho();
+    const client = await relayClient(running.url);
+    const tools = (await client.listTools()).tools.map((tool) => tool.name);
+    expect(tools).toEqual(expect.arrayContaining(["echo__echo", "echo__add"]));
+    const result = await client.callTool({ name: "echo__echo", arguments: { text: "from the desktop" } });
+    expect(result.content).toEqual([{ type: "text", text: "from the desktop" }]);
+    await expect(client.callTool({ name: "echo__missing", arguments: {} })).rejects.toThrow(/server "echo" has no tool named "missing"/);
+
+    const status = await runCli(["gateway", "status", "--json", "--url", running.url]);
+    expect(status.code).toBe(0);
+    expect(JSON.parse(status.stdout)).toMatchObject({ path: "/mcp", separator: "__", sessions: 1, servers: 1, tools: 2, calls: { total: 2, failed: 1 } });
+
+    // A session with its event stream open does not hold up the daemon's shutdown.
+    expect(await running.stop()).toBe(0);
+  });
+
+  it("sends the token from PYGENT_TOKEN once auth is on, and says why when it is missing", async () => {
+    const token = await runCli(["token", "create", "--role", "operator", "--name", "desktop", "--data-dir", join(dir, "data"), "--quiet"]);
+    expect(token.code, token.stderr).toBe(0);
+    const running = await serveEcho(token.stdout.trim());
+    const client = await relayClient(running.url, { PYGENT_TOKEN: token.stdout.trim() });
+    expect(await client.callTool({ name: "echo__echo", arguments: { text: "with a token" } })).toMatchObject({
+      content: [{ type: "text", text: "with a token" }],
+    });
+    await expect(relayClient(running.url, { PYGENT_TOKEN: "" })).rejects.toThrow(/PyGent daemon at .*UNAUTHORIZED/);
+  });
+
+  it("answers with an error naming the daemon when it cannot be reached, instead of hanging", async () => {
+    const url = `http://127.0.0.1:${await freePort()}`;
+    await expect(relayClient(url)).rejects.toThrow(/PyGent daemon at http:\/\/127\.0\.0\.1:\d+\/mcp/);
+  });
+});

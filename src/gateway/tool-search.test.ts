@@ -37,6 +37,7 @@ describe("tool search", () => {
     expect(top("next thought needed")[0]).toBe("sequential-thinking__sequentialthinking");
     expect(top("exclude patterns")).toEqual(expect.arrayContaining(["filesystem__directory_tree", "filesystem__search_files"]));
     expect(top("dir tree")[0]).toBe("filesystem__directory_tree");
+    expect(top("renam")[0]).toBe("filesystem__move_file");
   });
 
   it("returns the whole definition with a score, best first, at most the limit", () => {

@@ -48,33 +48,16 @@ export function toolWords(text: string): string[] {
   return tokenize(text.replace(/([a-z0-9])([A-Z])/g, "$1 $2").replace(/([A-Z]+)([A-Z][a-z])/g, "$1 $2"));
 }
 
-interface IndexedTool {
-  tool: Tool;
-  fields: Record<Field, Map<string, number>>;
-  lengths: Record<Field, number>;
-}
-
-function counts(words: string[]): Map<string, number> {
-  const out = new Map<string, number>();
-  for (const word of words) out.set(word, (out.get(word) ?? 0) + 1);
-  return out;
-}
-
 function parameterNames(tool: Tool): string[] {
   const properties = (tool.inputSchema as { properties?: unknown }).properties;
   return typeof properties === "object" && properties !== null ? Object.keys(properties) : [];
 }
 
-function indexTool(tool: Tool): IndexedTool {
-  const words: Record<Field, string[]> = {
+function fieldWords(tool: Tool): Record<Field, string[]> {
+  return {
     name: toolWords(tool.name),
     parameters: parameterNames(tool).flatMap(toolWords),
     description: toolWords(`${tool.title ?? ""} ${tool.description ?? ""}`),
-  };
-  return {
-    tool,
-    fields: { name: counts(words.name), parameters: counts(words.parameters), description: counts(words.description) },
-    lengths: { name: words.name.length, parameters: words.parameters.length, description: words.description.length },
   };
 }
 
@@ -83,48 +66,56 @@ export interface ToolIndex {
 }
 
 export function buildToolIndex(tools: readonly Tool[]): ToolIndex {
-  const indexed = tools.map(indexTool);
-  const total = indexed.length;
+  const words = tools.map(fieldWords);
+  const total = tools.length;
   const averages = Object.fromEntries(
-    FIELDS.map((field) => [field, indexed.reduce((sum, doc) => sum + doc.lengths[field], 0) / Math.max(1, total) || 1]),
+    FIELDS.map((field) => [field, words.reduce((sum, fields) => sum + fields[field].length, 0) / Math.max(1, total) || 1]),
   ) as Record<Field, number>;
-
-  /** The term's weighted frequency in the tool, each field's count normalised by the field's length. */
-  function frequency(doc: IndexedTool, term: string): number {
-    let weighted = 0;
+  // word -> tool index -> the word's frequency in the tool, each field's count weighted and
+  // normalised by the field's length (BM25F), so a search only adds up what it finds here.
+  const postings = new Map<string, Map<number, number>>();
+  words.forEach((fields, doc) => {
     for (const field of FIELDS) {
-      let tf = 0;
-      for (const [word, count] of doc.fields[field]) {
-        if (word === term) tf += count;
-        else if (term.length >= MIN_PREFIX_LENGTH && word.startsWith(term)) tf += PREFIX_CREDIT * count;
+      const norm = FIELD_WEIGHTS[field] / (1 - B + (B * fields[field].length) / averages[field]);
+      for (const word of fields[field]) {
+        let posting = postings.get(word);
+        if (!posting) postings.set(word, (posting = new Map()));
+        posting.set(doc, (posting.get(doc) ?? 0) + norm);
       }
-      if (tf > 0) weighted += (FIELD_WEIGHTS[field] * tf) / (1 - B + (B * doc.lengths[field]) / averages[field]);
     }
-    return weighted;
+  });
+
+  /** Each tool's weighted frequency of the term: its own word, and at PREFIX_CREDIT the words it begins. */
+  function frequencies(term: string): Map<number, number> {
+    const out = new Map<number, number>();
+    for (const [word, posting] of postings) {
+      const credit = word === term ? 1 : term.length >= MIN_PREFIX_LENGTH && word.startsWith(term) ? PREFIX_CREDIT : 0;
+      if (credit === 0) continue;
+      for (const [doc, tf] of posting) out.set(doc, (out.get(doc) ?? 0) + credit * tf);
+    }
+    return out;
   }
 
   return {
     search(query, limit) {
       const terms = [...new Set(toolWords(query).filter((word) => !STOP_WORDS.has(word)))];
       if (terms.length === 0) return [];
-      const frequencies = indexed.map((doc) => terms.map((term) => frequency(doc, term)));
-      const idf = terms.map((_, t) => {
-        const df = frequencies.filter((row) => row[t]! > 0).length;
-        return Math.log(1 + (total - df + 0.5) / (df + 0.5));
-      });
-      const hits: ToolHit[] = [];
-      indexed.forEach((doc, d) => {
-        let score = 0;
-        let matched = 0;
-        terms.forEach((_, t) => {
-          const tf = frequencies[d]![t]!;
-          if (tf === 0) return;
-          matched += 1;
-          score += idf[t]! * ((tf * (K1 + 1)) / (tf + K1));
-        });
-        // A tool matching every word of the query comes before one matching a few of them.
-        if (matched > 0) hits.push({ tool: doc.tool, score: Math.round(score * (matched / terms.length) ** 2 * 1000) / 1000 });
-      });
+      const scores = new Map<number, { score: number; matched: number }>();
+      for (const term of terms) {
+        const found = frequencies(term);
+        const idf = Math.log(1 + (total - found.size + 0.5) / (found.size + 0.5));
+        for (const [doc, tf] of found) {
+          const entry = scores.get(doc) ?? { score: 0, matched: 0 };
+          entry.score += idf * ((tf * (K1 + 1)) / (tf + K1));
+          entry.matched += 1;
+          scores.set(doc, entry);
+        }
+      }
+      // A tool matching every word of the query comes before one matching a few of them.
+      const hits: ToolHit[] = [...scores].map(([doc, { score, matched }]) => ({
+        tool: tools[doc]!,
+        score: Math.round(score * (matched / terms.length) ** 2 * 1000) / 1000,
+      }));
       hits.sort((a, b) => b.score - a.score || (a.tool.name < b.tool.name ? -1 : 1));
       const floor = (hits[0]?.score ?? 0) * RELATIVE_CUTOFF;
       return hits.filter((hit) => hit.score >= floor).slice(0, limit);

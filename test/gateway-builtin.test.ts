@@ -156,6 +156,17 @@ describe("the gateway's own tools", { timeout: 90_000 }, () => {
     await call(acting, "pygent__restart_server", { server_id: "echo" });
   });
 
+  it("puts the tools that act on the audit log, not the searches and looks", async () => {
+    const url = await serve({ echo: echoEntry("echo") });
+    const client = await connect(url);
+    await call(client, "pygent__search_tools", { query: "add" });
+    await call(client, "pygent__list_servers");
+    await call(client, "pygent__restart_server", { server_id: "echo" });
+    const response = await fetch(new URL("/api/v1/audit", url));
+    const { entries } = (await response.json()) as { entries: { action: string }[] };
+    expect(entries.filter((entry) => entry.action === "POST /mcp")).toHaveLength(1);
+  });
+
   it("refuses the id pygent for a server, in the API and in the config file", async () => {
     app = await createTestApp();
     const response = await app.request({ method: "POST", url: "/api/v1/mcp/servers", payload: { ...echoEntry("pygent") } });

@@ -68,8 +68,8 @@ export function callerRole(authInfo: AuthInfo | undefined): TokenRole | null {
 export interface Builtins {
   /** Their definitions as tools/list gives them. */
   definitions(): Tool[];
-  /** Whether the gateway name is one of them. */
-  owns(name: string): boolean;
+  /** The built-in a gateway name stands for, if it is one. */
+  find(name: string): BuiltinTool | undefined;
   /**
    * Runs the named built-in for a caller of `role`. Throws FORBIDDEN when the role may not call
    * it; bad arguments and failures come back as isError results naming the field or the code.
@@ -98,7 +98,7 @@ export function createBuiltins(tools: readonly BuiltinTool[], separator: string)
   }
   return {
     definitions: () => definitions,
-    owns: (name) => byName.has(name),
+    find: (name) => byName.get(name),
     async call(name, args, role, context) {
       const tool = byName.get(name);
       if (!tool) throw new AppError("TOOL_NOT_FOUND", `no built-in tool is named "${name}"`);

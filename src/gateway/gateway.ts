@@ -14,6 +14,7 @@ import { errorMessage, isAppError } from "../core/errors.js";
 import { RESERVED_SERVER_ID } from "../core/ids.js";
 import type { Logger } from "../core/logger.js";
 import type { McpManager } from "../mcp/index.js";
+import type { TokenRole } from "../store/index.js";
 import { callerRole, createBuiltins, type BuiltinContext } from "./builtin-tools.js";
 import { createCatalog, type Target } from "./catalog.js";
 import type { GatewayStatus } from "./gateway-status.js";
@@ -52,8 +53,8 @@ export interface Gateway {
    */
   openServer(options: { session: boolean }): Promise<Server>;
   status(): GatewayStatus;
-  /** Whether the tool is one of the gateway's own, which check the caller's role themselves. */
-  ownsTool(name: string): boolean;
+  /** The role and kind of one of the gateway's own tools (which check the caller's role themselves), or undefined for a server's tool. */
+  ownTool(name: string): { role: TokenRole; readOnly: boolean } | undefined;
   /** Stops listening to the bus and closes every open session. */
   close(): Promise<void>;
 }
@@ -167,7 +168,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
       let target: Target | undefined;
       try {
         let result: CallToolResult;
-        if (builtins.owns(name)) {
+        if (builtins.find(name)) {
           result = await builtins.call(name, args, callerRole(ctx.http?.authInfo), context);
         } else {
           target = catalog.tool(name);
@@ -222,7 +223,10 @@ export function createGateway(deps: GatewayDeps): Gateway {
         calls: { ...calls },
       };
     },
-    ownsTool: (name) => builtins.owns(name),
+    ownTool(name) {
+      const tool = builtins.find(name);
+      return tool && { role: tool.role, readOnly: tool.readOnly };
+    },
 
     async close() {
       for (const stop of unsubscribe) stop();

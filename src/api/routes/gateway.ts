@@ -38,13 +38,13 @@ function callsIn(body: unknown): object[] {
   );
 }
 
-function asksToCall(body: unknown): boolean {
-  return callsIn(body).length > 0;
+function toolNameOf(message: object): string {
+  return String((message as { params?: { name?: unknown } }).params?.name);
 }
 
 function checkRole(request: FastifyRequest, gateway: Gateway): void {
   const { principal } = request;
-  const guardedHere = (message: object) => !gateway.ownsTool(String((message as { params?: { name?: unknown } }).params?.name));
+  const guardedHere = (message: object) => gateway.ownTool(toolNameOf(message)) === undefined;
   if (principal && callsIn(request.body).some(guardedHere) && !roleAllows(principal.role, "operator")) {
     throw new AppError("FORBIDDEN", `Calling a tool needs the operator role; the token has the ${principal.role} role.`, {
       required_role: "operator",
@@ -95,9 +95,12 @@ export function registerGatewayEndpoint(app: FastifyInstance, gateway: Gateway, 
   app.route({
     method: ["POST", "GET", "DELETE"],
     url: GATEWAY_PATH,
-    // The JSON-RPC params carry tool arguments, which may hold secrets. Lists and reads are
-    // audited like GETs; a tool call always.
-    config: { auditValuesHidden: ["params"], auditReadOnly: (request) => !asksToCall(request.body) },
+    // The JSON-RPC params carry tool arguments, which may hold secrets. Lists, reads and the
+    // gateway's own read-only tools are audited like GETs; any other tool call always.
+    config: {
+      auditValuesHidden: ["params"],
+      auditReadOnly: (request) => callsIn(request.body).every((message) => gateway.ownTool(toolNameOf(message))?.readOnly === true),
+    },
     schema: {
       tags: ["gateway"],
       summary: "The MCP endpoint (Streamable HTTP) for every running server",

@@ -7,11 +7,12 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Client, StreamableHTTPClientTransport } from "@modelcontextprotocol/client";
+import { StdioClientTransport } from "@modelcontextprotocol/client/stdio";
 import { afterEach, describe, expect, it } from "vitest";
 import { createTestApp, echoEntry, type TestApp } from "../src/api/test-support/test-app.js";
 import { packageBin } from "../src/config/package-bin.js";
 import { validateConfigFile } from "../src/config/validate.js";
-import { startDaemon, type DaemonProcess } from "./helpers/daemon-process.js";
+import { BIN, runCli, startDaemon, type DaemonProcess } from "./helpers/daemon-process.js";
 import { fixtureServer } from "./helpers/fixture-servers.js";
 import { makeTempDir, removeTempDir, waitFor } from "./helpers/processes.js";
 
@@ -176,15 +177,23 @@ describe("the gateway's own tools", { timeout: 90_000 }, () => {
     expect(checked).toEqual({ ok: false, issues: [{ field: 'servers[0] (id "pygent").id', message: '"pygent" is reserved for the gateway\'s own tools' }] });
   });
 
-  it("in the daemon, reports a server's health, firing alerts and the catalog, and installs only catalog entries", async () => {
+  it("in the daemon, reports a server's health, firing alerts and the catalog to an admin, and refuses a viewer on pygent mcp what acts", async () => {
     dir = makeTempDir("pygent-gateway-builtin-");
+    const data = join(dir, "data");
+    const token = async (role: string) => {
+      const created = await runCli(["token", "create", "--role", role, "--name", role, "--data-dir", data, "--quiet"]);
+      expect(created.code, created.stderr).toBe(0);
+      return created.stdout.trim();
+    };
+    const [admin, viewer] = [await token("admin"), await token("viewer")];
     const config = join(dir, "mcp_server_configs.json");
     writeFileSync(config, JSON.stringify({ servers: [fixtureServer("echo", "echo-server.mjs")] }));
-    daemon = await startDaemon(join(dir, "data"), config);
+    daemon = await startDaemon(data, config);
     const started = daemon;
-    await runningOn(async (id) => (await started.api<{ state: string }>(`/api/v1/mcp/servers/${id}`)).body.state, "echo");
-    const client = await connect(`${started.url}/mcp`);
+    const asAdmin = { headers: { authorization: `Bearer ${admin}` } };
+    await runningOn(async (id) => (await started.api<{ state: string }>(`/api/v1/mcp/servers/${id}`, asAdmin)).body.state, "echo");
 
+    const client = await connect(`${started.url}/mcp`, admin);
     const names = (await client.listTools()).tools.map((tool) => tool.name);
     expect(names).toEqual(expect.arrayContaining(["pygent__server_health", "pygent__alerts", "pygent__search_catalog", "pygent__install_server"]));
     expect(await call(client, "pygent__server_health", { server_id: "echo" })).toMatchObject({ server_id: "echo", server_state: "running" });
@@ -194,5 +203,19 @@ describe("the gateway's own tools", { timeout: 90_000 }, () => {
     const install = await client.callTool({ name: "pygent__install_server", arguments: { server_id: "no-such-entry" } });
     expect(install.isError).toBe(true);
     expect((install.content as { text: string }[])[0]!.text).toMatch(/no-such-entry/);
+
+    const relayed = new Client({ name: "desktop", version: "1.0.0" });
+    clients.push(relayed);
+    await relayed.connect(
+      new StdioClientTransport({
+        command: process.execPath,
+        args: [BIN, "mcp", "--url", started.url],
+        env: { ...(process.env as Record<string, string>), PYGENT_TOKEN: viewer },
+        stderr: "pipe",
+      }),
+    );
+    expect((await call<SearchAnswer>(relayed, "pygent__search_tools", { query: "add two numbers" })).tools[0]!.name).toBe("echo__add");
+    await expect(relayed.callTool({ name: "pygent__restart_server", arguments: { server_id: "echo" } })).rejects.toThrow(/needs the operator role/);
+    await expect(relayed.callTool({ name: "pygent__install_server", arguments: { server_id: "memory" } })).rejects.toThrow(/needs the admin role/);
   });
 });

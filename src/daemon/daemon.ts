@@ -325,9 +325,18 @@ export async function createDaemon(options: DaemonOptions): Promise<Daemon> {
       (discoveryLoaded ??= discovery
         .load({ signal: loadAbort.signal })
         .catch((error: unknown) => logger.error({ err: error }, "discovery catalog failed to load")));
+    const discoveryServices = { catalog: discovery.catalog, installs: discovery.installs, loaded: loadCatalog };
     // The gateway's MCP server SDK and HTTP transport load with its first client, not here.
     const { createGateway } = await import("../gateway/index.js");
-    gateway = createGateway({ manager, bus, clock, logger, version: VERSION, separator: separatorOf(config) });
+    gateway = createGateway({
+      manager,
+      bus,
+      clock,
+      logger,
+      version: VERSION,
+      separator: separatorOf(config),
+      services: { health, discovery: discoveryServices, alerts },
+    });
     const { buildApp } = await import("../api/app.js");
     app = await buildApp({
       manager,
@@ -340,7 +349,7 @@ export async function createDaemon(options: DaemonOptions): Promise<Daemon> {
       allowedHosts: options.allowedHosts ?? [],
       alerts,
       health: { monitor: health, system: systemHealth },
-      discovery: { catalog: discovery.catalog, installs: discovery.installs, loaded: loadCatalog },
+      discovery: discoveryServices,
       bus,
       metrics,
       audit,

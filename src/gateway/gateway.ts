@@ -7,16 +7,22 @@
  * list_changed notifications, debounced. The transport is the caller's (the API mounts it on
  * HTTP); this domain knows no HTTP.
  */
-import type { ProtocolError, Server } from "@modelcontextprotocol/server";
+import type { CallToolResult, ProtocolError, Server } from "@modelcontextprotocol/server";
 import type { MessageBus, Unsubscribe } from "../bus/index.js";
 import type { Clock, TimerHandle } from "../core/clock.js";
 import { errorMessage, isAppError } from "../core/errors.js";
+import { RESERVED_SERVER_ID } from "../core/ids.js";
 import type { Logger } from "../core/logger.js";
 import type { McpManager } from "../mcp/index.js";
-import { createCatalog } from "./catalog.js";
+import type { TokenRole } from "../store/index.js";
+import { callerRole, createBuiltins, type BuiltinContext } from "./builtin-tools.js";
+import { createCatalog, type Target } from "./catalog.js";
 import type { GatewayStatus } from "./gateway-status.js";
 import { DEFAULT_SEPARATOR, idFitsSeparator } from "./names.js";
+import { managementBuiltins, type GatewayServices } from "./management-builtins.js";
+import { searchBuiltins } from "./search-builtins.js";
 import { loadServerSdk, type ServerSdk } from "./server-sdk.js";
+import { createToolSearch, type VisibleTools } from "./tool-search.js";
 
 /** Where the API serves the gateway. */
 export const GATEWAY_PATH = "/mcp";
@@ -36,6 +42,8 @@ export interface GatewayDeps {
   separator?: string;
   /** How long changes are gathered before clients are told of them. */
   notifyDebounceMs?: number;
+  /** What the gateway's own management tools use; a tool whose service is missing is not offered. */
+  services?: GatewayServices;
 }
 
 export interface Gateway {
@@ -45,12 +53,14 @@ export interface Gateway {
    */
   openServer(options: { session: boolean }): Promise<Server>;
   status(): GatewayStatus;
+  /** The role and kind of one of the gateway's own tools (which check the caller's role themselves), or undefined for a server's tool. */
+  ownTool(name: string): { role: TokenRole; readOnly: boolean } | undefined;
   /** Stops listening to the bus and closes every open session. */
   close(): Promise<void>;
 }
 
 /** Which errors are the client's (a name nobody serves) rather than the upstream's. */
-const CLIENT_ERRORS = new Set(["TOOL_NOT_FOUND", "NOT_FOUND", "SERVER_NOT_FOUND", "INVALID_ID"]);
+const CLIENT_ERRORS = new Set(["TOOL_NOT_FOUND", "NOT_FOUND", "SERVER_NOT_FOUND", "INVALID_ID", "FORBIDDEN"]);
 
 function toProtocolError(sdk: ServerSdk, error: unknown, serverId: string | undefined): ProtocolError {
   const { ProtocolError, ProtocolErrorCode } = sdk;
@@ -70,6 +80,9 @@ export function createGateway(deps: GatewayDeps): Gateway {
   const catalog = createCatalog({ manager, separator, logger });
   const sessions = new Set<Server>();
   const calls = { total: 0, failed: 0 };
+  const builtins = createBuiltins([...searchBuiltins(createToolSearch()), ...managementBuiltins(manager, deps.services ?? {})], separator);
+  // Counts the changes of what the servers serve: the tool search index is rebuilt only after one.
+  let generation = 0;
 
   const fingerprints = () => ({
     tools: JSON.stringify(catalog.tools()),
@@ -102,10 +115,24 @@ export function createGateway(deps: GatewayDeps): Gateway {
 
   const unsubscribe: Unsubscribe[] = CHANGE_EVENTS.map((type) =>
     deps.bus.subscribe(type, (event) => {
+      generation += 1;
       if (event.type !== "server_status" || event.state === "running" || event.previous === "running") catalog.forgetTemplates(event.server_id);
       if (served !== undefined) pending ??= deps.clock.setTimeout(flush, deps.notifyDebounceMs ?? DEFAULT_NOTIFY_DEBOUNCE_MS);
     }),
   );
+
+  /** The servers' tools every session sees. */
+  const allTools: VisibleTools = { list: () => catalog.tools(), key: () => String(generation) };
+
+  /** Routes a call to the server that owns the tool; throws what the server threw. */
+  async function callTarget({ serverId, name }: Target, args: Record<string, unknown>): Promise<CallToolResult> {
+    const result = await manager.callTool(serverId, name, args);
+    return {
+      content: result.content as never,
+      ...(result.structured_content !== undefined ? { structuredContent: result.structured_content as Record<string, unknown> } : {}),
+      ...(result.is_error ? { isError: true } : {}),
+    };
+  }
 
   function createServer(sdk: ServerSdk): Server {
     const routed = async <T>(serverId: string | undefined, run: () => Promise<T>): Promise<T> => {
@@ -123,27 +150,32 @@ export function createGateway(deps: GatewayDeps): Gateway {
           resources: { listChanged: true },
           prompts: { listChanged: true },
         },
-        instructions: `Tools and prompts of every server PyGent runs, named <server_id>${separator}<name>.`,
+        instructions:
+          `Tools and prompts of every server PyGent runs, named <server_id>${separator}<name>. ` +
+          `The gateway's own tools (${RESERVED_SERVER_ID}${separator}...) find tools by what they do and manage PyGent.`,
       },
     );
-    server.setRequestHandler("tools/list", () => ({ tools: catalog.tools() }));
+    server.setRequestHandler("tools/list", () => ({ tools: [...catalog.tools(), ...builtins.definitions()] }));
     server.setRequestHandler("prompts/list", () => ({ prompts: catalog.prompts() }));
     server.setRequestHandler("resources/list", () => ({ resources: catalog.resources() }));
     server.setRequestHandler("resources/templates/list", async () => ({ resourceTemplates: await catalog.resourceTemplates() }));
 
-    server.setRequestHandler("tools/call", async (request) => {
+    const context: BuiltinContext = { visible: allTools, callTool: (name, args) => callTarget(catalog.tool(name), args) };
+    server.setRequestHandler("tools/call", async (request, ctx) => {
       calls.total += 1;
-      let target: { serverId: string; name: string } | undefined;
+      const { name } = request.params;
+      const args = request.params.arguments ?? {};
+      let target: Target | undefined;
       try {
-        target = catalog.tool(request.params.name);
-        const { serverId, name } = target;
-        const result = await manager.callTool(serverId, name, request.params.arguments ?? {});
-        if (result.is_error) calls.failed += 1;
-        return {
-          content: result.content as never,
-          ...(result.structured_content !== undefined ? { structuredContent: result.structured_content as Record<string, unknown> } : {}),
-          ...(result.is_error ? { isError: true } : {}),
-        };
+        let result: CallToolResult;
+        if (builtins.find(name)) {
+          result = await builtins.call(name, args, callerRole(ctx.http?.authInfo), context);
+        } else {
+          target = catalog.tool(name);
+          result = await callTarget(target, args);
+        }
+        if (result.isError) calls.failed += 1;
+        return result;
       } catch (error) {
         calls.failed += 1;
         throw toProtocolError(sdk, error, target?.serverId);
@@ -190,6 +222,10 @@ export function createGateway(deps: GatewayDeps): Gateway {
         excluded_servers: running.filter((server) => !idFitsSeparator(server.id, separator)).map((server) => server.id),
         calls: { ...calls },
       };
+    },
+    ownTool(name) {
+      const tool = builtins.find(name);
+      return tool && { role: tool.role, readOnly: tool.readOnly };
     },
 
     async close() {

@@ -7,6 +7,10 @@ export {
   type Gateway,
   type GatewayDeps,
 } from "./gateway.js";
+export { callerAuthInfo } from "./builtin-tools.js";
+export { type GatewayServices } from "./management-builtins.js";
+export { CALL_TOOL, SEARCH_TOOLS } from "./search-builtins.js";
+export { type VisibleTools } from "./tool-search.js";
 export { GatewayStatusSchema, type GatewayStatus } from "./gateway-status.js";
 export { DEFAULT_SEPARATOR, idFitsSeparator, MAX_TOOL_NAME_LENGTH, namespacedName, splitName } from "./names.js";
 export { loadServerSdk } from "./server-sdk.js";

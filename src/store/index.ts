@@ -41,4 +41,4 @@ export type {
 } from "./server-events-repository.js";
 export type { SecretsRepository } from "./secrets-repository.js";
 export type { ServersRepository, StoredServer } from "./servers-repository.js";
-export type { TokenRecord, TokenRole, TokensRepository } from "./tokens-repository.js";
+export { roleAllows, TOKEN_ROLES, type TokenRecord, type TokenRole, type TokensRepository } from "./tokens-repository.js";

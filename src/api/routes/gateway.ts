@@ -4,13 +4,14 @@
  * later POSTs, the GET event stream and DELETE name; a POST of anything else without a session is
  * served statelessly. The SDK's Node transport answers on the raw request and response. Host and
  * Origin are checked by the app's guard, the body limit by its parser, and tokens as for /api:
- * a viewer may list and read, tools/call needs an operator.
+ * a viewer may list and read, tools/call needs an operator, except for the gateway's own tools,
+ * which check the caller's role (handed to the SDK as the request's auth info) themselves.
  */
 import { randomUUID } from "node:crypto";
 import type { NodeStreamableHTTPServerTransport } from "@modelcontextprotocol/node";
 import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from "fastify";
 import { AppError } from "../../core/errors.js";
-import { GATEWAY_CALL_METHODS, GATEWAY_PATH, GatewayStatusSchema, loadServerSdk, type Gateway } from "../../gateway/index.js";
+import { callerAuthInfo, GATEWAY_CALL_METHODS, GATEWAY_PATH, GatewayStatusSchema, loadServerSdk, type Gateway } from "../../gateway/index.js";
 import type { Authenticator } from "../auth/auth-guard.js";
 import { routeTokenGuard } from "../auth/route-token-guard.js";
 import { roleAllows } from "../auth/token-service.js";
@@ -28,18 +29,23 @@ function loadHttpTransport(): Promise<HttpTransport> {
   return httpTransport;
 }
 
-/** Whether the POSTed message (or batch) asks to run something. */
-function asksToCall(body: unknown): boolean {
-  const messages = Array.isArray(body) ? body : [body];
-  return messages.some(
-    (message) =>
+/** The POSTed messages (or batch) that ask to run something. */
+function callsIn(body: unknown): object[] {
+  const messages: unknown[] = Array.isArray(body) ? body : [body];
+  return messages.filter(
+    (message): message is object =>
       typeof message === "object" && message !== null && "id" in message && GATEWAY_CALL_METHODS.has(String((message as { method?: unknown }).method)),
   );
 }
 
-function checkRole(request: FastifyRequest): void {
+function toolNameOf(message: object): string {
+  return String((message as { params?: { name?: unknown } }).params?.name);
+}
+
+function checkRole(request: FastifyRequest, gateway: Gateway): void {
   const { principal } = request;
-  if (principal && asksToCall(request.body) && !roleAllows(principal.role, "operator")) {
+  const guardedHere = (message: object) => gateway.ownTool(toolNameOf(message)) === undefined;
+  if (principal && callsIn(request.body).some(guardedHere) && !roleAllows(principal.role, "operator")) {
     throw new AppError("FORBIDDEN", `Calling a tool needs the operator role; the token has the ${principal.role} role.`, {
       required_role: "operator",
       role: principal.role,
@@ -54,7 +60,8 @@ export function registerGatewayEndpoint(app: FastifyInstance, gateway: Gateway, 
   /** Hands the exchange to the transport, which writes the answer itself. */
   const serve = async (transport: NodeStreamableHTTPServerTransport, request: FastifyRequest, reply: FastifyReply) => {
     reply.hijack();
-    await transport.handleRequest(request.raw, reply.raw, request.body);
+    const { principal } = request;
+    await transport.handleRequest(principal ? Object.assign(request.raw, { auth: callerAuthInfo(principal) }) : request.raw, reply.raw, request.body);
   };
 
   const openSession = async (request: FastifyRequest, reply: FastifyReply) => {
@@ -88,9 +95,12 @@ export function registerGatewayEndpoint(app: FastifyInstance, gateway: Gateway, 
   app.route({
     method: ["POST", "GET", "DELETE"],
     url: GATEWAY_PATH,
-    // The JSON-RPC params carry tool arguments, which may hold secrets. Lists and reads are
-    // audited like GETs; a tool call always.
-    config: { auditValuesHidden: ["params"], auditReadOnly: (request) => !asksToCall(request.body) },
+    // The JSON-RPC params carry tool arguments, which may hold secrets. Lists, reads and the
+    // gateway's own read-only tools are audited like GETs; any other tool call always.
+    config: {
+      auditValuesHidden: ["params"],
+      auditReadOnly: (request) => callsIn(request.body).every((message) => gateway.ownTool(toolNameOf(message))?.readOnly === true),
+    },
     schema: {
       tags: ["gateway"],
       summary: "The MCP endpoint (Streamable HTTP) for every running server",
@@ -98,7 +108,8 @@ export function registerGatewayEndpoint(app: FastifyInstance, gateway: Gateway, 
         "Speak MCP here with any MCP client: tools and prompts are named `<server_id>__<name>` (`gateway.separator`), " +
         "resources keep their URIs. POST `initialize` opens a session (`Mcp-Session-Id`); GET opens its event stream " +
         "(list_changed notifications); DELETE ends it. A POST without a session is answered statelessly. " +
-        "Viewer tokens may list and read; tools/call needs an operator token.",
+        "Viewer tokens may list and read; tools/call needs an operator token, except for the gateway's own `pygent__` tools, " +
+        "each of which needs the role it declares (a refusal is a JSON-RPC error with data.code FORBIDDEN).",
     },
     onRequest: tokenGuard,
     handler: async (request, reply) => {
@@ -106,7 +117,7 @@ export function registerGatewayEndpoint(app: FastifyInstance, gateway: Gateway, 
       if (request.method === "POST" && request.body === undefined) {
         throw new AppError("VALIDATION_FAILED", "body: a JSON-RPC message is required", { issues: [{ field: "body", message: "is required" }] });
       }
-      checkRole(request);
+      checkRole(request, gateway);
       if (typeof sessionId === "string") {
         const transport = sessions.get(sessionId);
         if (!transport) throw new AppError("NOT_FOUND", "No MCP session has this id (it ended or the daemon restarted); initialize a new one.");

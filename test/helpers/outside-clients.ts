@@ -3,6 +3,7 @@
  * (`@modelcontextprotocol/inspector-cli --cli`) and the official conformance suite in server mode
  * (`@modelcontextprotocol/conformance server`, on Node 20 through the `fs.globSync` shim).
  */
+import { dirname } from "node:path";
 import { fileURLToPath } from "node:url";
 import { packageBin } from "../../src/config/package-bin.js";
 import { runNode } from "./daemon-process.js";
@@ -21,7 +22,9 @@ const RUN_TIMEOUT_MS = 120_000;
  * Throws with the Inspector's own output when it fails.
  */
 export async function inspect(args: string[]): Promise<unknown> {
-  const run = await runNode([INSPECTOR, "--cli", ...args], {}, RUN_TIMEOUT_MS);
+  // Run from its own build folder: it finds its package.json by a path relative to the working
+  // directory (../package.json) but imports it relative to its module, so only there do both agree.
+  const run = await runNode([INSPECTOR, "--cli", ...args], { cwd: dirname(INSPECTOR), timeoutMs: RUN_TIMEOUT_MS });
   if (run.code !== 0) throw new Error(`the Inspector exited with ${run.code}: ${run.stderr}${run.stdout}`);
   return JSON.parse(run.stdout);
 }
@@ -37,7 +40,7 @@ export interface ConformanceRun {
 /** The conformance suite's active server scenarios against `url`; with `expectedFailures`, judged against that baseline. */
 export async function runConformance(url: string, outputDir: string, expectedFailures?: string): Promise<ConformanceRun> {
   const args = [CONFORMANCE, "server", "--url", url, "--output-dir", outputDir, ...(expectedFailures ? ["--expected-failures", expectedFailures] : [])];
-  const run = await runNode(["--import", GLOB_SHIM, ...args], {}, RUN_TIMEOUT_MS);
+  const run = await runNode(["--import", GLOB_SHIM, ...args], { timeoutMs: RUN_TIMEOUT_MS });
   const output = run.stdout + run.stderr;
   const total = /Total: (\d+) passed, (\d+) failed/.exec(output);
   if (!total) throw new Error(`the conformance suite printed no total (exit ${run.code}): ${output.slice(-2000)}`);

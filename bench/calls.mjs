@@ -13,9 +13,9 @@ import { Pool } from "undici";
 import { measureCalls, pairwise, ratioOf, rotatedRounds, spread, startContenders, summarise } from "./lib/call-rounds.mjs";
 import { logTail, startDaemon, stopDaemon, waitAllRunning } from "./lib/daemon.mjs";
 import { binOf } from "./lib/servers.mjs";
-import { cmdline, descendants, endTracked, installCleanupHandlers, killEverything, registerTempDir, sleep } from "./lib/proc.mjs";
+import { cmdline, descendants, installCleanupHandlers, killEverything, registerTempDir } from "./lib/proc.mjs";
 import { QUICK, target } from "./lib/targets.mjs";
-import { hubStatuses, launchHub } from "./mcp-hub.mjs";
+import { launchHubWith } from "./mcp-hub.mjs";
 
 const int = (name, fallback) => Math.max(1, Number.parseInt(process.env[name] ?? "", 10) || fallback);
 const ROUNDS = int("BENCH_CALLS_ROUNDS", QUICK ? 2 : 5);
@@ -84,18 +84,7 @@ async function startPygent(dir) {
 }
 
 async function startHub(dir) {
-  const { command, args } = everything();
-  const hub = await launchHub(dir, [{ name: SERVER_ID, command, args, env: {} }]);
-  const stop = () => endTracked(hub.entry);
-  const t0 = performance.now();
-  while ((await hubStatuses(hub.base))?.[SERVER_ID] !== "connected") {
-    if (hub.exited() || performance.now() - t0 > 60_000) {
-      await stop();
-      throw new Error(`mcp-hub not connected to ${SERVER_ID}: ${hub.exited() ? `exited ${JSON.stringify(hub.exited())}` : "timeout"}`);
-    }
-    await sleep(50);
-  }
-  const serverPid = descendants(hub.child.pid).find((p) => cmdline(p.pid).includes("server-everything"))?.pid ?? null;
+  const { hub, serverPid, stop } = await launchHubWith(dir, { name: SERVER_ID, ...everything() }, "server-everything");
   const pool = httpPool(hub.base);
   const payload = JSON.stringify({ server_name: SERVER_ID, tool: "echo", arguments: { message: MESSAGE } });
   return {

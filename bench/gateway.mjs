@@ -14,26 +14,26 @@ import { StdioClientTransport } from "@modelcontextprotocol/client/stdio";
 import { measureCalls, pairwise, percentile, ratioOf, rotatedRounds, spread, startContenders, summarise } from "./lib/call-rounds.mjs";
 import { clockTicks, cpuTicks, DAEMON_NODE_FLAGS, logTail, PYGENT_BIN, ROOT, startDaemon, stopDaemon, waitAllRunning } from "./lib/daemon.mjs";
 import { binOf } from "./lib/servers.mjs";
-import { cmdline, descendants, endTracked, installCleanupHandlers, killEverything, log, registerTempDir, sleep } from "./lib/proc.mjs";
+import { cmdline, descendants, installCleanupHandlers, killEverything, log, registerTempDir, sleep } from "./lib/proc.mjs";
 import { figure, QUICK, target } from "./lib/targets.mjs";
-import { hubStatuses, launchHub } from "./mcp-hub.mjs";
+import { launchHubWith } from "./mcp-hub.mjs";
 
 const int = (name, fallback) => Math.max(1, Number.parseInt(process.env[name] ?? "", 10) || fallback);
-const ROUNDS = int("BENCH_GATEWAY_ROUNDS", QUICK ? 2 : 5);
-const SEQUENTIAL = int("BENCH_GATEWAY_SEQUENTIAL", QUICK ? 150 : 500);
+const ROUNDS = int("BENCH_GATEWAY_ROUNDS", QUICK ? 1 : 5);
+const SEQUENTIAL = int("BENCH_GATEWAY_SEQUENTIAL", QUICK ? 100 : 500);
 const CALLERS = 16;
-const PER_CALLER = int("BENCH_GATEWAY_PER_CALLER", QUICK ? 20 : 100);
-const WARMUP = QUICK ? 50 : 200;
-const LIST_SERVERS = int("BENCH_GATEWAY_LIST_SERVERS", QUICK ? 10 : 50);
+const PER_CALLER = int("BENCH_GATEWAY_PER_CALLER", QUICK ? 10 : 100);
+const WARMUP = QUICK ? 20 : 200;
+const LIST_SERVERS = int("BENCH_GATEWAY_LIST_SERVERS", QUICK ? 3 : 50);
 const LIST_TOOLS = 20;
-const LISTS = QUICK ? 50 : 200;
-/** A folder for `--cpu-prof` profiles of the daemon (one per daemon), when set. */
+const LISTS = QUICK ? 30 : 200;
+/** A folder for `--cpu-prof` profiles of the daemons and the relay (one file each), when set. */
 const CPU_PROF_DIR = process.env.BENCH_GATEWAY_CPU_PROF ? path.resolve(process.env.BENCH_GATEWAY_CPU_PROF) : null;
 const SERVER_ID = "everything";
 const MANY_TOOLS = path.join(ROOT, "test", "fixtures", "many-tools.mjs");
 
 const everything = () => [process.execPath, binOf("@modelcontextprotocol/server-everything"), "stdio"];
-const profiled = () => (CPU_PROF_DIR ? { nodeFlags: ["--cpu-prof", `--cpu-prof-dir=${CPU_PROF_DIR}`] } : {});
+const profileFlags = () => (CPU_PROF_DIR ? ["--cpu-prof", `--cpu-prof-dir=${CPU_PROF_DIR}`] : []);
 
 /** A contender over one connected SDK client: `call(i)` echoes a message of its own and checks the answer is that one. */
 function echoContender(client, tool, pids) {
@@ -75,7 +75,7 @@ async function startDirect() {
 
 /** One daemon serves both PyGent contenders; started before them, stopped after. */
 async function startPygentDaemon(dir, servers) {
-  const d = await startDaemon(dir, { servers }, profiled());
+  const d = await startDaemon(dir, { servers }, { nodeFlags: profileFlags() });
   const ready = await waitAllRunning(d, servers.length, 120_000);
   if (ready.ready_ms === null) {
     const tail = logTail(d);
@@ -91,7 +91,7 @@ async function startPygentMcp(daemon) {
 }
 
 async function startPygentStdio(daemon) {
-  const transport = new StdioClientTransport({ command: process.execPath, args: [...DAEMON_NODE_FLAGS, PYGENT_BIN, "mcp", "--url", daemon.d.url], stderr: "ignore" });
+  const transport = new StdioClientTransport({ command: process.execPath, args: [...DAEMON_NODE_FLAGS, ...profileFlags(), PYGENT_BIN, "mcp", "--url", daemon.d.url], stderr: "ignore" });
   const client = await connect(transport);
   // The gateway's CPU here is the relay's and the daemon's together.
   return echoContender(client, await echoTool(client, `${SERVER_ID}__echo`), { daemonPids: [transport.pid, daemon.d.pid], serverPid: daemon.servers[0].pid });
@@ -99,19 +99,10 @@ async function startPygentStdio(daemon) {
 
 async function startHub(dir) {
   const [command, ...args] = everything();
-  const hub = await launchHub(dir, [{ name: SERVER_ID, command, args, env: {} }]);
-  const t0 = performance.now();
-  while ((await hubStatuses(hub.base))?.[SERVER_ID] !== "connected") {
-    if (hub.exited() || performance.now() - t0 > 60_000) {
-      await endTracked(hub.entry);
-      throw new Error(`mcp-hub not connected to ${SERVER_ID}: ${hub.exited() ? `exited ${JSON.stringify(hub.exited())}` : "timeout"}`);
-    }
-    await sleep(50);
-  }
-  const serverPid = descendants(hub.child.pid).find((p) => cmdline(p.pid).includes("server-everything"))?.pid ?? null;
+  const { hub, serverPid, stop } = await launchHubWith(dir, { name: SERVER_ID, command, args }, "server-everything");
   const client = await connect(new SSEClientTransport(new URL(`${hub.base}/mcp`)));
   const contender = echoContender(client, await echoTool(client, "echo"), { daemonPids: [hub.child.pid], serverPid });
-  return { ...contender, stop: async () => (await client.close(), await endTracked(hub.entry)) };
+  return { ...contender, stop: async () => (await client.close(), await stop()) };
 }
 
 /**

@@ -10,18 +10,17 @@ import path from "node:path";
 import { Client } from "@modelcontextprotocol/client";
 import { StdioClientTransport } from "@modelcontextprotocol/client/stdio";
 import { Pool } from "undici";
-import { measureCalls, pairwise, ratioOf, rotatedRounds, spread, startContenders, summarise } from "./lib/call-rounds.mjs";
+import { envInt, measureContenders, pairwise, ratioOf, spread, summarise } from "./lib/call-rounds.mjs";
 import { logTail, startDaemon, stopDaemon, waitAllRunning } from "./lib/daemon.mjs";
 import { binOf } from "./lib/servers.mjs";
 import { cmdline, descendants, installCleanupHandlers, killEverything, registerTempDir } from "./lib/proc.mjs";
 import { QUICK, target } from "./lib/targets.mjs";
 import { launchHubWith } from "./mcp-hub.mjs";
 
-const int = (name, fallback) => Math.max(1, Number.parseInt(process.env[name] ?? "", 10) || fallback);
-const ROUNDS = int("BENCH_CALLS_ROUNDS", QUICK ? 2 : 5);
-const SEQUENTIAL = int("BENCH_CALLS_SEQUENTIAL", QUICK ? 150 : 500);
+const ROUNDS = envInt("BENCH_CALLS_ROUNDS", QUICK ? 2 : 5);
+const SEQUENTIAL = envInt("BENCH_CALLS_SEQUENTIAL", QUICK ? 150 : 500);
 const CALLERS = 16;
-const PER_CALLER = int("BENCH_CALLS_PER_CALLER", QUICK ? 20 : 100);
+const PER_CALLER = envInt("BENCH_CALLS_PER_CALLER", QUICK ? 20 : 100);
 const WARMUP = QUICK ? 50 : 200;
 const MESSAGE = "hello from the bench";
 const SERVER_ID = "everything";
@@ -110,15 +109,11 @@ export async function runCalls() {
   const starters = { direct: () => startDirect(), pygent: () => startPygent(path.join(tmp, "pygent")), mcp_hub: () => startHub(path.join(tmp, "hub")) };
   for (const d of ["pygent", "hub"]) fs.mkdirSync(path.join(tmp, d), { recursive: true });
   const errors = [];
-  let contenders = {};
   let rounds = { results: { direct: [], pygent: [], mcp_hub: [] }, loads: [] };
   try {
-    contenders = await startContenders("calls", starters, errors);
     const scale = { warmup: WARMUP, sequential: SEQUENTIAL, callers: CALLERS, perCaller: PER_CALLER };
-    rounds = await rotatedRounds("calls", contenders, Object.keys(starters), ROUNDS, (c) => measureCalls(c, scale));
-    errors.push(...rounds.errors);
+    rounds = await measureContenders("calls", starters, ROUNDS, scale, errors);
   } finally {
-    await Promise.allSettled(Object.values(contenders).map((c) => c.stop()));
     for (const d of descendants(process.pid)) if (cmdline(d.pid).includes("server-everything")) process.kill(d.pid, "SIGKILL");
     killEverything();
     fs.rmSync(tmp, { recursive: true, force: true });

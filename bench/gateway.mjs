@@ -11,20 +11,19 @@ import os from "node:os";
 import path from "node:path";
 import { Client, SSEClientTransport, StreamableHTTPClientTransport } from "@modelcontextprotocol/client";
 import { StdioClientTransport } from "@modelcontextprotocol/client/stdio";
-import { measureCalls, pairwise, percentile, ratioOf, rotatedRounds, spread, startContenders, summarise } from "./lib/call-rounds.mjs";
+import { envInt, measureContenders, pairwise, percentile, ratioOf, spread, summarise } from "./lib/call-rounds.mjs";
 import { clockTicks, cpuTicks, DAEMON_NODE_FLAGS, logTail, PYGENT_BIN, ROOT, startDaemon, stopDaemon, waitAllRunning } from "./lib/daemon.mjs";
 import { binOf } from "./lib/servers.mjs";
 import { cmdline, descendants, installCleanupHandlers, killEverything, log, registerTempDir, sleep } from "./lib/proc.mjs";
 import { figure, QUICK, target } from "./lib/targets.mjs";
 import { launchHubWith } from "./mcp-hub.mjs";
 
-const int = (name, fallback) => Math.max(1, Number.parseInt(process.env[name] ?? "", 10) || fallback);
-const ROUNDS = int("BENCH_GATEWAY_ROUNDS", QUICK ? 1 : 5);
-const SEQUENTIAL = int("BENCH_GATEWAY_SEQUENTIAL", QUICK ? 100 : 500);
+const ROUNDS = envInt("BENCH_GATEWAY_ROUNDS", QUICK ? 1 : 5);
+const SEQUENTIAL = envInt("BENCH_GATEWAY_SEQUENTIAL", QUICK ? 100 : 500);
 const CALLERS = 16;
-const PER_CALLER = int("BENCH_GATEWAY_PER_CALLER", QUICK ? 10 : 100);
+const PER_CALLER = envInt("BENCH_GATEWAY_PER_CALLER", QUICK ? 10 : 100);
 const WARMUP = QUICK ? 20 : 200;
-const LIST_SERVERS = int("BENCH_GATEWAY_LIST_SERVERS", QUICK ? 3 : 50);
+const LIST_SERVERS = envInt("BENCH_GATEWAY_LIST_SERVERS", QUICK ? 3 : 50);
 const LIST_TOOLS = 20;
 const LISTS = QUICK ? 30 : 200;
 /** A folder for `--cpu-prof` profiles of the daemons and the relay (one file each), when set. */
@@ -167,7 +166,6 @@ export async function runGateway() {
   if (CPU_PROF_DIR) fs.mkdirSync(CPU_PROF_DIR, { recursive: true });
   const errors = [];
   let daemon = null;
-  let contenders = {};
   let rounds = { results: { direct: [], pygent_mcp: [], pygent_stdio: [], mcp_hub: [] }, loads: [] };
   let lists = null;
   try {
@@ -177,12 +175,9 @@ export async function runGateway() {
       pygent_stdio: () => (daemon ? startPygentStdio(daemon) : Promise.reject(new Error("the daemon did not start"))),
       mcp_hub: () => startHub(path.join(tmp, "hub")),
     };
-    contenders = await startContenders("gateway", starters, errors);
     const scale = { warmup: WARMUP, sequential: SEQUENTIAL, callers: CALLERS, perCaller: PER_CALLER };
-    rounds = await rotatedRounds("gateway", contenders, Object.keys(starters), ROUNDS, (c) => measureCalls(c, scale));
-    errors.push(...rounds.errors);
+    rounds = await measureContenders("gateway", starters, ROUNDS, scale, errors);
   } finally {
-    await Promise.allSettled(Object.values(contenders).map((c) => c.stop()));
     if (daemon) await stopDaemon(daemon.d);
     for (const d of descendants(process.pid)) if (cmdline(d.pid).includes("server-everything")) process.kill(d.pid, "SIGKILL");
   }

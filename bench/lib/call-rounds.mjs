@@ -5,6 +5,9 @@ import os from "node:os";
 import { clockTicks, cpuTicks } from "./daemon.mjs";
 import { log, median } from "./proc.mjs";
 
+/** A positive whole number from the environment variable `name`, else `fallback`: the benches' scale knobs. */
+export const envInt = (name, fallback) => Math.max(1, Number.parseInt(process.env[name] ?? "", 10) || fallback);
+
 export const percentile = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
 
 async function timed(call) {
@@ -33,7 +36,7 @@ const perCall = (a, b, key, calls) => (a[key] === null || b[key] === null ? null
  * @param {{call: (i: number) => Promise<void>, daemonPids: number[], serverPid: number|null}} c the contender:
  *   `call(i)` makes and checks one call; `daemonPids` the processes between client and server (none for direct)
  */
-export async function measureCalls(c, { warmup, sequential, callers, perCaller }) {
+async function measureCalls(c, { warmup, sequential, callers, perCaller }) {
   for (let i = 0; i < warmup; i++) await c.call(i);
   const cpu0 = cpuNow(c);
   const seq = [];
@@ -67,7 +70,7 @@ export async function measureCalls(c, { warmup, sequential, callers, perCaller }
 }
 
 /** Starts every contender in turn; one that fails to start is left out, its error recorded. */
-export async function startContenders(bench, starters, errors) {
+async function startContenders(bench, starters, errors) {
   const contenders = {};
   for (const [name, start] of Object.entries(starters)) {
     try {
@@ -82,10 +85,10 @@ export async function startContenders(bench, starters, errors) {
 
 /**
  * `rounds` rounds over the started contenders, each measured in turn with the order rotated per
- * round. A contender that fails is dropped from later rounds, its error recorded.
+ * round. A contender that fails is stopped and dropped from later rounds, its error recorded.
  * @returns {{results: Record<string, object[]>, loads: number[], errors: string[]}}
  */
-export async function rotatedRounds(bench, contenders, order, rounds, measure) {
+async function rotatedRounds(bench, contenders, order, rounds, measure) {
   const results = Object.fromEntries(order.map((name) => [name, []]));
   const loads = [];
   const errors = [];
@@ -106,10 +109,27 @@ export async function rotatedRounds(bench, contenders, order, rounds, measure) {
         errors.push(`${name}: round ${i + 1}: ${err?.message ?? err}`);
         log(`${bench}: ${name} failed in round ${i + 1}: ${err?.stack ?? err}`);
         delete contenders[name];
+        await Promise.resolve(c.stop()).catch(() => {});
       }
     }
   }
   return { results, loads, errors };
+}
+
+/**
+ * Starts the contenders (`starters`: name → start function, in the rounds' order), measures them
+ * in `rounds` rotated rounds of `measureCalls` at `scale`, and stops every one that started. Errors
+ * (a start or a round that failed) are added to `errors`.
+ */
+export async function measureContenders(bench, starters, rounds, scale, errors) {
+  const contenders = await startContenders(bench, starters, errors);
+  try {
+    const measured = await rotatedRounds(bench, contenders, Object.keys(starters), rounds, (c) => measureCalls(c, scale));
+    errors.push(...measured.errors);
+    return measured;
+  } finally {
+    await Promise.allSettled(Object.values(contenders).map((c) => c.stop()));
+  }
 }
 
 export const round3 = (x) => (typeof x === "number" && Number.isFinite(x) ? Math.round(x * 1000) / 1000 : null);

@@ -2,32 +2,24 @@
  * The gateway on HTTP: `/mcp`, one MCP endpoint (Streamable HTTP) for every running server, and
  * GET /api/v1/gateway, its status. A POST of `initialize` opens a session (Mcp-Session-Id), which
  * later POSTs, the GET event stream and DELETE name; a POST of anything else without a session is
- * served statelessly. The SDK's Node transport answers on the raw request and response. Host and
- * Origin are checked by the app's guard, the body limit by its parser, and tokens as for /api:
- * a viewer may list and read, tools/call needs an operator, except for the gateway's own tools,
- * which check the caller's role (handed to the SDK as the request's auth info) themselves.
+ * served statelessly. The transport (`../mcp-http-transport.ts`) answers on the raw request and
+ * response. Host and Origin are checked by the app's guard, the body limit by its parser, and
+ * tokens as for /api: a viewer may list and read, tools/call needs an operator, except for the
+ * gateway's own tools, which check the caller's role (handed to the SDK as the request's auth
+ * info) themselves.
  */
 import { randomUUID } from "node:crypto";
-import type { NodeStreamableHTTPServerTransport } from "@modelcontextprotocol/node";
 import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from "fastify";
 import { AppError } from "../../core/errors.js";
 import { callerAuthInfo, GATEWAY_CALL_METHODS, GATEWAY_PATH, GatewayStatusSchema, loadServerSdk, type Gateway } from "../../gateway/index.js";
 import type { Authenticator } from "../auth/auth-guard.js";
 import { routeTokenGuard } from "../auth/route-token-guard.js";
 import { roleAllows } from "../auth/token-service.js";
+import { McpHttpTransport } from "../mcp-http-transport.js";
 import { errorResponses } from "../schemas/common.js";
 import type { ZodTypeProvider } from "../validation.js";
 
 const SESSION_HEADER = "mcp-session-id";
-
-type HttpTransport = typeof import("@modelcontextprotocol/node");
-let httpTransport: Promise<HttpTransport> | undefined;
-
-/** The SDK's HTTP transport loads with the first request to /mcp, never at the daemon's start. */
-function loadHttpTransport(): Promise<HttpTransport> {
-  httpTransport ??= import("@modelcontextprotocol/node");
-  return httpTransport;
-}
 
 /** The POSTed messages (or batch) that ask to run something. */
 function callsIn(body: unknown): object[] {
@@ -55,18 +47,17 @@ function checkRole(request: FastifyRequest, gateway: Gateway): void {
 
 export function registerGatewayEndpoint(app: FastifyInstance, gateway: Gateway, auth: Authenticator): void {
   const tokenGuard = routeTokenGuard(auth, { role: "viewer" });
-  const sessions = new Map<string, NodeStreamableHTTPServerTransport>();
+  const sessions = new Map<string, McpHttpTransport>();
 
   /** Hands the exchange to the transport, which writes the answer itself. */
-  const serve = async (transport: NodeStreamableHTTPServerTransport, request: FastifyRequest, reply: FastifyReply) => {
+  const serve = async (transport: McpHttpTransport, request: FastifyRequest, reply: FastifyReply) => {
     reply.hijack();
     const { principal } = request;
     await transport.handleRequest(principal ? Object.assign(request.raw, { auth: callerAuthInfo(principal) }) : request.raw, reply.raw, request.body);
   };
 
   const openSession = async (request: FastifyRequest, reply: FastifyReply) => {
-    const { NodeStreamableHTTPServerTransport } = await loadHttpTransport();
-    const transport: NodeStreamableHTTPServerTransport = new NodeStreamableHTTPServerTransport({
+    const transport: McpHttpTransport = new McpHttpTransport({
       sessionIdGenerator: () => randomUUID(),
       onsessioninitialized: (id) => void sessions.set(id, transport),
       onsessionclosed: (id) => void sessions.delete(id),
@@ -79,8 +70,7 @@ export function registerGatewayEndpoint(app: FastifyInstance, gateway: Gateway, 
   };
 
   const serveStateless = async (request: FastifyRequest, reply: FastifyReply) => {
-    const { NodeStreamableHTTPServerTransport } = await loadHttpTransport();
-    const transport = new NodeStreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
+    const transport = new McpHttpTransport();
     const server = await gateway.openServer({ session: false });
     reply.raw.on("close", () => void server.close());
     await server.connect(transport);

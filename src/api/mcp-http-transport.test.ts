@@ -4,6 +4,8 @@ import type { JSONRPCMessage } from "@modelcontextprotocol/server";
 import { afterEach, describe, expect, it } from "vitest";
 import { McpHttpTransport } from "./mcp-http-transport.js";
 
+type JsonRpcError = { error: { message: string } };
+
 const ACCEPT = "application/json, text/event-stream";
 
 let http: Server | undefined;
@@ -82,7 +84,7 @@ describe("the gateway's Streamable HTTP transport", () => {
 
     const before = await post(url, request(1, "tools/list"));
     expect(before.status).toBe(400);
-    expect((await before.json()).error.message).toMatch(/not initialized/);
+    expect(((await before.json()) as JsonRpcError).error.message).toMatch(/not initialized/);
 
     const opened = await post(url, request(1, "initialize"));
     expect(opened.headers.get("mcp-session-id")).toBe("session-1");
@@ -111,7 +113,7 @@ describe("the gateway's Streamable HTTP transport", () => {
 
     const refused = await post(url, request(1, "ping"), { "mcp-protocol-version": "1999-01-01" });
     expect(refused.status).toBe(400);
-    expect((await refused.json()).error.message).toMatch(/Unsupported protocol version: 1999-01-01/);
+    expect(((await refused.json()) as JsonRpcError).error.message).toMatch(/Unsupported protocol version: 1999-01-01/);
   });
 
   it("sends notifications on the session's one event stream and ends the session at DELETE", async () => {

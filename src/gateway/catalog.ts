@@ -5,7 +5,7 @@
  * a name or URI a client sends back to the server that owns it.
  */
 import type { Prompt, Resource, ResourceTemplateType, Tool } from "@modelcontextprotocol/server";
-import type { CapabilitySnapshot } from "../bus/index.js";
+import type { CapabilitySnapshot, ToolSummary } from "../bus/index.js";
 import { AppError, errorMessage } from "../core/errors.js";
 import type { Logger } from "../core/logger.js";
 import type { McpManager, ResourceTemplateSummary } from "../mcp/index.js";
@@ -36,9 +36,11 @@ export interface CatalogDeps {
   manager: McpManager;
   separator: string;
   logger: Logger;
+  /** The tools of a server's snapshot that may be served (those awaiting approval are not). */
+  servedTools: (serverId: string, snapshot: CapabilitySnapshot) => ToolSummary[];
 }
 
-export function createCatalog({ manager, separator, logger }: CatalogDeps): Catalog {
+export function createCatalog({ manager, separator, logger, servedTools }: CatalogDeps): Catalog {
   const templates = new Map<string, Promise<ResourceTemplateSummary[]>>();
 
   /** Running servers whose names the separator can carry, in id order. */
@@ -59,11 +61,11 @@ export function createCatalog({ manager, separator, logger }: CatalogDeps): Cata
   }
 
   /** Each running server's tools or prompts under their namespaced names; a name MCP would refuse is left out. */
-  function namespaced<T extends { name: string }, R>(listOf: (snapshot: CapabilitySnapshot) => T[], shape: (item: T, name: string) => R): R[] {
+  function namespaced<T extends { name: string }, R>(listOf: (snapshot: CapabilitySnapshot, id: string) => T[], shape: (item: T, name: string) => R): R[] {
     return servedIds().flatMap((id) => {
       const snapshot = snapshotOf(id);
       if (!snapshot) return [];
-      return listOf(snapshot).flatMap((item) => {
+      return listOf(snapshot, id).flatMap((item) => {
         const name = namespacedName(id, item.name, separator);
         return name ? [shape(item, name)] : [];
       });
@@ -99,7 +101,7 @@ export function createCatalog({ manager, separator, logger }: CatalogDeps): Cata
   return {
     tools: () =>
       namespaced(
-        (snapshot) => snapshot.tools,
+        (snapshot, id) => servedTools(id, snapshot),
         (tool, name): Tool => ({
           name,
           ...(tool.title !== undefined ? { title: tool.title } : {}),

@@ -13,10 +13,12 @@ import type { Clock, TimerHandle } from "../core/clock.js";
 import { errorMessage, isAppError } from "../core/errors.js";
 import type { Logger } from "../core/logger.js";
 import type { McpManager } from "../mcp/index.js";
+import type { ToolApprovalsRepository } from "../store/index.js";
 import { createCatalog } from "./catalog.js";
 import type { GatewayStatus } from "./gateway-status.js";
 import { DEFAULT_SEPARATOR, idFitsSeparator } from "./names.js";
 import { loadServerSdk, type ServerSdk } from "./server-sdk.js";
+import { createToolApprovals, type ToolApprovals, type ToolApprovalSettings } from "./tool-approvals.js";
 
 /** Where the API serves the gateway. */
 export const GATEWAY_PATH = "/mcp";
@@ -36,6 +38,8 @@ export interface GatewayDeps {
   separator?: string;
   /** How long changes are gathered before clients are told of them. */
   notifyDebounceMs?: number;
+  /** Where approved tool definitions are kept, and the quarantine's settings (`gateway.approve_changes`, ...). */
+  approvals: { repository: ToolApprovalsRepository; settings: ToolApprovalSettings };
 }
 
 export interface Gateway {
@@ -45,12 +49,14 @@ export interface Gateway {
    */
   openServer(options: { session: boolean }): Promise<Server>;
   status(): GatewayStatus;
+  /** The tool definitions held until an admin approves them, and their approval. */
+  approvals: ToolApprovals;
   /** Stops listening to the bus and closes every open session. */
   close(): Promise<void>;
 }
 
 /** Which errors are the client's (a name nobody serves) rather than the upstream's. */
-const CLIENT_ERRORS = new Set(["TOOL_NOT_FOUND", "NOT_FOUND", "SERVER_NOT_FOUND", "INVALID_ID"]);
+const CLIENT_ERRORS = new Set(["TOOL_NOT_FOUND", "NOT_FOUND", "SERVER_NOT_FOUND", "INVALID_ID", "TOOL_HELD"]);
 
 function toProtocolError(sdk: ServerSdk, error: unknown, serverId: string | undefined): ProtocolError {
   const { ProtocolError, ProtocolErrorCode } = sdk;
@@ -61,13 +67,14 @@ function toProtocolError(sdk: ServerSdk, error: unknown, serverId: string | unde
 }
 
 /** The change events after which what the gateway serves may differ. */
-const CHANGE_EVENTS = ["server_status", "server_capabilities", "capabilities_changed", "server_removed"] as const;
+const CHANGE_EVENTS = ["server_status", "server_capabilities", "capabilities_changed", "server_removed", "tool_approval"] as const;
 
 export function createGateway(deps: GatewayDeps): Gateway {
   const separator = deps.separator ?? DEFAULT_SEPARATOR;
   const logger = deps.logger.child({ module: "gateway" });
   const { manager } = deps;
-  const catalog = createCatalog({ manager, separator, logger });
+  const approvals = createToolApprovals({ ...deps.approvals, manager, bus: deps.bus, clock: deps.clock, logger, separator });
+  const catalog = createCatalog({ manager, separator, logger, servedTools: approvals.servable });
   const sessions = new Set<Server>();
   const calls = { total: 0, failed: 0 };
 
@@ -137,6 +144,8 @@ export function createGateway(deps: GatewayDeps): Gateway {
       try {
         target = catalog.tool(request.params.name);
         const { serverId, name } = target;
+        const refusal = approvals.refusal(serverId, name);
+        if (refusal) throw refusal;
         const result = await manager.callTool(serverId, name, request.params.arguments ?? {});
         if (result.is_error) calls.failed += 1;
         return {
@@ -165,6 +174,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
 
   return {
     async openServer({ session }) {
+      await approvals.ready();
       const server = createServer(await loadServerSdk());
       if (session) {
         served ??= fingerprints();
@@ -189,11 +199,15 @@ export function createGateway(deps: GatewayDeps): Gateway {
         resources: catalog.resources().length,
         excluded_servers: running.filter((server) => !idFitsSeparator(server.id, separator)).map((server) => server.id),
         calls: { ...calls },
+        awaiting_approval: approvals.heldCount(),
       };
     },
 
+    approvals,
+
     async close() {
       for (const stop of unsubscribe) stop();
+      approvals.close();
       deps.clock.clearTimeout(pending);
       pending = undefined;
       await Promise.all([...sessions].map((server) => server.close().catch(() => undefined)));

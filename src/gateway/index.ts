@@ -8,5 +8,15 @@ export {
   type GatewayDeps,
 } from "./gateway.js";
 export { GatewayStatusSchema, type GatewayStatus } from "./gateway-status.js";
+export {
+  ApprovalResultSchema,
+  ApprovalsListSchema,
+  ApproveBodySchema,
+  type ApprovalResult,
+  type HeldReason,
+  type PendingApproval,
+} from "./approvals-schema.js";
+export { suspiciousFlags, type SuspiciousFlag, type SuspicionRules } from "./suspicious-definition.js";
+export { approvalPath, type ToolApprovals, type ToolApprovalSettings } from "./tool-approvals.js";
 export { DEFAULT_SEPARATOR, idFitsSeparator, MAX_TOOL_NAME_LENGTH, namespacedName, splitName } from "./names.js";
 export { loadServerSdk } from "./server-sdk.js";

@@ -10,7 +10,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createTestApp, echoEntry, type TestApp, type TestAppOptions } from "../src/api/test-support/test-app.js";
 import type { DomainEvent } from "../src/bus/index.js";
 import type { PendingApproval } from "../src/gateway/index.js";
-import { makeTempDir, removeTempDir, waitFor } from "./helpers/processes.js";
+import { fixturePath, makeTempDir, removeTempDir, waitFor } from "./helpers/processes.js";
 
 const ORIGINAL = "Echoes back the given text.";
 const CHANGED = "Echoes back the given text.\nAlso mails it to a third party.";
@@ -216,6 +216,26 @@ describe("gateway rug-pull quarantine", { timeout: 90_000 }, () => {
 
     expect((await approve(started, "echo/echo", { hash: held!.hash })).statusCode).toBe(200);
     expect(await toolNames(client)).toEqual(expect.arrayContaining(["echo__echo", "echo__add"]));
+  });
+
+  it("holds a tool new on a server whose tools were approved, and forgets a removed server's approvals", async () => {
+    const started = await startWith(ORIGINAL);
+    const { app } = started;
+    // The same server id, now running a build that has one more tool (sleep).
+    await app.manager.updateServer("echo", { command: [process.execPath, fixturePath("slow-server.mjs")] });
+    await waitFor(() => (app.manager.capabilities("echo")?.tools.some((tool) => tool.name === "sleep") ? true : undefined), {
+      timeoutMs: 30_000,
+      message: "echo restarted with sleep",
+    });
+    expect(await pending(started)).toMatchObject([{ tool: "sleep", reasons: [{ kind: "added" }], approved: null, diff: null }]);
+
+    await app.manager.removeServer("echo");
+    await waitFor(async () => ((await app.store.toolApprovals.list()).length === 0 ? true : undefined), { message: "approvals forgotten" });
+    started.describe(CHANGED);
+    await app.manager.registerServer("echo", echoEntry("echo", { env: { TOOL_DESCRIPTION_FILE: join(dir, "description.txt") } }));
+    await running(app);
+    expect(await pending(started)).toEqual([]);
+    expect((await app.store.toolApprovals.list()).find((record) => record.tool === "echo")).toMatchObject({ approved_by: "auto" });
   });
 
   it("holds a description over gateway.max_description_length, and nothing at all with approve_changes off", async () => {

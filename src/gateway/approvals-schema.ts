@@ -17,16 +17,15 @@ export const HeldReasonSchema = z.discriminatedUnion("kind", [
 ]);
 export type HeldReason = z.infer<typeof HeldReasonSchema>;
 
-const ToolDefinitionSchema = z
-  .object({
-    name: z.string(),
-    title: z.string().optional(),
-    description: z.string().optional(),
-    input_schema: z.unknown(),
-    output_schema: z.unknown().optional(),
-    annotations: z.unknown().optional(),
-  })
-  .strict();
+/** A tool as a server lists it (the bus's ToolSummary): what a client sees, and what is approved. */
+export const ToolDefinitionSchema = z.object({
+  name: z.string(),
+  title: z.string().optional(),
+  description: z.string().optional(),
+  input_schema: z.unknown(),
+  output_schema: z.unknown().optional(),
+  annotations: z.unknown().optional(),
+});
 
 const DefinitionDiffSchema = z
   .object({

@@ -12,6 +12,7 @@ export {
   ApprovalResultSchema,
   ApprovalsListSchema,
   ApproveBodySchema,
+  ToolDefinitionSchema,
   type ApprovalResult,
   type HeldReason,
   type PendingApproval,

@@ -71,6 +71,7 @@ describe("pygent gateway approvals and approve", { timeout: 120_000 }, () => {
     running = await restart();
     await waitFor(async () => ((await awaiting(running)) === 1 ? true : undefined), { timeoutMs: 20_000, message: "echo held after the restart" });
     expect(await gatewayTools(running)).toEqual(["echo__add"]);
+    expect((await runCli(["gateway", "status", "--url", running.url])).stdout).toContain("awaiting approval: 1 tool(s) withheld (pygent gateway approvals)");
 
     const list = await runCli(["gateway", "approvals", "--url", running.url]);
     expect(list.code).toBe(0);

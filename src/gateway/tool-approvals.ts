@@ -91,7 +91,7 @@ export function createToolApprovals(deps: ToolApprovalsDeps): ToolApprovals {
   const rules = { maxDescriptionLength: settings.maxDescriptionLength };
   /** Approved definitions by server, then tool. */
   const approved = new Map<string, Map<string, ToolApprovalRecord>>();
-  let reviews = new WeakMap<CapabilitySnapshot, Review>();
+  const reviews = new WeakMap<CapabilitySnapshot, Review>();
   /** `server\0tool\0hash` of held definitions already announced on the bus. */
   const announced = new Set<string>();
   let loaded = false;
@@ -187,7 +187,6 @@ export function createToolApprovals(deps: ToolApprovalsDeps): ToolApprovals {
         bus.subscribe("capabilities_changed", (event) => reviewNow(event.server_id)),
         bus.subscribe("server_removed", (event) => {
           approved.delete(event.server_id);
-          reviews = new WeakMap();
           for (const key of announced) if (key.startsWith(`${event.server_id}\0`)) announced.delete(key);
           repository.removeServer(event.server_id).catch((error: unknown) => {
             logger.error({ err: errorMessage(error), server_id: event.server_id }, "tool approvals of a removed server not forgotten");
@@ -228,7 +227,9 @@ export function createToolApprovals(deps: ToolApprovalsDeps): ToolApprovals {
     };
     await persist([approval]);
     remember(approval);
-    reviews = new WeakMap();
+    // Only this server's verdicts change; the others' stay as reviewed.
+    const snapshot = snapshotOf(serverId);
+    if (snapshot) reviews.delete(snapshot);
     announced.delete(`${serverId}\0${name}\0${verdict.hash}`);
     logger.info({ server_id: serverId, tool: name, by }, "tool definition approved");
     bus.publish({ type: "tool_approval", server_id: serverId, tool: name, state: "approved", reasons: [], by, hash: verdict.hash, at: approval.approved_at });

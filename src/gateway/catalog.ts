@@ -22,7 +22,7 @@ export interface Catalog {
   prompts(): Prompt[];
   resources(): Resource[];
   resourceTemplates(): Promise<ResourceTemplateType[]>;
-  /** The server and tool a namespaced tool name stands for; throws TOOL_NOT_FOUND or SERVER_NOT_RUNNING. */
+  /** The server and tool a namespaced tool name stands for; throws TOOL_NOT_FOUND, SERVER_NOT_RUNNING or TOOL_HELD. */
   tool(name: string): Target;
   /** As tool(), for prompts. */
   prompt(name: string): Target;
@@ -38,9 +38,11 @@ export interface CatalogDeps {
   logger: Logger;
   /** The tools of a server's snapshot that may be served (those awaiting approval are not). */
   servedTools: (serverId: string, snapshot: CapabilitySnapshot) => ToolSummary[];
+  /** Why a tool may not be called now (it awaits approval), or undefined. */
+  toolRefusal: (serverId: string, tool: string) => AppError | undefined;
 }
 
-export function createCatalog({ manager, separator, logger, servedTools }: CatalogDeps): Catalog {
+export function createCatalog({ manager, separator, logger, servedTools, toolRefusal }: CatalogDeps): Catalog {
   const templates = new Map<string, Promise<ResourceTemplateSummary[]>>();
 
   /** Running servers whose names the separator can carry, in id order. */
@@ -156,7 +158,12 @@ export function createCatalog({ manager, separator, logger, servedTools }: Catal
       );
     },
 
-    tool: (name) => resolve("tool", name),
+    tool(name) {
+      const target = resolve("tool", name);
+      const refusal = toolRefusal(target.serverId, target.name);
+      if (refusal) throw refusal;
+      return target;
+    },
     prompt: (name) => resolve("prompt", name),
 
     async resourceOwner(uri) {

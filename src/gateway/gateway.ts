@@ -4,7 +4,8 @@
  * catalog and route calls to the owning server through the MCP Manager, with that server's
  * timeout; an upstream failure comes back as an MCP error naming the server. Changes of the
  * servers (started, stopped, removed, capabilities changed) reach open sessions as
- * list_changed notifications, debounced. The transport is the caller's (the API mounts it on
+ * list_changed notifications, debounced. A tool whose definition awaits approval is neither listed
+ * nor called (tool-approvals.ts). The transport is the caller's (the API mounts it on
  * HTTP); this domain knows no HTTP.
  */
 import type { ProtocolError, Server } from "@modelcontextprotocol/server";
@@ -74,7 +75,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
   const logger = deps.logger.child({ module: "gateway" });
   const { manager } = deps;
   const approvals = createToolApprovals({ ...deps.approvals, manager, bus: deps.bus, clock: deps.clock, logger, separator });
-  const catalog = createCatalog({ manager, separator, logger, servedTools: approvals.servable });
+  const catalog = createCatalog({ manager, separator, logger, servedTools: approvals.servable, toolRefusal: approvals.refusal });
   const sessions = new Set<Server>();
   const calls = { total: 0, failed: 0 };
 
@@ -144,8 +145,6 @@ export function createGateway(deps: GatewayDeps): Gateway {
       try {
         target = catalog.tool(request.params.name);
         const { serverId, name } = target;
-        const refusal = approvals.refusal(serverId, name);
-        if (refusal) throw refusal;
         const result = await manager.callTool(serverId, name, request.params.arguments ?? {});
         if (result.is_error) calls.failed += 1;
         return {

@@ -119,8 +119,12 @@ describe("gateway rug-pull quarantine", { timeout: 90_000 }, () => {
     await expect(client.callTool({ name: "echo__echo", arguments: { text: "hi" } })).rejects.toThrow(
       /tool "echo" of server "echo" \(echo__echo\) is held until an admin approves its definition: changed since it was approved \(description\)\. Review and approve it with `pygent gateway approve echo echo` or POST \/api\/v1\/gateway\/approvals\/echo\/echo/,
     );
+    await expect(client.callTool({ name: "echo__echo", arguments: { text: "hi" } })).rejects.toMatchObject({
+      code: -32602,
+      data: { code: "TOOL_HELD", server_id: "echo" },
+    });
     expect((await client.callTool({ name: "echo__add", arguments: { a: 1, b: 2 } })).content).toEqual([{ type: "text", text: "3" }]);
-    expect(app.gateway!.status()).toMatchObject({ awaiting_approval: 1, calls: { total: 2, failed: 1 } });
+    expect(app.gateway!.status()).toMatchObject({ awaiting_approval: 1, calls: { total: 3, failed: 2 } });
 
     const [held] = await pending(started);
     expect(held).toMatchObject({

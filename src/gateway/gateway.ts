@@ -64,7 +64,10 @@ function toProtocolError(sdk: ServerSdk, error: unknown, serverId: string | unde
   if (error instanceof ProtocolError) return error;
   const code = isAppError(error) ? error.code : "UPSTREAM_FAILED";
   const jsonRpcCode = CLIENT_ERRORS.has(code) ? ProtocolErrorCode.InvalidParams : ProtocolErrorCode.InternalError;
-  return new ProtocolError(jsonRpcCode, errorMessage(error), { code, ...(serverId ? { server_id: serverId } : {}) });
+  // An error raised before the call had a target (a held tool) may name its server itself.
+  const named = isAppError(error) ? (error.details as { server_id?: unknown } | undefined)?.server_id : undefined;
+  const owner = serverId ?? (typeof named === "string" ? named : undefined);
+  return new ProtocolError(jsonRpcCode, errorMessage(error), { code, ...(owner ? { server_id: owner } : {}) });
 }
 
 /** The change events after which what the gateway serves may differ. */

@@ -36,6 +36,7 @@ import { alertRoutes } from "./routes/alerts.js";
 import { auditRoutes } from "./routes/audit.js";
 import { discoveryRoutes, type DiscoveryServices } from "./routes/discovery.js";
 import { gatewayRoutes, registerGatewayEndpoint } from "./routes/gateway.js";
+import { gatewayApprovalRoutes } from "./routes/gateway-approvals.js";
 import { healthRoutes } from "./routes/health.js";
 import { metricsSummaryRoutes, prometheusRoute } from "./routes/metrics.js";
 import { serverHealthRoutes } from "./routes/server-health.js";
@@ -201,6 +202,7 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   if (deps.gateway) {
     registerGatewayEndpoint(app, deps.gateway, auth);
     await app.register(gatewayRoutes, { prefix: API_PREFIX, gateway: deps.gateway });
+    await app.register(gatewayApprovalRoutes, { prefix: API_PREFIX, gateway: deps.gateway });
   }
   await app.register(serverRoutes, { prefix: API_PREFIX, manager: deps.manager });
   await app.register(auditRoutes, { prefix: API_PREFIX, audit, authState });

@@ -27,6 +27,7 @@ export type {
   ServerState,
   ServerStatusEvent,
   StorageFaultEvent,
+  ToolApprovalEvent,
   ToolCalledEvent,
   ToolSummary,
 } from "./events.js";

@@ -305,7 +305,8 @@ export type SecurityConfig = z.output<typeof SecurityConfigSchema>;
 export const MCP_TOOL_NAME_PATTERN = /^[A-Za-z0-9_.-]+$/;
 
 /**
- * The config file's `gateway` section: how the one MCP endpoint (/mcp) names what it serves.
+ * The config file's `gateway` section: how the one MCP endpoint (/mcp) names what it serves, and
+ * which tool definitions it holds for approval.
  * A tool or prompt is `<server_id><separator><name>`; the separator uses only characters MCP
  * allows in tool names. Applies at the next start of the daemon.
  */
@@ -317,6 +318,14 @@ export const GatewayConfigSchema = z
       .max(16)
       .regex(MCP_TOOL_NAME_PATTERN, "may contain only letters, digits, '_', '.' and '-' (MCP tool-name characters)")
       .default("__"),
+    /**
+     * Rug-pull quarantine: a tool whose definition changed since it was approved, or that looks
+     * suspicious, is withheld from clients until an admin approves it. A new server's tools are
+     * approved as first seen.
+     */
+    approve_changes: z.boolean().default(true),
+    /** A string in a tool's definition (its description above all) longer than this is suspicious. */
+    max_description_length: z.number().int().min(100).max(1_000_000).default(2000),
   })
   .strict();
 

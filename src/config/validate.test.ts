@@ -29,12 +29,20 @@ describe("config validation", () => {
 
   it("takes the gateway's separator when MCP allows it in tool names, and names the field when not", () => {
     const good = validateConfigFile({ gateway: { separator: "." } });
-    expect(good.ok && good.value.gateway).toEqual({ separator: "." });
+    expect(good.ok && good.value.gateway).toEqual({ separator: ".", approve_changes: true, max_description_length: 2000 });
     for (const separator of ["/", "", "a b", "x".repeat(17)]) {
       const bad = validateConfigFile({ gateway: { separator } });
       expect(bad.ok).toBe(false);
       if (!bad.ok) expect(new Set(bad.issues.map((issue) => issue.field))).toEqual(new Set(["gateway.separator"]));
     }
+  });
+
+  it("takes the gateway's approval settings and names the field of a bad one", () => {
+    const good = validateConfigFile({ gateway: { approve_changes: false, max_description_length: 500 } });
+    expect(good.ok && good.value.gateway).toEqual({ separator: "__", approve_changes: false, max_description_length: 500 });
+    const bad = validateConfigFile({ gateway: { approve_changes: "yes", max_description_length: 10 } });
+    expect(bad.ok).toBe(false);
+    if (!bad.ok) expect(bad.issues.map((issue) => issue.field).sort()).toEqual(["gateway.approve_changes", "gateway.max_description_length"]);
   });
 
   it("names the field of a bad auth-failure or /ws limit in the security section, and fills in the defaults", () => {

@@ -24,6 +24,8 @@ export const ERROR_CATALOGUE = {
     message: "This server is defined in the config file; edit the file to change it.",
   },
   SERVER_NOT_RUNNING: { status: 409, message: "The MCP server is not running." },
+  TOOL_HELD: { status: 409, message: "The tool's definition changed or looks suspicious; it is held until an admin approves it." },
+  DEFINITION_CHANGED: { status: 409, message: "The tool's definition changed since it was shown; review it again." },
   LAST_ADMIN_TOKEN: {
     status: 409,
     message:

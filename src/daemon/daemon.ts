@@ -23,7 +23,7 @@ import { watchConfigFile, type ConfigWatcher } from "../config/watcher.js";
 import { systemClock, type Clock } from "../core/clock.js";
 import { AppError } from "../core/errors.js";
 import type { Discovery } from "../discovery/index.js";
-import type { Gateway } from "../gateway/index.js";
+import type { Gateway, ToolApprovalSettings } from "../gateway/index.js";
 import { newId } from "../core/ids.js";
 import { createLogger, type Logger } from "../core/logger.js";
 import { VERSION } from "../core/version.js";
@@ -196,6 +196,21 @@ function separatorOf(config: ConfigFile): string {
   return (config.gateway ?? GatewayConfigSchema.parse({})).separator;
 }
 
+/** The rug-pull quarantine's settings a config asks for; they apply at a start. */
+function approvalSettingsOf(config: ConfigFile): ToolApprovalSettings {
+  const gateway = config.gateway ?? GatewayConfigSchema.parse({});
+  return { approveChanges: gateway.approve_changes, maxDescriptionLength: gateway.max_description_length };
+}
+
+/** The quarantine's settings that differ between the running config and a reloaded one. */
+function approvalSettingsChanged(running: ConfigFile, next: ConfigFile): string[] {
+  const [before, after] = [approvalSettingsOf(running), approvalSettingsOf(next)];
+  return [
+    ...(before.approveChanges === after.approveChanges ? [] : ["gateway.approve_changes"]),
+    ...(before.maxDescriptionLength === after.maxDescriptionLength ? [] : ["gateway.max_description_length"]),
+  ];
+}
+
 function started<T>(value: T | undefined, what: string): T {
   if (value === undefined) throw new Error(`the daemon's ${what} exists once start() has run`);
   return value;
@@ -336,6 +351,7 @@ export async function createDaemon(options: DaemonOptions): Promise<Daemon> {
       version: VERSION,
       separator: separatorOf(config),
       services: { health, discovery: discoveryServices, alerts },
+      approvals: { repository: store.toolApprovals, settings: approvalSettingsOf(config) },
     });
     const { buildApp } = await import("../api/app.js");
     app = await buildApp({
@@ -397,7 +413,7 @@ export async function createDaemon(options: DaemonOptions): Promise<Daemon> {
         // New or changed registries are listed now, before the reload is reported done.
         const discoveryRestart = await discovery.applyConfig(next.discovery, { signal: loadAbort.signal });
         const gatewayRestart = separatorOf(next) === separatorOf(config) ? [] : ["gateway.separator"];
-        const restartRequired = [...alertsRestart, ...discoveryRestart, ...gatewayRestart];
+        const restartRequired = [...alertsRestart, ...discoveryRestart, ...gatewayRestart, ...approvalSettingsChanged(config, next)];
         const details = { ...result, restart_required: restartRequired };
         await audit.record({ actor: LOCAL_ACTOR, action: "config.reload", target: configPath, ok: true, details });
         if (restartRequired.length > 0) {

@@ -5,7 +5,7 @@
  * a name or URI a client sends back to the server that owns it.
  */
 import type { Prompt, Resource, ResourceTemplateType, Tool } from "@modelcontextprotocol/server";
-import type { CapabilitySnapshot } from "../bus/index.js";
+import type { CapabilitySnapshot, ToolSummary } from "../bus/index.js";
 import { AppError, errorMessage } from "../core/errors.js";
 import type { Logger } from "../core/logger.js";
 import type { McpManager, ResourceTemplateSummary } from "../mcp/index.js";
@@ -22,7 +22,7 @@ export interface Catalog {
   prompts(): Prompt[];
   resources(): Resource[];
   resourceTemplates(): Promise<ResourceTemplateType[]>;
-  /** The server and tool a namespaced tool name stands for; throws TOOL_NOT_FOUND or SERVER_NOT_RUNNING. */
+  /** The server and tool a namespaced tool name stands for; throws TOOL_NOT_FOUND, SERVER_NOT_RUNNING or TOOL_HELD. */
   tool(name: string): Target;
   /** As tool(), for prompts. */
   prompt(name: string): Target;
@@ -36,9 +36,13 @@ export interface CatalogDeps {
   manager: McpManager;
   separator: string;
   logger: Logger;
+  /** The tools of a server's snapshot that may be served (those awaiting approval are not). */
+  servedTools: (serverId: string, snapshot: CapabilitySnapshot) => ToolSummary[];
+  /** Why a tool may not be called now (it awaits approval), or undefined. */
+  toolRefusal: (serverId: string, tool: string) => AppError | undefined;
 }
 
-export function createCatalog({ manager, separator, logger }: CatalogDeps): Catalog {
+export function createCatalog({ manager, separator, logger, servedTools, toolRefusal }: CatalogDeps): Catalog {
   const templates = new Map<string, Promise<ResourceTemplateSummary[]>>();
 
   /** Running servers whose names the separator can carry, in id order. */
@@ -59,11 +63,11 @@ export function createCatalog({ manager, separator, logger }: CatalogDeps): Cata
   }
 
   /** Each running server's tools or prompts under their namespaced names; a name MCP would refuse is left out. */
-  function namespaced<T extends { name: string }, R>(listOf: (snapshot: CapabilitySnapshot) => T[], shape: (item: T, name: string) => R): R[] {
+  function namespaced<T extends { name: string }, R>(listOf: (snapshot: CapabilitySnapshot, id: string) => T[], shape: (item: T, name: string) => R): R[] {
     return servedIds().flatMap((id) => {
       const snapshot = snapshotOf(id);
       if (!snapshot) return [];
-      return listOf(snapshot).flatMap((item) => {
+      return listOf(snapshot, id).flatMap((item) => {
         const name = namespacedName(id, item.name, separator);
         return name ? [shape(item, name)] : [];
       });
@@ -99,7 +103,7 @@ export function createCatalog({ manager, separator, logger }: CatalogDeps): Cata
   return {
     tools: () =>
       namespaced(
-        (snapshot) => snapshot.tools,
+        (snapshot, id) => servedTools(id, snapshot),
         (tool, name): Tool => ({
           name,
           ...(tool.title !== undefined ? { title: tool.title } : {}),
@@ -154,7 +158,12 @@ export function createCatalog({ manager, separator, logger }: CatalogDeps): Cata
       );
     },
 
-    tool: (name) => resolve("tool", name),
+    tool(name) {
+      const target = resolve("tool", name);
+      const refusal = toolRefusal(target.serverId, target.name);
+      if (refusal) throw refusal;
+      return target;
+    },
     prompt: (name) => resolve("prompt", name),
 
     async resourceOwner(uri) {

@@ -22,6 +22,8 @@ export const GatewayStatusSchema = z
         failed: z.number().int(),
       })
       .strict(),
+    /** Tools withheld until an admin approves their definition (GET /api/v1/gateway/approvals). */
+    awaiting_approval: z.number().int(),
   })
   .strict();
 

@@ -4,7 +4,8 @@
  * catalog and route calls to the owning server through the MCP Manager, with that server's
  * timeout; an upstream failure comes back as an MCP error naming the server. Changes of the
  * servers (started, stopped, removed, capabilities changed) reach open sessions as
- * list_changed notifications, debounced. The transport is the caller's (the API mounts it on
+ * list_changed notifications, debounced. A tool whose definition awaits approval is neither listed
+ * nor called (tool-approvals.ts). The transport is the caller's (the API mounts it on
  * HTTP); this domain knows no HTTP.
  */
 import type { CallToolResult, ProtocolError, Server } from "@modelcontextprotocol/server";
@@ -14,7 +15,7 @@ import { errorMessage, isAppError } from "../core/errors.js";
 import { RESERVED_SERVER_ID } from "../core/ids.js";
 import type { Logger } from "../core/logger.js";
 import type { McpManager } from "../mcp/index.js";
-import type { TokenRole } from "../store/index.js";
+import type { TokenRole, ToolApprovalsRepository } from "../store/index.js";
 import { callerRole, createBuiltins, type BuiltinContext } from "./builtin-tools.js";
 import { createCatalog, type Target } from "./catalog.js";
 import type { GatewayStatus } from "./gateway-status.js";
@@ -23,6 +24,7 @@ import { managementBuiltins, type GatewayServices } from "./management-builtins.
 import { searchBuiltins } from "./search-builtins.js";
 import { loadServerSdk, type ServerSdk } from "./server-sdk.js";
 import { createToolSearch, type VisibleTools } from "./tool-search.js";
+import { createToolApprovals, type ToolApprovals, type ToolApprovalSettings } from "./tool-approvals.js";
 
 /** Where the API serves the gateway. */
 export const GATEWAY_PATH = "/mcp";
@@ -44,6 +46,8 @@ export interface GatewayDeps {
   notifyDebounceMs?: number;
   /** What the gateway's own management tools use; a tool whose service is missing is not offered. */
   services?: GatewayServices;
+  /** Where approved tool definitions are kept, and the quarantine's settings (`gateway.approve_changes`, ...). */
+  approvals: { repository: ToolApprovalsRepository; settings: ToolApprovalSettings };
 }
 
 export interface Gateway {
@@ -55,29 +59,35 @@ export interface Gateway {
   status(): GatewayStatus;
   /** The role and kind of one of the gateway's own tools (which check the caller's role themselves), or undefined for a server's tool. */
   ownTool(name: string): { role: TokenRole; readOnly: boolean } | undefined;
+  /** The tool definitions held until an admin approves them, and their approval. */
+  approvals: ToolApprovals;
   /** Stops listening to the bus and closes every open session. */
   close(): Promise<void>;
 }
 
 /** Which errors are the client's (a name nobody serves) rather than the upstream's. */
-const CLIENT_ERRORS = new Set(["TOOL_NOT_FOUND", "NOT_FOUND", "SERVER_NOT_FOUND", "INVALID_ID", "FORBIDDEN"]);
+const CLIENT_ERRORS = new Set(["TOOL_NOT_FOUND", "NOT_FOUND", "SERVER_NOT_FOUND", "INVALID_ID", "FORBIDDEN", "TOOL_HELD"]);
 
 function toProtocolError(sdk: ServerSdk, error: unknown, serverId: string | undefined): ProtocolError {
   const { ProtocolError, ProtocolErrorCode } = sdk;
   if (error instanceof ProtocolError) return error;
   const code = isAppError(error) ? error.code : "UPSTREAM_FAILED";
   const jsonRpcCode = CLIENT_ERRORS.has(code) ? ProtocolErrorCode.InvalidParams : ProtocolErrorCode.InternalError;
-  return new ProtocolError(jsonRpcCode, errorMessage(error), { code, ...(serverId ? { server_id: serverId } : {}) });
+  // An error raised before the call had a target (a held tool) may name its server itself.
+  const named = isAppError(error) ? (error.details as { server_id?: unknown } | undefined)?.server_id : undefined;
+  const owner = serverId ?? (typeof named === "string" ? named : undefined);
+  return new ProtocolError(jsonRpcCode, errorMessage(error), { code, ...(owner ? { server_id: owner } : {}) });
 }
 
 /** The change events after which what the gateway serves may differ. */
-const CHANGE_EVENTS = ["server_status", "server_capabilities", "capabilities_changed", "server_removed"] as const;
+const CHANGE_EVENTS = ["server_status", "server_capabilities", "capabilities_changed", "server_removed", "tool_approval"] as const;
 
 export function createGateway(deps: GatewayDeps): Gateway {
   const separator = deps.separator ?? DEFAULT_SEPARATOR;
   const logger = deps.logger.child({ module: "gateway" });
   const { manager } = deps;
-  const catalog = createCatalog({ manager, separator, logger });
+  const approvals = createToolApprovals({ ...deps.approvals, manager, bus: deps.bus, clock: deps.clock, logger, separator });
+  const catalog = createCatalog({ manager, separator, logger, servedTools: approvals.servable, toolRefusal: approvals.refusal });
   const sessions = new Set<Server>();
   const calls = { total: 0, failed: 0 };
   const builtins = createBuiltins([...searchBuiltins(createToolSearch()), ...managementBuiltins(manager, deps.services ?? {})], separator);
@@ -197,6 +207,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
 
   return {
     async openServer({ session }) {
+      await approvals.ready();
       const server = createServer(await loadServerSdk());
       if (session) {
         served ??= fingerprints();
@@ -221,6 +232,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
         resources: catalog.resources().length,
         excluded_servers: running.filter((server) => !idFitsSeparator(server.id, separator)).map((server) => server.id),
         calls: { ...calls },
+        awaiting_approval: approvals.heldCount(),
       };
     },
     ownTool(name) {
@@ -228,8 +240,11 @@ export function createGateway(deps: GatewayDeps): Gateway {
       return tool && { role: tool.role, readOnly: tool.readOnly };
     },
 
+    approvals,
+
     async close() {
       for (const stop of unsubscribe) stop();
+      approvals.close();
       deps.clock.clearTimeout(pending);
       pending = undefined;
       await Promise.all([...sessions].map((server) => server.close().catch(() => undefined)));

@@ -42,3 +42,4 @@ export type {
 export type { SecretsRepository } from "./secrets-repository.js";
 export type { ServersRepository, StoredServer } from "./servers-repository.js";
 export { roleAllows, TOKEN_ROLES, type TokenRecord, type TokenRole, type TokensRepository } from "./tokens-repository.js";
+export type { ToolApprovalRecord, ToolApprovalsRepository } from "./tool-approvals-repository.js";

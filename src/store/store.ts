@@ -19,6 +19,7 @@ import { sqliteServerEventsRepository, type ServerEventsRepository } from "./ser
 import { sqliteServersRepository, type ServersRepository } from "./servers-repository.js";
 import { StorageFaultWatch, type StorageFault, type StorageFaultListener } from "./storage-fault.js";
 import { sqliteTokensRepository, type TokensRepository } from "./tokens-repository.js";
+import { sqliteToolApprovalsRepository, type ToolApprovalsRepository } from "./tool-approvals-repository.js";
 
 export interface StoreInfo {
   kind: "sqlite";
@@ -44,6 +45,7 @@ export interface Store {
   authState: AuthStateRepository;
   audit: AuditRepository;
   discoveryUsage: DiscoveryUsageRepository;
+  toolApprovals: ToolApprovalsRepository;
   /** Runs a trivial query; resolves with how long it took. */
   ping(): Promise<{ latency_ms: number }>;
   info(): Promise<StoreInfo>;
@@ -83,6 +85,7 @@ export function openStore(dataDir: string, clock: Clock, options: OpenStoreOptio
     authState: faults.guard(sqliteAuthStateRepository(db)),
     audit: faults.guard(sqliteAuditRepository(db)),
     discoveryUsage: faults.guard(sqliteDiscoveryUsageRepository(db)),
+    toolApprovals: faults.guard(sqliteToolApprovalsRepository(db)),
     async ping() {
       const started = performance.now();
       pingStmt.get();

@@ -7,6 +7,7 @@ import { z } from "zod";
 import type { CapabilitySnapshot, ServerState } from "../../bus/events.js";
 import { ServerConfigSchema } from "../../config/schema.js";
 import { validateServer } from "../../config/validate.js";
+import { ToolDefinitionSchema } from "../../gateway/index.js";
 import type { ServerEventKind } from "../../store/server-events-repository.js";
 import type { LogLine, ServerView, ToolCallResult } from "../../mcp/manager-types.js";
 import { documentedAs, toOpenApiSchema } from "../openapi.js";
@@ -96,16 +97,7 @@ export const CapabilitySnapshotSchema = z.object({
   protocol_version: z.string().nullable(),
   capabilities: z.record(z.string(), z.unknown()),
   instructions: z.string().nullable(),
-  tools: z.array(
-    z.object({
-      name: z.string(),
-      title: z.string().optional(),
-      description: z.string().optional(),
-      input_schema: z.unknown(),
-      output_schema: z.unknown().optional(),
-      annotations: z.unknown().optional(),
-    }),
-  ),
+  tools: z.array(ToolDefinitionSchema),
   resources: z.array(
     z.object({
       uri: z.string(),

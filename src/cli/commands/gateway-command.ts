@@ -1,12 +1,13 @@
 /**
  * The gateway from the command line: `pygent mcp`, a stdio MCP server relaying to the daemon's
- * /mcp (what a desktop client launches), and `pygent gateway status`.
+ * /mcp (what a desktop client launches), `pygent gateway status`, and the approval of held tools.
  */
 import type { Command } from "commander";
 import type { GatewayStatus } from "../../gateway/index.js";
 import { clientFor, daemonTarget, examples, printJson, withDaemonOptions, type CliContext } from "../cli-context.js";
 import { normaliseBaseUrl } from "../client.js";
 import { terminalSafe } from "../terminal-text.js";
+import { registerGatewayApprovalCommands } from "./gateway-approvals-command.js";
 
 export function registerGatewayCommands(program: Command, ctx: CliContext): void {
   const mcp = program
@@ -43,8 +44,10 @@ export function registerGatewayCommands(program: Command, ctx: CliContext): void
       io.out(`sessions: ${report.sessions}`);
       io.out(`servers: ${report.servers}, tools: ${report.tools}, prompts: ${report.prompts}, resources: ${report.resources}`);
       io.out(`calls: ${report.calls.total} (${report.calls.failed} failed)`);
+      if (report.awaiting_approval > 0) io.out(`awaiting approval: ${report.awaiting_approval} tool(s) withheld (pygent gateway approvals)`);
       if (report.excluded_servers.length > 0) {
         io.out(`left out (id contains "${report.separator}"): ${report.excluded_servers.map((id) => terminalSafe(id)).join(", ")}`);
       }
     });
+  registerGatewayApprovalCommands(gateway, ctx);
 }

@@ -8,7 +8,7 @@ import type { Prompt, Resource, ResourceTemplateType, Tool } from "@modelcontext
 import type { CapabilitySnapshot } from "../bus/index.js";
 import { AppError, errorMessage } from "../core/errors.js";
 import type { Logger } from "../core/logger.js";
-import type { McpManager, ResourceTemplateSummary } from "../mcp/index.js";
+import { startsOnCall, type McpManager, type ResourceTemplateSummary } from "../mcp/index.js";
 import { idFitsSeparator, namespacedName, splitName } from "./names.js";
 import { loadServerSdk } from "./server-sdk.js";
 
@@ -41,11 +41,14 @@ export interface CatalogDeps {
 export function createCatalog({ manager, separator, logger }: CatalogDeps): Catalog {
   const templates = new Map<string, Promise<ResourceTemplateSummary[]>>();
 
-  /** Running servers whose names the separator can carry, in id order. */
-  function servedIds(): string[] {
+  /**
+   * Running servers, and on-demand ones a call would start (listed from their last snapshot;
+   * their templates are asked only while they run), whose names the separator can carry, in id order.
+   */
+  function servedIds(runningOnly = false): string[] {
     return manager
       .list()
-      .filter((server) => server.state === "running" && idFitsSeparator(server.id, separator))
+      .filter((server) => (server.state === "running" || (!runningOnly && startsOnCall(server))) && idFitsSeparator(server.id, separator))
       .map((server) => server.id);
   }
 
@@ -89,8 +92,9 @@ export function createCatalog({ manager, separator, logger }: CatalogDeps): Cata
     if (!split || !known || !idFitsSeparator(split.serverId, separator)) {
       throw new AppError("TOOL_NOT_FOUND", `no ${kind} is named "${full}": gateway names are <server_id>${separator}<${kind}> of a registered server`);
     }
-    const state = manager.get(split.serverId).state;
-    if (state !== "running") {
+    const server = manager.get(split.serverId);
+    const state = server.state;
+    if (state !== "running" && !startsOnCall(server)) {
       throw new AppError("SERVER_NOT_RUNNING", `server "${split.serverId}" is ${state}, not running; start it to use ${full}`);
     }
     return { serverId: split.serverId, name: split.name };
@@ -140,7 +144,7 @@ export function createCatalog({ manager, separator, logger }: CatalogDeps): Cata
     },
 
     async resourceTemplates() {
-      const ids = servedIds();
+      const ids = servedIds(true);
       const lists = await Promise.all(ids.map((id) => templatesOf(id)));
       return lists.flatMap((list, index) =>
         list.map((template) => ({
@@ -162,7 +166,7 @@ export function createCatalog({ manager, separator, logger }: CatalogDeps): Cata
       const direct = ids.find((id) => snapshotOf(id)?.resources.some((resource) => resource.uri === uri));
       if (direct) return direct;
       const { UriTemplate } = await loadServerSdk();
-      for (const id of ids) {
+      for (const id of servedIds(true)) {
         const matches = (await templatesOf(id)).some((template) => new UriTemplate(template.uri_template).match(uri) !== null);
         if (matches) return id;
       }

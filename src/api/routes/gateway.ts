@@ -2,22 +2,31 @@
  * The gateway on HTTP: `/mcp`, one MCP endpoint (Streamable HTTP) for every running server, and
  * GET /api/v1/gateway, its status. A POST of `initialize` opens a session (Mcp-Session-Id), which
  * later POSTs, the GET event stream and DELETE name; a POST of anything else without a session is
- * served statelessly. The SDK's Node transport answers on the raw request and response. Host and
+ * served statelessly. The SDK's Node transport answers on the raw request and response. Older
+ * clients use the legacy pair: GET /sse (the session's event stream) and POST /messages. Sessions
+ * of both idle too long are closed and their number is capped (gateway-sessions.ts). Host and
  * Origin are checked by the app's guard, the body limit by its parser, and tokens as for /api:
  * a viewer may list and read, tools/call needs an operator.
  */
 import { randomUUID } from "node:crypto";
 import type { NodeStreamableHTTPServerTransport } from "@modelcontextprotocol/node";
 import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from "fastify";
-import { AppError } from "../../core/errors.js";
+import type { Clock } from "../../core/clock.js";
+import { AppError, ERROR_CATALOGUE } from "../../core/errors.js";
+import type { Logger } from "../../core/logger.js";
 import { GATEWAY_CALL_METHODS, GATEWAY_PATH, GatewayStatusSchema, loadServerSdk, type Gateway } from "../../gateway/index.js";
 import type { Authenticator } from "../auth/auth-guard.js";
 import { routeTokenGuard } from "../auth/route-token-guard.js";
 import { roleAllows } from "../auth/token-service.js";
 import { errorResponses } from "../schemas/common.js";
 import type { ZodTypeProvider } from "../validation.js";
+import { GatewaySessions, type SessionLimits } from "../gateway-sessions.js";
+import { LegacySseTransport } from "../legacy-sse-transport.js";
 
 const SESSION_HEADER = "mcp-session-id";
+/** The legacy HTTP+SSE pair: the event stream, and where the client POSTs its messages. */
+export const LEGACY_SSE_PATH = "/sse";
+export const LEGACY_MESSAGES_PATH = "/messages";
 
 type HttpTransport = typeof import("@modelcontextprotocol/node");
 let httpTransport: Promise<HttpTransport> | undefined;
@@ -47,9 +56,30 @@ function checkRole(request: FastifyRequest): void {
   }
 }
 
-export function registerGatewayEndpoint(app: FastifyInstance, gateway: Gateway, auth: Authenticator): void {
+export interface GatewayEndpointOptions {
+  clock: Clock;
+  logger: Logger;
+  /** `gateway.session_idle_timeout` and `gateway.max_sessions`, read at each use so that a reload applies. */
+  limits: () => SessionLimits;
+}
+
+/** A session refused for want of room: the JSON-RPC error an MCP client shows, with the HTTP status of GATEWAY_SESSION_LIMIT. */
+function sessionLimitReply(reply: FastifyReply, max: number, id: unknown): FastifyReply {
+  const { status } = ERROR_CATALOGUE.GATEWAY_SESSION_LIMIT;
+  return reply.code(status).send({
+    jsonrpc: "2.0",
+    id: typeof id === "string" || typeof id === "number" ? id : null,
+    error: {
+      code: -32000,
+      message: `The gateway has ${max} MCP sessions open, its limit (gateway.max_sessions); close one or try again later.`,
+      data: { code: "GATEWAY_SESSION_LIMIT", max_sessions: max },
+    },
+  });
+}
+
+export function registerGatewayEndpoint(app: FastifyInstance, gateway: Gateway, auth: Authenticator, options: GatewayEndpointOptions): void {
   const tokenGuard = routeTokenGuard(auth, { role: "viewer" });
-  const sessions = new Map<string, NodeStreamableHTTPServerTransport>();
+  const sessions = new GatewaySessions<NodeStreamableHTTPServerTransport | LegacySseTransport>(options.clock, options.limits, options.logger);
 
   /** Hands the exchange to the transport, which writes the answer itself. */
   const serve = async (transport: NodeStreamableHTTPServerTransport, request: FastifyRequest, reply: FastifyReply) => {
@@ -58,10 +88,11 @@ export function registerGatewayEndpoint(app: FastifyInstance, gateway: Gateway, 
   };
 
   const openSession = async (request: FastifyRequest, reply: FastifyReply) => {
+    if (!(await sessions.hasRoom())) return sessionLimitReply(reply, options.limits().max, (request.body as { id?: unknown }).id);
     const { NodeStreamableHTTPServerTransport } = await loadHttpTransport();
     const transport: NodeStreamableHTTPServerTransport = new NodeStreamableHTTPServerTransport({
       sessionIdGenerator: () => randomUUID(),
-      onsessioninitialized: (id) => void sessions.set(id, transport),
+      onsessioninitialized: (id) => sessions.add(id, transport),
       onsessionclosed: (id) => void sessions.delete(id),
     });
     transport.onclose = () => {
@@ -69,6 +100,7 @@ export function registerGatewayEndpoint(app: FastifyInstance, gateway: Gateway, 
     };
     await (await gateway.openServer({ session: true })).connect(transport);
     await serve(transport, request, reply);
+    return reply;
   };
 
   const serveStateless = async (request: FastifyRequest, reply: FastifyReply) => {
@@ -80,10 +112,7 @@ export function registerGatewayEndpoint(app: FastifyInstance, gateway: Gateway, 
     await serve(transport, request, reply);
   };
 
-  app.addHook("preClose", async () => {
-    await Promise.all([...sessions.values()].map((transport) => transport.close()));
-    sessions.clear();
-  });
+  app.addHook("preClose", () => sessions.closeAll());
 
   app.route({
     method: ["POST", "GET", "DELETE"],
@@ -109,7 +138,10 @@ export function registerGatewayEndpoint(app: FastifyInstance, gateway: Gateway, 
       checkRole(request);
       if (typeof sessionId === "string") {
         const transport = sessions.get(sessionId);
-        if (!transport) throw new AppError("NOT_FOUND", "No MCP session has this id (it ended or the daemon restarted); initialize a new one.");
+        if (!transport || transport instanceof LegacySseTransport) {
+          throw new AppError("NOT_FOUND", "No MCP session has this id (it ended, was idle too long, or the daemon restarted); initialize a new one.");
+        }
+        reply.raw.once("close", sessions.use(sessionId));
         await serve(transport, request, reply);
         return;
       }
@@ -120,6 +152,68 @@ export function registerGatewayEndpoint(app: FastifyInstance, gateway: Gateway, 
       }
       if ((await loadServerSdk()).isInitializeRequest(request.body)) await openSession(request, reply);
       else await serveStateless(request, reply);
+    },
+  });
+
+  app.get(LEGACY_SSE_PATH, {
+    schema: {
+      tags: ["gateway"],
+      summary: "The legacy MCP transport (HTTP+SSE, protocol 2024-11-05): the session's event stream",
+      description:
+        "For MCP clients older than Streamable HTTP. Opens a session: the first event, `endpoint`, names " +
+        `\`${LEGACY_MESSAGES_PATH}?sessionId=<id>\`, where the client POSTs its messages; answers come down this stream as \`message\` events. ` +
+        "Same names, tokens and roles as /mcp.",
+    },
+    onRequest: tokenGuard,
+    handler: async (request, reply) => {
+      if (!(await sessions.hasRoom())) {
+        throw new AppError("GATEWAY_SESSION_LIMIT", `The gateway has ${options.limits().max} MCP sessions open, its limit (gateway.max_sessions).`);
+      }
+      const sessionId = randomUUID();
+      reply.hijack();
+      const transport = new LegacySseTransport(sessionId, `${LEGACY_MESSAGES_PATH}?sessionId=${sessionId}`, reply.raw);
+      transport.onclose = () => sessions.delete(sessionId);
+      sessions.add(sessionId, transport);
+      reply.raw.once("close", sessions.use(sessionId));
+      await (await gateway.openServer({ session: true })).connect(transport);
+    },
+  });
+
+  app.post(LEGACY_MESSAGES_PATH, {
+    config: { auditValuesHidden: ["params"], auditReadOnly: (request) => !asksToCall(request.body) },
+    schema: {
+      tags: ["gateway"],
+      summary: "The legacy MCP transport (HTTP+SSE): a client message for the session of ?sessionId",
+      description: "202 Accepted; the answer comes down the session's /sse stream. An unknown session is 404 NOT_FOUND.",
+    },
+    onRequest: tokenGuard,
+    handler: async (request, reply) => {
+      const { sessionId } = request.query as { sessionId?: unknown };
+      if (typeof sessionId !== "string" || sessionId === "") {
+        throw new AppError("VALIDATION_FAILED", "sessionId: the query parameter naming the /sse session is required", {
+          issues: [{ field: "sessionId", message: "is required" }],
+        });
+      }
+      const transport = sessions.get(sessionId);
+      if (!(transport instanceof LegacySseTransport)) {
+        throw new AppError("NOT_FOUND", "No /sse session has this id (its stream closed or the daemon restarted); open a new one.");
+      }
+      checkRole(request);
+      const { parseJSONRPCMessage } = await loadServerSdk();
+      const body: unknown = request.body;
+      let messages;
+      try {
+        messages = (Array.isArray(body) ? body : [body]).map((message: unknown) => parseJSONRPCMessage(message));
+      } catch {
+        throw new AppError("VALIDATION_FAILED", "body: not a JSON-RPC 2.0 message", { issues: [{ field: "body", message: "is not a JSON-RPC 2.0 message" }] });
+      }
+      const done = sessions.use(sessionId);
+      try {
+        for (const message of messages) transport.receive(message);
+      } finally {
+        done();
+      }
+      return reply.code(202).send("Accepted");
     },
   });
 }

@@ -34,8 +34,6 @@ interface Activity {
   /** Routed calls in flight: the idle time counts from the end of the last one. */
   inflight: number;
   timer: TimerHandle | undefined;
-  /** The start the calls that found the server stopped are waiting for. */
-  starting: Promise<void> | undefined;
 }
 
 export interface OnDemandDeps {
@@ -100,7 +98,8 @@ export class OnDemand {
 
   /**
    * Runs a routed call (tools/call, prompts/get, resources/read): an on-demand server that is not
-   * running is started first and the call waits for it, within its startup_timeout; the time
+   * running is started first and the call waits for it, within its startup_timeout (calls that
+   * arrive meanwhile wait for the same start: the supervisor runs one at a time); the time
    * without calls that stops it counts from the end of the last call.
    */
   async run<T>(supervisor: Supervisor, call: () => Promise<T>): Promise<T> {
@@ -109,7 +108,15 @@ export class OnDemand {
     this.deps.clock.clearTimeout(activity.timer);
     activity.timer = undefined;
     try {
-      if (startsOnCall(supervisor)) await this.startForCall(supervisor, activity);
+      if (startsOnCall(supervisor)) await supervisor.start("on demand");
+      // A start that failed leaves it retrying (backoff) or given up: the call says why.
+      if (supervisor.state !== "running" && supervisor.config.enabled) {
+        throw new AppError(
+          "SERVER_START_FAILED",
+          `server "${supervisor.id}" starts on demand and could not be started: ${supervisor.reason ?? supervisor.state}`,
+          { server_id: supervisor.id, state: supervisor.state },
+        );
+      }
       return await call();
     } finally {
       activity.inflight--;
@@ -138,24 +145,10 @@ export class OnDemand {
   private activityOf(id: string): Activity {
     let activity = this.activity.get(id);
     if (!activity) {
-      activity = { inflight: 0, timer: undefined, starting: undefined };
+      activity = { inflight: 0, timer: undefined };
       this.activity.set(id, activity);
     }
     return activity;
-  }
-
-  private async startForCall(supervisor: Supervisor, activity: Activity): Promise<void> {
-    activity.starting ??= supervisor.start("on demand").finally(() => {
-      activity.starting = undefined;
-    });
-    await activity.starting;
-    if (supervisor.state !== "running") {
-      throw new AppError(
-        "SERVER_START_FAILED",
-        `server "${supervisor.id}" starts on demand and could not be started: ${supervisor.reason ?? supervisor.state}`,
-        { server_id: supervisor.id, state: supervisor.state },
-      );
-    }
   }
 
   private armIdleStop(supervisor: Supervisor): void {

@@ -87,10 +87,8 @@ export class GatewaySessions<T extends ClosableSession> {
   private scheduleSweep(): TimerHandle {
     const interval = Math.min(this.limits().idleTimeoutMs, MAX_SWEEP_INTERVAL_MS);
     return this.clock.setTimeout(() => {
-      this.sweeper = undefined;
-      void this.closeIdle().finally(() => {
-        if (this.sessions.size > 0) this.sweeper ??= this.scheduleSweep();
-      });
+      this.sweeper = this.sessions.size > 0 ? this.scheduleSweep() : undefined;
+      void this.closeIdle();
     }, interval);
   }
 

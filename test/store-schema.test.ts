@@ -85,27 +85,27 @@ describe("schema migrations", () => {
   });
 
   it("refuses a database written by a newer PyGent, naming both schema versions", () => {
-    const path = writeNewerDatabase(12);
     const known = Math.max(...MIGRATIONS.map((migration) => migration.version));
+    const path = writeNewerDatabase(known + 1);
     expect(() => openStore(dir, systemClock)).toThrow(
       expect.objectContaining({
         code: "DATABASE_TOO_NEW",
-        message: `${path} was written by a newer PyGent (schema 12, this one knows ${known}); upgrade PyGent or use another --data-dir`,
+        message: `${path} was written by a newer PyGent (schema ${known + 1}, this one knows ${known}); upgrade PyGent or use another --data-dir`,
       }),
     );
     // Refused, not touched: the newer schema's record is still the newest.
     const db = new Database(path, { readonly: true });
-    expect(db.prepare("SELECT MAX(version) AS v FROM schema_migrations").get()).toEqual({ v: 12 });
+    expect(db.prepare("SELECT MAX(version) AS v FROM schema_migrations").get()).toEqual({ v: known + 1 });
     db.close();
   });
 
   it("makes `pygent serve` exit non-zero with the refusal, not a stack trace", async () => {
-    writeNewerDatabase(12);
+    writeNewerDatabase(Math.max(...MIGRATIONS.map((migration) => migration.version)) + 1);
     const configPath = join(dir, "mcp_server_configs.json");
     writeFileSync(configPath, JSON.stringify({ servers: [] }));
     const run = await runCli(["serve", "--port", "0", "--data-dir", dir, "--config", configPath, "--log-level", "warn"]);
     expect(run.code).toBe(1);
-    expect(run.stderr).toMatch(/^error: .*pygent\.db was written by a newer PyGent \(schema 12, this one knows \d+\); upgrade PyGent or use another --data-dir$/m);
+    expect(run.stderr).toMatch(/^error: .*pygent\.db was written by a newer PyGent \(schema \d+, this one knows \d+\); upgrade PyGent or use another --data-dir$/m);
     expect(run.stderr).not.toMatch(/^\s+at /m);
   }, 30_000);
 });

@@ -46,6 +46,10 @@ const serverEntryDocs = toOpenApiSchema(ServerConfigSchema, "input");
 export const NewServerBodySchema = documentedAs(
   z.looseObject({}).transform((body, ctx) => {
     const { start: given, ...rest } = body;
+    if (given !== undefined && typeof given !== "boolean" && given !== "with_daemon" && given !== "on_demand") {
+      ctx.addIssue({ code: "custom", path: ["start"], message: `must be true, false, "with_daemon" or "on_demand", not ${JSON.stringify(given)}` });
+      return z.NEVER;
+    }
     const start = typeof given === "boolean" ? given : undefined;
     const entry = given === undefined || start !== undefined ? rest : { ...rest, start: given };
     const result = validateServer(entry);

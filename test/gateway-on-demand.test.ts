@@ -4,7 +4,7 @@
  * SDK clients over Streamable HTTP on /mcp.
  */
 import { Client, StreamableHTTPClientTransport } from "@modelcontextprotocol/client";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { createTestApp, echoEntry, type TestApp } from "../src/api/test-support/test-app.js";
 import { InProcessBus, type ServerStatusEvent } from "../src/bus/index.js";
 import { ManualClock } from "../src/core/clock.js";
@@ -13,35 +13,25 @@ import { silentLogger } from "../src/core/logger.js";
 import { parseServer } from "../src/config/validate.js";
 import { createMcpManager } from "../src/mcp/index.js";
 import { openStore } from "../src/store/index.js";
+import { closedAfterEach, listenOnLoopback, textOf } from "./helpers/gateway-apps.js";
 import { makeTempDir, removeTempDir, waitFor } from "./helpers/processes.js";
 
-let current: TestApp | undefined;
-const clients: Client[] = [];
-
-afterEach(async () => {
-  await Promise.all(clients.splice(0).map((client) => client.close().catch(() => undefined)));
-  await current?.close();
-  current = undefined;
-});
+const scope = closedAfterEach();
 
 const IDLE_STOP_S = 60;
 
-async function onDemandApp(clock: ManualClock, extra: Record<string, unknown> = {}): Promise<{ app: TestApp; url: URL; statuses: ServerStatusEvent[] }> {
-  const app = await createTestApp({ clock, gateway: {} });
-  current = app;
+async function onDemandApp(clock: ManualClock): Promise<{ app: TestApp; url: URL; statuses: ServerStatusEvent[] }> {
+  const app = scope.app(await createTestApp({ clock, gateway: {} }));
   const statuses: ServerStatusEvent[] = [];
   app.bus.subscribe("server_status", (event) => void statuses.push(event));
-  const { id, ...config } = echoEntry("lazy", { start: "on_demand", idle_stop: IDLE_STOP_S, ...extra });
+  const { id, ...config } = echoEntry("lazy", { start: "on_demand", idle_stop: IDLE_STOP_S });
   await app.manager.registerServer(id as string, config);
-  await app.app.listen({ host: "127.0.0.1", port: 0 });
-  const address = app.app.server.address();
-  const port = typeof address === "object" && address ? address.port : 0;
-  return { app, url: new URL(`http://127.0.0.1:${port}/mcp`), statuses };
+  return { app, url: new URL("/mcp", await listenOnLoopback(app)), statuses };
 }
 
 async function connect(url: URL): Promise<Client> {
   const client = new Client({ name: "on-demand-test", version: "1.0.0" });
-  clients.push(client);
+  scope.client(client);
   await client.connect(new StreamableHTTPClientTransport(url));
   return client;
 }
@@ -54,10 +44,6 @@ async function restCall(url: URL, tool: string, args: Record<string, unknown>): 
     body: JSON.stringify({ arguments: args }),
   });
   return { status: response.status, body: (await response.json()) as Record<string, unknown> };
-}
-
-function textOf(result: { content?: unknown }): string {
-  return ((result.content ?? []) as { type: string; text?: string }[]).map((block) => block.text ?? "").join("");
 }
 
 async function startedEvents(app: TestApp): Promise<{ detail: string | null }[]> {

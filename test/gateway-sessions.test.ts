@@ -4,31 +4,21 @@
  * their number, on a ManualClock.
  */
 import { Client, SSEClientTransport, StreamableHTTPClientTransport } from "@modelcontextprotocol/client";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { createTestApp, echoEntry, type TestApp } from "../src/api/test-support/test-app.js";
 import { ManualClock } from "../src/core/clock.js";
 import { GatewayConfigSchema } from "../src/config/schema.js";
+import { closedAfterEach, listenOnLoopback, textOf } from "./helpers/gateway-apps.js";
 import { waitFor } from "./helpers/processes.js";
 
-let current: TestApp | undefined;
-const clients: Client[] = [];
-
-afterEach(async () => {
-  await Promise.all(clients.splice(0).map((client) => client.close().catch(() => undefined)));
-  await current?.close();
-  current = undefined;
-});
+const scope = closedAfterEach();
 
 async function gatewayApp(clock: ManualClock, gateway: Record<string, unknown> = {}): Promise<{ app: TestApp; base: URL }> {
-  const app = await createTestApp({ clock, gateway: {}, gatewayConfig: () => GatewayConfigSchema.parse(gateway) });
-  current = app;
+  const app = scope.app(await createTestApp({ clock, gateway: {}, gatewayConfig: () => GatewayConfigSchema.parse(gateway) }));
   const { id, ...config } = echoEntry("echo");
   await app.manager.registerServer(id as string, config);
   await waitFor(() => (app.manager.get("echo").state === "running" ? true : undefined), { timeoutMs: 30_000, message: "echo running" });
-  await app.app.listen({ host: "127.0.0.1", port: 0 });
-  const address = app.app.server.address();
-  const port = typeof address === "object" && address ? address.port : 0;
-  return { app, base: new URL(`http://127.0.0.1:${port}/`) };
+  return { app, base: await listenOnLoopback(app) };
 }
 
 function headersWith(token?: string): Record<string, string> {
@@ -37,7 +27,7 @@ function headersWith(token?: string): Record<string, string> {
 
 async function connectSse(base: URL, token?: string): Promise<Client> {
   const client = new Client({ name: "legacy-sse-test", version: "1.0.0" });
-  clients.push(client);
+  scope.client(client);
   const headers = headersWith(token);
   await client.connect(
     new SSEClientTransport(new URL("/sse", base), {
@@ -46,10 +36,6 @@ async function connectSse(base: URL, token?: string): Promise<Client> {
     }),
   );
   return client;
-}
-
-function textOf(result: { content?: unknown }): string {
-  return ((result.content ?? []) as { type: string; text?: string }[]).map((block) => block.text ?? "").join("");
 }
 
 /** A raw initialize on /mcp: a session with no event stream open, as a client that went away leaves it. */
@@ -120,7 +106,7 @@ describe("gateway sessions", { timeout: 60_000 }, () => {
     const idle = await initialize(base);
     expect(idle.status).toBe(200);
     const connected = new Client({ name: "held", version: "1.0.0" });
-    clients.push(connected);
+    scope.client(connected);
     await connected.connect(new StreamableHTTPClientTransport(new URL("/mcp", base)));
     await waitFor(() => (app.gateway!.status().sessions === 2 ? true : undefined), { timeoutMs: 10_000, message: "two sessions" });
 

@@ -1,5 +1,6 @@
 /**
- * What the gateway serves, gathered afresh from the running servers at each list: their tools
+ * What the gateway serves, gathered afresh at each list from the running servers (and from the
+ * last snapshot of on-demand ones at rest, which a call starts): their tools
  * and prompts under namespaced names, their resources under their own URIs with the owner kept
  * (a URI two servers serve goes to the first by id), and their resource templates. Also resolves
  * a name or URI a client sends back to the server that owns it.

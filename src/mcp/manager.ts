@@ -354,7 +354,7 @@ export function createMcpManager(deps: ManagerDeps): McpManager {
       deps.bus.publish({ type: "server_updated", server_id: id });
       if (action === "stop") await found.supervisor.stop();
       else if (action === "restart") await found.supervisor.restart();
-      else if (action === "start" && started) await found.supervisor.start();
+      else if (action === "start" && started) await launch(found);
       return view(found);
     },
 
@@ -394,7 +394,9 @@ export function createMcpManager(deps: ManagerDeps): McpManager {
         found.supervisor.reconfigure(config);
         if (action === "stop") await found.supervisor.stop();
         else if (action !== "none" && started) {
-          found.supervisor.restart().catch((error: unknown) => logger.error({ err: error, server_id: config.id }, "restart failed"));
+          (action === "start" ? launch(found) : found.supervisor.restart()).catch((error: unknown) =>
+            logger.error({ err: error, server_id: config.id }, "restart failed"),
+          );
         }
       }
       return { added, removed, changed };

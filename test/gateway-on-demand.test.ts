@@ -1,10 +1,13 @@
 /**
  * On-demand servers behind the gateway, in one process: the real app listening on loopback, the
  * real manager running the echo fixture over stdio, a ManualClock for the idle time, and official
- * SDK clients over Streamable HTTP on /mcp.
+ * SDK clients over Streamable HTTP on /mcp; then once in a real daemon (`pygent serve` from
+ * dist/) reached by the SDK's legacy SSE client.
  */
-import { Client, StreamableHTTPClientTransport } from "@modelcontextprotocol/client";
-import { describe, expect, it } from "vitest";
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { Client, SSEClientTransport, StreamableHTTPClientTransport } from "@modelcontextprotocol/client";
+import { afterEach, describe, expect, it } from "vitest";
 import { createTestApp, echoEntry, type TestApp } from "../src/api/test-support/test-app.js";
 import { InProcessBus, type ServerStatusEvent } from "../src/bus/index.js";
 import { ManualClock } from "../src/core/clock.js";
@@ -13,6 +16,8 @@ import { silentLogger } from "../src/core/logger.js";
 import { parseServer } from "../src/config/validate.js";
 import { createMcpManager } from "../src/mcp/index.js";
 import { openStore } from "../src/store/index.js";
+import { startDaemon, type DaemonProcess } from "./helpers/daemon-process.js";
+import { fixtureServer } from "./helpers/fixture-servers.js";
 import { closedAfterEach, listenOnLoopback, textOf } from "./helpers/gateway-apps.js";
 import { makeTempDir, removeTempDir, waitFor } from "./helpers/processes.js";
 
@@ -164,5 +169,46 @@ describe("on-demand servers behind the gateway", { timeout: 60_000 }, () => {
     } finally {
       removeTempDir(dir);
     }
+  });
+});
+
+describe("an on-demand server in the daemon", { timeout: 90_000 }, () => {
+  let dir: string | undefined;
+  let daemon: DaemonProcess | undefined;
+  afterEach(async () => {
+    await daemon?.stop();
+    daemon = undefined;
+    if (dir) removeTempDir(dir);
+    dir = undefined;
+  });
+
+  it("rests stopped with health unknown once its tools are listed, and an older client over /sse starts it with a call", async () => {
+    dir = makeTempDir("pygent-on-demand-daemon-");
+    const config = join(dir, "mcp_server_configs.json");
+    writeFileSync(config, JSON.stringify({ servers: [fixtureServer("lazy", "echo-server.mjs", { start: "on_demand", idle_stop: 600, health_check_interval: 1 })] }));
+    const running = (daemon = await startDaemon(join(dir, "data"), config));
+
+    const resting = await waitFor(
+      async () => {
+        const { body } = await running.api<{ state: string; reason: string | null; tools_count: number | null }>("/api/v1/mcp/servers/lazy");
+        return body.state === "stopped" && body.tools_count === 2 ? body : undefined;
+      },
+      { timeoutMs: 30_000, message: "tools listed once, then stopped" },
+    );
+    expect(resting.reason).toMatch(/^on demand: starts at its first call/);
+    const health = await waitFor(
+      async () => {
+        const { body } = await running.api<{ status: string; reasons: string[] }>("/api/v1/mcp/servers/lazy/health");
+        return body.reasons.length > 0 ? body : undefined;
+      },
+      { timeoutMs: 30_000, message: "a health status" },
+    );
+    expect(health).toMatchObject({ status: "unknown", reasons: [expect.stringMatching(/^server is stopped: on demand/)] });
+
+    const client = scope.client(new Client({ name: "older-client", version: "1.0.0" }));
+    await client.connect(new SSEClientTransport(new URL("/sse", running.url)));
+    expect((await client.listTools()).tools.map((tool) => tool.name)).toEqual(["lazy__echo", "lazy__add"]);
+    expect(textOf(await client.callTool({ name: "lazy__echo", arguments: { text: "awake" } }))).toBe("awake");
+    expect((await running.api<{ state: string }>("/api/v1/mcp/servers/lazy")).body.state).toBe("running");
   });
 });

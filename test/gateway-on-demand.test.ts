@@ -119,6 +119,26 @@ describe("on-demand servers behind the gateway", { timeout: 60_000 }, () => {
     expect(app.manager.get("lazy").state).toBe("running");
   });
 
+  it("is not stopped while a call is in flight: the idle time counts from the end of the last call", async () => {
+    const clock = new ManualClock();
+    const { app } = await onDemandApp(clock);
+    const slow = fixtureServer("slow", "slow-server.mjs", { start: "on_demand", idle_stop: IDLE_STOP_S });
+    const { id, ...config } = slow;
+    await app.manager.registerServer(id as string, config);
+    expect(app.manager.get("slow").state).toBe("stopped");
+
+    const call = app.manager.callTool("slow", "sleep", { ms: 1500 });
+    await waitFor(() => (app.manager.get("slow").state === "running" ? true : undefined), { timeoutMs: 20_000, message: "started by the call" });
+    clock.advance(IDLE_STOP_S * 2 * 1000);
+    expect(textOf(await call)).toBe("slept 1500 ms");
+    expect(app.manager.get("slow").state).toBe("running");
+
+    clock.advance((IDLE_STOP_S - 1) * 1000);
+    expect(app.manager.get("slow").state).toBe("running");
+    clock.advance(2000);
+    await waitFor(() => (app.manager.get("slow").state === "stopped" ? true : undefined), { timeoutMs: 20_000, message: "idle stop" });
+  });
+
   it("answers a call whose on-demand start fails with an error naming the server and the reason", async () => {
     const clock = new ManualClock();
     const { app, url } = await onDemandApp(clock);

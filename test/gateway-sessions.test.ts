@@ -82,6 +82,10 @@ describe("gateway sessions", { timeout: 60_000 }, () => {
     expect(unknown.status).toBe(404);
     expect(((await unknown.json()) as { error: { code: string } }).error.code).toBe("NOT_FOUND");
 
+    const foreign = await fetch(new URL("/sse", base), { headers: { origin: "http://evil.example" } });
+    expect(foreign.status).toBe(403);
+    expect(((await foreign.json()) as { error: { code: string } }).error.code).toBe("ORIGIN_NOT_ALLOWED");
+
     await client.close();
     await waitFor(() => (app.gateway!.status().sessions === 0 ? true : undefined), { timeoutMs: 10_000, message: "session closed with its stream" });
   });

@@ -64,9 +64,9 @@ export interface GatewayEndpointOptions {
 }
 
 /** A session refused for want of room: the JSON-RPC error an MCP client shows, with the HTTP status of GATEWAY_SESSION_LIMIT. */
-function sessionLimitReply(reply: FastifyReply, max: number, id: unknown): FastifyReply {
+function sessionLimitReply(reply: FastifyReply, max: number, id: unknown): void {
   const { status } = ERROR_CATALOGUE.GATEWAY_SESSION_LIMIT;
-  return reply.code(status).send({
+  void reply.code(status).send({
     jsonrpc: "2.0",
     id: typeof id === "string" || typeof id === "number" ? id : null,
     error: {
@@ -88,7 +88,10 @@ export function registerGatewayEndpoint(app: FastifyInstance, gateway: Gateway, 
   };
 
   const openSession = async (request: FastifyRequest, reply: FastifyReply) => {
-    if (!(await sessions.hasRoom())) return sessionLimitReply(reply, options.limits().max, (request.body as { id?: unknown }).id);
+    if (!(await sessions.hasRoom())) {
+      sessionLimitReply(reply, options.limits().max, (request.body as { id?: unknown }).id);
+      return;
+    }
     const { NodeStreamableHTTPServerTransport } = await loadHttpTransport();
     const transport: NodeStreamableHTTPServerTransport = new NodeStreamableHTTPServerTransport({
       sessionIdGenerator: () => randomUUID(),
@@ -100,7 +103,6 @@ export function registerGatewayEndpoint(app: FastifyInstance, gateway: Gateway, 
     };
     await (await gateway.openServer({ session: true })).connect(transport);
     await serve(transport, request, reply);
-    return reply;
   };
 
   const serveStateless = async (request: FastifyRequest, reply: FastifyReply) => {

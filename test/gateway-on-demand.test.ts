@@ -69,6 +69,7 @@ describe("on-demand servers behind the gateway", { timeout: 60_000 }, () => {
     const client = await connect(url);
     expect((await client.listTools()).tools.map((tool) => tool.name)).toEqual(["lazy__echo", "lazy__add"]);
     expect(app.manager.get("lazy").state).toBe("stopped");
+    expect(app.gateway!.status()).toMatchObject({ servers: 1, tools: 2 });
 
     const [first, second] = await Promise.all([
       client.callTool({ name: "lazy__echo", arguments: { text: "one" } }),

@@ -12,7 +12,7 @@ import type { MessageBus, Unsubscribe } from "../bus/index.js";
 import type { Clock, TimerHandle } from "../core/clock.js";
 import { errorMessage, isAppError } from "../core/errors.js";
 import type { Logger } from "../core/logger.js";
-import type { McpManager } from "../mcp/index.js";
+import { startsOnCall, type McpManager } from "../mcp/index.js";
 import { createCatalog } from "./catalog.js";
 import type { GatewayStatus } from "./gateway-status.js";
 import { DEFAULT_SEPARATOR, idFitsSeparator } from "./names.js";
@@ -178,7 +178,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
     },
 
     status() {
-      const running = manager.list().filter((server) => server.state === "running");
+      const running = manager.list().filter((server) => server.state === "running" || startsOnCall(server));
       return {
         path: GATEWAY_PATH,
         separator,

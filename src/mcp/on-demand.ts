@@ -82,7 +82,10 @@ export class OnDemand {
   async forget(id: string): Promise<void> {
     this.deps.clock.clearTimeout(this.activity.get(id)?.timer);
     this.activity.delete(id);
-    if (this.kept.delete(id)) await this.deps.repository.remove(id);
+    if (!this.kept.delete(id)) return;
+    await this.deps.repository
+      .remove(id)
+      .catch((error: unknown) => this.deps.logger.error({ server_id: id, err: errorMessage(error) }, "could not drop the capability snapshot"));
   }
 
   /**

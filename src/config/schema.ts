@@ -99,6 +99,13 @@ const ServerFields = {
   restart_after_failed_checks: z.number().int().min(0).max(1000).default(3),
   /** Per-server health thresholds, over `health.thresholds` of the config file. */
   thresholds: ThresholdsSchema.optional(),
+  /**
+   * `with_daemon`: started when the daemon starts. `on_demand`: left stopped until a call routed
+   * to it (gateway or REST) starts it; its tools are listed meanwhile from its last snapshot.
+   */
+  start: z.enum(["with_daemon", "on_demand"]).default("with_daemon"),
+  /** Seconds without calls after which an on-demand server is stopped (not a failure); none: it keeps running. */
+  idle_stop: seconds(86_400 * 30).optional(),
 };
 
 export const ServerConfigSchema = z
@@ -122,6 +129,13 @@ export const ServerConfigSchema = z
     }
     if (server.restart !== undefined && server.restart !== "never" && !server.auto_restart) {
       ctx.addIssue({ code: "custom", path: ["restart"], message: `contradicts auto_restart: false; give only restart: "${server.restart}"` });
+    }
+    if (server.idle_stop !== undefined && server.start !== "on_demand") {
+      ctx.addIssue({
+        code: "custom",
+        path: ["idle_stop"],
+        message: 'needs start: "on_demand" (a server started with the daemon would not come back after an idle stop)',
+      });
     }
     if (server.restart_backoff_max < server.restart_backoff_initial) {
       ctx.addIssue({
@@ -326,6 +340,10 @@ export const GatewayConfigSchema = z
     approve_changes: z.boolean().default(true),
     /** A string in a tool's definition (its description above all) longer than this is suspicious. */
     max_description_length: z.number().int().min(100).max(1_000_000).default(2000),
+    /** Seconds a /mcp session may go without a request (and without an open event stream) before it is closed. */
+    session_idle_timeout: seconds(86_400 * 7).default(1800),
+    /** Open MCP sessions (/mcp and the legacy /sse) at most; an initialize past it is refused with 503. */
+    max_sessions: z.number().int().min(1).max(100_000).default(256),
   })
   .strict();
 

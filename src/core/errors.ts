@@ -50,6 +50,8 @@ export const ERROR_CATALOGUE = {
   RATE_LIMITED: { status: 429, message: "Too many requests; slow down." },
   TOO_MANY_AUTH_FAILURES: { status: 429, message: "Too many failed authentications from this address; try again later." },
   WS_CONNECTION_LIMIT: { status: 429, message: "Too many open /ws connections." },
+  SERVER_START_FAILED: { status: 502, message: "The on-demand MCP server could not be started for the call." },
+  GATEWAY_SESSION_LIMIT: { status: 503, message: "The MCP gateway has as many sessions open as it allows (gateway.max_sessions)." },
   TOOL_CALL_FAILED: { status: 502, message: "The MCP server failed to answer the tool call." },
   TOOL_CALL_TIMEOUT: { status: 504, message: "The MCP server did not answer in time." },
   UPSTREAM_FAILED: { status: 502, message: "The MCP server failed to answer the request." },

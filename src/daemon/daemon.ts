@@ -286,6 +286,7 @@ export async function createDaemon(options: DaemonOptions): Promise<Daemon> {
   let watcher: ConfigWatcher | undefined;
   let stopping: Promise<void> | undefined;
   let security: SecurityConfig | undefined = config.security;
+  let gatewayConfig = config.gateway;
   const audit = createAuditService({
     repository: store.audit,
     clock,
@@ -373,6 +374,7 @@ export async function createDaemon(options: DaemonOptions): Promise<Daemon> {
       security: () => security,
       configStatus: () => configStatus,
       gateway,
+      gatewayConfig: () => gatewayConfig,
     });
     await app.listen({ host: options.host, port: options.port });
     const settled = whenStartsSettle(manager, bus, CATALOG_LOAD_DEFER_MAX_MS);
@@ -407,6 +409,7 @@ export async function createDaemon(options: DaemonOptions): Promise<Daemon> {
         healthConfig = next.health ?? HealthConfigSchema.parse({});
         health.updateConfig(healthConfig);
         security = next.security;
+        gatewayConfig = next.gateway;
         // Recorded first: once the switch is on, `pygent auth off` must already see why it stays on.
         await recordBind();
         await enforceAuthConfig();

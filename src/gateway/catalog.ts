@@ -1,5 +1,6 @@
 /**
- * What the gateway serves, gathered afresh from the running servers at each list: their tools
+ * What the gateway serves, gathered afresh at each list from the running servers (and from the
+ * last snapshot of on-demand ones at rest, which a call starts): their tools
  * and prompts under namespaced names, their resources under their own URIs with the owner kept
  * (a URI two servers serve goes to the first by id), and their resource templates. Also resolves
  * a name or URI a client sends back to the server that owns it.
@@ -8,7 +9,7 @@ import type { Prompt, Resource, ResourceTemplateType, Tool } from "@modelcontext
 import type { CapabilitySnapshot, ToolSummary } from "../bus/index.js";
 import { AppError, errorMessage } from "../core/errors.js";
 import type { Logger } from "../core/logger.js";
-import type { McpManager, ResourceTemplateSummary } from "../mcp/index.js";
+import { startsOnCall, type McpManager, type ResourceTemplateSummary } from "../mcp/index.js";
 import { idFitsSeparator, namespacedName, splitName } from "./names.js";
 import { loadServerSdk } from "./server-sdk.js";
 
@@ -45,11 +46,14 @@ export interface CatalogDeps {
 export function createCatalog({ manager, separator, logger, servedTools, toolRefusal }: CatalogDeps): Catalog {
   const templates = new Map<string, Promise<ResourceTemplateSummary[]>>();
 
-  /** Running servers whose names the separator can carry, in id order. */
-  function servedIds(): string[] {
+  /**
+   * Running servers, and on-demand ones a call would start (listed from their last snapshot;
+   * their templates are asked only while they run), whose names the separator can carry, in id order.
+   */
+  function servedIds(runningOnly = false): string[] {
     return manager
       .list()
-      .filter((server) => server.state === "running" && idFitsSeparator(server.id, separator))
+      .filter((server) => (server.state === "running" || (!runningOnly && startsOnCall(server))) && idFitsSeparator(server.id, separator))
       .map((server) => server.id);
   }
 
@@ -93,8 +97,9 @@ export function createCatalog({ manager, separator, logger, servedTools, toolRef
     if (!split || !known || !idFitsSeparator(split.serverId, separator)) {
       throw new AppError("TOOL_NOT_FOUND", `no ${kind} is named "${full}": gateway names are <server_id>${separator}<${kind}> of a registered server`);
     }
-    const state = manager.get(split.serverId).state;
-    if (state !== "running") {
+    const server = manager.get(split.serverId);
+    const state = server.state;
+    if (state !== "running" && !startsOnCall(server)) {
       throw new AppError("SERVER_NOT_RUNNING", `server "${split.serverId}" is ${state}, not running; start it to use ${full}`);
     }
     return { serverId: split.serverId, name: split.name };
@@ -144,7 +149,7 @@ export function createCatalog({ manager, separator, logger, servedTools, toolRef
     },
 
     async resourceTemplates() {
-      const ids = servedIds();
+      const ids = servedIds(true);
       const lists = await Promise.all(ids.map((id) => templatesOf(id)));
       return lists.flatMap((list, index) =>
         list.map((template) => ({
@@ -171,7 +176,7 @@ export function createCatalog({ manager, separator, logger, servedTools, toolRef
       const direct = ids.find((id) => snapshotOf(id)?.resources.some((resource) => resource.uri === uri));
       if (direct) return direct;
       const { UriTemplate } = await loadServerSdk();
-      for (const id of ids) {
+      for (const id of servedIds(true)) {
         const matches = (await templatesOf(id)).some((template) => new UriTemplate(template.uri_template).match(uri) !== null);
         if (matches) return id;
       }

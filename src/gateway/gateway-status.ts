@@ -8,12 +8,12 @@ export const GatewayStatusSchema = z
     separator: z.string(),
     /** Client sessions open now (stateless requests are not sessions). */
     sessions: z.number().int(),
-    /** Running servers whose tools, resources and prompts the gateway serves. */
+    /** Servers whose tools, resources and prompts the gateway serves: running ones, and on-demand ones a call would start. */
     servers: z.number().int(),
     tools: z.number().int(),
     prompts: z.number().int(),
     resources: z.number().int(),
-    /** Running servers left out because their id contains the separator. */
+    /** Servers (running or on demand) left out because their id contains the separator. */
     excluded_servers: z.array(z.string()),
     calls: z
       .object({

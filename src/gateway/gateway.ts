@@ -14,7 +14,7 @@ import type { Clock, TimerHandle } from "../core/clock.js";
 import { errorMessage, isAppError } from "../core/errors.js";
 import { RESERVED_SERVER_ID } from "../core/ids.js";
 import type { Logger } from "../core/logger.js";
-import type { McpManager } from "../mcp/index.js";
+import { startsOnCall, type McpManager } from "../mcp/index.js";
 import type { TokenRole, ToolApprovalsRepository } from "../store/index.js";
 import { callerRole, createBuiltins, type BuiltinContext } from "./builtin-tools.js";
 import { createCatalog, type Target } from "./catalog.js";
@@ -221,7 +221,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
     },
 
     status() {
-      const running = manager.list().filter((server) => server.state === "running");
+      const running = manager.list().filter((server) => server.state === "running" || startsOnCall(server));
       return {
         path: GATEWAY_PATH,
         separator,

@@ -549,6 +549,7 @@ class Monitor implements HealthMonitor {
     return classify({
       state: view.state,
       stateReason: view.enabled ? view.reason : "disabled",
+      onDemand: view.enabled && view.config.start === "on_demand",
       // A retry after a failed start goes on with the outage already reported, not a first start.
       seen: track.checkedAt !== null || track.status === "offline",
       probe: null,

@@ -10,6 +10,7 @@ export type {
   ToolCallResult,
   UpstreamResult,
 } from "./manager-types.js";
+export { ON_DEMAND_WAITING, startsOnCall } from "./on-demand.js";
 export { failedProbe, probeServer } from "./probe.js";
 export type { ProbeOptions, ProbeResult } from "./probe.js";
 export {

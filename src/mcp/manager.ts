@@ -26,6 +26,7 @@ import type {
   ToolCallResult,
   UpstreamResult,
 } from "./manager-types.js";
+import { OnDemand, ON_DEMAND_WAITING } from "./on-demand.js";
 import { reapOrphans } from "./orphan-reaper.js";
 import { MAX_RESULT_DEPTH, nestedDeeperThan } from "./result-depth.js";
 import { ProcessTable, signalGroup } from "./process-group.js";
@@ -140,6 +141,15 @@ export function createMcpManager(deps: ManagerDeps): McpManager {
   };
   let network = deps.network ?? STRICT_NETWORK_POLICY;
   const secrets = deps.secrets;
+  const onDemand = new OnDemand({ clock: deps.clock, repository: deps.store.lastCapabilities, logger });
+  deps.bus.subscribe("server_capabilities", (event) => {
+    const found = entries.get(event.server_id);
+    if (found) onDemand.keep(found.supervisor, event.snapshot);
+  });
+  deps.bus.subscribe("server_status", (event) => {
+    const found = entries.get(event.server_id);
+    if (found) onDemand.onState(found.supervisor);
+  });
   const apiSupervisorDeps = {
     ...supervisorDeps,
     // Built per check, so that setNetworkPolicy applies to the next connection.
@@ -163,9 +173,14 @@ export function createMcpManager(deps: ManagerDeps): McpManager {
     throw new AppError("SERVER_NOT_FOUND", `no MCP server has the id "${id}"`);
   }
 
+  function snapshotOf(supervisor: Supervisor): CapabilitySnapshot | null {
+    return supervisor.live?.snapshot ?? onDemand.lastSnapshot(supervisor);
+  }
+
   function view({ supervisor, source }: Entry): ServerView {
     const config = supervisor.config;
-    const snapshot = supervisor.live?.snapshot;
+    const snapshot = snapshotOf(supervisor);
+    const waiting = config.start === "on_demand" && config.enabled && supervisor.state === "stopped" && supervisor.reason === null;
     return {
       id: config.id,
       name: config.name,
@@ -175,7 +190,7 @@ export function createMcpManager(deps: ManagerDeps): McpManager {
       source,
       enabled: config.enabled,
       state: supervisor.state,
-      reason: supervisor.reason,
+      reason: waiting ? ON_DEMAND_WAITING : supervisor.reason,
       pid: supervisor.pid,
       restarts: supervisor.restarts,
       started_at: supervisor.startedAt,
@@ -199,11 +214,24 @@ export function createMcpManager(deps: ManagerDeps): McpManager {
     // Out of the registry first: a start asked for while it stops must not revive an untracked process.
     entries.delete(id);
     await found.supervisor.stop();
+    await onDemand.forget(id);
     deps.bus.publish({ type: "server_removed", server_id: id });
   }
 
+  /** Starts a server, or for an on-demand one, lists its tools once if they are not known yet. */
+  function launch(found: Entry): Promise<void> {
+    const { supervisor } = found;
+    return supervisor.config.start === "on_demand" ? onDemand.learn(supervisor) : supervisor.start();
+  }
+
   function launchInBackground(found: Entry): void {
-    found.supervisor.start().catch((error: unknown) => logger.error({ err: error, server_id: found.supervisor.id }, "start failed"));
+    launch(found).catch((error: unknown) => logger.error({ err: error, server_id: found.supervisor.id }, "start failed"));
+  }
+
+  /** A routed call: one to an on-demand server starts it first and counts towards its idle time. */
+  function routed<T>(id: string, call: () => Promise<T>): Promise<T> {
+    const found = entries.get(id);
+    return found?.supervisor.config.start === "on_demand" ? onDemand.run(found.supervisor, call) : call();
   }
 
   function applyOptions(input: Record<string, unknown>, options: RegisterOptions): Record<string, unknown> {
@@ -238,23 +266,26 @@ export function createMcpManager(deps: ManagerDeps): McpManager {
           logger.error({ server_id: stored.id, err: errorMessage(error) }, "stored server config is no longer valid; skipped");
         }
       }
+      await onDemand.load();
     })();
     return prepared;
   }
 
-  return {
+  const manager: McpManager = {
     daemonInstance: deps.daemonInstance,
 
     prepare,
 
     async start() {
       await prepare();
+      await onDemand.dropAllExcept(new Set(entries.keys()));
       started = true;
       for (const found of entries.values()) if (found.supervisor.config.enabled) launchInBackground(found);
     },
 
     async stop() {
       started = false;
+      onDemand.close();
       await Promise.all([...entries.values()].map((found) => found.supervisor.stop()));
     },
 
@@ -297,7 +328,7 @@ export function createMcpManager(deps: ManagerDeps): McpManager {
       if (entries.has(id)) throw new AppError("SERVER_EXISTS", `a server with the id "${id}" already exists`);
       await deps.store.servers.save(id, input, deps.clock.now());
       const created = add(parsed, "api", input);
-      if (started && parsed.enabled && options.start !== false) await created.supervisor.start();
+      if (started && parsed.enabled && options.start !== false) await launch(created);
       return view(created);
     },
 
@@ -323,7 +354,7 @@ export function createMcpManager(deps: ManagerDeps): McpManager {
       deps.bus.publish({ type: "server_updated", server_id: id });
       if (action === "stop") await found.supervisor.stop();
       else if (action === "restart") await found.supervisor.restart();
-      else if (action === "start" && started) await found.supervisor.start();
+      else if (action === "start" && started) await launch(found);
       return view(found);
     },
 
@@ -363,7 +394,9 @@ export function createMcpManager(deps: ManagerDeps): McpManager {
         found.supervisor.reconfigure(config);
         if (action === "stop") await found.supervisor.stop();
         else if (action !== "none" && started) {
-          found.supervisor.restart().catch((error: unknown) => logger.error({ err: error, server_id: config.id }, "restart failed"));
+          (action === "start" ? launch(found) : found.supervisor.restart()).catch((error: unknown) =>
+            logger.error({ err: error, server_id: config.id }, "restart failed"),
+          );
         }
       }
       return { added, removed, changed };
@@ -388,7 +421,7 @@ export function createMcpManager(deps: ManagerDeps): McpManager {
     },
 
     capabilities(id): CapabilitySnapshot | null {
-      return entry(id).supervisor.live?.snapshot ?? null;
+      return snapshotOf(entry(id).supervisor);
     },
 
     logs(id, limit): LogLine[] {
@@ -485,7 +518,9 @@ export function createMcpManager(deps: ManagerDeps): McpManager {
     async refreshCapabilities(id, options = {}) {
       const found = entry(id);
       const { timeout, signal } = requestOptions(found, options);
-      return found.supervisor.requireLive().refresh(timeout, signal);
+      const snapshot = await found.supervisor.requireLive().refresh(timeout, signal);
+      onDemand.keep(found.supervisor, snapshot);
+      return snapshot;
     },
 
     capabilitiesChanged(id) {
@@ -503,5 +538,12 @@ export function createMcpManager(deps: ManagerDeps): McpManager {
       const pid = entry(id).supervisor.pid;
       return pid === null ? [] : processTable.group(pid);
     },
+  };
+  const { callTool, readResource, getPrompt } = manager;
+  return {
+    ...manager,
+    callTool: (id, name, args) => routed(id, () => callTool(id, name, args)),
+    readResource: (id, uri) => routed(id, () => readResource(id, uri)),
+    getPrompt: (id, name, args) => routed(id, () => getPrompt(id, name, args)),
   };
 }

@@ -31,6 +31,7 @@ export type {
 export type { AuditFilter, AuditRecord, AuditRepository, NewAuditRecord } from "./audit-repository.js";
 export type { AuthStateRecord, AuthStateRepository, DaemonBindRecord } from "./auth-state-repository.js";
 export type { InstallRecord, InstallsRepository } from "./installs-repository.js";
+export type { LastCapabilitiesRecord, LastCapabilitiesRepository } from "./last-capabilities-repository.js";
 export type { DiscoveryUsageRecord, DiscoveryUsageRepository } from "./discovery-usage-repository.js";
 export type { ProcessGroupKind, ProcessGroupRecord, ProcessGroupsRepository } from "./process-groups-repository.js";
 export type {

@@ -11,6 +11,7 @@ import { sqliteAuthStateRepository, type AuthStateRepository } from "./auth-stat
 import { fileSize, openSqlite, type SqliteDatabase } from "./database.js";
 import { sqliteHealthRepository, type HealthRepository } from "./health-repository.js";
 import { sqliteInstallsRepository, type InstallsRepository } from "./installs-repository.js";
+import { sqliteLastCapabilitiesRepository, type LastCapabilitiesRepository } from "./last-capabilities-repository.js";
 import { sqliteDiscoveryUsageRepository, type DiscoveryUsageRepository } from "./discovery-usage-repository.js";
 import { sqliteProcessGroupsRepository, type ProcessGroupsRepository } from "./process-groups-repository.js";
 import { secretKeySource } from "./secret-key.js";
@@ -46,6 +47,7 @@ export interface Store {
   audit: AuditRepository;
   discoveryUsage: DiscoveryUsageRepository;
   toolApprovals: ToolApprovalsRepository;
+  lastCapabilities: LastCapabilitiesRepository;
   /** Runs a trivial query; resolves with how long it took. */
   ping(): Promise<{ latency_ms: number }>;
   info(): Promise<StoreInfo>;
@@ -86,6 +88,7 @@ export function openStore(dataDir: string, clock: Clock, options: OpenStoreOptio
     audit: faults.guard(sqliteAuditRepository(db)),
     discoveryUsage: faults.guard(sqliteDiscoveryUsageRepository(db)),
     toolApprovals: faults.guard(sqliteToolApprovalsRepository(db)),
+    lastCapabilities: faults.guard(sqliteLastCapabilitiesRepository(db)),
     async ping() {
       const started = performance.now();
       pingStmt.get();

@@ -6,11 +6,15 @@
  * response. Host and Origin are checked by the app's guard, the body limit by its parser, and
  * tokens as for /api: a viewer may list and read, tools/call needs an operator, except for the
  * gateway's own tools, which check the caller's role (handed to the SDK as the request's auth
- * info) themselves.
+ * info) themselves. Older clients use the legacy pair: GET /sse (the session's event stream) and
+ * POST /messages. Sessions of both idle too long are closed and their number is capped
+ * (gateway-sessions.ts).
  */
 import { randomUUID } from "node:crypto";
 import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from "fastify";
-import { AppError } from "../../core/errors.js";
+import type { Clock } from "../../core/clock.js";
+import { AppError, ERROR_CATALOGUE } from "../../core/errors.js";
+import type { Logger } from "../../core/logger.js";
 import { callerAuthInfo, GATEWAY_CALL_METHODS, GATEWAY_PATH, GatewayStatusSchema, loadServerSdk, type Gateway } from "../../gateway/index.js";
 import type { Authenticator } from "../auth/auth-guard.js";
 import { routeTokenGuard } from "../auth/route-token-guard.js";
@@ -18,8 +22,13 @@ import { roleAllows } from "../auth/token-service.js";
 import { McpHttpTransport } from "../mcp-http-transport.js";
 import { errorResponses } from "../schemas/common.js";
 import type { ZodTypeProvider } from "../validation.js";
+import { GatewaySessions, type SessionLimits } from "../gateway-sessions.js";
+import { LegacySseTransport } from "../legacy-sse-transport.js";
 
 const SESSION_HEADER = "mcp-session-id";
+/** The legacy HTTP+SSE pair: the event stream, and where the client POSTs its messages. */
+export const LEGACY_SSE_PATH = "/sse";
+export const LEGACY_MESSAGES_PATH = "/messages";
 
 /** The POSTed messages (or batch) that ask to run something. */
 function callsIn(body: unknown): object[] {
@@ -45,9 +54,30 @@ function checkRole(request: FastifyRequest, gateway: Gateway): void {
   }
 }
 
-export function registerGatewayEndpoint(app: FastifyInstance, gateway: Gateway, auth: Authenticator): void {
+export interface GatewayEndpointOptions {
+  clock: Clock;
+  logger: Logger;
+  /** `gateway.session_idle_timeout` and `gateway.max_sessions`, read at each use so that a reload applies. */
+  limits: () => SessionLimits;
+}
+
+/** A session refused for want of room: the JSON-RPC error an MCP client shows, with the HTTP status of GATEWAY_SESSION_LIMIT. */
+function sessionLimitReply(reply: FastifyReply, max: number, id: unknown): void {
+  const { status } = ERROR_CATALOGUE.GATEWAY_SESSION_LIMIT;
+  void reply.code(status).send({
+    jsonrpc: "2.0",
+    id: typeof id === "string" || typeof id === "number" ? id : null,
+    error: {
+      code: -32000,
+      message: `The gateway has ${max} MCP sessions open, its limit (gateway.max_sessions); close one or try again later.`,
+      data: { code: "GATEWAY_SESSION_LIMIT", max_sessions: max },
+    },
+  });
+}
+
+export function registerGatewayEndpoint(app: FastifyInstance, gateway: Gateway, auth: Authenticator, options: GatewayEndpointOptions): void {
   const tokenGuard = routeTokenGuard(auth, { role: "viewer" });
-  const sessions = new Map<string, McpHttpTransport>();
+  const sessions = new GatewaySessions<McpHttpTransport | LegacySseTransport>(options.clock, options.limits, options.logger);
 
   /** Hands the exchange to the transport, which writes the answer itself. */
   const serve = async (transport: McpHttpTransport, request: FastifyRequest, reply: FastifyReply) => {
@@ -57,9 +87,13 @@ export function registerGatewayEndpoint(app: FastifyInstance, gateway: Gateway, 
   };
 
   const openSession = async (request: FastifyRequest, reply: FastifyReply) => {
+    if (!(await sessions.hasRoom())) {
+      sessionLimitReply(reply, options.limits().max, (request.body as { id?: unknown }).id);
+      return;
+    }
     const transport: McpHttpTransport = new McpHttpTransport({
       sessionIdGenerator: () => randomUUID(),
-      onsessioninitialized: (id) => void sessions.set(id, transport),
+      onsessioninitialized: (id) => sessions.add(id, transport),
       onsessionclosed: (id) => void sessions.delete(id),
     });
     transport.onclose = () => {
@@ -77,19 +111,18 @@ export function registerGatewayEndpoint(app: FastifyInstance, gateway: Gateway, 
     await serve(transport, request, reply);
   };
 
-  app.addHook("preClose", async () => {
-    await Promise.all([...sessions.values()].map((transport) => transport.close()));
-    sessions.clear();
-  });
+  app.addHook("preClose", () => sessions.closeAll());
+
+  // The JSON-RPC params carry tool arguments, which may hold secrets. Lists, reads and the
+  // gateway's own read-only tools are audited like GETs; any other tool call always.
+  const readOnly = (request: FastifyRequest) => callsIn(request.body).every((message) => gateway.ownTool(toolNameOf(message))?.readOnly === true);
 
   app.route({
     method: ["POST", "GET", "DELETE"],
     url: GATEWAY_PATH,
-    // The JSON-RPC params carry tool arguments, which may hold secrets. Lists, reads and the
-    // gateway's own read-only tools are audited like GETs; any other tool call always.
     config: {
       auditValuesHidden: ["params"],
-      auditReadOnly: (request) => callsIn(request.body).every((message) => gateway.ownTool(toolNameOf(message))?.readOnly === true),
+      auditReadOnly: readOnly,
     },
     schema: {
       tags: ["gateway"],
@@ -110,7 +143,10 @@ export function registerGatewayEndpoint(app: FastifyInstance, gateway: Gateway, 
       checkRole(request, gateway);
       if (typeof sessionId === "string") {
         const transport = sessions.get(sessionId);
-        if (!transport) throw new AppError("NOT_FOUND", "No MCP session has this id (it ended or the daemon restarted); initialize a new one.");
+        if (!transport || transport instanceof LegacySseTransport) {
+          throw new AppError("NOT_FOUND", "No MCP session has this id (it ended, was idle too long, or the daemon restarted); initialize a new one.");
+        }
+        reply.raw.once("close", sessions.use(sessionId));
         await serve(transport, request, reply);
         return;
       }
@@ -121,6 +157,69 @@ export function registerGatewayEndpoint(app: FastifyInstance, gateway: Gateway, 
       }
       if ((await loadServerSdk()).isInitializeRequest(request.body)) await openSession(request, reply);
       else await serveStateless(request, reply);
+    },
+  });
+
+  app.get(LEGACY_SSE_PATH, {
+    schema: {
+      tags: ["gateway"],
+      summary: "The legacy MCP transport (HTTP+SSE, protocol 2024-11-05): the session's event stream",
+      description:
+        "For MCP clients older than Streamable HTTP. Opens a session: the first event, `endpoint`, names " +
+        `\`${LEGACY_MESSAGES_PATH}?sessionId=<id>\`, where the client POSTs its messages; answers come down this stream as \`message\` events. ` +
+        "Same names, tokens and roles as /mcp.",
+    },
+    onRequest: tokenGuard,
+    handler: async (request, reply) => {
+      if (!(await sessions.hasRoom())) {
+        throw new AppError("GATEWAY_SESSION_LIMIT", `The gateway has ${options.limits().max} MCP sessions open, its limit (gateway.max_sessions).`);
+      }
+      const sessionId = randomUUID();
+      reply.hijack();
+      const transport = new LegacySseTransport(sessionId, `${LEGACY_MESSAGES_PATH}?sessionId=${sessionId}`, reply.raw);
+      transport.onclose = () => sessions.delete(sessionId);
+      sessions.add(sessionId, transport);
+      reply.raw.once("close", sessions.use(sessionId));
+      await (await gateway.openServer({ session: true })).connect(transport);
+    },
+  });
+
+  app.post(LEGACY_MESSAGES_PATH, {
+    config: { auditValuesHidden: ["params"], auditReadOnly: readOnly },
+    schema: {
+      tags: ["gateway"],
+      summary: "The legacy MCP transport (HTTP+SSE): a client message for the session of ?sessionId",
+      description: "202 Accepted; the answer comes down the session's /sse stream. An unknown session is 404 NOT_FOUND.",
+    },
+    onRequest: tokenGuard,
+    handler: async (request, reply) => {
+      const { sessionId } = request.query as { sessionId?: unknown };
+      if (typeof sessionId !== "string" || sessionId === "") {
+        throw new AppError("VALIDATION_FAILED", "sessionId: the query parameter naming the /sse session is required", {
+          issues: [{ field: "sessionId", message: "is required" }],
+        });
+      }
+      const transport = sessions.get(sessionId);
+      if (!(transport instanceof LegacySseTransport)) {
+        throw new AppError("NOT_FOUND", "No /sse session has this id (its stream closed or the daemon restarted); open a new one.");
+      }
+      checkRole(request, gateway);
+      const { parseJSONRPCMessage } = await loadServerSdk();
+      const body: unknown = request.body;
+      let messages;
+      try {
+        messages = (Array.isArray(body) ? body : [body]).map((message: unknown) => parseJSONRPCMessage(message));
+      } catch {
+        throw new AppError("VALIDATION_FAILED", "body: not a JSON-RPC 2.0 message", { issues: [{ field: "body", message: "is not a JSON-RPC 2.0 message" }] });
+      }
+      const done = sessions.use(sessionId);
+      try {
+        const authInfo = request.principal ? callerAuthInfo(request.principal) : undefined;
+        for (const message of messages) transport.receive(message, authInfo);
+      } finally {
+        done();
+      }
+      return reply.code(202).send("Accepted");
     },
   });
 }

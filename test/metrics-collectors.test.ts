@@ -17,6 +17,8 @@ import {
 import type { ServerView } from "../src/mcp/index.js";
 import { parsePrometheusText, sampleValue } from "./helpers/prometheus-text.js";
 
+const LOCAL = { id: null, name: "local" };
+
 
 interface FakeServer {
   id: string;
@@ -85,7 +87,7 @@ describe("Prometheus metrics", () => {
     status(bus, "b", 3);
     status(bus, "b", 3);
     for (const ok of [true, true, false]) {
-      bus.publish({ type: "tool_called", server_id: "a", tool: "echo", ok, duration_ms: 1, at: 0 });
+      bus.publish({ type: "tool_called", server_id: "a", tool: "echo", ok, outcome: ok ? "ok" : "failed", caller: LOCAL, via: "internal", duration_ms: 1, at: 0 });
     }
 
     const text = await prometheus.render();
@@ -121,7 +123,7 @@ describe("Prometheus metrics", () => {
     stoppers.push(prometheus);
     health(bus, "a", 10);
     status(bus, "a", 2);
-    bus.publish({ type: "tool_called", server_id: "a", tool: "echo", ok: true, duration_ms: 1, at: 0 });
+    bus.publish({ type: "tool_called", server_id: "a", tool: "echo", ok: true, outcome: "ok", caller: LOCAL, via: "internal", duration_ms: 1, at: 0 });
 
     servers = [];
     bus.publish({ type: "server_removed", server_id: "a" });
@@ -191,7 +193,7 @@ describe("metrics summary", () => {
     status(bus, "c", 2, clock.now() - 2 * 3_600_000); // two restarts long ago
     status(bus, "c", 5, clock.now() - 60_000); // three within the hour
     for (const ok of [true, false, true, true]) {
-      bus.publish({ type: "tool_called", server_id: "a", tool: "echo", ok, duration_ms: 1, at: 0 });
+      bus.publish({ type: "tool_called", server_id: "a", tool: "echo", ok, outcome: ok ? "ok" : "failed", caller: LOCAL, via: "internal", duration_ms: 1, at: 0 });
     }
 
     const result = summary.summary();

@@ -2,17 +2,20 @@
  * The MCP gateway: one MCP server face for every running server. Each client session (or each
  * stateless request) gets its own low-level SDK `Server` whose handlers answer lists from the
  * catalog and route calls to the owning server through the MCP Manager, with that server's
- * timeout; an upstream failure comes back as an MCP error naming the server. Changes of the
+ * timeout, the client's cancellation, progress token and answers to the server's sampling and
+ * elicitation carried through (call-passthrough.ts); an upstream failure comes back as an MCP
+ * error naming the server. Changes of the
  * servers (started, stopped, removed, capabilities changed) reach open sessions as
  * list_changed notifications, debounced. The transport is the caller's (the API mounts it on
  * HTTP); this domain knows no HTTP.
  */
 import type { ProtocolError, Server } from "@modelcontextprotocol/server";
-import type { MessageBus, Unsubscribe } from "../bus/index.js";
+import type { CallEntry, CallerRef, MessageBus, Unsubscribe } from "../bus/index.js";
 import type { Clock, TimerHandle } from "../core/clock.js";
 import { errorMessage, isAppError } from "../core/errors.js";
 import type { Logger } from "../core/logger.js";
 import type { McpManager } from "../mcp/index.js";
+import { passthroughOptions } from "./call-passthrough.js";
 import { createCatalog } from "./catalog.js";
 import type { GatewayStatus } from "./gateway-status.js";
 import { DEFAULT_SEPARATOR, idFitsSeparator } from "./names.js";
@@ -20,6 +23,9 @@ import { loadServerSdk, type ServerSdk } from "./server-sdk.js";
 
 /** Where the API serves the gateway. */
 export const GATEWAY_PATH = "/mcp";
+
+/** The header `pygent mcp` sends, so that its calls are counted as the relay's, not the gateway's. */
+export const GATEWAY_RELAY_HEADER = "x-pygent-relay";
 
 /** The requests that run something on a server, which need more than the right to look. */
 export const GATEWAY_CALL_METHODS: ReadonlySet<string> = new Set(["tools/call"]);
@@ -43,11 +49,19 @@ export interface Gateway {
    * A new MCP server for one client: a `session` one stays registered for list_changed
    * notifications and counts in status() until it closes; a stateless one serves one request.
    */
-  openServer(options: { session: boolean }): Promise<Server>;
+  openServer(options: { session: boolean; caller?: GatewayCaller }): Promise<Server>;
+  /** The server and tool a namespaced tool name routes to, or undefined (for the audit log). */
+  toolTarget(name: string): { serverId: string; name: string } | undefined;
   status(): GatewayStatus;
   /** Stops listening to the bus and closes every open session. */
   close(): Promise<void>;
 }
+
+/** Who opened a session (the token that opened it) and through what. */
+export type GatewayCaller = CallerRef & { via: CallEntry };
+
+/** A caller the API did not name: no token, straight to the gateway. */
+const ANONYMOUS_CALLER: GatewayCaller = { id: null, name: "anonymous", via: "gateway" };
 
 /** Which errors are the client's (a name nobody serves) rather than the upstream's. */
 const CLIENT_ERRORS = new Set(["TOOL_NOT_FOUND", "NOT_FOUND", "SERVER_NOT_FOUND", "INVALID_ID"]);
@@ -107,7 +121,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
     }),
   );
 
-  function createServer(sdk: ServerSdk): Server {
+  function createServer(sdk: ServerSdk, caller: GatewayCaller): Server {
     const routed = async <T>(serverId: string | undefined, run: () => Promise<T>): Promise<T> => {
       try {
         return await run();
@@ -131,13 +145,13 @@ export function createGateway(deps: GatewayDeps): Gateway {
     server.setRequestHandler("resources/list", () => ({ resources: catalog.resources() }));
     server.setRequestHandler("resources/templates/list", async () => ({ resourceTemplates: await catalog.resourceTemplates() }));
 
-    server.setRequestHandler("tools/call", async (request) => {
+    server.setRequestHandler("tools/call", async (request, ctx) => {
       calls.total += 1;
       let target: { serverId: string; name: string } | undefined;
       try {
         target = catalog.tool(request.params.name);
         const { serverId, name } = target;
-        const result = await manager.callTool(serverId, name, request.params.arguments ?? {});
+        const result = await manager.callTool(serverId, name, request.params.arguments ?? {}, passthroughOptions(sdk, server, ctx, caller));
         if (result.is_error) calls.failed += 1;
         return {
           content: result.content as never,
@@ -150,22 +164,23 @@ export function createGateway(deps: GatewayDeps): Gateway {
       }
     });
 
-    server.setRequestHandler("prompts/get", async (request) => {
+    server.setRequestHandler("prompts/get", async (request, ctx) => {
       const target = await routed(undefined, async () => catalog.prompt(request.params.name));
-      return routed(target.serverId, () => manager.getPrompt(target.serverId, target.name, request.params.arguments ?? {})) as never;
+      const options = passthroughOptions(sdk, server, ctx, caller);
+      return routed(target.serverId, () => manager.getPrompt(target.serverId, target.name, request.params.arguments ?? {}, options)) as never;
     });
 
-    server.setRequestHandler("resources/read", async (request) => {
+    server.setRequestHandler("resources/read", async (request, ctx) => {
       const { uri } = request.params;
       const owner = await routed(undefined, () => catalog.resourceOwner(uri));
-      return routed(owner, () => manager.readResource(owner, uri)) as never;
+      return routed(owner, () => manager.readResource(owner, uri, passthroughOptions(sdk, server, ctx, caller))) as never;
     });
     return server;
   }
 
   return {
-    async openServer({ session }) {
-      const server = createServer(await loadServerSdk());
+    async openServer({ session, caller = ANONYMOUS_CALLER }) {
+      const server = createServer(await loadServerSdk(), caller);
       if (session) {
         served ??= fingerprints();
         sessions.add(server);
@@ -175,6 +190,14 @@ export function createGateway(deps: GatewayDeps): Gateway {
         };
       }
       return server;
+    },
+
+    toolTarget(name) {
+      try {
+        return catalog.tool(name);
+      } catch {
+        return undefined;
+      }
     },
 
     status() {

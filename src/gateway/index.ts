@@ -4,7 +4,9 @@ export {
   DEFAULT_NOTIFY_DEBOUNCE_MS,
   GATEWAY_CALL_METHODS,
   GATEWAY_PATH,
+  GATEWAY_RELAY_HEADER,
   type Gateway,
+  type GatewayCaller,
   type GatewayDeps,
 } from "./gateway.js";
 export { GatewayStatusSchema, type GatewayStatus } from "./gateway-status.js";

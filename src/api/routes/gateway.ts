@@ -10,7 +10,16 @@ import { randomUUID } from "node:crypto";
 import type { NodeStreamableHTTPServerTransport } from "@modelcontextprotocol/node";
 import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from "fastify";
 import { AppError } from "../../core/errors.js";
-import { GATEWAY_CALL_METHODS, GATEWAY_PATH, GatewayStatusSchema, loadServerSdk, type Gateway } from "../../gateway/index.js";
+import {
+  GATEWAY_CALL_METHODS,
+  GATEWAY_PATH,
+  GATEWAY_RELAY_HEADER,
+  GatewayStatusSchema,
+  loadServerSdk,
+  type Gateway,
+  type GatewayCaller,
+} from "../../gateway/index.js";
+import { actorOf } from "../audit-hook.js";
 import type { Authenticator } from "../auth/auth-guard.js";
 import { routeTokenGuard } from "../auth/route-token-guard.js";
 import { roleAllows } from "../auth/token-service.js";
@@ -28,13 +37,22 @@ function loadHttpTransport(): Promise<HttpTransport> {
   return httpTransport;
 }
 
-/** Whether the POSTed message (or batch) asks to run something. */
-function asksToCall(body: unknown): boolean {
-  const messages = Array.isArray(body) ? body : [body];
-  return messages.some(
-    (message) =>
+/** The requests in the POSTed message (or batch) that ask to run something. */
+function callsIn(body: unknown): { params?: { name?: unknown } }[] {
+  const messages: unknown[] = Array.isArray(body) ? body : [body];
+  return messages.filter(
+    (message): message is { params?: { name?: unknown } } =>
       typeof message === "object" && message !== null && "id" in message && GATEWAY_CALL_METHODS.has(String((message as { method?: unknown }).method)),
   );
+}
+
+function asksToCall(body: unknown): boolean {
+  return callsIn(body).length > 0;
+}
+
+/** Who sends this request: its token, and whether it comes through `pygent mcp`. */
+function callerOf(request: FastifyRequest): GatewayCaller {
+  return { ...actorOf(request), via: request.headers[GATEWAY_RELAY_HEADER] === undefined ? "gateway" : "relay" };
 }
 
 function checkRole(request: FastifyRequest): void {
@@ -67,14 +85,14 @@ export function registerGatewayEndpoint(app: FastifyInstance, gateway: Gateway, 
     transport.onclose = () => {
       if (transport.sessionId) sessions.delete(transport.sessionId);
     };
-    await (await gateway.openServer({ session: true })).connect(transport);
+    await (await gateway.openServer({ session: true, caller: callerOf(request) })).connect(transport);
     await serve(transport, request, reply);
   };
 
   const serveStateless = async (request: FastifyRequest, reply: FastifyReply) => {
     const { NodeStreamableHTTPServerTransport } = await loadHttpTransport();
     const transport = new NodeStreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
-    const server = await gateway.openServer({ session: false });
+    const server = await gateway.openServer({ session: false, caller: callerOf(request) });
     reply.raw.on("close", () => void server.close());
     await server.connect(transport);
     await serve(transport, request, reply);
@@ -90,7 +108,19 @@ export function registerGatewayEndpoint(app: FastifyInstance, gateway: Gateway, 
     url: GATEWAY_PATH,
     // The JSON-RPC params carry tool arguments, which may hold secrets. Lists and reads are
     // audited like GETs; a tool call always.
-    config: { auditValuesHidden: ["params"], auditReadOnly: (request) => !asksToCall(request.body) },
+    config: {
+      auditValuesHidden: ["params"],
+      auditReadOnly: (request) => !asksToCall(request.body),
+      // A tool call names the server and the tool it ran (`echo/echo`, as the REST call's target).
+      auditTarget: (request) => {
+        const targets = callsIn(request.body).map(({ params }) => {
+          const name = typeof params?.name === "string" ? params.name : "";
+          const target = gateway.toolTarget(name);
+          return target ? `${target.serverId}/${target.name}` : name;
+        });
+        return targets.length > 0 ? targets.join(", ") : null;
+      },
+    },
     schema: {
       tags: ["gateway"],
       summary: "The MCP endpoint (Streamable HTTP) for every running server",

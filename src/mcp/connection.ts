@@ -384,6 +384,7 @@ async function connectWithin(config: ServerConfig, options: ConnectOptions, sign
     stage = config.transport === "sse" ? "open its SSE stream and answer initialize" : "answer initialize";
     const initStarted = performance.now();
     await untilAborted(client.connect(transport, requestOptions), signal);
+    deferResponses(transport);
     const initializeMs = performance.now() - initStarted;
     stage = "answer the tools, resources and prompts lists";
     const listStarted = performance.now();
@@ -414,6 +415,21 @@ async function connectWithin(config: ServerConfig, options: ConnectOptions, sign
     await transport.close().catch(() => {});
     throw classifyStartFailure(error, reason);
   }
+}
+
+/**
+ * The SDK client hands a notification to its handler a microtask late but settles a response at
+ * once, dropping the request's progress handler with it: progress a server sent just before its
+ * answer, read in the same chunk, would be lost. So a response is delivered a microtask late too,
+ * after the notifications that came before it.
+ */
+function deferResponses(transport: Transport): void {
+  const deliver = transport.onmessage;
+  if (!deliver) return;
+  transport.onmessage = (message, extra) => {
+    if ("id" in message && !("method" in message)) queueMicrotask(() => deliver(message, extra));
+    else deliver(message, extra);
+  };
 }
 
 function round(ms: number): number {

@@ -12,6 +12,7 @@ import { fixtureServer } from "./helpers/fixture-servers.js";
 import { BIN, runCli, startDaemon, type DaemonProcess } from "./helpers/daemon-process.js";
 import { freePort } from "./helpers/network.js";
 import { makeTempDir, removeTempDir, waitFor } from "./helpers/processes.js";
+import { parsePrometheusText, sampleValue } from "./helpers/prometheus-text.js";
 
 let dir: string;
 let daemon: DaemonProcess | undefined;
@@ -66,6 +67,10 @@ describe("pygent mcp", { timeout: 90_000 }, () => {
     const status = await runCli(["gateway", "status", "--json", "--url", running.url]);
     expect(status.code).toBe(0);
     expect(JSON.parse(status.stdout)).toMatchObject({ path: "/mcp", separator: "__", sessions: 1, servers: 1, tools: 2, calls: { total: 2, failed: 1 } });
+    // The call is counted once, as the relay's.
+    const metrics = parsePrometheusText(await (await fetch(new URL("/metrics", running.url))).text());
+    const calls = (via: string) => sampleValue(metrics, "pygent_tool_call_duration_seconds_count", { server_id: "echo", tool: "echo", via });
+    expect([calls("relay"), calls("gateway")]).toEqual([1, undefined]);
 
     // A session with its event stream open does not hold up the daemon's shutdown.
     expect(await running.stop()).toBe(0);

@@ -25,13 +25,15 @@ afterEach(async () => {
   current = undefined;
 });
 
-const passthrough = (id: string) => fixtureServer(id, "passthrough-server.mjs", { request_timeout: 60 });
-
 async function gatewayApp(...ids: string[]): Promise<{ app: TestApp; url: URL }> {
+  return gatewayAppWith({ request_timeout: 60 }, ...ids);
+}
+
+async function gatewayAppWith(extra: Record<string, unknown>, ...ids: string[]): Promise<{ app: TestApp; url: URL }> {
   const app = await createTestApp({ gateway: {} });
   current = app;
   for (const id of ids) {
-    const { id: _id, ...config } = passthrough(id);
+    const { id: _id, ...config } = fixtureServer(id, "passthrough-server.mjs", extra);
     await app.manager.registerServer(id, config);
   }
   await app.app.listen({ host: "127.0.0.1", port: 0 });
@@ -60,6 +62,16 @@ function textOf(result: { content?: unknown }): string {
 function askedText(request: { params: { messages: { content: unknown }[] } }): string {
   const content = request.params.messages[0]?.content as { text?: string } | undefined;
   return content?.text ?? "";
+}
+
+/** A tool call through the REST API. */
+function restCall(url: URL, serverId: string, tool: string, args: Record<string, unknown>, signal?: AbortSignal): Promise<Response> {
+  return fetch(new URL(`/api/v1/mcp/servers/${serverId}/tools/${tool}/call`, url), {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ arguments: args }),
+    ...(signal ? { signal } : {}),
+  });
 }
 
 function logged(app: TestApp, id: string, pattern: RegExp): Promise<string> {
@@ -103,12 +115,7 @@ describe("gateway passthrough", { timeout: 60_000 }, () => {
   it("cancels the call on the server when a REST client hangs up", async () => {
     const { app, url } = await gatewayApp("pt");
     const hangUp = new AbortController();
-    const call = fetch(new URL("/api/v1/mcp/servers/pt/tools/wait_for_cancel/call", url), {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ arguments: {} }),
-      signal: hangUp.signal,
-    });
+    const call = restCall(url, "pt", "wait_for_cancel", {}, hangUp.signal);
     call.catch(() => undefined);
     await logged(app, "pt", /^waiting \d+$/);
     hangUp.abort();
@@ -129,6 +136,19 @@ describe("gateway passthrough", { timeout: 60_000 }, () => {
     }));
     expect(textOf(await client.callTool({ name: "pt__ask_sampling", arguments: { who: "me" } }))).toBe('me got: reply to "sample for me"');
     expect(textOf(await client.callTool({ name: "pt__ask_elicitation", arguments: { who: "me" } }))).toBe("accept: Ada (asked: name for me)");
+  });
+
+  it("withdraws a forwarded sampling request from the client when the call it belongs to times out", async () => {
+    const { url } = await gatewayAppWith({ request_timeout: 1 }, "pt");
+    const client = await connect(url, { sampling: {} });
+    let withdrawn = false;
+    client.setRequestHandler("sampling/createMessage", async (_request, ctx) => {
+      await new Promise((resolve) => ctx.mcpReq.signal.addEventListener("abort", resolve, { once: true }));
+      withdrawn = true;
+      return { model: "test-model", role: "assistant", content: { type: "text", text: "too late" } };
+    });
+    await expect(client.callTool({ name: "pt__ask_sampling", arguments: { who: "me" } })).rejects.toThrow(/server "pt" did not answer ask_sampling within 1 s/);
+    await waitFor(() => (withdrawn ? true : undefined), { timeoutMs: 10_000, message: "the sampling request withdrawn" });
   });
 
   it("refuses the server's sampling and elicitation, saying why, for a client that did not declare them", async () => {
@@ -207,19 +227,8 @@ describe("gateway passthrough", { timeout: 60_000 }, () => {
 
     const client = await connect(url);
     await client.callTool({ name: "pt__echo", arguments: { text: "via the gateway" } });
-    const rest = await fetch(new URL("/api/v1/mcp/servers/pt/tools/echo/call", url), {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ arguments: { text: "via REST" } }),
-    });
-    expect(rest.status).toBe(200);
-    const sampled = (await (
-      await fetch(new URL("/api/v1/mcp/servers/pt/tools/ask_sampling/call", url), {
-        method: "POST",
-        headers: { "content-type": "application/json" },
-        body: JSON.stringify({ arguments: { who: "rest" } }),
-      })
-    ).json()) as { is_error: boolean; content: { text: string }[] };
+    expect((await restCall(url, "pt", "echo", { text: "via REST" })).status).toBe(200);
+    const sampled = (await (await restCall(url, "pt", "ask_sampling", { who: "rest" })).json()) as { is_error: boolean; content: { text: string }[] };
     expect(sampled.is_error).toBe(true);
     expect(sampled.content[0]?.text).toContain("PyGent's REST API or the daemon itself) cannot answer it");
 

@@ -27,20 +27,23 @@ export class UpstreamRequestRefused extends Error {
 
 type Answerer = NonNullable<CallOptions["onUpstreamRequest"]>;
 
+/** `ended` is made only when a server's request is handed over: most calls never need one. */
+type InFlight = { answerer: Answerer | undefined; ended?: AbortController };
+
 export const UPSTREAM_REQUEST_METHODS = ["sampling/createMessage", "elicitation/create"] as const;
 
 export class InFlightCalls {
-  private readonly calls = new Set<{ answerer: Answerer | undefined; ended: AbortController }>();
+  private readonly calls = new Set<InFlight>();
 
   constructor(private readonly serverId: string) {}
 
   /** Counts a request as in flight until the returned function is called. */
   enter(answerer: Answerer | undefined): () => void {
-    const call = { answerer, ended: new AbortController() };
+    const call: InFlight = { answerer };
     this.calls.add(call);
     return () => {
       this.calls.delete(call);
-      call.ended.abort();
+      call.ended?.abort();
     };
   }
 
@@ -65,6 +68,7 @@ export class InFlightCalls {
     if (only.answerer === undefined) {
       throw new UpstreamRequestRefused(METHOD_NOT_FOUND, `${method} refused: the caller of the request it belongs to (PyGent's REST API or the daemon itself) cannot answer it`);
     }
+    only.ended ??= new AbortController();
     return only.answerer(request, AbortSignal.any([signal, only.ended.signal]));
   }
 }

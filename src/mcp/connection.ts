@@ -420,8 +420,8 @@ async function connectWithin(config: ServerConfig, options: ConnectOptions, sign
 /**
  * The SDK client hands a notification to its handler a microtask late but settles a response at
  * once, dropping the request's progress handler with it: progress a server sent just before its
- * answer, read in the same chunk, would be lost. So a response is delivered a microtask late too,
- * after the notifications that came before it.
+ * answer, read in the same chunk, would be lost (modelcontextprotocol/typescript-sdk#2580). So a
+ * response is delivered a microtask late too, after the notifications that came before it.
  */
 function deferResponses(transport: Transport): void {
   const deliver = transport.onmessage;

@@ -16,8 +16,11 @@ import type { ServerSdk } from "./server-sdk.js";
  */
 const UNTIL_THE_CALL_ENDS_MS = 2 ** 31 - 1;
 
+/** Who sends the client's requests (the token that opened its session) and through what. */
+export type GatewayCaller = CallerRef & { via: CallEntry };
+
 /** What the client lacks to answer `request`, in words; undefined when it can answer. */
-export function missingCapability(capabilities: ClientCapabilities | undefined, request: UpstreamRequest): string | undefined {
+function missingCapability(capabilities: ClientCapabilities | undefined, request: UpstreamRequest): string | undefined {
   const { params } = request;
   if (request.method === "sampling/createMessage") {
     const sampling = capabilities?.sampling;
@@ -35,7 +38,7 @@ export function missingCapability(capabilities: ClientCapabilities | undefined, 
 }
 
 /** The manager's options for the upstream request made for this client's request. */
-export function passthroughOptions(sdk: ServerSdk, server: Server, ctx: ServerContext, caller: CallerRef & { via: CallEntry }): CallOptions {
+export function passthroughOptions(sdk: ServerSdk, server: Server, ctx: ServerContext, caller: GatewayCaller): CallOptions {
   const { signal, notify, send } = ctx.mcpReq;
   const progressToken = ctx.mcpReq._meta?.progressToken;
   return {

@@ -4,18 +4,17 @@
  * catalog and route calls to the owning server through the MCP Manager, with that server's
  * timeout, the client's cancellation, progress token and answers to the server's sampling and
  * elicitation carried through (call-passthrough.ts); an upstream failure comes back as an MCP
- * error naming the server. Changes of the
- * servers (started, stopped, removed, capabilities changed) reach open sessions as
- * list_changed notifications, debounced. The transport is the caller's (the API mounts it on
- * HTTP); this domain knows no HTTP.
+ * error naming the server. Changes of the servers (started, stopped, removed, capabilities
+ * changed) reach open sessions as list_changed notifications, debounced. The transport is the
+ * caller's (the API mounts it on HTTP); this domain knows no HTTP.
  */
 import type { ProtocolError, Server } from "@modelcontextprotocol/server";
-import type { CallEntry, CallerRef, MessageBus, Unsubscribe } from "../bus/index.js";
+import type { MessageBus, Unsubscribe } from "../bus/index.js";
 import type { Clock, TimerHandle } from "../core/clock.js";
 import { errorMessage, isAppError } from "../core/errors.js";
 import type { Logger } from "../core/logger.js";
 import type { McpManager } from "../mcp/index.js";
-import { passthroughOptions } from "./call-passthrough.js";
+import { passthroughOptions, type GatewayCaller } from "./call-passthrough.js";
 import { createCatalog } from "./catalog.js";
 import type { GatewayStatus } from "./gateway-status.js";
 import { DEFAULT_SEPARATOR, idFitsSeparator } from "./names.js";
@@ -48,6 +47,7 @@ export interface Gateway {
   /**
    * A new MCP server for one client: a `session` one stays registered for list_changed
    * notifications and counts in status() until it closes; a stateless one serves one request.
+   * Its calls are counted as `caller`'s (the token that opened it, and the entry point).
    */
   openServer(options: { session: boolean; caller?: GatewayCaller }): Promise<Server>;
   /** The server and tool a namespaced tool name routes to, or undefined (for the audit log). */
@@ -56,9 +56,6 @@ export interface Gateway {
   /** Stops listening to the bus and closes every open session. */
   close(): Promise<void>;
 }
-
-/** Who opened a session (the token that opened it) and through what. */
-export type GatewayCaller = CallerRef & { via: CallEntry };
 
 /** A caller the API did not name: no token, straight to the gateway. */
 const ANONYMOUS_CALLER: GatewayCaller = { id: null, name: "anonymous", via: "gateway" };

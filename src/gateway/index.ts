@@ -6,9 +6,9 @@ export {
   GATEWAY_PATH,
   GATEWAY_RELAY_HEADER,
   type Gateway,
-  type GatewayCaller,
   type GatewayDeps,
 } from "./gateway.js";
+export type { GatewayCaller } from "./call-passthrough.js";
 export { GatewayStatusSchema, type GatewayStatus } from "./gateway-status.js";
 export { DEFAULT_SEPARATOR, idFitsSeparator, MAX_TOOL_NAME_LENGTH, namespacedName, splitName } from "./names.js";
 export { loadServerSdk } from "./server-sdk.js";

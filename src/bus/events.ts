@@ -112,12 +112,27 @@ export interface ConfigRejectedEvent {
   at: number;
 }
 
+/** Where a call came into the daemon: the REST API, the MCP gateway, `pygent mcp`, or code inside the daemon. */
+export type CallEntry = "rest" | "gateway" | "relay" | "internal";
+
+/** How a call ended: answered, answered with isError, failed, out of time, or given up by its caller. */
+export type CallOutcome = "ok" | "tool_error" | "failed" | "timeout" | "cancelled";
+
+/** Who made a call: the token (its id and name), else "anonymous" (or "local" with auth off), with no id. */
+export interface CallerRef {
+  id: string | null;
+  name: string;
+}
+
 /** A tool call made through the daemon, for error rates and usage statistics. */
 export interface ToolCalledEvent {
   type: "tool_called";
   server_id: string;
   tool: string;
   ok: boolean;
+  outcome: CallOutcome;
+  caller: CallerRef;
+  via: CallEntry;
   duration_ms: number;
   at: number;
 }

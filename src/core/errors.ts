@@ -54,6 +54,7 @@ export const ERROR_CATALOGUE = {
   GATEWAY_SESSION_LIMIT: { status: 503, message: "The MCP gateway has as many sessions open as it allows (gateway.max_sessions)." },
   TOOL_CALL_FAILED: { status: 502, message: "The MCP server failed to answer the tool call." },
   TOOL_CALL_TIMEOUT: { status: 504, message: "The MCP server did not answer in time." },
+  CALL_CANCELLED: { status: 499, message: "The caller gave up on the request; it was cancelled on the MCP server too." },
   UPSTREAM_FAILED: { status: 502, message: "The MCP server failed to answer the request." },
   UPSTREAM_TIMEOUT: { status: 504, message: "The MCP server did not answer the request in time." },
   RESPONSE_TOO_LARGE: { status: 502, message: "The MCP server answered with a message over the daemon's size cap; the server is restarted." },

@@ -2,11 +2,12 @@
  * The MCP gateway: one MCP server face for every running server. Each client session (or each
  * stateless request) gets its own low-level SDK `Server` whose handlers answer lists from the
  * catalog and route calls to the owning server through the MCP Manager, with that server's
- * timeout; an upstream failure comes back as an MCP error naming the server. Changes of the
- * servers (started, stopped, removed, capabilities changed) reach open sessions as
- * list_changed notifications, debounced. A tool whose definition awaits approval is neither listed
- * nor called (tool-approvals.ts). The transport is the caller's (the API mounts it on
- * HTTP); this domain knows no HTTP.
+ * timeout, the client's cancellation, progress token and answers to the server's sampling and
+ * elicitation carried through (call-passthrough.ts); an upstream failure comes back as an MCP
+ * error naming the server. Changes of the servers (started, stopped, removed, capabilities
+ * changed) reach open sessions as list_changed notifications, debounced. A tool whose definition
+ * awaits approval is neither listed nor called (tool-approvals.ts). The transport is the caller's
+ * (the API mounts it on HTTP); this domain knows no HTTP.
  */
 import type { CallToolResult, ProtocolError, Server } from "@modelcontextprotocol/server";
 import type { MessageBus, Unsubscribe } from "../bus/index.js";
@@ -14,9 +15,10 @@ import type { Clock, TimerHandle } from "../core/clock.js";
 import { errorMessage, isAppError } from "../core/errors.js";
 import { RESERVED_SERVER_ID } from "../core/ids.js";
 import type { Logger } from "../core/logger.js";
-import { startsOnCall, type McpManager } from "../mcp/index.js";
+import { startsOnCall, type CallOptions, type McpManager } from "../mcp/index.js";
 import type { TokenRole, ToolApprovalsRepository } from "../store/index.js";
 import { callerRole, createBuiltins, type BuiltinContext } from "./builtin-tools.js";
+import { passthroughOptions, type GatewayCaller } from "./call-passthrough.js";
 import { createCatalog, type Target } from "./catalog.js";
 import type { GatewayStatus } from "./gateway-status.js";
 import { DEFAULT_SEPARATOR, idFitsSeparator } from "./names.js";
@@ -28,6 +30,9 @@ import { createToolApprovals, type ToolApprovals, type ToolApprovalSettings } fr
 
 /** Where the API serves the gateway. */
 export const GATEWAY_PATH = "/mcp";
+
+/** The header `pygent mcp` sends, so that its calls are counted as the relay's, not the gateway's. */
+export const GATEWAY_RELAY_HEADER = "x-pygent-relay";
 
 /** The requests that run something on a server, which need more than the right to look. */
 export const GATEWAY_CALL_METHODS: ReadonlySet<string> = new Set(["tools/call"]);
@@ -54,8 +59,11 @@ export interface Gateway {
   /**
    * A new MCP server for one client: a `session` one stays registered for list_changed
    * notifications and counts in status() until it closes; a stateless one serves one request.
+   * Its calls are counted as `caller`'s (the token that opened it, and the entry point).
    */
-  openServer(options: { session: boolean }): Promise<Server>;
+  openServer(options: { session: boolean; caller?: GatewayCaller }): Promise<Server>;
+  /** The server and tool a namespaced tool name routes to, or undefined (for the audit log). */
+  toolTarget(name: string): { serverId: string; name: string } | undefined;
   status(): GatewayStatus;
   /** The role and kind of one of the gateway's own tools (which check the caller's role themselves), or undefined for a server's tool. */
   ownTool(name: string): { role: TokenRole; readOnly: boolean } | undefined;
@@ -64,6 +72,9 @@ export interface Gateway {
   /** Stops listening to the bus and closes every open session. */
   close(): Promise<void>;
 }
+
+/** A caller the API did not name: no token, straight to the gateway. */
+const ANONYMOUS_CALLER: GatewayCaller = { id: null, name: "anonymous", via: "gateway" };
 
 /** Which errors are the client's (a name nobody serves) rather than the upstream's. */
 const CLIENT_ERRORS = new Set(["TOOL_NOT_FOUND", "NOT_FOUND", "SERVER_NOT_FOUND", "INVALID_ID", "FORBIDDEN", "TOOL_HELD"]);
@@ -135,8 +146,8 @@ export function createGateway(deps: GatewayDeps): Gateway {
   const allTools: VisibleTools = { list: () => catalog.tools(), key: () => String(generation) };
 
   /** Routes a call to the server that owns the tool; throws what the server threw. */
-  async function callTarget({ serverId, name }: Target, args: Record<string, unknown>): Promise<CallToolResult> {
-    const result = await manager.callTool(serverId, name, args);
+  async function callTarget({ serverId, name }: Target, args: Record<string, unknown>, options: CallOptions): Promise<CallToolResult> {
+    const result = await manager.callTool(serverId, name, args, options);
     return {
       content: result.content as never,
       ...(result.structured_content !== undefined ? { structuredContent: result.structured_content as Record<string, unknown> } : {}),
@@ -144,7 +155,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
     };
   }
 
-  function createServer(sdk: ServerSdk): Server {
+  function createServer(sdk: ServerSdk, caller: GatewayCaller): Server {
     const routed = async <T>(serverId: string | undefined, run: () => Promise<T>): Promise<T> => {
       try {
         return await run();
@@ -170,7 +181,6 @@ export function createGateway(deps: GatewayDeps): Gateway {
     server.setRequestHandler("resources/list", () => ({ resources: catalog.resources() }));
     server.setRequestHandler("resources/templates/list", async () => ({ resourceTemplates: await catalog.resourceTemplates() }));
 
-    const context: BuiltinContext = { visible: allTools, callTool: (name, args) => callTarget(catalog.tool(name), args) };
     server.setRequestHandler("tools/call", async (request, ctx) => {
       calls.total += 1;
       const { name } = request.params;
@@ -178,11 +188,13 @@ export function createGateway(deps: GatewayDeps): Gateway {
       let target: Target | undefined;
       try {
         let result: CallToolResult;
+        const options = passthroughOptions(sdk, server, ctx, caller);
         if (builtins.find(name)) {
+          const context: BuiltinContext = { visible: allTools, callTool: (called, calledArgs) => callTarget(catalog.tool(called), calledArgs, options) };
           result = await builtins.call(name, args, callerRole(ctx.http?.authInfo), context);
         } else {
           target = catalog.tool(name);
-          result = await callTarget(target, args);
+          result = await callTarget(target, args, options);
         }
         if (result.isError) calls.failed += 1;
         return result;
@@ -192,23 +204,24 @@ export function createGateway(deps: GatewayDeps): Gateway {
       }
     });
 
-    server.setRequestHandler("prompts/get", async (request) => {
+    server.setRequestHandler("prompts/get", async (request, ctx) => {
       const target = await routed(undefined, async () => catalog.prompt(request.params.name));
-      return routed(target.serverId, () => manager.getPrompt(target.serverId, target.name, request.params.arguments ?? {})) as never;
+      const options = passthroughOptions(sdk, server, ctx, caller);
+      return routed(target.serverId, () => manager.getPrompt(target.serverId, target.name, request.params.arguments ?? {}, options)) as never;
     });
 
-    server.setRequestHandler("resources/read", async (request) => {
+    server.setRequestHandler("resources/read", async (request, ctx) => {
       const { uri } = request.params;
       const owner = await routed(undefined, () => catalog.resourceOwner(uri));
-      return routed(owner, () => manager.readResource(owner, uri)) as never;
+      return routed(owner, () => manager.readResource(owner, uri, passthroughOptions(sdk, server, ctx, caller))) as never;
     });
     return server;
   }
 
   return {
-    async openServer({ session }) {
+    async openServer({ session, caller = ANONYMOUS_CALLER }) {
       await approvals.ready();
-      const server = createServer(await loadServerSdk());
+      const server = createServer(await loadServerSdk(), caller);
       if (session) {
         served ??= fingerprints();
         sessions.add(server);
@@ -218,6 +231,14 @@ export function createGateway(deps: GatewayDeps): Gateway {
         };
       }
       return server;
+    },
+
+    toolTarget(name) {
+      try {
+        return catalog.tool(name);
+      } catch {
+        return undefined;
+      }
     },
 
     status() {

@@ -4,6 +4,7 @@ export {
   DEFAULT_NOTIFY_DEBOUNCE_MS,
   GATEWAY_CALL_METHODS,
   GATEWAY_PATH,
+  GATEWAY_RELAY_HEADER,
   type Gateway,
   type GatewayDeps,
 } from "./gateway.js";
@@ -11,6 +12,7 @@ export { callerAuthInfo } from "./builtin-tools.js";
 export { type GatewayServices } from "./management-builtins.js";
 export { CALL_TOOL, SEARCH_TOOLS } from "./search-builtins.js";
 export { type VisibleTools } from "./tool-search.js";
+export type { GatewayCaller } from "./call-passthrough.js";
 export { GatewayStatusSchema, type GatewayStatus } from "./gateway-status.js";
 export {
   ApprovalResultSchema,

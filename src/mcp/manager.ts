@@ -15,7 +15,10 @@ import { AppError, errorMessage, isAppError } from "../core/errors.js";
 import { serverIdProblem } from "../core/ids.js";
 import type { Logger } from "../core/logger.js";
 import type { Store } from "../store/index.js";
+import type { CallOutcome } from "../bus/events.js";
 import type {
+  CallOptions,
+  CallProgress,
   LogLine,
   McpManager,
   RegisterOptions,
@@ -105,20 +108,52 @@ function requestOptions(found: Entry, control: RequestControl): { timeout: numbe
   };
 }
 
+/** The caller when none is named: code inside the daemon. */
+const INTERNAL_CALLER = { id: null, name: "local", via: "internal" } as const;
+
+type SdkRequestOptions = { timeout: number; signal?: AbortSignal; onprogress?: (progress: CallProgress) => void };
+
+/**
+ * The SDK's options for a caller's request. The request_timeout bounds the whole request: progress
+ * does not extend it (resetTimeoutOnProgress stays off), so a server that reports progress
+ * forever cannot hold a caller forever; a tool that needs longer needs a longer request_timeout.
+ */
+function sdkRequestOptions(timeout: number, options: CallOptions): SdkRequestOptions {
+  return {
+    timeout,
+    ...(options.signal ? { signal: options.signal } : {}),
+    ...(options.onProgress ? { onprogress: options.onProgress } : {}),
+  };
+}
+
+function cancelled(id: string, what: string): AppError {
+  return new AppError("CALL_CANCELLED", `the caller cancelled ${what} on server "${id}"; the server was told to stop`);
+}
+
 /**
  * Runs one request on a running server within its request_timeout; a failure becomes an
- * AppError naming the server and the request (`what`, e.g. `resources/read echo://info`).
+ * AppError naming the server and the request (`what`, e.g. `resources/read echo://info`). A
+ * caller's request (with `options`) is in flight for the server's sampling and elicitation.
  */
-async function upstreamRequest<T>(found: Entry, what: string, send: (connection: Connection, timeout: number) => Promise<T>): Promise<T> {
+async function upstreamRequest<T>(
+  found: Entry,
+  what: string,
+  options: CallOptions | undefined,
+  send: (connection: Connection, sdkOptions: SdkRequestOptions) => Promise<T>,
+): Promise<T> {
   const connection = found.supervisor.requireLive();
   const timeout = found.supervisor.config.request_timeout * 1000;
   const id = found.supervisor.id;
+  const leave = options ? connection.calls.enter(options.onUpstreamRequest) : undefined;
   try {
-    return await send(connection, timeout);
+    return await send(connection, sdkRequestOptions(timeout, options ?? {}));
   } catch (error) {
+    if (options?.signal?.aborted) throw cancelled(id, what);
     const message = errorMessage(error);
     if (/timed? ?out/i.test(message)) throw new AppError("UPSTREAM_TIMEOUT", `server "${id}" did not answer ${what} within ${timeout / 1000} s`);
     throw new AppError("UPSTREAM_FAILED", `server "${id}" failed to answer ${what}: ${message}`);
+  } finally {
+    leave?.();
   }
 }
 
@@ -433,7 +468,7 @@ export function createMcpManager(deps: ManagerDeps): McpManager {
       return deps.store.serverEvents.listForServer(id, limit);
     },
 
-    async callTool(id, name, args): Promise<ToolCallResult> {
+    async callTool(id, name, args, options = {}): Promise<ToolCallResult> {
       const found = entry(id);
       const connection = found.supervisor.requireLive();
       const { tools } = connection.snapshot;
@@ -441,26 +476,31 @@ export function createMcpManager(deps: ManagerDeps): McpManager {
         throw new AppError("TOOL_NOT_FOUND", `server "${id}" has no tool named "${name}"`, { tools: tools.map((tool) => tool.name) });
       }
       const timeoutMs = found.supervisor.config.request_timeout * 1000;
+      const { via, ...caller } = options.caller ?? INTERNAL_CALLER;
       const began = performance.now();
-      const report = (ok: boolean) =>
+      const report = (outcome: CallOutcome) =>
         deps.bus.publish({
           type: "tool_called",
           server_id: id,
           tool: name,
-          ok,
+          ok: outcome === "ok",
+          outcome,
+          caller,
+          via,
           duration_ms: performance.now() - began,
           at: deps.clock.now(),
         });
+      const leave = connection.calls.enter(options.onUpstreamRequest);
       try {
-        const result = await connection.client.callTool({ name, arguments: args }, { timeout: timeoutMs });
+        const result = await connection.client.callTool({ name, arguments: args }, sdkRequestOptions(timeoutMs, options));
         if (nestedDeeperThan(result, MAX_RESULT_DEPTH)) {
-          report(false);
+          report("failed");
           throw new AppError(
             "TOOL_RESULT_INVALID",
             `server "${id}" answered ${name} with a result nested deeper than ${MAX_RESULT_DEPTH} levels; it was not passed on`,
           );
         }
-        report(result.isError !== true);
+        report(result.isError === true ? "tool_error" : "ok");
         return {
           content: (result.content ?? []) as unknown[],
           ...(result.structuredContent !== undefined ? { structured_content: result.structuredContent } : {}),
@@ -469,35 +509,43 @@ export function createMcpManager(deps: ManagerDeps): McpManager {
         };
       } catch (error) {
         if (isAppError(error)) throw error;
-        report(false);
+        if (options.signal?.aborted) {
+          report("cancelled");
+          throw cancelled(id, name);
+        }
         const message = errorMessage(error);
         if ((error as { data?: { reason?: unknown } }).data?.reason === RESPONSE_TOO_LARGE_REASON) {
+          report("failed");
           throw new AppError("RESPONSE_TOO_LARGE", `server "${id}" failed to answer ${name}: ${message}`);
         }
         if (/timed? ?out/i.test(message)) {
+          report("timeout");
           throw new AppError("TOOL_CALL_TIMEOUT", `server "${id}" did not answer ${name} within ${timeoutMs / 1000} s`);
         }
+        report("failed");
         throw new AppError("TOOL_CALL_FAILED", `server "${id}" failed to run ${name}: ${message}`);
+      } finally {
+        leave();
       }
     },
 
-    async readResource(id, uri) {
-      return upstreamRequest(entry(id), `resources/read ${uri}`, (connection, timeout) =>
-        connection.client.readResource({ uri }, { timeout }) as Promise<UpstreamResult>,
+    async readResource(id, uri, options = {}) {
+      return upstreamRequest(entry(id), `resources/read ${uri}`, options, (connection, sdkOptions) =>
+        connection.client.readResource({ uri }, sdkOptions) as Promise<UpstreamResult>,
       );
     },
 
-    async getPrompt(id, name, args) {
-      return upstreamRequest(entry(id), `prompts/get ${name}`, (connection, timeout) =>
-        connection.client.getPrompt({ name, arguments: args }, { timeout }) as Promise<UpstreamResult>,
+    async getPrompt(id, name, args, options = {}) {
+      return upstreamRequest(entry(id), `prompts/get ${name}`, options, (connection, sdkOptions) =>
+        connection.client.getPrompt({ name, arguments: args }, sdkOptions) as Promise<UpstreamResult>,
       );
     },
 
     async listResourceTemplates(id): Promise<ResourceTemplateSummary[]> {
       const found = entry(id);
       if (!found.supervisor.requireLive().client.getServerCapabilities()?.resources) return [];
-      const { resourceTemplates } = await upstreamRequest(found, "resources/templates/list", (connection, timeout) =>
-        connection.client.listResourceTemplates(undefined, { timeout }),
+      const { resourceTemplates } = await upstreamRequest(found, "resources/templates/list", undefined, (connection, sdkOptions) =>
+        connection.client.listResourceTemplates(undefined, sdkOptions),
       );
       return resourceTemplates.map((template) => ({
         uri_template: template.uriTemplate,
@@ -542,8 +590,8 @@ export function createMcpManager(deps: ManagerDeps): McpManager {
   const { callTool, readResource, getPrompt } = manager;
   return {
     ...manager,
-    callTool: (id, name, args) => routed(id, () => callTool(id, name, args)),
-    readResource: (id, uri) => routed(id, () => readResource(id, uri)),
-    getPrompt: (id, name, args) => routed(id, () => getPrompt(id, name, args)),
+    callTool: (id, name, args, options) => routed(id, () => callTool(id, name, args, options)),
+    readResource: (id, uri, options) => routed(id, () => readResource(id, uri, options)),
+    getPrompt: (id, name, args, options) => routed(id, () => getPrompt(id, name, args, options)),
   };
 }

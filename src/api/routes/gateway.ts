@@ -15,7 +15,17 @@ import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest 
 import type { Clock } from "../../core/clock.js";
 import { AppError, ERROR_CATALOGUE } from "../../core/errors.js";
 import type { Logger } from "../../core/logger.js";
-import { callerAuthInfo, GATEWAY_CALL_METHODS, GATEWAY_PATH, GatewayStatusSchema, loadServerSdk, type Gateway } from "../../gateway/index.js";
+import {
+  callerAuthInfo,
+  GATEWAY_CALL_METHODS,
+  GATEWAY_PATH,
+  GATEWAY_RELAY_HEADER,
+  GatewayStatusSchema,
+  loadServerSdk,
+  type Gateway,
+  type GatewayCaller,
+} from "../../gateway/index.js";
+import { actorOf } from "../audit-hook.js";
 import type { Authenticator } from "../auth/auth-guard.js";
 import { routeTokenGuard } from "../auth/route-token-guard.js";
 import { roleAllows } from "../auth/token-service.js";
@@ -30,17 +40,22 @@ const SESSION_HEADER = "mcp-session-id";
 export const LEGACY_SSE_PATH = "/sse";
 export const LEGACY_MESSAGES_PATH = "/messages";
 
-/** The POSTed messages (or batch) that ask to run something. */
-function callsIn(body: unknown): object[] {
+/** The requests in the POSTed message (or batch) that ask to run something. */
+function callsIn(body: unknown): { params?: { name?: unknown } }[] {
   const messages: unknown[] = Array.isArray(body) ? body : [body];
   return messages.filter(
-    (message): message is object =>
+    (message): message is { params?: { name?: unknown } } =>
       typeof message === "object" && message !== null && "id" in message && GATEWAY_CALL_METHODS.has(String((message as { method?: unknown }).method)),
   );
 }
 
-function toolNameOf(message: object): string {
-  return String((message as { params?: { name?: unknown } }).params?.name);
+function toolNameOf(message: { params?: { name?: unknown } }): string {
+  return String(message.params?.name);
+}
+
+/** Who sends this request: its token, and whether it comes through `pygent mcp`. */
+function callerOf(request: FastifyRequest): GatewayCaller {
+  return { ...actorOf(request), via: request.headers[GATEWAY_RELAY_HEADER] === undefined ? "gateway" : "relay" };
 }
 
 function checkRole(request: FastifyRequest, gateway: Gateway): void {
@@ -99,13 +114,13 @@ export function registerGatewayEndpoint(app: FastifyInstance, gateway: Gateway, 
     transport.onclose = () => {
       if (transport.sessionId) sessions.delete(transport.sessionId);
     };
-    await (await gateway.openServer({ session: true })).connect(transport);
+    await (await gateway.openServer({ session: true, caller: callerOf(request) })).connect(transport);
     await serve(transport, request, reply);
   };
 
   const serveStateless = async (request: FastifyRequest, reply: FastifyReply) => {
     const transport = new McpHttpTransport();
-    const server = await gateway.openServer({ session: false });
+    const server = await gateway.openServer({ session: false, caller: callerOf(request) });
     reply.raw.on("close", () => void server.close());
     await server.connect(transport);
     await serve(transport, request, reply);
@@ -123,6 +138,15 @@ export function registerGatewayEndpoint(app: FastifyInstance, gateway: Gateway, 
     config: {
       auditValuesHidden: ["params"],
       auditReadOnly: readOnly,
+      // A tool call names the server and the tool it ran (`echo/echo`, as the REST call's target).
+      auditTarget: (request) => {
+        const targets = callsIn(request.body).map(({ params }) => {
+          const name = typeof params?.name === "string" ? params.name : "";
+          const target = gateway.toolTarget(name);
+          return target ? `${target.serverId}/${target.name}` : name;
+        });
+        return targets.length > 0 ? targets.join(", ") : null;
+      },
     },
     schema: {
       tags: ["gateway"],
@@ -180,7 +204,7 @@ export function registerGatewayEndpoint(app: FastifyInstance, gateway: Gateway, 
       transport.onclose = () => sessions.delete(sessionId);
       sessions.add(sessionId, transport);
       reply.raw.once("close", sessions.use(sessionId));
-      await (await gateway.openServer({ session: true })).connect(transport);
+      await (await gateway.openServer({ session: true, caller: callerOf(request) })).connect(transport);
     },
   });
 

@@ -197,7 +197,7 @@ describe("wire shapes", () => {
     const internal: DomainEvent[] = [
       { type: "server_registered", server_id: "a", source: "config" },
       { type: "server_removed", server_id: "a" },
-      { type: "tool_called", server_id: "a", tool: "echo", ok: true, duration_ms: 1, at: 1 },
+      { type: "tool_called", server_id: "a", tool: "echo", ok: true, outcome: "ok", caller: { id: null, name: "local" }, via: "internal", duration_ms: 1, at: 1 },
     ];
     for (const event of internal) expect(toWireEvent(event)).toBeUndefined();
   });

@@ -7,6 +7,7 @@
 import { z } from "zod";
 import { serverIdProblem } from "../core/ids.js";
 import { AlertsConfigSchema, type AlertsConfig } from "./alerts-schema.js";
+import { GatewayProfilesSchema, MCP_TOOL_NAME_PATTERN, ToolOverrideSchema, toolOverrideKeyProblems } from "./gateway-profiles-schema.js";
 import { LimitsConfigSchema, type LimitsConfig } from "./limits.js";
 
 const seconds = (max: number) => z.number().positive().max(max);
@@ -70,6 +71,8 @@ const ServerFields = {
   env: z.record(z.string(), z.string()).optional(),
   cwd: nonEmptyString.optional(),
   category: z.string().max(100).optional(),
+  /** Labels that gateway profiles select servers by (`gateway.profiles.<name>.tags`). */
+  tags: z.array(z.string().min(1).max(64)).max(32).optional(),
   description: z.string().max(2000).optional(),
   enabled: z.boolean().default(true),
   health_check_interval: seconds(86_400).min(1, "must be at least 1 second").default(30),
@@ -301,8 +304,7 @@ export const SecurityConfigSchema = z
 
 export type SecurityConfig = z.output<typeof SecurityConfigSchema>;
 
-/** The characters MCP allows in a tool name (and so in the gateway's `<server_id><separator><tool>`). */
-export const MCP_TOOL_NAME_PATTERN = /^[A-Za-z0-9_.-]+$/;
+export { MCP_TOOL_NAME_PATTERN };
 
 /**
  * The config file's `gateway` section: how the one MCP endpoint (/mcp) names what it serves.
@@ -317,8 +319,17 @@ export const GatewayConfigSchema = z
       .max(16)
       .regex(MCP_TOOL_NAME_PATTERN, "may contain only letters, digits, '_', '.' and '-' (MCP tool-name characters)")
       .default("__"),
+    /** Named subsets served at /mcp/p/<name> (gateway-profiles-schema.ts). */
+    profiles: GatewayProfilesSchema.default({}),
+    /** Per-tool overrides by gateway name, applied at /mcp and in every profile. */
+    tools: z.record(z.string(), ToolOverrideSchema).default({}),
   })
-  .strict();
+  .strict()
+  .superRefine((gateway, ctx) => {
+    for (const { key, message } of toolOverrideKeyProblems(Object.keys(gateway.tools), gateway.separator)) {
+      ctx.addIssue({ code: "custom", path: ["tools", key], message });
+    }
+  });
 
 export type GatewayConfig = z.output<typeof GatewayConfigSchema>;
 

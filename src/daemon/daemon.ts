@@ -15,9 +15,10 @@ import { createAlertService, type AlertService } from "../alerts/index.js";
 import { createAuditService, DEFAULT_AUDIT_RETENTION_DAYS, LOCAL_ACTOR } from "../audit/index.js";
 import { InProcessBus, type MessageBus } from "../bus/index.js";
 import { exposedSecretsWarning } from "../config/file-privacy.js";
+import { profileServerWarnings } from "../config/gateway-profiles-schema.js";
 import { parseConfigText, readConfigText } from "../config/loader.js";
 import type { ConfigReloadStatus } from "../config/reload-status.js";
-import { GatewayConfigSchema, HealthConfigSchema, type ConfigFile, type HealthConfig, type SecurityConfig } from "../config/schema.js";
+import { GatewayConfigSchema, HealthConfigSchema, type ConfigFile, type GatewayConfig, type HealthConfig, type SecurityConfig } from "../config/schema.js";
 import { starterServers } from "../config/starter.js";
 import { watchConfigFile, type ConfigWatcher } from "../config/watcher.js";
 import { systemClock, type Clock } from "../core/clock.js";
@@ -191,9 +192,17 @@ async function recordUncleanShutdown(previous: PreviousRun, manager: McpManager,
   }
 }
 
-/** The gateway's separator a config asks for (the default when it has no `gateway` section); it applies at a start. */
-function separatorOf(config: ConfigFile): string {
-  return (config.gateway ?? GatewayConfigSchema.parse({})).separator;
+/** The gateway's settings a config asks for (the defaults when it has no `gateway` section); they apply at a start. */
+function gatewayOf(config: ConfigFile): GatewayConfig {
+  return config.gateway ?? GatewayConfigSchema.parse({});
+}
+
+/** The gateway settings that differ between two configs, by their config key. */
+function gatewayChanges(next: ConfigFile, current: ConfigFile): string[] {
+  const [after, before] = [gatewayOf(next), gatewayOf(current)];
+  return (["separator", "profiles", "tools"] as const)
+    .filter((key) => JSON.stringify(after[key]) !== JSON.stringify(before[key]))
+    .map((key) => `gateway.${key}`);
 }
 
 function started<T>(value: T | undefined, what: string): T {
@@ -327,7 +336,10 @@ export async function createDaemon(options: DaemonOptions): Promise<Daemon> {
         .catch((error: unknown) => logger.error({ err: error }, "discovery catalog failed to load")));
     // The gateway's MCP server SDK and HTTP transport load with its first client, not here.
     const { createGateway } = await import("../gateway/index.js");
-    gateway = createGateway({ manager, bus, clock, logger, version: VERSION, separator: separatorOf(config) });
+    const { separator, profiles, tools } = gatewayOf(config);
+    // Registered by now: the config file's servers and those added through the API or installed.
+    for (const warning of profileServerWarnings(profiles, new Set(manager.list().map((server) => server.id)))) logger.warn(warning);
+    gateway = createGateway({ manager, bus, clock, logger, version: VERSION, separator, profiles, tools });
     const { buildApp } = await import("../api/app.js");
     app = await buildApp({
       manager,
@@ -387,7 +399,7 @@ export async function createDaemon(options: DaemonOptions): Promise<Daemon> {
         await enforceAuthConfig();
         // New or changed registries are listed now, before the reload is reported done.
         const discoveryRestart = await discovery.applyConfig(next.discovery, { signal: loadAbort.signal });
-        const gatewayRestart = separatorOf(next) === separatorOf(config) ? [] : ["gateway.separator"];
+        const gatewayRestart = gatewayChanges(next, config);
         const restartRequired = [...alertsRestart, ...discoveryRestart, ...gatewayRestart];
         const details = { ...result, restart_required: restartRequired };
         await audit.record({ actor: LOCAL_ACTOR, action: "config.reload", target: configPath, ok: true, details });

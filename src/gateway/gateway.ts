@@ -7,19 +7,28 @@
  * list_changed notifications, debounced. The transport is the caller's (the API mounts it on
  * HTTP); this domain knows no HTTP.
  */
+import { randomUUID } from "node:crypto";
 import type { ProtocolError, Server } from "@modelcontextprotocol/server";
 import type { MessageBus, Unsubscribe } from "../bus/index.js";
+import type { GatewayProfile, ToolOverride } from "../config/gateway-profiles-schema.js";
 import type { Clock, TimerHandle } from "../core/clock.js";
-import { errorMessage, isAppError } from "../core/errors.js";
+import { AppError, errorMessage, isAppError } from "../core/errors.js";
 import type { Logger } from "../core/logger.js";
 import type { McpManager } from "../mcp/index.js";
 import { createCatalog } from "./catalog.js";
 import type { GatewayStatus } from "./gateway-status.js";
 import { DEFAULT_SEPARATOR, idFitsSeparator } from "./names.js";
+import { createView, FULL_PROFILE, type GatewayView } from "./profile-view.js";
 import { loadServerSdk, type ServerSdk } from "./server-sdk.js";
+import { clientOf, trackedView, type SessionEntry } from "./session-tracking.js";
 
 /** Where the API serves the gateway. */
 export const GATEWAY_PATH = "/mcp";
+
+/** Where the API serves a profile's subset. */
+export function profilePath(profile: string): string {
+  return `${GATEWAY_PATH}/p/${encodeURIComponent(profile)}`;
+}
 
 /** The requests that run something on a server, which need more than the right to look. */
 export const GATEWAY_CALL_METHODS: ReadonlySet<string> = new Set(["tools/call"]);
@@ -36,14 +45,22 @@ export interface GatewayDeps {
   separator?: string;
   /** How long changes are gathered before clients are told of them. */
   notifyDebounceMs?: number;
+  /** Named subsets (`gateway.profiles`). */
+  profiles?: Readonly<Record<string, GatewayProfile>>;
+  /** Per-tool overrides by gateway name (`gateway.tools`). */
+  tools?: Readonly<Record<string, ToolOverride>>;
 }
 
 export interface Gateway {
   /**
    * A new MCP server for one client: a `session` one stays registered for list_changed
    * notifications and counts in status() until it closes; a stateless one serves one request.
+   * With `profile`, it serves that profile's subset (throws NOT_FOUND for an unknown one);
+   * `sessionId` names the session in status() (the transport's id).
    */
-  openServer(options: { session: boolean }): Promise<Server>;
+  openServer(options: { session: boolean; profile?: string | undefined; sessionId?: string | undefined }): Promise<Server>;
+  /** The role a token needs to connect to a profile; throws NOT_FOUND naming the known profiles. */
+  profileRole(profile: string): GatewayProfile["role"];
   status(): GatewayStatus;
   /** Stops listening to the bus and closes every open session. */
   close(): Promise<void>;
@@ -68,30 +85,47 @@ export function createGateway(deps: GatewayDeps): Gateway {
   const logger = deps.logger.child({ module: "gateway" });
   const { manager } = deps;
   const catalog = createCatalog({ manager, separator, logger });
-  const sessions = new Set<Server>();
+  const viewDeps = {
+    catalog,
+    separator,
+    overrides: deps.tools ?? {},
+    serverLabels: () =>
+      new Map(manager.list().map(({ id, config }) => [id, [...(config.tags ?? []), ...(config.category === undefined ? [] : [config.category])]])),
+  };
+  const fullView = createView(undefined, FULL_PROFILE, viewDeps);
+  const profiles = new Map(Object.entries(deps.profiles ?? {}).map(([name, profile]) => [name, createView(name, profile, viewDeps)]));
+  const sessions = new Map<Server, SessionEntry>();
   const calls = { total: 0, failed: 0 };
 
-  const fingerprints = () => ({
-    tools: JSON.stringify(catalog.tools()),
-    prompts: JSON.stringify(catalog.prompts()),
-    resources: JSON.stringify(catalog.resources()),
+  function viewOf(profile: string | undefined): GatewayView {
+    if (profile === undefined) return fullView;
+    const view = profiles.get(profile);
+    if (view) return view;
+    const known = profiles.size === 0 ? "none is configured (gateway.profiles)" : `known: ${[...profiles.keys()].join(", ")}`;
+    throw new AppError("NOT_FOUND", `no gateway profile is named "${profile}"; ${known}`, { profile, known: [...profiles.keys()] });
+  }
+
+  const fingerprints = (view: GatewayView) => ({
+    tools: JSON.stringify(view.tools()),
+    prompts: JSON.stringify(view.prompts()),
+    resources: JSON.stringify(view.resources()),
   });
-  // What open sessions were last told of; none while no session is open, so that changes cost
-  // nothing then (a daemon with many servers and no gateway client never builds the lists).
-  let served: ReturnType<typeof fingerprints> | undefined;
+  // What each view's open sessions were last told of; none for a view without sessions, so that
+  // changes cost nothing then (a daemon with many servers and no gateway client never builds the lists).
+  const served = new Map<GatewayView, ReturnType<typeof fingerprints>>();
   let pending: TimerHandle | undefined;
 
   function flush(): void {
     pending = undefined;
-    if (served === undefined) return;
-    const now = fingerprints();
-    const changed = {
-      tools: now.tools !== served.tools,
-      prompts: now.prompts !== served.prompts,
-      resources: now.resources !== served.resources,
-    };
-    served = now;
-    for (const server of sessions) {
+    const changes = new Map<GatewayView, Record<"tools" | "prompts" | "resources", boolean>>();
+    for (const [view, before] of served) {
+      const now = fingerprints(view);
+      changes.set(view, { tools: now.tools !== before.tools, prompts: now.prompts !== before.prompts, resources: now.resources !== before.resources });
+      served.set(view, now);
+    }
+    for (const [server, { view }] of sessions) {
+      const changed = changes.get(view);
+      if (!changed) continue;
       const send = (list: string, sending: Promise<void>) =>
         sending.catch((error: unknown) => logger.debug({ err: errorMessage(error), list }, "list_changed not delivered"));
       if (changed.tools) void send("tools", server.sendToolListChanged());
@@ -103,11 +137,11 @@ export function createGateway(deps: GatewayDeps): Gateway {
   const unsubscribe: Unsubscribe[] = CHANGE_EVENTS.map((type) =>
     deps.bus.subscribe(type, (event) => {
       if (event.type !== "server_status" || event.state === "running" || event.previous === "running") catalog.forgetTemplates(event.server_id);
-      if (served !== undefined) pending ??= deps.clock.setTimeout(flush, deps.notifyDebounceMs ?? DEFAULT_NOTIFY_DEBOUNCE_MS);
+      if (served.size > 0) pending ??= deps.clock.setTimeout(flush, deps.notifyDebounceMs ?? DEFAULT_NOTIFY_DEBOUNCE_MS);
     }),
   );
 
-  function createServer(sdk: ServerSdk): Server {
+  function createServer(sdk: ServerSdk, view: GatewayView): Server {
     const routed = async <T>(serverId: string | undefined, run: () => Promise<T>): Promise<T> => {
       try {
         return await run();
@@ -126,16 +160,16 @@ export function createGateway(deps: GatewayDeps): Gateway {
         instructions: `Tools and prompts of every server PyGent runs, named <server_id>${separator}<name>.`,
       },
     );
-    server.setRequestHandler("tools/list", () => ({ tools: catalog.tools() }));
-    server.setRequestHandler("prompts/list", () => ({ prompts: catalog.prompts() }));
-    server.setRequestHandler("resources/list", () => ({ resources: catalog.resources() }));
-    server.setRequestHandler("resources/templates/list", async () => ({ resourceTemplates: await catalog.resourceTemplates() }));
+    server.setRequestHandler("tools/list", () => ({ tools: view.tools() }));
+    server.setRequestHandler("prompts/list", () => ({ prompts: view.prompts() }));
+    server.setRequestHandler("resources/list", () => ({ resources: view.resources() }));
+    server.setRequestHandler("resources/templates/list", async () => ({ resourceTemplates: await view.resourceTemplates() }));
 
     server.setRequestHandler("tools/call", async (request) => {
       calls.total += 1;
       let target: { serverId: string; name: string } | undefined;
       try {
-        target = catalog.tool(request.params.name);
+        target = view.tool(request.params.name);
         const { serverId, name } = target;
         const result = await manager.callTool(serverId, name, request.params.arguments ?? {});
         if (result.is_error) calls.failed += 1;
@@ -151,31 +185,36 @@ export function createGateway(deps: GatewayDeps): Gateway {
     });
 
     server.setRequestHandler("prompts/get", async (request) => {
-      const target = await routed(undefined, async () => catalog.prompt(request.params.name));
+      const target = await routed(undefined, async () => view.prompt(request.params.name));
       return routed(target.serverId, () => manager.getPrompt(target.serverId, target.name, request.params.arguments ?? {})) as never;
     });
 
     server.setRequestHandler("resources/read", async (request) => {
       const { uri } = request.params;
-      const owner = await routed(undefined, () => catalog.resourceOwner(uri));
+      const owner = await routed(undefined, () => view.resourceOwner(uri));
       return routed(owner, () => manager.readResource(owner, uri)) as never;
     });
     return server;
   }
 
   return {
-    async openServer({ session }) {
-      const server = createServer(await loadServerSdk());
-      if (session) {
-        served ??= fingerprints();
-        sessions.add(server);
-        server.onclose = () => {
-          sessions.delete(server);
-          if (sessions.size === 0) served = undefined;
-        };
-      }
+    async openServer({ session, profile, sessionId }) {
+      const view = viewOf(profile);
+      const sdk = await loadServerSdk();
+      if (!session) return createServer(sdk, view);
+      const at = deps.clock.now();
+      const entry: SessionEntry = { id: sessionId ?? randomUUID(), view, opened_at: at, last_activity_at: at, calls: 0 };
+      const server = createServer(sdk, trackedView(view, entry, deps.clock));
+      if (!served.has(view)) served.set(view, fingerprints(view));
+      sessions.set(server, entry);
+      server.onclose = () => {
+        sessions.delete(server);
+        if (![...sessions.values()].some((other) => other.view === view)) served.delete(view);
+      };
       return server;
     },
+
+    profileRole: (profile) => viewOf(profile).role,
 
     status() {
       const running = manager.list().filter((server) => server.state === "running");
@@ -184,11 +223,27 @@ export function createGateway(deps: GatewayDeps): Gateway {
         separator,
         sessions: sessions.size,
         servers: running.filter((server) => idFitsSeparator(server.id, separator)).length,
-        tools: catalog.tools().length,
-        prompts: catalog.prompts().length,
-        resources: catalog.resources().length,
+        tools: fullView.tools().length,
+        prompts: fullView.prompts().length,
+        resources: fullView.resources().length,
         excluded_servers: running.filter((server) => !idFitsSeparator(server.id, separator)).map((server) => server.id),
         calls: { ...calls },
+        profiles: [...profiles].map(([name, view]) => ({
+          name,
+          path: profilePath(name),
+          role: view.role,
+          tools: view.tools().length,
+          sessions: [...sessions.values()].filter((entry) => entry.view === view).length,
+          missing_servers: view.missingServers(),
+        })),
+        clients: [...sessions].map(([server, entry]) => ({
+          session_id: entry.id,
+          profile: entry.view.profile ?? null,
+          client: clientOf(server),
+          opened_at: entry.opened_at,
+          last_activity_at: entry.last_activity_at,
+          calls: entry.calls,
+        })),
       };
     },
 
@@ -196,7 +251,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
       for (const stop of unsubscribe) stop();
       deps.clock.clearTimeout(pending);
       pending = undefined;
-      await Promise.all([...sessions].map((server) => server.close().catch(() => undefined)));
+      await Promise.all([...sessions.keys()].map((server) => server.close().catch(() => undefined)));
       sessions.clear();
     },
   };

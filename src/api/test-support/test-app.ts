@@ -41,7 +41,7 @@ export type TestAppOptions = Partial<Omit<ApiDeps, "manager" | "store" | "gatewa
   /** How the store is opened, e.g. with the test's own handle on the database. */
   storeOptions?: OpenStoreOptions;
   /** Serve the MCP gateway (/mcp) over the app's manager, with these settings. */
-  gateway?: Pick<GatewayDeps, "separator" | "notifyDebounceMs">;
+  gateway?: Pick<GatewayDeps, "separator" | "notifyDebounceMs" | "profiles" | "tools">;
 };
 
 export async function createTestApp(testOptions: TestAppOptions = {}): Promise<TestApp> {

@@ -1,0 +1,141 @@
+/**
+ * What one kind of client sees of the catalog: all of it at /mcp, or a profile's subset at
+ * /mcp/p/<name>. A view lists only what its rules select — servers by id or tag, tools and
+ * prompts by globs on their gateway names, resources by their server — with the per-tool
+ * overrides of `gateway.tools` applied (a disabled tool is hidden and refused everywhere), and
+ * resolves a client's name back to its server only when the view holds it. A profile with
+ * `prefix: false` serves its one server's tools and prompts under their own names.
+ */
+import type { Prompt, Resource, ResourceTemplateType, Tool } from "@modelcontextprotocol/server";
+import { SEARCH_MODE_TOOLS, type GatewayProfile, type ToolOverride } from "../config/gateway-profiles-schema.js";
+import { AppError } from "../core/errors.js";
+import type { Catalog, Target } from "./catalog.js";
+import { namespacedName, splitName } from "./names.js";
+
+/** The view of /mcp itself: every server, every tool but the disabled ones. */
+export const FULL_PROFILE: GatewayProfile = { role: "viewer", prefix: true, mode: "all" };
+
+export interface GatewayView {
+  /** The profile's name; undefined for /mcp itself. */
+  readonly profile: string | undefined;
+  readonly role: GatewayProfile["role"];
+  tools(): Tool[];
+  prompts(): Prompt[];
+  resources(): Resource[];
+  resourceTemplates(): Promise<ResourceTemplateType[]>;
+  /** The server and tool a client's tool name stands for; throws TOOL_NOT_FOUND for a name outside the view or disabled. */
+  tool(name: string): Target;
+  prompt(name: string): Target;
+  /** The server of a resource the view serves; throws NOT_FOUND for one outside it. */
+  resourceOwner(uri: string): Promise<string>;
+  /** Ids the profile names that the manager does not know (yet). */
+  missingServers(): string[];
+}
+
+export interface ViewDeps {
+  catalog: Catalog;
+  separator: string;
+  /** Every registered server's id with the labels profiles select it by: its `tags` and its `category`. */
+  serverLabels(): ReadonlyMap<string, readonly string[]>;
+  overrides: Readonly<Record<string, ToolOverride>>;
+}
+
+/** A glob (`*` any run, `?` one character) as an anchored regular expression. */
+export function globToRegExp(glob: string): RegExp {
+  const body = glob.replace(/[.*?\\^$+()[\]{}|-]/g, (char) => (char === "*" ? ".*" : char === "?" ? "." : `\\${char}`));
+  return new RegExp(`^${body}$`);
+}
+
+const serverOf = (item: { _meta?: Record<string, unknown> | undefined }): string => String(item._meta?.["pygent/server_id"]);
+
+export function createView(name: string | undefined, profile: GatewayProfile, deps: ViewDeps): GatewayView {
+  const { catalog, separator, overrides } = deps;
+  const include = profile.tools?.map(globToRegExp);
+  const exclude = (profile.exclude_tools ?? []).map(globToRegExp);
+  const chosenIds = new Set(profile.servers ?? []);
+  const chosenTags = new Set(profile.tags ?? []);
+  const everyServer = profile.servers === undefined && profile.tags === undefined;
+  // prefix: false is valid only with exactly one server in `servers`.
+  const bareServer = profile.prefix ? undefined : profile.servers?.[0];
+  const where = name === undefined ? "" : ` in profile "${name}"`;
+
+  /** Whether a server is in the profile, by the servers registered now (one look at them per use). */
+  const serverFilter = (): ((id: string) => boolean) => {
+    if (everyServer) return () => true;
+    const labels = chosenTags.size === 0 ? undefined : deps.serverLabels();
+    return (id) => chosenIds.has(id) || (labels?.get(id) ?? []).some((label) => chosenTags.has(label));
+  };
+  const nameIn = (full: string): boolean => (include === undefined || include.some((glob) => glob.test(full))) && !exclude.some((glob) => glob.test(full));
+  const selected = (full: string, serverIn: (id: string) => boolean): boolean => {
+    const split = splitName(full, separator);
+    return split !== undefined && serverIn(split.serverId) && nameIn(full);
+  };
+  const toolIn = (full: string, serverIn: (id: string) => boolean): boolean =>
+    profile.mode === "search" ? SEARCH_MODE_TOOLS.includes(full) : selected(full, serverIn);
+  const disabled = (full: string): boolean => overrides[full]?.enabled === false;
+
+  /** The name a client uses for a gateway name. */
+  const shown = (full: string): string => (bareServer === undefined ? full : (splitName(full, separator)?.name ?? full));
+  /** The gateway name a client's name stands for. */
+  const gatewayName = (clientName: string): string =>
+    bareServer === undefined ? clientName : (namespacedName(bareServer, clientName, separator) ?? clientName);
+
+  return {
+    profile: name,
+    role: profile.role,
+
+    tools() {
+      const serverIn = serverFilter();
+      return catalog
+        .tools()
+        .filter((tool) => toolIn(tool.name, serverIn) && !disabled(tool.name))
+        .map((tool) => {
+          const description = overrides[tool.name]?.description;
+          const renamed = bareServer === undefined ? tool : { ...tool, name: shown(tool.name) };
+          return description === undefined ? renamed : { ...renamed, description };
+        });
+    },
+
+    prompts() {
+      const serverIn = serverFilter();
+      return catalog
+        .prompts()
+        .filter((prompt) => selected(prompt.name, serverIn))
+        .map((prompt) => (bareServer === undefined ? prompt : { ...prompt, name: shown(prompt.name) }));
+    },
+
+    resources() {
+      const serverIn = serverFilter();
+      return catalog.resources().filter((resource) => serverIn(serverOf(resource)));
+    },
+
+    async resourceTemplates() {
+      const serverIn = serverFilter();
+      return (await catalog.resourceTemplates()).filter((template) => serverIn(serverOf(template)));
+    },
+
+    tool(clientName) {
+      const full = gatewayName(clientName);
+      if (disabled(full)) throw new AppError("TOOL_NOT_FOUND", `tool "${full}" is disabled by the gateway's config (gateway.tools)`);
+      if (!toolIn(full, serverFilter())) throw new AppError("TOOL_NOT_FOUND", `no tool is named "${clientName}"${where}`);
+      return catalog.tool(full);
+    },
+
+    prompt(clientName) {
+      const full = gatewayName(clientName);
+      if (!selected(full, serverFilter())) throw new AppError("TOOL_NOT_FOUND", `no prompt is named "${clientName}"${where}`);
+      return catalog.prompt(full);
+    },
+
+    async resourceOwner(uri) {
+      const owner = await catalog.resourceOwner(uri);
+      if (!serverFilter()(owner)) throw new AppError("NOT_FOUND", `no server${where} serves the resource ${uri}`);
+      return owner;
+    },
+
+    missingServers() {
+      const known = deps.serverLabels();
+      return [...chosenIds].filter((id) => !known.has(id));
+    },
+  };
+}

@@ -29,7 +29,7 @@ describe("config validation", () => {
 
   it("takes the gateway's separator when MCP allows it in tool names, and names the field when not", () => {
     const good = validateConfigFile({ gateway: { separator: "." } });
-    expect(good.ok && good.value.gateway).toEqual({ separator: "." });
+    expect(good.ok && good.value.gateway).toEqual({ separator: ".", profiles: {}, tools: {} });
     for (const separator of ["/", "", "a b", "x".repeat(17)]) {
       const bad = validateConfigFile({ gateway: { separator } });
       expect(bad.ok).toBe(false);

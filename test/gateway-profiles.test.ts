@@ -3,28 +3,21 @@
  * fixture and `server-everything` over stdio, official SDK clients on /mcp and /mcp/p/<name>.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { Client, StreamableHTTPClientTransport } from "@modelcontextprotocol/client";
+import type { Client } from "@modelcontextprotocol/client";
 import { afterEach, describe, expect, it } from "vitest";
 import { createTestApp, echoEntry, type TestApp, type TestAppOptions } from "../src/api/test-support/test-app.js";
 import { GatewayConfigSchema } from "../src/config/schema.js";
 import { ManualClock } from "../src/core/clock.js";
-import { packageBin } from "../src/config/package-bin.js";
+import { everythingEntry } from "./helpers/fixture-servers.js";
+import { HttpClients } from "./helpers/http-clients.js";
 import { waitFor } from "./helpers/processes.js";
 
-let current: TestApp | undefined;
-const clients: Client[] = [];
+const clients = new HttpClients();
+const apps: TestApp[] = [];
 
 afterEach(async () => {
-  await Promise.all(clients.splice(0).map((client) => client.close().catch(() => undefined)));
-  await current?.close();
-  current = undefined;
-});
-
-const everythingEntry = () => ({
-  id: "everything",
-  command: [process.execPath, packageBin("@modelcontextprotocol/server-everything"), "stdio"],
-  startup_timeout: 20,
-  shutdown_timeout: 2,
+  await clients.close();
+  await Promise.all(apps.splice(0).map((app) => app.close()));
 });
 
 /** The gateway section as a config file gives it (validated, defaults filled in). */
@@ -36,7 +29,7 @@ const gatewayConfig = (section: unknown) => {
 /** The app with the echo fixture and server-everything running behind the gateway. */
 async function serve(section: unknown, options: TestAppOptions = {}, ...extra: Record<string, unknown>[]): Promise<{ app: TestApp; base: URL }> {
   const app = await createTestApp({ ...options, gateway: gatewayConfig(section) });
-  current = app;
+  apps.push(app);
   for (const entry of [echoEntry("echo"), everythingEntry(), ...extra]) {
     const { id, ...config } = entry;
     await app.manager.registerServer(id as string, config);
@@ -51,13 +44,7 @@ async function serve(section: unknown, options: TestAppOptions = {}, ...extra: R
   return { app, base: new URL(`http://127.0.0.1:${port}`) };
 }
 
-async function connect(url: URL, token?: string, name = "profile-test"): Promise<Client> {
-  const client = new Client({ name, version: "2.1.0" });
-  clients.push(client);
-  const requestInit = token ? { headers: { authorization: `Bearer ${token}` } } : undefined;
-  await client.connect(new StreamableHTTPClientTransport(url, requestInit ? { requestInit } : {}));
-  return client;
-}
+const connect = (url: URL, token?: string, name = "profile-test") => clients.connect(url, { token, name, version: "2.1.0" });
 
 const toolNames = async (client: Client) => (await client.listTools()).tools.map((tool) => tool.name).sort();
 

@@ -6,28 +6,23 @@
  * resolves a client's name back to its server only when the view holds it. A profile with
  * `prefix: false` serves its one server's tools and prompts under their own names.
  */
-import type { Prompt, Resource, ResourceTemplateType, Tool } from "@modelcontextprotocol/server";
 import { SEARCH_MODE_TOOLS, type GatewayProfile, type ToolOverride } from "../config/gateway-profiles-schema.js";
 import { AppError } from "../core/errors.js";
-import type { Catalog, Target } from "./catalog.js";
+import type { Catalog } from "./catalog.js";
 import { namespacedName, splitName } from "./names.js";
 
 /** The view of /mcp itself: every server, every tool but the disabled ones. */
 export const FULL_PROFILE: GatewayProfile = { role: "viewer", prefix: true, mode: "all" };
 
-export interface GatewayView {
+/**
+ * The catalog's lists and look-ups, narrowed to the view: tool() and prompt() take the names the
+ * view's clients use and throw TOOL_NOT_FOUND for one outside it or disabled; resourceOwner()
+ * throws NOT_FOUND for a resource outside it.
+ */
+export interface GatewayView extends Omit<Catalog, "forgetTemplates"> {
   /** The profile's name; undefined for /mcp itself. */
   readonly profile: string | undefined;
   readonly role: GatewayProfile["role"];
-  tools(): Tool[];
-  prompts(): Prompt[];
-  resources(): Resource[];
-  resourceTemplates(): Promise<ResourceTemplateType[]>;
-  /** The server and tool a client's tool name stands for; throws TOOL_NOT_FOUND for a name outside the view or disabled. */
-  tool(name: string): Target;
-  prompt(name: string): Target;
-  /** The server of a resource the view serves; throws NOT_FOUND for one outside it. */
-  resourceOwner(uri: string): Promise<string>;
   /** Ids the profile names that the manager does not know (yet). */
   missingServers(): string[];
 }

@@ -195,6 +195,35 @@ describe("gateway profiles", { timeout: 90_000 }, () => {
     expect(await toolNames(everything)).toEqual([]);
   });
 
+  it("applies edited profiles and overrides at once: sessions hear of it, a removed profile's sessions end", async () => {
+    const clock = new ManualClock();
+    const { app, base } = await serve({ profiles: { echoes: { servers: ["echo"] }, gone: { servers: ["echo"] } } }, { clock });
+    const eventStreams: ServerResponse[] = [];
+    app.app.server.on("request", (request: IncomingMessage, response: ServerResponse) => {
+      if (request.method === "GET" && request.url?.startsWith("/mcp")) eventStreams.push(response);
+    });
+    const seen: string[] = [];
+    const listen = async (path: string) => {
+      const client = await connect(new URL(path, base));
+      client.setNotificationHandler("notifications/tools/list_changed", () => void seen.push(path));
+      return client;
+    };
+    const [profiled, everything, removed] = [await listen("/mcp/p/echoes"), await listen("/mcp"), await listen("/mcp/p/gone")];
+    await waitFor(() => (eventStreams.length === 3 && eventStreams.every((stream) => stream.headersSent) ? true : undefined), {
+      message: "the event streams open",
+    });
+
+    app.gateway!.applyConfig(
+      gatewayConfig({ profiles: { echoes: { servers: ["everything"], tools: ["everything__echo"] } }, tools: { echo__add: { enabled: false } } }),
+    );
+    clock.advance(100);
+    await waitFor(() => (seen.includes("/mcp/p/echoes") && seen.includes("/mcp") ? true : undefined), { timeoutMs: 20_000, message: "list_changed" });
+    expect(await toolNames(profiled)).toEqual(["everything__echo"]);
+    expect(await toolNames(everything)).not.toContain("echo__add");
+    await expect(removed.listTools()).rejects.toThrow();
+    expect(app.gateway!.status()).toMatchObject({ sessions: 2, profiles: [{ name: "echoes", sessions: 1 }] });
+  });
+
   it("lists profiles and sessions with their client, profile, activity and calls", async () => {
     const clock = new ManualClock(1_800_000_000_000);
     const { app, base } = await serve({ profiles: { echoes: { servers: ["echo"] }, ghosts: { servers: ["ghost"] } } }, { clock });

@@ -192,17 +192,15 @@ async function recordUncleanShutdown(previous: PreviousRun, manager: McpManager,
   }
 }
 
-/** The gateway's settings a config asks for (the defaults when it has no `gateway` section); they apply at a start. */
+/** The gateway's settings a config asks for (the defaults when it has no `gateway` section); the separator applies at a start. */
 function gatewayOf(config: ConfigFile): GatewayConfig {
   return config.gateway ?? GatewayConfigSchema.parse({});
 }
 
-/** The gateway settings that differ between two configs, by their config key. */
-function gatewayChanges(next: ConfigFile, current: ConfigFile): string[] {
-  const [after, before] = [gatewayOf(next), gatewayOf(current)];
-  return (["separator", "profiles", "tools"] as const)
-    .filter((key) => JSON.stringify(after[key]) !== JSON.stringify(before[key]))
-    .map((key) => `gateway.${key}`);
+/** Logs the profiles' server ids that no registered server has: a warning, since one may be added later. */
+function warnOfMissingProfileServers(config: ConfigFile, manager: McpManager, logger: Logger): void {
+  const registered = new Set(manager.list().map((server) => server.id));
+  for (const warning of profileServerWarnings(gatewayOf(config).profiles, registered)) logger.warn(warning);
 }
 
 function started<T>(value: T | undefined, what: string): T {
@@ -338,7 +336,7 @@ export async function createDaemon(options: DaemonOptions): Promise<Daemon> {
     const { createGateway } = await import("../gateway/index.js");
     const { separator, profiles, tools } = gatewayOf(config);
     // Registered by now: the config file's servers and those added through the API or installed.
-    for (const warning of profileServerWarnings(profiles, new Set(manager.list().map((server) => server.id)))) logger.warn(warning);
+    warnOfMissingProfileServers(config, manager, logger);
     gateway = createGateway({ manager, bus, clock, logger, version: VERSION, separator, profiles, tools });
     const { buildApp } = await import("../api/app.js");
     app = await buildApp({
@@ -399,7 +397,9 @@ export async function createDaemon(options: DaemonOptions): Promise<Daemon> {
         await enforceAuthConfig();
         // New or changed registries are listed now, before the reload is reported done.
         const discoveryRestart = await discovery.applyConfig(next.discovery, { signal: loadAbort.signal });
-        const gatewayRestart = gatewayChanges(next, config);
+        gateway?.applyConfig(gatewayOf(next));
+        warnOfMissingProfileServers(next, manager, logger);
+        const gatewayRestart = gatewayOf(next).separator === gatewayOf(config).separator ? [] : ["gateway.separator"];
         const restartRequired = [...alertsRestart, ...discoveryRestart, ...gatewayRestart];
         const details = { ...result, restart_required: restartRequired };
         await audit.record({ actor: LOCAL_ACTOR, action: "config.reload", target: configPath, ok: true, details });

@@ -61,6 +61,11 @@ export interface Gateway {
   openServer(options: { session: boolean; profile?: string | undefined; sessionId?: string | undefined }): Promise<Server>;
   /** The role a token needs to connect to a profile; throws NOT_FOUND naming the known profiles. */
   profileRole(profile: string): GatewayProfile["role"];
+  /**
+   * Replaces the profiles and tool overrides (a config reload): open sessions see the new rules
+   * at once and hear of what changed for them; sessions of a profile no longer configured are closed.
+   */
+  applyConfig(settings: Pick<GatewayDeps, "profiles" | "tools">): void;
   status(): GatewayStatus;
   /** Stops listening to the bus and closes every open session. */
   close(): Promise<void>;
@@ -85,15 +90,16 @@ export function createGateway(deps: GatewayDeps): Gateway {
   const logger = deps.logger.child({ module: "gateway" });
   const { manager } = deps;
   const catalog = createCatalog({ manager, separator, logger });
-  const viewDeps = {
-    catalog,
-    separator,
-    overrides: deps.tools ?? {},
-    serverLabels: () =>
-      new Map(manager.list().map(({ id, config }) => [id, [...(config.tags ?? []), ...(config.category === undefined ? [] : [config.category])]])),
-  };
-  const fullView = createView(undefined, FULL_PROFILE, viewDeps);
-  const profiles = new Map(Object.entries(deps.profiles ?? {}).map(([name, profile]) => [name, createView(name, profile, viewDeps)]));
+  const serverLabels = () =>
+    new Map(manager.list().map(({ id, config }) => [id, [...(config.tags ?? []), ...(config.category === undefined ? [] : [config.category])]]));
+  let fullView: GatewayView;
+  let profiles: Map<string, GatewayView>;
+  function build(settings: Pick<GatewayDeps, "profiles" | "tools">): void {
+    const viewDeps = { catalog, separator, overrides: settings.tools ?? {}, serverLabels };
+    fullView = createView(undefined, FULL_PROFILE, viewDeps);
+    profiles = new Map(Object.entries(settings.profiles ?? {}).map(([name, profile]) => [name, createView(name, profile, viewDeps)]));
+  }
+  build(deps);
   const sessions = new Map<Server, SessionEntry>();
   const calls = { total: 0, failed: 0 };
 
@@ -110,21 +116,27 @@ export function createGateway(deps: GatewayDeps): Gateway {
     prompts: JSON.stringify(view.prompts()),
     resources: JSON.stringify(view.resources()),
   });
-  // What each view's open sessions were last told of; none for a view without sessions, so that
-  // changes cost nothing then (a daemon with many servers and no gateway client never builds the lists).
-  const served = new Map<GatewayView, ReturnType<typeof fingerprints>>();
+  // What each profile's open sessions (undefined: /mcp's) were last told of; none for one without
+  // sessions, so that changes cost nothing then (a daemon with many servers and no gateway client
+  // never builds the lists).
+  const served = new Map<string | undefined, ReturnType<typeof fingerprints>>();
   let pending: TimerHandle | undefined;
+  const scheduleFlush = () => {
+    if (served.size > 0) pending ??= deps.clock.setTimeout(flush, deps.notifyDebounceMs ?? DEFAULT_NOTIFY_DEBOUNCE_MS);
+  };
 
   function flush(): void {
     pending = undefined;
-    const changes = new Map<GatewayView, Record<"tools" | "prompts" | "resources", boolean>>();
-    for (const [view, before] of served) {
-      const now = fingerprints(view);
-      changes.set(view, { tools: now.tools !== before.tools, prompts: now.prompts !== before.prompts, resources: now.resources !== before.resources });
-      served.set(view, now);
+    const changes = new Map<string | undefined, Record<"tools" | "prompts" | "resources", boolean>>();
+    for (const [profile, before] of served) {
+      // A profile just removed: its sessions are closing.
+      if (profile !== undefined && !profiles.has(profile)) continue;
+      const now = fingerprints(viewOf(profile));
+      changes.set(profile, { tools: now.tools !== before.tools, prompts: now.prompts !== before.prompts, resources: now.resources !== before.resources });
+      served.set(profile, now);
     }
-    for (const [server, { view }] of sessions) {
-      const changed = changes.get(view);
+    for (const [server, { profile }] of sessions) {
+      const changed = changes.get(profile);
       if (!changed) continue;
       const send = (list: string, sending: Promise<void>) =>
         sending.catch((error: unknown) => logger.debug({ err: errorMessage(error), list }, "list_changed not delivered"));
@@ -137,7 +149,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
   const unsubscribe: Unsubscribe[] = CHANGE_EVENTS.map((type) =>
     deps.bus.subscribe(type, (event) => {
       if (event.type !== "server_status" || event.state === "running" || event.previous === "running") catalog.forgetTemplates(event.server_id);
-      if (served.size > 0) pending ??= deps.clock.setTimeout(flush, deps.notifyDebounceMs ?? DEFAULT_NOTIFY_DEBOUNCE_MS);
+      scheduleFlush();
     }),
   );
 
@@ -203,18 +215,28 @@ export function createGateway(deps: GatewayDeps): Gateway {
       const sdk = await loadServerSdk();
       if (!session) return createServer(sdk, view);
       const at = deps.clock.now();
-      const entry: SessionEntry = { id: sessionId ?? randomUUID(), view, opened_at: at, last_activity_at: at, calls: 0 };
-      const server = createServer(sdk, trackedView(view, entry, deps.clock));
-      if (!served.has(view)) served.set(view, fingerprints(view));
+      const entry: SessionEntry = { id: sessionId ?? randomUUID(), profile, opened_at: at, last_activity_at: at, calls: 0 };
+      const server = createServer(sdk, trackedView(() => viewOf(profile), entry, deps.clock));
+      if (!served.has(profile)) served.set(profile, fingerprints(view));
       sessions.set(server, entry);
       server.onclose = () => {
         sessions.delete(server);
-        if (![...sessions.values()].some((other) => other.view === view)) served.delete(view);
+        if (![...sessions.values()].some((other) => other.profile === profile)) served.delete(profile);
       };
       return server;
     },
 
     profileRole: (profile) => viewOf(profile).role,
+
+    applyConfig(settings) {
+      build(settings);
+      for (const [server, entry] of sessions) {
+        if (entry.profile !== undefined && !profiles.has(entry.profile)) {
+          void server.close().catch((error: unknown) => logger.debug({ err: errorMessage(error), profile: entry.profile }, "session of a removed profile not closed"));
+        }
+      }
+      scheduleFlush();
+    },
 
     status() {
       const running = manager.list().filter((server) => server.state === "running");
@@ -233,12 +255,12 @@ export function createGateway(deps: GatewayDeps): Gateway {
           path: profilePath(name),
           role: view.role,
           tools: view.tools().length,
-          sessions: [...sessions.values()].filter((entry) => entry.view === view).length,
+          sessions: [...sessions.values()].filter((entry) => entry.profile === name).length,
           missing_servers: view.missingServers(),
         })),
         clients: [...sessions].map(([server, entry]) => ({
           session_id: entry.id,
-          profile: entry.view.profile ?? null,
+          profile: entry.profile ?? null,
           client: clientOf(server),
           opened_at: entry.opened_at,
           last_activity_at: entry.last_activity_at,

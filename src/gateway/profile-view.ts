@@ -53,6 +53,9 @@ export function createView(name: string | undefined, profile: GatewayProfile, de
   // prefix: false is valid only with exactly one server in `servers`.
   const bareServer = profile.prefix ? undefined : profile.servers?.[0];
   const where = name === undefined ? "" : ` in profile "${name}"`;
+  // /mcp without overrides serves the catalog's lists as they are, at no cost per list.
+  const selectsAll = everyServer && include === undefined && exclude.length === 0 && profile.mode === "all" && bareServer === undefined;
+  const overridden = Object.keys(overrides).length > 0;
 
   /** Whether a server is in the profile, by the servers registered now (one look at them per use). */
   const serverFilter = (): ((id: string) => boolean) => {
@@ -80,6 +83,7 @@ export function createView(name: string | undefined, profile: GatewayProfile, de
     role: profile.role,
 
     tools() {
+      if (selectsAll && !overridden) return catalog.tools();
       const serverIn = serverFilter();
       return catalog
         .tools()
@@ -92,6 +96,7 @@ export function createView(name: string | undefined, profile: GatewayProfile, de
     },
 
     prompts() {
+      if (selectsAll) return catalog.prompts();
       const serverIn = serverFilter();
       return catalog
         .prompts()

@@ -11,30 +11,39 @@ import type { GatewayView } from "./profile-view.js";
 export interface SessionEntry {
   /** The transport's session id (Mcp-Session-Id). */
   id: string;
-  /** The view the session was opened on (shared by the profile's sessions). */
-  view: GatewayView;
+  /** The profile the session was opened on; undefined for /mcp itself. */
+  profile: string | undefined;
   opened_at: number;
   last_activity_at: number;
   /** tools/call requests, answered or refused. */
   calls: number;
 }
 
-/** The view as one session uses it: every list, call, read and get is noted on its entry. */
-export function trackedView(view: GatewayView, entry: SessionEntry, clock: Clock): GatewayView {
+/**
+ * The view as one session uses it: the profile's current view (a config reload may replace it),
+ * with every list, call, read and get noted on the session's entry.
+ */
+export function trackedView(current: () => GatewayView, entry: SessionEntry, clock: Clock): GatewayView {
   const touch = () => void (entry.last_activity_at = clock.now());
   return {
-    ...view,
-    tools: () => (touch(), view.tools()),
-    prompts: () => (touch(), view.prompts()),
-    resources: () => (touch(), view.resources()),
-    resourceTemplates: () => (touch(), view.resourceTemplates()),
+    get profile() {
+      return current().profile;
+    },
+    get role() {
+      return current().role;
+    },
+    tools: () => (touch(), current().tools()),
+    prompts: () => (touch(), current().prompts()),
+    resources: () => (touch(), current().resources()),
+    resourceTemplates: () => (touch(), current().resourceTemplates()),
     tool: (name) => {
       touch();
       entry.calls += 1;
-      return view.tool(name);
+      return current().tool(name);
     },
-    prompt: (name) => (touch(), view.prompt(name)),
-    resourceOwner: (uri) => (touch(), view.resourceOwner(uri)),
+    prompt: (name) => (touch(), current().prompt(name)),
+    resourceOwner: (uri) => (touch(), current().resourceOwner(uri)),
+    missingServers: () => current().missingServers(),
   };
 }
 

@@ -52,6 +52,31 @@ function textOf(result: { content?: unknown }): string {
   return ((result.content ?? []) as { type: string; text?: string }[]).map((block) => block.text ?? "").join("");
 }
 
+/**
+ * Sessions that note each tools/list_changed they receive in `seen`, by their path. A session
+ * opens its event stream (GET) after initialize, and a notification sent before that stream's
+ * answer has begun would be lost: streamsOpen(n) waits for n of them.
+ */
+function toolListChanges(app: TestApp, base: URL) {
+  const eventStreams: ServerResponse[] = [];
+  app.app.server.on("request", (request: IncomingMessage, response: ServerResponse) => {
+    if (request.method === "GET" && request.url?.startsWith("/mcp")) eventStreams.push(response);
+  });
+  const seen: string[] = [];
+  return {
+    seen,
+    async listen(path: string): Promise<Client> {
+      const client = await connect(new URL(path, base));
+      client.setNotificationHandler("notifications/tools/list_changed", () => void seen.push(path));
+      return client;
+    },
+    streamsOpen: (count: number) =>
+      waitFor(() => (eventStreams.length === count && eventStreams.every((stream) => stream.headersSent) ? true : undefined), {
+        message: `${count} event streams open`,
+      }),
+  };
+}
+
 const NARROW = {
   profiles: {
     narrow: { servers: ["everything"], tools: ["everything__get-*"], exclude_tools: ["everything__get-env"] },
@@ -166,20 +191,9 @@ describe("gateway profiles", { timeout: 90_000 }, () => {
   it("tells a profile's sessions of a change only when their own view changed", async () => {
     const clock = new ManualClock();
     const { app, base } = await serve({ profiles: { echoes: { servers: ["echo"] } } }, { clock });
-    const eventStreams: ServerResponse[] = [];
-    app.app.server.on("request", (request: IncomingMessage, response: ServerResponse) => {
-      if (request.method === "GET" && request.url?.startsWith("/mcp")) eventStreams.push(response);
-    });
-    const seen: string[] = [];
-    const listen = async (path: string) => {
-      const client = await connect(new URL(path, base));
-      client.setNotificationHandler("notifications/tools/list_changed", () => void seen.push(path));
-      return client;
-    };
+    const { listen, seen, streamsOpen } = toolListChanges(app, base);
     const [profiled, everything] = [await listen("/mcp/p/echoes"), await listen("/mcp")];
-    await waitFor(() => (eventStreams.length === 2 && eventStreams.every((stream) => stream.headersSent) ? true : undefined), {
-      message: "both event streams open",
-    });
+    await streamsOpen(2);
 
     await app.manager.stopServer("everything");
     clock.advance(100);
@@ -198,20 +212,9 @@ describe("gateway profiles", { timeout: 90_000 }, () => {
   it("applies edited profiles and overrides at once: sessions hear of it, a removed profile's sessions end", async () => {
     const clock = new ManualClock();
     const { app, base } = await serve({ profiles: { echoes: { servers: ["echo"] }, gone: { servers: ["echo"] } } }, { clock });
-    const eventStreams: ServerResponse[] = [];
-    app.app.server.on("request", (request: IncomingMessage, response: ServerResponse) => {
-      if (request.method === "GET" && request.url?.startsWith("/mcp")) eventStreams.push(response);
-    });
-    const seen: string[] = [];
-    const listen = async (path: string) => {
-      const client = await connect(new URL(path, base));
-      client.setNotificationHandler("notifications/tools/list_changed", () => void seen.push(path));
-      return client;
-    };
+    const { listen, seen, streamsOpen } = toolListChanges(app, base);
     const [profiled, everything, removed] = [await listen("/mcp/p/echoes"), await listen("/mcp"), await listen("/mcp/p/gone")];
-    await waitFor(() => (eventStreams.length === 3 && eventStreams.every((stream) => stream.headersSent) ? true : undefined), {
-      message: "the event streams open",
-    });
+    await streamsOpen(3);
 
     app.gateway!.applyConfig(
       gatewayConfig({ profiles: { echoes: { servers: ["everything"], tools: ["everything__echo"] } }, tools: { echo__add: { enabled: false } } }),

@@ -88,6 +88,7 @@ describe("gateway profiles", { timeout: 90_000 }, () => {
     const { base } = await serve(NARROW);
     const client = await connect(new URL("/mcp/p/narrow", base));
 
+    expect(client.getInstructions()).toBe('Tools and prompts of PyGent\'s profile "narrow", named <server_id>__<name>.');
     const names = await toolNames(client);
     expect(names).toContain("everything__get-sum");
     expect(names.every((name) => name.startsWith("everything__get-"))).toBe(true);
@@ -127,6 +128,7 @@ describe("gateway profiles", { timeout: 90_000 }, () => {
     const { base } = await serve({ profiles: { conformance: { servers: ["echo"], prefix: false } } });
     const client = await connect(new URL("/mcp/p/conformance", base));
     expect(await toolNames(client)).toEqual(["add", "echo"]);
+    expect(client.getInstructions()).toBe('Tools and prompts of the server "echo", under their own names (PyGent\'s profile "conformance").');
     expect(textOf(await client.callTool({ name: "echo", arguments: { text: "bare" } }))).toBe("bare");
     expect(textOf(await client.callTool({ name: "add", arguments: { a: 1, b: 2 } }))).toBe("3");
     // Names are the server's own: a prefixed one is a tool the server does not have.

@@ -169,7 +169,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
           resources: { listChanged: true },
           prompts: { listChanged: true },
         },
-        instructions: `Tools and prompts of every server PyGent runs, named <server_id>${separator}<name>.`,
+        instructions: view.instructions,
       },
     );
     server.setRequestHandler("tools/list", () => ({ tools: view.tools() }));

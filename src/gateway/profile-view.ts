@@ -23,6 +23,8 @@ export interface GatewayView extends Omit<Catalog, "forgetTemplates"> {
   /** The profile's name; undefined for /mcp itself. */
   readonly profile: string | undefined;
   readonly role: GatewayProfile["role"];
+  /** What the view serves and how it names it, for the MCP server's instructions. */
+  readonly instructions: string;
   /** Ids the profile names that the manager does not know (yet). */
   missingServers(): string[];
 }
@@ -81,6 +83,10 @@ export function createView(name: string | undefined, profile: GatewayProfile, de
   return {
     profile: name,
     role: profile.role,
+    instructions:
+      bareServer === undefined
+        ? `Tools and prompts of ${name === undefined ? "every server PyGent runs" : `PyGent's profile "${name}"`}, named <server_id>${separator}<name>.`
+        : `Tools and prompts of the server "${bareServer}", under their own names (PyGent's profile "${name}").`,
 
     tools() {
       if (selectsAll && !overridden) return catalog.tools();

@@ -32,6 +32,9 @@ export function trackedView(current: () => GatewayView, entry: SessionEntry, clo
     get role() {
       return current().role;
     },
+    get instructions() {
+      return current().instructions;
+    },
     tools: () => (touch(), current().tools()),
     prompts: () => (touch(), current().prompts()),
     resources: () => (touch(), current().resources()),

@@ -11,7 +11,7 @@ import { randomUUID } from "node:crypto";
 import type { NodeStreamableHTTPServerTransport } from "@modelcontextprotocol/node";
 import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from "fastify";
 import { AppError } from "../../core/errors.js";
-import { GATEWAY_CALL_METHODS, GATEWAY_PATH, GatewayStatusSchema, loadServerSdk, type Gateway } from "../../gateway/index.js";
+import { GATEWAY_CALL_METHODS, GATEWAY_PATH, GatewayStatusSchema, loadServerSdk, profilePath, type Gateway } from "../../gateway/index.js";
 import type { Authenticator } from "../auth/auth-guard.js";
 import { routeTokenGuard } from "../auth/route-token-guard.js";
 import { roleAllows } from "../auth/token-service.js";
@@ -116,7 +116,8 @@ export function registerGatewayEndpoint(app: FastifyInstance, gateway: Gateway, 
       return;
     }
     if (request.method !== "POST") {
-      throw new AppError("VALIDATION_FAILED", `${request.method} ${request.url} needs the Mcp-Session-Id header of an open session`, {
+      const path = profile === undefined ? GATEWAY_PATH : profilePath(profile);
+      throw new AppError("VALIDATION_FAILED", `${request.method} ${path} needs the Mcp-Session-Id header of an open session`, {
         issues: [{ field: SESSION_HEADER, message: "is required" }],
       });
     }

@@ -69,4 +69,12 @@ describe("pygent mcp --profile and pygent gateway profiles|sessions", { timeout:
     expect(sessions.stdout).toMatch(/^SESSION\s+PROFILE\s+CLIENT\s+OPENED\s+LAST ACTIVITY\s+CALLS\n/);
     expect(sessions.stdout).toMatch(/\n[0-9a-f-]{36}\s+small\s+desktop 3\.0\.0\s+\S+Z\s+\S+Z\s+2\n$/);
   });
+
+  it("pygent validate warns of a profile's server id the file does not define, without failing", async () => {
+    const config = join(dir, "mcp_server_configs.json");
+    writeFileSync(config, JSON.stringify({ servers: [], gateway: { profiles: { research: { servers: ["ghost"] } } } }));
+    const result = await runCli(["validate", "--config", config]);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stderr).toContain('warning: gateway.profiles.research.servers: no server "ghost" is in the config file');
+  });
 });

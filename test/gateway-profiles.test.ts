@@ -170,6 +170,28 @@ describe("gateway profiles", { timeout: 90_000 }, () => {
     expect(body.error.message).toBe('no gateway profile is named "wide"; known: narrow');
   });
 
+  it("keeps a session to the endpoint that opened it", async () => {
+    const { base } = await serve(NARROW);
+    const headers = { "content-type": "application/json", accept: "application/json, text/event-stream" };
+    const initialize = {
+      jsonrpc: "2.0",
+      id: 1,
+      method: "initialize",
+      params: { protocolVersion: "2025-06-18", capabilities: {}, clientInfo: { name: "raw", version: "1.0.0" } },
+    };
+    const opened = await fetch(new URL("/mcp/p/narrow", base), { method: "POST", headers, body: JSON.stringify(initialize) });
+    expect(opened.status).toBe(200);
+    const session = opened.headers.get("mcp-session-id")!;
+    await opened.body?.cancel();
+    const elsewhere = await fetch(new URL("/mcp", base), {
+      method: "POST",
+      headers: { ...headers, "mcp-session-id": session, "mcp-protocol-version": "2025-06-18" },
+      body: JSON.stringify({ jsonrpc: "2.0", id: 2, method: "tools/list" }),
+    });
+    expect(elsewhere.status).toBe(404);
+    expect(((await elsewhere.json()) as { error: { message: string } }).error.message).toMatch(/No MCP session of this endpoint has this id/);
+  });
+
   it("refuses a viewer token on a profile that needs the operator role, and lets an operator in", async () => {
     const { app, base } = await serve({ profiles: { ops: { servers: ["echo"], role: "operator" }, open: { servers: ["echo"] } } });
     const viewer = await app.tokens.create("looker", "viewer");

@@ -12,10 +12,10 @@ import type { NodeStreamableHTTPServerTransport } from "@modelcontextprotocol/no
 import type { FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest } from "fastify";
 import { AppError } from "../../core/errors.js";
 import { GATEWAY_CALL_METHODS, GATEWAY_PATH, GatewayStatusSchema, loadServerSdk, profilePath, type Gateway } from "../../gateway/index.js";
+import type { TokenRole } from "../../store/tokens-repository.js";
 import type { Authenticator } from "../auth/auth-guard.js";
 import { routeTokenGuard } from "../auth/route-token-guard.js";
 import { roleAllows } from "../auth/token-service.js";
-import type { TokenRole } from "../../store/tokens-repository.js";
 import { errorResponses } from "../schemas/common.js";
 import type { ZodTypeProvider } from "../validation.js";
 

@@ -1,14 +1,16 @@
 /**
  * The official MCP conformance suite (`@modelcontextprotocol/conformance`, server mode) against
  * the conformance fixture on its own endpoint, which must pass every active scenario, and against
- * the gateway's /mcp with that fixture behind it, judged against the recorded baseline of
- * scenarios that fail there and why (test/fixtures/conformance-expected-failures.yml).
+ * the gateway with that fixture behind it (its `conformance` profile, which serves the fixture
+ * under its own names), judged against the recorded baseline of scenarios that fail there and why
+ * (test/fixtures/conformance-expected-failures.yml).
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { once } from "node:events";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createTestApp, type TestApp } from "../src/api/test-support/test-app.js";
+import { GatewayProfileSchema } from "../src/config/gateway-profiles-schema.js";
 import { fixtureServer } from "./helpers/fixture-servers.js";
 import { CONFORMANCE_EXPECTED_FAILURES, runConformance } from "./helpers/outside-clients.js";
 import { fixturePath, makeTempDir, removeTempDir, waitFor } from "./helpers/processes.js";
@@ -43,16 +45,16 @@ async function fixtureEndpoint(): Promise<string> {
   return `http://127.0.0.1:${port}/mcp`;
 }
 
-/** The gateway with the fixture running behind it over stdio; resolves with the gateway's URL. */
+/** The gateway with the fixture running behind it over stdio; resolves with the URL of its `conformance` profile (bare names). */
 async function gatewayEndpoint(): Promise<string> {
-  app = await createTestApp({ gateway: {} });
+  app = await createTestApp({ gateway: { profiles: { conformance: GatewayProfileSchema.parse({ servers: ["conformance"], prefix: false }) } } });
   const { id, ...entry } = fixtureServer("conformance", "conformance-server.mjs");
   await app.manager.registerServer(id as string, entry);
   const started = app;
   await waitFor(() => started.manager.get("conformance").state === "running", { timeoutMs: 30_000, message: "the conformance fixture running" });
   await started.app.listen({ host: "127.0.0.1", port: 0 });
   const address = started.app.server.address();
-  return `http://127.0.0.1:${typeof address === "object" && address ? address.port : 0}/mcp`;
+  return `http://127.0.0.1:${typeof address === "object" && address ? address.port : 0}/mcp/p/conformance`;
 }
 
 describe("the MCP conformance suite", { timeout: 180_000 }, () => {
@@ -63,10 +65,10 @@ describe("the MCP conformance suite", { timeout: 180_000 }, () => {
     expect(run.passed).toBeGreaterThanOrEqual(40);
   });
 
-  it("through /mcp, fails only the scenarios of the recorded baseline", async () => {
+  it("through the gateway, fails only the scenarios of the recorded baseline", async () => {
     const run = await runConformance(await gatewayEndpoint(), join(dir, "results"), CONFORMANCE_EXPECTED_FAILURES);
     expect(run.output).toContain("Baseline check passed");
     expect(run.code, run.output).toBe(0);
-    expect(run.passed).toBe(11);
+    expect(run.passed).toBe(34);
   });
 });

@@ -7,6 +7,7 @@
 import { z } from "zod";
 import { serverIdProblem } from "../core/ids.js";
 import { AlertsConfigSchema, type AlertsConfig } from "./alerts-schema.js";
+import { GatewayProfilesSchema, MCP_TOOL_NAME_PATTERN, ToolOverrideSchema, toolOverrideKeyProblems } from "./gateway-profiles-schema.js";
 import { LimitsConfigSchema, type LimitsConfig } from "./limits.js";
 
 const seconds = (max: number) => z.number().positive().max(max);
@@ -70,6 +71,8 @@ const ServerFields = {
   env: z.record(z.string(), z.string()).optional(),
   cwd: nonEmptyString.optional(),
   category: z.string().max(100).optional(),
+  /** Labels that gateway profiles select servers by (`gateway.profiles.<name>.tags`). */
+  tags: z.array(z.string().min(1).max(64)).max(32).optional(),
   description: z.string().max(2000).optional(),
   enabled: z.boolean().default(true),
   health_check_interval: seconds(86_400).min(1, "must be at least 1 second").default(30),
@@ -315,8 +318,7 @@ export const SecurityConfigSchema = z
 
 export type SecurityConfig = z.output<typeof SecurityConfigSchema>;
 
-/** The characters MCP allows in a tool name (and so in the gateway's `<server_id><separator><tool>`). */
-export const MCP_TOOL_NAME_PATTERN = /^[A-Za-z0-9_.-]+$/;
+export { MCP_TOOL_NAME_PATTERN };
 
 /**
  * The config file's `gateway` section: how the one MCP endpoint (/mcp) names what it serves, and
@@ -344,8 +346,17 @@ export const GatewayConfigSchema = z
     session_idle_timeout: seconds(86_400 * 7).default(1800),
     /** Open MCP sessions (/mcp and the legacy /sse) at most; an initialize past it is refused with 503. */
     max_sessions: z.number().int().min(1).max(100_000).default(256),
+    /** Named subsets served at /mcp/p/<name> (gateway-profiles-schema.ts). */
+    profiles: GatewayProfilesSchema.default({}),
+    /** Per-tool overrides by gateway name, applied at /mcp and in every profile. */
+    tools: z.record(z.string(), ToolOverrideSchema).default({}),
   })
-  .strict();
+  .strict()
+  .superRefine((gateway, ctx) => {
+    for (const { key, message } of toolOverrideKeyProblems(Object.keys(gateway.tools), gateway.separator)) {
+      ctx.addIssue({ code: "custom", path: ["tools", key], message });
+    }
+  });
 
 export type GatewayConfig = z.output<typeof GatewayConfigSchema>;
 

@@ -43,7 +43,15 @@ describe("config validation", () => {
 
   it("takes the gateway's separator when MCP allows it in tool names, and names the field when not", () => {
     const good = validateConfigFile({ gateway: { separator: "." } });
-    expect(good.ok && good.value.gateway).toEqual({ separator: ".", approve_changes: true, max_description_length: 2000, session_idle_timeout: 1800, max_sessions: 256 });
+    expect(good.ok && good.value.gateway).toEqual({
+      separator: ".",
+      approve_changes: true,
+      max_description_length: 2000,
+      session_idle_timeout: 1800,
+      max_sessions: 256,
+      profiles: {},
+      tools: {},
+    });
     for (const separator of ["/", "", "a b", "x".repeat(17)]) {
       const bad = validateConfigFile({ gateway: { separator } });
       expect(bad.ok).toBe(false);

@@ -15,9 +15,10 @@ import { createAlertService, type AlertService } from "../alerts/index.js";
 import { createAuditService, DEFAULT_AUDIT_RETENTION_DAYS, LOCAL_ACTOR } from "../audit/index.js";
 import { InProcessBus, type MessageBus } from "../bus/index.js";
 import { exposedSecretsWarning } from "../config/file-privacy.js";
+import { profileServerWarnings } from "../config/gateway-profiles-schema.js";
 import { parseConfigText, readConfigText } from "../config/loader.js";
 import type { ConfigReloadStatus } from "../config/reload-status.js";
-import { GatewayConfigSchema, HealthConfigSchema, type ConfigFile, type HealthConfig, type SecurityConfig } from "../config/schema.js";
+import { GatewayConfigSchema, HealthConfigSchema, type ConfigFile, type GatewayConfig, type HealthConfig, type SecurityConfig } from "../config/schema.js";
 import { starterServers } from "../config/starter.js";
 import { watchConfigFile, type ConfigWatcher } from "../config/watcher.js";
 import { systemClock, type Clock } from "../core/clock.js";
@@ -191,14 +192,20 @@ async function recordUncleanShutdown(previous: PreviousRun, manager: McpManager,
   }
 }
 
-/** The gateway's separator a config asks for (the default when it has no `gateway` section); it applies at a start. */
-function separatorOf(config: ConfigFile): string {
-  return (config.gateway ?? GatewayConfigSchema.parse({})).separator;
+/** The gateway's settings a config asks for (the defaults when it has no `gateway` section); the separator applies at a start. */
+function gatewayOf(config: ConfigFile): GatewayConfig {
+  return config.gateway ?? GatewayConfigSchema.parse({});
+}
+
+/** Logs the profiles' server ids that no registered server has: a warning, since one may be added later. */
+function warnOfMissingProfileServers(config: ConfigFile, manager: McpManager, logger: Logger): void {
+  const registered = new Set(manager.list().map((server) => server.id));
+  for (const warning of profileServerWarnings(gatewayOf(config).profiles, registered)) logger.warn(warning);
 }
 
 /** The rug-pull quarantine's settings a config asks for; they apply at a start. */
 function approvalSettingsOf(config: ConfigFile): ToolApprovalSettings {
-  const gateway = config.gateway ?? GatewayConfigSchema.parse({});
+  const gateway = gatewayOf(config);
   return { approveChanges: gateway.approve_changes, maxDescriptionLength: gateway.max_description_length };
 }
 
@@ -344,13 +351,18 @@ export async function createDaemon(options: DaemonOptions): Promise<Daemon> {
     const discoveryServices = { catalog: discovery.catalog, installs: discovery.installs, loaded: loadCatalog };
     // The gateway's MCP server SDK and HTTP transport load with its first client, not here.
     const { createGateway } = await import("../gateway/index.js");
+    const { separator, profiles, tools } = gatewayOf(config);
+    // Registered by now: the config file's servers and those added through the API or installed.
+    warnOfMissingProfileServers(config, manager, logger);
     gateway = createGateway({
       manager,
       bus,
       clock,
       logger,
       version: VERSION,
-      separator: separatorOf(config),
+      separator,
+      profiles,
+      tools,
       services: { health, discovery: discoveryServices, alerts },
       approvals: { repository: store.toolApprovals, settings: approvalSettingsOf(config) },
     });
@@ -415,7 +427,9 @@ export async function createDaemon(options: DaemonOptions): Promise<Daemon> {
         await enforceAuthConfig();
         // New or changed registries are listed now, before the reload is reported done.
         const discoveryRestart = await discovery.applyConfig(next.discovery, { signal: loadAbort.signal });
-        const gatewayRestart = separatorOf(next) === separatorOf(config) ? [] : ["gateway.separator"];
+        gateway?.applyConfig(gatewayOf(next));
+        warnOfMissingProfileServers(next, manager, logger);
+        const gatewayRestart = gatewayOf(next).separator === gatewayOf(config).separator ? [] : ["gateway.separator"];
         const restartRequired = [...alertsRestart, ...discoveryRestart, ...gatewayRestart, ...approvalSettingsChanged(config, next)];
         const details = { ...result, restart_required: restartRequired };
         await audit.record({ actor: LOCAL_ACTOR, action: "config.reload", target: configPath, ok: true, details });

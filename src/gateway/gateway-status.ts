@@ -24,6 +24,38 @@ export const GatewayStatusSchema = z
       .strict(),
     /** Tools withheld until an admin approves their definition (GET /api/v1/gateway/approvals). */
     awaiting_approval: z.number().int(),
+    /** The configured profiles (`gateway.profiles`), each served at its path. */
+    profiles: z.array(
+      z
+        .object({
+          name: z.string(),
+          path: z.string(),
+          /** The role a token needs to connect. */
+          role: z.enum(["viewer", "operator", "admin"]),
+          /** Tools the profile serves now. */
+          tools: z.number().int(),
+          sessions: z.number().int(),
+          /** Server ids the profile names that are not registered. */
+          missing_servers: z.array(z.string()),
+        })
+        .strict(),
+    ),
+    /** The open sessions, oldest first. */
+    clients: z.array(
+      z
+        .object({
+          session_id: z.string(),
+          /** null: the session is on /mcp itself. */
+          profile: z.string().nullable(),
+          /** From the client's initialize; null before it. */
+          client: z.object({ name: z.string(), version: z.string() }).strict().nullable(),
+          opened_at: z.number().int(),
+          last_activity_at: z.number().int(),
+          /** tools/call requests the session made. */
+          calls: z.number().int(),
+        })
+        .strict(),
+    ),
   })
   .strict();
 

@@ -5,6 +5,7 @@ export {
   GATEWAY_CALL_METHODS,
   GATEWAY_PATH,
   GATEWAY_RELAY_HEADER,
+  profilePath,
   type Gateway,
   type GatewayDeps,
 } from "./gateway.js";
@@ -26,4 +27,5 @@ export {
 export { suspiciousFlags, type SuspiciousFlag, type SuspicionRules } from "./suspicious-definition.js";
 export { approvalPath, type ToolApprovals, type ToolApprovalSettings } from "./tool-approvals.js";
 export { DEFAULT_SEPARATOR, idFitsSeparator, MAX_TOOL_NAME_LENGTH, namespacedName, splitName } from "./names.js";
+export type { GatewayView } from "./profile-view.js";
 export { loadServerSdk } from "./server-sdk.js";

@@ -42,7 +42,7 @@ export type TestAppOptions = Partial<Omit<ApiDeps, "manager" | "store" | "gatewa
   /** How the store is opened, e.g. with the test's own handle on the database. */
   storeOptions?: OpenStoreOptions;
   /** Serve the MCP gateway (/mcp) over the app's manager, with these settings (the quarantine's as in a config without a `gateway` section). */
-  gateway?: Pick<GatewayDeps, "separator" | "notifyDebounceMs"> & { approvals?: ToolApprovalSettings };
+  gateway?: Pick<GatewayDeps, "separator" | "notifyDebounceMs" | "profiles" | "tools"> & { approvals?: ToolApprovalSettings };
 };
 
 export async function createTestApp(testOptions: TestAppOptions = {}): Promise<TestApp> {

@@ -10,17 +10,17 @@ import path from "node:path";
 import { Client } from "@modelcontextprotocol/client";
 import { StdioClientTransport } from "@modelcontextprotocol/client/stdio";
 import { Pool } from "undici";
-import { clockTicks, cpuTicks, logTail, startDaemon, stopDaemon, waitAllRunning } from "./lib/daemon.mjs";
+import { envInt, measureContenders, pairwise, ratioOf, spread, summarise } from "./lib/call-rounds.mjs";
+import { logTail, startDaemon, stopDaemon, waitAllRunning } from "./lib/daemon.mjs";
 import { binOf } from "./lib/servers.mjs";
-import { cmdline, descendants, endTracked, installCleanupHandlers, killEverything, log, median, registerTempDir, sleep } from "./lib/proc.mjs";
+import { cmdline, descendants, installCleanupHandlers, killEverything, registerTempDir } from "./lib/proc.mjs";
 import { QUICK, target } from "./lib/targets.mjs";
-import { hubStatuses, launchHub } from "./mcp-hub.mjs";
+import { launchHubWith } from "./mcp-hub.mjs";
 
-const int = (name, fallback) => Math.max(1, Number.parseInt(process.env[name] ?? "", 10) || fallback);
-const ROUNDS = int("BENCH_CALLS_ROUNDS", QUICK ? 2 : 5);
-const SEQUENTIAL = int("BENCH_CALLS_SEQUENTIAL", QUICK ? 150 : 500);
+const ROUNDS = envInt("BENCH_CALLS_ROUNDS", QUICK ? 2 : 5);
+const SEQUENTIAL = envInt("BENCH_CALLS_SEQUENTIAL", QUICK ? 150 : 500);
 const CALLERS = 16;
-const PER_CALLER = int("BENCH_CALLS_PER_CALLER", QUICK ? 20 : 100);
+const PER_CALLER = envInt("BENCH_CALLS_PER_CALLER", QUICK ? 20 : 100);
 const WARMUP = QUICK ? 50 : 200;
 const MESSAGE = "hello from the bench";
 const SERVER_ID = "everything";
@@ -49,7 +49,7 @@ async function startDirect() {
   await client.connect(transport);
   await client.listTools();
   return {
-    daemonPid: null,
+    daemonPids: [],
     serverPid: transport.pid,
     call: async () => checkEcho((await client.callTool({ name: "echo", arguments: { message: MESSAGE } })).content),
     stop: () => client.close(),
@@ -68,7 +68,7 @@ async function startPygent(dir) {
   const urlPath = `/api/v1/mcp/servers/${SERVER_ID}/tools/echo/call`;
   const payload = JSON.stringify({ arguments: { message: MESSAGE } });
   return {
-    daemonPid: d.pid,
+    daemonPids: [d.pid],
     serverPid: ready.servers[0].pid,
     call: async () => {
       const doc = await postJson(pool, urlPath, payload);
@@ -83,22 +83,11 @@ async function startPygent(dir) {
 }
 
 async function startHub(dir) {
-  const { command, args } = everything();
-  const hub = await launchHub(dir, [{ name: SERVER_ID, command, args, env: {} }]);
-  const stop = () => endTracked(hub.entry);
-  const t0 = performance.now();
-  while ((await hubStatuses(hub.base))?.[SERVER_ID] !== "connected") {
-    if (hub.exited() || performance.now() - t0 > 60_000) {
-      await stop();
-      throw new Error(`mcp-hub not connected to ${SERVER_ID}: ${hub.exited() ? `exited ${JSON.stringify(hub.exited())}` : "timeout"}`);
-    }
-    await sleep(50);
-  }
-  const serverPid = descendants(hub.child.pid).find((p) => cmdline(p.pid).includes("server-everything"))?.pid ?? null;
+  const { hub, serverPid, stop } = await launchHubWith(dir, { name: SERVER_ID, ...everything() }, "server-everything");
   const pool = httpPool(hub.base);
   const payload = JSON.stringify({ server_name: SERVER_ID, tool: "echo", arguments: { message: MESSAGE } });
   return {
-    daemonPid: hub.child.pid,
+    daemonPids: [hub.child.pid],
     serverPid,
     call: async () => {
       const doc = await postJson(pool, "/api/servers/tools", payload);
@@ -112,84 +101,6 @@ async function startHub(dir) {
   };
 }
 
-const percentile = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
-
-async function timed(call) {
-  const t = performance.now();
-  await call();
-  return performance.now() - t;
-}
-
-/** CPU in ms: the daemon and the server from /proc (utime+stime), this process from cpuUsage. */
-function cpuNow(c) {
-  const ms = (ticks) => (ticks === null ? null : (ticks * 1000) / clockTicks());
-  const own = process.cpuUsage();
-  return { daemon: c.daemonPid ? ms(cpuTicks(c.daemonPid)) : null, server: ms(cpuTicks(c.serverPid)), client: (own.user + own.system) / 1000 };
-}
-
-const perCall = (a, b, key, calls) => (a[key] === null || b[key] === null ? null : (b[key] - a[key]) / calls);
-
-/** One round of one contender: warm-up, sequential calls, then CALLERS concurrent callers. */
-async function measure(c) {
-  for (let i = 0; i < WARMUP; i++) await c.call();
-  const cpu0 = cpuNow(c);
-  const seq = [];
-  const s0 = performance.now();
-  for (let i = 0; i < SEQUENTIAL; i++) seq.push(await timed(c.call));
-  const seqWall = performance.now() - s0;
-  const conc = [];
-  const c0 = performance.now();
-  await Promise.all(
-    Array.from({ length: CALLERS }, async () => {
-      for (let i = 0; i < PER_CALLER; i++) conc.push(await timed(c.call));
-    }),
-  );
-  const concWall = performance.now() - c0;
-  const cpu1 = cpuNow(c);
-  seq.sort((a, b) => a - b);
-  conc.sort((a, b) => a - b);
-  const calls = seq.length + conc.length;
-  return {
-    p50_ms: percentile(seq, 50),
-    p95_ms: percentile(seq, 95),
-    p99_ms: percentile(seq, 99),
-    calls_per_s: (seq.length * 1000) / seqWall,
-    concurrent_calls_per_s: (conc.length * 1000) / concWall,
-    concurrent_p50_ms: percentile(conc, 50),
-    concurrent_p99_ms: percentile(conc, 99),
-    daemon_cpu_ms_per_call: perCall(cpu0, cpu1, "daemon", calls),
-    server_cpu_ms_per_call: perCall(cpu0, cpu1, "server", calls),
-    client_cpu_ms_per_call: perCall(cpu0, cpu1, "client", calls),
-  };
-}
-
-const round3 = (x) => (typeof x === "number" && Number.isFinite(x) ? Math.round(x * 1000) / 1000 : null);
-
-/** {median, min, max} of one figure over the rounds. */
-function spread(xs) {
-  const v = xs.filter((x) => typeof x === "number" && Number.isFinite(x));
-  if (v.length === 0) return null;
-  return { median: round3(median(v)), min: round3(Math.min(...v)), max: round3(Math.max(...v)) };
-}
-
-function summarise(rounds) {
-  if (rounds.length === 0) return null;
-  const keys = Object.keys(rounds[0]).filter((k) => rounds.some((r) => r[k] !== null));
-  return Object.fromEntries(keys.map((k) => [k, spread(rounds.map((r) => r[k]))]));
-}
-
-/** A figure of two contenders compared round by round (same round, same machine load), then the median. */
-function pairwise(a, b, key, op) {
-  const xs = [];
-  for (let i = 0; i < Math.min(a.length, b.length); i++) {
-    const x = a[i]?.[key];
-    const y = b[i]?.[key];
-    if (typeof x === "number" && typeof y === "number" && y > 0) xs.push(op(x, y));
-  }
-  return xs.length ? round3(median(xs)) : null;
-}
-const ratioOf = (a, b, key) => pairwise(a, b, key, (x, y) => x / y);
-
 /** The tool-call benchmark; returns its JSON document (`"bench":"calls"`). */
 export async function runCalls() {
   installCleanupHandlers();
@@ -198,45 +109,17 @@ export async function runCalls() {
   const starters = { direct: () => startDirect(), pygent: () => startPygent(path.join(tmp, "pygent")), mcp_hub: () => startHub(path.join(tmp, "hub")) };
   for (const d of ["pygent", "hub"]) fs.mkdirSync(path.join(tmp, d), { recursive: true });
   const errors = [];
-  const contenders = {};
-  const results = { direct: [], pygent: [], mcp_hub: [] };
-  const loads = [];
+  let rounds = { results: { direct: [], pygent: [], mcp_hub: [] }, loads: [] };
   try {
-    for (const [name, start] of Object.entries(starters)) {
-      try {
-        contenders[name] = await start();
-      } catch (err) {
-        errors.push(`${name}: start failed: ${err?.message ?? err}`);
-        log(`calls: ${name} did not start: ${err?.stack ?? err}`);
-      }
-    }
-    const order = Object.keys(starters);
-    for (let i = 0; i < ROUNDS; i++) {
-      loads.push(os.loadavg()[0]);
-      for (const name of order.map((_, k) => order[(k + i) % order.length])) {
-        const c = contenders[name];
-        if (!c) continue;
-        try {
-          const r = await measure(c);
-          results[name][i] = r;
-          log(
-            `calls round ${i + 1}/${ROUNDS} ${name}: p50 ${r.p50_ms.toFixed(3)} ms, ${r.concurrent_calls_per_s.toFixed(0)} calls/s with ${CALLERS} in flight` +
-              (r.daemon_cpu_ms_per_call === null ? "" : `, daemon CPU ${r.daemon_cpu_ms_per_call.toFixed(3)} ms/call`),
-          );
-        } catch (err) {
-          errors.push(`${name}: round ${i + 1}: ${err?.message ?? err}`);
-          log(`calls: ${name} failed in round ${i + 1}: ${err?.stack ?? err}`);
-          delete contenders[name];
-        }
-      }
-    }
+    const scale = { warmup: WARMUP, sequential: SEQUENTIAL, callers: CALLERS, perCaller: PER_CALLER };
+    rounds = await measureContenders("calls", starters, ROUNDS, scale, errors);
   } finally {
-    await Promise.allSettled(Object.values(contenders).map((c) => c.stop()));
     for (const d of descendants(process.pid)) if (cmdline(d.pid).includes("server-everything")) process.kill(d.pid, "SIGKILL");
     killEverything();
     fs.rmSync(tmp, { recursive: true, force: true });
   }
-  const { direct, pygent, mcp_hub: hub } = results;
+  const { direct, pygent, mcp_hub: hub } = rounds.results;
+  const loads = rounds.loads;
   const ratios = {
     pygent_p50_minus_direct_ms: pairwise(pygent, direct, "p50_ms", (x, y) => x - y),
     pygent_vs_direct_concurrent_calls_per_s: ratioOf(pygent, direct, "concurrent_calls_per_s"),
@@ -256,9 +139,9 @@ export async function runCalls() {
     warmup_calls: WARMUP,
     order: "rotated per round",
     load_average_1m: spread(loads),
-    direct: summarise(direct.filter(Boolean)),
-    pygent: summarise(pygent.filter(Boolean)),
-    mcp_hub: summarise(hub.filter(Boolean)),
+    direct: summarise(direct),
+    pygent: summarise(pygent),
+    mcp_hub: summarise(hub),
     ratios,
     targets: [
       target("call p50 over the direct SDK's", ratios.pygent_p50_minus_direct_ms, { max: 0.5, unit: " ms" }),

@@ -83,6 +83,26 @@ export async function hubStatuses(base, timeoutMs = 500) {
 }
 
 /**
+ * mcp-hub with one server (`{name, command, args}`), once it reports it `connected`: the hub, the
+ * server's pid (found by `serverMark` in its command line) and `stop`. Ended at once when it does
+ * not connect within 60 s.
+ */
+export async function launchHubWith(dir, { name, command, args }, serverMark) {
+  const hub = await launchHub(dir, [{ name, command, args, env: {} }]);
+  const stop = () => endTracked(hub.entry);
+  const t0 = performance.now();
+  while ((await hubStatuses(hub.base))?.[name] !== "connected") {
+    if (hub.exited() || performance.now() - t0 > 60_000) {
+      await stop();
+      throw new Error(`mcp-hub not connected to ${name}: ${hub.exited() ? `exited ${JSON.stringify(hub.exited())}` : "timeout"}`);
+    }
+    await sleep(50);
+  }
+  const serverPid = descendants(hub.child.pid).find((p) => cmdline(p.pid).includes(serverMark))?.pid ?? null;
+  return { hub, serverPid, stop };
+}
+
+/**
  * One hub run. Always kills mcp-hub's process group and every descendant before returning.
  * @param {string} dir temp folder for this run
  * @param {{extended?: boolean, seed?: boolean, timeoutMs?: number}} opts

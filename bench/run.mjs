@@ -4,13 +4,15 @@
 //   monitoring: monitoring cost at scale, shutdown, history query (bench/monitoring.mjs).
 //   websocket:  health_update delay to /ws subscribers under monitoring, slow subscriber (bench/websocket.mjs).
 //   calls:      REST tool calls vs the bare SDK vs mcp-hub (bench/calls.mjs).
-// `node bench/run.mjs [--only startup|monitoring|websocket|calls] [--quick] [--markdown]` runs one of them; all by default.
+//   gateway:    MCP tool calls through /mcp and `pygent mcp` vs the bare SDK vs mcp-hub's MCP endpoint; tools/list of many servers (bench/gateway.mjs).
+// `node bench/run.mjs [--only startup|monitoring|websocket|calls|gateway] [--quick] [--markdown]` runs one of them; all by default.
 // Each part's targets are printed at the end, PASS or FAIL, and as a last JSON line.
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { runCalls } from "./calls.mjs";
 import { floorOnce } from "./floor.mjs";
+import { runGateway } from "./gateway.mjs";
 import { hubLogTail, hubOnce } from "./mcp-hub.mjs";
 import { parseParts, runMonitoring } from "./monitoring.mjs";
 import { pygentAvailable, pygentLogTail, pygentOnce } from "./pygent.mjs";
@@ -185,6 +187,7 @@ const BENCHES = {
   monitoring: (argv) => runMonitoring(parseParts(argv)),
   websocket: () => runWebsocket(),
   calls: () => runCalls(),
+  gateway: () => runGateway(),
 };
 
 async function main() {

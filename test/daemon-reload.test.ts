@@ -62,11 +62,11 @@ describe("daemon config reload", () => {
         network: { allow_loopback: true },
         discovery: { registries: [{ url }] },
         alerts: { group_by: "server" },
-        gateway: { separator: "." },
+        gateway: { separator: ".", approve_changes: false },
       }),
     );
     const reload = await waitFor(() => reloads[0], { timeoutMs: 10_000, message: "the config reload" });
-    expect(reload.restart_required).toEqual(["alerts.group_by", "gateway.separator"]);
+    expect(reload.restart_required).toEqual(["alerts.group_by", "gateway.separator", "gateway.approve_changes"]);
     expect((await daemon.manager.registerServer("near", loopback, { start: false })).state).toBe("stopped");
     const listed = await daemon.app!.inject({ method: "GET", url: "/api/v1/mcp/discovery/servers/alpha", headers: { host: new URL(base).host } });
     expect(listed.statusCode).toBe(200);

@@ -12,6 +12,7 @@ import { fixtureServer } from "./helpers/fixture-servers.js";
 import { BIN, runCli, startDaemon, type DaemonProcess } from "./helpers/daemon-process.js";
 import { freePort } from "./helpers/network.js";
 import { makeTempDir, removeTempDir, waitFor } from "./helpers/processes.js";
+import { parsePrometheusText, sampleValue } from "./helpers/prometheus-text.js";
 
 let dir: string;
 let daemon: DaemonProcess | undefined;
@@ -29,9 +30,14 @@ afterEach(async () => {
 });
 
 /** A daemon running the echo fixture; `token` to ask it once auth is on. */
-async function serveEcho(token?: string): Promise<DaemonProcess> {
+function serveEcho(token?: string): Promise<DaemonProcess> {
+  return serveFixture(fixtureServer("echo", "echo-server.mjs"), token);
+}
+
+/** A daemon running one fixture server, `entry`. */
+async function serveFixture(entry: Record<string, unknown>, token?: string): Promise<DaemonProcess> {
   const config = join(dir, "mcp_server_configs.json");
-  writeFileSync(config, JSON.stringify({ servers: [fixtureServer("echo", "echo-server.mjs")] }));
+  writeFileSync(config, JSON.stringify({ servers: [entry] }));
   daemon = await startDaemon(join(dir, "data"), config);
   const started = daemon;
   await waitFor(
@@ -45,8 +51,12 @@ async function serveEcho(token?: string): Promise<DaemonProcess> {
   return started;
 }
 
-async function relayClient(url: string, env: Record<string, string> = {}): Promise<Client> {
-  const client = new Client({ name: "desktop", version: "1.0.0" });
+async function relayClient(
+  url: string,
+  env: Record<string, string> = {},
+  capabilities: NonNullable<ConstructorParameters<typeof Client>[1]>["capabilities"] = {},
+): Promise<Client> {
+  const client = new Client({ name: "desktop", version: "1.0.0" }, { capabilities });
   clients.push(client);
   const environment = { ...(process.env as Record<string, string>), ...env };
   await client.connect(new StdioClientTransport({ command: process.execPath, args: [BIN, "mcp", "--url", url], env: environment, stderr: "pipe" }));
@@ -66,6 +76,10 @@ describe("pygent mcp", { timeout: 90_000 }, () => {
     const status = await runCli(["gateway", "status", "--json", "--url", running.url]);
     expect(status.code).toBe(0);
     expect(JSON.parse(status.stdout)).toMatchObject({ path: "/mcp", separator: "__", sessions: 1, servers: 1, tools: 2, calls: { total: 2, failed: 1 } });
+    // The call is counted once, as the relay's.
+    const metrics = parsePrometheusText(await (await fetch(new URL("/metrics", running.url))).text());
+    const calls = (via: string) => sampleValue(metrics, "pygent_tool_call_duration_seconds_count", { server_id: "echo", tool: "echo", via });
+    expect([calls("relay"), calls("gateway")]).toEqual([1, undefined]);
 
     // A session with its event stream open does not hold up the daemon's shutdown.
     expect(await running.stop()).toBe(0);
@@ -80,6 +94,29 @@ describe("pygent mcp", { timeout: 90_000 }, () => {
       content: [{ type: "text", text: "with a token" }],
     });
     await expect(relayClient(running.url, { PYGENT_TOKEN: "" })).rejects.toThrow(/PyGent daemon at .*UNAUTHORIZED/);
+  });
+
+  it("passes the server's progress, the client's cancel and the server's sampling through the relay", async () => {
+    const running = await serveFixture(fixtureServer("pt", "passthrough-server.mjs"));
+    const client = await relayClient(running.url, {}, { sampling: {} });
+    client.setRequestHandler("sampling/createMessage", async (request) => ({
+      model: "desktop-model",
+      role: "assistant",
+      content: { type: "text", text: `desktop read "${(request.params.messages[0]?.content as { text?: string }).text}"` },
+    }));
+    // The desktop client cancels on the first progress; the server sees the cancel.
+    const cancel = new AbortController();
+    const waiting = client.callTool({ name: "pt__wait_for_cancel", arguments: {} }, { signal: cancel.signal, onprogress: () => cancel.abort("enough") });
+    await expect(waiting).rejects.toThrow(/enough/);
+    await waitFor(
+      async () => {
+        const { body } = await running.api<{ lines: { line: string }[] }>("/api/v1/mcp/servers/pt/logs");
+        return body.lines.some(({ line }) => /^aborted \d+$/.test(line)) ? true : undefined;
+      },
+      { timeoutMs: 20_000, message: "the server to see the cancel" },
+    );
+    const sampled = await client.callTool({ name: "pt__ask_sampling", arguments: { who: "desk" } });
+    expect(sampled.content).toEqual([{ type: "text", text: 'desk got: desktop read "sample for desk"' }]);
   });
 
   it("answers with an error naming the daemon when it cannot be reached, instead of hanging", async () => {

@@ -4,29 +4,22 @@
  * over Streamable HTTP on /mcp.
  */
 import { request as httpRequest, type IncomingMessage, type ServerResponse } from "node:http";
-import { Client, StreamableHTTPClientTransport } from "@modelcontextprotocol/client";
+import type { Client } from "@modelcontextprotocol/client";
 import { afterEach, describe, expect, it } from "vitest";
 import { BODY_LIMIT_BYTES } from "../src/api/app.js";
 import { createTestApp, echoEntry, type TestApp, type TestAppOptions } from "../src/api/test-support/test-app.js";
 import { ManualClock } from "../src/core/clock.js";
-import { packageBin } from "../src/config/package-bin.js";
-import { fixtureServer } from "./helpers/fixture-servers.js";
+import { everythingEntry, fixtureServer } from "./helpers/fixture-servers.js";
+import { HttpClients } from "./helpers/http-clients.js";
 import { waitFor } from "./helpers/processes.js";
 
 let current: TestApp | undefined;
-const clients: Client[] = [];
+const clients = new HttpClients();
 
 afterEach(async () => {
-  await Promise.all(clients.splice(0).map((client) => client.close().catch(() => undefined)));
+  await clients.close();
   await current?.close();
   current = undefined;
-});
-
-const everythingEntry = () => ({
-  id: "everything",
-  command: [process.execPath, packageBin("@modelcontextprotocol/server-everything"), "stdio"],
-  startup_timeout: 20,
-  shutdown_timeout: 2,
 });
 
 async function gatewayApp(...entries: Record<string, unknown>[]): Promise<{ app: TestApp; url: URL }> {
@@ -46,12 +39,8 @@ async function gatewayAppWith(options: TestAppOptions, ...entries: Record<string
   return { app, url: new URL(`http://127.0.0.1:${port}/mcp`) };
 }
 
-async function connect(url: URL, token?: string): Promise<Client> {
-  const client = new Client({ name: "gateway-test", version: "1.0.0" });
-  clients.push(client);
-  const requestInit = token ? { headers: { authorization: `Bearer ${token}` } } : undefined;
-  await client.connect(new StreamableHTTPClientTransport(url, requestInit ? { requestInit } : {}));
-  return client;
+function connect(url: URL, token?: string): Promise<Client> {
+  return clients.connect(url, { token });
 }
 
 function running(app: TestApp, id: string) {
@@ -133,7 +122,7 @@ describe("MCP gateway", { timeout: 60_000 }, () => {
       /server "echo" is stopped, not running; start it to use echo__echo/,
     );
     await expect(client.readResource({ uri: "echo://info" })).rejects.toThrow(/no running server serves the resource echo:\/\/info/);
-    expect((await client.listTools()).tools).toEqual([]);
+    expect((await client.listTools()).tools.map((tool) => tool.name).filter((name) => name.startsWith("echo__"))).toEqual([]);
   });
 
   it("tells connected clients when a server is added and when one stops", async () => {

@@ -377,6 +377,19 @@ describe("health monitor", { timeout: 180_000 }, () => {
     expect(health.reasons).toEqual([`error_rate ${Math.round(health.metrics.error_rate! * 10) / 10} % > critical 50 %`]);
   });
 
+  it("leaves calls their callers cancelled out of the error rate", async () => {
+    const { manager: m, monitor: mon } = await startAll();
+    await m.registerServer("slow", fixture("slow", "slow-server.mjs", { health_check_interval: 60 }));
+    expect((await mon.checkNow("slow")).status).toBe("healthy");
+    for (let i = 0; i < 12; i++) {
+      // Cancelled before or after the request went out: either way the caller gave up, not the server.
+      await expect(m.callTool("slow", "sleep", { ms: 60_000 }, { signal: AbortSignal.timeout(20) })).rejects.toMatchObject({ code: "CALL_CANCELLED" });
+    }
+    const health = await mon.checkNow("slow");
+    expect(health.metrics.error_rate).toBe(0);
+    expect(health.status).toBe("healthy");
+  });
+
   it("reschedules the checks of a server whose health_check_interval is changed through the API", async () => {
     // The first check falls mid-interval: far from "now" for a long interval.
     const { manager: m, monitor: mon } = await startAll({ random: () => 0.5 });

@@ -9,6 +9,8 @@ import {
   EMPTY_METRICS,
   createMetricsSummary,
   createPrometheusMetrics,
+  MAX_TOOL_SERIES_PER_SERVER,
+  OTHER_TOOL,
   percentile,
   type PrometheusMetrics,
   type MetricsSummarySource,
@@ -16,6 +18,8 @@ import {
 } from "../src/health/index.js";
 import type { ServerView } from "../src/mcp/index.js";
 import { parsePrometheusText, sampleValue } from "./helpers/prometheus-text.js";
+
+const LOCAL = { id: null, name: "local" };
 
 
 interface FakeServer {
@@ -85,7 +89,7 @@ describe("Prometheus metrics", () => {
     status(bus, "b", 3);
     status(bus, "b", 3);
     for (const ok of [true, true, false]) {
-      bus.publish({ type: "tool_called", server_id: "a", tool: "echo", ok, duration_ms: 1, at: 0 });
+      bus.publish({ type: "tool_called", server_id: "a", tool: "echo", ok, outcome: ok ? "ok" : "failed", caller: LOCAL, via: "internal", duration_ms: 1, at: 0 });
     }
 
     const text = await prometheus.render();
@@ -121,7 +125,7 @@ describe("Prometheus metrics", () => {
     stoppers.push(prometheus);
     health(bus, "a", 10);
     status(bus, "a", 2);
-    bus.publish({ type: "tool_called", server_id: "a", tool: "echo", ok: true, duration_ms: 1, at: 0 });
+    bus.publish({ type: "tool_called", server_id: "a", tool: "echo", ok: true, outcome: "ok", caller: LOCAL, via: "internal", duration_ms: 1, at: 0 });
 
     servers = [];
     bus.publish({ type: "server_removed", server_id: "a" });
@@ -132,6 +136,31 @@ describe("Prometheus metrics", () => {
     status(bus, "a", 1);
     const again = parsePrometheusText(await prometheus.render());
     expect(sampleValue(again, "pygent_server_restarts_total", { server_id: "a" })).toBe(1);
+  });
+
+  it("times tool calls by server, tool, outcome and entry point, with at most MAX_TOOL_SERIES_PER_SERVER tools per server", async () => {
+    const bus = new InProcessBus();
+    const prometheus = createPrometheusMetrics({ bus, manager, monitor, defaultMetrics: false });
+    stoppers.push(prometheus);
+    const call = (tool: string, outcome: "ok" | "timeout", via: "rest" | "gateway", ms: number) =>
+      bus.publish({ type: "tool_called", server_id: "a", tool, ok: outcome === "ok", outcome, caller: LOCAL, via, duration_ms: ms, at: 0 });
+    call("echo", "ok", "rest", 2);
+    call("echo", "ok", "rest", 40);
+    call("echo", "timeout", "gateway", 60_000);
+    for (let i = 0; i < MAX_TOOL_SERIES_PER_SERVER + 5; i++) call(`t${i}`, "ok", "gateway", 1);
+
+    const exposition = parsePrometheusText(await prometheus.render());
+    const value = (name: string, labels: Record<string, string>) => sampleValue(exposition, name, { server_id: "a", ...labels });
+    expect(value("pygent_tool_call_duration_seconds_count", { tool: "echo", outcome: "ok", via: "rest" })).toBe(2);
+    expect(value("pygent_tool_call_duration_seconds_sum", { tool: "echo", outcome: "ok", via: "rest" })).toBeCloseTo(0.042);
+    expect(value("pygent_tool_call_duration_seconds_bucket", { tool: "echo", outcome: "ok", via: "rest", le: "0.005" })).toBe(1);
+    expect(value("pygent_tool_call_duration_seconds_count", { tool: "echo", outcome: "timeout", via: "gateway" })).toBe(1);
+    const tools = new Set(
+      exposition.samples.filter((sample) => sample.name === "pygent_tool_call_duration_seconds_count").map((sample) => sample.labels.tool),
+    );
+    expect(tools.size).toBe(MAX_TOOL_SERIES_PER_SERVER + 1);
+    // echo and the first 99 others have series of their own; the last six share one.
+    expect(value("pygent_tool_call_duration_seconds_count", { tool: OTHER_TOOL, outcome: "ok", via: "gateway" })).toBe(6);
   });
 
   it("follows alert events when no alert service is given, and includes the daemon's process metrics", async () => {
@@ -191,7 +220,7 @@ describe("metrics summary", () => {
     status(bus, "c", 2, clock.now() - 2 * 3_600_000); // two restarts long ago
     status(bus, "c", 5, clock.now() - 60_000); // three within the hour
     for (const ok of [true, false, true, true]) {
-      bus.publish({ type: "tool_called", server_id: "a", tool: "echo", ok, duration_ms: 1, at: 0 });
+      bus.publish({ type: "tool_called", server_id: "a", tool: "echo", ok, outcome: ok ? "ok" : "failed", caller: LOCAL, via: "internal", duration_ms: 1, at: 0 });
     }
 
     const result = summary.summary();

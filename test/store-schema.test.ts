@@ -16,6 +16,9 @@ import { runCli } from "./helpers/daemon-process.js";
 import { makeTempDir, removeTempDir } from "./helpers/processes.js";
 
 const DAY_MS = 86_400_000;
+/** The newest schema this build knows, and one only a newer PyGent would write. */
+const KNOWN = Math.max(...MIGRATIONS.map((migration) => migration.version));
+const NEWER = KNOWN + 1;
 
 let dir: string;
 
@@ -85,27 +88,26 @@ describe("schema migrations", () => {
   });
 
   it("refuses a database written by a newer PyGent, naming both schema versions", () => {
-    const path = writeNewerDatabase(12);
-    const known = Math.max(...MIGRATIONS.map((migration) => migration.version));
+    const path = writeNewerDatabase(NEWER);
     expect(() => openStore(dir, systemClock)).toThrow(
       expect.objectContaining({
         code: "DATABASE_TOO_NEW",
-        message: `${path} was written by a newer PyGent (schema 12, this one knows ${known}); upgrade PyGent or use another --data-dir`,
+        message: `${path} was written by a newer PyGent (schema ${NEWER}, this one knows ${KNOWN}); upgrade PyGent or use another --data-dir`,
       }),
     );
     // Refused, not touched: the newer schema's record is still the newest.
     const db = new Database(path, { readonly: true });
-    expect(db.prepare("SELECT MAX(version) AS v FROM schema_migrations").get()).toEqual({ v: 12 });
+    expect(db.prepare("SELECT MAX(version) AS v FROM schema_migrations").get()).toEqual({ v: NEWER });
     db.close();
   });
 
   it("makes `pygent serve` exit non-zero with the refusal, not a stack trace", async () => {
-    writeNewerDatabase(12);
+    writeNewerDatabase(NEWER);
     const configPath = join(dir, "mcp_server_configs.json");
     writeFileSync(configPath, JSON.stringify({ servers: [] }));
     const run = await runCli(["serve", "--port", "0", "--data-dir", dir, "--config", configPath, "--log-level", "warn"]);
     expect(run.code).toBe(1);
-    expect(run.stderr).toMatch(/^error: .*pygent\.db was written by a newer PyGent \(schema 12, this one knows \d+\); upgrade PyGent or use another --data-dir$/m);
+    expect(run.stderr).toMatch(new RegExp(`^error: .*pygent\\.db was written by a newer PyGent \\(schema ${NEWER}, this one knows ${KNOWN}\\); upgrade PyGent or use another --data-dir$`, "m"));
     expect(run.stderr).not.toMatch(/^\s+at /m);
   }, 30_000);
 });

@@ -206,7 +206,7 @@ describe("/ws protocol", () => {
     await filtered.next((m) => m.type === "subscribed");
     everything.send({ type: "subscribe", events: ["*"] });
     const ack = await everything.next((m) => m.type === "subscribed");
-    expect(ack.events).toEqual(["health_updates", "server_status", "alerts", "capabilities_changed", "logs", "install_progress", "config"]);
+    expect(ack.events).toEqual(["health_updates", "server_status", "alerts", "capabilities_changed", "logs", "install_progress", "config", "tool_approvals"]);
 
     bus.publish({ type: "server_log", server_id: "b", stream: "stderr", line: "from b", at: 1 });
     bus.publish({ type: "server_log", server_id: "a", stream: "stdout", line: "from a", at: 2 });
@@ -224,6 +224,7 @@ describe("/ws protocol", () => {
     });
     bus.publish({ type: "install_progress", server_id: "a", operation: "install", phase: "done", message: "installed", at: 5 });
     bus.publish({ type: "config_rejected", path: "/c.json", problems: ["servers: 2 servers, the limit is 1 (limits.max_servers)"], at: 6 });
+    bus.publish({ type: "tool_approval", server_id: "b", tool: "read", state: "held", reasons: ["new on a server whose tools were approved"], by: null, hash: "h", at: 7 });
     await filtered.sync();
     await everything.sync();
     expect(filtered.messages.filter((m) => m.type === "log")).toEqual([{ type: "log", server_id: "a", stream: "stdout", line: "from a", at: 2 }]);
@@ -239,6 +240,7 @@ describe("/ws protocol", () => {
       "alert",
       "install_progress",
       "config_rejected",
+      "tool_approval",
     ]);
     expect(everything.messages.find((m) => m.type === "server_status")).toEqual({
       type: "server_status",

@@ -77,10 +77,11 @@ export function memAvailableMb() {
 }
 
 /**
- * Starts `pygent serve` on a free loopback port with its own data dir and the given config.
+ * Starts `pygent serve` on a free loopback port with its own data dir and the given config;
+ * `nodeFlags` go to Node after the daemon's own (e.g. `--cpu-prof`).
  * @returns {{child, pid, port, url, entry, logPath, exited: () => object|null}}
  */
-export async function startDaemon(dir, config, { extraArgs = [] } = {}) {
+export async function startDaemon(dir, config, { extraArgs = [], nodeFlags = [] } = {}) {
   const dataDir = path.join(dir, "data");
   fs.mkdirSync(dataDir, { recursive: true });
   const configPath = path.join(dir, "mcp_server_configs.json");
@@ -90,7 +91,7 @@ export async function startDaemon(dir, config, { extraArgs = [] } = {}) {
   const logFd = fs.openSync(logPath, "w");
   const child = spawn(
     process.execPath,
-    [...DAEMON_NODE_FLAGS, PYGENT_BIN, "serve", "--host", "127.0.0.1", "--port", String(port), "--data-dir", dataDir, "--config", configPath, ...extraArgs],
+    [...DAEMON_NODE_FLAGS, ...nodeFlags, PYGENT_BIN, "serve", "--host", "127.0.0.1", "--port", String(port), "--data-dir", dataDir, "--config", configPath, ...extraArgs],
     { cwd: ROOT, env: { ...process.env, HOME: dir, NO_COLOR: "1" }, detached: true, stdio: ["ignore", logFd, logFd] },
   );
   fs.closeSync(logFd);

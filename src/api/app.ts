@@ -14,7 +14,7 @@ import type { AlertService } from "../alerts/index.js";
 import { createAuditService, DEFAULT_AUDIT_RETENTION_DAYS, type AuditService } from "../audit/index.js";
 import type { MessageBus } from "../bus/bus.js";
 import type { ConfigReloadStatus } from "../config/reload-status.js";
-import { SecurityConfigSchema, type SecurityConfig } from "../config/schema.js";
+import { GatewayConfigSchema, SecurityConfigSchema, type GatewayConfig, type SecurityConfig } from "../config/schema.js";
 import type { Clock } from "../core/clock.js";
 import { AppError } from "../core/errors.js";
 import type { Gateway } from "../gateway/index.js";
@@ -36,6 +36,7 @@ import { alertRoutes } from "./routes/alerts.js";
 import { auditRoutes } from "./routes/audit.js";
 import { discoveryRoutes, type DiscoveryServices } from "./routes/discovery.js";
 import { gatewayRoutes, registerGatewayEndpoint } from "./routes/gateway.js";
+import { gatewayApprovalRoutes } from "./routes/gateway-approvals.js";
 import { healthRoutes } from "./routes/health.js";
 import { metricsSummaryRoutes, prometheusRoute } from "./routes/metrics.js";
 import { serverHealthRoutes } from "./routes/server-health.js";
@@ -54,6 +55,7 @@ export const BODY_LIMIT_BYTES = 1024 * 1024;
 
 /** The `security` section's defaults, for an app run without one. */
 const DEFAULT_SECURITY: SecurityConfig = SecurityConfigSchema.parse({});
+const DEFAULT_GATEWAY: GatewayConfig = GatewayConfigSchema.parse({});
 
 /**
  * What the app needs. Later services (health monitor, alerts, discovery) join as optional fields
@@ -101,8 +103,10 @@ export interface ApiDeps {
   configStatus?: () => ConfigReloadStatus;
   /** The dashboard's built files (`web/dist`), served at `/` with page paths falling back to its index.html; none when not given. */
   webRoot?: string;
-  /** The MCP gateway (/mcp and /api/v1/gateway); registered only when given. */
+  /** The MCP gateway (/mcp, /sse, /messages and /api/v1/gateway); registered only when given. */
   gateway?: Gateway;
+  /** The config's `gateway` section (its session limits), read per use so a reload applies; defaults otherwise. */
+  gatewayConfig?: () => GatewayConfig | undefined;
 }
 
 /** Per-request lines at debug: a polling dashboard must not flood the info log. */
@@ -205,8 +209,14 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   }
 
   if (deps.gateway) {
-    registerGatewayEndpoint(app, deps.gateway, auth);
+    const gatewayConfig = (): GatewayConfig => deps.gatewayConfig?.() ?? DEFAULT_GATEWAY;
+    registerGatewayEndpoint(app, deps.gateway, auth, {
+      clock: deps.clock,
+      logger: deps.logger,
+      limits: () => ({ idleTimeoutMs: gatewayConfig().session_idle_timeout * 1000, max: gatewayConfig().max_sessions }),
+    });
     await app.register(gatewayRoutes, { prefix: API_PREFIX, gateway: deps.gateway });
+    await app.register(gatewayApprovalRoutes, { prefix: API_PREFIX, gateway: deps.gateway });
   }
   await app.register(serverRoutes, { prefix: API_PREFIX, manager: deps.manager });
   await app.register(auditRoutes, { prefix: API_PREFIX, audit, authState });

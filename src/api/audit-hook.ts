@@ -18,6 +18,8 @@ declare module "fastify" {
      * changes or runs nothing, so it is audited like a GET, only with `security.audit_reads`.
      */
     auditReadOnly?: (request: FastifyRequest) => boolean;
+    /** The request's target when neither its route parameters nor its body's `id` name it (what an MCP message calls). */
+    auditTarget?: (request: FastifyRequest) => string | null;
   }
 }
 
@@ -30,7 +32,8 @@ export interface AuditHookOptions {
   auditReads: () => boolean;
 }
 
-function actorOf(request: FastifyRequest): AuditActor {
+/** Who made the request: its token, else "local" with auth off, else "anonymous". */
+export function actorOf(request: FastifyRequest): AuditActor {
   if (request.principal) return { id: request.principal.token_id, name: request.principal.name };
   return request.authMode === "off" ? LOCAL_ACTOR : ANONYMOUS_ACTOR;
 }
@@ -45,8 +48,10 @@ function errorCodeOf(payload: unknown): string | undefined {
   }
 }
 
-/** The route's parameters joined (`fs`, `fs/echo`), else the `id` a create names in its body, else null. */
+/** The route's own target, else its parameters joined (`fs`, `fs/echo`), else the `id` a create names in its body, else null. */
 function targetOf(request: FastifyRequest): string | null {
+  const named = request.routeOptions.config?.auditTarget;
+  if (named) return named(request);
   const params: unknown = request.params;
   const values =
     typeof params === "object" && params !== null ? Object.values(params).filter((value): value is string => typeof value === "string") : [];

@@ -46,6 +46,7 @@ describe("OpenAPI document", () => {
         "POST /api/v1/mcp/servers/{id}/tools/{name}/call",
         "GET /api/v1/health",
         "GET /api/v1/gateway",
+        "POST /mcp/p/{profile}",
         "POST /mcp",
         "GET /mcp",
         "DELETE /mcp",

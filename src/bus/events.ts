@@ -112,12 +112,27 @@ export interface ConfigRejectedEvent {
   at: number;
 }
 
+/** Where a call came into the daemon: the REST API, the MCP gateway, `pygent mcp`, or code inside the daemon. */
+export type CallEntry = "rest" | "gateway" | "relay" | "internal";
+
+/** How a call ended: answered, answered with isError, failed, out of time, or given up by its caller. */
+export type CallOutcome = "ok" | "tool_error" | "failed" | "timeout" | "cancelled";
+
+/** Who made a call: the token (its id and name), else "anonymous" (or "local" with auth off), with no id. */
+export interface CallerRef {
+  id: string | null;
+  name: string;
+}
+
 /** A tool call made through the daemon, for error rates and usage statistics. */
 export interface ToolCalledEvent {
   type: "tool_called";
   server_id: string;
   tool: string;
   ok: boolean;
+  outcome: CallOutcome;
+  caller: CallerRef;
+  via: CallEntry;
   duration_ms: number;
   at: number;
 }
@@ -239,6 +254,26 @@ export interface StorageFaultEvent {
   at: number;
 }
 
+/**
+ * The gateway withholds a tool from its clients until an admin approves its definition (`held`:
+ * it changed since it was approved, is new on a known server, or looks suspicious), or serves it
+ * again once approved (`approved`). Published by src/gateway, once per definition; a new
+ * server's tools, approved as they are first seen, publish nothing.
+ */
+export interface ToolApprovalEvent {
+  type: "tool_approval";
+  server_id: string;
+  tool: string;
+  state: "held" | "approved";
+  /** Why it is held, in words, e.g. "changed: description", "suspicious: instruction_tags in description"; empty once approved. */
+  reasons: string[];
+  /** Who approved it (a token's name, or `local` without auth); null while held. */
+  by: string | null;
+  /** The hash of the definition held or approved. */
+  hash: string;
+  at: number;
+}
+
 export type DomainEvent =
   | ServerStatusEvent
   | ServerCapabilitiesEvent
@@ -253,7 +288,8 @@ export type DomainEvent =
   | CapabilitiesChangedEvent
   | AlertEvent
   | InstallProgressEvent
-  | StorageFaultEvent;
+  | StorageFaultEvent
+  | ToolApprovalEvent;
 
 export type EventType = DomainEvent["type"];
 export type EventOf<T extends EventType> = Extract<DomainEvent, { type: T }>;

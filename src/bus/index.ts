@@ -2,6 +2,9 @@ export { InProcessBus } from "./bus.js";
 export type { MessageBus, Unsubscribe } from "./bus.js";
 export type {
   AlertEvent,
+  CallEntry,
+  CallerRef,
+  CallOutcome,
   CapabilitiesChangedEvent,
   CapabilityChange,
   CapabilityKind,
@@ -27,6 +30,7 @@ export type {
   ServerState,
   ServerStatusEvent,
   StorageFaultEvent,
+  ToolApprovalEvent,
   ToolCalledEvent,
   ToolSummary,
 } from "./events.js";

@@ -7,6 +7,7 @@
 import type { Readable, Writable } from "node:stream";
 import type { JSONRPCMessage } from "@modelcontextprotocol/client";
 import { errorMessage } from "../core/errors.js";
+import { GATEWAY_RELAY_HEADER } from "../gateway/index.js";
 
 export interface RelayOptions {
   /** The daemon's MCP endpoint. */
@@ -26,7 +27,7 @@ export async function relayStdioToDaemon(options: RelayOptions): Promise<void> {
     import("@modelcontextprotocol/client"),
     import("@modelcontextprotocol/server/stdio"),
   ]);
-  const headers: Record<string, string> = options.token ? { authorization: `Bearer ${options.token}` } : {};
+  const headers: Record<string, string> = { [GATEWAY_RELAY_HEADER]: "1", ...(options.token ? { authorization: `Bearer ${options.token}` } : {}) };
   const daemon = new StreamableHTTPClientTransport(options.url, { requestInit: { headers } });
   const local = new StdioServerTransport(options.stdin, options.stdout);
   const initializing = new Set<string | number>();

@@ -10,6 +10,14 @@ describe("terminal-safe text", () => {
     expect(terminalSafe("bell\u0007 del\u007f")).toBe("bell\\x07 del\\x7f");
   });
 
+  it("shows the tag characters that spell hidden ASCII, and invisible operators", () => {
+    expect(terminalSafe("ok\u{E0041}\u{E0042}")).toBe("ok\\u{e0041}\\u{e0042}");
+    expect(terminalSafe("a\u2062b")).toBe("a\\u2062b");
+    const value = { text: "ok\u{E0041}" };
+    expect(terminalSafeJson(value)).not.toMatch(/[\u{E0000}-\u{E007F}]/u);
+    expect(JSON.parse(terminalSafeJson(value))).toEqual(value);
+  });
+
   it("leaves ordinary text alone, tabs, newlines and other scripts included", () => {
     const text = "ok\tready\nnext line: ünïcödé, 日本語, עברית, emoji 🚀";
     expect(terminalSafe(text)).toBe(text);

@@ -8,14 +8,20 @@
 /**
  * C0 controls but tab and newline, DEL, C1 controls, and the invisible characters that reorder
  * or hide text: Arabic letter mark, zero-width and directional marks, bidi embeddings, overrides
- * and isolates, the byte-order mark.
+ * and isolates, invisible operators, the byte-order mark, and the tag characters (U+E0000-E007F),
+ * which spell ASCII no terminal shows.
  */
-const UNSAFE = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]/g;
+const UNSAFE = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]|[\u{E0000}-\u{E007F}]/gu;
 
 function visible(char: string): string {
-  const code = char.charCodeAt(0);
-  return code <= 0xff ? `\\x${code.toString(16).padStart(2, "0")}` : `\\u${code.toString(16).padStart(4, "0")}`;
+  const code = char.codePointAt(0)!;
+  if (code <= 0xff) return `\\x${code.toString(16).padStart(2, "0")}`;
+  return code <= 0xffff ? `\\u${code.toString(16).padStart(4, "0")}` : `\\u{${code.toString(16)}}`;
 }
+
+/** Each UTF-16 unit as `\uNNNN`, as JSON writes a character outside the basic plane. */
+const jsonEscape = (char: string): string =>
+  Array.from({ length: char.length }, (_, index) => `\\u${char.charCodeAt(index).toString(16).padStart(4, "0")}`).join("");
 
 /** The text with every unsafe character shown as `\xNN` or `\uNNNN`. */
 export function terminalSafe(text: string): string {
@@ -27,5 +33,5 @@ export function terminalSafe(text: string): string {
  * and bidi characters raw; written as `\uNNNN` escapes the document parses to the same value.
  */
 export function terminalSafeJson(value: unknown): string {
-  return JSON.stringify(value, null, 2).replace(UNSAFE, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, "0")}`);
+  return JSON.stringify(value, null, 2).replace(UNSAFE, jsonEscape);
 }

@@ -7,6 +7,7 @@
 import { z } from "zod";
 import { serverIdProblem } from "../core/ids.js";
 import { AlertsConfigSchema, type AlertsConfig } from "./alerts-schema.js";
+import { GatewayProfilesSchema, MCP_TOOL_NAME_PATTERN, ToolOverrideSchema, toolOverrideKeyProblems } from "./gateway-profiles-schema.js";
 import { LimitsConfigSchema, type LimitsConfig } from "./limits.js";
 
 const seconds = (max: number) => z.number().positive().max(max);
@@ -70,6 +71,8 @@ const ServerFields = {
   env: z.record(z.string(), z.string()).optional(),
   cwd: nonEmptyString.optional(),
   category: z.string().max(100).optional(),
+  /** Labels that gateway profiles select servers by (`gateway.profiles.<name>.tags`). */
+  tags: z.array(z.string().min(1).max(64)).max(32).optional(),
   description: z.string().max(2000).optional(),
   enabled: z.boolean().default(true),
   health_check_interval: seconds(86_400).min(1, "must be at least 1 second").default(30),
@@ -99,6 +102,13 @@ const ServerFields = {
   restart_after_failed_checks: z.number().int().min(0).max(1000).default(3),
   /** Per-server health thresholds, over `health.thresholds` of the config file. */
   thresholds: ThresholdsSchema.optional(),
+  /**
+   * `with_daemon`: started when the daemon starts. `on_demand`: left stopped until a call routed
+   * to it (gateway or REST) starts it; its tools are listed meanwhile from its last snapshot.
+   */
+  start: z.enum(["with_daemon", "on_demand"]).default("with_daemon"),
+  /** Seconds without calls after which an on-demand server is stopped (not a failure); none: it keeps running. */
+  idle_stop: seconds(86_400 * 30).optional(),
 };
 
 export const ServerConfigSchema = z
@@ -122,6 +132,13 @@ export const ServerConfigSchema = z
     }
     if (server.restart !== undefined && server.restart !== "never" && !server.auto_restart) {
       ctx.addIssue({ code: "custom", path: ["restart"], message: `contradicts auto_restart: false; give only restart: "${server.restart}"` });
+    }
+    if (server.idle_stop !== undefined && server.start !== "on_demand") {
+      ctx.addIssue({
+        code: "custom",
+        path: ["idle_stop"],
+        message: 'needs start: "on_demand" (a server started with the daemon would not come back after an idle stop)',
+      });
     }
     if (server.restart_backoff_max < server.restart_backoff_initial) {
       ctx.addIssue({
@@ -301,11 +318,11 @@ export const SecurityConfigSchema = z
 
 export type SecurityConfig = z.output<typeof SecurityConfigSchema>;
 
-/** The characters MCP allows in a tool name (and so in the gateway's `<server_id><separator><tool>`). */
-export const MCP_TOOL_NAME_PATTERN = /^[A-Za-z0-9_.-]+$/;
+export { MCP_TOOL_NAME_PATTERN };
 
 /**
- * The config file's `gateway` section: how the one MCP endpoint (/mcp) names what it serves.
+ * The config file's `gateway` section: how the one MCP endpoint (/mcp) names what it serves, and
+ * which tool definitions it holds for approval.
  * A tool or prompt is `<server_id><separator><name>`; the separator uses only characters MCP
  * allows in tool names. Applies at the next start of the daemon.
  */
@@ -317,8 +334,29 @@ export const GatewayConfigSchema = z
       .max(16)
       .regex(MCP_TOOL_NAME_PATTERN, "may contain only letters, digits, '_', '.' and '-' (MCP tool-name characters)")
       .default("__"),
+    /**
+     * Rug-pull quarantine: a tool whose definition changed since it was approved, or that looks
+     * suspicious, is withheld from clients until an admin approves it. A new server's tools are
+     * approved as first seen.
+     */
+    approve_changes: z.boolean().default(true),
+    /** A string in a tool's definition (its description above all) longer than this is suspicious. */
+    max_description_length: z.number().int().min(100).max(1_000_000).default(2000),
+    /** Seconds a /mcp session may go without a request (and without an open event stream) before it is closed. */
+    session_idle_timeout: seconds(86_400 * 7).default(1800),
+    /** Open MCP sessions (/mcp and the legacy /sse) at most; an initialize past it is refused with 503. */
+    max_sessions: z.number().int().min(1).max(100_000).default(256),
+    /** Named subsets served at /mcp/p/<name> (gateway-profiles-schema.ts). */
+    profiles: GatewayProfilesSchema.default({}),
+    /** Per-tool overrides by gateway name, applied at /mcp and in every profile. */
+    tools: z.record(z.string(), ToolOverrideSchema).default({}),
   })
-  .strict();
+  .strict()
+  .superRefine((gateway, ctx) => {
+    for (const { key, message } of toolOverrideKeyProblems(Object.keys(gateway.tools), gateway.separator)) {
+      ctx.addIssue({ code: "custom", path: ["tools", key], message });
+    }
+  });
 
 export type GatewayConfig = z.output<typeof GatewayConfigSchema>;
 

@@ -27,14 +27,44 @@ describe("config validation", () => {
     expect(result.value.servers[0]).toMatchObject({ transport: "stdio", enabled: true, startup_timeout: 30, restart_max_failures: 5 });
   });
 
+  it("takes start: on_demand with idle_stop, and refuses idle_stop on a server started with the daemon, naming the field", () => {
+    const command = ["node", "server.js"];
+    expect(parseServer({ id: "lazy", command, start: "on_demand", idle_stop: 300 })).toMatchObject({ start: "on_demand", idle_stop: 300 });
+    expect(parseServer({ id: "eager", command }).start).toBe("with_daemon");
+    const result = validateConfigFile({ servers: [{ id: "eager", command, idle_stop: 300 }] });
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.issues).toEqual([
+      { field: 'servers[0] (id "eager").idle_stop', message: 'needs start: "on_demand" (a server started with the daemon would not come back after an idle stop)' },
+    ]);
+    const unknown = validateConfigFile({ servers: [{ id: "odd", command, start: "lazily" }] });
+    expect(unknown.ok || unknown.issues[0]?.field).toBe('servers[0] (id "odd").start');
+  });
+
   it("takes the gateway's separator when MCP allows it in tool names, and names the field when not", () => {
     const good = validateConfigFile({ gateway: { separator: "." } });
-    expect(good.ok && good.value.gateway).toEqual({ separator: "." });
+    expect(good.ok && good.value.gateway).toEqual({
+      separator: ".",
+      approve_changes: true,
+      max_description_length: 2000,
+      session_idle_timeout: 1800,
+      max_sessions: 256,
+      profiles: {},
+      tools: {},
+    });
     for (const separator of ["/", "", "a b", "x".repeat(17)]) {
       const bad = validateConfigFile({ gateway: { separator } });
       expect(bad.ok).toBe(false);
       if (!bad.ok) expect(new Set(bad.issues.map((issue) => issue.field))).toEqual(new Set(["gateway.separator"]));
     }
+  });
+
+  it("takes the gateway's approval settings and names the field of a bad one", () => {
+    const good = validateConfigFile({ gateway: { approve_changes: false, max_description_length: 500 } });
+    expect(good.ok && good.value.gateway).toMatchObject({ separator: "__", approve_changes: false, max_description_length: 500 });
+    const bad = validateConfigFile({ gateway: { approve_changes: "yes", max_description_length: 10 } });
+    expect(bad.ok).toBe(false);
+    if (!bad.ok) expect(bad.issues.map((issue) => issue.field).sort()).toEqual(["gateway.approve_changes", "gateway.max_description_length"]);
   });
 
   it("names the field of a bad auth-failure or /ws limit in the security section, and fills in the defaults", () => {

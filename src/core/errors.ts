@@ -24,6 +24,8 @@ export const ERROR_CATALOGUE = {
     message: "This server is defined in the config file; edit the file to change it.",
   },
   SERVER_NOT_RUNNING: { status: 409, message: "The MCP server is not running." },
+  TOOL_HELD: { status: 409, message: "The tool's definition changed or looks suspicious; it is held until an admin approves it." },
+  DEFINITION_CHANGED: { status: 409, message: "The tool's definition changed since it was shown; review it again." },
   LAST_ADMIN_TOKEN: {
     status: 409,
     message:
@@ -48,8 +50,11 @@ export const ERROR_CATALOGUE = {
   RATE_LIMITED: { status: 429, message: "Too many requests; slow down." },
   TOO_MANY_AUTH_FAILURES: { status: 429, message: "Too many failed authentications from this address; try again later." },
   WS_CONNECTION_LIMIT: { status: 429, message: "Too many open /ws connections." },
+  SERVER_START_FAILED: { status: 502, message: "The on-demand MCP server could not be started for the call." },
+  GATEWAY_SESSION_LIMIT: { status: 503, message: "The MCP gateway has as many sessions open as it allows (gateway.max_sessions)." },
   TOOL_CALL_FAILED: { status: 502, message: "The MCP server failed to answer the tool call." },
   TOOL_CALL_TIMEOUT: { status: 504, message: "The MCP server did not answer in time." },
+  CALL_CANCELLED: { status: 499, message: "The caller gave up on the request; it was cancelled on the MCP server too." },
   UPSTREAM_FAILED: { status: 502, message: "The MCP server failed to answer the request." },
   UPSTREAM_TIMEOUT: { status: 504, message: "The MCP server did not answer the request in time." },
   RESPONSE_TOO_LARGE: { status: 502, message: "The MCP server answered with a message over the daemon's size cap; the server is restarted." },

@@ -4,6 +4,9 @@ import { randomBytes, randomUUID } from "node:crypto";
 /** Letters, digits, '.', '_' and '-', starting with a letter or digit, at most 64 characters. */
 export const SERVER_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
 
+/** Taken by the MCP gateway's own tools (`pygent__search_tools`, ...), so that no server's tool can pass for one. */
+export const RESERVED_SERVER_ID = "pygent";
+
 /** Why the id is not acceptable, or undefined when it is. */
 export function serverIdProblem(id: string): string | undefined {
   if (id.length === 0) return "must not be empty";
@@ -13,6 +16,7 @@ export function serverIdProblem(id: string): string | undefined {
   if (!SERVER_ID_PATTERN.test(id)) {
     return "may contain only letters, digits, '.', '_' and '-', and must start with a letter or digit";
   }
+  if (id === RESERVED_SERVER_ID) return `"${RESERVED_SERVER_ID}" is reserved for the gateway's own tools`;
   return undefined;
 }
 

@@ -15,15 +15,16 @@ import { createAlertService, type AlertService } from "../alerts/index.js";
 import { createAuditService, DEFAULT_AUDIT_RETENTION_DAYS, LOCAL_ACTOR } from "../audit/index.js";
 import { InProcessBus, type MessageBus } from "../bus/index.js";
 import { exposedSecretsWarning } from "../config/file-privacy.js";
+import { profileServerWarnings } from "../config/gateway-profiles-schema.js";
 import { parseConfigText, readConfigText } from "../config/loader.js";
 import type { ConfigReloadStatus } from "../config/reload-status.js";
-import { GatewayConfigSchema, HealthConfigSchema, type ConfigFile, type HealthConfig, type SecurityConfig } from "../config/schema.js";
+import { GatewayConfigSchema, HealthConfigSchema, type ConfigFile, type GatewayConfig, type HealthConfig, type SecurityConfig } from "../config/schema.js";
 import { starterServers } from "../config/starter.js";
 import { watchConfigFile, type ConfigWatcher } from "../config/watcher.js";
 import { systemClock, type Clock } from "../core/clock.js";
 import { AppError } from "../core/errors.js";
 import type { Discovery } from "../discovery/index.js";
-import type { Gateway } from "../gateway/index.js";
+import type { Gateway, ToolApprovalSettings } from "../gateway/index.js";
 import { newId } from "../core/ids.js";
 import { createLogger, type Logger } from "../core/logger.js";
 import { VERSION } from "../core/version.js";
@@ -191,9 +192,30 @@ async function recordUncleanShutdown(previous: PreviousRun, manager: McpManager,
   }
 }
 
-/** The gateway's separator a config asks for (the default when it has no `gateway` section); it applies at a start. */
-function separatorOf(config: ConfigFile): string {
-  return (config.gateway ?? GatewayConfigSchema.parse({})).separator;
+/** The gateway's settings a config asks for (the defaults when it has no `gateway` section); the separator applies at a start. */
+function gatewayOf(config: ConfigFile): GatewayConfig {
+  return config.gateway ?? GatewayConfigSchema.parse({});
+}
+
+/** Logs the profiles' server ids that no registered server has: a warning, since one may be added later. */
+function warnOfMissingProfileServers(config: ConfigFile, manager: McpManager, logger: Logger): void {
+  const registered = new Set(manager.list().map((server) => server.id));
+  for (const warning of profileServerWarnings(gatewayOf(config).profiles, registered)) logger.warn(warning);
+}
+
+/** The rug-pull quarantine's settings a config asks for; they apply at a start. */
+function approvalSettingsOf(config: ConfigFile): ToolApprovalSettings {
+  const gateway = gatewayOf(config);
+  return { approveChanges: gateway.approve_changes, maxDescriptionLength: gateway.max_description_length };
+}
+
+/** The quarantine's settings that differ between the running config and a reloaded one. */
+function approvalSettingsChanged(running: ConfigFile, next: ConfigFile): string[] {
+  const [before, after] = [approvalSettingsOf(running), approvalSettingsOf(next)];
+  return [
+    ...(before.approveChanges === after.approveChanges ? [] : ["gateway.approve_changes"]),
+    ...(before.maxDescriptionLength === after.maxDescriptionLength ? [] : ["gateway.max_description_length"]),
+  ];
 }
 
 function started<T>(value: T | undefined, what: string): T {
@@ -271,6 +293,7 @@ export async function createDaemon(options: DaemonOptions): Promise<Daemon> {
   let watcher: ConfigWatcher | undefined;
   let stopping: Promise<void> | undefined;
   let security: SecurityConfig | undefined = config.security;
+  let gatewayConfig = config.gateway;
   const audit = createAuditService({
     repository: store.audit,
     clock,
@@ -325,9 +348,24 @@ export async function createDaemon(options: DaemonOptions): Promise<Daemon> {
       (discoveryLoaded ??= discovery
         .load({ signal: loadAbort.signal })
         .catch((error: unknown) => logger.error({ err: error }, "discovery catalog failed to load")));
+    const discoveryServices = { catalog: discovery.catalog, installs: discovery.installs, loaded: loadCatalog };
     // The gateway's MCP server SDK and HTTP transport load with its first client, not here.
     const { createGateway } = await import("../gateway/index.js");
-    gateway = createGateway({ manager, bus, clock, logger, version: VERSION, separator: separatorOf(config) });
+    const { separator, profiles, tools } = gatewayOf(config);
+    // Registered by now: the config file's servers and those added through the API or installed.
+    warnOfMissingProfileServers(config, manager, logger);
+    gateway = createGateway({
+      manager,
+      bus,
+      clock,
+      logger,
+      version: VERSION,
+      separator,
+      profiles,
+      tools,
+      services: { health, discovery: discoveryServices, alerts },
+      approvals: { repository: store.toolApprovals, settings: approvalSettingsOf(config) },
+    });
     const { buildApp, defaultWebRoot } = await import("../api/app.js");
     app = await buildApp({
       manager,
@@ -340,7 +378,7 @@ export async function createDaemon(options: DaemonOptions): Promise<Daemon> {
       allowedHosts: options.allowedHosts ?? [],
       alerts,
       health: { monitor: health, system: systemHealth },
-      discovery: { catalog: discovery.catalog, installs: discovery.installs, loaded: loadCatalog },
+      discovery: discoveryServices,
       bus,
       metrics,
       audit,
@@ -349,6 +387,7 @@ export async function createDaemon(options: DaemonOptions): Promise<Daemon> {
       configStatus: () => configStatus,
       webRoot: defaultWebRoot(),
       gateway,
+      gatewayConfig: () => gatewayConfig,
     });
     await app.listen({ host: options.host, port: options.port });
     const settled = whenStartsSettle(manager, bus, CATALOG_LOAD_DEFER_MAX_MS);
@@ -383,13 +422,16 @@ export async function createDaemon(options: DaemonOptions): Promise<Daemon> {
         healthConfig = next.health ?? HealthConfigSchema.parse({});
         health.updateConfig(healthConfig);
         security = next.security;
+        gatewayConfig = next.gateway;
         // Recorded first: once the switch is on, `pygent auth off` must already see why it stays on.
         await recordBind();
         await enforceAuthConfig();
         // New or changed registries are listed now, before the reload is reported done.
         const discoveryRestart = await discovery.applyConfig(next.discovery, { signal: loadAbort.signal });
-        const gatewayRestart = separatorOf(next) === separatorOf(config) ? [] : ["gateway.separator"];
-        const restartRequired = [...alertsRestart, ...discoveryRestart, ...gatewayRestart];
+        gateway?.applyConfig(gatewayOf(next));
+        warnOfMissingProfileServers(next, manager, logger);
+        const gatewayRestart = gatewayOf(next).separator === gatewayOf(config).separator ? [] : ["gateway.separator"];
+        const restartRequired = [...alertsRestart, ...discoveryRestart, ...gatewayRestart, ...approvalSettingsChanged(config, next)];
         const details = { ...result, restart_required: restartRequired };
         await audit.record({ actor: LOCAL_ACTOR, action: "config.reload", target: configPath, ok: true, details });
         if (restartRequired.length > 0) {

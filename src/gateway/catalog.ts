@@ -1,14 +1,15 @@
 /**
- * What the gateway serves, gathered afresh from the running servers at each list: their tools
+ * What the gateway serves, gathered afresh at each list from the running servers (and from the
+ * last snapshot of on-demand ones at rest, which a call starts): their tools
  * and prompts under namespaced names, their resources under their own URIs with the owner kept
  * (a URI two servers serve goes to the first by id), and their resource templates. Also resolves
  * a name or URI a client sends back to the server that owns it.
  */
 import type { Prompt, Resource, ResourceTemplateType, Tool } from "@modelcontextprotocol/server";
-import type { CapabilitySnapshot } from "../bus/index.js";
+import type { CapabilitySnapshot, ToolSummary } from "../bus/index.js";
 import { AppError, errorMessage } from "../core/errors.js";
 import type { Logger } from "../core/logger.js";
-import type { McpManager, ResourceTemplateSummary } from "../mcp/index.js";
+import { startsOnCall, type McpManager, type ResourceTemplateSummary } from "../mcp/index.js";
 import { idFitsSeparator, namespacedName, splitName } from "./names.js";
 import { loadServerSdk } from "./server-sdk.js";
 
@@ -22,7 +23,7 @@ export interface Catalog {
   prompts(): Prompt[];
   resources(): Resource[];
   resourceTemplates(): Promise<ResourceTemplateType[]>;
-  /** The server and tool a namespaced tool name stands for; throws TOOL_NOT_FOUND or SERVER_NOT_RUNNING. */
+  /** The server and tool a namespaced tool name stands for; throws TOOL_NOT_FOUND, SERVER_NOT_RUNNING or TOOL_HELD. */
   tool(name: string): Target;
   /** As tool(), for prompts. */
   prompt(name: string): Target;
@@ -36,16 +37,23 @@ export interface CatalogDeps {
   manager: McpManager;
   separator: string;
   logger: Logger;
+  /** The tools of a server's snapshot that may be served (those awaiting approval are not). */
+  servedTools: (serverId: string, snapshot: CapabilitySnapshot) => ToolSummary[];
+  /** Why a tool may not be called now (it awaits approval), or undefined. */
+  toolRefusal: (serverId: string, tool: string) => AppError | undefined;
 }
 
-export function createCatalog({ manager, separator, logger }: CatalogDeps): Catalog {
+export function createCatalog({ manager, separator, logger, servedTools, toolRefusal }: CatalogDeps): Catalog {
   const templates = new Map<string, Promise<ResourceTemplateSummary[]>>();
 
-  /** Running servers whose names the separator can carry, in id order. */
-  function servedIds(): string[] {
+  /**
+   * Running servers, and on-demand ones a call would start (listed from their last snapshot;
+   * their templates are asked only while they run), whose names the separator can carry, in id order.
+   */
+  function servedIds(runningOnly = false): string[] {
     return manager
       .list()
-      .filter((server) => server.state === "running" && idFitsSeparator(server.id, separator))
+      .filter((server) => (server.state === "running" || (!runningOnly && startsOnCall(server))) && idFitsSeparator(server.id, separator))
       .map((server) => server.id);
   }
 
@@ -59,11 +67,11 @@ export function createCatalog({ manager, separator, logger }: CatalogDeps): Cata
   }
 
   /** Each running server's tools or prompts under their namespaced names; a name MCP would refuse is left out. */
-  function namespaced<T extends { name: string }, R>(listOf: (snapshot: CapabilitySnapshot) => T[], shape: (item: T, name: string) => R): R[] {
+  function namespaced<T extends { name: string }, R>(listOf: (snapshot: CapabilitySnapshot, id: string) => T[], shape: (item: T, name: string) => R): R[] {
     return servedIds().flatMap((id) => {
       const snapshot = snapshotOf(id);
       if (!snapshot) return [];
-      return listOf(snapshot).flatMap((item) => {
+      return listOf(snapshot, id).flatMap((item) => {
         const name = namespacedName(id, item.name, separator);
         return name ? [shape(item, name)] : [];
       });
@@ -89,8 +97,9 @@ export function createCatalog({ manager, separator, logger }: CatalogDeps): Cata
     if (!split || !known || !idFitsSeparator(split.serverId, separator)) {
       throw new AppError("TOOL_NOT_FOUND", `no ${kind} is named "${full}": gateway names are <server_id>${separator}<${kind}> of a registered server`);
     }
-    const state = manager.get(split.serverId).state;
-    if (state !== "running") {
+    const server = manager.get(split.serverId);
+    const state = server.state;
+    if (state !== "running" && !startsOnCall(server)) {
       throw new AppError("SERVER_NOT_RUNNING", `server "${split.serverId}" is ${state}, not running; start it to use ${full}`);
     }
     return { serverId: split.serverId, name: split.name };
@@ -99,7 +108,7 @@ export function createCatalog({ manager, separator, logger }: CatalogDeps): Cata
   return {
     tools: () =>
       namespaced(
-        (snapshot) => snapshot.tools,
+        (snapshot, id) => servedTools(id, snapshot),
         (tool, name): Tool => ({
           name,
           ...(tool.title !== undefined ? { title: tool.title } : {}),
@@ -140,7 +149,7 @@ export function createCatalog({ manager, separator, logger }: CatalogDeps): Cata
     },
 
     async resourceTemplates() {
-      const ids = servedIds();
+      const ids = servedIds(true);
       const lists = await Promise.all(ids.map((id) => templatesOf(id)));
       return lists.flatMap((list, index) =>
         list.map((template) => ({
@@ -154,7 +163,12 @@ export function createCatalog({ manager, separator, logger }: CatalogDeps): Cata
       );
     },
 
-    tool: (name) => resolve("tool", name),
+    tool(name) {
+      const target = resolve("tool", name);
+      const refusal = toolRefusal(target.serverId, target.name);
+      if (refusal) throw refusal;
+      return target;
+    },
     prompt: (name) => resolve("prompt", name),
 
     async resourceOwner(uri) {
@@ -162,7 +176,7 @@ export function createCatalog({ manager, separator, logger }: CatalogDeps): Cata
       const direct = ids.find((id) => snapshotOf(id)?.resources.some((resource) => resource.uri === uri));
       if (direct) return direct;
       const { UriTemplate } = await loadServerSdk();
-      for (const id of ids) {
+      for (const id of servedIds(true)) {
         const matches = (await templatesOf(id)).some((template) => new UriTemplate(template.uri_template).match(uri) !== null);
         if (matches) return id;
       }

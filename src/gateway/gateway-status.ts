@@ -8,12 +8,12 @@ export const GatewayStatusSchema = z
     separator: z.string(),
     /** Client sessions open now (stateless requests are not sessions). */
     sessions: z.number().int(),
-    /** Running servers whose tools, resources and prompts the gateway serves. */
+    /** Servers whose tools, resources and prompts the gateway serves: running ones, and on-demand ones a call would start. */
     servers: z.number().int(),
     tools: z.number().int(),
     prompts: z.number().int(),
     resources: z.number().int(),
-    /** Running servers left out because their id contains the separator. */
+    /** Servers (running or on demand) left out because their id contains the separator. */
     excluded_servers: z.array(z.string()),
     calls: z
       .object({
@@ -22,6 +22,40 @@ export const GatewayStatusSchema = z
         failed: z.number().int(),
       })
       .strict(),
+    /** Tools withheld until an admin approves their definition (GET /api/v1/gateway/approvals). */
+    awaiting_approval: z.number().int(),
+    /** The configured profiles (`gateway.profiles`), each served at its path. */
+    profiles: z.array(
+      z
+        .object({
+          name: z.string(),
+          path: z.string(),
+          /** The role a token needs to connect. */
+          role: z.enum(["viewer", "operator", "admin"]),
+          /** Tools the profile serves now. */
+          tools: z.number().int(),
+          sessions: z.number().int(),
+          /** Server ids the profile names that are not registered. */
+          missing_servers: z.array(z.string()),
+        })
+        .strict(),
+    ),
+    /** The open sessions, oldest first. */
+    clients: z.array(
+      z
+        .object({
+          session_id: z.string(),
+          /** null: the session is on /mcp itself. */
+          profile: z.string().nullable(),
+          /** From the client's initialize; null before it. */
+          client: z.object({ name: z.string(), version: z.string() }).strict().nullable(),
+          opened_at: z.number().int(),
+          last_activity_at: z.number().int(),
+          /** tools/call requests the session made. */
+          calls: z.number().int(),
+        })
+        .strict(),
+    ),
   })
   .strict();
 

@@ -4,9 +4,28 @@ export {
   DEFAULT_NOTIFY_DEBOUNCE_MS,
   GATEWAY_CALL_METHODS,
   GATEWAY_PATH,
+  GATEWAY_RELAY_HEADER,
+  profilePath,
   type Gateway,
   type GatewayDeps,
 } from "./gateway.js";
+export { callerAuthInfo } from "./builtin-tools.js";
+export { type GatewayServices } from "./management-builtins.js";
+export { CALL_TOOL, SEARCH_TOOLS } from "./search-builtins.js";
+export { type VisibleTools } from "./tool-search.js";
+export type { GatewayCaller } from "./call-passthrough.js";
 export { GatewayStatusSchema, type GatewayStatus } from "./gateway-status.js";
+export {
+  ApprovalResultSchema,
+  ApprovalsListSchema,
+  ApproveBodySchema,
+  ToolDefinitionSchema,
+  type ApprovalResult,
+  type HeldReason,
+  type PendingApproval,
+} from "./approvals-schema.js";
+export { suspiciousFlags, type SuspiciousFlag, type SuspicionRules } from "./suspicious-definition.js";
+export { approvalPath, type ToolApprovals, type ToolApprovalSettings } from "./tool-approvals.js";
 export { DEFAULT_SEPARATOR, idFitsSeparator, MAX_TOOL_NAME_LENGTH, namespacedName, splitName } from "./names.js";
+export type { GatewayView } from "./profile-view.js";
 export { loadServerSdk } from "./server-sdk.js";

@@ -59,6 +59,17 @@ describe("classify", () => {
     expect(three.status).toBe("critical");
   });
 
+  it("calls an on-demand server at rest or starting unknown with its reason, not offline, and a stopped ordinary one offline", () => {
+    const idle = "idle: no calls for 300 s; starts again at its next call";
+    expect(classify(input({ state: "stopped", stateReason: idle, probe: null, onDemand: true }))).toEqual({
+      status: "unknown",
+      reasons: [`server is stopped: ${idle}`],
+    });
+    expect(classify(input({ state: "starting", probe: null, onDemand: true }))).toEqual({ status: "unknown", reasons: ["server is starting on demand"] });
+    expect(classify(input({ state: "stopped", stateReason: null, probe: null })).status).toBe("offline");
+    expect(classify(input({ state: "failed", stateReason: "exited with code 1", probe: null, onDemand: true })).status).toBe("offline");
+  });
+
   it("ignores the response time of a failed probe", () => {
     const result = classify(
       input({

@@ -18,6 +18,8 @@ export interface ClassifyInput {
   /** The supervisor's state of the server. */
   state: ServerState;
   stateReason: string | null;
+  /** An enabled on-demand server: stopped is its rest, waiting for a call, not an outage. */
+  onDemand?: boolean;
   /** The server has been checked before (since the daemon started), or already reported offline. */
   seen: boolean;
   /** The check's probe outcome; null when no probe ran (the server is not running, or not checked yet). */
@@ -45,11 +47,13 @@ function fromState(input: ClassifyInput): Classification | undefined {
       return undefined;
     case "starting":
       // A first start is not news; a restart after being seen is an outage still going on.
+      if (input.onDemand) return { status: "unknown", reasons: ["server is starting on demand"] };
       return input.seen
         ? { status: "offline", reasons: [withReason("server is restarting", input.stateReason)] }
         : { status: "unknown", reasons: ["server is starting"] };
     case "stopped":
     case "stopping":
+      if (input.onDemand) return { status: "unknown", reasons: [withReason(`server is ${input.state}`, input.stateReason)] };
       return { status: "offline", reasons: [withReason(`server is ${input.state}`, input.stateReason)] };
     case "backoff":
       return { status: "offline", reasons: [withReason("server is in backoff", input.stateReason)] };

@@ -21,7 +21,13 @@ export type {
   RawHealthPoint,
   RollupHealthPoint,
 } from "./history.js";
-export { createPrometheusMetrics, DEFAULT_PROBE_BUCKETS, METRIC_PREFIX } from "./metrics-prometheus.js";
+export {
+  createPrometheusMetrics,
+  DEFAULT_PROBE_BUCKETS,
+  MAX_TOOL_SERIES_PER_SERVER,
+  METRIC_PREFIX,
+  OTHER_TOOL,
+} from "./metrics-prometheus.js";
 export type { FiringAlertLike, PrometheusMetrics, PrometheusMetricsDeps } from "./metrics-prometheus.js";
 export { createMetricsSummary, percentile, RECENT_PROBES } from "./metrics-summary.js";
 export type { MetricsSummary, MetricsSummaryDeps, MetricsSummarySource } from "./metrics-summary.js";

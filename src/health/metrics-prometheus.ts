@@ -7,11 +7,12 @@
  * always the truth now and a removed server simply stops appearing; counters and the probe
  * histogram accumulate from bus events (every probe, every tool call, every restart), which no
  * snapshot could reconstruct. Counter and histogram series of a server are removed on
- * `server_removed`, so label cardinality stays bounded by the servers that exist.
+ * `server_removed`, so label cardinality stays bounded by the servers that exist; the tool call
+ * histogram is also bounded per server in tools (MAX_TOOL_SERIES_PER_SERVER).
  */
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";
 import type { MessageBus, Unsubscribe } from "../bus/bus.js";
-import type { ServerStatusEvent } from "../bus/events.js";
+import type { ServerStatusEvent, ToolCalledEvent } from "../bus/events.js";
 import type { McpManager } from "../mcp/manager-types.js";
 import type { HealthMonitor } from "./monitor.js";
 import { HEALTH_STATUSES } from "./status.js";
@@ -35,6 +36,8 @@ export interface PrometheusMetricsDeps {
   defaultMetrics?: boolean;
   /** Probe duration histogram buckets, in seconds. */
   probeBuckets?: number[];
+  /** Tool call duration histogram buckets, in seconds. */
+  callBuckets?: number[];
 }
 
 export interface PrometheusMetrics {
@@ -50,6 +53,16 @@ export const METRIC_PREFIX = "pygent_";
 
 /** From a fast local ping (milliseconds) to a probe timeout (seconds). */
 export const DEFAULT_PROBE_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
+
+/** From a local echo (a millisecond) to a long tool run (minutes). */
+const DEFAULT_CALL_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300];
+
+/**
+ * Tools of one server with series of their own; calls of any further tool count under OTHER_TOOL,
+ * so a server that keeps renaming its tools cannot grow the exposition without bound.
+ */
+export const MAX_TOOL_SERIES_PER_SERVER = 100;
+export const OTHER_TOOL = "_other";
 
 const SEVERITIES = ["info", "warning", "critical"] as const;
 const BYTES_PER_MB = 1024 * 1024;
@@ -151,6 +164,32 @@ export function createPrometheusMetrics(deps: PrometheusMetricsDeps): Prometheus
     registers,
   });
 
+  const callDuration = new Histogram({
+    name: `${METRIC_PREFIX}tool_call_duration_seconds`,
+    help:
+      "Duration of tool calls made through the daemon, by server, tool, outcome (ok, tool_error, failed, timeout, cancelled) " +
+      "and entry point (rest, gateway, relay, internal).",
+    labelNames: ["server_id", "tool", "outcome", "via"],
+    buckets: deps.callBuckets ?? DEFAULT_CALL_BUCKETS,
+    registers,
+  });
+  type CallLabels = { server_id: string; tool: string; outcome: string; via: string };
+  // What was observed per server: the tools with series, and every label set, to remove them
+  // with the server (prom-client removes a series by its full label set only).
+  const callSeries = new Map<string, { tools: Set<string>; labels: Map<string, CallLabels> }>();
+  const onToolCalled = (event: ToolCalledEvent): void => {
+    toolCalls.inc({ server_id: event.server_id });
+    if (!event.ok) toolErrors.inc({ server_id: event.server_id });
+    let seen = callSeries.get(event.server_id);
+    if (!seen) callSeries.set(event.server_id, (seen = { tools: new Set(), labels: new Map() }));
+    if (!seen.tools.has(event.tool) && seen.tools.size < MAX_TOOL_SERIES_PER_SERVER) seen.tools.add(event.tool);
+    const tool = seen.tools.has(event.tool) ? event.tool : OTHER_TOOL;
+    const key = `${tool}\n${event.outcome}\n${event.via}`;
+    let labels = seen.labels.get(key);
+    if (!labels) seen.labels.set(key, (labels = { server_id: event.server_id, tool, outcome: event.outcome, via: event.via }));
+    callDuration.observe(labels, event.duration_ms / 1000);
+  };
+
   // The supervisor reports a running total; the counter takes the increase. A supervisor made
   // anew (a server removed and added again) starts from zero, which is a new baseline, not a drop.
   const restartsSeen = new Map<string, number>();
@@ -167,10 +206,7 @@ export function createPrometheusMetrics(deps: PrometheusMetricsDeps): Prometheus
       const ms = event.metrics.response_time_ms;
       if (ms !== null) probeDuration.observe({ server_id: event.server_id }, ms / 1000);
     }),
-    bus.subscribe("tool_called", (event) => {
-      toolCalls.inc({ server_id: event.server_id });
-      if (!event.ok) toolErrors.inc({ server_id: event.server_id });
-    }),
+    bus.subscribe("tool_called", onToolCalled),
     bus.subscribe("alert", (event) => {
       if (event.state === "firing") firingFromEvents.set(event.alert_id, event.severity);
       else firingFromEvents.delete(event.alert_id);
@@ -178,6 +214,8 @@ export function createPrometheusMetrics(deps: PrometheusMetricsDeps): Prometheus
     bus.subscribe("server_removed", ({ server_id }) => {
       for (const metric of [probeDuration, restarts, toolCalls, toolErrors]) metric.remove({ server_id });
       restartsSeen.delete(server_id);
+      for (const labels of callSeries.get(server_id)?.labels.values() ?? []) callDuration.remove(labels);
+      callSeries.delete(server_id);
     }),
   ];
 

@@ -218,7 +218,10 @@ class Monitor implements HealthMonitor {
       // An edit that needs no restart (health_check_interval among them) publishes no status change.
       bus.subscribe("server_updated", () => this.syncSoon()),
       bus.subscribe("config_reloaded", () => this.syncSoon()),
-      bus.subscribe("tool_called", (event) => this.tracks.get(event.server_id)?.errors.record(event.ok, event.at)),
+      // A call its caller gave up on says nothing about the server's health.
+      bus.subscribe("tool_called", (event) => {
+        if (event.outcome !== "cancelled") this.tracks.get(event.server_id)?.errors.record(event.ok, event.at);
+      }),
       bus.subscribe("server_capabilities", (event) => {
         // Every (re)start lists capabilities: compare at once, so drift across restarts shows up
         // without waiting for the first probe.
@@ -549,6 +552,7 @@ class Monitor implements HealthMonitor {
     return classify({
       state: view.state,
       stateReason: view.enabled ? view.reason : "disabled",
+      onDemand: view.enabled && view.config.start === "on_demand",
       // A retry after a failed start goes on with the outage already reported, not a first start.
       seen: track.checkedAt !== null || track.status === "offline",
       probe: null,

@@ -8,6 +8,7 @@ import type { ServerConfig } from "../config/schema.js";
 import { expandArgv, expandReference, expandReferences } from "../config/env-expansion.js";
 import { untilAborted, withDeadline } from "../core/deadline.js";
 import { AppError, errorMessage, isAppError } from "../core/errors.js";
+import { InFlightCalls, UPSTREAM_REQUEST_METHODS } from "./in-flight-calls.js";
 import { ProcessGroupTransport, SpawnError, type ExitInfo } from "./stdio-transport.js";
 import { meaningfulStderrLine, STDERR_TAIL_LINES } from "./stderr-reason.js";
 import { remoteFetch } from "./remote-fetch.js";
@@ -92,6 +93,8 @@ export class Connection {
     readonly transport: Transport,
     public snapshot: CapabilitySnapshot,
     private readonly requestTimeoutMs: number,
+    /** Whose sampling and elicitation requests the server's are (see in-flight-calls.ts). */
+    readonly calls: InFlightCalls,
   ) {}
 
   /** Lists everything again, straight from the server, and keeps it as the snapshot. */
@@ -321,8 +324,11 @@ async function connectWithin(config: ServerConfig, options: ConnectOptions, sign
     else changedWhileOpening = true;
     hooks.onListChanged?.(list);
   };
+  // Sampling and elicitation are declared so that servers may ask; each request goes to the
+  // caller of the request it serves, which answers or refuses it.
+  const calls = new InFlightCalls(config.id);
   const client = new Client(CLIENT_INFO, {
-    capabilities: {},
+    capabilities: { sampling: {}, elicitation: { form: {}, url: {} } },
     // Not listed by the SDK on each notification: the next health check lists everything at once.
     listChanged: {
       tools: { autoRefresh: false, onChanged: () => listChanged("tools") },
@@ -330,6 +336,9 @@ async function connectWithin(config: ServerConfig, options: ConnectOptions, sign
       prompts: { autoRefresh: false, onChanged: () => listChanged("prompts") },
     },
   });
+  for (const method of UPSTREAM_REQUEST_METHODS) {
+    client.setRequestHandler(method, (request, ctx) => calls.answer({ method, params: request.params }, ctx.mcpReq.signal) as never);
+  }
   let lost = false;
   const reportLost = (reason: string, exit: ExitInfo | undefined, permanent = false, clean = false) => {
     if (!opened || lost || connection?.isClosing) return;
@@ -375,6 +384,7 @@ async function connectWithin(config: ServerConfig, options: ConnectOptions, sign
     stage = config.transport === "sse" ? "open its SSE stream and answer initialize" : "answer initialize";
     const initStarted = performance.now();
     await untilAborted(client.connect(transport, requestOptions), signal);
+    deferResponses(transport);
     const initializeMs = performance.now() - initStarted;
     stage = "answer the tools, resources and prompts lists";
     const listStarted = performance.now();
@@ -391,7 +401,7 @@ async function connectWithin(config: ServerConfig, options: ConnectOptions, sign
       timings: { spawn_ms: round(spawnMs), initialize_ms: round(initializeMs), list_ms: round(listMs) },
       captured_at: Date.now(),
     };
-    connection = new Connection(client, transport, snapshot, config.request_timeout * 1000);
+    connection = new Connection(client, transport, snapshot, config.request_timeout * 1000, calls);
     connection.listsChanged = changedWhileOpening;
     opened = true;
     if (transport instanceof ProcessGroupTransport && transport.exit) {
@@ -405,6 +415,21 @@ async function connectWithin(config: ServerConfig, options: ConnectOptions, sign
     await transport.close().catch(() => {});
     throw classifyStartFailure(error, reason);
   }
+}
+
+/**
+ * The SDK client hands a notification to its handler a microtask late but settles a response at
+ * once, dropping the request's progress handler with it: progress a server sent just before its
+ * answer, read in the same chunk, would be lost (modelcontextprotocol/typescript-sdk#2580). So a
+ * response is delivered a microtask late too, after the notifications that came before it.
+ */
+function deferResponses(transport: Transport): void {
+  const deliver = transport.onmessage;
+  if (!deliver) return;
+  transport.onmessage = (message, extra) => {
+    if ("id" in message && !("method" in message)) queueMicrotask(() => deliver(message, extra));
+    else deliver(message, extra);
+  };
 }
 
 function round(ms: number): number {

@@ -1,6 +1,8 @@
 export { createMcpManager } from "./manager.js";
 export type { ManagerDeps, SecretLookup } from "./manager.js";
 export type {
+  CallOptions,
+  CallProgress,
   LogLine,
   McpManager,
   RegisterOptions,
@@ -8,8 +10,10 @@ export type {
   ServerSource,
   ServerView,
   ToolCallResult,
+  UpstreamRequest,
   UpstreamResult,
 } from "./manager-types.js";
+export { ON_DEMAND_WAITING, startsOnCall } from "./on-demand.js";
 export { failedProbe, probeServer } from "./probe.js";
 export type { ProbeOptions, ProbeResult } from "./probe.js";
 export {

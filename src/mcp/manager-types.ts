@@ -2,7 +2,7 @@
  * The public face of the MCP Manager: what the API, the CLI and later domains (health, alerts,
  * discovery, the gateway) may ask of it. Nothing outside src/mcp reaches further in.
  */
-import type { CapabilitySnapshot, ServerState } from "../bus/events.js";
+import type { CallEntry, CallerRef, CapabilitySnapshot, ServerState } from "../bus/events.js";
 import type { ServerConfig } from "../config/schema.js";
 import type { ServerEventRecord } from "../store/server-events-repository.js";
 import type { NetworkPolicy } from "./url-policy.js";
@@ -70,6 +70,40 @@ export interface RequestControl {
   timeoutMs?: number;
 }
 
+/** Progress a server reports on a request, as MCP's notifications/progress carries it (token aside). */
+export interface CallProgress {
+  progress: number;
+  total?: number | undefined;
+  message?: string | undefined;
+}
+
+/** What a server may ask of the caller while it serves the caller's request. */
+export type UpstreamRequestMethod = "sampling/createMessage" | "elicitation/create";
+
+export interface UpstreamRequest {
+  method: UpstreamRequestMethod;
+  params: Record<string, unknown>;
+}
+
+/**
+ * How a caller takes part in a tools/call, prompts/get or resources/read beyond its answer. One
+ * path for every entry point (REST, the gateway, `pygent mcp`): the server's request_timeout
+ * bounds the whole request, progress included.
+ */
+export interface CallOptions {
+  /** Aborting it cancels the request on the server (notifications/cancelled). */
+  signal?: AbortSignal | undefined;
+  /** Given, the request carries a progress token and the server's progress comes here. */
+  onProgress?: ((progress: CallProgress) => void) | undefined;
+  /**
+   * Answers a sampling or elicitation request the server makes while serving this request; the
+   * signal aborts when the server gives up on it. Without it, such a request is refused.
+   */
+  onUpstreamRequest?: ((request: UpstreamRequest, signal: AbortSignal) => Promise<Record<string, unknown>>) | undefined;
+  /** Who called and through what; a caller inside the daemon ("local", internal) by default. */
+  caller?: (CallerRef & { via: CallEntry }) | undefined;
+}
+
 export interface McpManager {
   /**
    * This daemon run's random id. Every child it spawns carries it in its environment
@@ -116,14 +150,19 @@ export interface McpManager {
   capabilities(id: string): CapabilitySnapshot | null;
   logs(id: string, limit?: number): LogLine[];
   events(id: string, limit?: number): Promise<ServerEventRecord[]>;
-  callTool(id: string, name: string, args: Record<string, unknown>): Promise<ToolCallResult>;
+  /**
+   * Calls a tool of a running server within its request_timeout and publishes one tool_called
+   * event (outcome, caller, entry point). Throws TOOL_NOT_FOUND, TOOL_CALL_TIMEOUT,
+   * TOOL_CALL_FAILED (CANCELLED when `options.signal` aborted it), naming the server.
+   */
+  callTool(id: string, name: string, args: Record<string, unknown>, options?: CallOptions): Promise<ToolCallResult>;
   /**
    * Reads a resource of a running server, bounded by its request_timeout. Throws
    * SERVER_NOT_RUNNING, or UPSTREAM_FAILED / UPSTREAM_TIMEOUT naming the server.
    */
-  readResource(id: string, uri: string): Promise<UpstreamResult>;
+  readResource(id: string, uri: string, options?: CallOptions): Promise<UpstreamResult>;
   /** Gets a prompt of a running server; bounded and failing as readResource. */
-  getPrompt(id: string, name: string, args: Record<string, string>): Promise<UpstreamResult>;
+  getPrompt(id: string, name: string, args: Record<string, string>, options?: CallOptions): Promise<UpstreamResult>;
   /** Lists the resource templates of a running server afresh (none when it serves no resources); bounded and failing as readResource. */
   listResourceTemplates(id: string): Promise<ResourceTemplateSummary[]>;
   /**

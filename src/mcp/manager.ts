@@ -15,7 +15,10 @@ import { AppError, errorMessage, isAppError } from "../core/errors.js";
 import { serverIdProblem } from "../core/ids.js";
 import type { Logger } from "../core/logger.js";
 import type { Store } from "../store/index.js";
+import type { CallOutcome } from "../bus/events.js";
 import type {
+  CallOptions,
+  CallProgress,
   LogLine,
   McpManager,
   RegisterOptions,
@@ -26,6 +29,7 @@ import type {
   ToolCallResult,
   UpstreamResult,
 } from "./manager-types.js";
+import { OnDemand, ON_DEMAND_WAITING } from "./on-demand.js";
 import { reapOrphans } from "./orphan-reaper.js";
 import { MAX_RESULT_DEPTH, nestedDeeperThan } from "./result-depth.js";
 import { ProcessTable, signalGroup } from "./process-group.js";
@@ -104,20 +108,52 @@ function requestOptions(found: Entry, control: RequestControl): { timeout: numbe
   };
 }
 
+/** The caller when none is named: code inside the daemon. */
+const INTERNAL_CALLER = { id: null, name: "local", via: "internal" } as const;
+
+type SdkRequestOptions = { timeout: number; signal?: AbortSignal; onprogress?: (progress: CallProgress) => void };
+
+/**
+ * The SDK's options for a caller's request. The request_timeout bounds the whole request: progress
+ * does not extend it (resetTimeoutOnProgress stays off), so a server that reports progress
+ * forever cannot hold a caller forever; a tool that needs longer needs a longer request_timeout.
+ */
+function sdkRequestOptions(timeout: number, options: CallOptions): SdkRequestOptions {
+  return {
+    timeout,
+    ...(options.signal ? { signal: options.signal } : {}),
+    ...(options.onProgress ? { onprogress: options.onProgress } : {}),
+  };
+}
+
+function cancelled(id: string, what: string): AppError {
+  return new AppError("CALL_CANCELLED", `the caller cancelled ${what} on server "${id}"; the server was told to stop`);
+}
+
 /**
  * Runs one request on a running server within its request_timeout; a failure becomes an
- * AppError naming the server and the request (`what`, e.g. `resources/read echo://info`).
+ * AppError naming the server and the request (`what`, e.g. `resources/read echo://info`). A
+ * caller's request (with `options`) is in flight for the server's sampling and elicitation.
  */
-async function upstreamRequest<T>(found: Entry, what: string, send: (connection: Connection, timeout: number) => Promise<T>): Promise<T> {
+async function upstreamRequest<T>(
+  found: Entry,
+  what: string,
+  options: CallOptions | undefined,
+  send: (connection: Connection, sdkOptions: SdkRequestOptions) => Promise<T>,
+): Promise<T> {
   const connection = found.supervisor.requireLive();
   const timeout = found.supervisor.config.request_timeout * 1000;
   const id = found.supervisor.id;
+  const leave = options ? connection.calls.enter(options.onUpstreamRequest) : undefined;
   try {
-    return await send(connection, timeout);
+    return await send(connection, sdkRequestOptions(timeout, options ?? {}));
   } catch (error) {
+    if (options?.signal?.aborted) throw cancelled(id, what);
     const message = errorMessage(error);
     if (/timed? ?out/i.test(message)) throw new AppError("UPSTREAM_TIMEOUT", `server "${id}" did not answer ${what} within ${timeout / 1000} s`);
     throw new AppError("UPSTREAM_FAILED", `server "${id}" failed to answer ${what}: ${message}`);
+  } finally {
+    leave?.();
   }
 }
 
@@ -140,6 +176,15 @@ export function createMcpManager(deps: ManagerDeps): McpManager {
   };
   let network = deps.network ?? STRICT_NETWORK_POLICY;
   const secrets = deps.secrets;
+  const onDemand = new OnDemand({ clock: deps.clock, repository: deps.store.lastCapabilities, logger });
+  deps.bus.subscribe("server_capabilities", (event) => {
+    const found = entries.get(event.server_id);
+    if (found) onDemand.keep(found.supervisor, event.snapshot);
+  });
+  deps.bus.subscribe("server_status", (event) => {
+    const found = entries.get(event.server_id);
+    if (found) onDemand.onState(found.supervisor);
+  });
   const apiSupervisorDeps = {
     ...supervisorDeps,
     // Built per check, so that setNetworkPolicy applies to the next connection.
@@ -163,9 +208,14 @@ export function createMcpManager(deps: ManagerDeps): McpManager {
     throw new AppError("SERVER_NOT_FOUND", `no MCP server has the id "${id}"`);
   }
 
+  function snapshotOf(supervisor: Supervisor): CapabilitySnapshot | null {
+    return supervisor.live?.snapshot ?? onDemand.lastSnapshot(supervisor);
+  }
+
   function view({ supervisor, source }: Entry): ServerView {
     const config = supervisor.config;
-    const snapshot = supervisor.live?.snapshot;
+    const snapshot = snapshotOf(supervisor);
+    const waiting = config.start === "on_demand" && config.enabled && supervisor.state === "stopped" && supervisor.reason === null;
     return {
       id: config.id,
       name: config.name,
@@ -175,7 +225,7 @@ export function createMcpManager(deps: ManagerDeps): McpManager {
       source,
       enabled: config.enabled,
       state: supervisor.state,
-      reason: supervisor.reason,
+      reason: waiting ? ON_DEMAND_WAITING : supervisor.reason,
       pid: supervisor.pid,
       restarts: supervisor.restarts,
       started_at: supervisor.startedAt,
@@ -199,11 +249,24 @@ export function createMcpManager(deps: ManagerDeps): McpManager {
     // Out of the registry first: a start asked for while it stops must not revive an untracked process.
     entries.delete(id);
     await found.supervisor.stop();
+    await onDemand.forget(id);
     deps.bus.publish({ type: "server_removed", server_id: id });
   }
 
+  /** Starts a server, or for an on-demand one, lists its tools once if they are not known yet. */
+  function launch(found: Entry): Promise<void> {
+    const { supervisor } = found;
+    return supervisor.config.start === "on_demand" ? onDemand.learn(supervisor) : supervisor.start();
+  }
+
   function launchInBackground(found: Entry): void {
-    found.supervisor.start().catch((error: unknown) => logger.error({ err: error, server_id: found.supervisor.id }, "start failed"));
+    launch(found).catch((error: unknown) => logger.error({ err: error, server_id: found.supervisor.id }, "start failed"));
+  }
+
+  /** A routed call: one to an on-demand server starts it first and counts towards its idle time. */
+  function routed<T>(id: string, call: () => Promise<T>): Promise<T> {
+    const found = entries.get(id);
+    return found?.supervisor.config.start === "on_demand" ? onDemand.run(found.supervisor, call) : call();
   }
 
   function applyOptions(input: Record<string, unknown>, options: RegisterOptions): Record<string, unknown> {
@@ -238,23 +301,26 @@ export function createMcpManager(deps: ManagerDeps): McpManager {
           logger.error({ server_id: stored.id, err: errorMessage(error) }, "stored server config is no longer valid; skipped");
         }
       }
+      await onDemand.load();
     })();
     return prepared;
   }
 
-  return {
+  const manager: McpManager = {
     daemonInstance: deps.daemonInstance,
 
     prepare,
 
     async start() {
       await prepare();
+      await onDemand.dropAllExcept(new Set(entries.keys()));
       started = true;
       for (const found of entries.values()) if (found.supervisor.config.enabled) launchInBackground(found);
     },
 
     async stop() {
       started = false;
+      onDemand.close();
       await Promise.all([...entries.values()].map((found) => found.supervisor.stop()));
     },
 
@@ -297,7 +363,7 @@ export function createMcpManager(deps: ManagerDeps): McpManager {
       if (entries.has(id)) throw new AppError("SERVER_EXISTS", `a server with the id "${id}" already exists`);
       await deps.store.servers.save(id, input, deps.clock.now());
       const created = add(parsed, "api", input);
-      if (started && parsed.enabled && options.start !== false) await created.supervisor.start();
+      if (started && parsed.enabled && options.start !== false) await launch(created);
       return view(created);
     },
 
@@ -323,7 +389,7 @@ export function createMcpManager(deps: ManagerDeps): McpManager {
       deps.bus.publish({ type: "server_updated", server_id: id });
       if (action === "stop") await found.supervisor.stop();
       else if (action === "restart") await found.supervisor.restart();
-      else if (action === "start" && started) await found.supervisor.start();
+      else if (action === "start" && started) await launch(found);
       return view(found);
     },
 
@@ -363,7 +429,9 @@ export function createMcpManager(deps: ManagerDeps): McpManager {
         found.supervisor.reconfigure(config);
         if (action === "stop") await found.supervisor.stop();
         else if (action !== "none" && started) {
-          found.supervisor.restart().catch((error: unknown) => logger.error({ err: error, server_id: config.id }, "restart failed"));
+          (action === "start" ? launch(found) : found.supervisor.restart()).catch((error: unknown) =>
+            logger.error({ err: error, server_id: config.id }, "restart failed"),
+          );
         }
       }
       return { added, removed, changed };
@@ -388,7 +456,7 @@ export function createMcpManager(deps: ManagerDeps): McpManager {
     },
 
     capabilities(id): CapabilitySnapshot | null {
-      return entry(id).supervisor.live?.snapshot ?? null;
+      return snapshotOf(entry(id).supervisor);
     },
 
     logs(id, limit): LogLine[] {
@@ -400,7 +468,7 @@ export function createMcpManager(deps: ManagerDeps): McpManager {
       return deps.store.serverEvents.listForServer(id, limit);
     },
 
-    async callTool(id, name, args): Promise<ToolCallResult> {
+    async callTool(id, name, args, options = {}): Promise<ToolCallResult> {
       const found = entry(id);
       const connection = found.supervisor.requireLive();
       const { tools } = connection.snapshot;
@@ -408,26 +476,31 @@ export function createMcpManager(deps: ManagerDeps): McpManager {
         throw new AppError("TOOL_NOT_FOUND", `server "${id}" has no tool named "${name}"`, { tools: tools.map((tool) => tool.name) });
       }
       const timeoutMs = found.supervisor.config.request_timeout * 1000;
+      const { via, ...caller } = options.caller ?? INTERNAL_CALLER;
       const began = performance.now();
-      const report = (ok: boolean) =>
+      const report = (outcome: CallOutcome) =>
         deps.bus.publish({
           type: "tool_called",
           server_id: id,
           tool: name,
-          ok,
+          ok: outcome === "ok",
+          outcome,
+          caller,
+          via,
           duration_ms: performance.now() - began,
           at: deps.clock.now(),
         });
+      const leave = connection.calls.enter(options.onUpstreamRequest);
       try {
-        const result = await connection.client.callTool({ name, arguments: args }, { timeout: timeoutMs });
+        const result = await connection.client.callTool({ name, arguments: args }, sdkRequestOptions(timeoutMs, options));
         if (nestedDeeperThan(result, MAX_RESULT_DEPTH)) {
-          report(false);
+          report("failed");
           throw new AppError(
             "TOOL_RESULT_INVALID",
             `server "${id}" answered ${name} with a result nested deeper than ${MAX_RESULT_DEPTH} levels; it was not passed on`,
           );
         }
-        report(result.isError !== true);
+        report(result.isError === true ? "tool_error" : "ok");
         return {
           content: (result.content ?? []) as unknown[],
           ...(result.structuredContent !== undefined ? { structured_content: result.structuredContent } : {}),
@@ -436,35 +509,43 @@ export function createMcpManager(deps: ManagerDeps): McpManager {
         };
       } catch (error) {
         if (isAppError(error)) throw error;
-        report(false);
+        if (options.signal?.aborted) {
+          report("cancelled");
+          throw cancelled(id, name);
+        }
         const message = errorMessage(error);
         if ((error as { data?: { reason?: unknown } }).data?.reason === RESPONSE_TOO_LARGE_REASON) {
+          report("failed");
           throw new AppError("RESPONSE_TOO_LARGE", `server "${id}" failed to answer ${name}: ${message}`);
         }
         if (/timed? ?out/i.test(message)) {
+          report("timeout");
           throw new AppError("TOOL_CALL_TIMEOUT", `server "${id}" did not answer ${name} within ${timeoutMs / 1000} s`);
         }
+        report("failed");
         throw new AppError("TOOL_CALL_FAILED", `server "${id}" failed to run ${name}: ${message}`);
+      } finally {
+        leave();
       }
     },
 
-    async readResource(id, uri) {
-      return upstreamRequest(entry(id), `resources/read ${uri}`, (connection, timeout) =>
-        connection.client.readResource({ uri }, { timeout }) as Promise<UpstreamResult>,
+    async readResource(id, uri, options = {}) {
+      return upstreamRequest(entry(id), `resources/read ${uri}`, options, (connection, sdkOptions) =>
+        connection.client.readResource({ uri }, sdkOptions) as Promise<UpstreamResult>,
       );
     },
 
-    async getPrompt(id, name, args) {
-      return upstreamRequest(entry(id), `prompts/get ${name}`, (connection, timeout) =>
-        connection.client.getPrompt({ name, arguments: args }, { timeout }) as Promise<UpstreamResult>,
+    async getPrompt(id, name, args, options = {}) {
+      return upstreamRequest(entry(id), `prompts/get ${name}`, options, (connection, sdkOptions) =>
+        connection.client.getPrompt({ name, arguments: args }, sdkOptions) as Promise<UpstreamResult>,
       );
     },
 
     async listResourceTemplates(id): Promise<ResourceTemplateSummary[]> {
       const found = entry(id);
       if (!found.supervisor.requireLive().client.getServerCapabilities()?.resources) return [];
-      const { resourceTemplates } = await upstreamRequest(found, "resources/templates/list", (connection, timeout) =>
-        connection.client.listResourceTemplates(undefined, { timeout }),
+      const { resourceTemplates } = await upstreamRequest(found, "resources/templates/list", undefined, (connection, sdkOptions) =>
+        connection.client.listResourceTemplates(undefined, sdkOptions),
       );
       return resourceTemplates.map((template) => ({
         uri_template: template.uriTemplate,
@@ -485,7 +566,9 @@ export function createMcpManager(deps: ManagerDeps): McpManager {
     async refreshCapabilities(id, options = {}) {
       const found = entry(id);
       const { timeout, signal } = requestOptions(found, options);
-      return found.supervisor.requireLive().refresh(timeout, signal);
+      const snapshot = await found.supervisor.requireLive().refresh(timeout, signal);
+      onDemand.keep(found.supervisor, snapshot);
+      return snapshot;
     },
 
     capabilitiesChanged(id) {
@@ -503,5 +586,12 @@ export function createMcpManager(deps: ManagerDeps): McpManager {
       const pid = entry(id).supervisor.pid;
       return pid === null ? [] : processTable.group(pid);
     },
+  };
+  const { callTool, readResource, getPrompt } = manager;
+  return {
+    ...manager,
+    callTool: (id, name, args, options) => routed(id, () => callTool(id, name, args, options)),
+    readResource: (id, uri, options) => routed(id, () => readResource(id, uri, options)),
+    getPrompt: (id, name, args, options) => routed(id, () => getPrompt(id, name, args, options)),
   };
 }

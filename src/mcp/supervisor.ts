@@ -86,21 +86,24 @@ export class Supervisor {
     return this.state === "running" ? this.connection : undefined;
   }
 
-  /** Starts the server and resolves after the first attempt has an outcome. */
-  start(): Promise<void> {
+  /**
+   * Starts the server and resolves after the first attempt has an outcome. A `cause` ("on
+   * demand") goes on the started event and the log with the time the start took.
+   */
+  start(cause?: string): Promise<void> {
     return this.untilOutcome(async () => {
       if (this.wanted && this.state !== "failed" && this.state !== "crash_loop" && this.state !== "stopped") {
         return { attempt: this.inflight };
       }
       this.wanted = true;
       this.policy.reset();
-      return { attempt: this.launch() };
+      return { attempt: this.launch(cause) };
     });
   }
 
-  /** Stops the server; resolves when its process group is gone. */
-  stop(): Promise<void> {
-    return this.serialize(() => this.halt());
+  /** Stops the server; resolves when its process group is gone. `reason` (an idle stop) stays as the state's reason. */
+  stop(reason?: string): Promise<void> {
+    return this.serialize(() => this.halt(reason));
   }
 
   restart(): Promise<void> {
@@ -151,7 +154,7 @@ export class Supervisor {
     return next;
   }
 
-  private async halt(): Promise<void> {
+  private async halt(reason?: string): Promise<void> {
     this.wanted = false;
     this.generation++;
     this.deps.clock.clearTimeout(this.timer);
@@ -169,14 +172,15 @@ export class Supervisor {
         await connection.close();
         if (pid !== null) await this.forgetGroup(pid);
       }
-      this.record("stopped", "stopped on request");
+      this.record("stopped", reason ?? "stopped on request");
     }
     this.startedAt = null;
-    this.setState("stopped", null);
+    this.setState("stopped", reason ?? null);
   }
 
-  private launch(): Promise<void> {
+  private launch(cause?: string): Promise<void> {
     const generation = ++this.generation;
+    const began = performance.now();
     const abort = new AbortController();
     this.abort = abort;
     this.setState("starting", null);
@@ -204,7 +208,7 @@ export class Supervisor {
     });
     const opening = this.config.transport === "stdio" ? this.deps.startSlots.run(open, { signal: abort.signal }) : open();
     const attempt = opening.then(
-      (connection) => this.onOpened(generation, connection),
+      (connection) => this.onOpened(generation, connection, cause === undefined ? undefined : { cause, began }),
       (error: unknown) => this.onStartFailed(generation, error, spawnedPid),
     );
     this.inflight = attempt.finally(() => {
@@ -214,7 +218,7 @@ export class Supervisor {
     return this.inflight;
   }
 
-  private async onOpened(generation: number, connection: Connection): Promise<void> {
+  private async onOpened(generation: number, connection: Connection, started?: { cause: string; began: number }): Promise<void> {
     if (generation !== this.generation) {
       const pid = connection.pid;
       await connection.close();
@@ -224,7 +228,14 @@ export class Supervisor {
     this.connection = connection;
     this.startedAt = this.deps.clock.now();
     this.nextRestartAt = null;
-    this.record("started", connection.pid !== null ? `pid ${connection.pid}` : this.config.url ?? null);
+    const where = connection.pid !== null ? `pid ${connection.pid}` : this.config.url ?? null;
+    if (started) {
+      const took = `started ${started.cause} in ${Math.round(performance.now() - started.began)} ms`;
+      this.log("daemon", took);
+      this.record("started", `${where}; ${took}`);
+    } else {
+      this.record("started", where);
+    }
     this.setState("running", null);
     this.deps.bus.publish({ type: "server_capabilities", server_id: this.id, snapshot: connection.snapshot });
   }

@@ -31,6 +31,7 @@ export type {
 export type { AuditFilter, AuditRecord, AuditRepository, NewAuditRecord } from "./audit-repository.js";
 export type { AuthStateRecord, AuthStateRepository, DaemonBindRecord } from "./auth-state-repository.js";
 export type { InstallRecord, InstallsRepository } from "./installs-repository.js";
+export type { LastCapabilitiesRecord, LastCapabilitiesRepository } from "./last-capabilities-repository.js";
 export type { DiscoveryUsageRecord, DiscoveryUsageRepository } from "./discovery-usage-repository.js";
 export type { ProcessGroupKind, ProcessGroupRecord, ProcessGroupsRepository } from "./process-groups-repository.js";
 export type {
@@ -41,4 +42,5 @@ export type {
 } from "./server-events-repository.js";
 export type { SecretsRepository } from "./secrets-repository.js";
 export type { ServersRepository, StoredServer } from "./servers-repository.js";
-export type { TokenRecord, TokenRole, TokensRepository } from "./tokens-repository.js";
+export { roleAllows, TOKEN_ROLES, type TokenRecord, type TokenRole, type TokensRepository } from "./tokens-repository.js";
+export type { ToolApprovalRecord, ToolApprovalsRepository } from "./tool-approvals-repository.js";

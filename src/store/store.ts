@@ -11,6 +11,7 @@ import { sqliteAuthStateRepository, type AuthStateRepository } from "./auth-stat
 import { fileSize, openSqlite, type SqliteDatabase } from "./database.js";
 import { sqliteHealthRepository, type HealthRepository } from "./health-repository.js";
 import { sqliteInstallsRepository, type InstallsRepository } from "./installs-repository.js";
+import { sqliteLastCapabilitiesRepository, type LastCapabilitiesRepository } from "./last-capabilities-repository.js";
 import { sqliteDiscoveryUsageRepository, type DiscoveryUsageRepository } from "./discovery-usage-repository.js";
 import { sqliteProcessGroupsRepository, type ProcessGroupsRepository } from "./process-groups-repository.js";
 import { secretKeySource } from "./secret-key.js";
@@ -19,6 +20,7 @@ import { sqliteServerEventsRepository, type ServerEventsRepository } from "./ser
 import { sqliteServersRepository, type ServersRepository } from "./servers-repository.js";
 import { StorageFaultWatch, type StorageFault, type StorageFaultListener } from "./storage-fault.js";
 import { sqliteTokensRepository, type TokensRepository } from "./tokens-repository.js";
+import { sqliteToolApprovalsRepository, type ToolApprovalsRepository } from "./tool-approvals-repository.js";
 
 export interface StoreInfo {
   kind: "sqlite";
@@ -44,6 +46,8 @@ export interface Store {
   authState: AuthStateRepository;
   audit: AuditRepository;
   discoveryUsage: DiscoveryUsageRepository;
+  toolApprovals: ToolApprovalsRepository;
+  lastCapabilities: LastCapabilitiesRepository;
   /** Runs a trivial query; resolves with how long it took. */
   ping(): Promise<{ latency_ms: number }>;
   info(): Promise<StoreInfo>;
@@ -83,6 +87,8 @@ export function openStore(dataDir: string, clock: Clock, options: OpenStoreOptio
     authState: faults.guard(sqliteAuthStateRepository(db)),
     audit: faults.guard(sqliteAuditRepository(db)),
     discoveryUsage: faults.guard(sqliteDiscoveryUsageRepository(db)),
+    toolApprovals: faults.guard(sqliteToolApprovalsRepository(db)),
+    lastCapabilities: faults.guard(sqliteLastCapabilitiesRepository(db)),
     async ping() {
       const started = performance.now();
       pingStmt.get();

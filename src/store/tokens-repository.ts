@@ -6,6 +6,14 @@ import type { SqliteDatabase } from "./database.js";
 
 export type TokenRole = "viewer" | "operator" | "admin";
 
+/** The roles from least to most allowed. */
+export const TOKEN_ROLES: readonly TokenRole[] = ["viewer", "operator", "admin"];
+
+/** Whether a token of `role` may do what needs `needed`: each role may do what those below it may. */
+export function roleAllows(role: TokenRole, needed: TokenRole): boolean {
+  return TOKEN_ROLES.indexOf(role) >= TOKEN_ROLES.indexOf(needed);
+}
+
 export interface TokenRecord {
   id: string;
   name: string;

@@ -65,8 +65,26 @@ export async function startDaemon(dataDir: string, configPath: string, extraArgs
 }
 
 /** Runs the CLI to completion; resolves with its exit code and output. */
-export async function runCli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, [BIN, ...args], { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, NO_COLOR: "1", ...env } });
+export function runCli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return runNode([BIN, ...args], { env });
+}
+
+export interface RunNodeOptions {
+  /** Adds to (or overrides) the test's own environment. */
+  env?: NodeJS.ProcessEnv;
+  cwd?: string;
+  /** A run that outlives it is killed (its code is then null), so that a hung client fails the test. */
+  timeoutMs?: number;
+}
+
+/** Runs `node <args>` to completion; resolves with its exit code and output. */
+export async function runNode(args: string[], { env = {}, cwd, timeoutMs }: RunNodeOptions = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const child = spawn(process.execPath, args, {
+    stdio: ["ignore", "pipe", "pipe"],
+    env: { ...process.env, NO_COLOR: "1", ...env },
+    ...(cwd ? { cwd } : {}),
+    ...(timeoutMs ? { timeout: timeoutMs, killSignal: "SIGKILL" as const } : {}),
+  });
   let stdout = "";
   let stderr = "";
   child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));

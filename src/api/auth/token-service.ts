@@ -13,11 +13,11 @@ import { LOCAL_ACTOR, type AuditActor, type AuditService } from "../../audit/ind
 import { AppError } from "../../core/errors.js";
 import { newId, randomToken } from "../../core/ids.js";
 import type { AuthStateRepository } from "../../store/index.js";
-import type { TokenRecord, TokenRole, TokensRepository } from "../../store/tokens-repository.js";
+import { TOKEN_ROLES, type TokenRecord, type TokenRole, type TokensRepository } from "../../store/tokens-repository.js";
 import type { AuthState } from "./auth-state.js";
 
 export const TOKEN_PREFIX = "pgf_";
-export const TOKEN_ROLES: readonly TokenRole[] = ["viewer", "operator", "admin"];
+export { roleAllows, TOKEN_ROLES } from "../../store/tokens-repository.js";
 
 /** A token as listed: everything but the hash, and whether it has expired. */
 export type TokenInfo = Omit<TokenRecord, "token_hash"> & { expired: boolean };
@@ -52,10 +52,6 @@ const TOUCH_INTERVAL_MS = 60_000;
 
 export function hashToken(token: string): string {
   return createHash("sha256").update(token, "utf8").digest("hex");
-}
-
-export function roleAllows(role: TokenRole, needed: TokenRole): boolean {
-  return TOKEN_ROLES.indexOf(role) >= TOKEN_ROLES.indexOf(needed);
 }
 
 export interface TokenServiceOptions {

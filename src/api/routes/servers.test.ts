@@ -47,7 +47,10 @@ describe("server routes", () => {
   it("leaves a server stopped when start is false, and does not pass start on as config", async () => {
     const created = await register("idle", { start: false });
     expect(created.state).toBe("stopped");
-    expect(created.config).not.toHaveProperty("start");
+    expect(created.config.start).toBe("with_daemon");
+    // A start mode, by contrast, is the entry's own field.
+    const lazy = await register("lazy", { start: "on_demand" });
+    expect(lazy).toMatchObject({ state: "stopped", tools_count: 2, config: { start: "on_demand" } });
   });
 
   it("refuses a second server with the same id with 409 SERVER_EXISTS", async () => {
@@ -74,7 +77,7 @@ describe("server routes", () => {
   it("names a bad start flag and a missing id", async () => {
     const badStart = await t.request({ method: "POST", url: base, payload: { ...echoEntry("s"), start: "yes" } });
     expect(badStart.statusCode).toBe(400);
-    expect(issues(badStart.body)[0]).toEqual({ field: "start", message: 'must be a boolean, not string "yes"' });
+    expect(issues(badStart.body)[0]).toEqual({ field: "start", message: 'must be true, false, "with_daemon" or "on_demand", not "yes"' });
     const noId = await t.request({ method: "POST", url: base, payload: { command: ["node"] } });
     expect(noId.statusCode).toBe(400);
     expect(issues(noId.body).map((issue) => issue.field)).toContain("id");

@@ -5,6 +5,7 @@
 import type { FastifyPluginAsync } from "fastify";
 import { AppError } from "../../core/errors.js";
 import type { McpManager } from "../../mcp/manager-types.js";
+import { actorOf } from "../audit-hook.js";
 import { errorResponses, limitQuerySchema, ServerIdParamsSchema } from "../schemas/common.js";
 import {
   CapabilitySnapshotSchema,
@@ -180,6 +181,21 @@ export const serverRoutes: FastifyPluginAsync<ServerRoutesOptions> = async (plug
         response: { 200: ToolCallResultSchema, ...errorResponses(400, 401, 403, 404, 409, 502, 504) },
       },
     },
-    async (request) => manager.callTool(request.params.id, request.params.name, request.body.arguments),
+    async (request, reply) => {
+      // A client that hangs up before the answer cancels the call on the server too.
+      const hungUp = new AbortController();
+      const onClose = () => {
+        if (!reply.raw.writableEnded) hungUp.abort();
+      };
+      reply.raw.on("close", onClose);
+      try {
+        return await manager.callTool(request.params.id, request.params.name, request.body.arguments, {
+          signal: hungUp.signal,
+          caller: { ...actorOf(request), via: "rest" },
+        });
+      } finally {
+        reply.raw.off("close", onClose);
+      }
+    },
   );
 };

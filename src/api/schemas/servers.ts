@@ -7,6 +7,7 @@ import { z } from "zod";
 import type { CapabilitySnapshot, ServerState } from "../../bus/events.js";
 import { ServerConfigSchema } from "../../config/schema.js";
 import { validateServer } from "../../config/validate.js";
+import { ToolDefinitionSchema } from "../../gateway/index.js";
 import type { ServerEventKind } from "../../store/server-events-repository.js";
 import type { LogLine, ServerView, ToolCallResult } from "../../mcp/manager-types.js";
 import { documentedAs, toOpenApiSchema } from "../openapi.js";
@@ -40,11 +41,18 @@ const serverEntryDocs = toOpenApiSchema(ServerConfigSchema, "input");
 
 /**
  * POST body: a server entry plus `start`. The entry is checked by validateServer, so a bad field
- * reads the same here as in the config file; the raw entry (minus `start`) goes to the manager.
+ * reads the same here as in the config file; the raw entry goes to the manager, minus a boolean
+ * `start` (now or not), while a string `start` ("on_demand") is the entry's own field.
  */
 export const NewServerBodySchema = documentedAs(
-  z.looseObject({ start: z.boolean().optional() }).transform((body, ctx) => {
-    const { start, ...entry } = body;
+  z.looseObject({}).transform((body, ctx) => {
+    const { start: given, ...rest } = body;
+    if (given !== undefined && typeof given !== "boolean" && given !== "with_daemon" && given !== "on_demand") {
+      ctx.addIssue({ code: "custom", path: ["start"], message: `must be true, false, "with_daemon" or "on_demand", not ${JSON.stringify(given)}` });
+      return z.NEVER;
+    }
+    const start = typeof given === "boolean" ? given : undefined;
+    const entry = given === undefined || start !== undefined ? rest : { ...rest, start: given };
     const result = validateServer(entry);
     if (!result.ok) {
       for (const issue of result.issues) ctx.addIssue({ code: "custom", message: issue.message, path: [issue.field] });
@@ -56,7 +64,10 @@ export const NewServerBodySchema = documentedAs(
     ...serverEntryDocs,
     properties: {
       ...(serverEntryDocs.properties as Record<string, unknown>),
-      start: { type: "boolean", default: true, description: "Start the server now (default) or leave it stopped" },
+      start: {
+        description: 'true (the default) starts the server now, false leaves it stopped; "with_daemon" or "on_demand" is the entry\'s start mode',
+        oneOf: [{ type: "boolean", default: true }, { type: "string", enum: ["with_daemon", "on_demand"] }],
+      },
     },
   },
 );
@@ -96,16 +107,7 @@ export const CapabilitySnapshotSchema = z.object({
   protocol_version: z.string().nullable(),
   capabilities: z.record(z.string(), z.unknown()),
   instructions: z.string().nullable(),
-  tools: z.array(
-    z.object({
-      name: z.string(),
-      title: z.string().optional(),
-      description: z.string().optional(),
-      input_schema: z.unknown(),
-      output_schema: z.unknown().optional(),
-      annotations: z.unknown().optional(),
-    }),
-  ),
+  tools: z.array(ToolDefinitionSchema),
   resources: z.array(
     z.object({
       uri: z.string(),

@@ -13,7 +13,8 @@ import { InProcessBus, type MessageBus } from "../../bus/index.js";
 import { systemClock, type Clock } from "../../core/clock.js";
 import { newId } from "../../core/ids.js";
 import { silentLogger } from "../../core/logger.js";
-import { createGateway, type Gateway, type GatewayDeps } from "../../gateway/index.js";
+import { GatewayConfigSchema } from "../../config/schema.js";
+import { createGateway, type Gateway, type GatewayDeps, type ToolApprovalSettings } from "../../gateway/index.js";
 import { createMcpManager, type McpManager } from "../../mcp/index.js";
 import { openStore, type OpenStoreOptions, type Store } from "../../store/index.js";
 import { buildApp, createAuthServices, type ApiDeps } from "../app.js";
@@ -40,8 +41,8 @@ export interface TestApp {
 export type TestAppOptions = Partial<Omit<ApiDeps, "manager" | "store" | "gateway">> & {
   /** How the store is opened, e.g. with the test's own handle on the database. */
   storeOptions?: OpenStoreOptions;
-  /** Serve the MCP gateway (/mcp) over the app's manager, with these settings. */
-  gateway?: Pick<GatewayDeps, "separator" | "notifyDebounceMs">;
+  /** Serve the MCP gateway (/mcp) over the app's manager, with these settings (the quarantine's as in a config without a `gateway` section). */
+  gateway?: Pick<GatewayDeps, "separator" | "notifyDebounceMs" | "profiles" | "tools"> & { approvals?: ToolApprovalSettings };
 };
 
 export async function createTestApp(testOptions: TestAppOptions = {}): Promise<TestApp> {
@@ -52,8 +53,20 @@ export async function createTestApp(testOptions: TestAppOptions = {}): Promise<T
   const bus = new InProcessBus();
   const manager = createMcpManager({ clock, bus, store, logger: silentLogger(), daemonInstance: newId() });
   await manager.start();
+  const defaults = GatewayConfigSchema.parse({});
   const gateway = gatewayOptions
-    ? createGateway({ manager, bus, clock, logger: silentLogger(), version: "0.0.0-test", ...gatewayOptions })
+    ? createGateway({
+        manager,
+        bus,
+        clock,
+        logger: silentLogger(),
+        version: "0.0.0-test",
+        ...gatewayOptions,
+        approvals: {
+          repository: store.toolApprovals,
+          settings: gatewayOptions.approvals ?? { approveChanges: defaults.approve_changes, maxDescriptionLength: defaults.max_description_length },
+        },
+      })
     : undefined;
   const deps: ApiDeps = {
     logger: silentLogger(),

@@ -158,6 +158,25 @@ describe("wire shapes", () => {
     });
   });
 
+  it("sends a held or approved tool under tool_approvals, by either name", () => {
+    expect(resolveEventNames(["tool_approval"])).toEqual({ topics: ["tool_approvals"] });
+    const held = toWireEvent({
+      type: "tool_approval",
+      server_id: "fs",
+      tool: "read",
+      state: "held",
+      reasons: ["changed since it was approved (description)"],
+      by: null,
+      hash: "h1",
+      at: 6,
+    });
+    expect(held).toEqual({
+      topic: "tool_approvals",
+      server_id: "fs",
+      message: { type: "tool_approval", server_id: "fs", tool: "read", state: "held", reasons: ["changed since it was approved (description)"], by: null, hash: "h1", at: 6 },
+    });
+  });
+
   it("sends config reloads and rejections under the config topic, to every server filter", () => {
     const reloaded = toWireEvent({ type: "config_reloaded", path: "/x", added: ["a"], removed: [], changed: [], restart_required: [], at: 3 });
     expect(reloaded).toEqual({
@@ -178,7 +197,7 @@ describe("wire shapes", () => {
     const internal: DomainEvent[] = [
       { type: "server_registered", server_id: "a", source: "config" },
       { type: "server_removed", server_id: "a" },
-      { type: "tool_called", server_id: "a", tool: "echo", ok: true, duration_ms: 1, at: 1 },
+      { type: "tool_called", server_id: "a", tool: "echo", ok: true, outcome: "ok", caller: { id: null, name: "local" }, via: "internal", duration_ms: 1, at: 1 },
     ];
     for (const event of internal) expect(toWireEvent(event)).toBeUndefined();
   });

@@ -15,7 +15,7 @@ import { isServerSubject } from "../../alerts/index.js";
 import type { DomainEvent, HealthMetrics, HealthStatus, ServerStatusEvent } from "../../bus/events.js";
 
 /** What a client can subscribe to; each maps one domain event type to one wire message type. */
-export const TOPICS = ["health_updates", "server_status", "alerts", "capabilities_changed", "logs", "install_progress", "config"] as const;
+export const TOPICS = ["health_updates", "server_status", "alerts", "capabilities_changed", "logs", "install_progress", "config", "tool_approvals"] as const;
 export type Topic = (typeof TOPICS)[number];
 
 /** Accepted names: the seed's plural `health_updates`, and the wire type's own name for each. */
@@ -33,6 +33,8 @@ const NAMES: Record<string, Topic | "*"> = {
   config: "config",
   config_reloaded: "config",
   config_rejected: "config",
+  tool_approvals: "tool_approvals",
+  tool_approval: "tool_approvals",
   "*": "*",
   all: "*",
 };
@@ -241,6 +243,21 @@ export function toWireEvent(event: DomainEvent): WireEvent | undefined {
         topic: "config",
         server_id: null,
         message: { type: "config_rejected", path: event.path, problems: event.problems, at: event.at },
+      };
+    case "tool_approval":
+      return {
+        topic: "tool_approvals",
+        server_id: event.server_id,
+        message: {
+          type: "tool_approval",
+          server_id: event.server_id,
+          tool: event.tool,
+          state: event.state,
+          reasons: event.reasons,
+          by: event.by,
+          hash: event.hash,
+          at: event.at,
+        },
       };
     case "server_capabilities":
     case "server_registered":

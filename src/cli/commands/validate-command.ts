@@ -7,6 +7,7 @@
 import { resolve } from "node:path";
 import type { Command } from "commander";
 import { exposedSecretsWarning } from "../../config/file-privacy.js";
+import { profileServerWarnings } from "../../config/gateway-profiles-schema.js";
 import { DEFAULT_CONFIG_FILE, loadConfigFile } from "../../config/loader.js";
 import type { ServerConfig } from "../../config/schema.js";
 import type { ProbeResult } from "../../mcp/index.js";
@@ -40,6 +41,8 @@ export function registerValidateCommand(program: Command, ctx: CliContext): void
       const config = await loadConfigFile(configPath);
       const exposed = await exposedSecretsWarning(configPath, config);
       if (exposed) ctx.io.err(`warning: ${terminalSafe(exposed.message)}`);
+      const ids = new Set(config.servers.map((server) => server.id));
+      for (const warning of profileServerWarnings(config.gateway?.profiles ?? {}, ids)) ctx.io.err(`warning: ${terminalSafe(warning)}`);
       const enabled = config.servers.filter((server) => server.enabled);
       const { probeServer } = await import("../../mcp/index.js");
       // probeServer reports every failure in its result; it does not throw.

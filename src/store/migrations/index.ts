@@ -14,6 +14,8 @@ import { migration008 } from "./008-retention-indexes.js";
 import { migration009 } from "./009-alert-outbox.js";
 import { migration010 } from "./010-token-expiry.js";
 import { migration011 } from "./011-process-group-kind.js";
+import { migration012 } from "./012-gateway-tool-approvals.js";
+import { migration013 } from "./013-last-capabilities.js";
 
 export interface Migration {
   version: number;
@@ -33,4 +35,6 @@ export const MIGRATIONS: Migration[] = [
   migration009,
   migration010,
   migration011,
+  migration012,
+  migration013,
 ];

@@ -323,7 +323,7 @@ describe("/ws protocol", () => {
 });
 
 describe("/ws security", () => {
-  it("needs a viewer token once tokens exist: header or ?token=, never logged", async () => {
+  it("needs a viewer token once tokens exist: header, subprotocol or ?token=, never logged", async () => {
     const { logger, lines } = capturedLogger();
     const { tokens, wsUrl } = await start({ logger });
     const viewer = await tokens.create("dashboard", "viewer");
@@ -336,6 +336,11 @@ describe("/ws security", () => {
     await byQuery.next((m) => m.type === "welcome");
     const byHeader = await WsTestClient.open(wsUrl, { headers: { authorization: `Bearer ${viewer.token}` } });
     await byHeader.next((m) => m.type === "welcome");
+    // As the dashboard does: the token as a subprotocol beside the one the server picks.
+    await expect(WsTestClient.open(wsUrl, {}, ["pygent.v1", "pygent.bearer.pgf_not-a-real-token"])).rejects.toMatchObject({ status: 401 });
+    const byProtocol = await WsTestClient.open(wsUrl, {}, ["pygent.v1", `pygent.bearer.${viewer.token}`]);
+    await byProtocol.next((m) => m.type === "welcome");
+    expect(byProtocol.protocol).toBe("pygent.v1");
 
     const log = lines.join("");
     expect(log).toContain("incoming request");

@@ -43,6 +43,9 @@ import { serverHealthRoutes } from "./routes/server-health.js";
 import { serverRoutes } from "./routes/servers.js";
 import { tokenRoutes } from "./routes/tokens.js";
 import { jsonSerializerCompiler, zodValidatorCompiler } from "./validation.js";
+import { createWebFiles } from "./web-files.js";
+
+export { defaultWebRoot } from "./web-files.js";
 import type { EventHubOptions } from "./ws/event-hub.js";
 import { registerEventStreamRoute, registerWebSocketSupport } from "./ws/ws-route.js";
 
@@ -98,6 +101,8 @@ export interface ApiDeps {
   metrics?: MetricsServices;
   /** How the last load of the config file went (/config/status, `config` in /health); registered only when given. */
   configStatus?: () => ConfigReloadStatus;
+  /** The dashboard's built files (`web/dist`), served at `/` with page paths falling back to its index.html; none when not given. */
+  webRoot?: string;
   /** The MCP gateway (/mcp, /sse, /messages and /api/v1/gateway); registered only when given. */
   gateway?: Gateway;
   /** The config's `gateway` section (its session limits), read per use so a reload applies; defaults otherwise. */
@@ -167,7 +172,8 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
 
   app.setValidatorCompiler(zodValidatorCompiler);
   app.setSerializerCompiler(jsonSerializerCompiler);
-  registerErrorHandling(app);
+  const web = deps.webRoot === undefined ? undefined : createWebFiles(deps.webRoot);
+  registerErrorHandling(app, web?.fallback);
   configureBodyParsing(app);
   // Before the guards: see registerWebSocketSupport.
   const { bus, metrics } = deps;
@@ -228,6 +234,7 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
     system: deps.health?.system,
     configStatus: deps.configStatus,
   });
+  web?.registerRoutes(app);
   return app;
 }
 

@@ -366,7 +366,7 @@ export async function createDaemon(options: DaemonOptions): Promise<Daemon> {
       services: { health, discovery: discoveryServices, alerts },
       approvals: { repository: store.toolApprovals, settings: approvalSettingsOf(config) },
     });
-    const { buildApp } = await import("../api/app.js");
+    const { buildApp, defaultWebRoot } = await import("../api/app.js");
     app = await buildApp({
       manager,
       store,
@@ -385,6 +385,7 @@ export async function createDaemon(options: DaemonOptions): Promise<Daemon> {
       authState,
       security: () => security,
       configStatus: () => configStatus,
+      webRoot: defaultWebRoot(),
       gateway,
       gatewayConfig: () => gatewayConfig,
     });

@@ -33,9 +33,9 @@ export class WsTestClient {
     ws.on("error", () => undefined);
   }
 
-  /** Opens a socket; rejects with UpgradeRefused when the server answers the upgrade with an HTTP error. */
-  static open(url: string, options: ClientOptions = {}): Promise<WsTestClient> {
-    const ws = new WebSocket(url, options);
+  /** Opens a socket, offering `protocols` if given; rejects with UpgradeRefused when the server answers the upgrade with an HTTP error. */
+  static open(url: string, options: ClientOptions = {}, protocols: string[] = []): Promise<WsTestClient> {
+    const ws = new WebSocket(url, protocols, options);
     const client = new WsTestClient(ws);
     open.add(client);
     return new Promise((resolve, reject) => {
@@ -46,6 +46,11 @@ export class WsTestClient {
       });
       ws.once("error", (error) => reject(error));
     });
+  }
+
+  /** The subprotocol the server picked ("" for none). */
+  get protocol(): string {
+    return this.ws.protocol;
   }
 
   send(message: unknown): void {

@@ -2,7 +2,9 @@
  * Token checks for the routes outside /api that still need them: the /ws upgrade and /metrics.
  * Same rule as the /api guard (auth-guard.ts): open while auth is off, otherwise a valid
  * token whose role covers the route. Browsers cannot set headers on a WebSocket, so a route may
- * also accept the token as `?token=`; such URLs are logged with the token blanked out.
+ * also accept the token as a subprotocol (`pygent.bearer.<token>` offered beside `pygent.v1`,
+ * which the server picks, as the dashboard does: the token stays out of URLs) or as
+ * `?token=`; such URLs are logged with the token blanked out.
  */
 import type { FastifyReply, FastifyRequest, onRequestAsyncHookHandler } from "fastify";
 import type { TokenRole } from "../../store/tokens-repository.js";
@@ -10,8 +12,18 @@ import { bearerToken, type Authenticator } from "./auth-guard.js";
 
 export interface RouteTokenGuardOptions {
   role: TokenRole;
-  /** Also accept `?token=<token>` (for browser WebSockets). */
+  /** Also accept `?token=<token>` and the `pygent.bearer.<token>` subprotocol (for browser WebSockets). */
   allowQueryToken?: boolean;
+}
+
+/** The subprotocol prefix that carries a token on a browser's WebSocket upgrade. */
+export const BEARER_PROTOCOL_PREFIX = "pygent.bearer.";
+
+/** The token offered as a `pygent.bearer.<token>` subprotocol (`Sec-WebSocket-Protocol`), or undefined. */
+export function protocolToken(header: string | undefined): string | undefined {
+  if (!header) return undefined;
+  const offered = header.split(",").map((protocol) => protocol.trim());
+  return offered.find((protocol) => protocol.startsWith(BEARER_PROTOCOL_PREFIX))?.slice(BEARER_PROTOCOL_PREFIX.length);
 }
 
 /** The `token` query parameter of a URL, or undefined. */
@@ -33,7 +45,9 @@ export function routeTokenGuard(auth: Authenticator, options: RouteTokenGuardOpt
     const on = await auth.tokens.authEnabled();
     request.authMode = on ? "on" : "off";
     if (!on) return;
-    const presented = bearerToken(request.headers.authorization) ?? (options.allowQueryToken ? queryToken(request.url) : undefined);
+    const presented =
+      bearerToken(request.headers.authorization) ??
+      (options.allowQueryToken ? (protocolToken(request.headers["sec-websocket-protocol"]) ?? queryToken(request.url)) : undefined);
     request.principal = await auth.authenticate(request, reply, presented, options.role);
   };
 }

@@ -43,7 +43,7 @@ const AlertListQuerySchema = limitQuerySchema(100).extend({
   server_id: ServerIdSchema.optional(),
 });
 
-const AlertRecordSchema = z
+export const AlertRecordSchema = z
   .object({
     id: z.string(),
     rule_id: z.string(),

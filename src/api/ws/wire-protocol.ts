@@ -12,7 +12,7 @@
  */
 import { z } from "zod";
 import { isServerSubject } from "../../alerts/index.js";
-import type { DomainEvent, HealthMetrics, HealthStatus } from "../../bus/events.js";
+import type { DomainEvent, HealthMetrics, HealthStatus, ServerStatusEvent } from "../../bus/events.js";
 
 /** What a client can subscribe to; each maps one domain event type to one wire message type. */
 export const TOPICS = ["health_updates", "server_status", "alerts", "capabilities_changed", "logs", "install_progress", "config", "tool_approvals"] as const;
@@ -127,6 +127,9 @@ export interface HealthUpdateMessage {
   at: number;
 }
 
+/** The fields of a server_status event a client sees, named one by one as toWireEvent copies them. */
+export type ServerStatusMessage = Pick<ServerStatusEvent, "type" | "server_id" | "state" | "previous" | "reason" | "pid" | "restarts" | "at">;
+
 /**
  * An event as a client sees it, with what the hub needs to route it. `server_id` is null for an
  * event about no one server (the config file's): every subscriber of its topic gets it.
@@ -156,21 +159,19 @@ export function toWireEvent(event: DomainEvent): WireEvent | undefined {
       };
       return { topic: "health_updates", server_id: event.server_id, message: { ...message } };
     }
-    case "server_status":
-      return {
-        topic: "server_status",
+    case "server_status": {
+      const message: ServerStatusMessage = {
+        type: "server_status",
         server_id: event.server_id,
-        message: {
-          type: "server_status",
-          server_id: event.server_id,
-          state: event.state,
-          previous: event.previous,
-          reason: event.reason,
-          pid: event.pid,
-          restarts: event.restarts,
-          at: event.at,
-        },
+        state: event.state,
+        previous: event.previous,
+        reason: event.reason,
+        pid: event.pid,
+        restarts: event.restarts,
+        at: event.at,
       };
+      return { topic: "server_status", server_id: event.server_id, message: { ...message } };
+    }
     case "alert":
       return {
         topic: "alerts",

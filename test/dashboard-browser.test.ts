@@ -1,0 +1,166 @@
+/**
+ * The dashboard in a real browser against a real daemon: servers appear and turn healthy, a
+ * server killed with SIGKILL goes offline and comes back on the page without a reload, Stop
+ * (confirmed) stops one, and a dropped connection is shown and comes back by itself. Screenshots at 1280×800 and 390 px
+ * wide go to test-results/ for people to look at.
+ */
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { gzipSync } from "node:zlib";
+import type { Page } from "playwright-core";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { packageBin } from "../src/config/package-bin.js";
+import { launchBrowser, type Browser } from "./helpers/browser.js";
+import { runCliCaptured } from "./helpers/cli-in-process.js";
+import { ROOT, startDaemon, type DaemonProcess } from "./helpers/daemon-process.js";
+import { fixtureServer } from "./helpers/fixture-servers.js";
+import { makeTempDir, removeTempDir } from "./helpers/processes.js";
+
+const RESULTS = join(ROOT, "test-results");
+/** The dashboard's initial JavaScript, gzipped, must stay under this. */
+const INITIAL_JS_BUDGET_BYTES = 250 * 1024;
+const SLOW_MS = 30_000;
+
+let dir: string;
+let daemon: DaemonProcess | undefined;
+let browser: Browser | undefined;
+
+beforeEach(() => {
+  dir = makeTempDir("pygent-dashboard-");
+  mkdirSync(RESULTS, { recursive: true });
+});
+
+afterEach(async () => {
+  await browser?.close();
+  browser = undefined;
+  await daemon?.stop();
+  daemon = undefined;
+  removeTempDir(dir);
+});
+
+// A second of backoff, so that the page has time to show the server down.
+const ECHO = fixtureServer("echo", "echo-server.mjs", { name: "Echo", health_check_interval: 2, restart_backoff_initial: 1, restart_backoff_max: 2 });
+const EVERYTHING = {
+  id: "everything",
+  name: "Everything",
+  command: [process.execPath, packageBin("@modelcontextprotocol/server-everything"), "stdio"],
+  health_check_interval: 2,
+  shutdown_timeout: 2,
+};
+
+async function startWithServers(servers: Record<string, unknown>[]): Promise<DaemonProcess> {
+  const config = join(dir, "mcp_server_configs.json");
+  writeFileSync(config, JSON.stringify({ servers }));
+  return startDaemon(join(dir, "data"), config);
+}
+
+function badge(page: Page, id: string) {
+  return page.locator(`[data-testid="server-${id}"] [data-testid="status"]`);
+}
+
+async function waitForStatus(page: Page, id: string, status: string): Promise<void> {
+  await page.locator(`[data-testid="server-${id}"] [data-testid="status"][data-status="${status}"]`).waitFor({ timeout: SLOW_MS });
+}
+
+describe("the dashboard", () => {
+  it("shows servers turning healthy, a killed one going offline and back live, Stop stopping one, and a reconnect", async () => {
+    daemon = await startWithServers([ECHO, EVERYTHING]);
+    browser = await launchBrowser({ width: 1280, height: 800 });
+    const page = await browser.context.newPage();
+    const scripts: Buffer[] = [];
+    page.on("response", (response) => {
+      if (response.request().resourceType() === "script") void response.body().then((body) => scripts.push(body));
+    });
+
+    await page.goto(daemon.url);
+    await page.getByTestId("overall-status").waitFor({ timeout: SLOW_MS });
+    await page.getByRole("link", { name: "Servers", exact: true }).click();
+    await waitForStatus(page, "echo", "healthy");
+    await waitForStatus(page, "everything", "healthy");
+    await page.getByTestId("connection").getByText("Live").waitFor();
+    await page.getByRole("link", { name: "Overview" }).click();
+    await page.getByTestId("component-database").waitFor();
+    await page.screenshot({ path: join(RESULTS, "dashboard-overview-1280.png"), fullPage: true });
+    await page.getByRole("link", { name: "Servers", exact: true }).click();
+    await page.screenshot({ path: join(RESULTS, "dashboard-servers-1280.png"), fullPage: true });
+    await page.emulateMedia({ colorScheme: "dark" });
+    await page.screenshot({ path: join(RESULTS, "dashboard-servers-1280-dark.png"), fullPage: true });
+    await page.emulateMedia({ colorScheme: "light" });
+
+    const gzipped = scripts.reduce((sum, body) => sum + gzipSync(body).length, 0);
+    expect(scripts.length).toBeGreaterThan(0);
+    expect(gzipped).toBeLessThan(INITIAL_JS_BUDGET_BYTES);
+
+    // Every status the echo server's badge shows from now on, and a mark that a reload would wipe.
+    // (Run in the page, as text: the tests compile without the DOM's types.)
+    await page.evaluate(`{
+      const seen = [];
+      window.seenStatuses = seen;
+      new MutationObserver(() => {
+        const status = document.querySelector('[data-testid="server-echo"] [data-testid="status"]')?.getAttribute("data-status");
+        if (status && seen.at(-1) !== status) seen.push(status);
+      }).observe(document.body, { subtree: true, childList: true, attributes: true });
+    }`);
+    const echo = await daemon.api<{ pid: number; restarts: number }>("/api/v1/mcp/servers/echo");
+    process.kill(echo.body.pid, "SIGKILL");
+    await waitForStatus(page, "echo", "offline");
+    await waitForStatus(page, "echo", "healthy");
+    const seen = (await page.evaluate("window.seenStatuses")) as string[] | undefined;
+    expect(seen).toContain("offline");
+    expect(seen?.at(-1)).toBe("healthy");
+    await expect.poll(() => page.locator('[data-testid="server-echo"] td[data-label="Restarts"]').textContent()).toBe("1");
+
+    await page.getByRole("button", { name: "Stop Everything" }).click();
+    const dialog = page.getByRole("dialog");
+    await dialog.getByText("Stop Everything?").waitFor();
+    await dialog.getByRole("button", { name: "Stop", exact: true }).click();
+    await page.locator('[data-testid="server-everything"] [data-testid="state"]', { hasText: "stopped" }).waitFor({ timeout: SLOW_MS });
+    expect(await badge(page, "everything").getAttribute("data-status")).toBe("offline");
+    expect(await page.getByRole("button", { name: "Start Everything" }).isVisible()).toBe(true);
+
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.screenshot({ path: join(RESULTS, "dashboard-servers-390.png"), fullPage: true });
+    await page.getByRole("link", { name: "Overview" }).click();
+    await page.screenshot({ path: join(RESULTS, "dashboard-overview-390.png"), fullPage: true });
+
+    await daemon.stop();
+    await page.getByTestId("connection").getByText(/Disconnected, retrying/).waitFor({ timeout: SLOW_MS });
+    // The same daemon back on the same port: the page reconnects by itself and reloads what it missed.
+    const port = new URL(daemon.url).port;
+    daemon = await startDaemon(join(dir, "data"), join(dir, "mcp_server_configs.json"), ["--port", port]);
+    await page.getByTestId("connection").getByText("Live").waitFor({ timeout: SLOW_MS });
+    await page.getByRole("link", { name: "Servers", exact: true }).click();
+    await waitForStatus(page, "echo", "healthy");
+  }, 120_000);
+
+  it("asks for a token when auth is on, keeps it for the tab (never in the URL) and goes live with it", async () => {
+    const created = await runCliCaptured(["token", "create", "--role", "operator", "--name", "dashboard", "--data-dir", join(dir, "data"), "--quiet"]);
+    expect(created.code, created.stderr).toBe(0);
+    const token = created.stdout.trim();
+    daemon = await startWithServers([ECHO]);
+    browser = await launchBrowser({ width: 1280, height: 800 });
+    const page = await browser.context.newPage();
+
+    await page.goto(`${daemon.url}/servers`);
+    const field = page.getByLabel("API token");
+    await field.fill("pgf_not-a-real-token");
+    await field.press("Enter");
+    await page.getByRole("alert").getByText("did not accept this token").waitFor({ timeout: SLOW_MS });
+    await page.screenshot({ path: join(RESULTS, "dashboard-sign-in-1280.png") });
+
+    await field.fill(token);
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await waitForStatus(page, "echo", "healthy");
+    await page.getByTestId("connection").getByText("Live").waitFor({ timeout: SLOW_MS });
+    expect(page.url()).toBe(`${daemon.url}/servers`);
+
+    await page.reload();
+    await waitForStatus(page, "echo", "healthy");
+    await page.getByTestId("connection").getByText("Live").waitFor({ timeout: SLOW_MS });
+    expect(await page.getByLabel("API token").count()).toBe(0);
+
+    await page.getByRole("button", { name: "Sign out" }).click();
+    await page.getByLabel("API token").waitFor();
+    expect(await page.evaluate("sessionStorage.length")).toBe(0);
+  }, 120_000);
+});

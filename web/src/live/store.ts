@@ -1,0 +1,220 @@
+/**
+ * The dashboard's state: servers, their health, the system health report and firing alerts.
+ * Loaded from the REST API, then kept current by /ws events (server_status, health_updates,
+ * alerts) rather than by polling; after a reconnect it reloads, since events may have been
+ * missed. Components read it through useDashboard (useSyncExternalStore).
+ */
+import { useSyncExternalStore } from "react";
+import { ApiClient, ApiError, type ServerAction } from "../api/client.js";
+import { readToken, saveToken } from "../api/token.js";
+import type { AlertRecord, HealthBody, HealthStatus, HealthUpdateMessage, ServerStatusMessage, ServerView } from "../api/types.js";
+import { connectEvents, type Connection, type WireMessage } from "./event-socket.js";
+
+export interface DashboardState {
+  /** "signed-out": auth is on and no valid token was given. */
+  phase: "loading" | "ready" | "signed-out" | "error";
+  error: string | null;
+  servers: ServerView[];
+  /** Health status per server id, from the monitor. */
+  health: Record<string, { status: HealthStatus; reasons: string[] }>;
+  system: HealthBody | null;
+  alerts: AlertRecord[];
+  connection: Connection;
+  retryInMs: number | null;
+}
+
+/** How long health refreshes wait so that a burst of events makes one request. */
+const REFRESH_DEBOUNCE_MS = 500;
+
+const HEALTH_STATUSES: readonly HealthStatus[] = ["healthy", "warning", "critical", "unknown", "offline"];
+
+/** The per-server rows of the health report's mcp component, when it has them. */
+function healthFromReport(report: HealthBody): DashboardState["health"] {
+  const rows = (report.components.mcp.details as { servers?: unknown }).servers;
+  const health: DashboardState["health"] = {};
+  if (!Array.isArray(rows)) return health;
+  for (const row of rows as Array<{ id?: unknown; status?: unknown; reasons?: unknown }>) {
+    if (typeof row.id !== "string" || !HEALTH_STATUSES.includes(row.status as HealthStatus)) continue;
+    health[row.id] = { status: row.status as HealthStatus, reasons: Array.isArray(row.reasons) ? (row.reasons as string[]) : [] };
+  }
+  return health;
+}
+
+export class DashboardStore {
+  private state: DashboardState = {
+    phase: "loading",
+    error: null,
+    servers: [],
+    health: {},
+    system: null,
+    alerts: [],
+    connection: "connecting",
+    retryInMs: null,
+  };
+  private readonly listeners = new Set<() => void>();
+  private token: string | null = readToken();
+  readonly api = new ApiClient(() => this.token);
+  private socket: { close(): void } | null = null;
+  private refreshTimer: ReturnType<typeof setTimeout> | null = null;
+  /** Events held while a load is in flight. */
+  private held: WireMessage[] | null = null;
+
+  readonly subscribe = (listener: () => void): (() => void) => {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  };
+
+  readonly snapshot = (): DashboardState => this.state;
+
+  private set(patch: Partial<DashboardState>): void {
+    this.state = { ...this.state, ...patch };
+    for (const listener of this.listeners) listener();
+  }
+
+  /** Loads everything and opens the event stream. */
+  async start(): Promise<void> {
+    if (!(await this.load())) return;
+    this.socket?.close();
+    let everOpen = false;
+    this.socket = connectEvents({
+      topics: ["server_status", "health_updates", "alerts"],
+      token: () => this.token,
+      onMessage: (message) => this.onMessage(message),
+      onConnection: (connection, retryInMs) => {
+        this.set({ connection, retryInMs });
+        if (connection !== "open") return;
+        if (everOpen) void this.load();
+        everOpen = true;
+      },
+      onUnauthorized: () => this.signOut(),
+    });
+  }
+
+  /** Signs in with a token; false when the daemon refuses it. */
+  async signIn(token: string): Promise<boolean> {
+    this.token = token;
+    try {
+      await this.api.servers();
+    } catch (error) {
+      this.token = null;
+      if (error instanceof ApiError && error.unauthorized) return false;
+      throw error;
+    }
+    saveToken(token);
+    this.set({ phase: "loading" });
+    await this.start();
+    return true;
+  }
+
+  signOut(): void {
+    this.socket?.close();
+    this.socket = null;
+    this.token = null;
+    saveToken(null);
+    this.set({ phase: "signed-out", servers: [], health: {}, system: null, alerts: [] });
+  }
+
+  get signedIn(): boolean {
+    return this.token !== null;
+  }
+
+  async act(id: string, action: ServerAction): Promise<void> {
+    const view = await this.api.serverAction(id, action);
+    this.upsert(view);
+  }
+
+  private async load(): Promise<boolean> {
+    // Events that arrive while the snapshot is on its way are newer than it may be: held, then applied on top.
+    const held: WireMessage[] = [];
+    this.held = held;
+    try {
+      const [list, system] = await Promise.all([this.api.servers(), this.api.health()]);
+      const alerts = await this.api.firingAlerts().catch(() => []);
+      this.set({ phase: "ready", error: null, servers: list.servers, system, health: healthFromReport(system), alerts });
+      if (this.held === held) this.held = null;
+      for (const message of held) this.onMessage(message);
+      return true;
+    } catch (error) {
+      if (this.held === held) this.held = null;
+      if (error instanceof ApiError && error.unauthorized) {
+        this.signOut();
+        return false;
+      }
+      this.set({ phase: "error", error: error instanceof Error ? error.message : String(error) });
+      return false;
+    }
+  }
+
+  private upsert(view: ServerView): void {
+    const servers = this.state.servers.some((each) => each.id === view.id)
+      ? this.state.servers.map((each) => (each.id === view.id ? view : each))
+      : [...this.state.servers, view];
+    this.set({ servers });
+  }
+
+  private onMessage(message: WireMessage): void {
+    if (this.held) {
+      this.held.push(message);
+      return;
+    }
+    switch (message.type) {
+      case "server_status":
+        this.onServerStatus(message as unknown as ServerStatusMessage);
+        break;
+      case "health_update": {
+        const update = message as unknown as HealthUpdateMessage;
+        this.set({ health: { ...this.state.health, [update.server_id]: { status: update.status, reasons: update.reasons } } });
+        this.refreshSoon();
+        break;
+      }
+      case "alert":
+        this.refreshSoon();
+        break;
+      default:
+        break;
+    }
+  }
+
+  private onServerStatus(status: ServerStatusMessage): void {
+    const known = this.state.servers.find((each) => each.id === status.server_id);
+    if (!known) {
+      void this.load();
+      return;
+    }
+    this.upsert({ ...known, state: status.state, reason: status.reason, pid: status.pid, restarts: status.restarts });
+    this.refreshSoon();
+  }
+
+  /** The health report and alerts, once a burst of events has passed. */
+  private refreshSoon(): void {
+    if (this.refreshTimer) return;
+    this.refreshTimer = setTimeout(() => {
+      this.refreshTimer = null;
+      void Promise.all([this.api.health(), this.api.firingAlerts().catch(() => this.state.alerts)])
+        .then(([system, alerts]) => this.set({ system, alerts, health: { ...this.state.health, ...healthFromReport(system) } }))
+        .catch(() => undefined);
+    }, REFRESH_DEBOUNCE_MS);
+  }
+}
+
+/**
+ * The status a server's badge shows: the monitor's while it runs, offline while it does not
+ * (stopped, waiting to restart, given up), unknown while it starts or stops.
+ */
+export function displayStatus(server: ServerView, health: DashboardState["health"]): HealthStatus {
+  switch (server.state) {
+    case "running":
+      return health[server.id]?.status ?? "unknown";
+    case "starting":
+    case "stopping":
+      return "unknown";
+    default:
+      return "offline";
+  }
+}
+
+export const store = new DashboardStore();
+
+export function useDashboard(): DashboardState {
+  return useSyncExternalStore(store.subscribe, store.snapshot);
+}

@@ -3,8 +3,9 @@
  * stateless request) gets its own low-level SDK `Server` whose handlers answer lists from the
  * catalog and route calls to the owning server through the MCP Manager, with that server's
  * timeout, the client's cancellation, progress token and answers to the server's sampling and
- * elicitation carried through (call-passthrough.ts); an upstream failure comes back as an MCP
- * error naming the server. Changes of the servers (started, stopped, removed, capabilities
+ * elicitation carried through (call-passthrough.ts), and completions and resource subscriptions
+ * go to the owner too (utility-methods.ts); an upstream failure comes back as an MCP error naming
+ * the server. Changes of the servers (started, stopped, removed, capabilities
  * changed) reach open sessions as list_changed notifications, debounced. A tool whose definition
  * awaits approval is neither listed nor called (tool-approvals.ts). The transport is the caller's
  * (the API mounts it on HTTP); this domain knows no HTTP.

@@ -8,7 +8,7 @@
  */
 import { Client, StreamableHTTPClientTransport, type LoggingMessageNotificationParams } from "@modelcontextprotocol/client";
 import { describe, expect, it } from "vitest";
-import { createTestApp, type TestApp } from "../src/api/test-support/test-app.js";
+import { createTestApp, echoEntry, type TestApp } from "../src/api/test-support/test-app.js";
 import { GatewayProfileSchema } from "../src/config/gateway-profiles-schema.js";
 import { closedAfterEach, listenOnLoopback, textOf } from "./helpers/gateway-apps.js";
 import { everythingEntry, fixtureServer } from "./helpers/fixture-servers.js";
@@ -113,5 +113,25 @@ describe("gateway utility methods", { timeout: 90_000 }, () => {
     secondUpdates.length = 0;
     await waitFor(() => secondUpdates.includes(one), { timeoutMs: 20_000, message: "the next update of the resource the second session still holds" });
     expect(firstUpdates.filter((uri) => uri === two)).toEqual([]);
+  });
+
+  it("answers an empty completion for a server that does not complete, and refuses a subscription its owner or a stateless request cannot take", async () => {
+    const { base } = await gatewayWith([echoEntry("echo")]);
+    const url = new URL("/mcp", base);
+    const client = await connect(url);
+
+    const none = await client.complete({ ref: { type: "ref/prompt", name: "echo__greet" }, argument: { name: "name", value: "A" } });
+    expect(none).toEqual({ completion: { values: [], total: 0, hasMore: false } });
+    await expect(client.complete({ ref: { type: "ref/resource", uri: "nothing://{here}" }, argument: { name: "here", value: "" } })).rejects.toThrow(
+      /no running server serves the resource nothing:\/\/\{here\}/,
+    );
+    await expect(client.subscribeResource({ uri: "echo://info" })).rejects.toThrow(/server "echo" serves echo:\/\/info but does not offer resource subscriptions/);
+
+    const stateless = await fetch(url, {
+      method: "POST",
+      headers: { "content-type": "application/json", accept: "application/json, text/event-stream" },
+      body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "resources/subscribe", params: { uri: "echo://info" } }),
+    });
+    expect(await stateless.json()).toMatchObject({ id: 1, error: { code: -32600, message: expect.stringMatching(/needs a session/) } });
   });
 });

@@ -115,6 +115,19 @@ describe("gateway utility methods", { timeout: 90_000 }, () => {
     expect(firstUpdates.filter((uri) => uri === two)).toEqual([]);
   });
 
+  it("subscribes a server that started again to what its clients still hold", async () => {
+    const { app, base } = await gatewayWith([everythingEntry()]);
+    const client = await connect(new URL("/mcp", base));
+    const updates = updatesOf(client);
+    const uri = "demo://resource/dynamic/text/3";
+    await client.subscribeResource({ uri });
+
+    await app.manager.restartServer("everything");
+    await waitFor(() => (app.manager.get("everything").state === "running" ? true : undefined), { timeoutMs: 30_000, message: "everything running again" });
+    await client.callTool({ name: "everything__toggle-subscriber-updates", arguments: {} });
+    await waitFor(() => updates.includes(uri), { timeoutMs: 20_000, message: "the update of the resource, from the restarted server" });
+  });
+
   it("answers an empty completion for a server that does not complete, and refuses a subscription its owner or a stateless request cannot take", async () => {
     const { base } = await gatewayWith([echoEntry("echo")]);
     const url = new URL("/mcp", base);

@@ -3,7 +3,8 @@
  * session with each server, shared by every gateway client: it subscribes there for each client
  * that asks (so that a restarted server learns of it again), unsubscribes once the last client
  * has left (unsubscribed or closed), and a server's notifications/resources/updated reaches only
- * the clients subscribed to that URI of that server.
+ * the clients subscribed to that URI of that server. A server that starts again (a restart, a
+ * crash, an on-demand start) is subscribed again to what its clients still hold.
  */
 import type { Server } from "@modelcontextprotocol/server";
 import type { MessageBus } from "../bus/index.js";
@@ -33,11 +34,20 @@ export function createResourceSubscriptions(deps: { manager: McpManager; bus: Me
   const subscriptions = new Map<string, Subscription>();
   const keyOf = (serverId: string, uri: string) => JSON.stringify([serverId, uri]);
 
-  const stop = deps.bus.subscribe("resource_updated", ({ server_id, uri }) => {
-    for (const session of subscriptions.get(keyOf(server_id, uri))?.sessions ?? []) {
-      session.sendResourceUpdated({ uri }).catch((error: unknown) => logger.debug({ err: errorMessage(error), server_id, uri }, "resource update not delivered"));
-    }
-  });
+  const stops = [
+    deps.bus.subscribe("resource_updated", ({ server_id, uri }) => {
+      for (const session of subscriptions.get(keyOf(server_id, uri))?.sessions ?? []) {
+        session.sendResourceUpdated({ uri }).catch((error: unknown) => logger.debug({ err: errorMessage(error), server_id, uri }, "resource update not delivered"));
+      }
+    }),
+    deps.bus.subscribe("server_status", ({ server_id, state, previous }) => {
+      if (state !== "running" || previous === "running") return;
+      for (const { serverId, uri } of subscriptions.values()) {
+        if (serverId !== server_id) continue;
+        manager.subscribeResource(serverId, uri).catch((error: unknown) => logger.warn({ err: errorMessage(error), server_id, uri }, "resource subscription not renewed"));
+      }
+    }),
+  ];
 
   /** Takes the client off one subscription; the server's session is unsubscribed after the last client. */
   async function leave(session: Server, key: string, subscription: Subscription): Promise<void> {
@@ -69,7 +79,7 @@ export function createResourceSubscriptions(deps: { manager: McpManager; bus: Me
     },
 
     close() {
-      stop();
+      for (const stop of stops) stop();
       subscriptions.clear();
     },
   };

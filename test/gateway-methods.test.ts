@@ -4,7 +4,8 @@
  * conformance fixture) and official SDK clients on /mcp. A client's log level filters the log
  * messages a server sends during that client's call, which reach that client only; a completion
  * of a prompt's or a resource template's argument comes from the server that owns it; a
- * resource update reaches only the sessions subscribed to that resource.
+ * resource update reaches only the sessions subscribed to that resource, and the server stays
+ * subscribed exactly as long as one session holds it, across its restarts.
  */
 import { Client, StreamableHTTPClientTransport, type LoggingMessageNotificationParams } from "@modelcontextprotocol/client";
 import { describe, expect, it } from "vitest";
@@ -113,6 +114,31 @@ describe("gateway utility methods", { timeout: 90_000 }, () => {
     secondUpdates.length = 0;
     await waitFor(() => secondUpdates.includes(one), { timeoutMs: 20_000, message: "the next update of the resource the second session still holds" });
     expect(firstUpdates.filter((uri) => uri === two)).toEqual([]);
+  });
+
+  it("unsubscribes the server from a resource once the last session holding it closes", async () => {
+    const { app, base } = await gatewayWith([everythingEntry()]);
+    const url = new URL("/mcp", base);
+    const leavingTransport = new StreamableHTTPClientTransport(url);
+    const leaving = scope.client(new Client({ name: "methods-test", version: "1.0.0" }));
+    await leaving.connect(leavingTransport);
+    const staying = await connect(url);
+    const [one, two] = ["demo://resource/dynamic/text/1", "demo://resource/dynamic/text/2"];
+    await leaving.subscribeResource({ uri: one });
+    await staying.subscribeResource({ uri: two });
+    // What the server sends, whoever gets it: the server sends `one`'s update before `two`'s in each round.
+    const sent: string[] = [];
+    const stop = app.bus.subscribe("resource_updated", (event) => void sent.push(event.uri));
+    try {
+      await leavingTransport.terminateSession();
+      await waitFor(() => (app.gateway!.status().sessions === 1 ? true : undefined), { timeoutMs: 10_000, message: "the session closed" });
+      await staying.callTool({ name: "everything__toggle-subscriber-updates", arguments: {} });
+      // Two rounds, so that the second began well after the unsubscribe was sent.
+      await waitFor(() => (sent.filter((uri) => uri === two).length >= 2 ? true : undefined), { timeoutMs: 20_000, message: "two rounds of updates" });
+      expect(sent.slice(sent.indexOf(two) + 1)).toEqual([two]);
+    } finally {
+      stop();
+    }
   });
 
   it("subscribes a server that started again to what its clients still hold", async () => {

@@ -69,6 +69,7 @@ describe("the MCP conformance suite", { timeout: 180_000 }, () => {
     const run = await runConformance(await gatewayEndpoint(), join(dir, "results"), CONFORMANCE_EXPECTED_FAILURES);
     expect(run.output).toContain("Baseline check passed");
     expect(run.code, run.output).toBe(0);
-    expect(run.passed).toBe(34);
+    expect(run.failed, run.output).toBe(0);
+    expect(run.passed).toBe(39);
   });
 });

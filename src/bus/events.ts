@@ -274,6 +274,17 @@ export interface ToolApprovalEvent {
   at: number;
 }
 
+/**
+ * A server said a resource the daemon subscribed to changed (notifications/resources/updated;
+ * published by src/mcp): the gateway tells the clients that subscribed to it.
+ */
+export interface ResourceUpdatedEvent {
+  type: "resource_updated";
+  server_id: string;
+  uri: string;
+  at: number;
+}
+
 export type DomainEvent =
   | ServerStatusEvent
   | ServerCapabilitiesEvent
@@ -289,7 +300,8 @@ export type DomainEvent =
   | AlertEvent
   | InstallProgressEvent
   | StorageFaultEvent
-  | ToolApprovalEvent;
+  | ToolApprovalEvent
+  | ResourceUpdatedEvent;
 
 export type EventType = DomainEvent["type"];
 export type EventOf<T extends EventType> = Extract<DomainEvent, { type: T }>;

@@ -22,6 +22,7 @@ export type {
   InstallProgressEvent,
   PromptSummary,
   ResourceSummary,
+  ResourceUpdatedEvent,
   ServerCapabilitiesEvent,
   ServerLogEvent,
   ServerRegisteredEvent,

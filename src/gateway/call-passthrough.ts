@@ -1,7 +1,8 @@
 /**
  * What a gateway client's request carries through to the server that serves it: its
  * cancellation (the SDK aborts the handler's signal on notifications/cancelled), its progress
- * token (the server's progress comes back under it), and its answers to the server's sampling
+ * token (the server's progress comes back under it), its log level (the server's log messages
+ * come back on the request's stream, those below the level the client set dropped), and its answers to the server's sampling
  * and elicitation requests, asked of this client on this request's stream when it declared the
  * capability, refused with the reason otherwise.
  */
@@ -39,11 +40,14 @@ function missingCapability(capabilities: ClientCapabilities | undefined, request
 
 /** The manager's options for the upstream request made for this client's request. */
 export function passthroughOptions(sdk: ServerSdk, server: Server, ctx: ServerContext, caller: GatewayCaller): CallOptions {
-  const { signal, notify, send } = ctx.mcpReq;
+  const { signal, notify, send, log } = ctx.mcpReq;
   const progressToken = ctx.mcpReq._meta?.progressToken;
   return {
     signal,
     caller,
+    onLog: ({ level, data, logger }) => {
+      log(level, data, logger).catch(() => undefined);
+    },
     ...(progressToken !== undefined
       ? {
           onProgress: (progress) => {

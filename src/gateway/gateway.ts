@@ -3,8 +3,9 @@
  * stateless request) gets its own low-level SDK `Server` whose handlers answer lists from the
  * catalog and route calls to the owning server through the MCP Manager, with that server's
  * timeout, the client's cancellation, progress token and answers to the server's sampling and
- * elicitation carried through (call-passthrough.ts); an upstream failure comes back as an MCP
- * error naming the server. Changes of the servers (started, stopped, removed, capabilities
+ * elicitation carried through (call-passthrough.ts), and completions and resource subscriptions
+ * go to the owner too (utility-methods.ts); an upstream failure comes back as an MCP error naming
+ * the server. Changes of the servers (started, stopped, removed, capabilities
  * changed) reach open sessions as list_changed notifications, debounced. A tool whose definition
  * awaits approval is neither listed nor called (tool-approvals.ts). The transport is the caller's
  * (the API mounts it on HTTP); this domain knows no HTTP.
@@ -31,6 +32,8 @@ import { loadServerSdk, type ServerSdk } from "./server-sdk.js";
 import { clientOf, trackedView, type SessionEntry } from "./session-tracking.js";
 import { createToolSearch, type VisibleTools } from "./tool-search.js";
 import { createToolApprovals, type ToolApprovals, type ToolApprovalSettings } from "./tool-approvals.js";
+import { createResourceSubscriptions } from "./resource-subscriptions.js";
+import { routeUtilityMethods } from "./utility-methods.js";
 
 /** Where the API serves the gateway. */
 export const GATEWAY_PATH = "/mcp";
@@ -132,6 +135,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
   }
   build(deps);
   const sessions = new Map<Server, SessionEntry>();
+  const subscriptions = createResourceSubscriptions({ manager, bus: deps.bus, logger });
   const calls = { total: 0, failed: 0 };
   const builtins = createBuiltins([...searchBuiltins(createToolSearch()), ...managementBuiltins(manager, deps.services ?? {})], separator);
   // Counts the changes of what the servers serve: the tool search index is rebuilt only after one.
@@ -214,8 +218,10 @@ export function createGateway(deps: GatewayDeps): Gateway {
       {
         capabilities: {
           tools: { listChanged: true },
-          resources: { listChanged: true },
+          resources: { listChanged: true, subscribe: true },
           prompts: { listChanged: true },
+          logging: {},
+          completions: {},
         },
         instructions: view.instructions,
       },
@@ -263,6 +269,15 @@ export function createGateway(deps: GatewayDeps): Gateway {
       const owner = await routed(undefined, () => view.resourceOwner(uri));
       return routed(owner, () => manager.readResource(owner, uri, passthroughOptions(sdk, server, ctx, caller))) as never;
     });
+    routeUtilityMethods(server, {
+      sdk,
+      manager,
+      view,
+      subscriptions,
+      inSession: () => sessions.has(server),
+      options: (ctx) => passthroughOptions(sdk, server, ctx, caller),
+      routed,
+    });
     return server;
   }
 
@@ -279,6 +294,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
       sessions.set(server, entry);
       server.onclose = () => {
         sessions.delete(server);
+        subscriptions.forget(server);
         if (![...sessions.values()].some((other) => other.profile === profile)) served.delete(profile);
       };
       return server;
@@ -347,6 +363,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
     async close() {
       for (const stop of unsubscribe) stop();
       approvals.close();
+      subscriptions.close();
       deps.clock.clearTimeout(pending);
       pending = undefined;
       await Promise.all([...sessions.keys()].map((server) => server.close().catch(() => undefined)));

@@ -54,6 +54,8 @@ export interface ConnectionHooks {
   onLost?: (reason: string, loss: { exit: ExitInfo | undefined; permanent: boolean; clean: boolean }) => void;
   /** The server said its tools, resources or prompts changed. */
   onListChanged?: (list: "tools" | "resources" | "prompts") => void;
+  /** The server said a resource the daemon subscribed to changed. */
+  onResourceUpdated?: (uri: string) => void;
 }
 
 export interface ConnectOptions {
@@ -339,6 +341,8 @@ async function connectWithin(config: ServerConfig, options: ConnectOptions, sign
   for (const method of UPSTREAM_REQUEST_METHODS) {
     client.setRequestHandler(method, (request, ctx) => calls.answer({ method, params: request.params }, ctx.mcpReq.signal) as never);
   }
+  client.setNotificationHandler("notifications/message", (notification) => calls.log(notification.params));
+  client.setNotificationHandler("notifications/resources/updated", (notification) => hooks.onResourceUpdated?.(notification.params.uri));
   let lost = false;
   const reportLost = (reason: string, exit: ExitInfo | undefined, permanent = false, clean = false) => {
     if (!opened || lost || connection?.isClosing) return;

@@ -6,9 +6,11 @@
  * request it serves: stdio is one channel, and the SDK's HTTP client transports do not tell on
  * which request's stream it came. So the caller is known only while exactly one request is in
  * flight on the session; with several, the server's request is refused, never guessed (a guess
- * could show one user's conversation to another user's client).
+ * could show one user's conversation to another user's client). A log message the server sends
+ * (notifications/message) goes by the same rule to the caller of the one request in flight, and
+ * is dropped otherwise.
  */
-import type { CallOptions, UpstreamRequest } from "./manager-types.js";
+import type { CallOptions, ServerLogMessage, UpstreamRequest } from "./manager-types.js";
 
 /** JSON-RPC codes the refusal goes to the server with. */
 const INVALID_REQUEST = -32600;
@@ -28,7 +30,7 @@ export class UpstreamRequestRefused extends Error {
 type Answerer = NonNullable<CallOptions["onUpstreamRequest"]>;
 
 /** `ended` is made only when a server's request is handed over: most calls never need one. */
-type InFlight = { answerer: Answerer | undefined; ended?: AbortController };
+type InFlight = { answerer: Answerer | undefined; onLog: CallOptions["onLog"]; ended?: AbortController };
 
 export const UPSTREAM_REQUEST_METHODS = ["sampling/createMessage", "elicitation/create"] as const;
 
@@ -38,13 +40,19 @@ export class InFlightCalls {
   constructor(private readonly serverId: string) {}
 
   /** Counts a request as in flight until the returned function is called. */
-  enter(answerer: Answerer | undefined): () => void {
-    const call: InFlight = { answerer };
+  enter({ onUpstreamRequest, onLog }: CallOptions): () => void {
+    const call: InFlight = { answerer: onUpstreamRequest, onLog };
     this.calls.add(call);
     return () => {
       this.calls.delete(call);
       call.ended?.abort();
     };
+  }
+
+  /** Hands a log message of the server to the caller of the one request in flight, if there is exactly one. */
+  log(message: ServerLogMessage): void {
+    const [only, ...others] = this.calls;
+    if (others.length === 0) only?.onLog?.(message);
   }
 
   /**

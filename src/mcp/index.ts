@@ -3,10 +3,12 @@ export type { ManagerDeps, SecretLookup } from "./manager.js";
 export type {
   CallOptions,
   CallProgress,
+  CompletionParams,
   LogLine,
   McpManager,
   RegisterOptions,
   ResourceTemplateSummary,
+  ServerLogMessage,
   ServerSource,
   ServerView,
   ToolCallResult,

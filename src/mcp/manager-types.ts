@@ -2,6 +2,7 @@
  * The public face of the MCP Manager: what the API, the CLI and later domains (health, alerts,
  * discovery, the gateway) may ask of it. Nothing outside src/mcp reaches further in.
  */
+import type { CompleteRequestParams, LoggingMessageNotificationParams } from "@modelcontextprotocol/client";
 import type { CallEntry, CallerRef, CapabilitySnapshot, ServerState } from "../bus/events.js";
 import type { ServerConfig } from "../config/schema.js";
 import type { ServerEventRecord } from "../store/server-events-repository.js";
@@ -80,6 +81,12 @@ export interface CallProgress {
 /** What a server may ask of the caller while it serves the caller's request. */
 export type UpstreamRequestMethod = "sampling/createMessage" | "elicitation/create";
 
+/** A log message a server sent (notifications/message), as MCP carries it. */
+export type ServerLogMessage = LoggingMessageNotificationParams;
+
+/** What a caller asks a server to complete: an argument of a prompt (`ref/prompt`) or of a resource template (`ref/resource`). */
+export type CompletionParams = CompleteRequestParams;
+
 export interface UpstreamRequest {
   method: UpstreamRequestMethod;
   params: Record<string, unknown>;
@@ -100,6 +107,8 @@ export interface CallOptions {
    * signal aborts when the server gives up on it. Without it, such a request is refused.
    */
   onUpstreamRequest?: ((request: UpstreamRequest, signal: AbortSignal) => Promise<Record<string, unknown>>) | undefined;
+  /** Log messages the server sends while serving this request come here, as its sampling requests do (see in-flight-calls.ts). */
+  onLog?: ((message: ServerLogMessage) => void) | undefined;
   /** Who called and through what; a caller inside the daemon ("local", internal) by default. */
   caller?: (CallerRef & { via: CallEntry }) | undefined;
 }
@@ -163,6 +172,15 @@ export interface McpManager {
   readResource(id: string, uri: string, options?: CallOptions): Promise<UpstreamResult>;
   /** Gets a prompt of a running server; bounded and failing as readResource. */
   getPrompt(id: string, name: string, args: Record<string, string>, options?: CallOptions): Promise<UpstreamResult>;
+  /** Asks a running server to complete an argument; bounded and failing as readResource. */
+  complete(id: string, params: CompletionParams, options?: CallOptions): Promise<UpstreamResult>;
+  /**
+   * Subscribes the daemon's session with a running server to a resource: its
+   * notifications/resources/updated are published as resource_updated events. Bounded and
+   * failing as readResource; unsubscribeResource undoes it.
+   */
+  subscribeResource(id: string, uri: string): Promise<void>;
+  unsubscribeResource(id: string, uri: string): Promise<void>;
   /** Lists the resource templates of a running server afresh (none when it serves no resources); bounded and failing as readResource. */
   listResourceTemplates(id: string): Promise<ResourceTemplateSummary[]>;
   /**

@@ -144,7 +144,7 @@ async function upstreamRequest<T>(
   const connection = found.supervisor.requireLive();
   const timeout = found.supervisor.config.request_timeout * 1000;
   const id = found.supervisor.id;
-  const leave = options ? connection.calls.enter(options.onUpstreamRequest) : undefined;
+  const leave = options ? connection.calls.enter(options) : undefined;
   try {
     return await send(connection, sdkRequestOptions(timeout, options ?? {}));
   } catch (error) {
@@ -490,7 +490,7 @@ export function createMcpManager(deps: ManagerDeps): McpManager {
           duration_ms: performance.now() - began,
           at: deps.clock.now(),
         });
-      const leave = connection.calls.enter(options.onUpstreamRequest);
+      const leave = connection.calls.enter(options);
       try {
         const result = await connection.client.callTool({ name, arguments: args }, sdkRequestOptions(timeoutMs, options));
         if (nestedDeeperThan(result, MAX_RESULT_DEPTH)) {
@@ -541,6 +541,20 @@ export function createMcpManager(deps: ManagerDeps): McpManager {
       );
     },
 
+    async complete(id, params, options = {}) {
+      return upstreamRequest(entry(id), `completion/complete ${params.ref.type === "ref/prompt" ? params.ref.name : params.ref.uri}`, options, (connection, sdkOptions) =>
+        connection.client.complete(params, sdkOptions) as Promise<UpstreamResult>,
+      );
+    },
+
+    async subscribeResource(id, uri) {
+      await upstreamRequest(entry(id), `resources/subscribe ${uri}`, undefined, (connection, sdkOptions) => connection.client.subscribeResource({ uri }, sdkOptions));
+    },
+
+    async unsubscribeResource(id, uri) {
+      await upstreamRequest(entry(id), `resources/unsubscribe ${uri}`, undefined, (connection, sdkOptions) => connection.client.unsubscribeResource({ uri }, sdkOptions));
+    },
+
     async listResourceTemplates(id): Promise<ResourceTemplateSummary[]> {
       const found = entry(id);
       if (!found.supervisor.requireLive().client.getServerCapabilities()?.resources) return [];
@@ -587,11 +601,12 @@ export function createMcpManager(deps: ManagerDeps): McpManager {
       return pid === null ? [] : processTable.group(pid);
     },
   };
-  const { callTool, readResource, getPrompt } = manager;
+  const { callTool, readResource, getPrompt, complete } = manager;
   return {
     ...manager,
     callTool: (id, name, args, options) => routed(id, () => callTool(id, name, args, options)),
     readResource: (id, uri, options) => routed(id, () => readResource(id, uri, options)),
     getPrompt: (id, name, args, options) => routed(id, () => getPrompt(id, name, args, options)),
+    complete: (id, params, options) => routed(id, () => complete(id, params, options)),
   };
 }

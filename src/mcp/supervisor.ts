@@ -204,6 +204,7 @@ export class Supervisor {
           if (generation === this.generation) this.onLost(reason, spawnedPid, { permanent, clean, exit });
         },
         onListChanged: (list) => this.log("daemon", `server reported ${list}/list_changed`),
+        onResourceUpdated: (uri) => this.deps.bus.publish({ type: "resource_updated", server_id: this.id, uri, at: this.deps.clock.now() }),
       },
     });
     const opening = this.config.transport === "stdio" ? this.deps.startSlots.run(open, { signal: abort.signal }) : open();

@@ -264,6 +264,8 @@ export function toWireEvent(event: DomainEvent): WireEvent | undefined {
     case "server_removed":
     case "server_updated":
     case "tool_called":
+    // Only the gateway's clients that subscribed to the resource see it.
+    case "resource_updated":
     // Subscribers see a storage fault as the alert it raises.
     case "storage_fault":
       return undefined;

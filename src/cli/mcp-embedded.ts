@@ -29,8 +29,10 @@ export async function serveEmbedded(options: EmbeddedOptions, ctx: CliContext): 
         "connect to it with `pygent mcp` (without --embedded), or give --embedded another --data-dir",
     );
   }
-  const { daemon, url } = await startDaemon(ctx, { dataDir: options.dataDir, configPath: options.configPath, host: "127.0.0.1", port: 0, logLevel: options.logLevel });
+  const { daemon, url, settled } = await startDaemon(ctx, { dataDir: options.dataDir, configPath: options.configPath, host: "127.0.0.1", port: 0, logLevel: options.logLevel });
   try {
+    // The client's first tools/list then sees every server that came up, not an empty list.
+    await settled;
     await relayStdioToDaemon({ ...options.relay, url: new URL(`${url}${options.path}`) });
   } finally {
     await daemon.stop();

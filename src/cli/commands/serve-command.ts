@@ -7,7 +7,7 @@
 import { resolve } from "node:path";
 import { Option, type Command } from "commander";
 import { DEFAULT_CONFIG_FILE } from "../../config/loader.js";
-import type { Daemon, DaemonOptions } from "../../daemon/daemon.js";
+import type { Daemon, DaemonOptions, DaemonStarted } from "../../daemon/daemon.js";
 import { examples, type CliContext } from "../cli-context.js";
 import { parsePort } from "../option-parsers.js";
 
@@ -74,7 +74,7 @@ export function registerServeCommand(program: Command, ctx: CliContext): void {
  * Creates the daemon and starts it, handling signals from the first moment: a stop during
  * start-up waits for it to settle. Resolves once it listens.
  */
-export async function startDaemon(ctx: CliContext, options: DaemonOptions): Promise<{ daemon: Daemon; url: string }> {
+export async function startDaemon(ctx: CliContext, options: DaemonOptions): Promise<DaemonStarted & { daemon: Daemon }> {
   const { createDaemon } = await import("../../daemon/daemon.js");
   const daemon = await createDaemon(options);
   const started = daemon.start();
@@ -86,8 +86,7 @@ export async function startDaemon(ctx: CliContext, options: DaemonOptions): Prom
     },
     () => daemon.kill(),
   );
-  const { url } = await started;
-  return { daemon, url };
+  return { daemon, ...(await started) };
 }
 
 /**

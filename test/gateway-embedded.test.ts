@@ -9,6 +9,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Client } from "@modelcontextprotocol/client";
 import { StdioClientTransport } from "@modelcontextprotocol/client/stdio";
+import { StdioServerTransport } from "@modelcontextprotocol/server/stdio";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { fixtureServer } from "./helpers/fixture-servers.js";
 import { BIN, expectAllGone, runCli } from "./helpers/daemon-process.js";
@@ -60,13 +61,20 @@ async function embeddedClient(): Promise<{ client: Client; pid: number; errors: 
   return { client, pid: transport.pid!, errors };
 }
 
-/** The command spawned directly, its stdin ours to close and its stdout ours to read. */
-function spawnEmbedded(): { child: ChildProcess; stdout: () => string } {
+/**
+ * The command spawned directly, an SDK client speaking the newline-delimited JSON of stdio over
+ * its pipes: closing its stdin is the test's alone, and no signal follows.
+ */
+async function spawnWithSession(): Promise<{ child: ChildProcess; client: Client; errors: Error[]; stdout: () => string }> {
   const child = spawn(process.execPath, embeddedArgs(), { stdio: ["pipe", "pipe", "ignore"], env: { ...process.env, NO_COLOR: "1" } });
   children.push(child);
   let stdout = "";
   child.stdout!.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
-  return { child, stdout: () => stdout };
+  const client = new Client({ name: "desktop", version: "1.0.0" });
+  const errors: Error[] = [];
+  client.onerror = (error) => errors.push(error);
+  await client.connect(new StdioServerTransport(child.stdout!, child.stdin!));
+  return { child, client, errors, stdout: () => stdout };
 }
 
 describe("pygent mcp --embedded", { timeout: 90_000 }, () => {
@@ -84,18 +92,20 @@ describe("pygent mcp --embedded", { timeout: 90_000 }, () => {
     await expectAllGone([pid, echo]);
   });
 
-  it("stops its servers and exits 0 when stdin closes, having written nothing to stdout", async () => {
-    const { child, stdout } = spawnEmbedded();
+  it("stops its servers and exits 0 by itself when stdin closes after a session, having written nothing but MCP to stdout", async () => {
+    const { child, client, errors, stdout } = await spawnWithSession();
     const echo = await echoPid(child.pid!);
     const exited = once(child, "exit");
+    expect(await client.callTool({ name: "echo__echo", arguments: { text: "once" } })).toMatchObject({ content: [{ type: "text", text: "once" }] });
     child.stdin!.end();
     expect(await exited).toEqual([0, null]);
     expect(isAlive(echo)).toBe(false);
-    expect(stdout()).toBe("");
+    expect(errors).toEqual([]);
+    expect(stdout()).toContain('"jsonrpc":"2.0"');
   });
 
-  it("stops its servers at SIGTERM", async () => {
-    const { child } = spawnEmbedded();
+  it("stops its servers at SIGTERM, a session open", async () => {
+    const { child } = await spawnWithSession();
     const echo = await echoPid(child.pid!);
     const exited = once(child, "exit");
     child.kill("SIGTERM");

@@ -5,6 +5,7 @@
  * profiles and built-in tools. Its logs go to stderr; stdout carries nothing but MCP. When stdin
  * closes, or at SIGTERM/SIGINT, the daemon stops and every server process with it.
  */
+import type { Socket } from "node:net";
 import type { CliContext } from "./cli-context.js";
 import { startDaemon } from "./commands/serve-command.js";
 import { relayStdioToDaemon, type RelayOptions } from "./mcp-relay.js";
@@ -29,12 +30,26 @@ export async function serveEmbedded(options: EmbeddedOptions, ctx: CliContext): 
         "connect to it with `pygent mcp` (without --embedded), or give --embedded another --data-dir",
     );
   }
-  const { daemon, url, settled } = await startDaemon(ctx, { dataDir: options.dataDir, configPath: options.configPath, host: "127.0.0.1", port: 0, logLevel: options.logLevel });
+  // The relay's connections are this process's own: the daemon's stop would wait for them to
+  // close, so once it stops they are dropped, and any the relay opens after (a retry) at once.
+  const connections = new Set<Socket>();
+  let stopping = false;
+  const dropConnections = (): void => {
+    stopping = true;
+    for (const socket of connections) socket.destroy();
+  };
+  const { daemon, url, settled } = await startDaemon(ctx, { dataDir: options.dataDir, configPath: options.configPath, host: "127.0.0.1", port: 0, logLevel: options.logLevel }, dropConnections);
+  daemon.app?.server.on("connection", (socket: Socket) => {
+    if (stopping) return void socket.destroy();
+    connections.add(socket);
+    socket.once("close", () => connections.delete(socket));
+  });
   try {
     // The client's first tools/list then sees every server that came up, not an empty list.
     await settled;
     await relayStdioToDaemon({ ...options.relay, url: new URL(`${url}${options.path}`) });
   } finally {
+    dropConnections();
     await daemon.stop();
   }
 }

@@ -72,9 +72,9 @@ export function registerServeCommand(program: Command, ctx: CliContext): void {
 
 /**
  * Creates the daemon and starts it, handling signals from the first moment: a stop during
- * start-up waits for it to settle. Resolves once it listens.
+ * start-up waits for it to settle, then `beforeStop` runs. Resolves once it listens.
  */
-export async function startDaemon(ctx: CliContext, options: DaemonOptions): Promise<DaemonStarted & { daemon: Daemon }> {
+export async function startDaemon(ctx: CliContext, options: DaemonOptions, beforeStop: () => void = () => {}): Promise<DaemonStarted & { daemon: Daemon }> {
   const { createDaemon } = await import("../../daemon/daemon.js");
   const daemon = await createDaemon(options);
   const started = daemon.start();
@@ -82,6 +82,7 @@ export async function startDaemon(ctx: CliContext, options: DaemonOptions): Prom
     ctx,
     async () => {
       await started.catch(() => {});
+      beforeStop();
       await daemon.stop();
     },
     () => daemon.kill(),

@@ -46,6 +46,11 @@ export interface DaemonOptions {
   environment?: NodeJS.ProcessEnv;
 }
 
+export interface DaemonStarted {
+  url: string;
+  settled: Promise<void>;
+}
+
 export interface Daemon {
   readonly manager: McpManager;
   readonly store: Store;
@@ -58,8 +63,11 @@ export interface Daemon {
   readonly app: FastifyInstance | undefined;
   readonly configPath: string;
   readonly dataDir: string;
-  /** Listens and starts every server; resolves with the URL it serves on. */
-  start(): Promise<{ url: string }>;
+  /**
+   * Listens and starts every server; resolves with the URL it serves on and `settled`, which
+   * resolves once those first starts have ended (running, failed or stopped), within 30 s.
+   */
+  start(): Promise<DaemonStarted>;
   /** Stops in reverse order; resolves when every child process is gone. */
   stop(): Promise<void>;
   /** The last resort when a person will not wait: SIGKILL to every server's process group, now. */
@@ -310,7 +318,7 @@ export async function createDaemon(options: DaemonOptions): Promise<Daemon> {
     }
   };
 
-  const startAll = async (): Promise<{ url: string }> => {
+  const startAll = async (): Promise<DaemonStarted> => {
     if (!isLoopback(options.host) && (await store.tokens.countActive(clock.now())) === 0) {
       throw new AppError(
         "CONFIG_INVALID",
@@ -446,7 +454,7 @@ export async function createDaemon(options: DaemonOptions): Promise<Daemon> {
       },
     });
     const host = options.host.includes(":") ? `[${options.host}]` : options.host;
-    return { url: `http://${host}:${port}` };
+    return { url: `http://${host}:${port}`, settled };
   };
 
   const stop = (): Promise<void> => {

@@ -24,6 +24,22 @@ export interface DataDirLock {
   release(): void;
 }
 
+/** The lock file's owner, as far as the file can be read. */
+function readLock(path: string): { pid: number | undefined; started_at: string | null } {
+  try {
+    const held = JSON.parse(readFileSync(path, "utf8")) as { pid?: number; started_at?: string };
+    return { pid: held.pid, started_at: typeof held.started_at === "string" ? held.started_at : null };
+  } catch {
+    return { pid: undefined, started_at: null };
+  }
+}
+
+/** The pid of the running daemon that holds the data directory, if one does. */
+export function dataDirOwner(dataDir: string): number | undefined {
+  const { pid } = readLock(join(dataDir, LOCK_FILE));
+  return pid !== undefined && processAlive(pid) ? pid : undefined;
+}
+
 export function lockDataDir(dataDir: string): DataDirLock {
   const path = join(dataDir, LOCK_FILE);
   const payload = JSON.stringify({ pid: process.pid, started_at: new Date().toISOString() });
@@ -32,15 +48,7 @@ export function lockDataDir(dataDir: string): DataDirLock {
     writeFileSync(path, payload, { flag: "wx", mode: 0o600 });
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
-    let owner: number | undefined;
-    let ownerStartedAt: string | null = null;
-    try {
-      const held = JSON.parse(readFileSync(path, "utf8")) as { pid?: number; started_at?: string };
-      owner = held.pid;
-      ownerStartedAt = typeof held.started_at === "string" ? held.started_at : null;
-    } catch {
-      owner = undefined;
-    }
+    const { pid: owner, started_at: ownerStartedAt } = readLock(path);
     if (owner !== undefined && processAlive(owner)) {
       throw new AppError(
         "CONFIG_INVALID",

@@ -109,13 +109,25 @@ export function readPidFile(path: string): number | undefined {
 
 /** Pids of running (non-zombie) processes whose process group is `pgid`. Linux only (/proc). */
 export function pidsInProcessGroup(pgid: number): number[] {
+  return runningPidsWhere(PGRP_FIELD, pgid);
+}
+
+/** Pids of running (non-zombie) processes whose parent is `ppid`. Linux only (/proc). */
+export function childPids(ppid: number): number[] {
+  return runningPidsWhere(PPID_FIELD, ppid);
+}
+
+// After "(comm)" in /proc/<pid>/stat: state, ppid, pgrp, ...
+const PPID_FIELD = 1;
+const PGRP_FIELD = 2;
+
+function runningPidsWhere(field: number, value: number): number[] {
   const pids: number[] = [];
   for (const entry of readdirSync("/proc")) {
     if (!/^\d+$/.test(entry)) continue;
     const pid = Number(entry);
     const fields = procStatFields(pid);
-    // After "(comm)": state, ppid, pgrp, ...
-    if (fields && !isZombieOrDead(fields[0]) && Number(fields[2]) === pgid) pids.push(pid);
+    if (fields && !isZombieOrDead(fields[0]) && Number(fields[field]) === value) pids.push(pid);
   }
   return pids;
 }

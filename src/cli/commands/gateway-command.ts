@@ -1,38 +1,57 @@
 /**
  * The gateway from the command line: `pygent mcp`, a stdio MCP server relaying to the daemon's
- * /mcp or a profile's /mcp/p/<name> (what a desktop client launches), `pygent gateway
+ * /mcp or a profile's /mcp/p/<name> (what a desktop client launches), or with --embedded to a
+ * daemon it runs itself, `pygent gateway
  * status|sessions|profiles`, and the approval of held tools.
  */
+import { resolve } from "node:path";
 import type { Command } from "commander";
 import type { GatewayStatus } from "../../gateway/index.js";
-import { clientFor, daemonTarget, examples, printJson, withDaemonOptions, type CliContext } from "../cli-context.js";
+import { clientFor, daemonTarget, examples, printJson, UsageError, withDaemonOptions, type CliContext } from "../cli-context.js";
 import { normaliseBaseUrl } from "../client.js";
 import { formatInstant, formatTable } from "../table.js";
 import { terminalSafe } from "../terminal-text.js";
 import { registerGatewayApprovalCommands } from "./gateway-approvals-command.js";
+import { withDaemonFileOptions, type DaemonFileOptions } from "./serve-command.js";
+
+interface McpOptions extends DaemonFileOptions {
+  profile?: string;
+  embedded?: boolean;
+  url?: string;
+}
 
 export function registerGatewayCommands(program: Command, ctx: CliContext): void {
   const mcp = program
     .command("mcp")
     .description("serve MCP on stdin/stdout, relayed to the running daemon's /mcp: every server it runs, as one (for Claude Desktop and other MCP clients)");
-  withDaemonOptions(mcp)
+  withDaemonFileOptions(withDaemonOptions(mcp))
     .option("--profile <name>", "serve only this gateway profile's subset (gateway.profiles in the config)")
+    .option("--embedded", "no daemon runs: run the config file's servers in this process (as `pygent serve` would, with --config, --data-dir, --log-level) until stdin closes")
     .addHelpText(
       "after",
-      examples("pygent mcp", "pygent mcp --profile research", "PYGENT_TOKEN=... pygent mcp --url http://127.0.0.1:8000") +
+      examples(
+        "pygent mcp",
+        "pygent mcp --profile research",
+        "PYGENT_TOKEN=... pygent mcp --url http://127.0.0.1:8000",
+        "pygent mcp --embedded --config ~/pygent/mcp_server_configs.json --data-dir ~/pygent/data",
+      ) +
         '\nIn Claude Desktop\'s config: "pygent": {"command": "npx", "args": ["pygent", "mcp"]}\n' +
-        "Tools and prompts are named <server_id>__<name>. Nothing but MCP is written to stdout.\n",
+        'Without a daemon: "pygent": {"command": "npx", "args": ["pygent", "mcp", "--embedded", "--config", "/abs/mcp_server_configs.json", "--data-dir", "/abs/data"]}\n' +
+        "Tools and prompts are named <server_id>__<name>. Nothing but MCP is written to stdout; logs go to stderr.\n",
     )
-    .action(async (options: { profile?: string }, cmd: Command) => {
+    .action(async (options: McpOptions, cmd: Command) => {
       const { url, token } = daemonTarget(cmd, ctx);
       // Loaded here: the SDK is needed by this command only.
       const [{ GATEWAY_PATH, profilePath }, { relayStdioToDaemon }] = await Promise.all([import("../../gateway/index.js"), import("../mcp-relay.js")]);
       const path = options.profile === undefined ? GATEWAY_PATH : profilePath(options.profile);
-      await relayStdioToDaemon({
-        url: new URL(`${normaliseBaseUrl(url)}${path}`),
-        token,
-        warn: (line) => ctx.io.err(`pygent mcp: ${line}`),
-      });
+      const relay = { token, warn: (line: string) => ctx.io.err(`pygent mcp: ${line}`) };
+      if (options.embedded) {
+        if (options.url !== undefined) throw new UsageError("--url names a running daemon and --embedded runs its own: give one or the other");
+        const { serveEmbedded } = await import("../mcp-embedded.js");
+        return serveEmbedded({ configPath: resolve(options.config), dataDir: resolve(options.dataDir), logLevel: options.logLevel, path, relay }, ctx);
+      }
+      if (["config", "dataDir", "logLevel"].some((key) => cmd.getOptionValueSource(key) === "cli")) throw new UsageError("--config, --data-dir and --log-level apply only with --embedded (a running daemon has its own)");
+      await relayStdioToDaemon({ ...relay, url: new URL(`${normaliseBaseUrl(url)}${path}`) });
     });
 
   const gateway = program.command("gateway").description("the MCP gateway the daemon serves at /mcp");

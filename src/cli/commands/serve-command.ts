@@ -7,22 +7,34 @@
 import { resolve } from "node:path";
 import { Option, type Command } from "commander";
 import { DEFAULT_CONFIG_FILE } from "../../config/loader.js";
+import type { Daemon, DaemonOptions, DaemonStarted } from "../../daemon/daemon.js";
 import { examples, type CliContext } from "../cli-context.js";
 import { parsePort } from "../option-parsers.js";
 
-interface ServeOptions {
-  allowedHost: string[];
-  port: number;
-  host: string;
+/** Where a daemon's config and data live and how much it logs: `pygent serve`'s options, taken by `pygent mcp --embedded` too. */
+export interface DaemonFileOptions {
   config: string;
   dataDir: string;
   logLevel: string;
 }
 
+interface ServeOptions extends DaemonFileOptions {
+  allowedHost: string[];
+  port: number;
+  host: string;
+}
+
 const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"];
 
+export function withDaemonFileOptions(command: Command): Command {
+  return command
+    .option("-c, --config <file>", "server config file, watched for changes", DEFAULT_CONFIG_FILE)
+    .option("--data-dir <dir>", "where the database and caches live", "./data")
+    .addOption(new Option("--log-level <level>", "log level; logs go to stderr").choices(LOG_LEVELS).default("info"));
+}
+
 export function registerServeCommand(program: Command, ctx: CliContext): void {
-  program
+  const serve = program
     .command("serve")
     .description("run the daemon: supervise the configured MCP servers and serve the REST API, /ws and /mcp")
     .option("-p, --port <port>", "port to listen on (0 picks a free one)", parsePort, 8000)
@@ -32,10 +44,8 @@ export function registerServeCommand(program: Command, ctx: CliContext): void {
       "another name clients use to reach the daemon, e.g. its LAN address or DNS name (repeatable; Host headers are checked)",
       (value: string, previous: string[]) => [...previous, value],
       [] as string[],
-    )
-    .option("-c, --config <file>", "server config file, watched for changes", DEFAULT_CONFIG_FILE)
-    .option("--data-dir <dir>", "where the database and caches live", "./data")
-    .addOption(new Option("--log-level <level>", "log level; logs go to stderr").choices(LOG_LEVELS).default("info"))
+    );
+  withDaemonFileOptions(serve)
     .addHelpText(
       "after",
       examples(
@@ -48,8 +58,7 @@ export function registerServeCommand(program: Command, ctx: CliContext): void {
     .action(async (options: ServeOptions) => {
       const configPath = resolve(options.config);
       const dataDir = resolve(options.dataDir);
-      const { createDaemon } = await import("../../daemon/daemon.js");
-      const daemon = await createDaemon({
+      const { url } = await startDaemon(ctx, {
         dataDir,
         configPath,
         host: options.host,
@@ -57,19 +66,28 @@ export function registerServeCommand(program: Command, ctx: CliContext): void {
         logLevel: options.logLevel,
         allowedHosts: options.allowedHost,
       });
-      const started = daemon.start();
-      // Signals are handled from the first moment: a stop during start-up waits for it to settle.
-      installShutdown(
-        ctx,
-        async () => {
-          await started.catch(() => {});
-          await daemon.stop();
-        },
-        () => daemon.kill(),
-      );
-      const { url } = await started;
       ctx.io.out(`PyGent Factory listening on ${url} (config ${configPath}, data ${dataDir})`);
     });
+}
+
+/**
+ * Creates the daemon and starts it, handling signals from the first moment: a stop during
+ * start-up waits for it to settle, then `beforeStop` runs. Resolves once it listens.
+ */
+export async function startDaemon(ctx: CliContext, options: DaemonOptions, beforeStop: () => void = () => {}): Promise<DaemonStarted & { daemon: Daemon }> {
+  const { createDaemon } = await import("../../daemon/daemon.js");
+  const daemon = await createDaemon(options);
+  const started = daemon.start();
+  installShutdown(
+    ctx,
+    async () => {
+      await started.catch(() => {});
+      beforeStop();
+      await daemon.stop();
+    },
+    () => daemon.kill(),
+  );
+  return { daemon, ...(await started) };
 }
 
 /**

@@ -340,8 +340,12 @@ export const GatewayConfigSchema = z
      * approved as first seen.
      */
     approve_changes: z.boolean().default(true),
-    /** A string in a tool's definition (its description above all) longer than this is suspicious. */
-    max_description_length: z.number().int().min(100).max(1_000_000).default(2000),
+    /**
+     * A string in a tool's definition (its description above all) longer than this is suspicious.
+     * The default is about three times the longest of the official starter servers'
+     * (sequential-thinking's, 2,800 characters), which must be served as they are.
+     */
+    max_description_length: z.number().int().min(100).max(1_000_000).default(8000),
     /** Seconds a /mcp session may go without a request (and without an open event stream) before it is closed. */
     session_idle_timeout: seconds(86_400 * 7).default(1800),
     /** Open MCP sessions (/mcp and the legacy /sse) at most; an initialize past it is refused with 503. */

@@ -46,7 +46,7 @@ describe("config validation", () => {
     expect(good.ok && good.value.gateway).toEqual({
       separator: ".",
       approve_changes: true,
-      max_description_length: 2000,
+      max_description_length: 8000,
       session_idle_timeout: 1800,
       max_sessions: 256,
       profiles: {},

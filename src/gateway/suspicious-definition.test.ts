@@ -1,5 +1,7 @@
+import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import type { ToolSummary } from "../bus/index.js";
+import { GatewayConfigSchema } from "../config/schema.js";
 import { suspiciousFlags } from "./suspicious-definition.js";
 
 const rules = { maxDescriptionLength: 2000 };
@@ -11,6 +13,18 @@ const tool = (extra: Partial<ToolSummary>): ToolSummary => ({
 });
 
 describe("suspicious tool definitions", () => {
+  it("holds none of the four starter servers' tools with the default settings", () => {
+    const starter = JSON.parse(readFileSync(new URL("../../test/fixtures/starter-tools.json", import.meta.url), "utf8")) as Record<
+      string,
+      { name: string; title?: string; description?: string; inputSchema: Record<string, unknown> }[]
+    >;
+    const defaults = { maxDescriptionLength: GatewayConfigSchema.parse({}).max_description_length };
+    const flagged = Object.values(starter)
+      .flat()
+      .filter((served) => suspiciousFlags({ name: served.name, description: served.description, input_schema: served.inputSchema }, defaults).length > 0);
+    expect(flagged.map((served) => served.name)).toEqual([]);
+  });
+
   it("finds nothing in an ordinary definition, tabs and line breaks included", () => {
     expect(suspiciousFlags(tool({ description: "Adds two numbers.\n\tReturns the sum. Ünïcödé is fine: 数字" }), rules)).toEqual([]);
   });

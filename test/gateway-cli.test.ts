@@ -9,7 +9,7 @@ import { Client } from "@modelcontextprotocol/client";
 import { StdioClientTransport } from "@modelcontextprotocol/client/stdio";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { fixtureServer } from "./helpers/fixture-servers.js";
-import { BIN, runCli, startDaemon, type DaemonProcess } from "./helpers/daemon-process.js";
+import { BIN, runCli, runNode, startDaemon, type DaemonProcess } from "./helpers/daemon-process.js";
 import { freePort } from "./helpers/network.js";
 import { makeTempDir, removeTempDir, waitFor } from "./helpers/processes.js";
 import { parsePrometheusText, sampleValue } from "./helpers/prometheus-text.js";
@@ -117,6 +117,26 @@ describe("pygent mcp", { timeout: 90_000 }, () => {
     );
     const sampled = await client.callTool({ name: "pt__ask_sampling", arguments: { who: "desk" } });
     expect(sampled.content).toEqual([{ type: "text", text: 'desk got: desktop read "sample for desk"' }]);
+  });
+
+  it("answers every message piped in before stdin closed, in the session its initialize opened, then exits", async () => {
+    const running = await serveEcho();
+    const lines = [
+      { jsonrpc: "2.0", id: 1, method: "initialize", params: { protocolVersion: "2025-06-18", capabilities: {}, clientInfo: { name: "script", version: "1" } } },
+      { jsonrpc: "2.0", method: "notifications/initialized" },
+      { jsonrpc: "2.0", id: 2, method: "tools/call", params: { name: "echo__echo", arguments: { text: "piped" } } },
+    ].map((message) => JSON.stringify(message));
+    const run = await runNode([BIN, "mcp", "--url", running.url], { input: `${lines.join("\n")}\nnot json\n`, timeoutMs: 60_000 });
+
+    expect(run.code, run.stderr).toBe(0);
+    const answers = run.stdout.trim().split("\n").map((line) => JSON.parse(line) as { id: number | null; result?: { content: unknown }; error?: { code: number } });
+    expect(answers.find((answer) => answer.id === 1)?.result).toBeDefined();
+    expect(answers.find((answer) => answer.id === 2)?.result?.content).toEqual([{ type: "text", text: "piped" }]);
+    expect(answers.find((answer) => answer.id === null)?.error?.code).toBe(-32700);
+    expect(run.stderr).toContain("a line on stdin is not JSON");
+    // The call went in the session initialize opened, which ended with the relay.
+    const status = JSON.parse((await runCli(["gateway", "status", "--json", "--url", running.url])).stdout) as { sessions: number; clients: unknown[] };
+    expect(status.sessions).toBe(0);
   });
 
   it("answers with an error naming the daemon when it cannot be reached, instead of hanging", async () => {

@@ -75,20 +75,23 @@ export interface RunNodeOptions {
   cwd?: string;
   /** A run that outlives it is killed (its code is then null), so that a hung client fails the test. */
   timeoutMs?: number;
+  /** Written to its stdin, which is then closed; none: stdin is not open. */
+  input?: string;
 }
 
 /** Runs `node <args>` to completion; resolves with its exit code and output. */
-export async function runNode(args: string[], { env = {}, cwd, timeoutMs }: RunNodeOptions = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
+export async function runNode(args: string[], { env = {}, cwd, timeoutMs, input }: RunNodeOptions = {}): Promise<{ code: number | null; stdout: string; stderr: string }> {
   const child = spawn(process.execPath, args, {
-    stdio: ["ignore", "pipe", "pipe"],
+    stdio: [input === undefined ? "ignore" : "pipe", "pipe", "pipe"],
     env: { ...process.env, NO_COLOR: "1", ...env },
     ...(cwd ? { cwd } : {}),
     ...(timeoutMs ? { timeout: timeoutMs, killSignal: "SIGKILL" as const } : {}),
   });
   let stdout = "";
   let stderr = "";
-  child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
-  child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+  child.stdout?.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
+  child.stderr?.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+  if (input !== undefined) child.stdin?.end(input);
   const [code] = (await once(child, "exit")) as [number | null];
   return { code, stdout, stderr };
 }

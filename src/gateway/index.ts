@@ -11,8 +11,6 @@ export {
 } from "./gateway.js";
 export { callerAuthInfo } from "./builtin-tools.js";
 export { type GatewayServices } from "./management-builtins.js";
-export { CALL_TOOL, SEARCH_TOOLS } from "./search-builtins.js";
-export { type VisibleTools } from "./tool-search.js";
 export type { GatewayCaller } from "./call-passthrough.js";
 export { GatewayStatusSchema, type GatewayStatus } from "./gateway-status.js";
 export {
@@ -24,8 +22,6 @@ export {
   type HeldReason,
   type PendingApproval,
 } from "./approvals-schema.js";
-export { suspiciousFlags, type SuspiciousFlag, type SuspicionRules } from "./suspicious-definition.js";
-export { approvalPath, type ToolApprovals, type ToolApprovalSettings } from "./tool-approvals.js";
+export type { ToolApprovals, ToolApprovalSettings } from "./tool-approvals.js";
 export { DEFAULT_SEPARATOR, idFitsSeparator, MAX_TOOL_NAME_LENGTH, namespacedName, splitName } from "./names.js";
-export type { GatewayView } from "./profile-view.js";
 export { loadServerSdk } from "./server-sdk.js";

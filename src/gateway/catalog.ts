@@ -7,9 +7,9 @@
  */
 import type { Prompt, Resource, ResourceTemplateType, Tool } from "@modelcontextprotocol/server";
 import type { CapabilitySnapshot, ToolSummary } from "../bus/index.js";
-import { AppError, errorMessage } from "../core/errors.js";
+import { AppError, errorMessage, isAppError } from "../core/errors.js";
 import type { Logger } from "../core/logger.js";
-import { startsOnCall, type McpManager, type ResourceTemplateSummary } from "../mcp/index.js";
+import { startsOnCall, type McpManager, type ResourceTemplateSummary, type ServerView } from "../mcp/index.js";
 import { idFitsSeparator, namespacedName, splitName } from "./names.js";
 import { loadServerSdk } from "./server-sdk.js";
 
@@ -91,13 +91,23 @@ export function createCatalog({ manager, separator, logger, servedTools, toolRef
     return kept;
   }
 
+  /** The registered server of this id, or undefined. */
+  function registered(id: string): ServerView | undefined {
+    try {
+      return manager.get(id);
+    } catch (error) {
+      if (isAppError(error) && (error.code === "SERVER_NOT_FOUND" || error.code === "INVALID_ID")) return undefined;
+      throw error;
+    }
+  }
+
   function resolve(kind: "tool" | "prompt", full: string): Target {
     const split = splitName(full, separator);
-    const known = split !== undefined && manager.list().some((server) => server.id === split.serverId);
-    if (!split || !known || !idFitsSeparator(split.serverId, separator)) {
+    // One look-up of the named server, not a list of them all: this runs at every call.
+    const server = split !== undefined && idFitsSeparator(split.serverId, separator) ? registered(split.serverId) : undefined;
+    if (!split || !server) {
       throw new AppError("TOOL_NOT_FOUND", `no ${kind} is named "${full}": gateway names are <server_id>${separator}<${kind}> of a registered server`);
     }
-    const server = manager.get(split.serverId);
     const state = server.state;
     if (state !== "running" && !startsOnCall(server)) {
       throw new AppError("SERVER_NOT_RUNNING", `server "${split.serverId}" is ${state}, not running; start it to use ${full}`);

@@ -19,15 +19,22 @@ const RANK: Record<string, number> = {
   /** The audit log: below everything that records into it (api, daemon, cli). */
   audit: 2,
   mcp: 3,
+  /** Language-model providers (chat, embeddings): below everything that uses a model. */
+  llm: 3,
   health: 4,
   discovery: 4,
+  /** Retrieval and agent memory: use llm's embedders and the store. */
+  rag: 4,
+  memory: 4,
   alerts: 5,
   gateway: 6,
-  api: 7,
-  daemon: 8,
-  cli: 9,
+  /** Agents call tools through the gateway and use memory, retrieval and models. */
+  agents: 7,
+  api: 8,
+  daemon: 9,
+  cli: 10,
   /** The package's public entry point re-exports from every domain. */
-  "index.ts": 10,
+  "index.ts": 11,
 };
 
 function sourceFiles(dir: string): string[] {

@@ -1,0 +1,2 @@
+/** Language models: the chat and embedding contracts, and the providers that implement them. */
+export type { ChatChunk, ChatMessage, ChatModel, ChatRequest, ChatResponse, ChatRole, ChatTool, ChatUsage, Embedder, ToolCall } from "./types.js";

@@ -1,15 +1,37 @@
 /** The dashboard's shell: header with navigation and the live connection, and the page for the path. */
-import { useEffect, useState } from "react";
+import { useEffect, useState, type ReactNode } from "react";
 import { ConnectionStatus } from "./components/connection-banner.js";
-import { store, useDashboard } from "./live/store.js";
+import { store, useDashboard, type DashboardState } from "./live/store.js";
 import { Overview } from "./pages/overview.js";
 import { Servers } from "./pages/servers.js";
 import { SignIn } from "./pages/sign-in.js";
 
-const PAGES = [
-  { path: "/", title: "Overview" },
-  { path: "/servers", title: "Servers" },
-] as const;
+/** What a page is drawn from: the live state, the rest of its path (after its own) and navigation. */
+interface PageProps {
+  state: DashboardState;
+  rest: string;
+  navigate: (path: string) => void;
+}
+
+interface Page {
+  path: string;
+  title: string;
+  render: (props: PageProps) => ReactNode;
+}
+
+/** The main navigation, in order; a path under a page's own (`/servers/everything`) is that page's. */
+const PAGES: readonly Page[] = [
+  { path: "/", title: "Overview", render: ({ state, navigate }) => <Overview state={state} navigate={navigate} /> },
+  { path: "/servers", title: "Servers", render: ({ state }) => <Servers state={state} /> },
+];
+
+function pageFor(path: string): { page: Page; rest: string } {
+  for (const page of PAGES) {
+    if (page.path === "/") continue;
+    if (path === page.path || path.startsWith(`${page.path}/`)) return { page, rest: path.slice(page.path.length + 1) };
+  }
+  return { page: PAGES[0]!, rest: "" };
+}
 
 function usePath(): [string, (path: string) => void] {
   const [path, setPath] = useState(location.pathname);
@@ -29,7 +51,7 @@ function usePath(): [string, (path: string) => void] {
 export function App() {
   const state = useDashboard();
   const [path, navigate] = usePath();
-  const page = PAGES.find((each) => each.path === path) ?? PAGES[0];
+  const { page, rest } = pageFor(path);
 
   useEffect(() => {
     document.title = `${page.title} · PyGent Factory`;
@@ -83,7 +105,7 @@ export function App() {
             </button>
           </div>
         )}
-        {state.phase === "ready" && (page.path === "/" ? <Overview state={state} navigate={navigate} /> : <Servers state={state} />)}
+        {state.phase === "ready" && page.render({ state, rest, navigate })}
       </main>
     </>
   );

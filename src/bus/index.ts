@@ -1,5 +1,16 @@
 export { InProcessBus } from "./bus.js";
 export type { MessageBus, Unsubscribe } from "./bus.js";
+export {
+  DEAD_LETTER_CAP,
+  DEFAULT_REQUEST_TIMEOUT_MS,
+  RequestReply,
+  type DeadLetter,
+  type DeadLetterReason,
+  type RequestEnvelope,
+  type RequestOptions,
+  type RequestReplyMetrics,
+  type Responder,
+} from "./request-reply.js";
 export type {
   AlertEvent,
   CallEntry,

@@ -66,6 +66,9 @@ export const ERROR_CATALOGUE = {
     status: 507,
     message: "The daemon's storage is full: the write was refused and nothing stored was lost. Free space in the data directory, then retry.",
   },
+  BUS_NO_RESPONDER: { status: 503, message: "Nothing answers this subject on the message bus." },
+  BUS_TIMEOUT: { status: 504, message: "The request on the message bus was not answered in time." },
+  BUS_RESPONDER_FAILED: { status: 502, message: "The responder on the message bus failed." },
   DAEMON_UNREACHABLE: { status: 503, message: "The PyGent daemon could not be reached." },
   INTERNAL: { status: 500, message: "An internal error occurred." },
 } as const satisfies Record<string, { status: number; message: string }>;

@@ -285,6 +285,22 @@ export interface ResourceUpdatedEvent {
   at: number;
 }
 
+/** An evolution run wrote a generation (its best so far) or ended; the run itself is read from the API. */
+export interface EvolutionGenerationEvent {
+  type: "evolution_generation";
+  run_id: string;
+  generation: number;
+  best_score: number;
+  evaluations: number;
+  at: number;
+}
+
+export interface EvolutionFinishedEvent {
+  type: "evolution_finished";
+  run_id: string;
+  at: number;
+}
+
 export type DomainEvent =
   | ServerStatusEvent
   | ServerCapabilitiesEvent
@@ -301,7 +317,9 @@ export type DomainEvent =
   | InstallProgressEvent
   | StorageFaultEvent
   | ToolApprovalEvent
-  | ResourceUpdatedEvent;
+  | ResourceUpdatedEvent
+  | EvolutionGenerationEvent
+  | EvolutionFinishedEvent;
 
 export type EventType = DomainEvent["type"];
 export type EventOf<T extends EventType> = Extract<DomainEvent, { type: T }>;

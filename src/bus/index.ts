@@ -26,6 +26,8 @@ export type {
   DomainEvent,
   EventOf,
   EventType,
+  EvolutionFinishedEvent,
+  EvolutionGenerationEvent,
   HealthMetrics,
   HealthStatus,
   HealthUpdateEvent,

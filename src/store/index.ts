@@ -32,6 +32,13 @@ export type { AuditFilter, AuditRecord, AuditRepository, NewAuditRecord } from "
 export type { AuthStateRecord, AuthStateRepository, DaemonBindRecord } from "./auth-state-repository.js";
 export type { InstallRecord, InstallsRepository } from "./installs-repository.js";
 export type { LastCapabilitiesRecord, LastCapabilitiesRepository } from "./last-capabilities-repository.js";
+export type {
+  EvolutionCandidateRecord,
+  EvolutionProgress,
+  EvolutionRepository,
+  EvolutionRunRecord,
+  EvolutionRunState,
+} from "./evolution-repository.js";
 export type { DiscoveryUsageRecord, DiscoveryUsageRepository } from "./discovery-usage-repository.js";
 export type { ProcessGroupKind, ProcessGroupRecord, ProcessGroupsRepository } from "./process-groups-repository.js";
 export type {

@@ -13,6 +13,7 @@ import { sqliteHealthRepository, type HealthRepository } from "./health-reposito
 import { sqliteInstallsRepository, type InstallsRepository } from "./installs-repository.js";
 import { sqliteLastCapabilitiesRepository, type LastCapabilitiesRepository } from "./last-capabilities-repository.js";
 import { sqliteDiscoveryUsageRepository, type DiscoveryUsageRepository } from "./discovery-usage-repository.js";
+import { sqliteEvolutionRepository, type EvolutionRepository } from "./evolution-repository.js";
 import { sqliteProcessGroupsRepository, type ProcessGroupsRepository } from "./process-groups-repository.js";
 import { secretKeySource } from "./secret-key.js";
 import { sqliteSecretsRepository, type SecretsRepository } from "./secrets-repository.js";
@@ -48,6 +49,7 @@ export interface Store {
   discoveryUsage: DiscoveryUsageRepository;
   toolApprovals: ToolApprovalsRepository;
   lastCapabilities: LastCapabilitiesRepository;
+  evolution: EvolutionRepository;
   /** Runs a trivial query; resolves with how long it took. */
   ping(): Promise<{ latency_ms: number }>;
   info(): Promise<StoreInfo>;
@@ -89,6 +91,7 @@ export function openStore(dataDir: string, clock: Clock, options: OpenStoreOptio
     discoveryUsage: faults.guard(sqliteDiscoveryUsageRepository(db)),
     toolApprovals: faults.guard(sqliteToolApprovalsRepository(db)),
     lastCapabilities: faults.guard(sqliteLastCapabilitiesRepository(db)),
+    evolution: faults.guard(sqliteEvolutionRepository(db)),
     async ping() {
       const started = performance.now();
       pingStmt.get();

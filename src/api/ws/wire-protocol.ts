@@ -15,7 +15,7 @@ import { isServerSubject } from "../../alerts/index.js";
 import type { DomainEvent, HealthMetrics, HealthStatus, ServerStatusEvent } from "../../bus/events.js";
 
 /** What a client can subscribe to; each maps one domain event type to one wire message type. */
-export const TOPICS = ["health_updates", "server_status", "alerts", "capabilities_changed", "logs", "install_progress", "config", "tool_approvals"] as const;
+export const TOPICS = ["health_updates", "server_status", "alerts", "capabilities_changed", "logs", "install_progress", "config", "tool_approvals", "evolution"] as const;
 export type Topic = (typeof TOPICS)[number];
 
 /** Accepted names: the seed's plural `health_updates`, and the wire type's own name for each. */
@@ -35,6 +35,9 @@ const NAMES: Record<string, Topic | "*"> = {
   config_rejected: "config",
   tool_approvals: "tool_approvals",
   tool_approval: "tool_approvals",
+  evolution: "evolution",
+  evolution_generation: "evolution",
+  evolution_finished: "evolution",
   "*": "*",
   all: "*",
 };
@@ -259,6 +262,21 @@ export function toWireEvent(event: DomainEvent): WireEvent | undefined {
           at: event.at,
         },
       };
+    case "evolution_generation":
+      return {
+        topic: "evolution",
+        server_id: null,
+        message: {
+          type: "evolution_generation",
+          run_id: event.run_id,
+          generation: event.generation,
+          best_score: event.best_score,
+          evaluations: event.evaluations,
+          at: event.at,
+        },
+      };
+    case "evolution_finished":
+      return { topic: "evolution", server_id: null, message: { type: "evolution_finished", run_id: event.run_id, at: event.at } };
     case "server_capabilities":
     case "server_registered":
     case "server_removed":

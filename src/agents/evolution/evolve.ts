@@ -99,30 +99,30 @@ export async function evolve<Task extends { id: string }>(options: EvolveOptions
     return scores && { id: `g${generation}-${index}`, generation, genome, origin, parents, scores, mean: mean(scores) };
   };
 
-  /** A genome not yet in this generation, when a few tries find one. */
-  const novel = (build: () => Genome, taken: Set<string>): Genome => {
-    let genome = build();
-    for (let i = 1; i < NOVELTY_TRIES && taken.has(genomeKey(genome)); i++) genome = build();
-    return genome;
+  type Child = Pick<Candidate, "genome" | "origin" | "parents">;
+  /**
+   * Adds children from `breed` until the generation is full, each one not yet in it when a few
+   * tries find one; false when the budget ran out first.
+   */
+  const fill = async (members: Candidate[], generation: number, breed: () => Child): Promise<boolean> => {
+    const taken = new Set(members.map((member) => genomeKey(member.genome)));
+    while (members.length < settings.population) {
+      let child = breed();
+      for (let i = 1; i < NOVELTY_TRIES && taken.has(genomeKey(child.genome)); i++) child = breed();
+      taken.add(genomeKey(child.genome));
+      const candidate = await make(generation, members.length, child.genome, child.origin, child.parents);
+      if (!candidate) return false;
+      members.push(candidate);
+    }
+    return true;
   };
 
   let stopReason: StopReason = "generations";
-  let population: Candidate[] = [];
   const first = await make(0, 0, options.seed, "seed", []);
   if (!first) throw new Error(`the budget (${settings.budget}) cannot pay for one evaluation of the seed on ${tasks.length} tasks`);
-  population.push(first);
-  const taken = new Set([genomeKey(options.seed)]);
-  while (population.length < settings.population) {
-    const genome = novel(() => mutate(options.seed, space, random), taken);
-    taken.add(genomeKey(genome));
-    const candidate = await make(0, population.length, genome, "mutation", [first.id]);
-    if (!candidate) {
-      stopReason = "budget";
-      break;
-    }
-    population.push(candidate);
-  }
-  population = rank(population, taskIds);
+  const initial = [first];
+  if (!(await fill(initial, 0, () => ({ genome: mutate(options.seed, space, random), origin: "mutation", parents: [first.id] })))) stopReason = "budget";
+  let population = rank(initial, taskIds);
   await options.onGeneration?.(population);
   const bestByGeneration = [population[0]!.mean];
   let sinceImprovement = 0;
@@ -136,23 +136,19 @@ export async function evolve<Task extends { id: string }>(options: EvolveOptions
       stopReason = "aborted";
       break;
     }
-    const next: Candidate[] = population
+    const parents = population;
+    const next: Candidate[] = parents
       .slice(0, settings.elite)
       .map((elite, index) => ({ ...elite, id: `g${generation}-${index}`, generation, origin: "elite", parents: [elite.id] }));
-    const inGeneration = new Set(next.map((candidate) => genomeKey(candidate.genome)));
-    while (next.length < settings.population) {
-      const parent = pickParent(population, taskIds, random);
-      const useCrossover = population.length > 1 && random.chance(settings.crossover_rate);
-      const other = useCrossover ? pickParent(population.filter((each) => each !== parent), taskIds, random) : undefined;
-      const genome = novel(() => (other ? mutateSometimes(crossover(parent.genome, other.genome, space, random), space, random) : mutate(parent.genome, space, random)), inGeneration);
-      inGeneration.add(genomeKey(genome));
-      const candidate = await make(generation, next.length, genome, other ? "crossover" : "mutation", other ? [parent.id, other.id] : [parent.id]);
-      if (!candidate) {
-        stopReason = "budget";
-        break;
+    const breed = (): Child => {
+      const parent = pickParent(parents, taskIds, random);
+      if (parents.length < 2 || !random.chance(settings.crossover_rate)) {
+        return { genome: mutate(parent.genome, space, random), origin: "mutation", parents: [parent.id] };
       }
-      next.push(candidate);
-    }
+      const other = pickParent(parents.filter((each) => each !== parent), taskIds, random);
+      return { genome: mutateSometimes(crossover(parent.genome, other.genome, space, random), space, random), origin: "crossover", parents: [parent.id, other.id] };
+    };
+    if (!(await fill(next, generation, breed))) stopReason = "budget";
     population = rank(next, taskIds);
     await options.onGeneration?.(population);
     const best = population[0]!.mean;

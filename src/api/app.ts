@@ -11,6 +11,7 @@ import Fastify, {
   type FastifyRequest,
 } from "fastify";
 import type { AlertService } from "../alerts/index.js";
+import type { EvolutionService } from "../agents/evolution/index.js";
 import { createAuditService, DEFAULT_AUDIT_RETENTION_DAYS, type AuditService } from "../audit/index.js";
 import type { MessageBus } from "../bus/bus.js";
 import type { ConfigReloadStatus } from "../config/reload-status.js";
@@ -35,6 +36,7 @@ import { registerRateLimit } from "./rate-limit.js";
 import { alertRoutes } from "./routes/alerts.js";
 import { auditRoutes } from "./routes/audit.js";
 import { discoveryRoutes, type DiscoveryServices } from "./routes/discovery.js";
+import { evolutionRoutes } from "./routes/evolution.js";
 import { gatewayRoutes, registerGatewayEndpoint } from "./routes/gateway.js";
 import { gatewayApprovalRoutes } from "./routes/gateway-approvals.js";
 import { healthRoutes } from "./routes/health.js";
@@ -107,6 +109,8 @@ export interface ApiDeps {
   gateway?: Gateway;
   /** The config's `gateway` section (its session limits), read per use so a reload applies; defaults otherwise. */
   gatewayConfig?: () => GatewayConfig | undefined;
+  /** Evolution runs (/evolution routes); registered only when given. */
+  evolution?: EvolutionService;
 }
 
 /** Per-request lines at debug: a polling dashboard must not flood the info log. */
@@ -222,6 +226,7 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   await app.register(auditRoutes, { prefix: API_PREFIX, audit, authState });
   await app.register(tokenRoutes, { prefix: API_PREFIX, tokens, clock: deps.clock });
   if (deps.alerts) await app.register(alertRoutes, { prefix: API_PREFIX, alerts: deps.alerts });
+  if (deps.evolution) await app.register(evolutionRoutes, { prefix: API_PREFIX, evolution: deps.evolution });
   if (deps.discovery) await app.register(discoveryRoutes, { prefix: API_PREFIX, manager: deps.manager, ...deps.discovery });
   if (deps.health) await app.register(serverHealthRoutes, { prefix: API_PREFIX, monitor: deps.health.monitor, clock: deps.clock });
   await app.register(healthRoutes, {

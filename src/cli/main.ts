@@ -10,6 +10,7 @@ import { processIo, type CliContext, type CliIo } from "./cli-context.js";
 import { registerAuditCommand } from "./commands/audit-command.js";
 import { registerAuthCommand } from "./commands/auth-command.js";
 import { registerDiscoverCommand } from "./commands/discover-command.js";
+import { registerEvolveCommand } from "./commands/evolve-command.js";
 import { registerGatewayCommands } from "./commands/gateway-command.js";
 import { registerHealthCommand } from "./commands/health-command.js";
 import { registerInstallCommands } from "./commands/install-command.js";
@@ -87,6 +88,7 @@ Exit codes: 0 ok, 1 failure, 2 usage error.
   registerAuditCommand(program, ctx);
   registerSecretsCommand(program, ctx);
   registerGatewayCommands(program, ctx);
+  registerEvolveCommand(program, ctx);
   return program;
 }
 

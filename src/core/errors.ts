@@ -43,6 +43,7 @@ export const ERROR_CATALOGUE = {
   CATALOG_ENTRY_NOT_FOUND: { status: 404, message: "No server with this id is in the discovery catalog." },
   SECRET_REQUIRED: { status: 400, message: "A required environment variable or secret was not given." },
   URL_NOT_ALLOWED: { status: 400, message: "The URL is refused by the network policy." },
+  RUN_NOT_RUNNING: { status: 409, message: "The run is not in progress." },
   INSTALL_IN_PROGRESS: { status: 409, message: "This server is being installed or uninstalled already." },
   RUNTIME_MISSING: { status: 409, message: "The runtime this server needs is not installed on the daemon's machine." },
   BODY_TOO_LARGE: { status: 413, message: "The request body is too large." },

@@ -10,6 +10,7 @@ import { existsSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { resolve } from "node:path";
 import type { FastifyInstance } from "fastify";
+import type { EvolutionService } from "../agents/evolution/index.js";
 import { authRequiredBy, createAuthState, isLoopback } from "../api/auth/auth-state.js";
 import { createAlertService, type AlertService } from "../alerts/index.js";
 import { createAuditService, DEFAULT_AUDIT_RETENTION_DAYS, LOCAL_ACTOR } from "../audit/index.js";
@@ -297,6 +298,7 @@ export async function createDaemon(options: DaemonOptions): Promise<Daemon> {
   const loadAbort = new AbortController();
   let app: FastifyInstance | undefined;
   let gateway: Gateway | undefined;
+  let evolution: EvolutionService | undefined;
 
   let watcher: ConfigWatcher | undefined;
   let stopping: Promise<void> | undefined;
@@ -374,6 +376,9 @@ export async function createDaemon(options: DaemonOptions): Promise<Daemon> {
       services: { health, discovery: discoveryServices, alerts },
       approvals: { repository: store.toolApprovals, settings: approvalSettingsOf(config) },
     });
+    const { EvolutionService } = await import("../agents/evolution/index.js");
+    evolution = new EvolutionService({ repository: store.evolution, clock, bus, logger: logger.child({ module: "evolution" }) });
+    await evolution.recover();
     const { buildApp, defaultWebRoot } = await import("../api/app.js");
     app = await buildApp({
       manager,
@@ -396,6 +401,7 @@ export async function createDaemon(options: DaemonOptions): Promise<Daemon> {
       webRoot: defaultWebRoot(),
       gateway,
       gatewayConfig: () => gatewayConfig,
+      evolution,
     });
     await app.listen({ host: options.host, port: options.port });
     const settled = whenStartsSettle(manager, bus, CATALOG_LOAD_DEFER_MAX_MS);
@@ -467,6 +473,7 @@ export async function createDaemon(options: DaemonOptions): Promise<Daemon> {
       await services?.discovery.close();
       await app?.close();
       await gateway?.close();
+      await evolution?.close();
       // A broken database must not stop the shutdown; a record left behind names a dead pid, which the CLI ignores.
       await store.authState.clearDaemon(process.pid).catch(() => undefined);
       audit.stop();

@@ -6,8 +6,10 @@ import { InProcessBus, type DomainEvent } from "../../bus/index.js";
 import { systemClock } from "../../core/clock.js";
 import { isAppError } from "../../core/errors.js";
 import { openStore, type Store } from "../../store/index.js";
-import { EvolutionRequestSchema, EvolutionService } from "./evolution-service.js";
-import type { Genome } from "./genome.js";
+import { EvolutionRunBodySchema, EvolutionService } from "./evolution-service.js";
+import { EvolutionSettingsSchema } from "./evolve.js";
+import { GeneSpaceSchema, GenomeSchema, type Genome, type RetrievalGenes } from "./genome.js";
+import { retrievalKind } from "./kinds.js";
 
 const dirs: string[] = [];
 const stores: Store[] = [];
@@ -31,12 +33,18 @@ async function closeness(genome: Genome, task: { id: string; weight: number }): 
   return task.weight * mode * (1 - Math.min(1, Math.abs(genome.retrieval.rrf_k - 30) / 200));
 }
 
-const REQUEST = EvolutionRequestSchema.parse({
+const REQUEST = {
   name: "retrieval settings",
-  seed: { clauses: [], tools: [], temperature: 0, step_limit: 1, retrieval: { mode: "bm25", limit: 5, rrf_k: 120 } },
-  space: { evolve: ["retrieval"] },
-  settings: { seed: 3, population: 6, generations: 12, stagnation: 6 },
-});
+  seed: GenomeSchema.parse({ clauses: [], tools: [], temperature: 0, step_limit: 1, retrieval: { mode: "bm25", limit: 5, rrf_k: 120 } }),
+  space: GeneSpaceSchema.parse({ evolve: ["retrieval"] }),
+  settings: EvolutionSettingsSchema.parse({ seed: 3, population: 6, generations: 12, stagnation: 6 }),
+};
+
+/** A search whose ranking depends on its settings as a real one's does: hybrid finds both sources, bm25 one, vector the other. */
+async function search(query: string, settings: RetrievalGenes): Promise<string[]> {
+  const bySource = { bm25: [`${query}-a`, "noise-1", "noise-2"], vector: [`${query}-b`, "noise-3"], hybrid: [`${query}-a`, `${query}-b`, "noise-1"] };
+  return bySource[settings.mode].slice(0, settings.limit);
+}
 
 describe("evolution runs kept in the store", () => {
   it("runs in the background, writes every generation with its lineage, and publishes progress", async () => {
@@ -94,6 +102,34 @@ describe("evolution runs kept in the store", () => {
     const after = new EvolutionService({ repository: reopened.evolution, clock: systemClock });
     expect(await after.recover()).toBe(1);
     expect(await after.get("left-behind")).toMatchObject({ state: "aborted", error: "the daemon stopped during the run" });
+  });
+
+  it("evolves retrieval settings from a request as a user sends it, and names a bad task's field", async () => {
+    const { store } = open();
+    const defaults: RetrievalGenes = { mode: "bm25", limit: 5, rrf_k: 60 };
+    const service = new EvolutionService({ repository: store.evolution, clock: systemClock, kinds: { retrieval: retrievalKind(search, defaults) } });
+    const body = EvolutionRunBodySchema.parse({
+      name: "tune retrieval",
+      kind: "retrieval",
+      tasks: [
+        { id: "q1", query: "alpha", relevant: ["alpha-a", "alpha-b"] },
+        { id: "q2", query: "beta", relevant: ["beta-b"] },
+      ],
+      settings: { seed: 2, population: 4, generations: 10 },
+    });
+    const run = await service.wait((await service.submit(body)).id);
+    expect(run.best_genome?.retrieval.mode).toBe("hybrid");
+    expect(run.best_score).toBe(1);
+    const first = (await service.lineage(run.id)).find((candidate) => candidate.origin === "seed")!;
+    expect(first.mean).toBe(0.25);
+
+    const bad = await service.submit({ ...body, tasks: [{ id: "q1", query: "", relevant: [] }] }).catch((e: unknown) => e);
+    expect(isAppError(bad) && bad.details).toEqual([
+      { field: "tasks.0.query", message: "must not be empty" },
+      { field: "tasks.0.relevant", message: "must name at least one source" },
+    ]);
+    const agent = await service.submit({ ...body, kind: "agent" }).catch((e: unknown) => e);
+    expect(isAppError(agent) && agent.details).toEqual([{ field: "kind", message: "is not set up on this daemon" }]);
   });
 
   it("refuses an empty task suite, naming the field", async () => {

@@ -11,16 +11,36 @@ import { AppError, errorMessage } from "../../core/errors.js";
 import { newId } from "../../core/ids.js";
 import type { Logger } from "../../core/logger.js";
 import type { EvolutionCandidateRecord, EvolutionRepository, EvolutionRunRecord } from "../../store/index.js";
-import { evolve, EvolutionSettingsSchema, type Candidate } from "./evolve.js";
-import { GeneSpaceSchema, GenomeSchema, type Genome } from "./genome.js";
+import { evolve, EvolutionSettingsSchema, type Candidate, type EvolutionSettings } from "./evolve.js";
+import { GeneSpaceSchema, GenomeSchema, type GeneSpace, type Genome } from "./genome.js";
+import type { EvolutionKind } from "./kinds.js";
 
-export const EvolutionRequestSchema = z.object({
-  name: z.string().trim().min(1, "must not be empty").max(200),
-  seed: GenomeSchema,
-  space: GeneSpaceSchema.default(GeneSpaceSchema.parse({})),
-  settings: EvolutionSettingsSchema.default(EvolutionSettingsSchema.parse({})),
-});
-export type EvolutionRequest = z.infer<typeof EvolutionRequestSchema>;
+export const EVOLUTION_KINDS = ["retrieval", "agent"] as const;
+export type EvolutionKindName = (typeof EVOLUTION_KINDS)[number];
+
+/** A run as a user asks for it (REST, CLI): the kind decides what the tasks look like and what evolves by default. */
+export const EvolutionRunBodySchema = z
+  .object({
+    name: z.string().trim().min(1, "must not be empty").max(200),
+    kind: z.enum(EVOLUTION_KINDS),
+    /** The agent whose template evolves (kind agent). */
+    agent_id: z.string().min(1).max(200).optional(),
+    tasks: z.array(z.unknown()).min(1, "must hold at least one task").max(1_000),
+    /** Where the search starts; by default the agent's template or the retrieval defaults. */
+    seed: GenomeSchema.optional(),
+    /** The gene space (see GeneSpace); `evolve` defaults to what the kind can change. */
+    space: z.record(z.string(), z.unknown()).optional(),
+    settings: EvolutionSettingsSchema.default(EvolutionSettingsSchema.parse({})),
+  })
+  .strict();
+export type EvolutionRunBody = z.infer<typeof EvolutionRunBodySchema>;
+
+interface EvolutionRequest {
+  name: string;
+  seed: Genome;
+  space: GeneSpace;
+  settings: EvolutionSettings;
+}
 
 export interface EvolutionRunView extends EvolutionRunRecord {
   /** The best genome so far, or null before the first generation is written. */
@@ -36,6 +56,8 @@ export interface StartEvolution<Task extends { id: string }> extends EvolutionRe
 
 export interface EvolutionServiceDeps {
   repository: EvolutionRepository;
+  /** The kinds this daemon can evolve (retrieval needs the retrieval system, agent the agent factory). */
+  kinds?: Partial<Record<EvolutionKindName, EvolutionKind>>;
   clock: Clock;
   bus?: MessageBus;
   logger?: Logger;
@@ -53,6 +75,28 @@ export class EvolutionService {
   /** Marks the runs a stopped daemon left unfinished as aborted. */
   async recover(): Promise<number> {
     return this.deps.repository.abortUnfinished(this.deps.clock.now());
+  }
+
+  /** Starts a run as a user asked for it: the kind checks the tasks and gives the seed and the genes that evolve. */
+  async submit(body: EvolutionRunBody): Promise<EvolutionRunView> {
+    const kind = this.deps.kinds?.[body.kind];
+    if (!kind) {
+      throw new AppError("VALIDATION_FAILED", `this daemon cannot evolve kind "${body.kind}": ${body.kind === "agent" ? "the agent factory" : "the retrieval system"} is not set up`, [
+        { field: "kind", message: "is not set up on this daemon" },
+      ]);
+    }
+    const prepared = await kind.prepare({ tasks: body.tasks, seed: body.seed, agent_id: body.agent_id });
+    const space = GeneSpaceSchema.safeParse({
+      clause_pool: prepared.seed.clauses,
+      tool_pool: prepared.seed.tools,
+      evolve: prepared.evolve,
+      ...body.space,
+    });
+    if (!space.success) {
+      const issues = space.error.issues.map((issue) => ({ field: ["space", ...issue.path].join("."), message: issue.message }));
+      throw new AppError("VALIDATION_FAILED", `the gene space is not valid: ${issues[0]!.field} ${issues[0]!.message}`, issues);
+    }
+    return this.start({ name: body.name, kind: body.kind, seed: prepared.seed, space: space.data, settings: body.settings, tasks: prepared.tasks, evaluate: prepared.evaluate as (genome: Genome, task: { id: string }) => Promise<number> });
   }
 
   async start<Task extends { id: string }>(request: StartEvolution<Task>): Promise<EvolutionRunView> {

@@ -1,0 +1,87 @@
+/**
+ * What can be evolved and how it is scored. A kind checks the tasks a request brings, gives the
+ * seed genome and the genes that move when the request names none, and scores a genome on one
+ * task. `retrieval` needs no model: it scores the retrieval settings by recall@k on labelled
+ * queries; `agent` runs an agent with the genome's instructions and tools on each task.
+ */
+import { z } from "zod";
+import { AppError } from "../../core/errors.js";
+import { GenomeSchema, type GeneSpace, type Genome, type RetrievalGenes } from "./genome.js";
+import { recallAtK, ScorerSchema, score, type RunOutcome } from "./scorers.js";
+
+export interface PreparedEvolution {
+  tasks: { id: string }[];
+  seed: Genome;
+  /** The genes that evolve unless the request says otherwise. */
+  evolve: GeneSpace["evolve"];
+  evaluate: (genome: Genome, task: never) => Promise<number>;
+}
+
+export interface EvolutionKind {
+  /** Checks the kind's part of a request (field names as `tasks.<i>.<field>`) and prepares the run. */
+  prepare(input: { tasks: unknown[]; seed?: Genome | undefined; agent_id?: string | undefined }): Promise<PreparedEvolution>;
+}
+
+/** Parses the tasks with the kind's schema, naming a bad one's field as `tasks.<index>.<field>`. */
+function parseTasks<T extends { id: string }>(schema: z.ZodType<T>, tasks: unknown[]): T[] {
+  const parsed = z.array(schema).safeParse(tasks);
+  if (!parsed.success) {
+    const issues = parsed.error.issues.map((issue) => ({ field: ["tasks", ...issue.path].join("."), message: issue.message }));
+    throw new AppError("VALIDATION_FAILED", `the tasks are not valid: ${issues[0]!.field} ${issues[0]!.message}`, issues);
+  }
+  const seen = new Set<string>();
+  for (const [index, task] of parsed.data.entries()) {
+    if (seen.has(task.id)) throw new AppError("VALIDATION_FAILED", `task id "${task.id}" is used twice`, [{ field: `tasks.${index}.id`, message: "is used twice" }]);
+    seen.add(task.id);
+  }
+  return parsed.data;
+}
+
+const TaskIdSchema = z.string().trim().min(1, "must not be empty").max(200);
+
+export const RetrievalTaskSchema = z.object({
+  id: TaskIdSchema,
+  query: z.string().trim().min(1, "must not be empty").max(2_000),
+  /** The sources (document names or URLs) that answer the query. */
+  relevant: z.array(z.string().min(1)).min(1, "must name at least one source"),
+  k: z.number().int().min(1).max(50).default(5),
+});
+export type RetrievalTask = z.infer<typeof RetrievalTaskSchema>;
+
+/** Searches with the given settings; resolves with the hits' sources, best first. */
+export type RetrievalSearch = (query: string, settings: RetrievalGenes) => Promise<string[]>;
+
+export function retrievalKind(search: RetrievalSearch, defaults: RetrievalGenes): EvolutionKind {
+  return {
+    async prepare(input) {
+      const tasks = parseTasks(RetrievalTaskSchema, input.tasks);
+      const seed = input.seed ?? GenomeSchema.parse({ clauses: [], tools: [], temperature: 0, step_limit: 1, retrieval: defaults });
+      const evaluate = async (genome: Genome, task: RetrievalTask): Promise<number> => recallAtK(task.relevant, await search(task.query, genome.retrieval), task.k);
+      return { tasks, seed, evolve: ["retrieval"], evaluate: evaluate as PreparedEvolution["evaluate"] };
+    },
+  };
+}
+
+export const AgentTaskSchema = z.object({
+  id: TaskIdSchema,
+  /** What the agent is asked. */
+  prompt: z.string().trim().min(1, "must not be empty").max(20_000),
+  scorer: ScorerSchema,
+});
+export type AgentTask = z.infer<typeof AgentTaskSchema>;
+
+/** Runs the agent with the genome (its instructions, tools, temperature, step limit, retrieval) on a prompt. */
+export type AgentTrial = (agentId: string, genome: Genome, prompt: string) => Promise<RunOutcome>;
+
+export function agentKind(trial: AgentTrial, seedOf: (agentId: string) => Promise<Genome>): EvolutionKind {
+  return {
+    async prepare(input) {
+      const agentId = input.agent_id;
+      if (!agentId) throw new AppError("VALIDATION_FAILED", "an agent evolution names its agent", [{ field: "agent_id", message: "is required for kind agent" }]);
+      const tasks = parseTasks(AgentTaskSchema, input.tasks);
+      const seed = input.seed ?? (await seedOf(agentId));
+      const evaluate = async (genome: Genome, task: AgentTask): Promise<number> => score(task.scorer, await trial(agentId, genome, task.prompt));
+      return { tasks, seed, evolve: ["clauses", "tools", "temperature", "step_limit"], evaluate: evaluate as PreparedEvolution["evaluate"] };
+    },
+  };
+}

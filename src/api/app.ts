@@ -19,7 +19,7 @@ import { GatewayConfigSchema, SecurityConfigSchema, type GatewayConfig, type Sec
 import type { Clock } from "../core/clock.js";
 import { AppError } from "../core/errors.js";
 import type { Gateway } from "../gateway/index.js";
-import type { HealthServices, MetricsServices } from "../health/index.js";
+import { createDashboardLayouts, type HealthServices, type MetricsServices } from "../health/index.js";
 import type { Logger } from "../core/logger.js";
 import type { McpManager } from "../mcp/manager-types.js";
 import type { Store } from "../store/store.js";
@@ -35,6 +35,7 @@ import { registerOpenApi } from "./openapi.js";
 import { registerRateLimit } from "./rate-limit.js";
 import { alertRoutes } from "./routes/alerts.js";
 import { auditRoutes } from "./routes/audit.js";
+import { dashboardRoutes } from "./routes/dashboards.js";
 import { discoveryRoutes, type DiscoveryServices } from "./routes/discovery.js";
 import { evolutionRoutes } from "./routes/evolution.js";
 import { gatewayRoutes, registerGatewayEndpoint } from "./routes/gateway.js";
@@ -226,6 +227,7 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   await app.register(auditRoutes, { prefix: API_PREFIX, audit, authState });
   await app.register(tokenRoutes, { prefix: API_PREFIX, tokens, clock: deps.clock });
   if (deps.alerts) await app.register(alertRoutes, { prefix: API_PREFIX, alerts: deps.alerts });
+  await app.register(dashboardRoutes, { prefix: API_PREFIX, layouts: createDashboardLayouts(deps.store.dashboardLayouts, deps.clock) });
   if (deps.evolution) await app.register(evolutionRoutes, { prefix: API_PREFIX, evolution: deps.evolution });
   if (deps.discovery) await app.register(discoveryRoutes, { prefix: API_PREFIX, manager: deps.manager, ...deps.discovery });
   if (deps.health) await app.register(serverHealthRoutes, { prefix: API_PREFIX, monitor: deps.health.monitor, clock: deps.clock });

@@ -42,6 +42,17 @@ export { createSystemHealth, DEFAULT_OLLAMA_URL, overallStatus } from "./system-
 export type { SystemHealth, SystemHealthDeps } from "./system-health.js";
 export { SYSTEM_COMPONENTS } from "./system-health-types.js";
 export type { ComponentHealth, SystemComponent, SystemHealthReport } from "./system-health-types.js";
+export {
+  createDashboardLayouts,
+  DASHBOARD_METRICS,
+  DASHBOARD_RANGES,
+  LayoutInputSchema,
+  LayoutSchema,
+  type DashboardLayouts,
+  type Layout,
+  type LayoutInput,
+  type Panel,
+} from "./dashboard-layouts.js";
 export { DEFAULT_THRESHOLDS, resolveThresholds } from "./thresholds.js";
 export type { Levels, Thresholds } from "./thresholds.js";
 

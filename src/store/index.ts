@@ -32,6 +32,7 @@ export type { AuditFilter, AuditRecord, AuditRepository, NewAuditRecord } from "
 export type { AuthStateRecord, AuthStateRepository, DaemonBindRecord } from "./auth-state-repository.js";
 export type { InstallRecord, InstallsRepository } from "./installs-repository.js";
 export type { LastCapabilitiesRecord, LastCapabilitiesRepository } from "./last-capabilities-repository.js";
+export type { DashboardLayoutRecord, DashboardLayoutsRepository } from "./dashboard-layouts-repository.js";
 export type {
   EvolutionCandidateRecord,
   EvolutionProgress,

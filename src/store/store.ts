@@ -12,6 +12,7 @@ import { fileSize, openSqlite, type SqliteDatabase } from "./database.js";
 import { sqliteHealthRepository, type HealthRepository } from "./health-repository.js";
 import { sqliteInstallsRepository, type InstallsRepository } from "./installs-repository.js";
 import { sqliteLastCapabilitiesRepository, type LastCapabilitiesRepository } from "./last-capabilities-repository.js";
+import { sqliteDashboardLayoutsRepository, type DashboardLayoutsRepository } from "./dashboard-layouts-repository.js";
 import { sqliteDiscoveryUsageRepository, type DiscoveryUsageRepository } from "./discovery-usage-repository.js";
 import { sqliteEvolutionRepository, type EvolutionRepository } from "./evolution-repository.js";
 import { sqliteProcessGroupsRepository, type ProcessGroupsRepository } from "./process-groups-repository.js";
@@ -50,6 +51,7 @@ export interface Store {
   toolApprovals: ToolApprovalsRepository;
   lastCapabilities: LastCapabilitiesRepository;
   evolution: EvolutionRepository;
+  dashboardLayouts: DashboardLayoutsRepository;
   /** Runs a trivial query; resolves with how long it took. */
   ping(): Promise<{ latency_ms: number }>;
   info(): Promise<StoreInfo>;
@@ -92,6 +94,7 @@ export function openStore(dataDir: string, clock: Clock, options: OpenStoreOptio
     toolApprovals: faults.guard(sqliteToolApprovalsRepository(db)),
     lastCapabilities: faults.guard(sqliteLastCapabilitiesRepository(db)),
     evolution: faults.guard(sqliteEvolutionRepository(db)),
+    dashboardLayouts: faults.guard(sqliteDashboardLayoutsRepository(db)),
     async ping() {
       const started = performance.now();
       pingStmt.get();

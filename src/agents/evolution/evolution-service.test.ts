@@ -125,8 +125,8 @@ describe("evolution runs kept in the store", () => {
 
     const bad = await service.submit({ ...body, tasks: [{ id: "q1", query: "", relevant: [] }] }).catch((e: unknown) => e);
     expect(isAppError(bad) && bad.details).toEqual([
-      { field: "tasks.0.query", message: "must not be empty" },
-      { field: "tasks.0.relevant", message: "must name at least one source" },
+      { field: "tasks[0].query", message: "must not be empty" },
+      { field: "tasks[0].relevant", message: "must name at least one source" },
     ]);
     const agent = await service.submit({ ...body, kind: "agent" }).catch((e: unknown) => e);
     expect(isAppError(agent) && agent.details).toEqual([{ field: "kind", message: "is not set up on this daemon" }]);

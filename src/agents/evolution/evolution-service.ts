@@ -6,6 +6,7 @@
  */
 import { z } from "zod";
 import type { MessageBus } from "../../bus/index.js";
+import { zodIssues } from "../../config/validate.js";
 import type { Clock } from "../../core/clock.js";
 import { AppError, errorMessage } from "../../core/errors.js";
 import { newId } from "../../core/ids.js";
@@ -93,7 +94,7 @@ export class EvolutionService {
       ...body.space,
     });
     if (!space.success) {
-      const issues = space.error.issues.map((issue) => ({ field: ["space", ...issue.path].join("."), message: issue.message }));
+      const issues = zodIssues(space.error, "space");
       throw new AppError("VALIDATION_FAILED", `the gene space is not valid: ${issues[0]!.field} ${issues[0]!.message}`, issues);
     }
     return this.start({ name: body.name, kind: body.kind, seed: prepared.seed, space: space.data, settings: body.settings, tasks: prepared.tasks, evaluate: prepared.evaluate as (genome: Genome, task: { id: string }) => Promise<number> });

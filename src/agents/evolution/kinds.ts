@@ -5,6 +5,7 @@
  * queries; `agent` runs an agent with the genome's instructions and tools on each task.
  */
 import { z } from "zod";
+import { zodIssues } from "../../config/validate.js";
 import { AppError } from "../../core/errors.js";
 import { GenomeSchema, type GeneSpace, type Genome, type RetrievalGenes } from "./genome.js";
 import { recallAtK, ScorerSchema, score, type RunOutcome } from "./scorers.js";
@@ -18,20 +19,20 @@ export interface PreparedEvolution {
 }
 
 export interface EvolutionKind {
-  /** Checks the kind's part of a request (field names as `tasks.<i>.<field>`) and prepares the run. */
+  /** Checks the kind's part of a request (field names as `tasks[<i>].<field>`) and prepares the run. */
   prepare(input: { tasks: unknown[]; seed?: Genome | undefined; agent_id?: string | undefined }): Promise<PreparedEvolution>;
 }
 
-/** Parses the tasks with the kind's schema, naming a bad one's field as `tasks.<index>.<field>`. */
+/** Parses the tasks with the kind's schema, naming a bad one's field as `tasks[<index>].<field>`. */
 function parseTasks<T extends { id: string }>(schema: z.ZodType<T>, tasks: unknown[]): T[] {
   const parsed = z.array(schema).safeParse(tasks);
   if (!parsed.success) {
-    const issues = parsed.error.issues.map((issue) => ({ field: ["tasks", ...issue.path].join("."), message: issue.message }));
+    const issues = zodIssues(parsed.error, "tasks");
     throw new AppError("VALIDATION_FAILED", `the tasks are not valid: ${issues[0]!.field} ${issues[0]!.message}`, issues);
   }
   const seen = new Set<string>();
   for (const [index, task] of parsed.data.entries()) {
-    if (seen.has(task.id)) throw new AppError("VALIDATION_FAILED", `task id "${task.id}" is used twice`, [{ field: `tasks.${index}.id`, message: "is used twice" }]);
+    if (seen.has(task.id)) throw new AppError("VALIDATION_FAILED", `task id "${task.id}" is used twice`, [{ field: `tasks[${index}].id`, message: "is used twice" }]);
     seen.add(task.id);
   }
   return parsed.data;

@@ -17,6 +17,7 @@ import { migration011 } from "./011-process-group-kind.js";
 import { migration012 } from "./012-gateway-tool-approvals.js";
 import { migration013 } from "./013-last-capabilities.js";
 import { migration018 } from "./018-evolution.js";
+import { migration019 } from "./019-dashboard-layouts.js";
 
 export interface Migration {
   version: number;
@@ -39,4 +40,5 @@ export const MIGRATIONS: Migration[] = [
   migration012,
   migration013,
   migration018,
+  migration019,
 ];

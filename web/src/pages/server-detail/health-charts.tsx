@@ -56,7 +56,7 @@ interface ChartSpec {
   noAxis?: boolean;
 }
 
-function Chart({ spec, times }: { spec: ChartSpec; times: number[] }) {
+function Chart({ spec, times, span }: { spec: ChartSpec; times: number[]; span: [number, number] }) {
   const ref = useRef<HTMLDivElement>(null);
   useEffect(() => {
     const element = ref.current;
@@ -68,9 +68,9 @@ function Chart({ spec, times }: { spec: ChartSpec; times: number[] }) {
         width: Math.max(element.clientWidth, 200),
         height: HEIGHT,
         ms: 1,
-        legend: { show: spec.series.length > 1 || !spec.noAxis },
+        legend: { show: spec.series.length > 1 || spec.series.some((series) => series.bars) },
         cursor: { drag: { x: false, y: false } },
-        scales: { x: { time: true }, y: spec.range ? { range: spec.range } : { range: (_u, min, max) => [0, Math.max(max * 1.15, min + 1)] } },
+        scales: { x: { time: true, range: span }, y: spec.range ? { range: spec.range } : { range: (_u, min, max) => [0, Math.max(max * 1.15, min + 1)] } },
         axes: [axis, spec.noAxis ? { show: false } : { ...axis, size: 56, values: (_u, splits) => splits.map((value) => `${+value.toFixed(2)}${spec.unit}`) }],
         series: [
           {},
@@ -94,7 +94,7 @@ function Chart({ spec, times }: { spec: ChartSpec; times: number[] }) {
       observer.disconnect();
       plot.destroy();
     };
-  }, [spec, times]);
+  }, [spec, times, span]);
 
   return (
     <figure className="chart" data-testid={`chart-${spec.title.toLowerCase()}`}>
@@ -115,7 +115,7 @@ function stats(values: (number | null)[], unit: string): string {
   return `now ${round(known.at(-1)!)} · avg ${round(average)} · max ${round(Math.max(...known))}`;
 }
 
-function chartsOf(history: HealthHistory): { times: number[]; specs: ChartSpec[] } {
+function chartsOf(history: HealthHistory): { times: number[]; span: [number, number]; specs: ChartSpec[] } {
   const color = (name: string): string => cssVar(`--${name}`);
   if (history.resolution === "raw") {
     const points = history.points as Raw[];
@@ -125,6 +125,7 @@ function chartsOf(history: HealthHistory): { times: number[]; specs: ChartSpec[]
     const failed = points.filter((point) => !point.ok).length;
     return {
       times: points.map((point) => point.at),
+      span: [history.from, history.to],
       specs: [
         { title: "Latency", unit: " ms", summary: stats(latency, " ms"), series: [{ label: "Response time", color: color("accent"), values: latency }] },
         { title: "CPU", unit: " %", summary: stats(cpu, " %"), series: [{ label: "CPU", color: color("unknown"), values: cpu }] },
@@ -154,6 +155,7 @@ function chartsOf(history: HealthHistory): { times: number[]; specs: ChartSpec[]
   const failures = points.reduce((sum, point) => sum + point.failures, 0);
   return {
     times: points.map((point) => point.at),
+    span: [history.from, history.to],
     specs: [
       {
         title: "Latency",
@@ -232,7 +234,7 @@ export default function HealthCharts({ serverId, updates }: { serverId: string; 
       {charts && (
         <div className="charts">
           {charts.specs.map((spec) => (
-            <Chart key={spec.title} spec={spec} times={charts.times} />
+            <Chart key={spec.title} spec={spec} times={charts.times} span={charts.span} />
           ))}
         </div>
       )}

@@ -11,6 +11,7 @@ import type { Page } from "playwright-core";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { packageBin } from "../src/config/package-bin.js";
 import { launchBrowser, type Browser } from "./helpers/browser.js";
+import { runCliCaptured } from "./helpers/cli-in-process.js";
 import { ROOT, startDaemon, type DaemonProcess } from "./helpers/daemon-process.js";
 import { fixtureServer } from "./helpers/fixture-servers.js";
 import { makeTempDir, removeTempDir } from "./helpers/processes.js";
@@ -77,6 +78,15 @@ describe("the server detail page", () => {
     expect(await form.getByLabel("message").getAttribute("aria-invalid")).toBe("true");
     expect(await page.getByTestId("tool-result").count()).toBe(0);
 
+    // A limit only the server checks: its refusal is shown at the field it names.
+    await tools.getByRole("button", { name: "get-resource-links", exact: true }).click();
+    const links = page.getByRole("form", { name: "Call get-resource-links" });
+    await links.getByLabel("count").fill("50");
+    await links.getByRole("button", { name: "Call get-resource-links" }).click();
+    await page.getByTestId("tool-result").getByText("The tool answered with an error").waitFor({ timeout: SLOW_MS });
+    await expect.poll(() => page.getByTestId("error-count").textContent()).toMatch(/10/);
+
+    await tools.getByRole("button", { name: "echo", exact: true }).click();
     await form.getByLabel("message").fill("hello from the dashboard");
     await form.getByRole("button", { name: "Call echo" }).click();
     await page.getByTestId("tool-result").getByText("Echo: hello from the dashboard").waitFor({ timeout: SLOW_MS });
@@ -104,7 +114,14 @@ describe("the server detail page", () => {
     expect(await page.evaluate("document.documentElement.scrollWidth")).toBeLessThanOrEqual(390);
   }, 120_000);
 
-  it("shows a tool whose description changed across a restart as awaiting approval, and Approve clears it", async () => {
+  it("shows a tool whose description changed across a restart as awaiting approval; Approve is refused to an operator, and clears it for an admin", async () => {
+    const token = async (role: string): Promise<string> => {
+      const created = await runCliCaptured(["token", "create", "--role", role, "--name", role, "--data-dir", join(dir, "data"), "--quiet"]);
+      expect(created.code, created.stderr).toBe(0);
+      return created.stdout.trim();
+    };
+    const operator = await token("operator");
+    const admin = await token("admin");
     const description = join(dir, "description.txt");
     writeFileSync(description, "Echoes back the given text.");
     daemon = await startWithServers([
@@ -113,7 +130,12 @@ describe("the server detail page", () => {
     browser = await launchBrowser({ width: 1280, height: 800 });
     const page = await browser.context.newPage();
 
+    const signIn = async (with_: string): Promise<void> => {
+      await page.getByLabel("API token").fill(with_);
+      await page.getByRole("button", { name: "Sign in" }).click();
+    };
     await page.goto(`${daemon.url}/servers/echo`);
+    await signIn(operator);
     const tools = page.getByTestId("tool-list");
     await tools.getByRole("button", { name: "echo", exact: true }).waitFor({ timeout: SLOW_MS });
     expect(await page.getByTestId("held-tools").count()).toBe(0);
@@ -131,8 +153,13 @@ describe("the server detail page", () => {
     await page.screenshot({ path: join(RESULTS, "dashboard-server-detail-approval-1280.png"), fullPage: true });
 
     await held.getByRole("button", { name: "Approve echo" }).click();
+    await held.getByRole("alert").getByText("needs the admin role").waitFor({ timeout: SLOW_MS });
+
+    await page.getByRole("button", { name: "Sign out" }).click();
+    await signIn(admin);
+    await held.getByRole("button", { name: "Approve echo" }).click();
     await held.waitFor({ state: "detached", timeout: SLOW_MS });
-    const approvals = await daemon.api<{ pending: unknown[] }>("/api/v1/gateway/approvals");
+    const approvals = await daemon.api<{ pending: unknown[] }>("/api/v1/gateway/approvals", { headers: { authorization: `Bearer ${admin}` } });
     expect(approvals.body.pending).toEqual([]);
     expect(await tools.getByText("awaiting approval").count()).toBe(0);
   }, 120_000);

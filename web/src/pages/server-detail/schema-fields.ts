@@ -1,7 +1,8 @@
 /**
  * A tool's JSON Schema input as form fields, and the form's text back as the tool's arguments.
  * Strings, numbers, integers, booleans, enums and arrays of those get their own controls; an
- * object or anything else is a JSON text area. Pure, so the page only renders what it says.
+ * object or anything else is a JSON text area. Problems the API or the MCP server reports are
+ * matched to the fields they name. Pure, so the page only renders what it says.
  */
 
 export type FieldKind = "string" | "number" | "integer" | "boolean" | "enum" | "list" | "json";
@@ -132,4 +133,30 @@ export function argumentsOf(
 export function fieldOfIssue(fields: readonly Field[], path: string): string | null {
   const name = path.replace(/^(body\.)?arguments\./, "").split(".")[0] ?? "";
   return fields.some((field) => field.name === name) ? name : null;
+}
+
+/**
+ * An MCP SDK server refuses bad arguments with an error result, `Input validation error: Invalid
+ * arguments for tool <name>: ` and then its issues: one a line as `<message> at <path>` (SDK 1),
+ * or `<path>: <message>, <path>: <message>` (SDK 2). The message for each of the form's fields
+ * it names.
+ */
+export function fieldErrorsOfResult(fields: readonly Field[], text: string): Record<string, string> {
+  const list = /Invalid arguments for tool [^:]*: (.*)$/s.exec(text)?.[1];
+  if (!list) return {};
+  const known = new Set(fields.map((field) => field.name));
+  const errors: Record<string, string> = {};
+  const add = (path: string, message: string): void => {
+    const name = path.split(".")[0] ?? "";
+    if (known.has(name)) errors[name] ??= message.trim();
+  };
+  for (const line of list.split("\n")) {
+    const issue = /^(.*) at (\S+)$/s.exec(line);
+    if (issue) add(issue[2]!, issue[1]!);
+  }
+  for (const part of list.split(/, (?=[^\s,:]+: )/)) {
+    const issue = /^([^\s,:]+): (.*)$/s.exec(part);
+    if (issue) add(issue[1]!, issue[2]!);
+  }
+  return errors;
 }

@@ -7,7 +7,7 @@ import { useId, useState } from "react";
 import { ApiError } from "../../api/client.js";
 import type { CapabilitySnapshot, ToolCallResult } from "../../api/types.js";
 import { store } from "../../live/store.js";
-import { argumentsOf, fieldOfIssue, fieldsOf, type Field } from "./schema-fields.js";
+import { argumentsOf, fieldErrorsOfResult, fieldOfIssue, fieldsOf, type Field } from "./schema-fields.js";
 
 type Tool = CapabilitySnapshot["tools"][number];
 
@@ -106,7 +106,12 @@ export function ToolForm({ serverId, tool, held, running }: { serverId: string; 
     setCalling(true);
     store.api
       .callTool(serverId, tool.name, parsed.arguments)
-      .then(setResult)
+      .then((answer) => {
+        setResult(answer);
+        if (!answer.is_error) return;
+        const text = answer.content.map((item) => (item as { text?: unknown }).text).filter((each) => typeof each === "string");
+        setErrors(fieldErrorsOfResult(fields, text.join("\n")));
+      })
       .catch((error: unknown) => {
         setResult(null);
         const atFields: Record<string, string> = {};

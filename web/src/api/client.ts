@@ -18,19 +18,12 @@ import type {
 
 export const API_PREFIX = "/api/v1";
 
-/** One problem with a request, as the daemon names it: `field` is a dotted path such as `arguments.message`. */
-export interface FieldIssue {
-  field: string;
-  message: string;
-}
-
 /** An answer other than 2xx, with the daemon's error code and message when it sent one. */
 export class ApiError extends Error {
   constructor(
     readonly status: number,
     readonly code: string,
     message: string,
-    readonly details: unknown = null,
   ) {
     super(message);
     this.name = "ApiError";
@@ -38,15 +31,6 @@ export class ApiError extends Error {
 
   get unauthorized(): boolean {
     return this.status === 401;
-  }
-
-  /** The fields a validation error names, when it names any. */
-  get issues(): FieldIssue[] {
-    const issues = (this.details as { issues?: unknown } | null)?.issues;
-    if (!Array.isArray(issues)) return [];
-    return issues.filter(
-      (issue): issue is FieldIssue => typeof (issue as FieldIssue).field === "string" && typeof (issue as FieldIssue).message === "string",
-    );
   }
 }
 
@@ -69,7 +53,7 @@ export class ApiClient {
     const body: unknown = text.length > 0 ? JSON.parse(text) : undefined;
     if (!response.ok) {
       const error = (body as Partial<ErrorBody> | undefined)?.error;
-      throw new ApiError(response.status, error?.code ?? "HTTP_ERROR", error?.message ?? `${method} ${path} answered ${response.status}`, error?.details);
+      throw new ApiError(response.status, error?.code ?? "HTTP_ERROR", error?.message ?? `${method} ${path} answered ${response.status}`);
     }
     return body as T;
   }
@@ -89,10 +73,6 @@ export class ApiClient {
 
   serverAction(id: string, action: ServerAction): Promise<ServerView> {
     return this.request("POST", `${serverPath(id)}/${action}`);
-  }
-
-  server(id: string): Promise<ServerView> {
-    return this.request("GET", serverPath(id));
   }
 
   serverHealth(id: string): Promise<ServerHealth> {

@@ -130,10 +130,6 @@ export default function ServerDetail({ rest, state, navigate }: { rest: string; 
     if (running) loadCapabilities();
   }, [running, loadCapabilities]);
 
-  useEffect(() => {
-    if (server) document.title = `${server.name} · Servers · PyGent Factory`;
-  }, [server]);
-
   const back = (
     <a
       href="/servers"

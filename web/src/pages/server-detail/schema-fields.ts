@@ -1,8 +1,8 @@
 /**
  * A tool's JSON Schema input as form fields, and the form's text back as the tool's arguments.
  * Strings, numbers, integers, booleans, enums and arrays of those get their own controls; an
- * object or anything else is a JSON text area. Problems the API or the MCP server reports are
- * matched to the fields they name. Pure, so the page only renders what it says.
+ * object or anything else is a JSON text area. The problems an MCP server reports with the
+ * arguments are matched to the fields they name. Pure, so the page only renders what it says.
  */
 
 export type FieldKind = "string" | "number" | "integer" | "boolean" | "enum" | "list" | "json";
@@ -127,12 +127,6 @@ export function argumentsOf(
     else errors[field.name] = `${field.label}: ${parsed.message}.`;
   }
   return Object.keys(errors).length > 0 ? { ok: false, errors } : { ok: true, arguments: args };
-}
-
-/** The form field an API issue names (`arguments.message` → `message`), if it is one of the form's. */
-export function fieldOfIssue(fields: readonly Field[], path: string): string | null {
-  const name = path.replace(/^(body\.)?arguments\./, "").split(".")[0] ?? "";
-  return fields.some((field) => field.name === name) ? name : null;
 }
 
 /**

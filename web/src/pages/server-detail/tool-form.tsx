@@ -4,10 +4,9 @@
  * result: text, images and JSON, an error result shown as one.
  */
 import { useId, useState } from "react";
-import { ApiError } from "../../api/client.js";
 import type { CapabilitySnapshot, ToolCallResult } from "../../api/types.js";
 import { store } from "../../live/store.js";
-import { argumentsOf, fieldErrorsOfResult, fieldOfIssue, fieldsOf, type Field } from "./schema-fields.js";
+import { argumentsOf, fieldErrorsOfResult, fieldsOf, type Field } from "./schema-fields.js";
 
 type Tool = CapabilitySnapshot["tools"][number];
 
@@ -114,15 +113,7 @@ export function ToolForm({ serverId, tool, held, running }: { serverId: string; 
       })
       .catch((error: unknown) => {
         setResult(null);
-        const atFields: Record<string, string> = {};
-        const rest: string[] = [];
-        for (const issue of error instanceof ApiError ? error.issues : []) {
-          const name = fieldOfIssue(fields, issue.field);
-          if (name) atFields[name] = issue.message;
-          else rest.push(issue.message);
-        }
-        setErrors(atFields);
-        if (Object.keys(atFields).length === 0 || rest.length > 0) setFailure(error instanceof Error ? error.message : String(error));
+        setFailure(error instanceof Error ? error.message : String(error));
       })
       .finally(() => setCalling(false));
   };
@@ -191,7 +182,7 @@ export function ToolForm({ serverId, tool, held, running }: { serverId: string; 
           {calling ? "Calling…" : `Call ${tool.name}`}
         </button>
         {!running && <span className="muted">Start the server to call its tools.</span>}
-        {running && held && <span className="muted">Held by the gateway; a direct call still runs it.</span>}
+        {running && held && <span className="muted">Gateway clients cannot call it until it is approved; a call from here still runs it.</span>}
       </div>
       {failure && (
         <p className="panel error" role="alert">

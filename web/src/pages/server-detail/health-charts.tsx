@@ -19,6 +19,10 @@ const STATUSES: HealthStatus[] = ["healthy", "warning", "critical", "offline", "
 /** The last hour is redrawn at most this often while health updates arrive. */
 const LIVE_REFRESH_MS = 5000;
 const HEIGHT = 160;
+/** Below this many points a line shows its points too, so that one sample is not invisible. */
+const FEW_POINTS = 30;
+/** The widest bar of the status timeline: a lone sample is a mark, not the whole chart. */
+const MAX_BAR_PX = 24;
 
 function cssVar(name: string): string {
   return getComputedStyle(document.documentElement).getPropertyValue(name).trim();
@@ -62,7 +66,7 @@ function Chart({ spec, times, span }: { spec: ChartSpec; times: number[]; span: 
     const element = ref.current;
     if (!element) return;
     const axis = { stroke: cssVar("--muted"), grid: { stroke: cssVar("--border"), width: 1 }, ticks: { stroke: cssVar("--border"), width: 1 } };
-    const bars = uPlot.paths.bars?.({ size: [1, Infinity], gap: 0 });
+    const bars = uPlot.paths.bars?.({ size: [1, MAX_BAR_PX], gap: 0 });
     const plot = new uPlot(
       {
         width: Math.max(element.clientWidth, 200),
@@ -79,7 +83,7 @@ function Chart({ spec, times, span }: { spec: ChartSpec; times: number[]; span: 
             stroke: series.color,
             width: series.bars ? 0 : 2,
             fill: series.bars ? series.color : `${series.color}22`,
-            points: { show: false },
+            points: { show: !series.bars && times.length < FEW_POINTS, size: 5 },
             ...(series.bars && bars ? { paths: bars } : {}),
             value: (_u: uPlot, value: number | null) => (value === null ? "—" : series.bars ? series.label : `${+value.toFixed(2)}${spec.unit}`),
           })),

@@ -2,8 +2,10 @@
  * A server's own page in a real browser against a real daemon: reached from its name in the
  * Servers table, it lists the server's tools, calls one from the form generated from its input
  * schema (an empty required field is named at the field, not sent), draws the health charts once
- * checks have run, and shows a tool whose description drifted across a restart as awaiting
- * approval until Approve clears it. Screenshots at 1280×800 and 390 px wide go to test-results/.
+ * checks have run, follows a restart live (output and lifecycle), and shows a tool whose
+ * description drifted across it as awaiting approval until an admin's Approve clears it (an
+ * operator's is refused with the API's reason). Screenshots at 1280×800 and 390 px wide go to
+ * test-results/.
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -103,12 +105,15 @@ describe("the server detail page", () => {
     await page.locator('[data-testid="chart-status"] canvas').waitFor();
     await page.getByTestId("log").getByText(/./).first().waitFor({ timeout: SLOW_MS });
 
+    // From the top, so that the sticky header is drawn where it belongs in the full-page image.
+    await page.evaluate("window.scrollTo(0, 0)");
     await page.screenshot({ path: join(RESULTS, "dashboard-server-detail-1280.png"), fullPage: true });
     await page.emulateMedia({ colorScheme: "dark" });
     await page.screenshot({ path: join(RESULTS, "dashboard-server-detail-1280-dark.png"), fullPage: true });
     await page.emulateMedia({ colorScheme: "light" });
     await page.setViewportSize({ width: 390, height: 844 });
     await page.locator('[data-testid="chart-status"] canvas').waitFor();
+    await page.evaluate("window.scrollTo(0, 0)");
     await page.screenshot({ path: join(RESULTS, "dashboard-server-detail-390.png"), fullPage: true });
     // Nothing is wider than the screen.
     expect(await page.evaluate("document.documentElement.scrollWidth")).toBeLessThanOrEqual(390);
@@ -147,9 +152,13 @@ describe("the server detail page", () => {
 
     const held = page.getByTestId("held-echo");
     await held.waitFor({ timeout: SLOW_MS });
+    // The restart reached the page live: the new process's first line of stderr, and the stop and start.
+    await expect.poll(() => page.getByTestId("log").getByText("echo-server ready").count(), { timeout: SLOW_MS }).toBe(2);
+    await page.getByTestId("events").getByText("Stopped", { exact: true }).waitFor({ timeout: SLOW_MS });
     await tools.getByRole("button", { name: /echo.*awaiting approval/ }).waitFor();
     await held.locator("ins", { hasText: "IMPORTANT" }).first().waitFor();
     await page.getByTestId("capability-changes").getByText(/tool echo: .*description/).waitFor({ timeout: SLOW_MS });
+    await page.evaluate("window.scrollTo(0, 0)");
     await page.screenshot({ path: join(RESULTS, "dashboard-server-detail-approval-1280.png"), fullPage: true });
 
     await held.getByRole("button", { name: "Approve echo" }).click();

@@ -1,7 +1,9 @@
 /**
  * The health routes over the real app, manager, monitor and store: a server's health, its
- * history, "check now", and the system health components.
+ * history, "check now", the changes in what it serves, and the system health components.
  */
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
 import type { FastifyInstance, InjectOptions } from "fastify";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { buildApp } from "../src/api/app.js";
@@ -14,7 +16,7 @@ import { createHealthMonitor, createSystemHealth, type HealthMonitor } from "../
 import { createMcpManager, type McpManager } from "../src/mcp/index.js";
 import { openStore, type Store } from "../src/store/index.js";
 import { freePort } from "./helpers/network.js";
-import { fixturePath, makeTempDir, removeTempDir } from "./helpers/processes.js";
+import { fixturePath, makeTempDir, removeTempDir, waitFor } from "./helpers/processes.js";
 
 const PORT = 8080;
 
@@ -113,6 +115,42 @@ describe("server health routes", () => {
     const badResolution = await request({ method: "GET", url: "/api/v1/mcp/servers/echo/health/history?resolution=day" });
     expect(badResolution.statusCode).toBe(400);
     expect(badResolution.json().error.details.issues[0].field).toBe("resolution");
+  });
+
+  it("lists the changes in what a server serves, newest first, naming the fields that changed", async () => {
+    const description = join(dir, "description.txt");
+    writeFileSync(description, "Echoes back the given text.");
+    await manager.registerServer("drift", {
+      id: "drift",
+      command: [process.execPath, fixturePath("echo-server.mjs")],
+      env: { TOOL_DESCRIPTION_FILE: description },
+      shutdown_timeout: 2,
+      health_check_interval: 60,
+    });
+    await monitor.checkNow("drift");
+    const none = await request({ method: "GET", url: "/api/v1/mcp/servers/drift/capabilities/changes" });
+    expect(none.statusCode).toBe(200);
+    expect(none.json()).toEqual({ server_id: "drift", changes: [] });
+
+    writeFileSync(description, "Echoes back the given text, and keeps a copy.");
+    await manager.restartServer("drift");
+    const changes = await waitFor(
+      async () => {
+        const response = await request({ method: "GET", url: "/api/v1/mcp/servers/drift/capabilities/changes" });
+        const body = response.json() as { changes: unknown[] };
+        return body.changes.length > 0 ? body.changes : undefined;
+      },
+      { timeoutMs: 20_000, message: "the change to be recorded" },
+    );
+    expect(changes).toEqual([
+      expect.objectContaining({ added: [], removed: [], changed: [{ kind: "tool", name: "echo", fields: ["description"] }], at: expect.any(Number) }),
+    ]);
+
+    const badLimit = await request({ method: "GET", url: "/api/v1/mcp/servers/drift/capabilities/changes?limit=0" });
+    expect(badLimit.statusCode).toBe(400);
+    expect(badLimit.json().error.details.issues[0].field).toBe("limit");
+    const missing = await request({ method: "GET", url: "/api/v1/mcp/servers/nope/capabilities/changes" });
+    expect(missing.statusCode).toBe(404);
   });
 
   it("answers 404 for an unknown server and 400 for a bad id", async () => {

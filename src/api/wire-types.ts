@@ -4,9 +4,18 @@
  * message type the daemon itself uses, so a client cannot drift from what is sent.
  */
 import type { z } from "zod";
+import type { ApprovalResultSchema, ApprovalsListSchema } from "../gateway/index.js";
 import type { AlertRecordSchema } from "./routes/alerts.js";
+import type { CapabilityChangesSchema, CurrentHealthSchema, HistorySchema } from "./routes/server-health.js";
 import type { HealthResponseSchema, SystemHealthResponseSchema } from "./schemas/health.js";
-import type { ServerListSchema, ServerViewSchema } from "./schemas/servers.js";
+import type {
+  CapabilitySnapshotSchema,
+  EventsResponseSchema,
+  LogsResponseSchema,
+  ServerListSchema,
+  ServerViewSchema,
+  ToolCallResultSchema,
+} from "./schemas/servers.js";
 
 export type { ErrorBody } from "./error-handler.js";
 export type { HealthUpdateMessage, ServerStatusMessage, Topic } from "./ws/wire-protocol.js";
@@ -17,3 +26,12 @@ export type ServerListBody = z.output<typeof ServerListSchema>;
 /** GET /api/v1/health: the full report with the health monitor, the reduced one without it. */
 export type HealthBody = z.output<typeof SystemHealthResponseSchema> | z.output<typeof HealthResponseSchema>;
 export type AlertRecordBody = z.output<typeof AlertRecordSchema>;
+export type ServerHealthBody = z.output<typeof CurrentHealthSchema>;
+export type HealthHistoryBody = z.output<typeof HistorySchema>;
+export type CapabilityChangesBody = z.output<typeof CapabilityChangesSchema>;
+export type CapabilitySnapshotBody = z.output<typeof CapabilitySnapshotSchema>;
+export type LogsBody = z.output<typeof LogsResponseSchema>;
+export type ServerEventsBody = z.output<typeof EventsResponseSchema>;
+export type ToolCallResultBody = z.output<typeof ToolCallResultSchema>;
+export type ApprovalsBody = z.output<typeof ApprovalsListSchema>;
+export type ApprovalResultBody = z.output<typeof ApprovalResultSchema>;

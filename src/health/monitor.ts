@@ -10,7 +10,16 @@
  * and its supervisor restarts it like a server that exited (a liveness probe).
  */
 import type { MessageBus, Unsubscribe } from "../bus/bus.js";
-import type { HealthMetrics, HealthStatus, HealthUpdateEvent, ServerState, ServerStatusEvent } from "../bus/events.js";
+import type {
+  CapabilitiesChangedEvent,
+  CapabilityChange,
+  CapabilityRef,
+  HealthMetrics,
+  HealthStatus,
+  HealthUpdateEvent,
+  ServerState,
+  ServerStatusEvent,
+} from "../bus/events.js";
 import { HealthConfigSchema, type HealthConfig } from "../config/schema.js";
 import type { Clock, TimerHandle } from "../core/clock.js";
 import { errorMessage, isAppError } from "../core/errors.js";
@@ -51,6 +60,9 @@ export interface ServerHealth {
   capabilities: CapabilitySummary | null;
 }
 
+/** A change in what a server serves, as recorded: the capabilities_changed event without its routing fields. */
+export type CapabilityChangeEntry = Pick<CapabilitiesChangedEvent, "at" | "previous_fingerprint" | "fingerprint" | "added" | "removed" | "changed">;
+
 export interface HealthMonitor {
   start(): Promise<void>;
   /** Stops scheduling and writes what is buffered; checks still in flight are dropped. */
@@ -62,6 +74,8 @@ export interface HealthMonitor {
   checkNow(serverId: string): Promise<ServerHealth>;
   history(serverId: string, query: HistoryQuery): Promise<HealthHistory>;
   trend(serverId: string, windowMs: number): Promise<LatencyTrend>;
+  /** What the server added, removed and changed in what it serves, newest first. */
+  capabilityChanges(serverId: string, limit: number): Promise<CapabilityChangeEntry[]>;
   /** Applies a reloaded `health` section: thresholds, concurrency, jitter, retention, timeouts. */
   updateConfig(config: HealthConfig): void;
   /** Rolls up and prunes history now (it also runs on its own every minute). */
@@ -274,6 +288,20 @@ class Monitor implements HealthMonitor {
     const now = this.clock.now();
     const history = await this.history(serverId, { from: now - windowMs, to: now + 1, resolution: "auto" });
     return latencyTrend(history, windowMs);
+  }
+
+  async capabilityChanges(serverId: string, limit: number): Promise<CapabilityChangeEntry[]> {
+    this.deps.manager.get(serverId);
+    const records = await this.deps.repository.capabilityChanges(serverId, limit);
+    // The drift detector stores the lists of the capabilities_changed event it publishes.
+    return records.map((record) => ({
+      at: record.at,
+      previous_fingerprint: record.previous_fingerprint,
+      fingerprint: record.fingerprint,
+      added: record.added as CapabilityRef[],
+      removed: record.removed as CapabilityRef[],
+      changed: record.changed as CapabilityChange[],
+    }));
   }
 
   updateConfig(config: HealthConfig): void {

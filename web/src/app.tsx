@@ -1,10 +1,13 @@
 /** The dashboard's shell: header with navigation and the live connection, and the page for the path. */
-import { useEffect, useState, type ReactNode } from "react";
+import { lazy, Suspense, useEffect, useState, type ReactNode } from "react";
 import { ConnectionStatus } from "./components/connection-banner.js";
 import { store, useDashboard, type DashboardState } from "./live/store.js";
 import { Overview } from "./pages/overview.js";
 import { Servers } from "./pages/servers.js";
 import { SignIn } from "./pages/sign-in.js";
+
+/** A server's own page (charts, the tool form) loads when first opened, so the first paint does not wait for it. */
+const ServerDetail = lazy(() => import("./pages/server-detail.js"));
 
 /** What a page is drawn from: the live state, the rest of its path (after its own) and navigation. */
 interface PageProps {
@@ -22,7 +25,18 @@ interface Page {
 /** The main navigation, in order; a path under a page's own (`/servers/everything`) is that page's. */
 const PAGES: readonly Page[] = [
   { path: "/", title: "Overview", render: ({ state, navigate }) => <Overview state={state} navigate={navigate} /> },
-  { path: "/servers", title: "Servers", render: ({ state }) => <Servers state={state} /> },
+  {
+    path: "/servers",
+    title: "Servers",
+    render: ({ state, rest, navigate }) =>
+      rest ? (
+        <Suspense fallback={<p className="muted" role="status">Loading…</p>}>
+          <ServerDetail key={rest} rest={rest} state={state} navigate={navigate} />
+        </Suspense>
+      ) : (
+        <Servers state={state} navigate={navigate} />
+      ),
+  },
 ];
 
 function pageFor(path: string): { page: Page; rest: string } {

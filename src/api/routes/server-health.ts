@@ -1,6 +1,7 @@
 /**
  * /api/v1/mcp/servers/{id}/health: a server's current health (with its latency trend), its
- * history at the right resolution, and "check now". Handlers parse, call the HealthMonitor and
+ * history at the right resolution, and "check now"; .../capabilities/changes: what it added,
+ * removed and changed in what it serves. Handlers parse, call the HealthMonitor and
  * return its answer; the wire schemas sit here with the routes.
  */
 import type { FastifyPluginAsync } from "fastify";
@@ -9,7 +10,7 @@ import type { Clock } from "../../core/clock.js";
 import { AppError } from "../../core/errors.js";
 import { InstantSchema } from "../../core/instant.js";
 import { HEALTH_STATUSES, type HealthMonitor } from "../../health/index.js";
-import { errorResponses, ServerIdParamsSchema } from "../schemas/common.js";
+import { errorResponses, limitQuerySchema, ServerIdParamsSchema } from "../schemas/common.js";
 import type { ZodTypeProvider } from "../validation.js";
 
 export interface ServerHealthRoutesOptions {
@@ -89,7 +90,7 @@ const ServerHealthSchema = z
   })
   .meta({ description: "A server's health" });
 
-const CurrentHealthSchema = ServerHealthSchema.extend({ trend: TrendSchema.describe("Latency trend over the last hour") });
+export const CurrentHealthSchema = ServerHealthSchema.extend({ trend: TrendSchema.describe("Latency trend over the last hour") });
 
 const RawPointSchema = z.object({
   at: z.number(),
@@ -115,7 +116,7 @@ const RollupPointSchema = z.object({
   memory_max: z.number().nullable(),
 });
 
-const HistorySchema = z
+export const HistorySchema = z
   .object({
     server_id: z.string(),
     from: z.number(),
@@ -125,6 +126,24 @@ const HistorySchema = z
     points: z.union([z.array(RawPointSchema), z.array(RollupPointSchema)]),
   })
   .meta({ description: "A server's health over time" });
+
+const CapabilityRefSchema = z.object({ kind: z.enum(["tool", "resource", "prompt"]), name: z.string() });
+
+export const CapabilityChangesSchema = z
+  .object({
+    server_id: z.string(),
+    changes: z.array(
+      z.object({
+        at: z.number(),
+        previous_fingerprint: z.string(),
+        fingerprint: z.string(),
+        added: z.array(CapabilityRefSchema),
+        removed: z.array(CapabilityRefSchema),
+        changed: z.array(CapabilityRefSchema.extend({ fields: z.array(z.string()).describe('Which fields differ, e.g. ["description"]') })),
+      }),
+    ),
+  })
+  .meta({ description: "Changes in what a server serves, newest first" });
 
 export const serverHealthRoutes: FastifyPluginAsync<ServerHealthRoutesOptions> = async (plugin, { monitor, clock }) => {
   const app = plugin.withTypeProvider<ZodTypeProvider>();
@@ -181,5 +200,23 @@ export const serverHealthRoutes: FastifyPluginAsync<ServerHealthRoutesOptions> =
       config: { role: "operator" },
     },
     async (request) => monitor.checkNow(request.params.id),
+  );
+
+  app.get(
+    "/mcp/servers/:id/capabilities/changes",
+    {
+      schema: {
+        tags,
+        summary: "Changes in a server's tools, resources and prompts, newest first",
+        description: "Each change the health checks saw in what the server serves, kept for `retention.capability_changes_days`.",
+        params: ServerIdParamsSchema,
+        querystring: limitQuerySchema(50),
+        response: { 200: CapabilityChangesSchema, ...errorResponses(400, 401, 403, 404) },
+      },
+    },
+    async (request) => {
+      const { id } = request.params;
+      return { server_id: id, changes: await monitor.capabilityChanges(id, request.query.limit) };
+    },
   );
 };

@@ -4,13 +4,22 @@
  */
 export type {
   AlertRecordBody as AlertRecord,
+  ApprovalResultBody as ApprovalResult,
+  ApprovalsBody as Approvals,
+  CapabilityChangesBody as CapabilityChanges,
+  CapabilitySnapshotBody as CapabilitySnapshot,
   ErrorBody,
   HealthBody,
+  HealthHistoryBody as HealthHistory,
   HealthStatus,
   HealthUpdateMessage,
+  LogsBody,
+  ServerEventsBody,
+  ServerHealthBody as ServerHealth,
   ServerListBody,
   ServerState,
   ServerStatusMessage,
   ServerViewBody as ServerView,
+  ToolCallResultBody as ToolCallResult,
   Topic,
 } from "../../../dist/api/wire-types.js";

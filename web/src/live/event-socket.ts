@@ -14,6 +14,8 @@ export interface WireMessage {
 
 export interface EventSocketOptions {
   topics: Topic[];
+  /** Only these servers' events; every server's when absent. */
+  serverIds?: string[];
   token: () => string | null;
   onMessage: (message: WireMessage) => void;
   /** Called on every change; `retryInMs` is the wait before the next attempt while closed. */
@@ -41,7 +43,7 @@ export function connectEvents(options: EventSocketOptions): { close(): void } {
     socket = ws;
     ws.onopen = () => {
       retryMs = FIRST_RETRY_MS;
-      ws.send(JSON.stringify({ type: "subscribe", events: options.topics }));
+      ws.send(JSON.stringify({ type: "subscribe", events: options.topics, ...(options.serverIds ? { server_ids: options.serverIds } : {}) }));
       options.onConnection("open", null);
     };
     ws.onmessage = (event: MessageEvent<string>) => {

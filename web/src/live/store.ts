@@ -7,7 +7,7 @@
 import { useSyncExternalStore } from "react";
 import { ApiClient, ApiError, type ServerAction } from "../api/client.js";
 import { readToken, saveToken } from "../api/token.js";
-import type { AlertRecord, HealthBody, HealthStatus, HealthUpdateMessage, ServerStatusMessage, ServerView } from "../api/types.js";
+import type { AlertRecord, HealthBody, HealthStatus, HealthUpdateMessage, ServerStatusMessage, ServerView, Topic } from "../api/types.js";
 import { connectEvents, type Connection, type WireMessage } from "./event-socket.js";
 
 export interface DashboardState {
@@ -84,6 +84,27 @@ export class DashboardStore {
         this.set({ connection, retryInMs });
         if (connection !== "open") return;
         if (everOpen) void this.load();
+        everOpen = true;
+      },
+      onUnauthorized: () => this.signOut(),
+    });
+  }
+
+  /**
+   * A page's own event stream, for events the store does not keep (one server's logs, say):
+   * signed in as the store is, signing out when the daemon refuses the token. `onReconnect`
+   * runs each time it opens again after a drop, for the page to reload what it may have missed.
+   */
+  watch(topics: Topic[], serverIds: string[], onMessage: (message: WireMessage) => void, onReconnect: () => void): { close(): void } {
+    let everOpen = false;
+    return connectEvents({
+      topics,
+      serverIds,
+      token: () => this.token,
+      onMessage,
+      onConnection: (connection) => {
+        if (connection !== "open") return;
+        if (everOpen) onReconnect();
         everOpen = true;
       },
       onUnauthorized: () => this.signOut(),

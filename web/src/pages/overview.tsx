@@ -1,6 +1,7 @@
 /** Overview: the daemon's overall health, each component's, servers counted by status, alerts firing. */
 import type { HealthStatus } from "../api/types.js";
 import { StatusBadge } from "../components/status-badge.js";
+import { formatDuration } from "../format.js";
 import { displayStatus, type DashboardState } from "../live/store.js";
 
 const ORDER: HealthStatus[] = ["healthy", "warning", "critical", "offline", "unknown"];
@@ -14,15 +15,6 @@ const COMPONENT_NAMES: Record<string, string> = {
   rag: "RAG",
   ollama: "Ollama",
 };
-
-function formatUptime(seconds: number): string {
-  const days = Math.floor(seconds / 86_400);
-  const hours = Math.floor((seconds % 86_400) / 3600);
-  const minutes = Math.floor((seconds % 3600) / 60);
-  if (days > 0) return `${days} d ${hours} h`;
-  if (hours > 0) return `${hours} h ${minutes} min`;
-  return `${minutes} min`;
-}
 
 export function Overview({ state, navigate }: { state: DashboardState; navigate: (path: string) => void }) {
   const { system, servers, health, alerts } = state;
@@ -51,7 +43,7 @@ export function Overview({ state, navigate }: { state: DashboardState; navigate:
             </div>
             <div>
               <dt>Uptime</dt>
-              <dd>{formatUptime(system.uptime_s)}</dd>
+              <dd>{formatDuration(system.uptime_s)}</dd>
             </div>
             <div>
               <dt>Servers</dt>

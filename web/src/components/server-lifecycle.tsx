@@ -1,0 +1,86 @@
+/**
+ * Start / stop / restart of a server, each asked for in a confirm dialog first: the buttons, and
+ * the hook that holds the question, the server being acted on and what went wrong. The Servers
+ * table and a server's own page both use them.
+ */
+import { useState, type ReactNode } from "react";
+import type { ServerAction } from "../api/client.js";
+import type { ServerState, ServerView } from "../api/types.js";
+import { store } from "../live/store.js";
+import { ConfirmDialog, type ConfirmRequest } from "./confirm-dialog.js";
+
+export const STATE_WORDS: Record<ServerState, string> = {
+  stopped: "stopped",
+  starting: "starting",
+  running: "running",
+  backoff: "restarting",
+  crash_loop: "crash loop",
+  failed: "failed",
+  stopping: "stopping",
+};
+
+const ACTION_TEXT: Record<ServerAction, { label: string; question: (name: string) => string; danger: boolean }> = {
+  start: { label: "Start", question: (name) => `Start ${name}?`, danger: false },
+  stop: { label: "Stop", question: (name) => `Stop ${name}? Clients using it lose its tools until it is started again.`, danger: true },
+  restart: { label: "Restart", question: (name) => `Restart ${name}? Calls in flight are cut off.`, danger: true },
+};
+
+function actionsFor(server: ServerView): ServerAction[] {
+  if (server.state === "stopped" || server.state === "failed" || server.state === "crash_loop") return ["start"];
+  if (server.state === "stopping") return [];
+  return ["restart", "stop"];
+}
+
+export interface Lifecycle {
+  ask(server: ServerView, action: ServerAction): void;
+  /** The id of the server an action is under way for. */
+  busy: string | null;
+  failure: string | null;
+  /** The confirm dialog; render it once on the page. */
+  dialog: ReactNode;
+}
+
+export function useLifecycle(): Lifecycle {
+  const [confirm, setConfirm] = useState<ConfirmRequest | null>(null);
+  const [failure, setFailure] = useState<string | null>(null);
+  const [busy, setBusy] = useState<string | null>(null);
+
+  const ask = (server: ServerView, action: ServerAction): void => {
+    const text = ACTION_TEXT[action];
+    setConfirm({
+      title: `${text.label} server`,
+      body: text.question(server.name),
+      confirmLabel: text.label,
+      danger: text.danger,
+      onConfirm: () => {
+        setBusy(server.id);
+        setFailure(null);
+        store
+          .act(server.id, action)
+          .catch((error: unknown) => setFailure(`${text.label} ${server.name}: ${error instanceof Error ? error.message : String(error)}`))
+          .finally(() => setBusy(null));
+      },
+    });
+  };
+
+  return { ask, busy, failure, dialog: <ConfirmDialog request={confirm} onClose={() => setConfirm(null)} /> };
+}
+
+export function LifecycleButtons({ server, lifecycle }: { server: ServerView; lifecycle: Lifecycle }) {
+  return (
+    <>
+      {actionsFor(server).map((action) => (
+        <button
+          key={action}
+          type="button"
+          className={action === "start" ? "button button-primary" : "button"}
+          disabled={lifecycle.busy === server.id}
+          aria-label={`${ACTION_TEXT[action].label} ${server.name}`}
+          onClick={() => lifecycle.ask(server, action)}
+        >
+          {ACTION_TEXT[action].label}
+        </button>
+      ))}
+    </>
+  );
+}

@@ -1,0 +1,247 @@
+/**
+ * A server's health over 1 h, 24 h, 7 d or 30 d, from the history endpoint (raw samples for the
+ * last hour, minute or hour rollups further back): latency, CPU, memory and a status timeline,
+ * drawn by uPlot. Each chart has a text summary for screen readers; the last hour refreshes as
+ * health updates arrive.
+ */
+import { useEffect, useMemo, useRef, useState } from "react";
+import uPlot from "uplot";
+import "uplot/dist/uPlot.min.css";
+import { HISTORY_RANGES, type HistoryRange } from "../../api/client.js";
+import type { HealthHistory, HealthStatus } from "../../api/types.js";
+import { store } from "../../live/store.js";
+
+type Raw = Extract<HealthHistory["points"][number], { status: string }>;
+type Rollup = Extract<HealthHistory["points"][number], { count: number }>;
+
+const RANGE_LABELS: Record<HistoryRange, string> = { "1h": "1 h", "24h": "24 h", "7d": "7 d", "30d": "30 d" };
+const STATUSES: HealthStatus[] = ["healthy", "warning", "critical", "offline", "unknown"];
+/** The last hour is redrawn at most this often while health updates arrive. */
+const LIVE_REFRESH_MS = 5000;
+const HEIGHT = 160;
+/** Below this many points a line shows its points too, so that one sample is not invisible. */
+const FEW_POINTS = 30;
+/** The widest bar of the status timeline: a lone sample is a mark, not the whole chart. */
+const MAX_BAR_PX = 24;
+
+function cssVar(name: string): string {
+  return getComputedStyle(document.documentElement).getPropertyValue(name).trim();
+}
+
+/** Follows the system's light or dark setting, so the charts redraw in its colours. */
+function useColorScheme(): "light" | "dark" {
+  const query = "(prefers-color-scheme: dark)";
+  const [scheme, setScheme] = useState<"light" | "dark">(() => (matchMedia(query).matches ? "dark" : "light"));
+  useEffect(() => {
+    const media = matchMedia(query);
+    const onChange = (): void => setScheme(media.matches ? "dark" : "light");
+    media.addEventListener("change", onChange);
+    return () => media.removeEventListener("change", onChange);
+  }, []);
+  return scheme;
+}
+
+interface SeriesSpec {
+  label: string;
+  color: string;
+  values: (number | null)[];
+  /** Drawn as full-height bars (the status timeline) instead of a line. */
+  bars?: boolean;
+}
+
+interface ChartSpec {
+  title: string;
+  unit: string;
+  summary: string;
+  series: SeriesSpec[];
+  /** Fixed y range, e.g. 0–100 %. */
+  range?: [number, number];
+  /** Hides the y axis (the timeline has no scale). */
+  noAxis?: boolean;
+}
+
+function Chart({ spec, times, span }: { spec: ChartSpec; times: number[]; span: [number, number] }) {
+  const ref = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    const element = ref.current;
+    if (!element) return;
+    const axis = { stroke: cssVar("--muted"), grid: { stroke: cssVar("--border"), width: 1 }, ticks: { stroke: cssVar("--border"), width: 1 } };
+    const bars = uPlot.paths.bars?.({ size: [1, MAX_BAR_PX], gap: 0 });
+    const plot = new uPlot(
+      {
+        width: Math.max(element.clientWidth, 200),
+        height: HEIGHT,
+        ms: 1,
+        legend: { show: spec.series.length > 1 || spec.series.some((series) => series.bars) },
+        cursor: { drag: { x: false, y: false } },
+        scales: { x: { time: true, range: span }, y: spec.range ? { range: spec.range } : { range: (_u, min, max) => [0, Math.max(max * 1.15, min + 1)] } },
+        axes: [axis, spec.noAxis ? { show: false } : { ...axis, size: 56, values: (_u, splits) => splits.map((value) => `${+value.toFixed(2)}${spec.unit}`) }],
+        series: [
+          {},
+          ...spec.series.map((series) => ({
+            label: series.label,
+            stroke: series.color,
+            width: series.bars ? 0 : 2,
+            fill: series.bars ? series.color : `${series.color}22`,
+            points: { show: !series.bars && times.length < FEW_POINTS, size: 5 },
+            ...(series.bars && bars ? { paths: bars } : {}),
+            value: (_u: uPlot, value: number | null) => (value === null ? "—" : series.bars ? series.label : `${+value.toFixed(2)}${spec.unit}`),
+          })),
+        ],
+      },
+      [times, ...spec.series.map((series) => series.values)],
+      element,
+    );
+    const observer = new ResizeObserver(() => plot.setSize({ width: Math.max(element.clientWidth, 200), height: HEIGHT }));
+    observer.observe(element);
+    return () => {
+      observer.disconnect();
+      plot.destroy();
+    };
+  }, [spec, times, span]);
+
+  return (
+    <figure className="chart" data-testid={`chart-${spec.title.toLowerCase()}`}>
+      <figcaption>
+        <span className="chart-title">{spec.title}</span>
+        <span className="muted chart-summary">{spec.summary}</span>
+      </figcaption>
+      <div ref={ref} role="img" aria-label={`${spec.title}: ${spec.summary}`} />
+    </figure>
+  );
+}
+
+function stats(values: (number | null)[], unit: string): string {
+  const known = values.filter((value): value is number => value !== null);
+  if (known.length === 0) return "no data";
+  const round = (value: number): string => `${+value.toFixed(1)}${unit}`;
+  const average = known.reduce((sum, value) => sum + value, 0) / known.length;
+  return `now ${round(known.at(-1)!)} · avg ${round(average)} · max ${round(Math.max(...known))}`;
+}
+
+function chartsOf(history: HealthHistory): { times: number[]; span: [number, number]; specs: ChartSpec[] } {
+  const color = (name: string): string => cssVar(`--${name}`);
+  if (history.resolution === "raw") {
+    const points = history.points as Raw[];
+    const latency = points.map((point) => point.response_time_ms);
+    const cpu = points.map((point) => point.cpu_percent);
+    const memory = points.map((point) => point.memory_mb);
+    const failed = points.filter((point) => !point.ok).length;
+    return {
+      times: points.map((point) => point.at),
+      span: [history.from, history.to],
+      specs: [
+        { title: "Latency", unit: " ms", summary: stats(latency, " ms"), series: [{ label: "Response time", color: color("accent"), values: latency }] },
+        { title: "CPU", unit: " %", summary: stats(cpu, " %"), series: [{ label: "CPU", color: color("unknown"), values: cpu }] },
+        { title: "Memory", unit: " MB", summary: stats(memory, " MB"), series: [{ label: "Memory (RSS)", color: color("healthy"), values: memory }] },
+        {
+          title: "Status",
+          unit: "",
+          summary: `${points.length} checks, ${failed} failed`,
+          range: [0, 1],
+          noAxis: true,
+          series: STATUSES.map((status) => ({
+            label: status,
+            color: color(status),
+            bars: true,
+            values: points.map((point) => (point.status === status ? 1 : null)),
+          })).filter((series) => series.values.some((value) => value !== null)),
+        },
+      ],
+    };
+  }
+  const points = history.points as Rollup[];
+  const average = points.map((point) => point.latency_avg);
+  const cpu = points.map((point) => point.cpu_avg);
+  const memory = points.map((point) => point.memory_avg);
+  const uptime = points.map((point) => (point.count > 0 ? point.uptime : null));
+  const checks = points.reduce((sum, point) => sum + point.count, 0);
+  const failures = points.reduce((sum, point) => sum + point.failures, 0);
+  return {
+    times: points.map((point) => point.at),
+    span: [history.from, history.to],
+    specs: [
+      {
+        title: "Latency",
+        unit: " ms",
+        summary: stats(average, " ms"),
+        series: [
+          { label: "Average", color: color("accent"), values: average },
+          { label: "p95", color: color("warning"), values: points.map((point) => point.latency_p95) },
+        ],
+      },
+      { title: "CPU", unit: " %", summary: stats(cpu, " %"), series: [{ label: "CPU (avg)", color: color("unknown"), values: cpu }] },
+      { title: "Memory", unit: " MB", summary: stats(memory, " MB"), series: [{ label: "Memory (avg)", color: color("healthy"), values: memory }] },
+      {
+        title: "Status",
+        unit: " %",
+        summary: checks > 0 ? `${(((checks - failures) / checks) * 100).toFixed(2)} % of ${checks} checks passed` : "no checks",
+        range: [0, 100],
+        series: [{ label: `Uptime per ${history.resolution}`, color: color("healthy"), values: uptime, bars: true }],
+      },
+    ],
+  };
+}
+
+export default function HealthCharts({ serverId, updates }: { serverId: string; updates: number }) {
+  const [range, setRange] = useState<HistoryRange>("1h");
+  const [history, setHistory] = useState<HealthHistory | null>(null);
+  const [failure, setFailure] = useState<string | null>(null);
+  const scheme = useColorScheme();
+  const lastLoad = useRef(0);
+  const [reload, setReload] = useState(0);
+
+  // The last hour follows the checks as they come in, reloaded at most every LIVE_REFRESH_MS.
+  useEffect(() => {
+    if (range !== "1h" || updates === 0) return;
+    const timer = setTimeout(() => setReload((count) => count + 1), Math.max(0, lastLoad.current + LIVE_REFRESH_MS - Date.now()));
+    return () => clearTimeout(timer);
+  }, [updates, range]);
+
+  useEffect(() => {
+    lastLoad.current = Date.now();
+    let current = true;
+    store.api
+      .history(serverId, range)
+      .then((body) => current && (setHistory(body), setFailure(null)))
+      .catch((error: unknown) => current && setFailure(error instanceof Error ? error.message : String(error)));
+    return () => {
+      current = false;
+    };
+  }, [serverId, range, reload]);
+
+  // The colours come from the stylesheet, so the charts are rebuilt when the scheme changes.
+  const charts = useMemo(() => (history && history.points.length > 0 ? chartsOf(history) : null), [history, scheme]);
+
+  return (
+    <section className="panel stack-tight" aria-labelledby="history-title">
+      <div className="section-head">
+        <h3 id="history-title">Health history</h3>
+        <div className="segmented" role="group" aria-label="Time range">
+          {(Object.keys(HISTORY_RANGES) as HistoryRange[]).map((each) => (
+            <button key={each} type="button" className="segment" aria-pressed={each === range} onClick={() => setRange(each)}>
+              {RANGE_LABELS[each]}
+            </button>
+          ))}
+        </div>
+      </div>
+      {failure && (
+        <p className="panel error" role="alert">
+          The history could not be loaded: {failure}
+        </p>
+      )}
+      {!failure && history && !charts && (
+        <p className="muted empty-note">
+          No health checks in the last {RANGE_LABELS[range]}. Checks run while the server is running; start it, or pick a longer range.
+        </p>
+      )}
+      {charts && (
+        <div className="charts">
+          {charts.specs.map((spec) => (
+            <Chart key={spec.title} spec={spec} times={charts.times} span={charts.span} />
+          ))}
+        </div>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,162 @@
+// Silences over real HTTP on 127.0.0.1 (the real app, alert service and SQLite in a temp dir, a
+// ManualClock for the alert timers) with a real webhook receiver: a silenced alert is recorded and
+// listed as silenced but never delivered; expiring the silence delivers it, and a later alert is
+// delivered as usual. Bad input is a 400 naming the field; every change is in the audit log.
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { FastifyInstance } from "fastify";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { createAlertService, type AlertService } from "../src/alerts/index.js";
+import { healthUpdate } from "../src/alerts/test-support.js";
+import { buildApp } from "../src/api/app.js";
+import { InProcessBus } from "../src/bus/index.js";
+import { AlertsConfigSchema } from "../src/config/alerts-schema.js";
+import { ManualClock } from "../src/core/clock.js";
+import { silentLogger } from "../src/core/logger.js";
+import { createMcpManager, type McpManager } from "../src/mcp/index.js";
+import { openStore, type Store } from "../src/store/index.js";
+import { startWebhookReceiver, type WebhookReceiver } from "./helpers/webhook-receiver.js";
+
+interface Daemonish {
+  app: FastifyInstance;
+  url: string;
+  store: Store;
+  bus: InProcessBus;
+  clock: ManualClock;
+  alerts: AlertService;
+  manager: McpManager;
+  receiver: WebhookReceiver;
+  dir: string;
+}
+
+let t: Daemonish;
+
+beforeEach(async () => {
+  const dir = mkdtempSync(join(tmpdir(), "pygent-silences-"));
+  const receiver = await startWebhookReceiver();
+  const clock = new ManualClock();
+  const store = openStore(dir, clock);
+  const bus = new InProcessBus();
+  const logger = silentLogger();
+  const manager = createMcpManager({ clock, bus, store, logger, environment: {}, daemonInstance: "test" });
+  const config = AlertsConfigSchema.parse({
+    default_rules: false,
+    rules: [{ id: "down", name: "Down", metric: "status", comparison: "==", threshold: "offline", for: 0, severity: "critical", resolve_after_checks: 1 }],
+    channels: [{ type: "webhook", id: "ops", url: receiver.url, retries: 0, timeout: 5 }],
+    group_wait: 1,
+    group_interval: 1,
+  });
+  const alerts = createAlertService({ bus, store, clock, logger, config });
+  await alerts.start();
+  const app = await buildApp({ manager, store, logger, clock, version: "0.0.0-test", startedAt: clock.now(), bind: { host: "127.0.0.1", port: 0 }, alerts });
+  const url = await app.listen({ host: "127.0.0.1", port: 0 });
+  t = { app, url, store, bus, clock, alerts, manager, receiver, dir };
+});
+
+afterEach(async () => {
+  await t.app.close();
+  await t.alerts.stop();
+  await t.manager.stop();
+  t.bus.close();
+  t.store.close();
+  await t.receiver.stop();
+  rmSync(t.dir, { recursive: true, force: true });
+});
+
+async function call(method: string, path: string, body?: unknown): Promise<{ status: number; body: any }> {
+  const response = await fetch(`${t.url}/api/v1${path}`, {
+    method,
+    headers: body === undefined ? {} : { "content-type": "application/json" },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await response.text();
+  return { status: response.status, body: text ? JSON.parse(text) : null };
+}
+
+/** The server goes offline; the group waits out group_wait; whatever is due is sent. */
+async function goesOffline(serverId: string): Promise<void> {
+  t.bus.publish(healthUpdate(serverId, "offline", t.clock.now()));
+  await passGroupWait();
+}
+
+async function passGroupWait(): Promise<void> {
+  t.clock.advance(1500);
+  await t.alerts.idle();
+}
+
+const deliveredServers = () => t.receiver.accepted().flatMap((notification) => notification.alerts.map((alert) => `${alert.server_id}:${alert.state}`));
+
+describe("POST /api/v1/alerts/silences", () => {
+  it("keeps a silenced alert on record but off the webhook, delivers it when the silence is expired, and a later alert as usual", async () => {
+    const created = await call("POST", "/alerts/silences", {
+      matchers: [{ name: "server_id", value: "web-*", glob: true }],
+      duration: 7200,
+      comment: "rolling deploy of the web tier",
+      created_by: "dana",
+    });
+    expect(created.status, JSON.stringify(created.body)).toBe(201);
+    expect(created.body).toMatchObject({ state: "active", created_by: "dana", ends_at: new Date(t.clock.now() + 7200_000).toISOString() });
+    const id = created.body.id as string;
+
+    await goesOffline("web-1");
+    const firing = await call("GET", "/alerts?state=firing");
+    expect(firing.body.alerts).toEqual([expect.objectContaining({ server_id: "web-1", state: "firing", silenced_by: id })]);
+    expect(t.receiver.requests).toEqual([]);
+
+    const active = await call("GET", "/alerts/silences?state=active");
+    expect(active.body.silences.map((silence: { id: string }) => silence.id)).toEqual([id]);
+    expect((await call("GET", "/alerts/silences?state=expired")).body.silences).toEqual([]);
+
+    const expired = await call("DELETE", `/alerts/silences/${id}`);
+    expect(expired.status).toBe(200);
+    expect(expired.body).toMatchObject({ id, state: "expired", next_change_at: null });
+    await passGroupWait();
+    await vi.waitFor(() => expect(deliveredServers()).toEqual(["web-1:firing"]), { timeout: 5000 });
+    expect((await call("GET", "/alerts?state=firing")).body.alerts[0].silenced_by).toBeNull();
+
+    await goesOffline("web-2");
+    await vi.waitFor(() => expect(deliveredServers()).toEqual(["web-1:firing", "web-2:firing"]), { timeout: 5000 });
+
+    expect((await call("DELETE", "/alerts/silences/no-such-silence")).body.error.code).toBe("SILENCE_NOT_FOUND");
+
+    const audit = await vi.waitFor(
+      async () => {
+        const rows = await t.store.audit.query({ limit: 100 });
+        expect(rows.filter((row) => row.action.includes("/alerts/silences"))).toHaveLength(3);
+        return rows;
+      },
+      { timeout: 5000 },
+    );
+    const actions = audit.filter((row) => row.action.includes("/alerts/silences")).map((row) => [row.action, row.target, row.ok]);
+    expect(actions).toEqual(
+      expect.arrayContaining([
+        ["POST /api/v1/alerts/silences", null, true],
+        ["DELETE /api/v1/alerts/silences/:id", id, true],
+        ["DELETE /api/v1/alerts/silences/:id", "no-such-silence", false],
+      ]),
+    );
+  });
+
+  it("answers bad input with 400 naming each field, and stores nothing", async () => {
+    const issues = async (body: unknown) => {
+      const response = await call("POST", "/alerts/silences", body);
+      expect(response.status).toBe(400);
+      expect(response.body.error.code).toBe("VALIDATION_FAILED");
+      return (response.body.error.details.issues as { field: string; message: string }[]).map((issue) => `${issue.field}: ${issue.message}`);
+    };
+    const base = { matchers: [{ name: "server_id", value: "web" }], comment: "deploy", duration: 600 };
+    expect(await issues({ ...base, duration: undefined, starts_at: "2026-01-01T12:00:00Z", ends_at: "2026-01-01T10:00:00Z" })).toEqual(["ends_at: must be after starts_at"]);
+    expect(await issues({ ...base, matchers: [{ name: "host", value: "web" }] })).toEqual(["matchers[0].name: must be one of rule_id, server_id, severity"]);
+    expect(await issues({ ...base, matchers: [] })).toEqual([
+      "matchers: must name at least one matcher (rule_id, server_id or severity); a silence of everything is not allowed",
+    ]);
+    expect(await issues({ ...base, duration: undefined, window: { days: ["sun"], start: "01:00", duration: 700_000 } })).toEqual([
+      "window.duration: must be at most 604800 (a week)",
+    ]);
+    expect(await issues({ ...base, duration: undefined, ends_at: "2025-12-31T00:00:00Z" })).toEqual(["ends_at: must be in the future"]);
+    expect(await issues({ ...base, until: "later" })).toEqual(['(root): unknown field "until"']);
+    expect((await call("GET", "/alerts/silences")).body.silences).toEqual([]);
+    expect((await call("GET", "/alerts/silences?state=sleeping")).status).toBe(400);
+  });
+});

@@ -16,6 +16,7 @@ import { ManualClock } from "../src/core/clock.js";
 import { silentLogger } from "../src/core/logger.js";
 import { createMcpManager, type McpManager } from "../src/mcp/index.js";
 import { openStore, type Store } from "../src/store/index.js";
+import { runCliCaptured } from "./helpers/cli-in-process.js";
 import { startWebhookReceiver, type WebhookReceiver } from "./helpers/webhook-receiver.js";
 
 interface Daemonish {
@@ -158,5 +159,39 @@ describe("POST /api/v1/alerts/silences", () => {
     expect(await issues({ ...base, until: "later" })).toEqual(['(root): unknown field "until"']);
     expect((await call("GET", "/alerts/silences")).body.silences).toEqual([]);
     expect((await call("GET", "/alerts/silences?state=sleeping")).status).toBe(400);
+  });
+});
+
+describe("pygent alerts silences", () => {
+  it("adds with matchers, a duration and a comment, lists, expires, and names a bad field", async () => {
+    const cli = (...args: string[]) => runCliCaptured(["alerts", "silences", ...args, "--url", t.url]);
+    const empty = await cli("list");
+    expect(empty.stdout).toContain("No silences. Add one with: pygent alerts silences add");
+
+    const added = await cli("add", "--matcher", "server=web-*", "--matcher", "severity=critical", "--duration", "2h", "--comment", "kernel upgrade", "--json");
+    expect(added.code, added.stderr).toBe(0);
+    const silence = JSON.parse(added.stdout) as { id: string; matchers: unknown; ends_at: string };
+    expect(silence.matchers).toEqual([
+      { name: "server_id", value: "web-*", glob: true },
+      { name: "severity", value: "critical", glob: false },
+    ]);
+    expect(silence.ends_at).toBe(new Date(t.clock.now() + 2 * 3_600_000).toISOString());
+
+    const listed = await cli("list", "--state", "active");
+    const row = listed.stdout.split("\n").find((line) => line.startsWith(silence.id));
+    expect(row).toMatch(/ active +server_id~web-\*, severity=critical /);
+    expect(listed.stdout).toContain("kernel upgrade");
+
+    const expired = await cli("expire", silence.id);
+    expect(expired.code, expired.stderr).toBe(0);
+    expect(expired.stdout).toContain(`Expired silence ${silence.id}`);
+    expect((await cli("list", "--state", "expired")).stdout).toContain(silence.id);
+
+    const backwards = await cli("add", "--matcher", "rule=down", "--start", "2026-01-02T10:00:00Z", "--end", "2026-01-02T09:00:00Z", "--comment", "x");
+    expect(backwards.code).toBe(1);
+    expect(backwards.stderr).toContain("ends_at: must be after starts_at");
+    const unknownKey = await cli("add", "--matcher", "host=web", "--duration", "1h", "--comment", "x");
+    expect(unknownKey.code).toBe(2);
+    expect(unknownKey.stderr).toContain("KEY server, rule or severity");
   });
 });

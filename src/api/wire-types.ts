@@ -4,7 +4,9 @@
  * message type the daemon itself uses, so a client cannot drift from what is sent.
  */
 import type { z } from "zod";
-import type { AlertRecordSchema } from "./routes/alerts.js";
+import type { NewSilenceSchema } from "../alerts/index.js";
+import type { AlertRulePatchSchema, NewAlertRuleSchema } from "../config/alerts-schema.js";
+import type { AlertRecordSchema, RuleViewSchema, SilenceViewSchema } from "./routes/alerts.js";
 import type { HealthResponseSchema, SystemHealthResponseSchema } from "./schemas/health.js";
 import type { ServerListSchema, ServerViewSchema } from "./schemas/servers.js";
 
@@ -17,3 +19,9 @@ export type ServerListBody = z.output<typeof ServerListSchema>;
 /** GET /api/v1/health: the full report with the health monitor, the reduced one without it. */
 export type HealthBody = z.output<typeof SystemHealthResponseSchema> | z.output<typeof HealthResponseSchema>;
 export type AlertRecordBody = z.output<typeof AlertRecordSchema>;
+export type RuleViewBody = z.output<typeof RuleViewSchema>;
+export type SilenceViewBody = z.output<typeof SilenceViewSchema>;
+/** What POST /api/v1/alerts/silences, POST /api/v1/alerts/rules and PATCH /api/v1/alerts/rules/{id} take. */
+export type NewSilenceBody = z.input<typeof NewSilenceSchema>;
+export type NewAlertRuleBody = z.input<typeof NewAlertRuleSchema>;
+export type AlertRulePatchBody = z.input<typeof AlertRulePatchSchema>;

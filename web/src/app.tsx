@@ -2,6 +2,7 @@
 import { useEffect, useState, type ReactNode } from "react";
 import { ConnectionStatus } from "./components/connection-banner.js";
 import { store, useDashboard, type DashboardState } from "./live/store.js";
+import { Alerts } from "./pages/alerts.js";
 import { Overview } from "./pages/overview.js";
 import { Servers } from "./pages/servers.js";
 import { SignIn } from "./pages/sign-in.js";
@@ -23,6 +24,7 @@ interface Page {
 const PAGES: readonly Page[] = [
   { path: "/", title: "Overview", render: ({ state, navigate }) => <Overview state={state} navigate={navigate} /> },
   { path: "/servers", title: "Servers", render: ({ state }) => <Servers state={state} /> },
+  { path: "/alerts", title: "Alerts", render: ({ state }) => <Alerts state={state} /> },
 ];
 
 function pageFor(path: string): { page: Page; rest: string } {

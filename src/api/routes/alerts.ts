@@ -72,7 +72,7 @@ const SilenceListQuerySchema = z.object({
     .meta({ description: "Silences holding now, ones that will hold later (not started, or between maintenance windows), ended ones, or all" }),
 });
 
-const SilenceViewSchema = z
+export const SilenceViewSchema = z
   .object({
     id: z.string(),
     matchers: z.array(SilenceMatcherSchema),
@@ -98,7 +98,7 @@ const ScopeViewSchema = z.union([
   z.object({ category: z.string() }),
 ]);
 
-const RuleViewSchema = z
+export const RuleViewSchema = z
   .object({
     id: z.string(),
     name: z.string(),

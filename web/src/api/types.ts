@@ -4,13 +4,18 @@
  */
 export type {
   AlertRecordBody as AlertRecord,
+  AlertRulePatchBody as AlertRulePatch,
   ErrorBody,
   HealthBody,
   HealthStatus,
   HealthUpdateMessage,
+  NewAlertRuleBody as NewAlertRule,
+  NewSilenceBody as NewSilence,
+  RuleViewBody as RuleView,
   ServerListBody,
   ServerState,
   ServerStatusMessage,
   ServerViewBody as ServerView,
+  SilenceViewBody as SilenceView,
   Topic,
 } from "../../../dist/api/wire-types.js";

@@ -7,9 +7,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { FastifyInstance } from "fastify";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { createAlertService, type AlertService } from "../src/alerts/index.js";
+import { createAlertService, type AlertListing, type AlertService, type SilenceView } from "../src/alerts/index.js";
 import { healthUpdate } from "../src/alerts/test-support.js";
 import { buildApp } from "../src/api/app.js";
+import { createAuthState } from "../src/api/auth/auth-state.js";
+import { createTokenService } from "../src/api/auth/token-service.js";
 import { InProcessBus } from "../src/bus/index.js";
 import { AlertsConfigSchema } from "../src/config/alerts-schema.js";
 import { ManualClock } from "../src/core/clock.js";
@@ -65,14 +67,21 @@ afterEach(async () => {
   rmSync(t.dir, { recursive: true, force: true });
 });
 
-async function call(method: string, path: string, body?: unknown): Promise<{ status: number; body: any }> {
+/** Any answer of these routes, read as the assertions need it: a silence, a list, or an error. */
+type Answer = SilenceView & {
+  alerts: AlertListing[];
+  silences: SilenceView[];
+  error: { code: string; details: { issues: { field: string; message: string }[]; required_role?: string; role?: string } };
+};
+
+async function call(method: string, path: string, body?: unknown, token?: string): Promise<{ status: number; body: Answer }> {
   const response = await fetch(`${t.url}/api/v1${path}`, {
     method,
-    headers: body === undefined ? {} : { "content-type": "application/json" },
+    headers: { ...(body === undefined ? {} : { "content-type": "application/json" }), ...(token ? { authorization: `Bearer ${token}` } : {}) },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   const text = await response.text();
-  return { status: response.status, body: text ? JSON.parse(text) : null };
+  return { status: response.status, body: (text ? JSON.parse(text) : null) as Answer };
 }
 
 /** The server goes offline; the group waits out group_wait; whatever is due is sent. */
@@ -98,7 +107,7 @@ describe("POST /api/v1/alerts/silences", () => {
     });
     expect(created.status, JSON.stringify(created.body)).toBe(201);
     expect(created.body).toMatchObject({ state: "active", created_by: "dana", ends_at: new Date(t.clock.now() + 7200_000).toISOString() });
-    const id = created.body.id as string;
+    const id = created.body.id;
 
     await goesOffline("web-1");
     const firing = await call("GET", "/alerts?state=firing");
@@ -106,7 +115,7 @@ describe("POST /api/v1/alerts/silences", () => {
     expect(t.receiver.requests).toEqual([]);
 
     const active = await call("GET", "/alerts/silences?state=active");
-    expect(active.body.silences.map((silence: { id: string }) => silence.id)).toEqual([id]);
+    expect(active.body.silences.map((silence) => silence.id)).toEqual([id]);
     expect((await call("GET", "/alerts/silences?state=expired")).body.silences).toEqual([]);
 
     const expired = await call("DELETE", `/alerts/silences/${id}`);
@@ -114,7 +123,7 @@ describe("POST /api/v1/alerts/silences", () => {
     expect(expired.body).toMatchObject({ id, state: "expired", next_change_at: null });
     await passGroupWait();
     await vi.waitFor(() => expect(deliveredServers()).toEqual(["web-1:firing"]), { timeout: 5000 });
-    expect((await call("GET", "/alerts?state=firing")).body.alerts[0].silenced_by).toBeNull();
+    expect((await call("GET", "/alerts?state=firing")).body.alerts[0]?.silenced_by).toBeNull();
 
     await goesOffline("web-2");
     await vi.waitFor(() => expect(deliveredServers()).toEqual(["web-1:firing", "web-2:firing"]), { timeout: 5000 });
@@ -144,7 +153,7 @@ describe("POST /api/v1/alerts/silences", () => {
       const response = await call("POST", "/alerts/silences", body);
       expect(response.status).toBe(400);
       expect(response.body.error.code).toBe("VALIDATION_FAILED");
-      return (response.body.error.details.issues as { field: string; message: string }[]).map((issue) => `${issue.field}: ${issue.message}`);
+      return response.body.error.details.issues.map((issue) => `${issue.field}: ${issue.message}`);
     };
     const base = { matchers: [{ name: "server_id", value: "web" }], comment: "deploy", duration: 600 };
     expect(await issues({ ...base, duration: undefined, starts_at: "2026-01-01T12:00:00Z", ends_at: "2026-01-01T10:00:00Z" })).toEqual(["ends_at: must be after starts_at"]);
@@ -159,6 +168,25 @@ describe("POST /api/v1/alerts/silences", () => {
     expect(await issues({ ...base, until: "later" })).toEqual(['(root): unknown field "until"']);
     expect((await call("GET", "/alerts/silences")).body.silences).toEqual([]);
     expect((await call("GET", "/alerts/silences?state=sleeping")).status).toBe(400);
+  });
+});
+
+describe("silences with auth on", () => {
+  it("lets a viewer list them, and only an operator create or expire one, recorded under the token's name", async () => {
+    const tokens = createTokenService(t.store, t.clock, { authState: createAuthState({ repository: t.store.authState, clock: t.clock }) });
+    const viewer = (await tokens.create("wallboard", "viewer")).token;
+    const operator = (await tokens.create("oncall", "operator")).token;
+    const body = { matchers: [{ name: "rule_id", value: "down" }], duration: 600, comment: "failover drill", created_by: "someone else" };
+
+    const refused = await call("POST", "/alerts/silences", body, viewer);
+    expect(refused.status).toBe(403);
+    expect(refused.body.error.details).toMatchObject({ required_role: "operator", role: "viewer" });
+    const created = await call("POST", "/alerts/silences", body, operator);
+    expect(created.status).toBe(201);
+    expect(created.body.created_by).toBe("oncall");
+    expect((await call("GET", "/alerts/silences", undefined, viewer)).body.silences).toHaveLength(1);
+    expect((await call("DELETE", `/alerts/silences/${created.body.id}`, undefined, viewer)).status).toBe(403);
+    expect((await call("DELETE", `/alerts/silences/${created.body.id}`, undefined, operator)).body.state).toBe("expired");
   });
 });
 

@@ -33,6 +33,13 @@ function silenceWhen(silence: SilenceView): string {
   return `${silence.window.days.join(", ")} at ${silence.window.start} for ${hours} h (${silence.window.time_zone}), until ${until}`;
 }
 
+/** "Silenced until 1:31 PM · not notified", or without the end when the silence is not (yet) in the list. */
+function silencedText(silence: SilenceView | undefined): string {
+  const until = silence?.next_change_at ?? silence?.ends_at;
+  const short = until && new Date(until).toLocaleString(undefined, { month: "short", day: "numeric", hour: "numeric", minute: "2-digit" });
+  return short ? `Silenced until ${short} · not notified` : "Silenced · not notified";
+}
+
 const RULE_COLUMNS = ["Rule", "Condition", "For", "Severity", "Source", "Actions"] as const;
 
 const SOURCE_TEXT: Record<RuleView["source"], string> = { default: "built in", config: "config file", api: "dashboard / API" };
@@ -53,10 +60,12 @@ export function Alerts({ state }: { state: DashboardState }) {
     store.api.silences().then(setSilences, fail("Silences could not be loaded"));
   }, []);
 
-  // The live store refreshes firing alerts on every alert and health event: follow it.
-  useEffect(() => {
+  const loadAlerts = useCallback(() => {
     store.api.alerts("all", 100).then(setAlerts, fail("Alerts could not be loaded"));
-  }, [state.alerts]);
+  }, []);
+
+  // The live store refreshes firing alerts on every alert and health event: follow it.
+  useEffect(loadAlerts, [state.alerts, loadAlerts]);
   useEffect(() => {
     loadSilences();
     store.api.alertRules().then(setRules, fail("Rules could not be loaded"));
@@ -94,6 +103,7 @@ export function Alerts({ state }: { state: DashboardState }) {
         store.api.expireSilence(silence.id).then(() => {
           setNotice(`Silence of ${matchersText(silence)} expired.`);
           loadSilences();
+          loadAlerts();
         }, fail("Expiring the silence failed"));
       },
     });
@@ -156,7 +166,7 @@ export function Alerts({ state }: { state: DashboardState }) {
                     )}
                     {alert.silenced_by !== null && (
                       <span className="tag tag-silenced" data-testid="silenced" title={`Silence ${alert.silenced_by}`}>
-                        Silenced · not notified
+                        {silencedText(silences?.find((silence) => silence.id === alert.silenced_by))}
                       </span>
                     )}
                   </p>
@@ -215,7 +225,7 @@ export function Alerts({ state }: { state: DashboardState }) {
           onCreated={(created) => {
             setNotice(`Silence of ${matchersText(created)} created (${created.state}).`);
             loadSilences();
-            store.api.alerts("all", 100).then(setAlerts, fail("Alerts could not be loaded"));
+            loadAlerts();
           }}
         />
       </section>

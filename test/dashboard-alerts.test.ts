@@ -1,6 +1,6 @@
 /**
  * The Alerts page in headless Chromium against a real daemon, real MCP servers and a real webhook
- * receiver on 127.0.0.1: a killed server's alert appears live and is acknowledged; a silence made
+ * receiver on 127.0.0.1: a killed server's alert appears live and is acknowledged (by keyboard); a silence made
  * on the page (after the daemon named a bad field at the field) keeps the next alert on the page,
  * marked silenced, while the webhook hears nothing of it; expiring the silence delivers it; a
  * rule's threshold is edited. Screenshots at 1280×800 and 390×844 go to test-results/.
@@ -84,7 +84,9 @@ describe("the Alerts page", () => {
     const billingAlert = downAlert(page, "billing");
     await billingAlert.waitFor({ timeout: SLOW_MS });
     await waitFor(() => heardOf("billing"), { timeoutMs: SLOW_MS, message: "the webhook to hear of the billing alert" });
-    await billingAlert.getByRole("button", { name: "Acknowledge Server down on billing" }).click();
+    // By keyboard: the button takes focus and Enter presses it.
+    await billingAlert.getByRole("button", { name: "Acknowledge Server down on billing" }).focus();
+    await page.keyboard.press("Enter");
     await billingAlert.getByTestId("acked").getByText("Acknowledged by dashboard").waitFor();
     expect(await billingAlert.getByRole("button", { name: /^Acknowledge/ }).count()).toBe(0);
 
@@ -94,9 +96,9 @@ describe("the Alerts page", () => {
     const comment = page.getByLabel("Why");
     await page.locator("#silence-comment-error").getByText("must say why").waitFor();
     expect(await comment.getAttribute("aria-invalid")).toBe("true");
-    await comment.fill("Planned restart of the search index");
     await page.getByLabel("Duration", { exact: true }).fill("2");
-    await page.getByRole("button", { name: "Create silence" }).click();
+    await comment.fill("Planned restart of the search index");
+    await comment.press("Enter");
     await page.getByRole("status").getByText("Silence of server_id = search created (active).").waitFor();
     const silence = page.locator('[data-testid^="silence-"]', { hasText: "Planned restart of the search index" });
     await silence.getByText("active").waitFor();

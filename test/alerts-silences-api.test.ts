@@ -218,6 +218,16 @@ describe("pygent alerts silences", () => {
     const backwards = await cli("add", "--matcher", "rule=down", "--start", "2026-01-02T10:00:00Z", "--end", "2026-01-02T09:00:00Z", "--comment", "x");
     expect(backwards.code).toBe(1);
     expect(backwards.stderr).toContain("ends_at: must be after starts_at");
+    const window = await cli("add", "--matcher", "rule=down", "--window", "thu 02:00 2h", "--time-zone", "Europe/Berlin", "--comment", "backup", "--json");
+    expect(window.code, window.stderr).toBe(0);
+    expect(JSON.parse(window.stdout)).toMatchObject({
+      window: { days: ["thu"], start: "02:00", duration: 7200, time_zone: "Europe/Berlin" },
+      ends_at: null,
+      // The clock reads 2026-01-01T00:00Z, a Thursday: 02:00 in Berlin is 01:00 UTC.
+      next_change_at: "2026-01-01T01:00:00.000Z",
+    });
+    const badZone = await cli("add", "--matcher", "rule=down", "--window", "thu 02:00 2h", "--time-zone", "Mars/Olympus", "--comment", "x");
+    expect(badZone.stderr).toContain("window.time_zone: must be UTC or an IANA time zone");
     const unknownKey = await cli("add", "--matcher", "host=web", "--duration", "1h", "--comment", "x");
     expect(unknownKey.code).toBe(2);
     expect(unknownKey.stderr).toContain("KEY server, rule or severity");

@@ -1,10 +1,17 @@
 /**
  * `pygent alerts silences list|add|expire`: silences and maintenance windows over the daemon's
  * API. A matcher is `KEY=VALUE` with KEY server (server_id), rule (rule_id) or severity; a value
- * with `*` or `?` is a glob. The time is `--duration`, or `--start`/`--end` as ISO 8601 instants.
+ * with `*` or `?` is a glob. The time is `--duration`, or `--start`/`--end` as ISO 8601 instants;
+ * `--window "sat,sun 02:00 2h"` makes it a recurring maintenance window.
  */
 import { InvalidArgumentError, Option, type Command } from "commander";
-import { SILENCE_MATCHER_NAMES, type SilenceMatcher, type SilenceMatcherName, type SilenceView } from "../../alerts/index.js";
+import {
+  SILENCE_MATCHER_NAMES,
+  type MaintenanceWindow,
+  type SilenceMatcher,
+  type SilenceMatcherName,
+  type SilenceView,
+} from "../../alerts/index.js";
 import { clientFor, examples, printJson, withDaemonOptions, type CliContext } from "../cli-context.js";
 import { parseDuration } from "../option-parsers.js";
 import { formatTable } from "../table.js";
@@ -20,6 +27,15 @@ function collectMatcher(value: string, previous: SilenceMatcher[] | undefined): 
   if (name === undefined) throw new InvalidArgumentError(`expected KEY=VALUE with KEY server, rule or severity, got "${value}"`);
   const matched = value.slice(at + 1);
   return [...(previous ?? []), { name: name as SilenceMatcherName, value: matched, glob: /[*?]/.test(matched) }];
+}
+
+/** `sat,sun 02:00 2h` into the window's days, start and duration; the daemon checks each part and the zone. */
+function parseWindow(value: string): Omit<MaintenanceWindow, "time_zone"> {
+  const [days, start, duration, ...rest] = value.trim().split(/\s+/);
+  if (!days || !start || !duration || rest.length > 0) {
+    throw new InvalidArgumentError('expected "DAYS HH:MM DURATION", e.g. "sat,sun 02:00 2h"');
+  }
+  return { days: days.toLowerCase().split(",") as MaintenanceWindow["days"], start, duration: parseDuration(duration) };
 }
 
 function matchersText(silence: SilenceView): string {
@@ -38,6 +54,8 @@ interface AddOptions {
   duration?: number;
   start?: string;
   end?: string;
+  window?: Omit<MaintenanceWindow, "time_zone">;
+  timeZone?: string;
   comment: string;
   json?: boolean;
 }
@@ -81,6 +99,8 @@ export function registerAlertsCommand(program: Command, ctx: CliContext): void {
     .option("--duration <duration>", "how long from now (or from --start): a number with s, m, h or d", parseDuration)
     .option("--start <instant>", "when it starts, ISO 8601 with a zone (default now)")
     .option("--end <instant>", "when it ends, ISO 8601 with a zone")
+    .option("--window <spec>", 'a recurring maintenance window: "DAYS HH:MM DURATION", days as sun,mon,...,sat (e.g. "sat,sun 02:00 2h")', parseWindow)
+    .option("--time-zone <zone>", "the window's zone: UTC or an IANA name such as Europe/Berlin", "UTC")
     .requiredOption("--comment <text>", "why, e.g. the maintenance being done")
     .option("--json", "print the silence as JSON");
   withDaemonOptions(add)
@@ -89,6 +109,7 @@ export function registerAlertsCommand(program: Command, ctx: CliContext): void {
       examples(
         'pygent alerts silences add --matcher server=web --duration 2h --comment "kernel upgrade"',
         'pygent alerts silences add --matcher server=web-* --matcher severity=warning --start 2026-12-05T22:00:00Z --end 2026-12-06T02:00:00Z --comment "db migration"',
+        'pygent alerts silences add --matcher rule=server-offline --window "sat,sun 02:00 2h" --time-zone Europe/Berlin --comment "nightly backup"',
       ),
     )
     .action(async (options: AddOptions, cmd: Command) => {
@@ -98,6 +119,7 @@ export function registerAlertsCommand(program: Command, ctx: CliContext): void {
         ...(options.duration !== undefined ? { duration: options.duration } : {}),
         ...(options.start !== undefined ? { starts_at: options.start } : {}),
         ...(options.end !== undefined ? { ends_at: options.end } : {}),
+        ...(options.window !== undefined ? { window: { ...options.window, time_zone: options.timeZone ?? "UTC" } } : {}),
       });
       if (options.json) return printJson(ctx.io, silence);
       ctx.io.out(terminalSafe(`Silenced ${matchersText(silence)} (${silence.state}) until ${silence.ends_at ?? "further notice"}: id ${silence.id}`));

@@ -5,7 +5,10 @@
  * config_reloaded (about the config file: CONFIG_SUBJECT); its
  * transitions are stored, published at once to immediate channels (the dashboard's `alert`
  * events) and gathered by the aggregator for grouped channels (webhook, email, callbacks). Each
- * channel sits behind its own bounded queue, so nothing here ever waits on a receiver.
+ * channel sits behind its own bounded queue, so nothing here ever waits on a receiver. Silences
+ * are checked in one place, as a notification is handed to channels (`silenced`): a silenced
+ * alert is recorded and listed with its silence's id, but no channel hears of it; when the
+ * silence ends while the alert still fires, the alert is notified then, as Alertmanager does.
  */
 import { isDeepStrictEqual } from "node:util";
 import type { MessageBus, Unsubscribe } from "../bus/bus.js";
@@ -16,6 +19,7 @@ import { AppError, errorMessage } from "../core/errors.js";
 import { newId } from "../core/ids.js";
 import type { Logger } from "../core/logger.js";
 import type { AlertOutboxRepository } from "../store/alert-outbox-repository.js";
+import type { AlertSilencesRepository } from "../store/alert-silences-repository.js";
 import type { AlertRecord, AlertsRepository, AlertRulesRepository } from "../store/alerts-repository.js";
 import { AlertEvaluator, type EvaluatorTransition } from "./alert-evaluator.js";
 import type { AlertCallback } from "./channel.js";
@@ -25,11 +29,17 @@ import { NotificationAggregator } from "./notification-aggregator.js";
 import { NotificationOutbox, outboxSettings } from "./outbox.js";
 import { highestSeverity, severityAtLeast, summarize, type AlertNotification, type AlertView } from "./notification.js";
 import { RuleBook, type RuleView } from "./rule-book.js";
+import { SilenceBook, type SilenceListState, type SilenceView } from "./silence-book.js";
 import { CONFIG_SUBJECT, DAEMON_SUBJECT, describeCondition, isServerSubject, type MetricValue, type Observation } from "./rules.js";
 
 export interface AlertServiceOptions {
   bus: MessageBus;
-  store: { alerts: AlertsRepository; alertRules: AlertRulesRepository; alertOutbox: AlertOutboxRepository };
+  store: {
+    alerts: AlertsRepository;
+    alertRules: AlertRulesRepository;
+    alertOutbox: AlertOutboxRepository;
+    alertSilences: AlertSilencesRepository;
+  };
   clock: Clock;
   logger: Logger;
   /** The config file's `alerts` section, validated; the defaults when absent. */
@@ -54,6 +64,9 @@ export interface AlertListQuery {
   server_id?: string | undefined;
   limit?: number | undefined;
 }
+
+/** An alert as listed: the stored record, and the silence holding back its notifications now, if any. */
+export type AlertListing = AlertRecord & { silenced_by: string | null };
 
 /** A channel's delivery state: `failing` while notifications wait for it or its last attempt failed. */
 export interface ChannelStateView {
@@ -84,11 +97,11 @@ export interface AlertService {
   /** In-process alerting: the callback gets every grouped notification. Returns an unsubscribe. */
   onAlert(callback: AlertCallback): () => void;
   /** Newest first; all states by default. */
-  listAlerts(query?: AlertListQuery): Promise<AlertRecord[]>;
+  listAlerts(query?: AlertListQuery): Promise<AlertListing[]>;
   /** Throws ALERT_NOT_FOUND. */
-  getAlert(id: string): Promise<AlertRecord>;
+  getAlert(id: string): Promise<AlertListing>;
   /** Acknowledges an alert: no more reminders for it. Idempotent; throws ALERT_NOT_FOUND. */
-  ack(id: string, by: string): Promise<AlertRecord>;
+  ack(id: string, by: string): Promise<AlertListing>;
   /** The alerts firing now. */
   firing(): AlertView[];
   listRules(): RuleView[];
@@ -99,6 +112,12 @@ export interface AlertService {
   /** API rules only: config and built-in rules throw RULE_CONFIG_MANAGED. */
   updateRule(id: string, patch: unknown): Promise<RuleView>;
   deleteRule(id: string): Promise<void>;
+  /** Newest first; every state by default. */
+  listSilences(state?: SilenceListState): SilenceView[];
+  /** Validates (VALIDATION_FAILED naming fields) and stores a silence; `by` is who creates it. */
+  createSilence(input: unknown, by: string): Promise<SilenceView>;
+  /** Ends a silence now; alerts it held back that still fire are notified. Throws SILENCE_NOT_FOUND. */
+  expireSilence(id: string): Promise<SilenceView>;
   /**
    * Takes a reloaded `alerts` section: rules, channels, repeat_interval and retention apply now.
    * Returns the fields that apply only at the next start (grouping, flapping, enabled).
@@ -114,6 +133,8 @@ interface FiringAlert {
   view: AlertView;
   acked: boolean;
   repeatTimer: TimerHandle | undefined;
+  /** A notification of it was held back by a silence: it is notified when no silence holds it any more. */
+  silenced: boolean;
 }
 
 /** Server states in which a server is down on purpose: its alerts resolve and checks are ignored. */
@@ -125,6 +146,8 @@ const RESTART_FIELDS = ["enabled", "group_by", "group_wait", "group_interval", "
 const MAX_LISTED_CHANGES = 10;
 const PRUNE_EVERY_MS = 6 * 3600 * 1000;
 const DAY_MS = 86_400_000;
+/** The longest the silence timer waits before looking again (timers cannot wait past 24.8 days). */
+const SILENCE_CHECK_MAX_MS = DAY_MS;
 
 /** The first few lines of a long list of reasons, and how many more there are. */
 function firstFew(lines: string[]): string[] {
@@ -162,6 +185,8 @@ class DefaultAlertService implements AlertService {
   /** Channels replaced by a reload, sending what they hold before they close. */
   private retiring: Promise<void> = Promise.resolve();
   private readonly rules: RuleBook;
+  private readonly silences: SilenceBook;
+  private silenceTimer: TimerHandle | undefined;
   private readonly evaluator: AlertEvaluator;
   private readonly aggregator: NotificationAggregator;
   private readonly active = new Map<string, FiringAlert>();
@@ -193,6 +218,7 @@ class DefaultAlertService implements AlertService {
     for (const { built } of this.channels) if (built.durable) this.outbox.attach(built.channel);
     this.rules = new RuleBook(options.store.alertRules, this.logger);
     this.rules.setConfig(this.config);
+    this.silences = new SilenceBook(options.store.alertSilences, this.logger);
     this.evaluator = new AlertEvaluator({
       clock: this.clock,
       flapping: {
@@ -244,8 +270,10 @@ class DefaultAlertService implements AlertService {
     if (this.started) return;
     this.started = true;
     await this.rules.load();
+    await this.silences.load();
     this.evaluator.setRules(this.rules.effective());
     await this.restoreFiring();
+    this.scheduleSilenceCheck();
     await this.prune();
     await this.outbox.start();
     if (!this.config.enabled) {
@@ -278,6 +306,7 @@ class DefaultAlertService implements AlertService {
       for (const unsubscribe of this.subscriptions) unsubscribe();
       this.subscriptions = [];
       this.clock.clearTimeout(this.pruneTimer);
+      this.clock.clearTimeout(this.silenceTimer);
       this.evaluator.close();
       for (const alert of this.active.values()) this.clock.clearTimeout(alert.repeatTimer);
       // What is waiting for its group goes out now rather than never.
@@ -301,23 +330,24 @@ class DefaultAlertService implements AlertService {
     };
   }
 
-  async listAlerts(query: AlertListQuery = {}): Promise<AlertRecord[]> {
+  async listAlerts(query: AlertListQuery = {}): Promise<AlertListing[]> {
     await this.writes;
-    return this.options.store.alerts.list({
+    const records = await this.options.store.alerts.list({
       state: query.state === "all" ? undefined : query.state,
       server_id: query.server_id,
       limit: query.limit ?? 100,
     });
+    return records.map((record) => this.listing(record));
   }
 
-  async getAlert(id: string): Promise<AlertRecord> {
+  async getAlert(id: string): Promise<AlertListing> {
     await this.writes;
     const record = await this.options.store.alerts.get(id);
     if (!record) throw new AppError("ALERT_NOT_FOUND", `No alert has the id "${id}".`);
-    return record;
+    return this.listing(record);
   }
 
-  async ack(id: string, by: string): Promise<AlertRecord> {
+  async ack(id: string, by: string): Promise<AlertListing> {
     await this.writes;
     const record = await this.options.store.alerts.ack(id, this.clock.now(), by);
     if (!record) throw new AppError("ALERT_NOT_FOUND", `No alert has the id "${id}".`);
@@ -327,7 +357,12 @@ class DefaultAlertService implements AlertService {
       this.clock.clearTimeout(active.repeatTimer);
       active.repeatTimer = undefined;
     }
-    return record;
+    return this.listing(record);
+  }
+
+  /** A firing alert with the silence holding it now; a resolved one is silenced by nothing. */
+  private listing(record: AlertRecord): AlertListing {
+    return { ...record, silenced_by: record.state === "firing" ? this.silences.silencing(record, this.clock.now()) : null };
   }
 
   firing(): AlertView[] {
@@ -360,6 +395,24 @@ class DefaultAlertService implements AlertService {
     await this.rules.remove(id);
     this.evaluator.setRules(this.rules.effective());
     this.logger.info({ rule_id: id }, "alert rule deleted");
+  }
+
+  listSilences(state: SilenceListState = "all"): SilenceView[] {
+    return this.silences.list(state, this.clock.now());
+  }
+
+  async createSilence(input: unknown, by: string): Promise<SilenceView> {
+    const view = await this.silences.create(input, { at: this.clock.now(), by, newId });
+    this.logger.info({ silence_id: view.id, matchers: view.matchers, state: view.state }, "alert silence created");
+    this.silencesChanged();
+    return view;
+  }
+
+  async expireSilence(id: string): Promise<SilenceView> {
+    const view = await this.silences.expire(id, this.clock.now());
+    this.logger.info({ silence_id: id }, "alert silence expired");
+    this.silencesChanged();
+    return view;
   }
 
   applyConfig(config: AlertsConfig | undefined): string[] {
@@ -524,7 +577,7 @@ class DefaultAlertService implements AlertService {
     const condition = describeCondition(rule, value);
     const summary = `${rule.name} on ${serverId}: ${condition}${reasons.length > 0 ? ` (${reasons.join("; ")})` : ""}`;
     const view = firingView(alertId, rule, serverId, at, summary, labels);
-    this.active.set(alertId, { view, acked: false, repeatTimer: undefined });
+    this.active.set(alertId, { view, acked: false, repeatTimer: undefined, silenced: false });
     this.write(() =>
       this.options.store.alerts.insert({
         id: alertId,
@@ -558,8 +611,26 @@ class DefaultAlertService implements AlertService {
     this.publish(view, at);
   }
 
+  /**
+   * The one silence check on the way to channels: whether a silence holds the alert back now. A
+   * firing alert held back is marked, so that it is notified once no silence holds it.
+   */
+  private silenced(view: AlertView, at: number): boolean {
+    const silence = this.silences.silencing(view, at);
+    if (silence === null) return false;
+    const active = this.active.get(view.alert_id);
+    if (active && view.state === "firing") active.silenced = true;
+    this.logger.debug({ alert_id: view.alert_id, silence_id: silence, state: view.state }, "alert notification held back by a silence");
+    return true;
+  }
+
   /** Immediate channels get the change now; grouped ones through the aggregator. */
   private publish(view: AlertView, at: number): void {
+    if (!this.silenced(view, at)) this.publishNow(view, at);
+    if (this.channels.some(({ built }) => built.delivery === "grouped")) this.aggregator.add(view);
+  }
+
+  private publishNow(view: AlertView, at: number): void {
     for (const { built, queue } of this.channels) {
       if (built.delivery !== "immediate" || !severityAtLeast(view.severity, built.min_severity)) continue;
       queue.push({
@@ -572,13 +643,13 @@ class DefaultAlertService implements AlertService {
         at,
       });
     }
-    if (this.channels.some(({ built }) => built.delivery === "grouped")) this.aggregator.add(view);
   }
 
   private deliverGrouped(notification: AlertNotification): void {
+    const heard = notification.alerts.filter((alert) => !this.silenced(alert, notification.at));
     for (const { built, queue } of this.channels) {
       if (built.delivery !== "grouped") continue;
-      const alerts = notification.alerts.filter((alert) => severityAtLeast(alert.severity, built.min_severity));
+      const alerts = heard.filter((alert) => severityAtLeast(alert.severity, built.min_severity));
       if (alerts.length === 0) continue;
       queue.push(
         alerts.length === notification.alerts.length
@@ -603,6 +674,36 @@ class DefaultAlertService implements AlertService {
     if (built.delivery !== "grouped") return;
     const ids = notification.alerts.map((alert) => alert.alert_id);
     this.write(() => this.options.store.alerts.markNotified(ids, at));
+  }
+
+  /**
+   * After a silence is created or expired, or one starts or stops holding: firing alerts held
+   * back that no silence holds any more are notified now (unless acknowledged meanwhile).
+   */
+  private silencesChanged(): void {
+    if (this.closing) return;
+    const now = this.clock.now();
+    for (const active of this.active.values()) {
+      if (!active.silenced || this.silences.silencing(active.view, now) !== null) continue;
+      active.silenced = false;
+      if (active.acked) continue;
+      this.logger.info({ alert_id: active.view.alert_id }, "alert no longer silenced and still firing; notifying");
+      this.publish(active.view, now);
+    }
+    this.scheduleSilenceCheck();
+  }
+
+  private scheduleSilenceCheck(): void {
+    this.clock.clearTimeout(this.silenceTimer);
+    this.silenceTimer = undefined;
+    if (this.closing) return;
+    const now = this.clock.now();
+    const next = this.silences.nextChange(now);
+    if (next === null) return;
+    this.silenceTimer = this.clock.setTimeout(() => {
+      this.silenceTimer = undefined;
+      this.silencesChanged();
+    }, Math.min(next - now, SILENCE_CHECK_MAX_MS));
   }
 
   private scheduleRepeat(active: FiringAlert, delayMs: number): void {
@@ -650,7 +751,10 @@ class DefaultAlertService implements AlertService {
         resolved_at: null,
         repeat: false,
       };
-      const active: FiringAlert = { view, acked: record.acked_at !== null, repeatTimer: undefined };
+      // Never notified and held by a silence now: notified when the silence ends, as if held back in this run.
+      const acked = record.acked_at !== null;
+      const silenced = !acked && record.last_notified_at === null && this.silences.silencing(view, now) !== null;
+      const active: FiringAlert = { view, acked, repeatTimer: undefined, silenced };
       this.active.set(record.id, active);
       if (record.last_notified_at !== null && !active.acked) {
         this.scheduleRepeat(active, Math.max(0, record.last_notified_at + this.config.repeat_interval * 1000 - now));
@@ -667,6 +771,8 @@ class DefaultAlertService implements AlertService {
       await this.outbox.expire();
       const finished = await this.options.store.alertOutbox.pruneFinishedBefore(cutoff);
       if (finished > 0) this.logger.info({ removed: finished }, "pruned old delivered, expired and dropped outbox notifications");
+      const silences = await this.silences.pruneEndedBefore(cutoff);
+      if (silences > 0) this.logger.info({ removed: silences }, "pruned old ended alert silences");
     } catch (error) {
       this.logger.warn({ err: errorMessage(error) }, "pruning resolved alerts failed");
     }

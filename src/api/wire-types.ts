@@ -5,8 +5,10 @@
  */
 import type { z } from "zod";
 import type { ApprovalResultSchema, ApprovalsListSchema } from "../gateway/index.js";
-import type { AlertRecordSchema } from "./routes/alerts.js";
 import type { CapabilityChangesSchema, CurrentHealthSchema, HistorySchema } from "./routes/server-health.js";
+import type { NewSilenceSchema } from "../alerts/index.js";
+import type { AlertRulePatchSchema, NewAlertRuleSchema } from "../config/alerts-schema.js";
+import type { AlertRecordSchema, RuleViewSchema, SilenceViewSchema } from "./routes/alerts.js";
 import type { HealthResponseSchema, SystemHealthResponseSchema } from "./schemas/health.js";
 import type {
   CapabilitySnapshotSchema,
@@ -35,3 +37,9 @@ export type ServerEventsBody = z.output<typeof EventsResponseSchema>;
 export type ToolCallResultBody = z.output<typeof ToolCallResultSchema>;
 export type ApprovalsBody = z.output<typeof ApprovalsListSchema>;
 export type ApprovalResultBody = z.output<typeof ApprovalResultSchema>;
+export type RuleViewBody = z.output<typeof RuleViewSchema>;
+export type SilenceViewBody = z.output<typeof SilenceViewSchema>;
+/** What POST /api/v1/alerts/silences, POST /api/v1/alerts/rules and PATCH /api/v1/alerts/rules/{id} take. */
+export type NewSilenceBody = z.input<typeof NewSilenceSchema>;
+export type NewAlertRuleBody = z.input<typeof NewAlertRuleSchema>;
+export type AlertRulePatchBody = z.input<typeof AlertRulePatchSchema>;

@@ -7,6 +7,7 @@ import { readFileSync } from "node:fs";
 import { Command } from "commander";
 import { DEFAULT_DAEMON_URL } from "./client.js";
 import { processIo, type CliContext, type CliIo } from "./cli-context.js";
+import { registerAlertsCommand } from "./commands/alerts-command.js";
 import { registerAuditCommand } from "./commands/audit-command.js";
 import { registerAuthCommand } from "./commands/auth-command.js";
 import { registerDiscoverCommand } from "./commands/discover-command.js";
@@ -59,6 +60,7 @@ Examples:
   $ pygent servers add fs -- npx -y @modelcontextprotocol/server-filesystem /tmp
   $ pygent servers call fs list_directory --arg path=/tmp
   $ pygent health                                  the daemon's health, exit 1 when critical
+  $ pygent alerts silences add --matcher server=fs --duration 2h --comment "upgrade"
   $ pygent discover search github                  find servers in the catalog
   $ pygent install memory                          install one, register and start it
   $ pygent token create --role admin               the first token turns authentication on
@@ -81,6 +83,7 @@ Exit codes: 0 ok, 1 failure, 2 usage error.
   registerValidateCommand(program, ctx);
   registerServersCommand(program, ctx);
   registerHealthCommand(program, ctx);
+  registerAlertsCommand(program, ctx);
   registerDiscoverCommand(program, ctx);
   registerInstallCommands(program, ctx);
   registerTokenCommand(program, ctx);

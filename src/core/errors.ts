@@ -16,6 +16,7 @@ export const ERROR_CATALOGUE = {
   SERVER_NOT_FOUND: { status: 404, message: "No MCP server has this id." },
   ALERT_NOT_FOUND: { status: 404, message: "No alert has this id." },
   RULE_NOT_FOUND: { status: 404, message: "No alert rule has this id." },
+  SILENCE_NOT_FOUND: { status: 404, message: "No alert silence has this id." },
   TOKEN_NOT_FOUND: { status: 404, message: "No active token has this id." },
   TOOL_NOT_FOUND: { status: 404, message: "The server has no tool of this name." },
   SERVER_EXISTS: { status: 409, message: "An MCP server with this id already exists." },

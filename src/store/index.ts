@@ -14,6 +14,7 @@ export type {
   AlertsRepository,
   StoredAlertRule,
 } from "./alerts-repository.js";
+export type { AlertSilencesRepository, SilenceRecord } from "./alert-silences-repository.js";
 export type { AlertOutboxRepository, ChannelStatsRecord, NewOutboxRecord, OutboxRecord, OutboxState } from "./alert-outbox-repository.js";
 export { BUCKET_MS, HOUR_MS, MINUTE_MS, summarizeSamples } from "./health-repository.js";
 export type {

@@ -5,6 +5,7 @@
 import { join } from "node:path";
 import type { Clock } from "../core/clock.js";
 import { sqliteAlertOutboxRepository, type AlertOutboxRepository } from "./alert-outbox-repository.js";
+import { sqliteAlertSilencesRepository, type AlertSilencesRepository } from "./alert-silences-repository.js";
 import { sqliteAlertRulesRepository, sqliteAlertsRepository, type AlertRulesRepository, type AlertsRepository } from "./alerts-repository.js";
 import { sqliteAuditRepository, type AuditRepository } from "./audit-repository.js";
 import { sqliteAuthStateRepository, type AuthStateRepository } from "./auth-state-repository.js";
@@ -42,6 +43,7 @@ export interface Store {
   alerts: AlertsRepository;
   alertRules: AlertRulesRepository;
   alertOutbox: AlertOutboxRepository;
+  alertSilences: AlertSilencesRepository;
   health: HealthRepository;
   secrets: SecretsRepository;
   installs: InstallsRepository;
@@ -85,6 +87,7 @@ export function openStore(dataDir: string, clock: Clock, options: OpenStoreOptio
     alerts: faults.guard(sqliteAlertsRepository(db)),
     alertRules: faults.guard(sqliteAlertRulesRepository(db)),
     alertOutbox: faults.guard(sqliteAlertOutboxRepository(db)),
+    alertSilences: faults.guard(sqliteAlertSilencesRepository(db)),
     health: faults.guard(sqliteHealthRepository(db)),
     secrets: faults.guard(sqliteSecretsRepository(db, keys)),
     installs: faults.guard(sqliteInstallsRepository(db)),

@@ -2,6 +2,7 @@
 import { lazy, Suspense, useEffect, useState, type ReactNode } from "react";
 import { ConnectionStatus } from "./components/connection-banner.js";
 import { store, useDashboard, type DashboardState } from "./live/store.js";
+import { Alerts } from "./pages/alerts.js";
 import { Overview } from "./pages/overview.js";
 import { Servers } from "./pages/servers.js";
 import { SignIn } from "./pages/sign-in.js";
@@ -37,6 +38,7 @@ const PAGES: readonly Page[] = [
         <Servers state={state} navigate={navigate} />
       ),
   },
+  { path: "/alerts", title: "Alerts", render: ({ state }) => <Alerts state={state} /> },
 ];
 
 function pageFor(path: string): { page: Page; rest: string } {

@@ -1,12 +1,12 @@
 /**
  * /api/v1/alerts: firing alerts and their history, acknowledgement, the channels' delivery state,
- * and the alert rules (CRUD for rules created here; config-file and built-in rules are listed but
- * read-only). Handlers parse, call the AlertService, and shape the answer; the wire schemas sit
+ * the alert rules (CRUD for rules created here; config-file and built-in rules are listed but
+ * read-only), and silences and maintenance windows (created and expired early by operators). Handlers parse, call the AlertService, and shape the answer; the wire schemas sit
  * here with the routes.
  */
 import type { FastifyPluginAsync } from "fastify";
 import { z } from "zod";
-import type { AlertService } from "../../alerts/index.js";
+import { MaintenanceWindowSchema, NewSilenceSchema, SilenceMatcherSchema, type AlertService } from "../../alerts/index.js";
 import {
   ALERT_COMPARISONS,
   ALERT_METRICS,
@@ -57,8 +57,35 @@ export const AlertRecordSchema = z
     acked_by: z.string().nullable(),
     last_notified_at: z.number().nullable(),
     labels: z.record(z.string(), z.string()),
+    silenced_by: z.string().nullable().meta({ description: "The silence holding back this firing alert's notifications now; null when none is" }),
   })
   .meta({ description: "An alert: one firing episode of a rule on a server" });
+
+const SilenceIdParamsSchema = z.object({
+  id: z.string().min(1, "must not be empty").max(128, "must be at most 128 characters").meta({ description: "Silence id" }),
+});
+
+const SilenceListQuerySchema = z.object({
+  state: z
+    .enum(["active", "pending", "expired", "all"])
+    .default("all")
+    .meta({ description: "Silences holding now, ones that will hold later (not started, or between maintenance windows), ended ones, or all" }),
+});
+
+export const SilenceViewSchema = z
+  .object({
+    id: z.string(),
+    matchers: z.array(SilenceMatcherSchema),
+    starts_at: z.string(),
+    ends_at: z.string().nullable().meta({ description: "null: a recurring window with no end" }),
+    window: MaintenanceWindowSchema.nullable(),
+    comment: z.string(),
+    created_by: z.string(),
+    created_at: z.string(),
+    state: z.enum(["active", "pending", "expired"]),
+    next_change_at: z.string().nullable().meta({ description: "When it next starts or stops holding; null once expired" }),
+  })
+  .meta({ description: "A silence: the alerts it matches are recorded but not notified while it holds" });
 
 const AckBodySchema = z
   .object({ by: z.string().min(1, "must not be empty").max(200).optional().meta({ description: "Who acknowledges, when auth is off" }) })
@@ -71,7 +98,7 @@ const ScopeViewSchema = z.union([
   z.object({ category: z.string() }),
 ]);
 
-const RuleViewSchema = z
+export const RuleViewSchema = z
   .object({
     id: z.string(),
     name: z.string(),
@@ -231,5 +258,51 @@ export const alertRoutes: FastifyPluginAsync<AlertRoutesOptions> = async (plugin
       },
     },
     async (request) => alerts.ack(request.params.id, request.principal?.name ?? request.body?.by ?? "api"),
+  );
+
+  app.get(
+    "/alerts/silences",
+    {
+      schema: {
+        tags,
+        summary: "Silences and maintenance windows, newest first",
+        querystring: SilenceListQuerySchema,
+        response: { 200: z.object({ silences: z.array(SilenceViewSchema) }), ...errorResponses(400, 401, 403) },
+      },
+    },
+    async (request) => ({ silences: alerts.listSilences(request.query.state) }),
+  );
+
+  app.post(
+    "/alerts/silences",
+    {
+      config: { role: "operator" },
+      schema: {
+        tags,
+        summary: "Silence alerts: recorded, but not notified on any channel while the silence holds",
+        description:
+          "Matchers name the alerts (rule_id, server_id, severity; exact, or a glob with `glob: true`); all must hold. " +
+          "Times are ISO 8601 instants: `starts_at` (now when left out) and `ends_at` or `duration` (seconds). " +
+          "A recurring maintenance `window` (days, start HH:MM, duration seconds, time_zone) holds only inside it. " +
+          "An alert still firing when its silence ends is notified then.",
+        body: NewSilenceSchema,
+        response: { 201: SilenceViewSchema, ...errorResponses(400, 401, 403) },
+      },
+    },
+    async (request, reply) => reply.code(201).send(await alerts.createSilence(request.body, request.principal?.name ?? request.body.created_by ?? "api")),
+  );
+
+  app.delete(
+    "/alerts/silences/:id",
+    {
+      config: { role: "operator" },
+      schema: {
+        tags,
+        summary: "Expire a silence now; alerts it held back that still fire are notified",
+        params: SilenceIdParamsSchema,
+        response: { 200: SilenceViewSchema, ...errorResponses(400, 401, 403, 404) },
+      },
+    },
+    async (request) => alerts.expireSilence(request.params.id),
   );
 };

@@ -16,6 +16,7 @@ import { migration010 } from "./010-token-expiry.js";
 import { migration011 } from "./011-process-group-kind.js";
 import { migration012 } from "./012-gateway-tool-approvals.js";
 import { migration013 } from "./013-last-capabilities.js";
+import { migration014 } from "./014-alert-silences.js";
 import { migration018 } from "./018-evolution.js";
 import { migration019 } from "./019-dashboard-layouts.js";
 
@@ -39,6 +40,7 @@ export const MIGRATIONS: Migration[] = [
   migration011,
   migration012,
   migration013,
+  migration014,
   migration018,
   migration019,
 ];

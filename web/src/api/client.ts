@@ -1,6 +1,7 @@
 /** The one typed client of the daemon's REST API; every call sends the signed-in token, if any. */
 import type {
   AlertRecord,
+  AlertRulePatch,
   ApprovalResult,
   Approvals,
   CapabilityChanges,
@@ -9,21 +10,32 @@ import type {
   HealthBody,
   HealthHistory,
   LogsBody,
+  NewAlertRule,
+  NewSilence,
+  RuleView,
   ServerEventsBody,
   ServerHealth,
   ServerListBody,
   ServerView,
+  SilenceView,
   ToolCallResult,
 } from "./types.js";
 
 export const API_PREFIX = "/api/v1";
 
-/** An answer other than 2xx, with the daemon's error code and message when it sent one. */
+/** A problem with one field of what was sent, as the daemon names it (`ends_at`, `matchers[0].value`). */
+export interface FieldIssue {
+  field: string;
+  message: string;
+}
+
+/** An answer other than 2xx, with the daemon's error code and message (and bad fields) when it sent them. */
 export class ApiError extends Error {
   constructor(
     readonly status: number,
     readonly code: string,
     message: string,
+    readonly issues: FieldIssue[] = [],
   ) {
     super(message);
     this.name = "ApiError";
@@ -43,17 +55,23 @@ export type ServerAction = "start" | "stop" | "restart";
 export class ApiClient {
   constructor(private readonly token: () => string | null) {}
 
-  private async request<T>(method: "GET" | "POST", path: string, payload?: unknown): Promise<T> {
+  private async request<T>(method: "GET" | "POST" | "PATCH" | "DELETE", path: string, payload?: unknown): Promise<T> {
     const headers: Record<string, string> = { accept: "application/json" };
     const token = this.token();
     if (token) headers.authorization = `Bearer ${token}`;
     if (payload !== undefined) headers["content-type"] = "application/json";
-    const response = await fetch(`${API_PREFIX}${path}`, { method, headers, body: payload === undefined ? null : JSON.stringify(payload) });
+    const response = await fetch(`${API_PREFIX}${path}`, { method, headers, ...(payload !== undefined ? { body: JSON.stringify(payload) } : {}) });
     const text = await response.text();
     const body: unknown = text.length > 0 ? JSON.parse(text) : undefined;
     if (!response.ok) {
       const error = (body as Partial<ErrorBody> | undefined)?.error;
-      throw new ApiError(response.status, error?.code ?? "HTTP_ERROR", error?.message ?? `${method} ${path} answered ${response.status}`);
+      const issues = (error?.details as { issues?: FieldIssue[] } | null | undefined)?.issues;
+      throw new ApiError(
+        response.status,
+        error?.code ?? "HTTP_ERROR",
+        error?.message ?? `${method} ${path} answered ${response.status}`,
+        Array.isArray(issues) ? issues : [],
+      );
     }
     return body as T;
   }
@@ -69,6 +87,40 @@ export class ApiClient {
   async firingAlerts(): Promise<AlertRecord[]> {
     const body = await this.request<{ alerts: AlertRecord[] }>("GET", "/alerts?state=firing");
     return body.alerts;
+  }
+
+  async alerts(state: "firing" | "resolved" | "all", limit: number): Promise<AlertRecord[]> {
+    const body = await this.request<{ alerts: AlertRecord[] }>("GET", `/alerts?state=${state}&limit=${limit}`);
+    return body.alerts;
+  }
+
+  /** With auth off the daemon records `by`; with auth on, the token's name. */
+  ackAlert(id: string, by: string): Promise<AlertRecord> {
+    return this.request("POST", `/alerts/${encodeURIComponent(id)}/ack`, { by });
+  }
+
+  async alertRules(): Promise<RuleView[]> {
+    return (await this.request<{ rules: RuleView[] }>("GET", "/alerts/rules")).rules;
+  }
+
+  createAlertRule(rule: NewAlertRule): Promise<RuleView> {
+    return this.request("POST", "/alerts/rules", rule);
+  }
+
+  updateAlertRule(id: string, patch: AlertRulePatch): Promise<RuleView> {
+    return this.request("PATCH", `/alerts/rules/${encodeURIComponent(id)}`, patch);
+  }
+
+  async silences(): Promise<SilenceView[]> {
+    return (await this.request<{ silences: SilenceView[] }>("GET", "/alerts/silences")).silences;
+  }
+
+  createSilence(silence: NewSilence): Promise<SilenceView> {
+    return this.request("POST", "/alerts/silences", silence);
+  }
+
+  expireSilence(id: string): Promise<SilenceView> {
+    return this.request("DELETE", `/alerts/silences/${encodeURIComponent(id)}`);
   }
 
   serverAction(id: string, action: ServerAction): Promise<ServerView> {

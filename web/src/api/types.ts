@@ -4,6 +4,7 @@
  */
 export type {
   AlertRecordBody as AlertRecord,
+  AlertRulePatchBody as AlertRulePatch,
   ApprovalResultBody as ApprovalResult,
   ApprovalsBody as Approvals,
   CapabilityChangesBody as CapabilityChanges,
@@ -14,12 +15,16 @@ export type {
   HealthStatus,
   HealthUpdateMessage,
   LogsBody,
+  NewAlertRuleBody as NewAlertRule,
+  NewSilenceBody as NewSilence,
+  RuleViewBody as RuleView,
   ServerEventsBody,
   ServerHealthBody as ServerHealth,
   ServerListBody,
   ServerState,
   ServerStatusMessage,
   ServerViewBody as ServerView,
+  SilenceViewBody as SilenceView,
   ToolCallResultBody as ToolCallResult,
   Topic,
 } from "../../../dist/api/wire-types.js";

@@ -12,8 +12,10 @@ import { fileSize, openSqlite, type SqliteDatabase } from "./database.js";
 import { sqliteHealthRepository, type HealthRepository } from "./health-repository.js";
 import { sqliteInstallsRepository, type InstallsRepository } from "./installs-repository.js";
 import { sqliteLastCapabilitiesRepository, type LastCapabilitiesRepository } from "./last-capabilities-repository.js";
+import { sqliteMemoryRepository, type MemoryRepository } from "./memory-repository.js";
 import { sqliteDiscoveryUsageRepository, type DiscoveryUsageRepository } from "./discovery-usage-repository.js";
 import { sqliteProcessGroupsRepository, type ProcessGroupsRepository } from "./process-groups-repository.js";
+import { sqliteRagRepository, type RagRepository } from "./rag-repository.js";
 import { secretKeySource } from "./secret-key.js";
 import { sqliteSecretsRepository, type SecretsRepository } from "./secrets-repository.js";
 import { sqliteServerEventsRepository, type ServerEventsRepository } from "./server-events-repository.js";
@@ -48,6 +50,10 @@ export interface Store {
   discoveryUsage: DiscoveryUsageRepository;
   toolApprovals: ToolApprovalsRepository;
   lastCapabilities: LastCapabilitiesRepository;
+  /** The retrieval index (src/rag). */
+  rag: RagRepository;
+  /** Agents' memory (src/memory). */
+  memory: MemoryRepository;
   /** Runs a trivial query; resolves with how long it took. */
   ping(): Promise<{ latency_ms: number }>;
   info(): Promise<StoreInfo>;
@@ -89,6 +95,8 @@ export function openStore(dataDir: string, clock: Clock, options: OpenStoreOptio
     discoveryUsage: faults.guard(sqliteDiscoveryUsageRepository(db)),
     toolApprovals: faults.guard(sqliteToolApprovalsRepository(db)),
     lastCapabilities: faults.guard(sqliteLastCapabilitiesRepository(db)),
+    rag: faults.guard(sqliteRagRepository(db)),
+    memory: faults.guard(sqliteMemoryRepository(db)),
     async ping() {
       const started = performance.now();
       pingStmt.get();

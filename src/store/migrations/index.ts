@@ -16,6 +16,8 @@ import { migration010 } from "./010-token-expiry.js";
 import { migration011 } from "./011-process-group-kind.js";
 import { migration012 } from "./012-gateway-tool-approvals.js";
 import { migration013 } from "./013-last-capabilities.js";
+import { migration015 } from "./015-rag.js";
+import { migration016 } from "./016-agent-memory.js";
 
 export interface Migration {
   version: number;
@@ -37,4 +39,6 @@ export const MIGRATIONS: Migration[] = [
   migration011,
   migration012,
   migration013,
+  migration015,
+  migration016,
 ];

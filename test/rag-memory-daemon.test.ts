@@ -11,6 +11,7 @@ import { Client, StreamableHTTPClientTransport } from "@modelcontextprotocol/cli
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { silentLogger } from "../src/core/logger.js";
 import { createDaemon, type Daemon } from "../src/daemon/daemon.js";
+import { runCliCaptured } from "./helpers/cli-in-process.js";
 import { textOf } from "./helpers/gateway-apps.js";
 import { makeTempDir, removeTempDir } from "./helpers/processes.js";
 
@@ -150,6 +151,38 @@ describe("retrieval over the API", () => {
     } finally {
       await client.close();
     }
+  });
+});
+
+describe("pygent rag", () => {
+  it("ingests a local file and a URL, searches showing both ranks, lists and removes", async () => {
+    const note = join(dir, "runbook.md");
+    writeFileSync(note, "# Runbook\n## Paging\nPage the on-call engineer when the error budget burns too fast.");
+    const env = { PYGENT_URL: base };
+    const ingest = await runCliCaptured(["rag", "ingest", note, `${pagesBase}/breakers.html`], env);
+    expect(ingest.stderr).toBe("");
+    expect(ingest.stdout).toMatch(/^Ingested .*runbook\.md: 1 chunk\(s\), id \S+\n/);
+    expect(ingest.stdout).toMatch(/Ingested breakers\.html: 1 chunk\(s\), id \S+ \(replaced \S+\)/);
+
+    const search = await runCliCaptured(["rag", "search", "error budget paging", "--limit", "2"], env);
+    expect(search.code).toBe(0);
+    const [header, first] = search.stdout.split("\n");
+    expect(header).toMatch(/^\s*SCORE\s+BM25\s+VECTOR\s+FUSED\s+DOCUMENT\s+SECTION\s+TEXT$/);
+    expect(first).toMatch(/\s1\s+1\s+0\.0328\s+\S+\s+Runbook > Paging\s+Page the on-call/);
+    expect(search.stdout).toMatch(/mode hybrid, embedder hashed:v1:512/);
+
+    const wrong = await runCliCaptured(["rag", "search", "x", "--mode", "fuzzy"], env);
+    expect(wrong.code).not.toBe(0);
+    expect(wrong.stderr).toMatch(/mode/);
+
+    const list = await runCliCaptured(["rag", "list", "--json"], env);
+    const { documents } = JSON.parse(list.stdout) as { documents: { id: string; name: string }[] };
+    const runbook = documents.find((doc) => doc.name.endsWith("runbook.md"))!;
+    const removed = await runCliCaptured(["rag", "remove", runbook.id], env);
+    expect(removed.stdout).toBe(`Removed document ${runbook.id}\n`);
+    const missing = await runCliCaptured(["rag", "remove", runbook.id], env);
+    expect(missing.code).not.toBe(0);
+    expect(missing.stderr).toMatch(/DOCUMENT_NOT_FOUND|no document/);
   });
 });
 

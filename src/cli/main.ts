@@ -13,6 +13,7 @@ import { registerDiscoverCommand } from "./commands/discover-command.js";
 import { registerGatewayCommands } from "./commands/gateway-command.js";
 import { registerHealthCommand } from "./commands/health-command.js";
 import { registerInstallCommands } from "./commands/install-command.js";
+import { registerRagCommand } from "./commands/rag-command.js";
 import { registerSecretsCommand } from "./commands/secrets-command.js";
 import { registerServeCommand } from "./commands/serve-command.js";
 import { registerServersCommand } from "./commands/servers-command.js";
@@ -87,6 +88,7 @@ Exit codes: 0 ok, 1 failure, 2 usage error.
   registerAuditCommand(program, ctx);
   registerSecretsCommand(program, ctx);
   registerGatewayCommands(program, ctx);
+  registerRagCommand(program, ctx);
   return program;
 }
 

@@ -76,9 +76,12 @@ describe("retrieval over the API", () => {
   });
 
   it("searches by POST and by GET, each hit with both ranks and the fused score", async () => {
-    const posted = await api("POST", "/rag/search", { q: "restore a snapshot" });
+    const byDefault = await api("POST", "/rag/search", { q: "restore a snapshot" });
+    expect(byDefault.json).toMatchObject({ mode: "bm25", embedder: "hashed:v1:512" });
+    expect(byDefault.json.hits[0]).toMatchObject({ document_name: "backups.md", bm25_rank: 1, vector_rank: null });
+    const posted = await api("POST", "/rag/search", { q: "restore a snapshot", mode: "hybrid" });
     expect(posted.status).toBe(200);
-    expect(posted.json).toMatchObject({ mode: "hybrid", embedder: "hashed:v1:512" });
+    expect(posted.json.mode).toBe("hybrid");
     expect(posted.json.hits[0]).toMatchObject({ document_name: "backups.md", heading: "Backups > Restore", bm25_rank: 1, vector_rank: 1 });
     expect(posted.json.hits[0].fused_score).toBeCloseTo(2 / 61, 10);
     const got = await api("GET", "/rag/search?q=failing%20service&mode=bm25&limit=1");
@@ -139,7 +142,7 @@ describe("retrieval over the API", () => {
       expect(names).toEqual(expect.arrayContaining(["pygent__rag_search", "pygent__rag_ingest"]));
       const ingested = await client.callTool({ name: "pygent__rag_ingest", arguments: { text: "Blue-green deployments switch traffic between two environments.", name: "deploys.txt" } });
       expect(ingested.isError).toBeFalsy();
-      const found = await client.callTool({ name: "pygent__rag_search", arguments: { q: "switch traffic between environments", limit: 2 } });
+      const found = await client.callTool({ name: "pygent__rag_search", arguments: { q: "switch traffic between environments", mode: "hybrid", limit: 2 } });
       expect(found.isError).toBeFalsy();
       const result = JSON.parse(textOf(found)) as { hits: { document_name: string; bm25_rank: number | null; fused_score: number }[] };
       expect(result.hits[0]).toMatchObject({ document_name: "deploys.txt", bm25_rank: 1 });
@@ -164,7 +167,7 @@ describe("pygent rag", () => {
     expect(ingest.stdout).toMatch(/^Ingested .*runbook\.md: 1 chunk\(s\), id \S+\n/);
     expect(ingest.stdout).toMatch(/Ingested breakers\.html: 1 chunk\(s\), id \S+ \(replaced \S+\)/);
 
-    const search = await runCliCaptured(["rag", "search", "error budget paging", "--limit", "2"], env);
+    const search = await runCliCaptured(["rag", "search", "error budget paging", "--mode", "hybrid", "--limit", "2"], env);
     expect(search.code).toBe(0);
     const [header, first] = search.stdout.split("\n");
     expect(header).toMatch(/^\s*SCORE\s+BM25\s+VECTOR\s+FUSED\s+DOCUMENT\s+SECTION\s+TEXT$/);

@@ -13,7 +13,7 @@ export function ragBuiltins(rag: RagService): BuiltinTool[] {
     defineBuiltin({
       name: "rag_search",
       description:
-        "Searches the documents in PyGent's retrieval index: by BM25, by vector or by both fused (hybrid, the default). " +
+        "Searches the documents in PyGent's retrieval index: by BM25 (the default), by vector or by both fused (hybrid). " +
         "Each hit has its text, the headings it sits under, its source, both ranks and the fused score.",
       input: SearchRequestSchema,
       role: "viewer",

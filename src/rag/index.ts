@@ -1,6 +1,7 @@
 /** The Retrieval System: ingest, chunk, index (BM25 and vectors) and hybrid search. */
 export { chunkSections, DEFAULT_CHUNKING, type Chunk, type ChunkOptions } from "./chunker.js";
 export { extractDocument, extractHtml, extractMarkdown, formatOf, type ExtractedDocument, type Section } from "./extract.js";
+export { evaluateRetrieval, type LabelledQuery, type RetrievalQuality } from "./evaluation.js";
 export { createRagService, retrievalPort, type RagFigures, type RagService, type RagServiceDeps, type RetrievalPort } from "./rag-service.js";
 export {
   DEFAULT_SEARCH_MODE,

@@ -3,8 +3,8 @@
  * policy allows, or inline text), cut into overlapping chunks under their headings, each chunk
  * embedded and indexed twice — FTS5 BM25 over its words and a vector by the embedder — and
  * questions out, ranked by either or by both fused (reciprocal rank, k = 60). The vector search
- * is a brute-force scan of every vector held in memory (about 6 ms over 10,000 chunks of 512
- * dimensions: bench/rag.mjs). Writes are serialised, so a re-index never interleaves with an
+ * is a brute-force scan of every vector held in memory (`vector-scan.ts`; bench/rag.mjs measures
+ * it on 10,000 chunks of 512 dimensions). Writes are serialised, so a re-index never interleaves with an
  * ingest; an index holding another embedder's vectors is refused until it is re-indexed.
  */
 import type { RagConfig } from "../config/schema.js";
@@ -30,6 +30,7 @@ import {
   type SearchResponse,
 } from "./schemas.js";
 import { fetchUrlSource, readPathSource, type LoadedSource } from "./sources.js";
+import { dotProducts } from "./vector-scan.js";
 
 export interface RagServiceDeps {
   repository: RagRepository;
@@ -135,6 +136,17 @@ export function createRagService(deps: RagServiceDeps): RagService {
     return { source: `text:${name}`, name, format: formatOf(name), text, bytes, kind: "text" };
   };
 
+  /** The `count` chunks nearest the query by cosine, best first; refused while the index holds another embedder's vectors. */
+  const nearestChunks = async (query: string, count: number): Promise<{ chunk_id: number; score: number }[]> => {
+    const indexEmbedder = await repository.embedderId();
+    if (indexEmbedder === null) return [];
+    if (indexEmbedder !== embedder.id) throw mismatch(indexEmbedder);
+    const [vector] = await embedder.embed([query]);
+    const index = await vectorIndex();
+    const scores = dotProducts(index.matrix, index.dimensions, vector!);
+    return topRows(scores, count, 0).map((row) => ({ chunk_id: index.ids[row]!, score: scores[row]! }));
+  };
+
   const vectorIndex = async (): Promise<RagVectors> => {
     if (vectors) return vectors;
     const seen = generation;
@@ -188,24 +200,13 @@ export function createRagService(deps: RagServiceDeps): RagService {
     async search(raw) {
       const request = SearchRequestSchema.parse(raw);
       const pool = Math.max(FUSION_POOL, request.limit * 4);
+      // Each mode runs only the rankings it needs: the vector scan is most of a query's cost.
       const words = contentWords(request.q);
-      const bm25 = await repository.searchText(words.length > 0 ? words : (request.q.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? []), pool);
-      const indexEmbedder = await repository.embedderId();
-      let nearest: { chunk_id: number; score: number }[] = [];
-      if (indexEmbedder !== null && indexEmbedder !== embedder.id) {
-        if (request.mode !== "bm25") throw mismatch(indexEmbedder);
-      } else if (indexEmbedder !== null) {
-        const [query] = await embedder.embed([request.q]);
-        const index = await vectorIndex();
-        const scores = new Float32Array(index.ids.length);
-        for (let row = 0; row < index.ids.length; row++) {
-          let sum = 0;
-          const offset = row * index.dimensions;
-          for (let i = 0; i < index.dimensions; i++) sum += index.matrix[offset + i]! * query![i]!;
-          scores[row] = sum;
-        }
-        nearest = topRows(scores, pool, 0).map((row) => ({ chunk_id: index.ids[row]!, score: scores[row]! }));
-      }
+      const bm25 =
+        request.mode === "vector"
+          ? []
+          : await repository.searchText(words.length > 0 ? words : (request.q.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? []), pool);
+      const nearest = request.mode === "bm25" ? [] : await nearestChunks(request.q, pool);
       const fused = reciprocalRankFusion([bm25.map((hit) => hit.chunk_id), nearest.map((hit) => hit.chunk_id)], RRF_K);
       const bm25Of = new Map(bm25.map((hit, index) => [hit.chunk_id, { rank: index + 1, score: hit.score }]));
       const vectorOf = new Map(nearest.map((hit, index) => [hit.chunk_id, { rank: index + 1, score: hit.score }]));

@@ -63,7 +63,7 @@ export function registerRagCommand(program: Command, ctx: CliContext): void {
       .command("search")
       .description("search the index; shows each hit's BM25 rank, vector rank and fused score")
       .argument("<query>", "what to look for")
-      .option("--mode <mode>", "bm25 | vector | hybrid (default: hybrid); the daemon names a wrong one")
+      .option("--mode <mode>", "bm25 | vector | hybrid (default: bm25); the daemon names a wrong one")
       .option("--limit <n>", "how many hits (1-50, default 5)", parsePositiveInt)
       .option("--json", "print JSON"),
   )

@@ -12,6 +12,7 @@ import os from "node:os";
 import path from "node:path";
 import Database from "better-sqlite3";
 import { percentile } from "./lib/call-rounds.mjs";
+import { prng } from "./lib/history.mjs";
 import { installCleanupHandlers, log, registerTempDir } from "./lib/proc.mjs";
 import { QUICK, target } from "./lib/targets.mjs";
 
@@ -31,18 +32,6 @@ function corpus() {
   const docs = fs.readdirSync(path.join(CORPUS, "docs")).map((file) => ({ file, text: fs.readFileSync(path.join(CORPUS, "docs", file), "utf8") }));
   const queries = JSON.parse(fs.readFileSync(path.join(CORPUS, "queries.json"), "utf8")).queries;
   return { docs, queries };
-}
-
-/** mulberry32: a small seeded generator, so every run indexes the same text. */
-function seeded(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 function syntheticDocument(sentences, random, index) {
@@ -92,7 +81,7 @@ export async function runRag() {
     // Scale: ingest until CHUNKS chunks are indexed.
     const { store, rag } = build(m, path.join(tmp, "scale"));
     const sentences = docs.flatMap((doc) => doc.text.replace(/^#.*$/m, "").split(/(?<=\.)\s+/).map((s) => s.trim()).filter((s) => s.length > 20));
-    const random = seeded(42);
+    const random = prng(42);
     let chunks = 0;
     let documents = 0;
     let bytes = 0;

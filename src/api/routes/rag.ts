@@ -14,6 +14,7 @@ import {
   SearchResponseSchema,
   type RagService,
 } from "../../rag/index.js";
+import { untilHangUp } from "../hang-up.js";
 import { errorResponses } from "../schemas/common.js";
 import type { ZodTypeProvider } from "../validation.js";
 
@@ -42,16 +43,8 @@ export const ragRoutes: FastifyPluginAsync<RagRoutesOptions> = async (plugin, { 
     },
     async (request, reply) => {
       // A client that hangs up stops the embedding of a large document.
-      const hungUp = new AbortController();
-      const onClose = () => {
-        if (!reply.raw.writableEnded) hungUp.abort();
-      };
-      reply.raw.on("close", onClose);
-      try {
-        return reply.code(201).send(await rag.ingest(request.body, hungUp.signal));
-      } finally {
-        reply.raw.off("close", onClose);
-      }
+      const result = await untilHangUp(reply, (signal) => rag.ingest(request.body, signal));
+      return reply.code(201).send(result);
     },
   );
   app.get(

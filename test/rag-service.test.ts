@@ -96,6 +96,8 @@ describe("retrieval service", () => {
     expect(first).toMatchObject({ source: "text:tls.md" });
     expect(first!.text).toMatch(/^TLS\nTLS encrypts/);
     expect(first!.score).toBeGreaterThan(0);
+    expect(await retrievalPort(rag).search("   ", { limit: 2 })).toEqual([]);
+    await expect(rag.search({ q: "x", limit: 500 })).rejects.toMatchObject({ code: "VALIDATION_FAILED", message: expect.stringMatching(/^limit: /) });
   });
 
   it("replaces a document ingested again from the same source, and removes one by id", async () => {

@@ -8,6 +8,7 @@
  * ingest; an index holding another embedder's vectors is refused until it is re-indexed.
  */
 import type { RagConfig } from "../config/schema.js";
+import { formatIssues, zodIssues } from "../config/validate.js";
 import type { Clock } from "../core/clock.js";
 import { AppError } from "../core/errors.js";
 import { newId } from "../core/ids.js";
@@ -121,8 +122,8 @@ export function createRagService(deps: RagServiceDeps): RagService {
         maxBytes: config.max_document_bytes,
         ...(deps.lookup ? { lookup: deps.lookup } : {}),
         ...(deps.fetch ? { fetch: deps.fetch } : {}),
+        ...(signal ? { signal } : {}),
       });
-      signal?.throwIfAborted();
       return { ...loaded, kind: "url" };
     }
     const text = request.text ?? "";
@@ -198,7 +199,12 @@ export function createRagService(deps: RagServiceDeps): RagService {
     },
 
     async search(raw) {
-      const request = SearchRequestSchema.parse(raw);
+      const parsed = SearchRequestSchema.safeParse(raw);
+      if (!parsed.success) {
+        const issues = zodIssues(parsed.error);
+        throw new AppError("VALIDATION_FAILED", formatIssues(issues), { issues });
+      }
+      const request = parsed.data;
       const pool = Math.max(FUSION_POOL, request.limit * 4);
       // Each mode runs only the rankings it needs: the vector scan is most of a query's cost.
       const words = contentWords(request.q);
@@ -278,10 +284,11 @@ export interface RetrievalPort {
   search(query: string, options: { limit: number }): Promise<{ text: string; source: string; score: number }[]>;
 }
 
-/** The service as an agent's retrieval: the default mode's best chunks, each with its headings. */
+/** The service as an agent's retrieval: the default mode's best chunks, each with its headings; nothing for a blank query. */
 export function retrievalPort(service: RagService): RetrievalPort {
   return {
     async search(query, { limit }) {
+      if (query.trim() === "") return [];
       const { hits } = await service.search({ q: query, limit });
       return hits.map((hit) => ({ text: chunkText(hit.heading, hit.text), source: hit.source, score: hit.score }));
     },

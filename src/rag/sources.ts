@@ -77,6 +77,8 @@ export interface FetchSourceOptions {
   lookup?: HostLookup;
   fetch?: typeof fetch;
   timeoutMs?: number;
+  /** Aborts the fetch, e.g. when the client that asked for it hangs up. */
+  signal?: AbortSignal;
 }
 
 const TEXT_TYPES = /^(text\/[a-z0-9.+-]+|application\/xhtml\+xml)$/;
@@ -99,7 +101,8 @@ async function readCapped(response: Response, maxBytes: number): Promise<Uint8Ar
 
 export async function fetchUrlSource(raw: string, options: FetchSourceOptions): Promise<LoadedSource> {
   const fetchImpl = options.fetch ?? fetch;
-  const signal = AbortSignal.timeout(options.timeoutMs ?? FETCH_TIMEOUT_MS);
+  const timeout = AbortSignal.timeout(options.timeoutMs ?? FETCH_TIMEOUT_MS);
+  const signal = options.signal ? AbortSignal.any([timeout, options.signal]) : timeout;
   let url = new URL(raw);
   for (let hop = 0; ; hop++) {
     await checkUrl(url, options.policy, options.lookup);

@@ -114,6 +114,26 @@ describe("retrieval over the API", () => {
     expect((await api("GET", "/rag/documents")).json.documents).toHaveLength(3);
   });
 
+  it("applies a reload of the rag section at once", async () => {
+    const reloaded = () => new Promise<void>((resolve) => {
+      const stop = daemon.bus.subscribe("config_reloaded", () => {
+        stop();
+        resolve();
+      });
+    });
+    const configPath = join(dir, "mcp_server_configs.json");
+    let next = reloaded();
+    writeFileSync(configPath, JSON.stringify({ servers: [], network: { allow_loopback: true }, rag: { roots: [], max_document_bytes: 1024 } }));
+    await next;
+    const refused = await api("POST", "/rag/documents", { path: join(docs, "backups.md") });
+    expect(refused.json.error).toMatchObject({ code: "PATH_NOT_ALLOWED", message: expect.stringMatching(/rag\.roots/) });
+    expect((await api("POST", "/rag/documents", { text: "x".repeat(2000), name: "big.txt" })).status).toBe(413);
+    next = reloaded();
+    writeFileSync(configPath, JSON.stringify({ servers: [], network: { allow_loopback: true }, rag: { roots: ["docs"] } }));
+    await next;
+    expect((await api("POST", "/rag/documents", { path: join(docs, "backups.md") })).status).toBe(201);
+  }, 30_000);
+
   it("removes a document, then answers 404 for it", async () => {
     const { json } = await api("POST", "/rag/documents", { text: "temporary words", name: "temp.txt" });
     expect((await api("DELETE", `/rag/documents/${json.document.id}`)).status).toBe(204);

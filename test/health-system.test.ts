@@ -11,7 +11,7 @@ import { HealthConfigSchema, type HealthConfig } from "../src/config/schema.js";
 import { systemClock } from "../src/core/clock.js";
 import { newId } from "../src/core/ids.js";
 import { silentLogger } from "../src/core/logger.js";
-import { checkOllama, createHealthMonitor, createSystemHealth, overallStatus, type HealthMonitor } from "../src/health/index.js";
+import { checkOllama, createHealthMonitor, createSystemHealth, overallStatus, type HealthMonitor, type SystemHealthDeps } from "../src/health/index.js";
 import { createMcpManager, type McpManager } from "../src/mcp/index.js";
 import { openStore, type Store } from "../src/store/index.js";
 import { freePort } from "./helpers/network.js";
@@ -47,8 +47,8 @@ function fakeOllama(models: string[], calls: string[] = []): Promise<string> {
 const config = (over: Record<string, unknown>): HealthConfig => HealthConfigSchema.parse(over);
 
 /** System health over this test's store, manager and monitor, reading the given config. */
-const systemHealth = (settings: () => HealthConfig) =>
-  createSystemHealth({ store, manager, monitor, clock: systemClock, version: "1.2.3", startedAt: Date.now(), config: settings });
+const systemHealth = (settings: () => HealthConfig, parts: Pick<SystemHealthDeps, "rag" | "memoryManager"> = {}) =>
+  createSystemHealth({ store, manager, monitor, clock: systemClock, version: "1.2.3", startedAt: Date.now(), config: settings, ...parts });
 
 beforeEach(async () => {
   dir = makeTempDir("pygent-system-health-");
@@ -201,17 +201,7 @@ describe("system health", () => {
     const figures = { documents: 3, chunks: 12, embedder: "hashed:v1:512", index_embedder: "hashed:v1:512", index_bytes: 65_536, last_ingest_at: 1_700_000_000_000 };
     let index = figures;
     const memoryFigures = { agents_with_memory: 2, items_by_kind: { message: 4, fact: 1, episode: 3 }, working_documents: 1, store_bytes: 8192 };
-    const system = createSystemHealth({
-      store,
-      manager,
-      monitor,
-      clock: systemClock,
-      version: "1.2.3",
-      startedAt: Date.now(),
-      config: () => config({ rss_limit_mb: 100_000 }),
-      rag: async () => index,
-      memoryManager: async () => memoryFigures,
-    });
+    const system = systemHealth(() => config({ rss_limit_mb: 100_000 }), { rag: async () => index, memoryManager: async () => memoryFigures });
     expect(await system.component("rag")).toEqual({
       status: "healthy",
       reasons: [],

@@ -11,7 +11,7 @@ import { HealthConfigSchema, type HealthConfig } from "../src/config/schema.js";
 import { systemClock } from "../src/core/clock.js";
 import { newId } from "../src/core/ids.js";
 import { silentLogger } from "../src/core/logger.js";
-import { checkOllama, createHealthMonitor, createSystemHealth, overallStatus, type HealthMonitor } from "../src/health/index.js";
+import { checkOllama, createHealthMonitor, createSystemHealth, overallStatus, type HealthMonitor, type SystemHealthDeps } from "../src/health/index.js";
 import { createMcpManager, type McpManager } from "../src/mcp/index.js";
 import { openStore, type Store } from "../src/store/index.js";
 import { freePort } from "./helpers/network.js";
@@ -47,8 +47,8 @@ function fakeOllama(models: string[], calls: string[] = []): Promise<string> {
 const config = (over: Record<string, unknown>): HealthConfig => HealthConfigSchema.parse(over);
 
 /** System health over this test's store, manager and monitor, reading the given config. */
-const systemHealth = (settings: () => HealthConfig) =>
-  createSystemHealth({ store, manager, monitor, clock: systemClock, version: "1.2.3", startedAt: Date.now(), config: settings });
+const systemHealth = (settings: () => HealthConfig, parts: Pick<SystemHealthDeps, "rag" | "memoryManager"> = {}) =>
+  createSystemHealth({ store, manager, monitor, clock: systemClock, version: "1.2.3", startedAt: Date.now(), config: settings, ...parts });
 
 beforeEach(async () => {
   dir = makeTempDir("pygent-system-health-");
@@ -195,5 +195,23 @@ describe("system health", () => {
     const report = await system.report();
     expect(report.components.ollama.details).toMatchObject({ url: "http://127.0.0.1:11434", configured: false });
     expect(report.status).toBe("healthy");
+  });
+
+  it("reports the retrieval index's figures, a warning while it holds another embedder's vectors, counted once set up", async () => {
+    const figures = { documents: 3, chunks: 12, embedder: "hashed:v1:512", index_embedder: "hashed:v1:512", index_bytes: 65_536, last_ingest_at: 1_700_000_000_000 };
+    let index = figures;
+    const memoryFigures = { agents_with_memory: 2, items_by_kind: { message: 4, fact: 1, episode: 3 }, working_documents: 1, store_bytes: 8192 };
+    const system = systemHealth(() => config({ rss_limit_mb: 100_000 }), { rag: async () => index, memoryManager: async () => memoryFigures });
+    expect(await system.component("rag")).toEqual({
+      status: "healthy",
+      reasons: [],
+      details: { configured: true, documents: 3, chunks: 12, embedder: "hashed:v1:512", index_embedder: "hashed:v1:512", index_size_bytes: 65_536, last_ingest_at: 1_700_000_000_000 },
+    });
+    expect((await system.component("memory")).details.memory_manager).toEqual(memoryFigures);
+    index = { ...figures, index_embedder: "hashed:v1:256" };
+    const report = await system.report();
+    expect(report.components.rag.status).toBe("warning");
+    expect(report.components.rag.reasons[0]).toMatch(/hashed:v1:256, not hashed:v1:512.*pygent rag reindex/);
+    expect(report.status).toBe("warning");
   });
 });

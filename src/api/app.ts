@@ -22,6 +22,8 @@ import type { Gateway } from "../gateway/index.js";
 import { createDashboardLayouts, type HealthServices, type MetricsServices } from "../health/index.js";
 import type { Logger } from "../core/logger.js";
 import type { McpManager } from "../mcp/manager-types.js";
+import type { MemoryManager } from "../memory/index.js";
+import type { RagService } from "../rag/index.js";
 import type { Store } from "../store/store.js";
 import { registerAuditHook } from "./audit-hook.js";
 import { authFailureLimitsOf, createAuthFailureLimiter } from "./auth/auth-failure-limiter.js";
@@ -41,7 +43,9 @@ import { evolutionRoutes } from "./routes/evolution.js";
 import { gatewayRoutes, registerGatewayEndpoint } from "./routes/gateway.js";
 import { gatewayApprovalRoutes } from "./routes/gateway-approvals.js";
 import { healthRoutes } from "./routes/health.js";
+import { memoryRoutes } from "./routes/memory.js";
 import { metricsSummaryRoutes, prometheusRoute } from "./routes/metrics.js";
+import { ragRoutes } from "./routes/rag.js";
 import { serverHealthRoutes } from "./routes/server-health.js";
 import { serverRoutes } from "./routes/servers.js";
 import { tokenRoutes } from "./routes/tokens.js";
@@ -112,6 +116,10 @@ export interface ApiDeps {
   gatewayConfig?: () => GatewayConfig | undefined;
   /** Evolution runs (/evolution routes); registered only when given. */
   evolution?: EvolutionService;
+  /** The Retrieval System (/rag routes); registered only when given. */
+  rag?: RagService;
+  /** The Memory Manager (/memory routes); registered only when given. */
+  memory?: MemoryManager;
 }
 
 /** Per-request lines at debug: a polling dashboard must not flood the info log. */
@@ -229,6 +237,8 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   if (deps.alerts) await app.register(alertRoutes, { prefix: API_PREFIX, alerts: deps.alerts });
   await app.register(dashboardRoutes, { prefix: API_PREFIX, layouts: createDashboardLayouts(deps.store.dashboardLayouts, deps.clock) });
   if (deps.evolution) await app.register(evolutionRoutes, { prefix: API_PREFIX, evolution: deps.evolution });
+  if (deps.rag) await app.register(ragRoutes, { prefix: API_PREFIX, rag: deps.rag });
+  if (deps.memory) await app.register(memoryRoutes, { prefix: API_PREFIX, memory: deps.memory });
   if (deps.discovery) await app.register(discoveryRoutes, { prefix: API_PREFIX, manager: deps.manager, ...deps.discovery });
   if (deps.health) await app.register(serverHealthRoutes, { prefix: API_PREFIX, monitor: deps.health.monitor, clock: deps.clock });
   await app.register(healthRoutes, {

@@ -18,6 +18,8 @@ import type {
   ServerViewSchema,
   ToolCallResultSchema,
 } from "./schemas/servers.js";
+import type { MemoryPageSchema, RecallResponseSchema } from "../memory/index.js";
+import type { IngestResultSchema, RagDocumentSchema, SearchResponseSchema } from "../rag/index.js";
 
 export type { ErrorBody } from "./error-handler.js";
 export type { HealthUpdateMessage, ServerStatusMessage, Topic } from "./ws/wire-protocol.js";
@@ -43,3 +45,9 @@ export type SilenceViewBody = z.output<typeof SilenceViewSchema>;
 export type NewSilenceBody = z.input<typeof NewSilenceSchema>;
 export type NewAlertRuleBody = z.input<typeof NewAlertRuleSchema>;
 export type AlertRulePatchBody = z.input<typeof AlertRulePatchSchema>;
+export type RagDocumentBody = z.output<typeof RagDocumentSchema>;
+export type RagIngestBody = z.output<typeof IngestResultSchema>;
+/** POST/GET /api/v1/rag/search: each hit with its BM25 rank, vector rank and fused score. */
+export type RagSearchBody = z.output<typeof SearchResponseSchema>;
+export type MemoryPageBody = z.output<typeof MemoryPageSchema>;
+export type MemoryRecallBody = z.output<typeof RecallResponseSchema>;

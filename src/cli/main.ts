@@ -15,6 +15,7 @@ import { registerEvolveCommand } from "./commands/evolve-command.js";
 import { registerGatewayCommands } from "./commands/gateway-command.js";
 import { registerHealthCommand } from "./commands/health-command.js";
 import { registerInstallCommands } from "./commands/install-command.js";
+import { registerRagCommand } from "./commands/rag-command.js";
 import { registerSecretsCommand } from "./commands/secrets-command.js";
 import { registerServeCommand } from "./commands/serve-command.js";
 import { registerServersCommand } from "./commands/servers-command.js";
@@ -92,6 +93,7 @@ Exit codes: 0 ok, 1 failure, 2 usage error.
   registerSecretsCommand(program, ctx);
   registerGatewayCommands(program, ctx);
   registerEvolveCommand(program, ctx);
+  registerRagCommand(program, ctx);
   return program;
 }
 

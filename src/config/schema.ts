@@ -263,6 +263,32 @@ export const NetworkConfigSchema = z
 
 export type NetworkConfig = z.output<typeof NetworkConfigSchema>;
 
+/**
+ * The config file's `rag` section: which folders of the daemon's machine documents may be
+ * ingested from by path (none by default: inline text and URLs only), the size limit of one
+ * document, and how documents are cut into chunks.
+ */
+export const RagConfigSchema = z
+  .object({
+    /** Relative folders are resolved against the config file's folder. */
+    roots: z.array(z.string().min(1)).max(100).default([]),
+    max_document_bytes: z
+      .number()
+      .int()
+      .min(1024)
+      .max(50 * 1024 * 1024)
+      .default(2 * 1024 * 1024),
+    chunk_words: z.number().int().min(20).max(2000).default(200),
+    chunk_overlap_words: z.number().int().min(0).max(500).default(40),
+  })
+  .strict()
+  .refine((rag) => rag.chunk_overlap_words * 2 <= rag.chunk_words, {
+    path: ["chunk_overlap_words"],
+    message: "must be at most half of chunk_words",
+  });
+
+export type RagConfig = z.output<typeof RagConfigSchema>;
+
 /** One token bucket: `burst` requests at once, refilled at `per_minute` a minute. */
 const RateBucketSchema = (burst: number, perMinute: number) =>
   z
@@ -374,6 +400,7 @@ export const ConfigFileSchema = z
     security: SecurityConfigSchema.optional(),
     limits: LimitsConfigSchema.optional(),
     gateway: GatewayConfigSchema.optional(),
+    rag: RagConfigSchema.optional(),
   })
   .strict();
 
@@ -386,4 +413,5 @@ export type ConfigFile = {
   security?: SecurityConfig | undefined;
   limits?: LimitsConfig | undefined;
   gateway?: GatewayConfig | undefined;
+  rag?: RagConfig | undefined;
 };

@@ -1,6 +1,7 @@
 /**
- * The composition root of `pygent serve`: store, bus and MCP manager first, then the health
- * monitor, alerts, discovery and the HTTP app, then the config watcher; stopped in reverse.
+ * The composition root of `pygent serve`: store, bus and MCP manager first (the retrieval system
+ * and agents' memory with the store), then the health monitor, alerts, discovery and the HTTP
+ * app, then the config watcher; stopped in reverse.
  * Nothing here holds business logic; it wires the domains together and owns their lifetimes.
  *
  * Only what it takes to spawn the servers is loaded before they spawn; the other domains and
@@ -10,7 +11,7 @@ import { existsSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { resolve } from "node:path";
 import type { FastifyInstance } from "fastify";
-import type { EvolutionService } from "../agents/evolution/index.js";
+import type { EvolutionService, RetrievalGenes } from "../agents/evolution/index.js";
 import { authRequiredBy, createAuthState, isLoopback } from "../api/auth/auth-state.js";
 import { createAlertService, type AlertService } from "../alerts/index.js";
 import { createAuditService, DEFAULT_AUDIT_RETENTION_DAYS, LOCAL_ACTOR } from "../audit/index.js";
@@ -19,7 +20,16 @@ import { exposedSecretsWarning } from "../config/file-privacy.js";
 import { profileServerWarnings } from "../config/gateway-profiles-schema.js";
 import { parseConfigText, readConfigText } from "../config/loader.js";
 import type { ConfigReloadStatus } from "../config/reload-status.js";
-import { GatewayConfigSchema, HealthConfigSchema, type ConfigFile, type GatewayConfig, type HealthConfig, type SecurityConfig } from "../config/schema.js";
+import {
+  GatewayConfigSchema,
+  HealthConfigSchema,
+  RagConfigSchema,
+  type ConfigFile,
+  type GatewayConfig,
+  type HealthConfig,
+  type RagConfig,
+  type SecurityConfig,
+} from "../config/schema.js";
 import { starterServers } from "../config/starter.js";
 import { watchConfigFile, type ConfigWatcher } from "../config/watcher.js";
 import { systemClock, type Clock } from "../core/clock.js";
@@ -30,7 +40,10 @@ import { newId } from "../core/ids.js";
 import { createLogger, type Logger } from "../core/logger.js";
 import { VERSION } from "../core/version.js";
 import type { HealthMonitor, MetricsServices, SystemHealth } from "../health/index.js";
-import { createMcpManager, STRICT_NETWORK_POLICY, type McpManager } from "../mcp/index.js";
+import { HashedEmbedder } from "../llm/index.js";
+import { createMcpManager, STRICT_NETWORK_POLICY, type McpManager, type NetworkPolicy } from "../mcp/index.js";
+import { MemoryManager } from "../memory/index.js";
+import { createRagService, DEFAULT_SEARCH_MODE, RRF_K, type RagService } from "../rag/index.js";
 import { openStore, securePrivateDir, type Store } from "../store/index.js";
 import { lockDataDir, type DataDirLock, type PreviousRun } from "./data-dir-lock.js";
 
@@ -60,6 +73,10 @@ export interface Daemon {
   /** The discovery catalog and installs. */
   readonly discovery: Discovery;
   readonly health: HealthMonitor;
+  /** The Retrieval System over the store's index. */
+  readonly rag: RagService;
+  /** Agents' memory over the store. */
+  readonly memory: MemoryManager;
   /** The HTTP app, once start() has built it. */
   readonly app: FastifyInstance | undefined;
   readonly configPath: string;
@@ -158,6 +175,8 @@ interface ServiceInputs {
   startedAt: number;
   healthConfig: () => HealthConfig;
   alerts: AlertService;
+  rag: RagService;
+  memory: MemoryManager;
 }
 
 /** Loads and builds the health monitor, discovery and metrics while the servers boot. */
@@ -178,6 +197,8 @@ async function createServices(inputs: ServiceInputs): Promise<Services> {
     version: VERSION,
     startedAt,
     config: inputs.healthConfig,
+    rag: () => inputs.rag.figures(),
+    memoryManager: () => inputs.memory.figures(),
   });
   const alertsFiring = () => alerts.firing();
   const metrics: MetricsServices = {
@@ -290,6 +311,19 @@ export async function createDaemon(options: DaemonOptions): Promise<Daemon> {
     throw error;
   }
   await manager.applyConfig(config.servers);
+  let network: NetworkPolicy = config.network ?? STRICT_NETWORK_POLICY;
+  let ragConfig: RagConfig = config.rag ?? RagConfigSchema.parse({});
+  // The default embedder needs no model: the index and memory work on any machine.
+  const embedder = new HashedEmbedder();
+  const rag = createRagService({
+    repository: store.rag,
+    embedder,
+    clock,
+    logger: logger.child({ module: "rag" }),
+    config: () => ragConfig,
+    network: () => network,
+  });
+  const memory = new MemoryManager({ repository: store.memory, embedder, clock });
   const startedAt = clock.now();
   let healthConfig: HealthConfig = config.health ?? HealthConfigSchema.parse({});
   let services: Services | undefined;
@@ -347,6 +381,8 @@ export async function createDaemon(options: DaemonOptions): Promise<Daemon> {
       startedAt,
       healthConfig: () => healthConfig,
       alerts,
+      rag,
+      memory,
     });
     const { health, systemHealth, discovery, metrics } = services;
     // After manager.prepare(), which ended the install commands a killed daemon left running.
@@ -373,11 +409,22 @@ export async function createDaemon(options: DaemonOptions): Promise<Daemon> {
       separator,
       profiles,
       tools,
-      services: { health, discovery: discoveryServices, alerts },
+      services: { health, discovery: discoveryServices, alerts, rag },
       approvals: { repository: store.toolApprovals, settings: approvalSettingsOf(config) },
     });
-    const { EvolutionService } = await import("../agents/evolution/index.js");
-    evolution = new EvolutionService({ repository: store.evolution, clock, bus, logger: logger.child({ module: "evolution" }) });
+    const { EvolutionService, retrievalKind } = await import("../agents/evolution/index.js");
+    // Retrieval settings are scored by the documents (by name) a search with them finds.
+    const searchDocuments = async (query: string, settings: RetrievalGenes): Promise<string[]> => {
+      const { hits } = await rag.search({ q: query, mode: settings.mode, limit: settings.limit, rrf_k: settings.rrf_k });
+      return [...new Set(hits.map((hit) => hit.document_name))];
+    };
+    evolution = new EvolutionService({
+      repository: store.evolution,
+      clock,
+      bus,
+      logger: logger.child({ module: "evolution" }),
+      kinds: { retrieval: retrievalKind(searchDocuments, { mode: DEFAULT_SEARCH_MODE, limit: 5, rrf_k: RRF_K }) },
+    });
     await evolution.recover();
     const { buildApp, defaultWebRoot } = await import("../api/app.js");
     app = await buildApp({
@@ -402,6 +449,8 @@ export async function createDaemon(options: DaemonOptions): Promise<Daemon> {
       gateway,
       gatewayConfig: () => gatewayConfig,
       evolution,
+      rag,
+      memory,
     });
     await app.listen({ host: options.host, port: options.port });
     const settled = whenStartsSettle(manager, bus, CATALOG_LOAD_DEFER_MAX_MS);
@@ -430,7 +479,9 @@ export async function createDaemon(options: DaemonOptions): Promise<Daemon> {
       onChange: async (next) => {
         configStatus = { file: configPath, result: "ok", at: clock.now(), problems: [] };
         await warnIfSecretsExposed(configPath, next, logger);
-        manager.setNetworkPolicy(next.network ?? STRICT_NETWORK_POLICY);
+        network = next.network ?? STRICT_NETWORK_POLICY;
+        manager.setNetworkPolicy(network);
+        ragConfig = next.rag ?? RagConfigSchema.parse({});
         const result = await manager.applyConfig(next.servers);
         const alertsRestart = alerts.applyConfig(next.alerts);
         healthConfig = next.health ?? HealthConfigSchema.parse({});
@@ -494,6 +545,8 @@ export async function createDaemon(options: DaemonOptions): Promise<Daemon> {
     store,
     bus,
     alerts,
+    rag,
+    memory,
     get health() {
       return started(services, "health monitor").health;
     },

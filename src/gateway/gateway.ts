@@ -26,6 +26,7 @@ import { createCatalog, type Target } from "./catalog.js";
 import type { GatewayStatus } from "./gateway-status.js";
 import { DEFAULT_SEPARATOR, idFitsSeparator } from "./names.js";
 import { managementBuiltins, type GatewayServices } from "./management-builtins.js";
+import { ragBuiltins } from "./rag-builtins.js";
 import { searchBuiltins } from "./search-builtins.js";
 import { createView, FULL_PROFILE, type GatewayView } from "./profile-view.js";
 import { loadServerSdk, type ServerSdk } from "./server-sdk.js";
@@ -137,7 +138,11 @@ export function createGateway(deps: GatewayDeps): Gateway {
   const sessions = new Map<Server, SessionEntry>();
   const subscriptions = createResourceSubscriptions({ manager, bus: deps.bus, logger });
   const calls = { total: 0, failed: 0 };
-  const builtins = createBuiltins([...searchBuiltins(createToolSearch()), ...managementBuiltins(manager, deps.services ?? {})], separator);
+  const services = deps.services ?? {};
+  const builtins = createBuiltins(
+    [...searchBuiltins(createToolSearch()), ...managementBuiltins(manager, services), ...(services.rag ? ragBuiltins(services.rag) : [])],
+    separator,
+  );
   // Counts the changes of what the servers serve: the tool search index is rebuilt only after one.
   let generation = 0;
 

@@ -9,6 +9,7 @@ import type { AlertService } from "../alerts/index.js";
 import { entryTransports, marketplaceOf, type Catalog as DiscoveryCatalog, type InstallService } from "../discovery/index.js";
 import type { HealthMonitor } from "../health/index.js";
 import type { McpManager, ServerView } from "../mcp/index.js";
+import type { RagService } from "../rag/index.js";
 import { defineBuiltin, jsonResult, type BuiltinTool } from "./builtin-tools.js";
 
 /** The domain services the management tools use beyond the manager; each is optional. */
@@ -21,6 +22,8 @@ export interface GatewayServices {
     loaded?: () => Promise<unknown>;
   };
   alerts?: AlertService;
+  /** The Retrieval System, offered as rag_search and rag_ingest (rag-builtins.ts). */
+  rag?: RagService;
 }
 
 const ServerIdInput = z.string().min(1, "must not be empty").max(64, "must be at most 64 characters").describe("The server's id");

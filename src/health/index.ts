@@ -41,7 +41,7 @@ export { publishStorageFaults } from "./storage-fault-events.js";
 export { createSystemHealth, DEFAULT_OLLAMA_URL, overallStatus } from "./system-health.js";
 export type { SystemHealth, SystemHealthDeps } from "./system-health.js";
 export { SYSTEM_COMPONENTS } from "./system-health-types.js";
-export type { ComponentHealth, SystemComponent, SystemHealthReport } from "./system-health-types.js";
+export type { ComponentHealth, MemoryManagerFigures, RagHealthFigures, SystemComponent, SystemHealthReport } from "./system-health-types.js";
 export {
   createDashboardLayouts,
   DASHBOARD_METRICS,

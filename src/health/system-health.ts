@@ -1,12 +1,12 @@
 /**
  * System health for /api/v1/health and its components: database, agents, mcp, memory, rag and
  * ollama, each with a status, the reasons for it and details. Every component reports what is
- * really there: the agent factory and the retrieval system do not exist yet, and say so.
+ * really there: a part the daemon runs without says so.
  *
  * Overall status: the worst of the essential components (database, mcp, memory), by the one rule
  * of status.ts (`overallOf`: `offline` reported as `critical`). The optional ones
  * (agents, rag, ollama) count only once they are set up — Ollama when the config names its URL
- * or a model, the retrieval system never yet — and then lower it to `warning` at most, so a
+ * or a model, the retrieval system when the daemon runs one — and then lower it to `warning` at most, so a
  * machine without Ollama or RAG is not reported as broken.
  */
 import { getHeapStatistics } from "node:v8";
@@ -19,7 +19,14 @@ import type { Store } from "../store/store.js";
 import type { HealthMonitor } from "./monitor.js";
 import { checkOllama } from "./ollama-check.js";
 import { HEALTH_STATUSES, overallOf, statusRank, worstOf } from "./status.js";
-import { SYSTEM_COMPONENTS, type ComponentHealth, type SystemComponent, type SystemHealthReport } from "./system-health-types.js";
+import {
+  SYSTEM_COMPONENTS,
+  type ComponentHealth,
+  type MemoryManagerFigures,
+  type RagHealthFigures,
+  type SystemComponent,
+  type SystemHealthReport,
+} from "./system-health-types.js";
 
 export interface SystemHealthDeps {
   store: Pick<Store, "ping" | "info">;
@@ -33,6 +40,10 @@ export interface SystemHealthDeps {
   config: () => HealthConfig;
   fetch?: typeof fetch;
   memoryUsage?: () => NodeJS.MemoryUsage;
+  /** The retrieval system's figures; without them the rag component says it is not set up. */
+  rag?: () => Promise<RagHealthFigures>;
+  /** The Memory Manager's figures, reported as the memory component's `memory_manager`. */
+  memoryManager?: () => Promise<MemoryManagerFigures>;
 }
 
 export interface SystemHealth {
@@ -77,9 +88,10 @@ export function uptimeSeconds(clock: Clock, startedAt: number): number {
 }
 
 /** Optional components the config sets up (agents always: it reports a real count). */
-function configuredComponents(config: HealthConfig): Set<SystemComponent> {
+function configuredComponents(config: HealthConfig, withRag: boolean): Set<SystemComponent> {
   const out = new Set<SystemComponent>(["agents"]);
   if (config.ollama_url !== undefined || config.ollama_model !== undefined) out.add("ollama");
+  if (withRag) out.add("rag");
   return out;
 }
 
@@ -88,8 +100,9 @@ export function createSystemHealth(deps: SystemHealthDeps): SystemHealth {
     database: () => databaseHealth(deps.store),
     agents: async () => agentsHealth(),
     mcp: async () => mcpHealth(deps.manager, deps.monitor),
-    memory: async () => memoryHealth(deps.config().rss_limit_mb, deps.memoryUsage ?? (() => process.memoryUsage())),
-    rag: async () => ragHealth(),
+    memory: async () =>
+      memoryHealth(deps.config().rss_limit_mb, deps.memoryUsage ?? (() => process.memoryUsage()), deps.memoryManager ? await deps.memoryManager() : null),
+    rag: async () => ragHealth(deps.rag ? await deps.rag() : undefined),
     ollama: async () => {
       const config = deps.config();
       const health = await checkOllama({
@@ -97,7 +110,7 @@ export function createSystemHealth(deps: SystemHealthDeps): SystemHealth {
         model: config.ollama_model,
         ...(deps.fetch ? { fetch: deps.fetch } : {}),
       });
-      return { ...health, details: { ...health.details, configured: configuredComponents(config).has("ollama") } };
+      return { ...health, details: { ...health.details, configured: configuredComponents(config, false).has("ollama") } };
     },
   };
 
@@ -119,7 +132,7 @@ export function createSystemHealth(deps: SystemHealthDeps): SystemHealth {
         ComponentHealth
       >;
       return {
-        status: overallStatus(components, configuredComponents(deps.config())),
+        status: overallStatus(components, configuredComponents(deps.config(), deps.rag !== undefined)),
         version: deps.version,
         uptime_s: uptimeSeconds(deps.clock, deps.startedAt),
         components,
@@ -171,8 +184,26 @@ export function agentsHealth(): ComponentHealth {
   };
 }
 
-export function ragHealth(): ComponentHealth {
-  return { status: "unknown", reasons: ["retrieval system not configured"], details: { configured: false } };
+/** Healthy with its figures; a warning while the index holds another embedder's vectors (vector search refused). */
+export function ragHealth(figures?: RagHealthFigures): ComponentHealth {
+  if (!figures) return { status: "unknown", reasons: ["retrieval system not configured"], details: { configured: false } };
+  const details = {
+    configured: true,
+    documents: figures.documents,
+    chunks: figures.chunks,
+    embedder: figures.embedder,
+    index_embedder: figures.index_embedder,
+    index_size_bytes: figures.index_bytes,
+    last_ingest_at: figures.last_ingest_at,
+  };
+  if (figures.index_embedder !== null && figures.index_embedder !== figures.embedder) {
+    return {
+      status: "warning",
+      reasons: [`the index holds vectors of ${figures.index_embedder}, not ${figures.embedder}: vector search is refused until \`pygent rag reindex\``],
+      details,
+    };
+  }
+  return { status: "healthy", reasons: [], details };
 }
 
 /**
@@ -220,7 +251,11 @@ export function mcpHealth(manager: Pick<McpManager, "list">, monitor: Pick<Healt
   return { status: "healthy", reasons: [], details };
 }
 
-export function memoryHealth(rssLimitMb: number, memoryUsage: () => NodeJS.MemoryUsage): ComponentHealth {
+export function memoryHealth(
+  rssLimitMb: number,
+  memoryUsage: () => NodeJS.MemoryUsage,
+  memoryManager: MemoryManagerFigures | null = null,
+): ComponentHealth {
   const usage = memoryUsage();
   const heapLimit = getHeapStatistics().heap_size_limit;
   const rssMb = usage.rss / MB;
@@ -234,8 +269,8 @@ export function memoryHealth(rssLimitMb: number, memoryUsage: () => NodeJS.Memor
     heap_limit_mb: round(heapLimit / MB),
     heap_percent: round(heapShare * 100),
     external_mb: round(usage.external / MB),
-    // The Memory Manager (agent memory) does not exist yet; its figures join here when it does.
-    memory_manager: null,
+    // Agents' memory (the Memory Manager): null in an app built without one.
+    memory_manager: memoryManager,
   };
   const reasons: string[] = [];
   let status: HealthStatus = "healthy";

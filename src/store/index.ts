@@ -53,3 +53,23 @@ export type { SecretsRepository } from "./secrets-repository.js";
 export type { ServersRepository, StoredServer } from "./servers-repository.js";
 export { roleAllows, TOKEN_ROLES, type TokenRecord, type TokenRole, type TokensRepository } from "./tokens-repository.js";
 export type { ToolApprovalRecord, ToolApprovalsRepository } from "./tool-approvals-repository.js";
+export type {
+  NewRagChunk,
+  RagChunkRecord,
+  RagDocumentRecord,
+  RagFormat,
+  RagIndexFigures,
+  RagRepository,
+  RagSourceKind,
+  RagVectors,
+} from "./rag-repository.js";
+export { MEMORY_KINDS } from "./memory-repository.js";
+export type {
+  MemoryFigures,
+  MemoryItemRecord,
+  MemoryKind,
+  MemoryPruneRules,
+  MemoryRepository,
+  NewMemoryItem,
+  RecallCandidate,
+} from "./memory-repository.js";

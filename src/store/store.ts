@@ -14,9 +14,11 @@ import { sqliteHealthRepository, type HealthRepository } from "./health-reposito
 import { sqliteInstallsRepository, type InstallsRepository } from "./installs-repository.js";
 import { sqliteLastCapabilitiesRepository, type LastCapabilitiesRepository } from "./last-capabilities-repository.js";
 import { sqliteDashboardLayoutsRepository, type DashboardLayoutsRepository } from "./dashboard-layouts-repository.js";
+import { sqliteMemoryRepository, type MemoryRepository } from "./memory-repository.js";
 import { sqliteDiscoveryUsageRepository, type DiscoveryUsageRepository } from "./discovery-usage-repository.js";
 import { sqliteEvolutionRepository, type EvolutionRepository } from "./evolution-repository.js";
 import { sqliteProcessGroupsRepository, type ProcessGroupsRepository } from "./process-groups-repository.js";
+import { sqliteRagRepository, type RagRepository } from "./rag-repository.js";
 import { secretKeySource } from "./secret-key.js";
 import { sqliteSecretsRepository, type SecretsRepository } from "./secrets-repository.js";
 import { sqliteServerEventsRepository, type ServerEventsRepository } from "./server-events-repository.js";
@@ -54,6 +56,10 @@ export interface Store {
   lastCapabilities: LastCapabilitiesRepository;
   evolution: EvolutionRepository;
   dashboardLayouts: DashboardLayoutsRepository;
+  /** The retrieval index (src/rag). */
+  rag: RagRepository;
+  /** Agents' memory (src/memory). */
+  memory: MemoryRepository;
   /** Runs a trivial query; resolves with how long it took. */
   ping(): Promise<{ latency_ms: number }>;
   info(): Promise<StoreInfo>;
@@ -98,6 +104,8 @@ export function openStore(dataDir: string, clock: Clock, options: OpenStoreOptio
     lastCapabilities: faults.guard(sqliteLastCapabilitiesRepository(db)),
     evolution: faults.guard(sqliteEvolutionRepository(db)),
     dashboardLayouts: faults.guard(sqliteDashboardLayoutsRepository(db)),
+    rag: faults.guard(sqliteRagRepository(db)),
+    memory: faults.guard(sqliteMemoryRepository(db)),
     async ping() {
       const started = performance.now();
       pingStmt.get();

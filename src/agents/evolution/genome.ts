@@ -4,13 +4,11 @@
  * operators (mutation and crossover) that move through that space.
  */
 import { z } from "zod";
+import { SEARCH_MODES, SearchModeSchema } from "../../rag/index.js";
 import type { SeededRandom } from "./seeded-random.js";
 
-export const RETRIEVAL_MODES = ["bm25", "vector", "hybrid"] as const;
-export type RetrievalMode = (typeof RETRIEVAL_MODES)[number];
-
 export const RetrievalGenesSchema = z.object({
-  mode: z.enum(RETRIEVAL_MODES),
+  mode: SearchModeSchema,
   /** Chunks retrieved per query. */
   limit: z.number().int().min(1).max(50),
   /** Reciprocal-rank fusion's k (hybrid mode): larger flattens the fused ranking. */
@@ -94,7 +92,7 @@ function mutateGene(genome: Genome, gene: Gene, space: GeneSpace, random: Seeded
     case "retrieval": {
       const retrieval = { ...genome.retrieval };
       const which = random.int(0, 2);
-      if (which === 0) retrieval.mode = random.pick(RETRIEVAL_MODES.filter((mode) => mode !== retrieval.mode));
+      if (which === 0) retrieval.mode = random.pick(SEARCH_MODES.filter((mode) => mode !== retrieval.mode));
       else if (which === 1) retrieval.limit = clamp(retrieval.limit + random.pick([-3, -2, -1, 1, 2, 3]), space.retrieval_limit);
       else retrieval.rrf_k = clamp(Math.round(retrieval.rrf_k * random.pick([0.5, 0.67, 1.5, 2])), space.rrf_k);
       return { ...genome, retrieval };

@@ -1,6 +1,6 @@
 /** Evolution of agent templates: what the API, the CLI and the daemon use. */
 export { EvolutionSettingsSchema, type Candidate, type EvolutionResult, type EvolutionSettings, type StopReason } from "./evolve.js";
-export { GeneSpaceSchema, GenomeSchema, RETRIEVAL_MODES, type GeneSpace, type Genome, type RetrievalGenes, type RetrievalMode } from "./genome.js";
+export { GeneSpaceSchema, GenomeSchema, type GeneSpace, type Genome, type RetrievalGenes } from "./genome.js";
 export { agentKind, AgentTaskSchema, retrievalKind, RetrievalTaskSchema, type AgentTrial, type EvolutionKind, type RetrievalSearch } from "./kinds.js";
 export { EVOLUTION_KINDS, EvolutionRunBodySchema, EvolutionService, type EvolutionKindName, type EvolutionRunBody, type EvolutionRunView } from "./evolution-service.js";
-export { recallAtK, ScorerSchema, score, type RunOutcome, type Scorer } from "./scorers.js";
+export { ScorerSchema, score, type RunOutcome, type Scorer } from "./scorers.js";

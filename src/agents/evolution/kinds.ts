@@ -8,7 +8,8 @@ import { z } from "zod";
 import { zodIssues } from "../../config/validate.js";
 import { AppError } from "../../core/errors.js";
 import { GenomeSchema, type GeneSpace, type Genome, type RetrievalGenes } from "./genome.js";
-import { recallAtK, ScorerSchema, score, type RunOutcome } from "./scorers.js";
+import { recallAtK } from "../../rag/index.js";
+import { ScorerSchema, score, type RunOutcome } from "./scorers.js";
 
 export interface PreparedEvolution {
   tasks: { id: string }[];

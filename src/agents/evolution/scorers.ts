@@ -4,6 +4,7 @@
  * always gets the same score.
  */
 import { z } from "zod";
+import { recallAtK } from "../../rag/index.js";
 
 export const ScorerSchema = z.discriminatedUnion("kind", [
   z.object({
@@ -62,12 +63,6 @@ function toolCallAccuracy(expected: Extract<Scorer, { kind: "tool_calls" }>["exp
     from = at + 1;
   }
   return matched / Math.max(expected.length, actual.length);
-}
-
-/** Share of the relevant sources found in the first k retrieved. */
-export function recallAtK(relevant: readonly string[], retrieved: readonly string[], k: number): number {
-  const top = new Set(retrieved.slice(0, k));
-  return relevant.filter((source) => top.has(source)).length / relevant.length;
 }
 
 function jsonSchemaScore(schema: Record<string, unknown>, answer: string): number {

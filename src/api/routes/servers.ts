@@ -6,6 +6,7 @@ import type { FastifyPluginAsync } from "fastify";
 import { AppError } from "../../core/errors.js";
 import type { McpManager } from "../../mcp/manager-types.js";
 import { actorOf } from "../audit-hook.js";
+import { untilHangUp } from "../hang-up.js";
 import { errorResponses, limitQuerySchema, ServerIdParamsSchema } from "../schemas/common.js";
 import {
   CapabilitySnapshotSchema,
@@ -183,19 +184,12 @@ export const serverRoutes: FastifyPluginAsync<ServerRoutesOptions> = async (plug
     },
     async (request, reply) => {
       // A client that hangs up before the answer cancels the call on the server too.
-      const hungUp = new AbortController();
-      const onClose = () => {
-        if (!reply.raw.writableEnded) hungUp.abort();
-      };
-      reply.raw.on("close", onClose);
-      try {
-        return await manager.callTool(request.params.id, request.params.name, request.body.arguments, {
-          signal: hungUp.signal,
+      return untilHangUp(reply, (signal) =>
+        manager.callTool(request.params.id, request.params.name, request.body.arguments, {
+          signal,
           caller: { ...actorOf(request), via: "rest" },
-        });
-      } finally {
-        reply.raw.off("close", onClose);
-      }
+        }),
+      );
     },
   );
 };

@@ -17,6 +17,8 @@ import { migration011 } from "./011-process-group-kind.js";
 import { migration012 } from "./012-gateway-tool-approvals.js";
 import { migration013 } from "./013-last-capabilities.js";
 import { migration014 } from "./014-alert-silences.js";
+import { migration015 } from "./015-rag.js";
+import { migration016 } from "./016-agent-memory.js";
 import { migration018 } from "./018-evolution.js";
 import { migration019 } from "./019-dashboard-layouts.js";
 
@@ -41,6 +43,8 @@ export const MIGRATIONS: Migration[] = [
   migration012,
   migration013,
   migration014,
+  migration015,
+  migration016,
   migration018,
   migration019,
 ];

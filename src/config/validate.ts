@@ -123,7 +123,7 @@ export function validateConfigFile(input: unknown, baseDir = process.cwd()): Val
     servers.push(result.value);
   });
   if (issues.length > 0) return { ok: false, issues };
-  const { health, alerts, discovery, network, security, limits: declared, gateway } = top.data;
+  const { health, alerts, discovery, network, security, limits: declared, gateway, llm } = top.data;
   return {
     ok: true,
     value: {
@@ -135,6 +135,7 @@ export function validateConfigFile(input: unknown, baseDir = process.cwd()): Val
       ...(security ? { security } : {}),
       ...(declared ? { limits: declared } : {}),
       ...(gateway ? { gateway } : {}),
+      ...(llm ? { llm } : {}),
     },
   };
 }

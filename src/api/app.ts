@@ -10,6 +10,7 @@ import Fastify, {
   type FastifyReply,
   type FastifyRequest,
 } from "fastify";
+import type { AgentFactory } from "../agents/index.js";
 import type { AlertService } from "../alerts/index.js";
 import { createAuditService, DEFAULT_AUDIT_RETENTION_DAYS, type AuditService } from "../audit/index.js";
 import type { MessageBus } from "../bus/bus.js";
@@ -32,6 +33,7 @@ import { frameworkErrorHandler, registerErrorHandling } from "./error-handler.js
 import { registerHostOriginGuard } from "./host-origin-guard.js";
 import { registerOpenApi } from "./openapi.js";
 import { registerRateLimit } from "./rate-limit.js";
+import { agentRoutes } from "./routes/agents.js";
 import { alertRoutes } from "./routes/alerts.js";
 import { auditRoutes } from "./routes/audit.js";
 import { discoveryRoutes, type DiscoveryServices } from "./routes/discovery.js";
@@ -107,6 +109,8 @@ export interface ApiDeps {
   gateway?: Gateway;
   /** The config's `gateway` section (its session limits), read per use so a reload applies; defaults otherwise. */
   gatewayConfig?: () => GatewayConfig | undefined;
+  /** The Agent Factory (/agents routes); registered only when given. */
+  agents?: AgentFactory;
 }
 
 /** Per-request lines at debug: a polling dashboard must not flood the info log. */
@@ -221,6 +225,7 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   await app.register(serverRoutes, { prefix: API_PREFIX, manager: deps.manager });
   await app.register(auditRoutes, { prefix: API_PREFIX, audit, authState });
   await app.register(tokenRoutes, { prefix: API_PREFIX, tokens, clock: deps.clock });
+  if (deps.agents) await app.register(agentRoutes, { prefix: API_PREFIX, agents: deps.agents });
   if (deps.alerts) await app.register(alertRoutes, { prefix: API_PREFIX, alerts: deps.alerts });
   if (deps.discovery) await app.register(discoveryRoutes, { prefix: API_PREFIX, manager: deps.manager, ...deps.discovery });
   if (deps.health) await app.register(serverHealthRoutes, { prefix: API_PREFIX, monitor: deps.health.monitor, clock: deps.clock });

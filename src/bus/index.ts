@@ -1,6 +1,11 @@
 export { InProcessBus } from "./bus.js";
 export type { MessageBus, Unsubscribe } from "./bus.js";
 export type {
+  AgentRunFinishedEvent,
+  AgentRunStartedEvent,
+  AgentRunStatus,
+  AgentStepEvent,
+  AgentToolCallRecord,
   AlertEvent,
   CallEntry,
   CallerRef,

@@ -10,6 +10,7 @@ import { existsSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { resolve } from "node:path";
 import type { FastifyInstance } from "fastify";
+import type { AgentFactory } from "../agents/index.js";
 import { authRequiredBy, createAuthState, isLoopback } from "../api/auth/auth-state.js";
 import { createAlertService, type AlertService } from "../alerts/index.js";
 import { createAuditService, DEFAULT_AUDIT_RETENTION_DAYS, LOCAL_ACTOR } from "../audit/index.js";
@@ -28,7 +29,8 @@ import type { Gateway, ToolApprovalSettings } from "../gateway/index.js";
 import { newId } from "../core/ids.js";
 import { createLogger, type Logger } from "../core/logger.js";
 import { VERSION } from "../core/version.js";
-import type { HealthMonitor, MetricsServices, SystemHealth } from "../health/index.js";
+import type { AgentFactoryFigures, HealthMonitor, MetricsServices, SystemHealth } from "../health/index.js";
+import type { ChatModels } from "../llm/index.js";
 import { createMcpManager, STRICT_NETWORK_POLICY, type McpManager } from "../mcp/index.js";
 import { openStore, securePrivateDir, type Store } from "../store/index.js";
 import { lockDataDir, type DataDirLock, type PreviousRun } from "./data-dir-lock.js";
@@ -59,6 +61,8 @@ export interface Daemon {
   /** The discovery catalog and installs. */
   readonly discovery: Discovery;
   readonly health: HealthMonitor;
+  /** The Agent Factory, once start() has built it. */
+  readonly agents: AgentFactory;
   /** The HTTP app, once start() has built it. */
   readonly app: FastifyInstance | undefined;
   readonly configPath: string;
@@ -157,6 +161,8 @@ interface ServiceInputs {
   startedAt: number;
   healthConfig: () => HealthConfig;
   alerts: AlertService;
+  /** The Agent Factory's figures for /health/agents, once it is built. */
+  agentFigures: () => Promise<AgentFactoryFigures | undefined>;
 }
 
 /** Loads and builds the health monitor, discovery and metrics while the servers boot. */
@@ -177,6 +183,7 @@ async function createServices(inputs: ServiceInputs): Promise<Services> {
     version: VERSION,
     startedAt,
     config: inputs.healthConfig,
+    agents: inputs.agentFigures,
   });
   const alertsFiring = () => alerts.firing();
   const metrics: MetricsServices = {
@@ -297,6 +304,8 @@ export async function createDaemon(options: DaemonOptions): Promise<Daemon> {
   const loadAbort = new AbortController();
   let app: FastifyInstance | undefined;
   let gateway: Gateway | undefined;
+  let agents: AgentFactory | undefined;
+  let models: ChatModels | undefined;
 
   let watcher: ConfigWatcher | undefined;
   let stopping: Promise<void> | undefined;
@@ -345,6 +354,7 @@ export async function createDaemon(options: DaemonOptions): Promise<Daemon> {
       startedAt,
       healthConfig: () => healthConfig,
       alerts,
+      agentFigures: async () => agents?.figures(),
     });
     const { health, systemHealth, discovery, metrics } = services;
     // After manager.prepare(), which ended the install commands a killed daemon left running.
@@ -374,6 +384,19 @@ export async function createDaemon(options: DaemonOptions): Promise<Daemon> {
       services: { health, discovery: discoveryServices, alerts },
       approvals: { repository: store.toolApprovals, settings: approvalSettingsOf(config) },
     });
+    // Agents use the gateway like any client; the models are the config's llm providers (no request is sent until a run).
+    const [{ createAgentFactory }, { createChatModels }] = await Promise.all([import("../agents/index.js"), import("../llm/index.js")]);
+    models = createChatModels(config.llm, environment);
+    agents = createAgentFactory({
+      repository: store.agents,
+      bus,
+      clock,
+      logger,
+      gateway,
+      audit,
+      models: () => started(models, "models"),
+    });
+    await agents.restore();
     const { buildApp, defaultWebRoot } = await import("../api/app.js");
     app = await buildApp({
       manager,
@@ -396,6 +419,7 @@ export async function createDaemon(options: DaemonOptions): Promise<Daemon> {
       webRoot: defaultWebRoot(),
       gateway,
       gatewayConfig: () => gatewayConfig,
+      agents,
     });
     await app.listen({ host: options.host, port: options.port });
     const settled = whenStartsSettle(manager, bus, CATALOG_LOAD_DEFER_MAX_MS);
@@ -431,6 +455,7 @@ export async function createDaemon(options: DaemonOptions): Promise<Daemon> {
         health.updateConfig(healthConfig);
         security = next.security;
         gatewayConfig = next.gateway;
+        models = createChatModels(next.llm, environment);
         // Recorded first: once the switch is on, `pygent auth off` must already see why it stays on.
         await recordBind();
         await enforceAuthConfig();
@@ -465,6 +490,8 @@ export async function createDaemon(options: DaemonOptions): Promise<Daemon> {
       // Installs under way are cancelled and rolled back first, so their requests get an answer.
       await discoveryLoaded;
       await services?.discovery.close();
+      // Before the app: a request waiting for its run would hold the app's close.
+      await agents?.close();
       await app?.close();
       await gateway?.close();
       // A broken database must not stop the shutdown; a record left behind names a dead pid, which the CLI ignores.
@@ -492,6 +519,9 @@ export async function createDaemon(options: DaemonOptions): Promise<Daemon> {
     },
     get discovery() {
       return started(services, "discovery").discovery;
+    },
+    get agents() {
+      return started(agents, "agent factory");
     },
     get app() {
       return app;

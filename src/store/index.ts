@@ -44,3 +44,4 @@ export type { SecretsRepository } from "./secrets-repository.js";
 export type { ServersRepository, StoredServer } from "./servers-repository.js";
 export { roleAllows, TOKEN_ROLES, type TokenRecord, type TokenRole, type TokensRepository } from "./tokens-repository.js";
 export type { ToolApprovalRecord, ToolApprovalsRepository } from "./tool-approvals-repository.js";
+export type { AgentRecord, AgentRunRecord, AgentsRepository, AgentStepRecord, RunOutcome } from "./agents-repository.js";

@@ -4,6 +4,7 @@
  */
 import { join } from "node:path";
 import type { Clock } from "../core/clock.js";
+import { sqliteAgentsRepository, type AgentsRepository } from "./agents-repository.js";
 import { sqliteAlertOutboxRepository, type AlertOutboxRepository } from "./alert-outbox-repository.js";
 import { sqliteAlertRulesRepository, sqliteAlertsRepository, type AlertRulesRepository, type AlertsRepository } from "./alerts-repository.js";
 import { sqliteAuditRepository, type AuditRepository } from "./audit-repository.js";
@@ -48,6 +49,7 @@ export interface Store {
   discoveryUsage: DiscoveryUsageRepository;
   toolApprovals: ToolApprovalsRepository;
   lastCapabilities: LastCapabilitiesRepository;
+  agents: AgentsRepository;
   /** Runs a trivial query; resolves with how long it took. */
   ping(): Promise<{ latency_ms: number }>;
   info(): Promise<StoreInfo>;
@@ -89,6 +91,7 @@ export function openStore(dataDir: string, clock: Clock, options: OpenStoreOptio
     discoveryUsage: faults.guard(sqliteDiscoveryUsageRepository(db)),
     toolApprovals: faults.guard(sqliteToolApprovalsRepository(db)),
     lastCapabilities: faults.guard(sqliteLastCapabilitiesRepository(db)),
+    agents: faults.guard(sqliteAgentsRepository(db)),
     async ping() {
       const started = performance.now();
       pingStmt.get();

@@ -16,6 +16,7 @@ import { migration010 } from "./010-token-expiry.js";
 import { migration011 } from "./011-process-group-kind.js";
 import { migration012 } from "./012-gateway-tool-approvals.js";
 import { migration013 } from "./013-last-capabilities.js";
+import { migration017 } from "./017-agents.js";
 
 export interface Migration {
   version: number;
@@ -37,4 +38,5 @@ export const MIGRATIONS: Migration[] = [
   migration011,
   migration012,
   migration013,
+  migration017,
 ];

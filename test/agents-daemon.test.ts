@@ -14,6 +14,7 @@ import type { DomainEvent, ToolCalledEvent } from "../src/bus/index.js";
 import { packageBin } from "../src/config/package-bin.js";
 import { silentLogger } from "../src/core/logger.js";
 import { createDaemon, type Daemon } from "../src/daemon/daemon.js";
+import { runCliCaptured } from "./helpers/cli-in-process.js";
 import { startFakeLlmServer, type FakeLlmServer } from "./helpers/fake-llm-server.js";
 import { makeTempDir, removeTempDir, waitFor } from "./helpers/processes.js";
 
@@ -167,6 +168,35 @@ describe("agents in the daemon", { timeout: 120_000 }, () => {
     const health = await api<{ status: string; details: Record<string, unknown> }>(url, "GET", "/api/v1/health/agents");
     expect(health.json.status).toBe("healthy");
     expect(health.json.details).toMatchObject({ factory_enabled: true, total: 1, active: 0, errored: 0, by_type: { general: 1 }, providers: ["script"] });
+  });
+
+  it("pygent agents create, run (printing each step as it is recorded), show, stop and delete", async () => {
+    const script = taskCalls().map((call) => ({ say: `calling ${call.name}`, tool_calls: [call] }));
+    const { url } = await startDaemon(writeConfig({ providers: { script: { type: "scripted", script } } }));
+    const env = { PYGENT_URL: url };
+    const created = await runCliCaptured(["agents", "create", "scribe", "--type", "general", "--tools", "filesystem__*,memory__*", "--no-memory", "--json"], env);
+    expect(created.stderr).toBe("");
+    const id = (JSON.parse(created.stdout) as { id: string }).id;
+    const ran = await runCliCaptured(["agents", "run", id, "buy milk and eggs", "--poll-interval", "50"], env);
+    expect(ran.code).toBe(0);
+    const lines = ran.stdout.split("\n");
+    expect(lines[0]).toMatch(/^run \S+ \(scripted\/script\)$/);
+    expect(lines.filter((line) => line.startsWith("step "))).toHaveLength(3);
+    expect(ran.stdout).toMatch(/^step 1 \(model [\d.]+ ms, \d+\+\d+ tokens\): calling filesystem__write_file$/m);
+    expect(ran.stdout).toMatch(/^ {2}-> filesystem__write_file \{"path":".*shopping\.txt","content":"buy milk and eggs"\} \([\d.]+ ms\): Successfully wrote/m);
+    expect(ran.stdout).toMatch(/^ {2}-> memory__create_entities /m);
+    expect(ran.stdout).toMatch(/^completed in 3 step\(s\)/m);
+    const listed = await runCliCaptured(["agents", "list"], env);
+    expect(listed.stdout).toMatch(new RegExp(`${id}\\s+scribe\\s+general\\s+idle`));
+    const shown = await runCliCaptured(["agents", "show", id], env);
+    expect(shown.stdout).toContain("completed");
+    expect((await runCliCaptured(["agents", "stop", id], env)).stdout).toContain(": stopped");
+    const refused = await runCliCaptured(["agents", "run", id, "again"], env);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain("is stopped: cannot run; start it first");
+    expect((await runCliCaptured(["agents", "delete", id], env)).stdout).toBe(`Deleted agent ${id}.\n`);
+    expect((await runCliCaptured(["agents", "list"], env)).stdout).toContain("No agents.");
+    expect((await runCliCaptured(["agents", "templates"], env)).stdout).toMatch(/^reasoning\s+sequential-thinking__\*/m);
   });
 
   it("runs the same task with the Ollama provider against a server speaking Ollama's API", async () => {

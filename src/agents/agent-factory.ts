@@ -274,32 +274,43 @@ export function createAgentFactory(deps: AgentFactoryDeps): AgentFactory {
     },
 
     async run(id, task, options) {
-      const agent = viewOf(await record(id));
-      nextState(id, agent.state, "run");
-      const chosen = modelFor(agent.settings);
-      if ("problem" in chosen) throw invalid([{ field: "settings.model", message: chosen.problem }]);
-      await move(await record(id), "run");
-      const at = clock.now();
-      const run: AgentRunRecord = {
-        id: newId(),
-        agent_id: id,
-        task,
-        status: "running",
-        answer: null,
-        error: null,
-        model: `${chosen.model.provider}/${chosen.model.model}`,
-        prompt_tokens: 0,
-        completion_tokens: 0,
-        started_at: at,
-        finished_at: null,
-        steps: 0,
-      };
-      const { steps: _steps, ...row } = run;
-      await repository.insertRun(row);
-      bus.publish({ type: "agent_run_started", agent_id: id, run_id: run.id, task, model: run.model, at });
+      if (inFlight.has(id)) nextState(id, "running", "run");
+      // Claimed before the first await, so that a second request at once finds the agent busy.
       const flight: InFlight = { controller: new AbortController(), done: Promise.resolve() };
-      flight.done = execute(agent, run, chosen.model, flight).finally(() => inFlight.delete(id));
       inFlight.set(id, flight);
+      let agent: AgentView;
+      let model: ChatModel;
+      let run: AgentRunRecord;
+      try {
+        const current = await record(id);
+        agent = viewOf(current);
+        nextState(id, agent.state, "run");
+        const chosen = modelFor(agent.settings);
+        if ("problem" in chosen) throw invalid([{ field: "settings.model", message: chosen.problem }]);
+        model = chosen.model;
+        await move(current, "run");
+        run = {
+          id: newId(),
+          agent_id: id,
+          task,
+          status: "running",
+          answer: null,
+          error: null,
+          model: `${model.provider}/${model.model}`,
+          prompt_tokens: 0,
+          completion_tokens: 0,
+          started_at: clock.now(),
+          finished_at: null,
+          steps: 0,
+        };
+        const { steps: _steps, ...row } = run;
+        await repository.insertRun(row);
+      } catch (error) {
+        inFlight.delete(id);
+        throw error;
+      }
+      bus.publish({ type: "agent_run_started", agent_id: id, run_id: run.id, task, model: run.model, at: run.started_at });
+      flight.done = execute(agent, run, model, flight).finally(() => inFlight.delete(id));
       if (options.wait) await flight.done;
       const stored = await repository.getRun(id, run.id);
       return detail(stored ?? run);

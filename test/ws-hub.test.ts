@@ -206,7 +206,7 @@ describe("/ws protocol", () => {
     await filtered.next((m) => m.type === "subscribed");
     everything.send({ type: "subscribe", events: ["*"] });
     const ack = await everything.next((m) => m.type === "subscribed");
-    expect(ack.events).toEqual(["health_updates", "server_status", "alerts", "capabilities_changed", "logs", "install_progress", "config", "tool_approvals", "evolution"]);
+    expect(ack.events).toEqual(["health_updates", "server_status", "alerts", "capabilities_changed", "logs", "install_progress", "config", "tool_approvals", "evolution", "agents"]);
 
     bus.publish({ type: "server_log", server_id: "b", stream: "stderr", line: "from b", at: 1 });
     bus.publish({ type: "server_log", server_id: "a", stream: "stdout", line: "from a", at: 2 });

@@ -10,6 +10,7 @@ import Fastify, {
   type FastifyReply,
   type FastifyRequest,
 } from "fastify";
+import type { AgentFactory } from "../agents/index.js";
 import type { AlertService } from "../alerts/index.js";
 import type { EvolutionService } from "../agents/evolution/index.js";
 import { createAuditService, DEFAULT_AUDIT_RETENTION_DAYS, type AuditService } from "../audit/index.js";
@@ -35,6 +36,7 @@ import { frameworkErrorHandler, registerErrorHandling } from "./error-handler.js
 import { registerHostOriginGuard } from "./host-origin-guard.js";
 import { registerOpenApi } from "./openapi.js";
 import { registerRateLimit } from "./rate-limit.js";
+import { agentRoutes } from "./routes/agents.js";
 import { alertRoutes } from "./routes/alerts.js";
 import { auditRoutes } from "./routes/audit.js";
 import { dashboardRoutes } from "./routes/dashboards.js";
@@ -120,6 +122,8 @@ export interface ApiDeps {
   rag?: RagService;
   /** The Memory Manager (/memory routes); registered only when given. */
   memory?: MemoryManager;
+  /** The Agent Factory (/agents routes); registered only when given. */
+  agents?: AgentFactory;
 }
 
 /** Per-request lines at debug: a polling dashboard must not flood the info log. */
@@ -234,6 +238,7 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   await app.register(serverRoutes, { prefix: API_PREFIX, manager: deps.manager });
   await app.register(auditRoutes, { prefix: API_PREFIX, audit, authState });
   await app.register(tokenRoutes, { prefix: API_PREFIX, tokens, clock: deps.clock });
+  if (deps.agents) await app.register(agentRoutes, { prefix: API_PREFIX, agents: deps.agents });
   if (deps.alerts) await app.register(alertRoutes, { prefix: API_PREFIX, alerts: deps.alerts });
   await app.register(dashboardRoutes, { prefix: API_PREFIX, layouts: createDashboardLayouts(deps.store.dashboardLayouts, deps.clock) });
   if (deps.evolution) await app.register(evolutionRoutes, { prefix: API_PREFIX, evolution: deps.evolution });

@@ -112,8 +112,8 @@ export interface ConfigRejectedEvent {
   at: number;
 }
 
-/** Where a call came into the daemon: the REST API, the MCP gateway, `pygent mcp`, or code inside the daemon. */
-export type CallEntry = "rest" | "gateway" | "relay" | "internal";
+/** Where a call came into the daemon: the REST API, the MCP gateway, `pygent mcp`, code inside the daemon, or an agent of the Agent Factory. */
+export type CallEntry = "rest" | "gateway" | "relay" | "internal" | "agent";
 
 /** How a call ended: answered, answered with isError, failed, out of time, or given up by its caller. */
 export type CallOutcome = "ok" | "tool_error" | "failed" | "timeout" | "cancelled";
@@ -301,6 +301,60 @@ export interface EvolutionFinishedEvent {
   at: number;
 }
 
+/** One tool call an agent's model asked for, as its step records it. */
+export interface AgentToolCallRecord {
+  id: string;
+  /** The gateway's name, `<server_id>__<tool>`. */
+  name: string;
+  arguments: Record<string, unknown>;
+  /** The tool's answer as text (cut to a bounded length); null when the call failed. */
+  result: string | null;
+  /** The tool answered with isError. */
+  is_error: boolean;
+  /** Why the call failed (refused, unknown tool, server down, timeout); null when it was answered. */
+  error: string | null;
+  latency_ms: number;
+}
+
+/** An agent of the Agent Factory began a task (published by src/agents). */
+export interface AgentRunStartedEvent {
+  type: "agent_run_started";
+  agent_id: string;
+  run_id: string;
+  task: string;
+  /** `<provider>/<model>`. */
+  model: string;
+  at: number;
+}
+
+/** One turn of an agent's run: the model's answer and the tools it called. */
+export interface AgentStepEvent {
+  type: "agent_step";
+  agent_id: string;
+  run_id: string;
+  step: number;
+  content: string;
+  model_latency_ms: number;
+  prompt_tokens: number;
+  completion_tokens: number;
+  tool_calls: AgentToolCallRecord[];
+  at: number;
+}
+
+export type AgentRunStatus = "running" | "completed" | "step_limit" | "failed" | "cancelled" | "interrupted";
+
+/** An agent's run ended: answered, stopped at its step limit, failed, cancelled or cut short by a restart. */
+export interface AgentRunFinishedEvent {
+  type: "agent_run_finished";
+  agent_id: string;
+  run_id: string;
+  status: AgentRunStatus;
+  steps: number;
+  answer: string | null;
+  error: string | null;
+  at: number;
+}
+
 export type DomainEvent =
   | ServerStatusEvent
   | ServerCapabilitiesEvent
@@ -319,7 +373,10 @@ export type DomainEvent =
   | ToolApprovalEvent
   | ResourceUpdatedEvent
   | EvolutionGenerationEvent
-  | EvolutionFinishedEvent;
+  | EvolutionFinishedEvent
+  | AgentRunStartedEvent
+  | AgentStepEvent
+  | AgentRunFinishedEvent;
 
 export type EventType = DomainEvent["type"];
 export type EventOf<T extends EventType> = Extract<DomainEvent, { type: T }>;

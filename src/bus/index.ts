@@ -12,6 +12,11 @@ export {
   type Responder,
 } from "./request-reply.js";
 export type {
+  AgentRunFinishedEvent,
+  AgentRunStartedEvent,
+  AgentRunStatus,
+  AgentStepEvent,
+  AgentToolCallRecord,
   AlertEvent,
   CallEntry,
   CallerRef,

@@ -8,6 +8,7 @@ import { Command } from "commander";
 import { DEFAULT_DAEMON_URL } from "./client.js";
 import { processIo, type CliContext, type CliIo } from "./cli-context.js";
 import { registerAlertsCommand } from "./commands/alerts-command.js";
+import { registerAgentsCommand } from "./commands/agents-command.js";
 import { registerAuditCommand } from "./commands/audit-command.js";
 import { registerAuthCommand } from "./commands/auth-command.js";
 import { registerDiscoverCommand } from "./commands/discover-command.js";
@@ -68,6 +69,7 @@ Examples:
   $ pygent auth status                             whether the API asks for tokens, and why
   $ pygent audit --action token.                   who changed what, from where
   $ pygent mcp                                     every server as one MCP server on stdio (Claude Desktop)
+  $ pygent agents run <id> "<task>"                an agent does a task with the servers' tools
 
 Environment:
   PYGENT_URL     daemon URL (default ${DEFAULT_DAEMON_URL})
@@ -94,6 +96,7 @@ Exit codes: 0 ok, 1 failure, 2 usage error.
   registerGatewayCommands(program, ctx);
   registerEvolveCommand(program, ctx);
   registerRagCommand(program, ctx);
+  registerAgentsCommand(program, ctx);
   return program;
 }
 

@@ -8,7 +8,11 @@ import { z } from "zod";
 import { serverIdProblem } from "../core/ids.js";
 import { AlertsConfigSchema, type AlertsConfig } from "./alerts-schema.js";
 import { GatewayProfilesSchema, MCP_TOOL_NAME_PATTERN, ToolOverrideSchema, toolOverrideKeyProblems } from "./gateway-profiles-schema.js";
+import { HttpUrlSchema } from "./http-url-schema.js";
 import { LimitsConfigSchema, type LimitsConfig } from "./limits.js";
+import { LlmConfigSchema, type LlmConfig } from "./llm-schema.js";
+
+export { HttpUrlSchema };
 
 const seconds = (max: number) => z.number().positive().max(max);
 
@@ -17,20 +21,6 @@ const nonEmptyString = z.string().min(1, "must not be empty");
 const ServerIdSchema = z.string().superRefine((id, ctx) => {
   const problem = serverIdProblem(id);
   if (problem) ctx.addIssue({ code: "custom", message: problem });
-});
-
-/** An absolute http(s) URL; other schemes (file:, ftp:, ...) are refused naming the scheme. */
-export const HttpUrlSchema = z.string().superRefine((value, ctx) => {
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    ctx.addIssue({ code: "custom", message: "must be an absolute http(s) URL" });
-    return;
-  }
-  if (url.protocol !== "http:" && url.protocol !== "https:") {
-    ctx.addIssue({ code: "custom", message: `must use http or https, not ${url.protocol.replace(":", "")}` });
-  }
 });
 
 /**
@@ -401,6 +391,7 @@ export const ConfigFileSchema = z
     limits: LimitsConfigSchema.optional(),
     gateway: GatewayConfigSchema.optional(),
     rag: RagConfigSchema.optional(),
+    llm: LlmConfigSchema.optional(),
   })
   .strict();
 
@@ -414,4 +405,5 @@ export type ConfigFile = {
   limits?: LimitsConfig | undefined;
   gateway?: GatewayConfig | undefined;
   rag?: RagConfig | undefined;
+  llm?: LlmConfig | undefined;
 };

@@ -123,7 +123,7 @@ export function validateConfigFile(input: unknown, baseDir = process.cwd()): Val
     servers.push(result.value);
   });
   if (issues.length > 0) return { ok: false, issues };
-  const { health, alerts, discovery, network, security, limits: declared, gateway, rag } = top.data;
+  const { health, alerts, discovery, network, security, limits: declared, gateway, rag, llm } = top.data;
   return {
     ok: true,
     value: {
@@ -137,6 +137,7 @@ export function validateConfigFile(input: unknown, baseDir = process.cwd()): Val
       ...(gateway ? { gateway } : {}),
       // Relative folders open to ingestion are the config file's neighbours, as server paths are.
       ...(rag ? { rag: { ...rag, roots: rag.roots.map((root) => resolve(baseDir, root)) } } : {}),
+      ...(llm ? { llm } : {}),
     },
   };
 }

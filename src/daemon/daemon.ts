@@ -12,6 +12,7 @@ import { createServer } from "node:net";
 import { resolve } from "node:path";
 import type { FastifyInstance } from "fastify";
 import type { EvolutionService, RetrievalGenes } from "../agents/evolution/index.js";
+import type { AgentFactory } from "../agents/index.js";
 import { authRequiredBy, createAuthState, isLoopback } from "../api/auth/auth-state.js";
 import { createAlertService, type AlertService } from "../alerts/index.js";
 import { createAuditService, DEFAULT_AUDIT_RETENTION_DAYS, LOCAL_ACTOR } from "../audit/index.js";
@@ -39,8 +40,8 @@ import type { Gateway, ToolApprovalSettings } from "../gateway/index.js";
 import { newId } from "../core/ids.js";
 import { createLogger, type Logger } from "../core/logger.js";
 import { VERSION } from "../core/version.js";
-import type { HealthMonitor, MetricsServices, SystemHealth } from "../health/index.js";
-import { HashedEmbedder } from "../llm/index.js";
+import type { AgentFactoryFigures, HealthMonitor, MetricsServices, SystemHealth } from "../health/index.js";
+import { HashedEmbedder, type ChatModels } from "../llm/index.js";
 import { createMcpManager, STRICT_NETWORK_POLICY, type McpManager, type NetworkPolicy } from "../mcp/index.js";
 import { MemoryManager } from "../memory/index.js";
 import { createRagService, DEFAULT_SEARCH_MODE, RRF_K, type RagService } from "../rag/index.js";
@@ -77,6 +78,8 @@ export interface Daemon {
   readonly rag: RagService;
   /** Agents' memory over the store. */
   readonly memory: MemoryManager;
+  /** The Agent Factory, once start() has built it. */
+  readonly agents: AgentFactory;
   /** The HTTP app, once start() has built it. */
   readonly app: FastifyInstance | undefined;
   readonly configPath: string;
@@ -177,6 +180,8 @@ interface ServiceInputs {
   alerts: AlertService;
   rag: RagService;
   memory: MemoryManager;
+  /** The Agent Factory's figures for /health/agents, once it is built. */
+  agentFigures: () => Promise<AgentFactoryFigures | undefined>;
 }
 
 /** Loads and builds the health monitor, discovery and metrics while the servers boot. */
@@ -199,6 +204,7 @@ async function createServices(inputs: ServiceInputs): Promise<Services> {
     config: inputs.healthConfig,
     rag: () => inputs.rag.figures(),
     memoryManager: () => inputs.memory.figures(),
+    agents: inputs.agentFigures,
   });
   const alertsFiring = () => alerts.firing();
   const metrics: MetricsServices = {
@@ -333,6 +339,8 @@ export async function createDaemon(options: DaemonOptions): Promise<Daemon> {
   let app: FastifyInstance | undefined;
   let gateway: Gateway | undefined;
   let evolution: EvolutionService | undefined;
+  let agents: AgentFactory | undefined;
+  let models: ChatModels | undefined;
 
   let watcher: ConfigWatcher | undefined;
   let stopping: Promise<void> | undefined;
@@ -383,6 +391,7 @@ export async function createDaemon(options: DaemonOptions): Promise<Daemon> {
       alerts,
       rag,
       memory,
+      agentFigures: async () => agents?.figures(),
     });
     const { health, systemHealth, discovery, metrics } = services;
     // After manager.prepare(), which ended the install commands a killed daemon left running.
@@ -426,6 +435,19 @@ export async function createDaemon(options: DaemonOptions): Promise<Daemon> {
       kinds: { retrieval: retrievalKind(searchDocuments, { mode: DEFAULT_SEARCH_MODE, limit: 5, rrf_k: RRF_K }) },
     });
     await evolution.recover();
+    // Agents use the gateway like any client; the models are the config's llm providers (no request is sent until a run).
+    const [{ createAgentFactory }, { createChatModels }] = await Promise.all([import("../agents/index.js"), import("../llm/index.js")]);
+    models = createChatModels(config.llm, environment);
+    agents = createAgentFactory({
+      repository: store.agents,
+      bus,
+      clock,
+      logger,
+      gateway,
+      audit,
+      models: () => started(models, "models"),
+    });
+    await agents.restore();
     const { buildApp, defaultWebRoot } = await import("../api/app.js");
     app = await buildApp({
       manager,
@@ -451,6 +473,7 @@ export async function createDaemon(options: DaemonOptions): Promise<Daemon> {
       evolution,
       rag,
       memory,
+      agents,
     });
     await app.listen({ host: options.host, port: options.port });
     const settled = whenStartsSettle(manager, bus, CATALOG_LOAD_DEFER_MAX_MS);
@@ -488,6 +511,7 @@ export async function createDaemon(options: DaemonOptions): Promise<Daemon> {
         health.updateConfig(healthConfig);
         security = next.security;
         gatewayConfig = next.gateway;
+        models = createChatModels(next.llm, environment);
         // Recorded first: once the switch is on, `pygent auth off` must already see why it stays on.
         await recordBind();
         await enforceAuthConfig();
@@ -522,6 +546,8 @@ export async function createDaemon(options: DaemonOptions): Promise<Daemon> {
       // Installs under way are cancelled and rolled back first, so their requests get an answer.
       await discoveryLoaded;
       await services?.discovery.close();
+      // Before the app: a request waiting for its run would hold the app's close.
+      await agents?.close();
       await app?.close();
       await gateway?.close();
       await evolution?.close();
@@ -552,6 +578,9 @@ export async function createDaemon(options: DaemonOptions): Promise<Daemon> {
     },
     get discovery() {
       return started(services, "discovery").discovery;
+    },
+    get agents() {
+      return started(agents, "agent factory");
     },
     get app() {
       return app;

@@ -23,5 +23,6 @@ export {
   type PendingApproval,
 } from "./approvals-schema.js";
 export type { ToolApprovals, ToolApprovalSettings } from "./tool-approvals.js";
+export { globToRegExp } from "./profile-view.js";
 export { DEFAULT_SEPARATOR, idFitsSeparator, MAX_TOOL_NAME_LENGTH, namespacedName, splitName } from "./names.js";
 export { loadServerSdk } from "./server-sdk.js";

@@ -39,7 +39,7 @@ export { HEALTH_STATUSES, overallOf, worstOf } from "./status.js";
 export type { HealthStatus } from "./status.js";
 export { publishStorageFaults } from "./storage-fault-events.js";
 export { createSystemHealth, DEFAULT_OLLAMA_URL, overallStatus } from "./system-health.js";
-export type { SystemHealth, SystemHealthDeps } from "./system-health.js";
+export type { AgentFactoryFigures, SystemHealth, SystemHealthDeps } from "./system-health.js";
 export { SYSTEM_COMPONENTS } from "./system-health-types.js";
 export type { ComponentHealth, MemoryManagerFigures, RagHealthFigures, SystemComponent, SystemHealthReport } from "./system-health-types.js";
 export {

@@ -1,7 +1,8 @@
 /**
  * System health for /api/v1/health and its components: database, agents, mcp, memory, rag and
  * ollama, each with a status, the reasons for it and details. Every component reports what is
- * really there: a part the daemon runs without says so.
+ * really there: a part the daemon runs without says so (the agent factory, the retrieval system
+ * and the Memory Manager report their figures when the daemon passes them in).
  *
  * Overall status: the worst of the essential components (database, mcp, memory), by the one rule
  * of status.ts (`overallOf`: `offline` reported as `critical`). The optional ones
@@ -44,6 +45,22 @@ export interface SystemHealthDeps {
   rag?: () => Promise<RagHealthFigures>;
   /** The Memory Manager's figures, reported as the memory component's `memory_manager`. */
   memoryManager?: () => Promise<MemoryManagerFigures>;
+  /** The Agent Factory's figures; without them the factory is reported as not enabled. */
+  agents?: () => Promise<AgentFactoryFigures | undefined>;
+}
+
+/** What the Agent Factory reports of itself (src/agents computes them; the daemon passes them in). */
+export interface AgentFactoryFigures {
+  factory_enabled: boolean;
+  total: number;
+  /** Agents running a task now. */
+  active: number;
+  /** Agents in their error state (their model could not be used). */
+  errored: number;
+  by_type: Record<string, number>;
+  by_state: Record<string, number>;
+  providers: string[];
+  default_provider: string | null;
 }
 
 export interface SystemHealth {
@@ -98,7 +115,7 @@ function configuredComponents(config: HealthConfig, withRag: boolean): Set<Syste
 export function createSystemHealth(deps: SystemHealthDeps): SystemHealth {
   const checks: Record<SystemComponent, () => Promise<ComponentHealth>> = {
     database: () => databaseHealth(deps.store),
-    agents: async () => agentsHealth(),
+    agents: async () => agentsHealth(deps.agents ? await deps.agents() : undefined),
     mcp: async () => mcpHealth(deps.manager, deps.monitor),
     memory: async () =>
       memoryHealth(deps.config().rss_limit_mb, deps.memoryUsage ?? (() => process.memoryUsage()), deps.memoryManager ? await deps.memoryManager() : null),
@@ -175,13 +192,19 @@ export async function databaseHealth(store: Pick<Store, "ping" | "info">): Promi
   }
 }
 
-/** There is no agent factory yet: zero agents is the true count, not a placeholder. */
-export function agentsHealth(): ComponentHealth {
-  return {
-    status: "healthy",
-    reasons: [],
-    details: { factory_enabled: false, active_agents: 0, detail: "the agent factory is not enabled yet" },
-  };
+/**
+ * The Agent Factory: healthy while no agent is in its error state, a warning naming how many are;
+ * reported as not enabled (healthy, zero agents: the true count) in an app built without it.
+ */
+export function agentsHealth(figures: AgentFactoryFigures | undefined): ComponentHealth {
+  if (!figures) {
+    return { status: "healthy", reasons: [], details: { factory_enabled: false, total: 0, active_agents: 0, errored: 0, detail: "the agent factory is not enabled" } };
+  }
+  const details = { ...figures, active_agents: figures.active };
+  if (figures.errored > 0) {
+    return { status: "warning", reasons: [`${figures.errored} of ${figures.total} agents are in their error state (their model could not be used)`], details };
+  }
+  return { status: "healthy", reasons: [], details };
 }
 
 /** Healthy with its figures; a warning while the index holds another embedder's vectors (vector search refused). */

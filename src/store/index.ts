@@ -73,3 +73,4 @@ export type {
   NewMemoryItem,
   RecallCandidate,
 } from "./memory-repository.js";
+export type { AgentRecord, AgentRunRecord, AgentsRepository, AgentStepRecord, RunOutcome } from "./agents-repository.js";

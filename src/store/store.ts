@@ -4,6 +4,7 @@
  */
 import { join } from "node:path";
 import type { Clock } from "../core/clock.js";
+import { sqliteAgentsRepository, type AgentsRepository } from "./agents-repository.js";
 import { sqliteAlertOutboxRepository, type AlertOutboxRepository } from "./alert-outbox-repository.js";
 import { sqliteAlertSilencesRepository, type AlertSilencesRepository } from "./alert-silences-repository.js";
 import { sqliteAlertRulesRepository, sqliteAlertsRepository, type AlertRulesRepository, type AlertsRepository } from "./alerts-repository.js";
@@ -60,6 +61,7 @@ export interface Store {
   rag: RagRepository;
   /** Agents' memory (src/memory). */
   memory: MemoryRepository;
+  agents: AgentsRepository;
   /** Runs a trivial query; resolves with how long it took. */
   ping(): Promise<{ latency_ms: number }>;
   info(): Promise<StoreInfo>;
@@ -106,6 +108,7 @@ export function openStore(dataDir: string, clock: Clock, options: OpenStoreOptio
     dashboardLayouts: faults.guard(sqliteDashboardLayoutsRepository(db)),
     rag: faults.guard(sqliteRagRepository(db)),
     memory: faults.guard(sqliteMemoryRepository(db)),
+    agents: faults.guard(sqliteAgentsRepository(db)),
     async ping() {
       const started = performance.now();
       pingStmt.get();

@@ -193,6 +193,19 @@ describe("wire shapes", () => {
     expect(resolveEventNames(["config_rejected"])).toEqual({ topics: ["config"] });
   });
 
+  it("sends an agent's run and its steps under the agents topic, to every server filter", () => {
+    expect(resolveEventNames(["agent_step"])).toEqual({ topics: ["agents"] });
+    const call = { id: "c1", name: "fs__write", arguments: { path: "a" }, result: "ok", is_error: false, error: null, latency_ms: 3 };
+    const step = toWireEvent({ type: "agent_step", agent_id: "a1", run_id: "r1", step: 1, content: "writing", model_latency_ms: 12, prompt_tokens: 5, completion_tokens: 2, tool_calls: [call], at: 7 });
+    expect(step).toEqual({
+      topic: "agents",
+      server_id: null,
+      message: { type: "agent_step", agent_id: "a1", run_id: "r1", step: 1, content: "writing", model_latency_ms: 12, prompt_tokens: 5, completion_tokens: 2, tool_calls: [call], at: 7 },
+    });
+    const finished = toWireEvent({ type: "agent_run_finished", agent_id: "a1", run_id: "r1", status: "completed", steps: 2, answer: "done", error: null, at: 8 });
+    expect(finished?.message).toEqual({ type: "agent_run_finished", agent_id: "a1", run_id: "r1", status: "completed", steps: 2, answer: "done", error: null, at: 8 });
+  });
+
   it("keeps internal events (snapshots, registry, tool calls) off the wire", () => {
     const internal: DomainEvent[] = [
       { type: "server_registered", server_id: "a", source: "config" },

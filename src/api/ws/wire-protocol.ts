@@ -15,7 +15,7 @@ import { isServerSubject } from "../../alerts/index.js";
 import type { DomainEvent, HealthMetrics, HealthStatus, ServerStatusEvent } from "../../bus/events.js";
 
 /** What a client can subscribe to; each maps one domain event type to one wire message type. */
-export const TOPICS = ["health_updates", "server_status", "alerts", "capabilities_changed", "logs", "install_progress", "config", "tool_approvals", "evolution"] as const;
+export const TOPICS = ["health_updates", "server_status", "alerts", "capabilities_changed", "logs", "install_progress", "config", "tool_approvals", "evolution", "agents"] as const;
 export type Topic = (typeof TOPICS)[number];
 
 /** Accepted names: the seed's plural `health_updates`, and the wire type's own name for each. */
@@ -38,6 +38,10 @@ const NAMES: Record<string, Topic | "*"> = {
   evolution: "evolution",
   evolution_generation: "evolution",
   evolution_finished: "evolution",
+  agents: "agents",
+  agent_run_started: "agents",
+  agent_step: "agents",
+  agent_run_finished: "agents",
   "*": "*",
   all: "*",
 };
@@ -277,6 +281,10 @@ export function toWireEvent(event: DomainEvent): WireEvent | undefined {
       };
     case "evolution_finished":
       return { topic: "evolution", server_id: null, message: { type: "evolution_finished", run_id: event.run_id, at: event.at } };
+    case "agent_run_started":
+    case "agent_step":
+    case "agent_run_finished":
+      return { topic: "agents", server_id: null, message: agentMessage(event) };
     case "server_capabilities":
     case "server_registered":
     case "server_removed":
@@ -288,6 +296,20 @@ export function toWireEvent(event: DomainEvent): WireEvent | undefined {
     case "storage_fault":
       return undefined;
   }
+}
+
+type AgentEvent = Extract<DomainEvent, { type: "agent_run_started" | "agent_step" | "agent_run_finished" }>;
+
+/** The fields of each agent event a client sees, named one by one. */
+const AGENT_EVENT_FIELDS: { [T in AgentEvent["type"]]: readonly (keyof Extract<AgentEvent, { type: T }>)[] } = {
+  agent_run_started: ["type", "agent_id", "run_id", "task", "model", "at"],
+  agent_step: ["type", "agent_id", "run_id", "step", "content", "model_latency_ms", "prompt_tokens", "completion_tokens", "tool_calls", "at"],
+  agent_run_finished: ["type", "agent_id", "run_id", "status", "steps", "answer", "error", "at"],
+};
+
+function agentMessage(event: AgentEvent): WireEvent["message"] {
+  const fields = AGENT_EVENT_FIELDS[event.type] as readonly (keyof AgentEvent)[];
+  return Object.fromEntries(fields.map((field) => [field, event[field]])) as WireEvent["message"];
 }
 
 export function welcomeMessage(version: string, heartbeatMs: number): Record<string, unknown> {

@@ -19,6 +19,7 @@ import { migration013 } from "./013-last-capabilities.js";
 import { migration014 } from "./014-alert-silences.js";
 import { migration015 } from "./015-rag.js";
 import { migration016 } from "./016-agent-memory.js";
+import { migration017 } from "./017-agents.js";
 import { migration018 } from "./018-evolution.js";
 import { migration019 } from "./019-dashboard-layouts.js";
 
@@ -45,6 +46,7 @@ export const MIGRATIONS: Migration[] = [
   migration014,
   migration015,
   migration016,
+  migration017,
   migration018,
   migration019,
 ];

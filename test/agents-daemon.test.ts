@@ -240,7 +240,7 @@ describe("agents in the daemon", { timeout: 120_000 }, () => {
     expect((await api<{ state: string }>(url, "POST", `/api/v1/agents/${created.json.id}/start`)).json.state).toBe("idle");
   });
 
-  it("refuses bad input naming the field: an unknown type, a missing model, memory with no Memory Manager", async () => {
+  it("refuses bad input naming the field: an unknown type, a missing model", async () => {
     const { url } = await startDaemon(writeConfig({}));
     const badType = await api<{ error: { code: string; message: string } }>(url, "POST", "/api/v1/agents", { name: "x", type: "wizard" });
     expect(badType.status).toBe(400);
@@ -248,11 +248,33 @@ describe("agents in the daemon", { timeout: 120_000 }, () => {
     const noModel = await api<{ error: { code: string; details: { issues: { field: string; message: string }[] } } }>(url, "POST", "/api/v1/agents", { name: "x", type: "general" });
     expect(noModel.status).toBe(400);
     const fields = noModel.json.error.details.issues.map((issue) => issue.field);
-    expect(fields).toEqual(["settings.memory.enabled", "settings.model"]);
-    expect(noModel.json.error.details.issues[1]!.message).toContain("no model provider is configured");
+    expect(fields).toEqual(["settings.model"]);
+    expect(noModel.json.error.details.issues[0]!.message).toContain("no model provider is configured");
     const missing = await api<{ error: { code: string } }>(url, "GET", "/api/v1/agents/nope");
     expect([missing.status, missing.json.error.code]).toEqual([404, "AGENT_NOT_FOUND"]);
     expect((await api<{ agents: unknown[] }>(url, "GET", "/api/v1/agents")).json.agents).toEqual([]);
+  });
+
+  it("builds an agent's context from the daemon's retrieval index and its memory, and keeps the exchange in memory", async () => {
+    fake = await startFakeLlmServer();
+    const { url } = await startDaemon(writeConfig({ providers: { local: { type: "ollama", url: fake.url, model: "llama3.2" } } }));
+    const ingested = await api(url, "POST", "/api/v1/rag/documents", {
+      name: "rotation.md",
+      text: "# Key rotation\nRotate the signing key every ninety days and keep the previous key for verification only.",
+    });
+    expect(ingested.status).toBe(201);
+    const created = await api<{ id: string }>(url, "POST", "/api/v1/agents", { name: "librarian", type: "research" });
+    expect(created.status).toBe(201);
+    const agentId = created.json.id;
+    expect((await api(url, "POST", `/api/v1/memory/${agentId}/facts`, { content: "The team calls the signing key the crown key." })).status).toBe(201);
+    fake.enqueue({ kind: "reply", content: "Every ninety days." });
+    const ran = await api<RunJson>(url, "POST", `/api/v1/agents/${agentId}/runs`, { task: "How often is the signing key rotated?" });
+    expect(ran.json.status).toBe("completed");
+    const asked = JSON.stringify(fake.requests.find((request) => request.path === "/api/chat")!.body);
+    expect(asked).toContain("Rotate the signing key every ninety days");
+    expect(asked).toContain("crown key");
+    const kept = await api<{ items: { kind: string; content: string }[] }>(url, "GET", `/api/v1/memory/${agentId}?limit=50`);
+    expect(kept.json.items.map((item) => item.content).join("\n")).toContain("Every ninety days.");
   });
 
   it("restores agents and their runs after a restart; a run cut short by the stop is recorded as interrupted", async () => {

@@ -6,6 +6,7 @@
  * working memory, recalled memories, passages), the recent messages, then the task.
  */
 import type { ChatMessage } from "../llm/index.js";
+import type { RetrievalPort } from "../rag/index.js";
 import type { AgentSettings } from "./templates.js";
 
 export interface AgentMemoryPort {
@@ -17,9 +18,7 @@ export interface AgentMemoryPort {
   forget(agentId: string): Promise<void>;
 }
 
-export interface RetrievalPort {
-  search(query: string, options: { limit: number }): Promise<{ text: string; source: string; score: number }[]>;
-}
+export type { RetrievalPort };
 
 export interface ContextPorts {
   memory?: AgentMemoryPort | undefined;

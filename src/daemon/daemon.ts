@@ -44,7 +44,7 @@ import type { AgentFactoryFigures, HealthMonitor, MetricsServices, SystemHealth 
 import { HashedEmbedder, type ChatModels } from "../llm/index.js";
 import { createMcpManager, STRICT_NETWORK_POLICY, type McpManager, type NetworkPolicy } from "../mcp/index.js";
 import { MemoryManager } from "../memory/index.js";
-import { createRagService, DEFAULT_SEARCH_MODE, RRF_K, type RagService } from "../rag/index.js";
+import { createRagService, DEFAULT_SEARCH_MODE, retrievalPort, RRF_K, type RagService } from "../rag/index.js";
 import { openStore, securePrivateDir, type Store } from "../store/index.js";
 import { lockDataDir, type DataDirLock, type PreviousRun } from "./data-dir-lock.js";
 
@@ -446,6 +446,8 @@ export async function createDaemon(options: DaemonOptions): Promise<Daemon> {
       gateway,
       audit,
       models: () => started(models, "models"),
+      memory,
+      retrieval: retrievalPort(rag),
     });
     await agents.restore();
     const { buildApp, defaultWebRoot } = await import("../api/app.js");

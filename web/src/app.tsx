@@ -2,6 +2,9 @@
 import { useEffect, useState, type ReactNode } from "react";
 import { ConnectionStatus } from "./components/connection-banner.js";
 import { store, useDashboard, type DashboardState } from "./live/store.js";
+import { Audit } from "./pages/audit.js";
+import { Discover } from "./pages/discover.js";
+import { Gateway } from "./pages/gateway.js";
 import { Overview } from "./pages/overview.js";
 import { Servers } from "./pages/servers.js";
 import { SignIn } from "./pages/sign-in.js";
@@ -23,6 +26,9 @@ interface Page {
 const PAGES: readonly Page[] = [
   { path: "/", title: "Overview", render: ({ state, navigate }) => <Overview state={state} navigate={navigate} /> },
   { path: "/servers", title: "Servers", render: ({ state }) => <Servers state={state} /> },
+  { path: "/discover", title: "Discover", render: ({ rest, navigate }) => <Discover rest={rest} navigate={navigate} /> },
+  { path: "/gateway", title: "Gateway", render: () => <Gateway /> },
+  { path: "/audit", title: "Audit", render: () => <Audit /> },
 ];
 
 function pageFor(path: string): { page: Page; rest: string } {

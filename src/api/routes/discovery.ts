@@ -16,6 +16,7 @@ import {
   installInputs,
   installNotesFor,
   marketplaceOf,
+  runCommandFor,
   type Catalog,
   type CatalogEntry,
   type InstallService,
@@ -166,6 +167,7 @@ const ServerPageSchema = z.object({
 });
 
 export const ServerDetailSchema = DiscoveredServerSchema.extend({
+  run_command: z.array(z.string()).describe("What the installed server runs, with <NAME> for the values an install asks for; empty for a remote server"),
   server_json: z.record(z.string(), z.unknown()).describe("The entry in the MCP Registry server.json format"),
 });
 
@@ -326,7 +328,7 @@ export const discoveryRoutes: FastifyPluginAsync<DiscoveryRoutesOptions> = async
     async (request) => {
       const entry = catalog.get(request.params.server_id);
       if (!entry) throw new AppError("CATALOG_ENTRY_NOT_FOUND", `no server "${request.params.server_id}" in the discovery catalog`);
-      return { ...viewer(catalog, manager)(entry), server_json: entry };
+      return { ...viewer(catalog, manager)(entry), run_command: runCommandFor(entry), server_json: entry };
     },
   );
 

@@ -13,6 +13,8 @@ import { useRequest } from "../live/use-request.js";
 
 type Navigate = (path: string) => void;
 type Input = DiscoveredServer["inputs"][number];
+/** One step of an install, as /ws reports it while it runs and the install's answer lists them all. */
+type Step = InstallResponse["install"]["progress"][number];
 
 /** The server's title, or the last part of its registry name. */
 export function entryTitle(server: Pick<DiscoveredServer, "title" | "name">): string {
@@ -111,7 +113,7 @@ function Setting({ input, value, problem, onChange }: { input: Input; value: str
   );
 }
 
-function Progress({ steps, state }: { steps: InstallProgressMessage[]; state: InstallState }) {
+function Progress({ steps, state }: { steps: Step[]; state: InstallState }) {
   if (steps.length === 0 && state.step !== "installing") return null;
   const last = steps.at(-1);
   const percent = state.step === "done" ? 100 : (last?.percent ?? 0);
@@ -137,7 +139,7 @@ export function DiscoverEntry({ id, navigate }: { id: string; navigate: Navigate
   const entry = useRequest(() => store.api.catalogEntry(id), [id]);
   const [values, setValues] = useState<Record<string, string>>({});
   const [state, setState] = useState<InstallState>({ step: "idle" });
-  const [steps, setSteps] = useState<InstallProgressMessage[]>([]);
+  const [steps, setSteps] = useState<Step[]>([]);
   const installing = useRef(false);
   const form = useRef<HTMLFormElement>(null);
 
@@ -194,6 +196,8 @@ export function DiscoverEntry({ id, navigate }: { id: string; navigate: Navigate
     try {
       const result = await store.api.install(server.id, request);
       setValues({});
+      // The answer lists every step; the last events may still be on their way over /ws.
+      setSteps(result.install.progress);
       setState({ step: "done", result });
       entry.reload();
     } catch (error) {
@@ -251,8 +255,12 @@ export function DiscoverEntry({ id, navigate }: { id: string; navigate: Navigate
             <dd>{plan.runtime}</dd>
           </div>
           <div>
-            <dt>Command</dt>
-            <dd>{server.install_command.length > 0 ? <code data-testid="plan-command">{server.install_command.join(" ")}</code> : <span className="muted">none</span>}</dd>
+            <dt>Installed with</dt>
+            <dd>{server.install_command.length > 0 ? <code data-testid="plan-install">{server.install_command.join(" ")}</code> : <span className="muted">nothing to install</span>}</dd>
+          </div>
+          <div>
+            <dt>Runs</dt>
+            <dd>{server.run_command.length > 0 ? <code data-testid="plan-command">{server.run_command.join(" ")}</code> : <span className="muted">nothing runs here</span>}</dd>
           </div>
           <div>
             <dt>Transport</dt>

@@ -186,8 +186,10 @@ export function Audit() {
                     <time dateTime={new Date(entry.at).toISOString()}>{new Date(entry.at).toLocaleString()}</time>
                   </th>
                   <td data-label="Actor">
-                    {entry.actor_name}
-                    {entry.ip && <span className="muted server-id">{entry.ip}</span>}
+                    <span>
+                      {entry.actor_name}
+                      {entry.ip && <span className="muted server-id">{entry.ip}</span>}
+                    </span>
                   </td>
                   <td data-label="Action" className="audit-action">
                     <code>{entry.action}</code>

@@ -77,6 +77,11 @@ type InstallState =
   | { step: "done"; result: InstallResponse }
   | { step: "failed"; message: string; issues: FieldIssue[] };
 
+/** Text ending as a sentence does, so that another can follow it. */
+function sentence(text: string): string {
+  return /[.!?]$/.test(text) ? text : `${text}.`;
+}
+
 function Setting({ input, value, problem, onChange }: { input: Input; value: string; problem: string | undefined; onChange: (value: string) => void }) {
   const id = fieldId(input);
   const hint = `${id}-hint`;
@@ -101,7 +106,7 @@ function Setting({ input, value, problem, onChange }: { input: Input; value: str
         onChange={(event) => onChange(event.target.value)}
       />
       <p id={hint} className="field-hint">
-        {input.description ?? (input.kind === "argument" ? "A command-line argument of the server." : "An environment variable of the server.")}
+        {sentence(input.description ?? (input.kind === "argument" ? "A command-line argument of the server" : "An environment variable of the server"))}
         {input.secret && " Stored encrypted by the daemon, never shown again."}
       </p>
       {problem !== undefined && (

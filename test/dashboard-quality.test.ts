@@ -13,10 +13,9 @@ import { gzipSync } from "node:zlib";
 import { Client, StreamableHTTPClientTransport } from "@modelcontextprotocol/client";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { packageBin } from "../src/config/package-bin.js";
 import { launchBrowser, type Browser } from "./helpers/browser.js";
 import { ROOT, startDaemon, type DaemonProcess } from "./helpers/daemon-process.js";
-import { fixtureServer } from "./helpers/fixture-servers.js";
+import { everythingEntry, fixtureServer } from "./helpers/fixture-servers.js";
 import { makeTempDir, removeTempDir } from "./helpers/processes.js";
 
 const RESULTS = join(ROOT, "test-results");
@@ -51,13 +50,7 @@ beforeAll(async () => {
   dir = makeTempDir("pygent-dashboard-quality-");
   mkdirSync(RESULTS, { recursive: true });
   const config = join(dir, "mcp_server_configs.json");
-  const everything = {
-    id: "everything",
-    name: "Everything",
-    command: [process.execPath, packageBin("@modelcontextprotocol/server-everything"), "stdio"],
-    health_check_interval: 2,
-    shutdown_timeout: 2,
-  };
+  const everything = { ...everythingEntry(), name: "Everything", health_check_interval: 2 };
   writeFileSync(config, JSON.stringify({ servers: [fixtureServer("echo", "echo-server.mjs", { name: "Echo", health_check_interval: 2 }), everything] }));
   daemon = await startDaemon(join(dir, "data"), config);
   browser = await launchBrowser({ width: 1280, height: 800 });

@@ -261,7 +261,7 @@ function Held({ held, onApproved }: { held: PendingApproval; onApproved: () => v
           ))}
         </dl>
       )}
-      {!held.diff && held.current.description && <p className="muted held-description">{held.current.description}</p>}
+      {!held.diff && held.current.description && <p className="muted held-description">Its description: “{held.current.description}”</p>}
       {problem && (
         <p id={problemId} className="field-error" role="alert">
           {problem}

@@ -271,8 +271,9 @@ function Held({ held, onApproved }: { held: PendingApproval; onApproved: () => v
   );
 }
 
-function Approvals({ onChange }: { onChange: () => void }) {
-  const approvals = useRequest(() => store.api.approvals(), []);
+/** The held tools, read again whenever the gateway's count of them changes. */
+function Approvals({ awaiting, onChange }: { awaiting: number; onChange: () => void }) {
+  const approvals = useRequest(() => store.api.approvals(), [awaiting]);
   const approved = (): void => {
     approvals.reload();
     onChange();
@@ -311,7 +312,7 @@ export function Gateway() {
       <Figures status={status.data} />
       <Sessions status={status.data} />
       <ServerCalls status={status.data} rates={status.rates} />
-      <Approvals onChange={status.reload} />
+      <Approvals awaiting={status.data.awaiting_approval} onChange={status.reload} />
       <Profiles status={status.data} />
     </div>
   );

@@ -189,7 +189,7 @@ describe("MCP gateway", { timeout: 60_000 }, () => {
       );
     const answers = await Promise.all([...calls(first!, "first"), ...calls(second!, "second")]);
     for (const [asked, answered] of answers) expect(answered).toBe(asked);
-    expect(app.gateway!.status()).toMatchObject({ sessions: 2, calls: { total: 32, failed: 0 } });
+    expect(app.gateway!.status()).toMatchObject({ sessions: 2, calls: { total: 32, failed: 0 }, server_calls: [{ server_id: "echo", total: 32, failed: 0 }] });
   });
 
   it("answers a POST without a session statelessly", async () => {

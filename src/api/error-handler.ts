@@ -87,15 +87,14 @@ export function frameworkErrorHandler(error: FastifyError, request: FastifyReque
   sendError(error, request, reply);
 }
 
-/** What answers a request no route matched before it becomes a 404 (the dashboard's page paths); undefined to pass. */
-export type NotFoundFallback = (request: FastifyRequest, reply: FastifyReply) => Promise<FastifyReply | undefined>;
+/** What answers a request no route matched before it becomes a 404 (the dashboard's page paths); false to pass. */
+export type NotFoundFallback = (request: FastifyRequest, reply: FastifyReply) => Promise<boolean>;
 
 /** Installs the error and not-found handlers; call before registering plugins so all inherit them. */
 export function registerErrorHandling(app: FastifyInstance, fallback?: NotFoundFallback): void {
   app.setErrorHandler((error, request, reply) => sendError(error, request, reply));
   app.setNotFoundHandler(async (request, reply) => {
-    const answered = fallback ? await fallback(request, reply) : undefined;
-    if (answered) return answered;
+    if (fallback && (await fallback(request, reply))) return;
     throw new AppError("NOT_FOUND", `No route for ${request.method} ${request.url.split("?")[0] ?? ""}.`);
   });
 }

@@ -1,8 +1,10 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { Writable } from "node:stream";
 import { gunzipSync } from "node:zlib";
 import { afterEach, describe, expect, it } from "vitest";
+import { createLogger } from "../core/logger.js";
 import { createTestApp } from "./test-support/test-app.js";
 
 const dirs: string[] = [];
@@ -52,10 +54,20 @@ describe("the dashboard's files", () => {
   });
 
   it("answers a page path with index.html, but never shadows the API's paths", async () => {
-    const { request } = await createTestApp({ webRoot: builtDashboard() });
+    const logged: string[] = [];
+    const destination = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        logged.push(chunk.toString());
+        done();
+      },
+    });
+    const { request } = await createTestApp({ webRoot: builtDashboard(), logger: createLogger({ level: "warn", destination, format: "json" }) });
     const page = await request({ method: "GET", url: "/servers?filter=x" });
     expect(page.statusCode).toBe(200);
     expect(page.body).toContain("PyGent Factory");
+    expect((await request({ method: "GET", url: "/assets/index-AbC123.js" })).statusCode).toBe(200);
+    // Answered once: nothing tries to answer again after the file went out.
+    expect(logged).toEqual([]);
 
     for (const url of ["/api/v1/nope", "/api", "/ws/x", "/docs/nope", "/metrics/x", "/mcp", "/assets/missing.js", "/missing.js"]) {
       const response = await request({ method: "GET", url });

@@ -98,21 +98,28 @@ async function sendFile(
   file: string,
   cacheControl: string,
   gzipped: GzipCache,
-): Promise<FastifyReply | undefined> {
+): Promise<boolean> {
   const info = await stat(file).catch(() => undefined);
-  if (!info?.isFile()) return undefined;
+  if (!info?.isFile()) return false;
   const etag = `"${info.size.toString(16)}-${Math.trunc(info.mtimeMs).toString(16)}"`;
   const type = TYPES[extname(file).toLowerCase()] ?? "application/octet-stream";
   reply.header("cache-control", cacheControl).header("etag", etag).header("x-content-type-options", "nosniff");
   if (compressible(type)) reply.header("vary", "accept-encoding");
-  if (request.headers["if-none-match"] === etag) return reply.code(304).send();
-  if (!compressible(type) || !acceptsGzip(request)) return reply.type(type).send(await readFile(file));
+  if (request.headers["if-none-match"] === etag) {
+    reply.code(304).send();
+    return true;
+  }
+  if (!compressible(type) || !acceptsGzip(request)) {
+    reply.type(type).send(await readFile(file));
+    return true;
+  }
   let cached = gzipped.get(file);
   if (cached?.etag !== etag) {
     cached = { etag, body: await gzipAsync(await readFile(file)) };
     gzipped.set(file, cached);
   }
-  return reply.type(type).header("content-encoding", "gzip").send(cached.body);
+  reply.type(type).header("content-encoding", "gzip").send(cached.body);
+  return true;
 }
 
 export interface WebFiles {
@@ -120,9 +127,9 @@ export interface WebFiles {
   registerRoutes(app: FastifyInstance): void;
   /**
    * For the not-found handler: answers a GET or HEAD outside the API's paths with a file at the
-   * top of the build or, for a page path, with index.html; undefined when it does not apply.
+   * top of the build or, for a page path, with index.html; false when it does not apply.
    */
-  fallback(request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | undefined>;
+  fallback(request: FastifyRequest, reply: FastifyReply): Promise<boolean>;
 }
 
 /** The dashboard's files under root (a Vite build's output folder). */
@@ -131,30 +138,34 @@ export function createWebFiles(root: string): WebFiles {
   const indexFile = join(webRoot, "index.html");
   const gzipped: GzipCache = new Map();
 
-  const sendIndex = async (request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> =>
-    (await sendFile(request, reply, indexFile, REVALIDATE, gzipped)) ??
-    reply.code(503).header("cache-control", REVALIDATE).type("text/html; charset=utf-8").send(NOT_BUILT_PAGE);
+  // A reply is thenable (it settles when the response ends), so what is sent is told apart by a boolean, not by returning the reply.
+  const sendIndex = async (request: FastifyRequest, reply: FastifyReply): Promise<true> => {
+    if (!(await sendFile(request, reply, indexFile, REVALIDATE, gzipped))) {
+      reply.code(503).header("cache-control", REVALIDATE).type("text/html; charset=utf-8").send(NOT_BUILT_PAGE);
+    }
+    return true;
+  };
 
   return {
     registerRoutes(app) {
       const options = { schema: { hide: true }, config: { rateLimit: false as const } };
-      app.get("/", options, sendIndex);
+      app.get("/", options, async (request, reply) => {
+        await sendIndex(request, reply);
+      });
       app.get("/assets/*", options, async (request, reply) => {
         const file = fileUnder(webRoot, pathOf(request));
-        const sent = file === undefined ? undefined : await sendFile(request, reply, file, IMMUTABLE, gzipped);
-        if (sent) return sent;
+        if (file !== undefined && (await sendFile(request, reply, file, IMMUTABLE, gzipped))) return;
         throw new AppError("NOT_FOUND", `The dashboard has no file ${pathOf(request)}.`);
       });
     },
     async fallback(request, reply) {
-      if (request.method !== "GET" && request.method !== "HEAD") return undefined;
+      if (request.method !== "GET" && request.method !== "HEAD") return false;
       const path = pathOf(request);
-      if (isReservedPath(path)) return undefined;
+      if (isReservedPath(path)) return false;
       const file = fileUnder(webRoot, path);
-      const sent = file === undefined ? undefined : await sendFile(request, reply, file, REVALIDATE, gzipped);
-      if (sent) return sent;
+      if (file !== undefined && (await sendFile(request, reply, file, REVALIDATE, gzipped))) return true;
       // A page path has no extension; a missing script or image stays a 404.
-      if (extname(path) !== "") return undefined;
+      if (extname(path) !== "") return false;
       return sendIndex(request, reply);
     },
   };

@@ -4,11 +4,13 @@
  * message type the daemon itself uses, so a client cannot drift from what is sent.
  */
 import type { z } from "zod";
-import type { ApprovalResultSchema, ApprovalsListSchema } from "../gateway/index.js";
+import type { ApprovalResultSchema, ApprovalsListSchema, GatewayStatus } from "../gateway/index.js";
 import type { CapabilityChangesSchema, CurrentHealthSchema, HistorySchema } from "./routes/server-health.js";
 import type { NewSilenceSchema } from "../alerts/index.js";
 import type { AlertRulePatchSchema, NewAlertRuleSchema } from "../config/alerts-schema.js";
 import type { AlertRecordSchema, RuleViewSchema, SilenceViewSchema } from "./routes/alerts.js";
+import type { AuditEntrySchema } from "./routes/audit.js";
+import type { CategoriesSchema, DiscoveredServerSchema, InstallResponseSchema, PopularSchema, SearchResultSchema, ServerDetailSchema } from "./routes/discovery.js";
 import type { HealthResponseSchema, SystemHealthResponseSchema } from "./schemas/health.js";
 import type {
   CapabilitySnapshotSchema,
@@ -23,7 +25,8 @@ import type { IngestResultSchema, RagDocumentSchema, SearchResponseSchema } from
 
 export type { ErrorBody } from "./error-handler.js";
 export type { HealthUpdateMessage, ServerStatusMessage, Topic } from "./ws/wire-protocol.js";
-export type { HealthStatus, ServerState } from "../bus/events.js";
+export type { HealthStatus, InstallProgressEvent as InstallProgressMessage, ServerState } from "../bus/events.js";
+export type { PendingApproval } from "../gateway/index.js";
 
 export type ServerViewBody = z.output<typeof ServerViewSchema>;
 export type ServerListBody = z.output<typeof ServerListSchema>;
@@ -51,3 +54,11 @@ export type RagIngestBody = z.output<typeof IngestResultSchema>;
 export type RagSearchBody = z.output<typeof SearchResponseSchema>;
 export type MemoryPageBody = z.output<typeof MemoryPageSchema>;
 export type MemoryRecallBody = z.output<typeof RecallResponseSchema>;
+export type DiscoveredServerBody = z.output<typeof DiscoveredServerSchema>;
+export type DiscoveredServerDetailBody = z.output<typeof ServerDetailSchema>;
+export type CategoriesBody = z.output<typeof CategoriesSchema>;
+export type SearchResultBody = z.output<typeof SearchResultSchema>;
+export type PopularBody = z.output<typeof PopularSchema>;
+export type InstallResponseBody = z.output<typeof InstallResponseSchema>;
+export type GatewayStatusBody = GatewayStatus;
+export type AuditEntryBody = z.output<typeof AuditEntrySchema>;

@@ -89,6 +89,7 @@ export {
   installInputs,
   installNotesFor,
   planInstall,
+  runCommandFor,
   type InstallInput,
   type InstallKind,
   type InstallNotes,

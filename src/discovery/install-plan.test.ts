@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { AppError } from "../core/errors.js";
 import { validateServer } from "../config/validate.js";
 import { BUILTIN_CATALOG } from "./builtin-catalog.js";
-import { installCommandFor, installInputs, installNotesFor, planInstall } from "./install-plan.js";
+import { installCommandFor, installInputs, installNotesFor, planInstall, runCommandFor } from "./install-plan.js";
 import { entryId, normalizeServerJson, type CatalogEntry } from "./schema.js";
 
 const builtin = new Map<string, CatalogEntry>(
@@ -86,6 +86,14 @@ describe("planInstall for npm packages", () => {
     expect(plan.server.command?.slice(2)).toEqual(["/srv/a", "/srv/b"]);
     expect(planInstall(get("everything"), { nodePath: "node" }).server.command?.at(-1)).toBe("stdio");
     expect(planInstall(get("redis"), { nodePath: "node" }).server.command?.at(-1)).toBe("redis://localhost:6379");
+  });
+
+  it("shows the command an install will run before anything is given, a placeholder for each value asked for", () => {
+    const memory = runCommandFor(get("memory"), { nodePath: "node" });
+    expect(memory).toEqual(["node", join("data", "servers", "memory", "node_modules", "@modelcontextprotocol", "server-memory", "dist", "index.js")]);
+    expect(runCommandFor(get("filesystem"), { nodePath: "node" }).slice(2)).toEqual(["<allowed_directory>"]);
+    expect(runCommandFor(get("github"), { nodePath: "node" })).toHaveLength(2);
+    expect(runCommandFor(get("cloudflare-docs"))).toEqual([]);
   });
 
   it("guesses the .bin path when the entry does not say which file to run, and says so", () => {

@@ -149,6 +149,19 @@ export function installCommandFor(entry: CatalogEntry, options: PlanInstallOptio
 }
 
 /**
+ * The command the installed server will run (argv), with `<NAME>` for each value an install asks
+ * for and `${NAME}` for secrets; empty for a remote server or an entry that cannot be installed.
+ */
+export function runCommandFor(entry: CatalogEntry, options: PlanInstallOptions = {}): string[] {
+  const placeholders = Object.fromEntries(installInputs(entry).map((input) => [input.name, `<${input.name}>`]));
+  try {
+    return planInstall(entry, { ...options, env: placeholders, arguments: placeholders }).server.command ?? [];
+  } catch {
+    return [];
+  }
+}
+
+/**
  * Works out how to install `entry`. Throws VALIDATION_FAILED naming every missing required
  * environment variable, argument or variable, and any package reference that is unsafe to run.
  */

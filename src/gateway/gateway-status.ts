@@ -22,6 +22,17 @@ export const GatewayStatusSchema = z
         failed: z.number().int(),
       })
       .strict(),
+    /** Tool calls routed to each server since the daemon started, busiest first; a dashboard derives calls/s from two readings. */
+    server_calls: z.array(
+      z
+        .object({
+          server_id: z.string(),
+          total: z.number().int(),
+          /** Calls that ended in an error or a result marked isError. */
+          failed: z.number().int(),
+        })
+        .strict(),
+    ),
     /** Tools withheld until an admin approves their definition (GET /api/v1/gateway/approvals). */
     awaiting_approval: z.number().int(),
     /** The configured profiles (`gateway.profiles`), each served at its path. */

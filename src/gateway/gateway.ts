@@ -138,6 +138,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
   const sessions = new Map<Server, SessionEntry>();
   const subscriptions = createResourceSubscriptions({ manager, bus: deps.bus, logger });
   const calls = { total: 0, failed: 0 };
+  const serverCalls = new Map<string, { total: number; failed: number }>();
   const services = deps.services ?? {};
   const builtins = createBuiltins(
     [...searchBuiltins(createToolSearch()), ...managementBuiltins(manager, services), ...(services.rag ? ragBuiltins(services.rag) : [])],
@@ -192,6 +193,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
   const unsubscribe: Unsubscribe[] = CHANGE_EVENTS.map((type) =>
     deps.bus.subscribe(type, (event) => {
       generation += 1;
+      if (event.type === "server_removed") serverCalls.delete(event.server_id);
       if (event.type !== "server_status" || event.state === "running" || event.previous === "running") catalog.forgetTemplates(event.server_id);
       scheduleFlush();
     }),
@@ -202,7 +204,17 @@ export function createGateway(deps: GatewayDeps): Gateway {
 
   /** Routes a call to the server that owns the tool; throws what the server threw. */
   async function callTarget({ serverId, name }: Target, args: Record<string, unknown>, options: CallOptions): Promise<CallToolResult> {
-    const result = await manager.callTool(serverId, name, args, options);
+    let counted = serverCalls.get(serverId);
+    if (!counted) serverCalls.set(serverId, (counted = { total: 0, failed: 0 }));
+    counted.total += 1;
+    let result;
+    try {
+      result = await manager.callTool(serverId, name, args, options);
+    } catch (error) {
+      counted.failed += 1;
+      throw error;
+    }
+    if (result.is_error) counted.failed += 1;
     return {
       content: result.content as never,
       ...(result.structured_content !== undefined ? { structuredContent: result.structured_content as Record<string, unknown> } : {}),
@@ -338,6 +350,9 @@ export function createGateway(deps: GatewayDeps): Gateway {
         resources: fullView.resources().length,
         excluded_servers: running.filter((server) => !idFitsSeparator(server.id, separator)).map((server) => server.id),
         calls: { ...calls },
+        server_calls: [...serverCalls]
+          .map(([server_id, counted]) => ({ server_id, ...counted }))
+          .sort((a, b) => b.total - a.total || a.server_id.localeCompare(b.server_id)),
         awaiting_approval: approvals.heldCount(),
         profiles: [...profiles].map(([name, view]) => ({
           name,

@@ -3,6 +3,9 @@ import { lazy, Suspense, useEffect, useState, type ReactNode } from "react";
 import { ConnectionStatus } from "./components/connection-banner.js";
 import { store, useDashboard, type DashboardState } from "./live/store.js";
 import { Alerts } from "./pages/alerts.js";
+import { Audit } from "./pages/audit.js";
+import { Discover } from "./pages/discover.js";
+import { Gateway } from "./pages/gateway.js";
 import { Overview } from "./pages/overview.js";
 import { Servers } from "./pages/servers.js";
 import { SignIn } from "./pages/sign-in.js";
@@ -39,6 +42,9 @@ const PAGES: readonly Page[] = [
       ),
   },
   { path: "/alerts", title: "Alerts", render: ({ state }) => <Alerts state={state} /> },
+  { path: "/discover", title: "Discover", render: ({ rest, navigate }) => <Discover rest={rest} navigate={navigate} /> },
+  { path: "/gateway", title: "Gateway", render: () => <Gateway /> },
+  { path: "/audit", title: "Audit", render: () => <Audit /> },
 ];
 
 function pageFor(path: string): { page: Page; rest: string } {

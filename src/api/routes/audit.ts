@@ -15,7 +15,7 @@ export interface AuditRoutesOptions {
   authState: AuthState;
 }
 
-const AuditEntrySchema = z.object({
+export const AuditEntrySchema = z.object({
   id: z.number().int(),
   at: z.number(),
   actor_id: z.string().nullable().describe("The token's id; null for local and anonymous"),

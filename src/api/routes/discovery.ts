@@ -16,6 +16,7 @@ import {
   installInputs,
   installNotesFor,
   marketplaceOf,
+  runCommandFor,
   type Catalog,
   type CatalogEntry,
   type InstallService,
@@ -131,7 +132,7 @@ const InputSpecSchema = z.object({
   secret: z.boolean(),
 });
 
-const DiscoveredServerSchema = z
+export const DiscoveredServerSchema = z
   .object({
     id: z.string(),
     name: z.string().describe("The registry name, namespace/name"),
@@ -165,18 +166,19 @@ const ServerPageSchema = z.object({
   limit: z.number().int(),
 });
 
-const ServerDetailSchema = DiscoveredServerSchema.extend({
+export const ServerDetailSchema = DiscoveredServerSchema.extend({
+  run_command: z.array(z.string()).describe("What the installed server runs, with <NAME> for the values an install asks for; empty for a remote server"),
   server_json: z.record(z.string(), z.unknown()).describe("The entry in the MCP Registry server.json format"),
 });
 
-const CategoriesSchema = z.object({ categories: z.array(z.object({ name: z.string(), count: z.number().int() })) });
+export const CategoriesSchema = z.object({ categories: z.array(z.object({ name: z.string(), count: z.number().int() })) });
 
-const SearchResultSchema = z.object({
+export const SearchResultSchema = z.object({
   query: z.string(),
   servers: z.array(DiscoveredServerSchema.extend({ score: z.number() })),
 });
 
-const PopularSchema = z.object({
+export const PopularSchema = z.object({
   servers: z.array(DiscoveredServerSchema.extend({ score: z.number().describe("installs x 10 + tool calls") })),
 });
 
@@ -215,7 +217,7 @@ const RefreshReportSchema = z.object({
   cache: z.enum(["ok", "missing", "corrupt", "stale", "none"]),
 });
 
-const InstallResponseSchema = z.object({ server: ServerViewSchema, install: InstallSummarySchema });
+export const InstallResponseSchema = z.object({ server: ServerViewSchema, install: InstallSummarySchema });
 
 const InstallStatusSchema = z.object({
   server_id: z.string(),
@@ -326,7 +328,7 @@ export const discoveryRoutes: FastifyPluginAsync<DiscoveryRoutesOptions> = async
     async (request) => {
       const entry = catalog.get(request.params.server_id);
       if (!entry) throw new AppError("CATALOG_ENTRY_NOT_FOUND", `no server "${request.params.server_id}" in the discovery catalog`);
-      return { ...viewer(catalog, manager)(entry), server_json: entry };
+      return { ...viewer(catalog, manager)(entry), run_command: runCommandFor(entry), server_json: entry };
     },
   );
 

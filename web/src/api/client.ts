@@ -4,15 +4,23 @@ import type {
   AlertRulePatch,
   ApprovalResult,
   Approvals,
+  AuditEntry,
   CapabilityChanges,
   CapabilitySnapshot,
+  CategoriesBody,
+  DiscoveredServer,
+  DiscoveredServerDetail,
   ErrorBody,
+  GatewayStatus,
   HealthBody,
   HealthHistory,
+  InstallResponse,
   LogsBody,
   NewAlertRule,
   NewSilence,
+  PopularBody,
   RuleView,
+  SearchResultBody,
   ServerEventsBody,
   ServerHealth,
   ServerListBody,
@@ -44,6 +52,35 @@ export class ApiError extends Error {
   get unauthorized(): boolean {
     return this.status === 401;
   }
+
+  get forbidden(): boolean {
+    return this.status === 403;
+  }
+}
+
+function issuesOf(details: unknown): FieldIssue[] {
+  const issues = (details as { issues?: unknown } | null | undefined)?.issues;
+  if (!Array.isArray(issues)) return [];
+  return issues.filter(
+    (issue): issue is FieldIssue => typeof (issue as FieldIssue).field === "string" && typeof (issue as FieldIssue).message === "string",
+  );
+}
+
+/** Query-string parameters; an undefined or empty one is left out. */
+export type Query = Record<string, string | number | undefined>;
+
+function queryString(query: Query): string {
+  const params = new URLSearchParams();
+  for (const [name, value] of Object.entries(query)) if (value !== undefined && value !== "") params.set(name, String(value));
+  const text = params.toString();
+  return text === "" ? "" : `?${text}`;
+}
+
+/** What an install is given: plain values, secrets (stored apart, never returned) and package arguments. */
+export interface InstallRequest {
+  env?: Record<string, string>;
+  secrets?: Record<string, string>;
+  arguments?: Record<string, string>;
 }
 
 /** A history range the detail page offers, by how far back it reaches. */
@@ -65,13 +102,7 @@ export class ApiClient {
     const body: unknown = text.length > 0 ? JSON.parse(text) : undefined;
     if (!response.ok) {
       const error = (body as Partial<ErrorBody> | undefined)?.error;
-      const issues = (error?.details as { issues?: FieldIssue[] } | null | undefined)?.issues;
-      throw new ApiError(
-        response.status,
-        error?.code ?? "HTTP_ERROR",
-        error?.message ?? `${method} ${path} answered ${response.status}`,
-        Array.isArray(issues) ? issues : [],
-      );
+      throw new ApiError(response.status, error?.code ?? "HTTP_ERROR", error?.message ?? `${method} ${path} answered ${response.status}`, issuesOf(error?.details));
     }
     return body as T;
   }
@@ -161,6 +192,46 @@ export class ApiClient {
 
   approve(serverId: string, tool: string, hash: string): Promise<ApprovalResult> {
     return this.request("POST", `/gateway/approvals/${encodeURIComponent(serverId)}/${encodeURIComponent(tool)}`, { hash });
+  }
+
+  async catalog(query: Query): Promise<DiscoveredServer[]> {
+    const body = await this.request<{ servers: DiscoveredServer[] }>("GET", `/mcp/discovery/servers${queryString(query)}`);
+    return body.servers;
+  }
+
+  catalogEntry(id: string): Promise<DiscoveredServerDetail> {
+    return this.request("GET", `/mcp/discovery/servers/${encodeURIComponent(id)}`);
+  }
+
+  categories(): Promise<CategoriesBody> {
+    return this.request("GET", "/mcp/marketplace/categories");
+  }
+
+  search(q: string): Promise<SearchResultBody> {
+    return this.request("GET", `/mcp/marketplace/search${queryString({ q, limit: 50 })}`);
+  }
+
+  async featured(): Promise<DiscoveredServer[]> {
+    const body = await this.request<{ servers: DiscoveredServer[] }>("GET", "/mcp/marketplace/featured");
+    return body.servers;
+  }
+
+  async popular(): Promise<PopularBody["servers"]> {
+    const body = await this.request<PopularBody>("GET", "/mcp/marketplace/popular?limit=6");
+    return body.servers;
+  }
+
+  install(id: string, request: InstallRequest): Promise<InstallResponse> {
+    return this.request("POST", `/mcp/discovery/install/${encodeURIComponent(id)}`, request);
+  }
+
+  gateway(): Promise<GatewayStatus> {
+    return this.request("GET", "/gateway");
+  }
+
+  async audit(query: Query): Promise<AuditEntry[]> {
+    const body = await this.request<{ entries: AuditEntry[] }>("GET", `/audit${queryString(query)}`);
+    return body.entries;
   }
 }
 

@@ -58,6 +58,8 @@ export class DashboardStore {
   private refreshTimer: ReturnType<typeof setTimeout> | null = null;
   /** Events held while a load is in flight. */
   private held: WireMessage[] | null = null;
+  /** Pages that follow events the store itself keeps nothing of (install progress). */
+  private readonly eventListeners = new Set<(message: WireMessage) => void>();
 
   readonly subscribe = (listener: () => void): (() => void) => {
     this.listeners.add(listener);
@@ -65,6 +67,12 @@ export class DashboardStore {
   };
 
   readonly snapshot = (): DashboardState => this.state;
+
+  /** Hands every /ws event to `listener` until the returned function is called. */
+  onEvent(listener: (message: WireMessage) => void): () => void {
+    this.eventListeners.add(listener);
+    return () => this.eventListeners.delete(listener);
+  }
 
   private set(patch: Partial<DashboardState>): void {
     this.state = { ...this.state, ...patch };
@@ -77,7 +85,7 @@ export class DashboardStore {
     this.socket?.close();
     let everOpen = false;
     this.socket = connectEvents({
-      topics: ["server_status", "health_updates", "alerts"],
+      topics: ["server_status", "health_updates", "alerts", "install_progress"],
       token: () => this.token,
       onMessage: (message) => this.onMessage(message),
       onConnection: (connection, retryInMs) => {
@@ -178,6 +186,7 @@ export class DashboardStore {
       this.held.push(message);
       return;
     }
+    for (const listener of this.eventListeners) listener(message);
     switch (message.type) {
       case "server_status":
         this.onServerStatus(message as unknown as ServerStatusMessage);

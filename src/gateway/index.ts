@@ -24,4 +24,5 @@ export {
 } from "./approvals-schema.js";
 export type { ToolApprovals, ToolApprovalSettings } from "./tool-approvals.js";
 export { DEFAULT_SEPARATOR, idFitsSeparator, MAX_TOOL_NAME_LENGTH, namespacedName, splitName } from "./names.js";
+export { keptAnswerJson } from "./kept-answers.js";
 export { loadServerSdk } from "./server-sdk.js";

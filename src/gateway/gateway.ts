@@ -29,7 +29,7 @@ import { managementBuiltins, type GatewayServices } from "./management-builtins.
 import { searchBuiltins } from "./search-builtins.js";
 import { createView, FULL_PROFILE, type GatewayView } from "./profile-view.js";
 import { keepAnswer } from "./kept-answers.js";
-import { loadServerSdk, type ServerSdk } from "./server-sdk.js";
+import { gatewayServerClass, loadServerSdk, type ServerSdk } from "./server-sdk.js";
 import { clientOf, trackedView, type SessionEntry } from "./session-tracking.js";
 import { createToolSearch, type VisibleTools } from "./tool-search.js";
 import { createToolApprovals, type ToolApprovals, type ToolApprovalSettings } from "./tool-approvals.js";
@@ -238,7 +238,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
         throw toProtocolError(sdk, error, serverId);
       }
     };
-    const server = new sdk.Server(
+    const server = new (gatewayServerClass(sdk))(
       { name: "pygent-gateway", version: deps.version },
       {
         capabilities: {

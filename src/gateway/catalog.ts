@@ -10,7 +10,7 @@ import type { Prompt, Resource, ResourceTemplateType, Tool } from "@modelcontext
 import type { CapabilitySnapshot, ToolSummary } from "../bus/index.js";
 import { AppError, errorMessage, isAppError } from "../core/errors.js";
 import type { Logger } from "../core/logger.js";
-import { startsOnCall, type McpManager, type ResourceTemplateSummary, type ServerView } from "../mcp/index.js";
+import { startsOnCall, type McpManager, type ResourceTemplateSummary } from "../mcp/index.js";
 import { idFitsSeparator, namespacedName, splitName } from "./names.js";
 import { loadServerSdk } from "./server-sdk.js";
 
@@ -99,10 +99,10 @@ export function createCatalog({ manager, separator, logger, servedTools, toolRef
     return kept;
   }
 
-  /** The registered server of this id, or undefined. */
-  function registered(id: string): ServerView | undefined {
+  /** The state of the registered server of this id, or undefined. */
+  function registered(id: string): ReturnType<McpManager["runState"]> | undefined {
     try {
-      return manager.get(id);
+      return manager.runState(id);
     } catch (error) {
       if (isAppError(error) && (error.code === "SERVER_NOT_FOUND" || error.code === "INVALID_ID")) return undefined;
       throw error;

@@ -1,11 +1,14 @@
 // MCP gateway benchmark: what PyGent's gateway adds to a tool call over talking to the server
-// directly. Four contenders call server-everything's `echo` tool with the official SDK client in
-// this process: `direct` over stdio (the floor); `pygent_mcp`, one Streamable HTTP session on
+// directly. Five contenders call server-everything's `echo` tool with the official SDK client in
+// this process: `direct` over stdio (the floor); `http_floor`, a bare node:http relay in front of
+// the same server (lib/http-floor.mjs: no auth, no sessions, no MCP parsing), the part of a
+// gateway's cost that is HTTP itself on this machine; `pygent_mcp`, one Streamable HTTP session on
 // `pygent serve`'s /mcp; `pygent_stdio`, `pygent mcp` (the stdio relay a desktop client launches)
 // in front of the same daemon; `mcp_hub`, mcp-hub's MCP endpoint (HTTP+SSE at /mcp). Each is
 // started once; every round measures each in turn (order rotated): warm-up, sequential calls, then
 // 16 concurrent callers. Every call echoes its own message, and its answer is checked to be that
 // message. Then `tools/list` through /mcp with many servers behind the gateway.
+import { spawn } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -14,7 +17,7 @@ import { StdioClientTransport } from "@modelcontextprotocol/client/stdio";
 import { envInt, measureContenders, pairwise, percentile, ratioOf, spread, summarise } from "./lib/call-rounds.mjs";
 import { clockTicks, cpuTicks, DAEMON_NODE_FLAGS, logTail, PYGENT_BIN, ROOT, startDaemon, stopDaemon, waitAllRunning } from "./lib/daemon.mjs";
 import { binOf } from "./lib/servers.mjs";
-import { cmdline, descendants, installCleanupHandlers, killEverything, log, registerTempDir, sleep } from "./lib/proc.mjs";
+import { cmdline, descendants, installCleanupHandlers, killAll, killEverything, log, registerTempDir, sleep, track } from "./lib/proc.mjs";
 import { figure, QUICK, target } from "./lib/targets.mjs";
 import { launchHubWith } from "./mcp-hub.mjs";
 
@@ -30,6 +33,7 @@ const LISTS = QUICK ? 30 : 200;
 const CPU_PROF_DIR = process.env.BENCH_GATEWAY_CPU_PROF ? path.resolve(process.env.BENCH_GATEWAY_CPU_PROF) : null;
 const SERVER_ID = "everything";
 const MANY_TOOLS = path.join(ROOT, "test", "fixtures", "many-tools.mjs");
+const HTTP_FLOOR = path.join(ROOT, "bench", "lib", "http-floor.mjs");
 
 const everything = () => [process.execPath, binOf("@modelcontextprotocol/server-everything"), "stdio"];
 const profileFlags = () => (CPU_PROF_DIR ? ["--cpu-prof", `--cpu-prof-dir=${CPU_PROF_DIR}`] : []);
@@ -70,6 +74,28 @@ async function startDirect() {
   const transport = new StdioClientTransport({ command, args, stderr: "ignore" });
   const client = await connect(transport);
   return echoContender(client, await echoTool(client, "echo"), { daemonPids: [], serverPid: transport.pid });
+}
+
+/** The bare HTTP relay (lib/http-floor.mjs) in its own process group, and an SDK client on it as on /mcp. */
+async function startHttpFloor() {
+  const child = spawn(process.execPath, [HTTP_FLOOR, ...everything()], { detached: true, stdio: ["ignore", "pipe", "ignore"] });
+  const entry = track(child.pid);
+  const listening = await new Promise((resolve, reject) => {
+    let out = "";
+    const timer = setTimeout(() => reject(new Error("the bare HTTP relay did not listen within 30 s")), 30_000);
+    child.stdout.on("data", (chunk) => {
+      out += chunk;
+      const match = /^listening (\d+) (\d+)\n/.exec(out);
+      if (match) {
+        clearTimeout(timer);
+        resolve({ port: Number(match[1]), serverPid: Number(match[2]) });
+      }
+    });
+    child.once("exit", (code) => reject(new Error(`the bare HTTP relay exited (${code})`)));
+  });
+  const client = await connect(new StreamableHTTPClientTransport(new URL(`http://127.0.0.1:${listening.port}/mcp`)));
+  const contender = echoContender(client, await echoTool(client, "echo"), { daemonPids: [child.pid], serverPid: listening.serverPid });
+  return { ...contender, stop: async () => (await client.close(), killAll(entry)) };
 }
 
 /** One daemon serves both PyGent contenders; started before them, stopped after. */
@@ -165,11 +191,12 @@ export async function runGateway() {
   if (CPU_PROF_DIR) fs.mkdirSync(CPU_PROF_DIR, { recursive: true });
   const errors = [];
   let daemon = null;
-  let rounds = { results: { direct: [], pygent_mcp: [], pygent_stdio: [], mcp_hub: [] }, loads: [] };
+  let rounds = { results: { direct: [], http_floor: [], pygent_mcp: [], pygent_stdio: [], mcp_hub: [] }, loads: [] };
   let lists = null;
   try {
     const starters = {
       direct: () => startDirect(),
+      http_floor: () => startHttpFloor(),
       pygent_mcp: async () => startPygentMcp((daemon ??= await startPygentDaemon(path.join(tmp, "pygent"), [{ id: SERVER_ID, command: everything() }]))),
       pygent_stdio: () => (daemon ? startPygentStdio(daemon) : Promise.reject(new Error("the daemon did not start"))),
       mcp_hub: () => startHub(path.join(tmp, "hub")),
@@ -191,9 +218,10 @@ export async function runGateway() {
     fs.rmSync(tmp, { recursive: true, force: true });
   }
 
-  const { direct, pygent_mcp: mcp, pygent_stdio: relay, mcp_hub: hub } = rounds.results;
+  const { direct, http_floor: floor, pygent_mcp: mcp, pygent_stdio: relay, mcp_hub: hub } = rounds.results;
   const over = (a) => pairwise(a, direct, "p50_ms", (x, y) => x - y);
   const ratios = {
+    http_floor_p50_minus_direct_ms: over(floor),
     pygent_mcp_p50_minus_direct_ms: over(mcp),
     pygent_stdio_p50_minus_direct_ms: over(relay),
     mcp_hub_p50_minus_direct_ms: over(hub),
@@ -201,10 +229,16 @@ export async function runGateway() {
     pygent_stdio_vs_direct_concurrent_calls_per_s: ratioOf(relay, direct, "concurrent_calls_per_s"),
     mcp_hub_vs_direct_concurrent_calls_per_s: ratioOf(hub, direct, "concurrent_calls_per_s"),
     pygent_mcp_vs_mcp_hub_daemon_cpu_per_call: ratioOf(mcp, hub, "daemon_cpu_ms_per_call"),
+    http_floor_vs_direct_concurrent_calls_per_s: ratioOf(floor, direct, "concurrent_calls_per_s"),
+    // Against the bare HTTP relay: how far the gateway is from what HTTP alone costs here.
+    pygent_mcp_p50_minus_http_floor_ms: pairwise(mcp, floor, "p50_ms", (x, y) => x - y),
+    pygent_mcp_vs_http_floor_concurrent_calls_per_s: ratioOf(mcp, floor, "concurrent_calls_per_s"),
+    pygent_mcp_vs_http_floor_daemon_cpu_per_call: ratioOf(mcp, floor, "daemon_cpu_ms_per_call"),
   };
   const cpu = (results) => spread(results.filter(Boolean).map((r) => r.daemon_cpu_ms_per_call))?.median;
-  const summary = { direct: summarise(direct), pygent_mcp: summarise(mcp), pygent_stdio: summarise(relay), mcp_hub: summarise(hub) };
+  const summary = { direct: summarise(direct), http_floor: summarise(floor), pygent_mcp: summarise(mcp), pygent_stdio: summarise(relay), mcp_hub: summarise(hub) };
   const hubFigure = (key, unit) => `mcp-hub ${figure(summary.mcp_hub?.[key]?.median, unit)}`;
+  const floorFigure = (key, unit) => `bare HTTP relay ${figure(summary.http_floor?.[key]?.median, unit)}`;
   const out = {
     bench: "gateway",
     quick: QUICK,
@@ -219,15 +253,25 @@ export async function runGateway() {
     ratios,
     tools_list: lists,
     targets: [
-      target("/mcp call p50 over the direct SDK's", ratios.pygent_mcp_p50_minus_direct_ms, { max: 0.5, unit: " ms", detail: `mcp-hub +${figure(ratios.mcp_hub_p50_minus_direct_ms, " ms")}` }),
+      target("/mcp call p50 over the direct SDK's", ratios.pygent_mcp_p50_minus_direct_ms, {
+        max: 0.5,
+        unit: " ms",
+        detail: `mcp-hub +${figure(ratios.mcp_hub_p50_minus_direct_ms, " ms")}, bare HTTP relay +${figure(ratios.http_floor_p50_minus_direct_ms, " ms")}`,
+      }),
       target("pygent mcp (stdio) call p50 over the direct SDK's", ratios.pygent_stdio_p50_minus_direct_ms, { max: 0.5, unit: " ms" }),
       target("/mcp calls/s with 16 in flight vs the direct SDK's", ratios.pygent_mcp_vs_direct_concurrent_calls_per_s, {
         min: 0.8,
         unit: "×",
-        detail: `${figure(summary.pygent_mcp?.concurrent_calls_per_s?.median)}/s, direct ${figure(summary.direct?.concurrent_calls_per_s?.median)}/s, ${hubFigure("concurrent_calls_per_s", "/s")}`,
+        detail:
+          `${figure(summary.pygent_mcp?.concurrent_calls_per_s?.median)}/s, direct ${figure(summary.direct?.concurrent_calls_per_s?.median)}/s, ` +
+          `${hubFigure("concurrent_calls_per_s", "/s")}, ${floorFigure("concurrent_calls_per_s", "/s")} (/mcp ${figure(ratios.pygent_mcp_vs_http_floor_concurrent_calls_per_s, "×")} of it)`,
       }),
       target("pygent mcp (stdio) calls/s with 16 in flight vs the direct SDK's", ratios.pygent_stdio_vs_direct_concurrent_calls_per_s, { min: 0.8, unit: "×" }),
-      target("daemon CPU per /mcp call", cpu(mcp), { max: 0.3, unit: " ms", detail: hubFigure("daemon_cpu_ms_per_call", " ms") }),
+      target("daemon CPU per /mcp call", cpu(mcp), {
+        max: 0.3,
+        unit: " ms",
+        detail: `${hubFigure("daemon_cpu_ms_per_call", " ms")}, ${floorFigure("daemon_cpu_ms_per_call", " ms")} (/mcp ${figure(ratios.pygent_mcp_vs_http_floor_daemon_cpu_per_call, "×")} of it)`,
+      }),
       target("relay + daemon CPU per pygent mcp call", cpu(relay), { max: 0.3, unit: " ms" }),
       target(`tools/list p50 with ${LIST_SERVERS} servers × ${LIST_TOOLS} tools`, lists?.p50_ms, { max: 5, unit: " ms" }),
     ],

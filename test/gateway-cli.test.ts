@@ -139,6 +139,19 @@ describe("pygent mcp", { timeout: 90_000 }, () => {
     expect(status.sessions).toBe(0);
   });
 
+  it("passes on what the daemon says unasked: a stopped server's tools leave the list with a list_changed", async () => {
+    const running = await serveEcho();
+    const client = await relayClient(running.url);
+    const seen: string[] = [];
+    client.setNotificationHandler("notifications/tools/list_changed", () => void seen.push("tools"));
+    expect((await client.listTools()).tools.map((tool) => tool.name)).toContain("echo__echo");
+    // The relay opens its event stream once the session is initialized; give it the time to.
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    expect((await running.api("/api/v1/mcp/servers/echo/stop", { method: "POST" })).status).toBe(200);
+    await waitFor(() => (seen.includes("tools") ? true : undefined), { timeoutMs: 20_000, message: "list_changed through the relay" });
+    expect((await client.listTools()).tools.map((tool) => tool.name)).not.toContain("echo__echo");
+  });
+
   it("answers with an error naming the daemon when it cannot be reached, instead of hanging", async () => {
     const url = `http://127.0.0.1:${await freePort()}`;
     await expect(relayClient(url)).rejects.toThrow(/PyGent daemon at http:\/\/127\.0\.0\.1:\d+\/mcp/);

@@ -126,9 +126,14 @@ export interface ApiDeps {
   agents?: AgentFactory;
 }
 
+/** The log levels at which debug lines are written. */
+const DEBUG_LEVELS: ReadonlySet<string> = new Set(["debug", "trace"]);
+
 /** Per-request lines at debug: a polling dashboard must not flood the info log. */
 class QuietRequestLog extends LogController {
   override incomingRequest(request: FastifyRequest): void {
+    // Built only when it is written: every request passes here.
+    if (!DEBUG_LEVELS.has(request.log.level)) return;
     // The URL may carry a /ws token (`?token=`), which must never reach a log.
     const req = {
       method: request.method,

@@ -11,6 +11,7 @@
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { AuthInfo, JSONRPCMessage, RequestId, Transport, TransportSendOptions } from "@modelcontextprotocol/server";
+import { keptAnswerJson } from "../gateway/index.js";
 
 /** How the route hands over the caller's identity, as with the SDK's Node transport. */
 export type AuthenticatedRequest = IncomingMessage & { auth?: AuthInfo };
@@ -54,8 +55,16 @@ function accepts(request: IncomingMessage, type: string): boolean {
   return request.headers.accept?.includes(type) === true;
 }
 
+/** A message's JSON text; a result the gateway keeps unchanged (a list) is not serialized again. */
+function serialize(message: JSONRPCMessage | JSONRPCMessage[]): string {
+  if (Array.isArray(message)) return `[${message.map(serialize).join(",")}]`;
+  const { result, id } = message as { result?: unknown; id?: unknown };
+  const kept = keptAnswerJson(result);
+  return kept === undefined ? JSON.stringify(message) : `{"jsonrpc":"2.0","id":${JSON.stringify(id)},"result":${kept}}`;
+}
+
 function sseEvent(message: JSONRPCMessage): string {
-  return `event: message\ndata: ${JSON.stringify(message)}\n\n`;
+  return `event: message\ndata: ${serialize(message)}\n\n`;
 }
 
 /** One POST with requests in it: where its answers and the messages related to it go. */
@@ -239,10 +248,9 @@ export class McpHttpTransport implements Transport {
       exchange.response.end();
       return;
     }
-    const answers = exchange.ids.map((id) => exchange.answers.get(id));
-    const payload = answers.length === 1 ? answers[0] : answers;
+    const answers = exchange.ids.map((id) => exchange.answers.get(id) as JSONRPCMessage);
     exchange.response.writeHead(200, this.headers({ "content-type": "application/json" }));
-    exchange.response.end(JSON.stringify(payload));
+    exchange.response.end(serialize(answers.length === 1 ? (answers[0] as JSONRPCMessage) : answers));
   }
 
   private headers(base: Record<string, string>): Record<string, string> {

@@ -1,14 +1,14 @@
 /**
  * `pygent mcp`'s relay: an MCP server on stdin/stdout whose every message goes to the daemon's
- * /mcp and back, unchanged, so a desktop client that only launches commands reaches every server
- * the daemon runs. A request the daemon cannot take (unreachable, refused token) is answered with
- * a JSON-RPC error saying why, so the client is not left waiting. Ends when stdin closes and the
- * requests read from it are answered.
+ * /mcp and back, unchanged (daemon-mcp-link.ts), so a desktop client that only launches commands
+ * reaches every server the daemon runs. A request the daemon cannot take (unreachable, refused
+ * token) is answered with a JSON-RPC error saying why, so the client is not left waiting. Ends
+ * when stdin closes and the requests read from it are answered.
  */
 import type { Readable, Writable } from "node:stream";
-import type { JSONRPCMessage } from "@modelcontextprotocol/client";
 import { errorMessage } from "../core/errors.js";
 import { GATEWAY_RELAY_HEADER } from "../gateway/index.js";
+import { DaemonLink, type WireMessage } from "./daemon-mcp-link.js";
 
 export interface RelayOptions {
   /** The daemon's MCP endpoint. */
@@ -27,19 +27,23 @@ const DRAIN_MS = 60_000;
 
 type RequestId = string | number;
 
+const isRequest = (message: WireMessage): boolean => typeof message.method === "string" && "id" in message;
+const answerId = (message: WireMessage): RequestId | undefined =>
+  !("method" in message) && ("result" in message || "error" in message) && (typeof message.id === "string" || typeof message.id === "number")
+    ? message.id
+    : undefined;
+
 /**
- * Relays until stdin closes and every request read from it has its answer (or DRAIN_MS passed),
- * or until the daemon's side closes; resolves then. Messages are newline-delimited JSON both ways,
- * as the MCP stdio transport has them. Until `initialize` is answered, later messages wait for it,
- * so that they belong to the session it opens.
+ * Relays until stdin closes and every request read from it has its answer (or DRAIN_MS passed);
+ * resolves then. Messages are newline-delimited JSON both ways, as the MCP stdio transport has
+ * them. Until `initialize` is answered, later messages wait for it, so that they belong to the
+ * session it opens.
  */
 export async function relayStdioToDaemon(options: RelayOptions): Promise<void> {
-  const { StreamableHTTPClientTransport, isJSONRPCRequest, isJSONRPCResultResponse, isJSONRPCErrorResponse } = await import("@modelcontextprotocol/client");
-  const headers: Record<string, string> = { [GATEWAY_RELAY_HEADER]: "1", ...(options.token ? { authorization: `Bearer ${options.token}` } : {}) };
-  const daemon = new StreamableHTTPClientTransport(options.url, { requestInit: { headers } });
   const input = options.stdin ?? process.stdin;
   const output = options.stdout ?? process.stdout;
-  const write = (message: JSONRPCMessage) => {
+  const where = `PyGent daemon at ${options.url.href}`;
+  const write = (message: WireMessage) => {
     if (!output.writableEnded && !output.destroyed) output.write(`${JSON.stringify(message)}\n`);
   };
 
@@ -54,44 +58,48 @@ export async function relayStdioToDaemon(options: RelayOptions): Promise<void> {
   let gate: Promise<void> = Promise.resolve();
   const initializing = new Map<RequestId, () => void>();
 
-  const relay = (message: JSONRPCMessage) => {
-    const request = isJSONRPCRequest(message);
-    if (request) owed.add(message.id);
+  const daemon = new DaemonLink({
+    url: options.url,
+    headers: { [GATEWAY_RELAY_HEADER]: "1", ...(options.token ? { authorization: `Bearer ${options.token}` } : {}) },
+    onmessage: (message) => {
+      write(message);
+      const id = answerId(message);
+      if (id === undefined) return;
+      const release = initializing.get(id);
+      if (release) {
+        // The SDK client would do this after initialize; a relay speaks for it.
+        const version = (message.result as { protocolVersion?: unknown } | undefined)?.protocolVersion;
+        if (typeof version === "string") daemon.setProtocolVersion(version);
+        initializing.delete(id);
+        release();
+      }
+      answered(id);
+    },
+    onerror: (error) => options.warn(`${where}: ${error.message}`),
+  });
+
+  const relay = (message: WireMessage) => {
+    const request = isRequest(message);
+    const id = message.id as RequestId;
+    if (request) owed.add(id);
     const previous = gate;
-    if (request && message.method === "initialize") gate = new Promise((resolve) => initializing.set(message.id, resolve));
+    if (request && message.method === "initialize") gate = new Promise((resolve) => initializing.set(id, resolve));
     void previous
       .then(() => daemon.send(message))
       .catch((error: unknown) => {
-        const reason = `PyGent daemon at ${options.url.href}: ${errorMessage(error)}`;
+        const reason = `${where}: ${errorMessage(error)}`;
         options.warn(reason);
         if (!request) return;
-        initializing.get(message.id)?.();
-        initializing.delete(message.id);
-        write({ jsonrpc: "2.0", id: message.id, error: { code: INTERNAL_ERROR, message: reason } });
-        answered(message.id);
+        initializing.get(id)?.();
+        initializing.delete(id);
+        write({ jsonrpc: "2.0", id, error: { code: INTERNAL_ERROR, message: reason } });
+        answered(id);
       });
   };
 
-  daemon.onmessage = (message: JSONRPCMessage) => {
-    write(message);
-    const id = isJSONRPCResultResponse(message) || isJSONRPCErrorResponse(message) ? message.id : undefined;
-    if (id === undefined) return;
-    const release = initializing.get(id);
-    if (release) {
-      // The SDK client would do this after initialize; a relay speaks for it.
-      const version = isJSONRPCResultResponse(message) ? (message.result as { protocolVersion?: unknown }).protocolVersion : undefined;
-      if (typeof version === "string") daemon.setProtocolVersion(version);
-      initializing.delete(id);
-      release();
-    }
-    answered(id);
-  };
-  daemon.onerror = (error) => options.warn(`PyGent daemon at ${options.url.href}: ${error.message}`);
-
-  const closed = new Promise<void>((resolve) => {
-    daemon.onclose = () => resolve();
+  await new Promise<void>((resolve) => {
     const inputEnded = () => {
-      const finish = () => void daemon.terminateSession().catch(() => undefined).finally(() => void daemon.close().finally(resolve));
+      const finish = () => void daemon.close().finally(resolve);
       if (owed.size === 0) return finish();
       const timer = setTimeout(finish, DRAIN_MS);
       drained = () => {
@@ -107,20 +115,18 @@ export async function relayStdioToDaemon(options: RelayOptions): Promise<void> {
         const line = buffer.slice(0, end).trim();
         buffer = buffer.slice(end + 1);
         if (line === "") continue;
-        let message: JSONRPCMessage;
+        let message: unknown;
         try {
-          message = JSON.parse(line) as JSONRPCMessage;
+          message = JSON.parse(line);
+          if (typeof message !== "object" || message === null) throw new TypeError("not a message");
         } catch {
           options.warn("a line on stdin is not JSON; MCP over stdio is one JSON-RPC message per line");
-          write({ jsonrpc: "2.0", id: null, error: { code: PARSE_ERROR, message: "Parse error: a line is not JSON" } } as unknown as JSONRPCMessage);
+          write({ jsonrpc: "2.0", id: null, error: { code: PARSE_ERROR, message: "Parse error: a line is not JSON" } });
           continue;
         }
-        relay(message);
+        relay(message as WireMessage);
       }
     });
     input.once("end", inputEnded);
   });
-
-  await daemon.start();
-  await closed;
 }

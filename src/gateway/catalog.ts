@@ -1,6 +1,7 @@
 /**
- * What the gateway serves, gathered afresh at each list from the running servers (and from the
- * last snapshot of on-demand ones at rest, which a call starts): their tools
+ * What the gateway serves, gathered from the running servers (and from the last snapshot of
+ * on-demand ones at rest, which a call starts) at the first list after each change the gateway
+ * reports (changed()), and kept until the next: their tools
  * and prompts under namespaced names, their resources under their own URIs with the owner kept
  * (a URI two servers serve goes to the first by id), and their resource templates. Also resolves
  * a name or URI a client sends back to the server that owns it.
@@ -9,7 +10,7 @@ import type { Prompt, Resource, ResourceTemplateType, Tool } from "@modelcontext
 import type { CapabilitySnapshot, ToolSummary } from "../bus/index.js";
 import { AppError, errorMessage, isAppError } from "../core/errors.js";
 import type { Logger } from "../core/logger.js";
-import { startsOnCall, type McpManager, type ResourceTemplateSummary, type ServerView } from "../mcp/index.js";
+import { startsOnCall, type McpManager, type ResourceTemplateSummary } from "../mcp/index.js";
 import { idFitsSeparator, namespacedName, splitName } from "./names.js";
 import { loadServerSdk } from "./server-sdk.js";
 
@@ -31,6 +32,12 @@ export interface Catalog {
   resourceOwner(uri: string): Promise<string>;
   /** Forgets the templates kept for a server (it stopped, restarted or changed). */
   forgetTemplates(serverId: string): void;
+  /**
+   * What the servers serve may have changed (a server started, stopped, changed its lists or its
+   * config, a tool was held or approved): the lists are gathered again at their next use. Until
+   * then each list is the same array at every use.
+   */
+  changed(): void;
 }
 
 export interface CatalogDeps {
@@ -45,6 +52,7 @@ export interface CatalogDeps {
 
 export function createCatalog({ manager, separator, logger, servedTools, toolRefusal }: CatalogDeps): Catalog {
   const templates = new Map<string, Promise<ResourceTemplateSummary[]>>();
+  let kept: { tools?: Tool[]; prompts?: Prompt[]; resources?: Resource[] } = {};
 
   /**
    * Running servers, and on-demand ones a call would start (listed from their last snapshot;
@@ -91,10 +99,10 @@ export function createCatalog({ manager, separator, logger, servedTools, toolRef
     return kept;
   }
 
-  /** The registered server of this id, or undefined. */
-  function registered(id: string): ServerView | undefined {
+  /** The state of the registered server of this id, or undefined. */
+  function registered(id: string): ReturnType<McpManager["runState"]> | undefined {
     try {
-      return manager.get(id);
+      return manager.runState(id);
     } catch (error) {
       if (isAppError(error) && (error.code === "SERVER_NOT_FOUND" || error.code === "INVALID_ID")) return undefined;
       throw error;
@@ -115,9 +123,29 @@ export function createCatalog({ manager, separator, logger, servedTools, toolRef
     return { serverId: split.serverId, name: split.name };
   }
 
+  /** Each served server's resources; a URI two servers serve goes to the first by id. */
+  function gatherResources(): Resource[] {
+    const seen = new Set<string>();
+    const out: Resource[] = [];
+    for (const id of servedIds()) {
+      for (const resource of snapshotOf(id)?.resources ?? []) {
+        if (seen.has(resource.uri)) continue;
+        seen.add(resource.uri);
+        out.push({
+          uri: resource.uri,
+          name: resource.name,
+          ...(resource.description !== undefined ? { description: resource.description } : {}),
+          ...(resource.mime_type !== undefined ? { mimeType: resource.mime_type } : {}),
+          _meta: { "pygent/server_id": id },
+        });
+      }
+    }
+    return out;
+  }
+
   return {
     tools: () =>
-      namespaced(
+      (kept.tools ??= namespaced(
         (snapshot, id) => servedTools(id, snapshot),
         (tool, name): Tool => ({
           name,
@@ -127,36 +155,19 @@ export function createCatalog({ manager, separator, logger, servedTools, toolRef
           ...(tool.output_schema !== undefined ? { outputSchema: tool.output_schema as Tool["outputSchema"] } : {}),
           ...(tool.annotations !== undefined ? { annotations: tool.annotations as Tool["annotations"] } : {}),
         }),
-      ),
+      )),
 
     prompts: () =>
-      namespaced(
+      (kept.prompts ??= namespaced(
         (snapshot) => snapshot.prompts,
         (prompt, name): Prompt => ({
           name,
           ...(prompt.description !== undefined ? { description: prompt.description } : {}),
           ...(prompt.arguments !== undefined ? { arguments: prompt.arguments as Prompt["arguments"] } : {}),
         }),
-      ),
+      )),
 
-    resources() {
-      const seen = new Set<string>();
-      const out: Resource[] = [];
-      for (const id of servedIds()) {
-        for (const resource of snapshotOf(id)?.resources ?? []) {
-          if (seen.has(resource.uri)) continue;
-          seen.add(resource.uri);
-          out.push({
-            uri: resource.uri,
-            name: resource.name,
-            ...(resource.description !== undefined ? { description: resource.description } : {}),
-            ...(resource.mime_type !== undefined ? { mimeType: resource.mime_type } : {}),
-            _meta: { "pygent/server_id": id },
-          });
-        }
-      }
-      return out;
-    },
+    resources: () => (kept.resources ??= gatherResources()),
 
     async resourceTemplates() {
       const ids = servedIds(true);
@@ -195,6 +206,10 @@ export function createCatalog({ manager, separator, logger, servedTools, toolRef
 
     forgetTemplates(serverId) {
       templates.delete(serverId);
+    },
+
+    changed() {
+      kept = {};
     },
   };
 }

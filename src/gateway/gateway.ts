@@ -29,7 +29,8 @@ import { managementBuiltins, type GatewayServices } from "./management-builtins.
 import { ragBuiltins } from "./rag-builtins.js";
 import { searchBuiltins } from "./search-builtins.js";
 import { createView, FULL_PROFILE, type GatewayView } from "./profile-view.js";
-import { loadServerSdk, type ServerSdk } from "./server-sdk.js";
+import { keepAnswer } from "./kept-answers.js";
+import { gatewayServerClass, loadServerSdk, type ServerSdk } from "./server-sdk.js";
 import { clientOf, trackedView, type SessionEntry } from "./session-tracking.js";
 import { createToolSearch, type VisibleTools } from "./tool-search.js";
 import { createToolApprovals, type ToolApprovals, type ToolApprovalSettings } from "./tool-approvals.js";
@@ -117,7 +118,15 @@ function toProtocolError(sdk: ServerSdk, error: unknown, serverId: string | unde
 }
 
 /** The change events after which what the gateway serves may differ. */
-const CHANGE_EVENTS = ["server_status", "server_capabilities", "capabilities_changed", "server_removed", "tool_approval"] as const;
+const CHANGE_EVENTS = [
+  "server_status",
+  "server_capabilities",
+  "capabilities_changed",
+  "server_registered",
+  "server_updated",
+  "server_removed",
+  "tool_approval",
+] as const;
 
 export function createGateway(deps: GatewayDeps): Gateway {
   const separator = deps.separator ?? DEFAULT_SEPARATOR;
@@ -135,6 +144,8 @@ export function createGateway(deps: GatewayDeps): Gateway {
     profiles = new Map(Object.entries(settings.profiles ?? {}).map(([name, profile]) => [name, createView(name, profile, viewDeps)]));
   }
   build(deps);
+  // Until the approved definitions are loaded every tool is held: the lists change once they are.
+  void approvals.ready().then(() => catalog.changed());
   const sessions = new Map<Server, SessionEntry>();
   const subscriptions = createResourceSubscriptions({ manager, bus: deps.bus, logger });
   const calls = { total: 0, failed: 0 };
@@ -194,6 +205,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
     deps.bus.subscribe(type, (event) => {
       generation += 1;
       if (event.type === "server_removed") serverCalls.delete(event.server_id);
+      catalog.changed();
       if (event.type !== "server_status" || event.state === "running" || event.previous === "running") catalog.forgetTemplates(event.server_id);
       scheduleFlush();
     }),
@@ -201,6 +213,19 @@ export function createGateway(deps: GatewayDeps): Gateway {
 
   /** The tools a session's own search and call by name work over: its view's, its mode aside. */
   const searchable = (view: GatewayView): VisibleTools => ({ list: () => view.searchable(), key: () => `${view.profile ?? ""}:${generation}` });
+
+  /** Each profile's (undefined: /mcp's) last tools/list answer and the view's list it was made from. */
+  const toolLists = new Map<string | undefined, { from: Tool[]; answer: { tools: Tool[] } }>();
+
+  /** The view's tools/list answer: the same object, JSON text kept, while its list is the same. */
+  function toolList(view: GatewayView): { tools: Tool[] } {
+    const tools = view.tools();
+    const last = toolLists.get(view.profile);
+    if (last?.from === tools) return last.answer;
+    const answer = keepAnswer({ tools: [...tools, ...builtins.definitions().filter((tool) => view.offersOwn(tool.name))] });
+    toolLists.set(view.profile, { from: tools, answer });
+    return answer;
+  }
 
   /** Routes a call to the server that owns the tool; throws what the server threw. */
   async function callTarget({ serverId, name }: Target, args: Record<string, unknown>, options: CallOptions): Promise<CallToolResult> {
@@ -230,7 +255,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
         throw toProtocolError(sdk, error, serverId);
       }
     };
-    const server = new sdk.Server(
+    const server = new (gatewayServerClass(sdk))(
       { name: "pygent-gateway", version: deps.version },
       {
         capabilities: {
@@ -243,8 +268,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
         instructions: view.instructions,
       },
     );
-    const ownTools = (): Tool[] => builtins.definitions().filter((tool) => view.offersOwn(tool.name));
-    server.setRequestHandler("tools/list", () => ({ tools: [...view.tools(), ...ownTools()] }));
+    server.setRequestHandler("tools/list", () => toolList(view));
     server.setRequestHandler("prompts/list", () => ({ prompts: view.prompts() }));
     server.setRequestHandler("resources/list", () => ({ resources: view.resources() }));
     server.setRequestHandler("resources/templates/list", async () => ({ resourceTemplates: await view.resourceTemplates() }));
@@ -329,6 +353,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
 
     applyConfig(settings) {
       build(settings);
+      toolLists.clear();
       generation += 1;
       for (const [server, entry] of sessions) {
         if (entry.profile !== undefined && !profiles.has(entry.profile)) {

@@ -20,6 +20,7 @@ function catalogOf(names: string[]): Catalog {
       throw new AppError("NOT_FOUND", "none");
     },
     forgetTemplates: () => undefined,
+    changed: () => undefined,
   };
 }
 

@@ -4,9 +4,11 @@
  * prompts by globs on their gateway names, resources by their server — with the per-tool
  * overrides of `gateway.tools` applied (a disabled tool is hidden and refused everywhere), and
  * resolves a client's name back to its server only when the view holds it. A profile with
- * `prefix: false` serves its one server's tools and prompts under their own names.
+ * `prefix: false` serves its one server's tools and prompts under their own names. A list is
+ * made again only when the catalog's list it comes from is a new one, so while nothing changes
+ * every list of a view is the same array.
  */
-import type { Tool } from "@modelcontextprotocol/server";
+import type { Prompt, Resource, Tool } from "@modelcontextprotocol/server";
 import type { GatewayProfile, ToolOverride } from "../config/gateway-profiles-schema.js";
 import { AppError } from "../core/errors.js";
 import { RESERVED_SERVER_ID } from "../core/ids.js";
@@ -22,7 +24,7 @@ export const FULL_PROFILE: GatewayProfile = { role: "viewer", prefix: true, mode
  * view's clients use and throw TOOL_NOT_FOUND for one outside it or disabled; resourceOwner()
  * throws NOT_FOUND for a resource outside it.
  */
-export interface GatewayView extends Omit<Catalog, "forgetTemplates"> {
+export interface GatewayView extends Omit<Catalog, "forgetTemplates" | "changed"> {
   /** The profile's name; undefined for /mcp itself. */
   readonly profile: string | undefined;
   readonly role: GatewayProfile["role"];
@@ -53,6 +55,22 @@ export function globToRegExp(glob: string): RegExp {
   const body = glob.replace(/[.*?\\^$+()[\]{}|-]/g, (char) => (char === "*" ? ".*" : char === "?" ? "." : `\\${char}`));
   return new RegExp(`^${body}$`);
 }
+
+/** `select` over the catalog's list, made again only when that list is a new one. */
+function derived<T, R>(select: (from: T[]) => R[]): (from: T[]) => R[] {
+  let source: T[] | undefined;
+  let made: R[] = [];
+  return (from) => {
+    if (from !== source) {
+      made = select(from);
+      source = from;
+    }
+    return made;
+  };
+}
+
+/** A search-mode profile lists none of the servers' tools. */
+const NO_TOOLS: Tool[] = [];
 
 const serverOf = (item: { _meta?: Record<string, unknown> | undefined }): string => String(item._meta?.["pygent/server_id"]);
 
@@ -105,40 +123,39 @@ export function createView(name: string | undefined, profile: GatewayProfile, de
     bareServer === undefined ? clientName : (namespacedName(bareServer, clientName, separator) ?? clientName);
 
   /** The servers' tools the rules select, with the overrides applied. */
-  const searchable = (): Tool[] => {
-    if (selectsAll && !overridden) return catalog.tools();
+  const selectTools = derived((tools: Tool[]): Tool[] => {
+    if (selectsAll && !overridden) return tools;
     const serverIn = serverFilter();
-    return catalog
-      .tools()
+    return tools
       .filter((tool) => selected(tool.name, serverIn) && !disabled(tool.name))
       .map((tool) => {
         const description = overrides[tool.name]?.description;
         const renamed = bareServer === undefined ? tool : { ...tool, name: shown(tool.name) };
         return description === undefined ? renamed : { ...renamed, description };
       });
-  };
+  });
+  const searchable = (): Tool[] => selectTools(catalog.tools());
+  const selectPrompts = derived((prompts: Prompt[]): Prompt[] => {
+    if (selectsAll) return prompts;
+    const serverIn = serverFilter();
+    return prompts
+      .filter((prompt) => selected(prompt.name, serverIn))
+      .map((prompt) => (bareServer === undefined ? prompt : { ...prompt, name: shown(prompt.name) }));
+  });
+  const selectResources = derived((resources: Resource[]): Resource[] => {
+    const serverIn = serverFilter();
+    return resources.filter((resource) => serverIn(serverOf(resource)));
+  });
 
   return {
     profile: name,
     role: profile.role,
     instructions: instructionsOf(name, profile, separator),
 
-    tools: () => (profile.mode === "search" ? [] : searchable()),
+    tools: () => (profile.mode === "search" ? NO_TOOLS : searchable()),
     searchable,
-
-    prompts() {
-      if (selectsAll) return catalog.prompts();
-      const serverIn = serverFilter();
-      return catalog
-        .prompts()
-        .filter((prompt) => selected(prompt.name, serverIn))
-        .map((prompt) => (bareServer === undefined ? prompt : { ...prompt, name: shown(prompt.name) }));
-    },
-
-    resources() {
-      const serverIn = serverFilter();
-      return catalog.resources().filter((resource) => serverIn(serverOf(resource)));
-    },
+    prompts: () => selectPrompts(catalog.prompts()),
+    resources: () => selectResources(catalog.resources()),
 
     async resourceTemplates() {
       const serverIn = serverFilter();

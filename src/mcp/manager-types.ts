@@ -133,6 +133,11 @@ export interface McpManager {
 
   list(): ServerView[];
   get(id: string): ServerView;
+  /**
+   * The server's state and how it starts, as they are now, without the copies get() makes of its
+   * config: what a call routed to it asks first. Throws as get() does.
+   */
+  runState(id: string): { state: ServerState; config: Readonly<Pick<ServerConfig, "start" | "enabled">> };
   /** What remote servers registered through the API or installed may reach. */
   networkPolicy(): NetworkPolicy;
   /**

@@ -339,6 +339,10 @@ export function createMcpManager(deps: ManagerDeps): McpManager {
       return view(entry(id));
     },
 
+    runState(id) {
+      return entry(id).supervisor;
+    },
+
     networkPolicy() {
       return network;
     },

@@ -1,4 +1,9 @@
-/** The auth switch and the bind of the daemon that owns the data directory (one row, see migration 005). */
+/**
+ * The auth switch and the bind of the daemon that owns the data directory (one row, see migration
+ * 005). The API asks for it on every request: the row is kept between reads and read again only
+ * after a write through this repository or a commit by another connection (`PRAGMA data_version`,
+ * which moves when another connection — the CLI creating a token — has written the database).
+ */
 import type { SqliteDatabase } from "./database.js";
 
 export interface DaemonBindRecord {
@@ -42,6 +47,9 @@ interface Row {
 
 export function sqliteAuthStateRepository(db: SqliteDatabase): AuthStateRepository {
   const get = db.prepare("SELECT * FROM auth_state WHERE id = 1");
+  const dataVersion = db.prepare("PRAGMA data_version").pluck();
+  /** The row as last read, and the data version it was read at; none after a write of ours. */
+  let kept: { version: unknown; record: AuthStateRecord } | undefined;
   const set = db.prepare("UPDATE auth_state SET enabled = ?, changed_at = ?, changed_by = ? WHERE id = 1 AND enabled <> ?");
   const record = db.prepare(
     `UPDATE auth_state SET daemon_host = @host, daemon_port = @port, daemon_pid = @pid,
@@ -53,6 +61,8 @@ export function sqliteAuthStateRepository(db: SqliteDatabase): AuthStateReposito
   );
   return {
     async get() {
+      const version = dataVersion.get();
+      if (kept !== undefined && kept.version === version) return kept.record;
       const row = get.get() as Row;
       const daemon: DaemonBindRecord | null =
         row.daemon_host === null || row.daemon_port === null || row.daemon_pid === null
@@ -64,16 +74,21 @@ export function sqliteAuthStateRepository(db: SqliteDatabase): AuthStateReposito
               requires_auth: row.daemon_requires_auth === 1,
               since: row.daemon_since ?? 0,
             };
-      return { enabled: row.enabled === 1, changed_at: row.changed_at, changed_by: row.changed_by, daemon };
+      const read: AuthStateRecord = { enabled: row.enabled === 1, changed_at: row.changed_at, changed_by: row.changed_by, daemon };
+      kept = { version, record: read };
+      return read;
     },
     async setEnabled(enabled, at, by) {
+      kept = undefined;
       const flag = enabled ? 1 : 0;
       return set.run(flag, at, by, flag).changes > 0;
     },
     async recordDaemon(bind) {
+      kept = undefined;
       record.run({ ...bind, requires_auth: bind.requires_auth ? 1 : 0 });
     },
     async clearDaemon(pid) {
+      kept = undefined;
       clear.run(pid);
     },
   };

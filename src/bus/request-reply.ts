@@ -65,9 +65,9 @@ const SUBJECT = /^[A-Za-z0-9_:-]+(\.[A-Za-z0-9_:-]+)*$/;
 
 function checkSubject(subject: string): void {
   if (!SUBJECT.test(subject) || subject.length > 200) {
-    throw new AppError("VALIDATION_FAILED", `subject "${subject}" must be dot-separated words of letters, digits, '_', '-' or ':'`, [
-      { field: "subject", message: "must be dot-separated words of letters, digits, '_', '-' or ':', at most 200 characters" },
-    ]);
+    throw new AppError("VALIDATION_FAILED", `subject "${subject}" must be dot-separated words of letters, digits, '_', '-' or ':'`, {
+      issues: [{ field: "subject", message: "must be dot-separated words of letters, digits, '_', '-' or ':', at most 200 characters" }],
+    });
   }
 }
 
@@ -83,7 +83,7 @@ export class RequestReply {
   respond(subject: string, responder: Responder): Unsubscribe {
     checkSubject(subject);
     if (this.responders.has(subject)) {
-      throw new AppError("VALIDATION_FAILED", `subject "${subject}" already has a responder`, [{ field: "subject", message: "already has a responder" }]);
+      throw new AppError("VALIDATION_FAILED", `subject "${subject}" already has a responder`, { issues: [{ field: "subject", message: "already has a responder" }] });
     }
     this.responders.set(subject, responder);
     return () => {

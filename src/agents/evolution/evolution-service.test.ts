@@ -112,8 +112,8 @@ describe("evolution runs kept in the store", () => {
       name: "tune retrieval",
       kind: "retrieval",
       tasks: [
-        { id: "q1", query: "alpha", relevant: ["alpha-a", "alpha-b"] },
-        { id: "q2", query: "beta", relevant: ["beta-b"] },
+        { q: "alpha", relevant: ["alpha-a", "alpha-b"] },
+        { id: "second", q: "beta", relevant: ["beta-b.md"] },
       ],
       settings: { seed: 2, population: 4, generations: 10 },
     });
@@ -123,19 +123,19 @@ describe("evolution runs kept in the store", () => {
     const first = (await service.lineage(run.id)).find((candidate) => candidate.origin === "seed")!;
     expect(first.mean).toBe(0.25);
 
-    const bad = await service.submit({ ...body, tasks: [{ id: "q1", query: "", relevant: [] }] }).catch((e: unknown) => e);
-    expect(isAppError(bad) && bad.details).toEqual([
-      { field: "tasks[0].query", message: "must not be empty" },
-      { field: "tasks[0].relevant", message: "must name at least one source" },
+    const bad = await service.submit({ ...body, tasks: [{ id: "q1", q: "", relevant: [] }] }).catch((e: unknown) => e);
+    expect(isAppError(bad) && (bad.details as { issues: unknown }).issues).toEqual([
+      { field: "tasks[0].q", message: "must not be empty" },
+      { field: "tasks[0].relevant", message: "must name at least one document" },
     ]);
     const agent = await service.submit({ ...body, kind: "agent" }).catch((e: unknown) => e);
-    expect(isAppError(agent) && agent.details).toEqual([{ field: "kind", message: "is not set up on this daemon" }]);
+    expect(isAppError(agent) && (agent.details as { issues: unknown }).issues).toEqual([{ field: "kind", message: "is not set up on this daemon" }]);
   });
 
   it("refuses an empty task suite, naming the field", async () => {
     const { store } = open();
     const service = new EvolutionService({ repository: store.evolution, clock: systemClock });
     const error = await service.start({ ...REQUEST, kind: "retrieval", tasks: [], evaluate: closeness }).catch((e: unknown) => e);
-    expect(isAppError(error) && error.details).toEqual([{ field: "tasks", message: "must hold at least one task" }]);
+    expect(isAppError(error) && (error.details as { issues: unknown }).issues).toEqual([{ field: "tasks", message: "must hold at least one task" }]);
   });
 });

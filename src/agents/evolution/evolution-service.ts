@@ -82,9 +82,9 @@ export class EvolutionService {
   async submit(body: EvolutionRunBody): Promise<EvolutionRunView> {
     const kind = this.deps.kinds?.[body.kind];
     if (!kind) {
-      throw new AppError("VALIDATION_FAILED", `this daemon cannot evolve kind "${body.kind}": ${body.kind === "agent" ? "the agent factory" : "the retrieval system"} is not set up`, [
-        { field: "kind", message: "is not set up on this daemon" },
-      ]);
+      throw new AppError("VALIDATION_FAILED", `this daemon cannot evolve kind "${body.kind}": ${body.kind === "agent" ? "the agent factory" : "the retrieval system"} is not set up`, {
+        issues: [{ field: "kind", message: "is not set up on this daemon" }],
+      });
     }
     const prepared = await kind.prepare({ tasks: body.tasks, seed: body.seed, agent_id: body.agent_id });
     const space = GeneSpaceSchema.safeParse({
@@ -95,14 +95,14 @@ export class EvolutionService {
     });
     if (!space.success) {
       const issues = zodIssues(space.error, "space");
-      throw new AppError("VALIDATION_FAILED", `the gene space is not valid: ${issues[0]!.field} ${issues[0]!.message}`, issues);
+      throw new AppError("VALIDATION_FAILED", `the gene space is not valid: ${issues[0]!.field} ${issues[0]!.message}`, { issues });
     }
     return this.start({ name: body.name, kind: body.kind, seed: prepared.seed, space: space.data, settings: body.settings, tasks: prepared.tasks, evaluate: prepared.evaluate as (genome: Genome, task: { id: string }) => Promise<number> });
   }
 
   async start<Task extends { id: string }>(request: StartEvolution<Task>): Promise<EvolutionRunView> {
     if (request.tasks.length === 0) {
-      throw new AppError("VALIDATION_FAILED", "the task suite is empty", [{ field: "tasks", message: "must hold at least one task" }]);
+      throw new AppError("VALIDATION_FAILED", "the task suite is empty", { issues: [{ field: "tasks", message: "must hold at least one task" }] });
     }
     const id = newId();
     const record: EvolutionRunRecord = {

@@ -24,33 +24,43 @@ export interface EvolutionKind {
   prepare(input: { tasks: unknown[]; seed?: Genome | undefined; agent_id?: string | undefined }): Promise<PreparedEvolution>;
 }
 
-/** Parses the tasks with the kind's schema, naming a bad one's field as `tasks[<index>].<field>`. */
-function parseTasks<T extends { id: string }>(schema: z.ZodType<T>, tasks: unknown[]): T[] {
+/**
+ * Parses the tasks with the kind's schema, naming a bad one's field as `tasks[<index>].<field>`;
+ * a task without an id is `q<n>` (its place, from 1).
+ */
+function parseTasks<T extends { id?: string | undefined }>(schema: z.ZodType<T>, tasks: unknown[]): (T & { id: string })[] {
   const parsed = z.array(schema).safeParse(tasks);
   if (!parsed.success) {
     const issues = zodIssues(parsed.error, "tasks");
-    throw new AppError("VALIDATION_FAILED", `the tasks are not valid: ${issues[0]!.field} ${issues[0]!.message}`, issues);
+    throw new AppError("VALIDATION_FAILED", `the tasks are not valid: ${issues[0]!.field} ${issues[0]!.message}`, { issues });
   }
+  const named = parsed.data.map((task, index) => ({ ...task, id: task.id ?? `q${index + 1}` }));
   const seen = new Set<string>();
-  for (const [index, task] of parsed.data.entries()) {
-    if (seen.has(task.id)) throw new AppError("VALIDATION_FAILED", `task id "${task.id}" is used twice`, [{ field: `tasks[${index}].id`, message: "is used twice" }]);
+  for (const [index, task] of named.entries()) {
+    if (seen.has(task.id)) throw new AppError("VALIDATION_FAILED", `task id "${task.id}" is used twice`, { issues: [{ field: `tasks[${index}].id`, message: "is used twice" }] });
     seen.add(task.id);
   }
-  return parsed.data;
+  return named;
 }
 
 const TaskIdSchema = z.string().trim().min(1, "must not be empty").max(200);
 
+/** A labelled query, in the format of test/fixtures/rag-corpus/queries.json; `id` defaults to `q<n>`. */
 export const RetrievalTaskSchema = z.object({
-  id: TaskIdSchema,
-  query: z.string().trim().min(1, "must not be empty").max(2_000),
-  /** The sources (document names or URLs) that answer the query. */
-  relevant: z.array(z.string().min(1)).min(1, "must name at least one source"),
+  id: TaskIdSchema.optional(),
+  q: z.string().trim().min(1, "must not be empty").max(1_000),
+  /** The documents that answer the query, by name, with or without the name's extension (`sqlite-wal` or `sqlite-wal.md`). */
+  relevant: z.array(z.string().min(1)).min(1, "must name at least one document"),
   k: z.number().int().min(1).max(50).default(5),
 });
-export type RetrievalTask = z.infer<typeof RetrievalTaskSchema>;
+export type RetrievalTask = z.infer<typeof RetrievalTaskSchema> & { id: string };
 
-/** Searches with the given settings; resolves with the hits' sources, best first. */
+/** A document's name without its extension, so a label matches it either way. */
+export function documentKey(name: string): string {
+  return name.replace(/\.[A-Za-z0-9]{1,8}$/, "");
+}
+
+/** Searches with the given settings; resolves with the hits' document names, best first. */
 export type RetrievalSearch = (query: string, settings: RetrievalGenes) => Promise<string[]>;
 
 export function retrievalKind(search: RetrievalSearch, defaults: RetrievalGenes): EvolutionKind {
@@ -58,7 +68,10 @@ export function retrievalKind(search: RetrievalSearch, defaults: RetrievalGenes)
     async prepare(input) {
       const tasks = parseTasks(RetrievalTaskSchema, input.tasks);
       const seed = input.seed ?? GenomeSchema.parse({ clauses: [], tools: [], temperature: 0, step_limit: 1, retrieval: defaults });
-      const evaluate = async (genome: Genome, task: RetrievalTask): Promise<number> => recallAtK(task.relevant, await search(task.query, genome.retrieval), task.k);
+      const evaluate = async (genome: Genome, task: RetrievalTask): Promise<number> => {
+        const found = [...new Set((await search(task.q, genome.retrieval)).map(documentKey))];
+        return recallAtK(task.relevant.map(documentKey), found, task.k);
+      };
       return { tasks, seed, evolve: ["retrieval"], evaluate: evaluate as PreparedEvolution["evaluate"] };
     },
   };
@@ -79,7 +92,7 @@ export function agentKind(trial: AgentTrial, seedOf: (agentId: string) => Promis
   return {
     async prepare(input) {
       const agentId = input.agent_id;
-      if (!agentId) throw new AppError("VALIDATION_FAILED", "an agent evolution names its agent", [{ field: "agent_id", message: "is required for kind agent" }]);
+      if (!agentId) throw new AppError("VALIDATION_FAILED", "an agent evolution names its agent", { issues: [{ field: "agent_id", message: "is required for kind agent" }] });
       const tasks = parseTasks(AgentTaskSchema, input.tasks);
       const seed = input.seed ?? (await seedOf(agentId));
       const evaluate = async (genome: Genome, task: AgentTask): Promise<number> => score(task.scorer, await trial(agentId, genome, task.prompt));

@@ -55,7 +55,7 @@ export const evolutionRoutes: FastifyPluginAsync<{ evolution: EvolutionService }
         summary: "Start an evolution run",
         description:
           "`kind: retrieval` evolves the retrieval settings (mode, limit, rrf_k) against labelled queries " +
-          "(`tasks: [{id, query, relevant: [source...], k?}]`), scored by recall@k, with no model. `kind: agent` evolves " +
+          "(`tasks: [{q, relevant: [document name...], id?, k?}]`, the format of test/fixtures/rag-corpus/queries.json), scored by recall@k, with no model. `kind: agent` evolves " +
           "an agent's instructions, tools, temperature and step limit (`agent_id`, `tasks: [{id, prompt, scorer}]`). " +
           "The answer comes at once; the run goes on in the background.",
         body: EvolutionRunBodySchema,

@@ -53,8 +53,9 @@ async function readTasks(path: string): Promise<unknown[]> {
   } catch (error) {
     throw new UsageError(`the tasks file ${path} is not valid JSON: ${errorMessage(error)}`);
   }
-  const tasks = Array.isArray(json) ? json : (json as { tasks?: unknown } | null)?.tasks;
-  if (!Array.isArray(tasks)) throw new UsageError(`the tasks file ${path} must hold a JSON array of tasks, or {"tasks": [...]}`);
+  const holder = json as { tasks?: unknown; queries?: unknown } | null;
+  const tasks = Array.isArray(json) ? json : (holder?.tasks ?? holder?.queries);
+  if (!Array.isArray(tasks)) throw new UsageError(`the tasks file ${path} must hold a JSON array of tasks, or {"tasks": [...]} (or {"queries": [...]})`);
   return tasks;
 }
 
@@ -89,9 +90,9 @@ function startCommand(parent: Command, ctx: CliContext, kind: "retrieval" | "age
     .description(
       kind === "agent"
         ? "evolve an agent's instructions, tools, temperature and step limit against tasks [{id, prompt, scorer}]"
-        : "tune the retrieval settings (mode, limit, rrf_k) against labelled queries [{id, query, relevant: [source...]}], by recall@k; no model needed",
+        : "tune the retrieval settings (mode, limit, rrf_k) against labelled queries [{q, relevant: [document name...], id?, k?}], by recall@k; no model needed",
     )
-    .requiredOption("--tasks <file>", "JSON file: an array of tasks, or {\"tasks\": [...]}")
+    .requiredOption("--tasks <file>", "JSON file: an array of tasks, or {\"tasks\": [...]} or {\"queries\": [...]}")
     .option("--name <name>", "a name for the run")
     .option("--generations <n>", "at most this many generations (default 10)", parsePositiveInt)
     .option("--population <n>", "candidates per generation (default 8)", parsePositiveInt)
@@ -104,7 +105,7 @@ function startCommand(parent: Command, ctx: CliContext, kind: "retrieval" | "age
       "after",
       kind === "agent"
         ? examples("pygent evolve agent researcher --tasks tasks.json", "pygent evolve agent researcher --tasks tasks.json --generations 20 --seed 7")
-        : examples("pygent evolve retrieval --tasks queries.json", "pygent evolve retrieval --tasks queries.json --population 12 --no-wait"),
+        : examples("pygent evolve retrieval --tasks test/fixtures/rag-corpus/queries.json", "pygent evolve retrieval --tasks queries.json --population 12 --no-wait"),
     )
     .action(async (...args: unknown[]) => {
       const cmd = args.at(-1) as Command;

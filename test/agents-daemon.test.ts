@@ -255,6 +255,29 @@ describe("agents in the daemon", { timeout: 120_000 }, () => {
     expect((await api<{ agents: unknown[] }>(url, "GET", "/api/v1/agents")).json.agents).toEqual([]);
   });
 
+  it("scores an agent on tasks for an evolution run by trials through the gateway that keep no run", async () => {
+    const script = taskCalls().map((call) => ({ say: `calling ${call.name}`, tool_calls: [call] }));
+    const { url } = await startDaemon(writeConfig({ providers: { script: { type: "scripted", script } } }));
+    const created = await api<{ id: string }>(url, "POST", "/api/v1/agents", { name: "scribe", type: "general", settings: agentSettings });
+    const agentId = created.json.id;
+    const started = await api<{ id: string }>(url, "POST", "/api/v1/evolution/runs", {
+      name: "scribe's instructions",
+      kind: "agent",
+      agent_id: agentId,
+      tasks: [{ id: "write", prompt: "buy bread", scorer: { kind: "tool_calls", expected: [{ name: "filesystem__write_file" }, { name: "memory__create_entities" }] } }],
+      settings: { population: 2, generations: 2, elite: 1 },
+    });
+    expect(started.status, JSON.stringify(started.json)).toBe(202);
+    let run = { state: "running", best_score: null as number | null };
+    for (let i = 0; i < 300 && run.state === "running"; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      run = (await api<typeof run>(url, "GET", `/api/v1/evolution/runs/${started.json.id}`)).json;
+    }
+    expect(run).toMatchObject({ state: "finished", best_score: 1 });
+    expect(readFileSync(join(workspace, "shopping.txt"), "utf8")).toBe("buy bread");
+    expect((await api<{ runs: unknown[] }>(url, "GET", `/api/v1/agents/${agentId}/runs`)).json.runs).toEqual([]);
+  });
+
   it("builds an agent's context from the daemon's retrieval index and its memory, and keeps the exchange in memory", async () => {
     fake = await startFakeLlmServer();
     const { url } = await startDaemon(writeConfig({ providers: { local: { type: "ollama", url: fake.url, model: "llama3.2" } } }));

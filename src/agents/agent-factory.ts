@@ -51,8 +51,21 @@ export interface AgentFactory {
   runs(id: string, limit: number): Promise<RunView[]>;
   runDetail(id: string, runId: string): Promise<RunDetail>;
   figures(): Promise<AgentFactoryFigures>;
+  /**
+   * Runs a task as the agent would with other settings (an evolution's candidate), keeping
+   * nothing: no run is recorded, no memory written, the agent's state untouched. Its tool calls
+   * go through the gateway like any of the agent's.
+   */
+  trial(id: string, settings: Partial<Pick<AgentSettings, "instructions" | "tools" | "temperature" | "max_steps">>, task: string): Promise<TrialOutcome>;
   /** Ends the runs under way (they are recorded as interrupted; their agents stay idle) and waits for them. */
   close(): Promise<void>;
+}
+
+/** What a trial produced, as the evolution's scorers read it. */
+export interface TrialOutcome {
+  answer: string;
+  tool_calls: { name: string; arguments: Record<string, unknown> }[];
+  retrieved: string[];
 }
 
 interface InFlight {
@@ -211,6 +224,31 @@ export function createAgentFactory(deps: AgentFactoryDeps): AgentFactory {
   }
 
   return {
+    async trial(id, overrides, task) {
+      const agent = viewOf(await record(id));
+      const settings: AgentSettings = { ...agent.settings, ...overrides, memory: { ...agent.settings.memory, enabled: false } };
+      const chosen = modelFor(settings);
+      if ("problem" in chosen) throw invalid([{ field: "settings.model", message: chosen.problem }]);
+      const tools = await openToolSession(deps.gateway, { id, runId: `trial-${newId()}` }, settings.tools);
+      try {
+        const context = await buildContext(id, settings, task, ports);
+        const calls: TrialOutcome["tool_calls"] = [];
+        const outcome = await runLoop(context.messages, {
+          model: chosen.model,
+          tools,
+          settings,
+          now: () => clock.now(),
+          signal: new AbortController().signal,
+          onStep: async (step) => {
+            for (const call of step.tool_calls) calls.push({ name: call.name, arguments: call.arguments });
+          },
+        });
+        return { answer: outcome.answer ?? "", tool_calls: calls, retrieved: context.sources };
+      } finally {
+        await tools.close().catch(() => undefined);
+      }
+    },
+
     async restore() {
       const at = clock.now();
       const interrupted = await repository.endUnfinishedRuns("running", "interrupted", "the daemon stopped during the run", at);

@@ -50,7 +50,7 @@ export async function buildContext(
   settings: AgentSettings,
   task: string,
   ports: ContextPorts,
-): Promise<{ messages: ChatMessage[]; summary: ContextSummary }> {
+): Promise<{ messages: ChatMessage[]; summary: ContextSummary; sources: string[] }> {
   const memory = settings.memory.enabled ? ports.memory : undefined;
   const retrieval = settings.retrieval.enabled ? ports.retrieval : undefined;
   const [working, recent, recalled, retrieved] = await Promise.all([
@@ -68,5 +68,7 @@ export async function buildContext(
   return {
     messages: [{ role: "system", content: sections.join("\n\n") }, ...recent, { role: "user", content: task }],
     summary: { recent_messages: recent.length, recalled: recalled.length, retrieved: retrieved.length, working_memory: working.trim() !== "" },
+    /** The retrieved passages' sources, best first. */
+    sources: retrieved.map((item) => item.source),
   };
 }

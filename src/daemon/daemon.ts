@@ -421,20 +421,6 @@ export async function createDaemon(options: DaemonOptions): Promise<Daemon> {
       services: { health, discovery: discoveryServices, alerts, rag },
       approvals: { repository: store.toolApprovals, settings: approvalSettingsOf(config) },
     });
-    const { EvolutionService, retrievalKind } = await import("../agents/evolution/index.js");
-    // Retrieval settings are scored by the documents (by name) a search with them finds.
-    const searchDocuments = async (query: string, settings: RetrievalGenes): Promise<string[]> => {
-      const { hits } = await rag.search({ q: query, mode: settings.mode, limit: settings.limit, rrf_k: settings.rrf_k });
-      return [...new Set(hits.map((hit) => hit.document_name))];
-    };
-    evolution = new EvolutionService({
-      repository: store.evolution,
-      clock,
-      bus,
-      logger: logger.child({ module: "evolution" }),
-      kinds: { retrieval: retrievalKind(searchDocuments, { mode: DEFAULT_SEARCH_MODE, limit: 5, rrf_k: RRF_K }) },
-    });
-    await evolution.recover();
     // Agents use the gateway like any client; the models are the config's llm providers (no request is sent until a run).
     const [{ createAgentFactory }, { createChatModels }] = await Promise.all([import("../agents/index.js"), import("../llm/index.js")]);
     models = createChatModels(config.llm, environment);
@@ -450,6 +436,20 @@ export async function createDaemon(options: DaemonOptions): Promise<Daemon> {
       retrieval: retrievalPort(rag),
     });
     await agents.restore();
+    const { agentKind, EvolutionService, retrievalKind } = await import("../agents/evolution/index.js");
+    // Retrieval settings are scored by the documents (by name) a search with them finds.
+    const searchDocuments = async (query: string, settings: RetrievalGenes): Promise<string[]> => {
+      const { hits } = await rag.search({ q: query, mode: settings.mode, limit: settings.limit, rrf_k: settings.rrf_k });
+      return [...new Set(hits.map((hit) => hit.document_name))];
+    };
+    evolution = new EvolutionService({
+      repository: store.evolution,
+      clock,
+      bus,
+      logger: logger.child({ module: "evolution" }),
+      kinds: { retrieval: retrievalKind(searchDocuments, { mode: DEFAULT_SEARCH_MODE, limit: 5, rrf_k: RRF_K }), agent: agentKind(agents) },
+    });
+    await evolution.recover();
     const { buildApp, defaultWebRoot } = await import("../api/app.js");
     app = await buildApp({
       manager,

@@ -9,7 +9,9 @@ import { zodIssues } from "../../config/validate.js";
 import { AppError } from "../../core/errors.js";
 import { GenomeSchema, type GeneSpace, type Genome, type RetrievalGenes } from "./genome.js";
 import { recallAtK } from "../../rag/index.js";
-import { ScorerSchema, score, type RunOutcome } from "./scorers.js";
+import type { AgentFactory } from "../agent-factory.js";
+import type { AgentSettings } from "../templates.js";
+import { ScorerSchema, score } from "./scorers.js";
 
 export interface PreparedEvolution {
   tasks: { id: string }[];
@@ -85,17 +87,35 @@ export const AgentTaskSchema = z.object({
 });
 export type AgentTask = z.infer<typeof AgentTaskSchema>;
 
-/** Runs the agent with the genome (its instructions, tools, temperature, step limit, retrieval) on a prompt. */
-export type AgentTrial = (agentId: string, genome: Genome, prompt: string) => Promise<RunOutcome>;
+/** What of the Agent Factory an agent evolution uses: an agent's settings, and trials that keep nothing. */
+export type AgentTrials = Pick<AgentFactory, "get" | "trial">;
 
-export function agentKind(trial: AgentTrial, seedOf: (agentId: string) => Promise<Genome>): EvolutionKind {
+/** An agent's settings as a genome: its instructions cut into clauses (lines, then sentences). */
+export function genomeOfSettings(settings: AgentSettings): Genome {
+  const clauses = settings.instructions
+    .split(/\n+|(?<=[.!?])\s+/)
+    .map((clause) => clause.trim())
+    .filter((clause) => clause !== "");
+  return GenomeSchema.parse({
+    clauses,
+    tools: settings.tools,
+    temperature: settings.temperature,
+    step_limit: settings.max_steps,
+    retrieval: { mode: "bm25", limit: settings.retrieval.limit, rrf_k: 60 },
+  });
+}
+
+export function agentKind(agents: AgentTrials): EvolutionKind {
   return {
     async prepare(input) {
       const agentId = input.agent_id;
       if (!agentId) throw new AppError("VALIDATION_FAILED", "an agent evolution names its agent", { issues: [{ field: "agent_id", message: "is required for kind agent" }] });
       const tasks = parseTasks(AgentTaskSchema, input.tasks);
-      const seed = input.seed ?? (await seedOf(agentId));
-      const evaluate = async (genome: Genome, task: AgentTask): Promise<number> => score(task.scorer, await trial(agentId, genome, task.prompt));
+      const seed = input.seed ?? genomeOfSettings((await agents.get(agentId)).settings);
+      const evaluate = async (genome: Genome, task: AgentTask): Promise<number> => {
+        const settings = { instructions: genome.clauses.join("\n"), tools: genome.tools, temperature: genome.temperature, max_steps: genome.step_limit };
+        return score(task.scorer, await agents.trial(agentId, settings, task.prompt));
+      };
       return { tasks, seed, evolve: ["clauses", "tools", "temperature", "step_limit"], evaluate: evaluate as PreparedEvolution["evaluate"] };
     },
   };

@@ -168,13 +168,15 @@ describe("the gateway's own tools", { timeout: 90_000 }, () => {
     expect(entries.filter((entry) => entry.action === "POST /mcp")).toHaveLength(1);
   });
 
-  it("refuses the id pygent for a server, in the API and in the config file", async () => {
+  it("refuses the ids pygent and rag for a server, in the API and in the config file", async () => {
     app = await createTestApp();
     const response = await app.request({ method: "POST", url: "/api/v1/mcp/servers", payload: { ...echoEntry("pygent") } });
     expect(response.statusCode).toBe(400);
     expect(response.json()).toMatchObject({ error: { code: "VALIDATION_FAILED", message: 'id: "pygent" is reserved for the gateway\'s own tools' } });
     const checked = validateConfigFile({ servers: [echoEntry("pygent")] });
-    expect(checked).toEqual({ ok: false, issues: [{ field: 'servers[0] (id "pygent").id', message: '"pygent" is reserved for the gateway\'s own tools' }] });
+    expect(checked).toEqual({ ok: false, issues: [{ field: 'servers[0] (id "pygent").id', message: '"pygent" is reserved for the gateway\'s own tools' }] });    const rag = await app.request({ method: "POST", url: "/api/v1/mcp/servers", payload: { ...echoEntry("rag") } });
+    expect(rag.statusCode).toBe(400);
+    expect(rag.json()).toMatchObject({ error: { message: 'id: "rag" is reserved for the Retrieval System\'s tools' } });
   });
 
   it("in the daemon, reports a server's health, firing alerts and the catalog to an admin, and refuses a viewer on pygent mcp what acts", async () => {

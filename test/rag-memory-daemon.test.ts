@@ -2,7 +2,7 @@
  * The Retrieval System and the Memory Manager as a user of the daemon sees them: the REST routes
  * (bad input answered 4xx naming the field), /health/rag and /health/memory with real figures,
  * a URL ingested from a real HTTP server on 127.0.0.1 (allowed by the config's network section),
- * and rag_search / rag_ingest through /mcp with the SDK's client.
+ * and rag__search / rag__ingest through /mcp with the SDK's client.
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
@@ -153,23 +153,23 @@ describe("retrieval over the API", () => {
     expect((await api("GET", "/health")).json.components.rag.details.documents).toBe(3);
   });
 
-  it("offers rag_search and rag_ingest through /mcp", async () => {
+  it("offers rag__search and rag__ingest through /mcp", async () => {
     const client = new Client({ name: "rag-test", version: "1.0.0" });
     await client.connect(new StreamableHTTPClientTransport(new URL(`${base}/mcp`)));
     try {
       const { tools } = await client.listTools();
       const names = tools.map((tool) => tool.name);
-      expect(names).toEqual(expect.arrayContaining(["pygent__rag_search", "pygent__rag_ingest"]));
-      const ingested = await client.callTool({ name: "pygent__rag_ingest", arguments: { text: "Blue-green deployments switch traffic between two environments.", name: "deploys.txt" } });
+      expect(names).toEqual(expect.arrayContaining(["rag__search", "rag__ingest"]));
+      const ingested = await client.callTool({ name: "rag__ingest", arguments: { text: "Blue-green deployments switch traffic between two environments.", name: "deploys.txt" } });
       expect(ingested.isError).toBeFalsy();
-      const found = await client.callTool({ name: "pygent__rag_search", arguments: { q: "switch traffic between environments", mode: "hybrid", limit: 2 } });
+      const found = await client.callTool({ name: "rag__search", arguments: { q: "switch traffic between environments", mode: "hybrid", limit: 2 } });
       expect(found.isError).toBeFalsy();
       const result = JSON.parse(textOf(found)) as { hits: { document_name: string; bm25_rank: number | null; fused_score: number }[] };
       expect(result.hits[0]).toMatchObject({ document_name: "deploys.txt", bm25_rank: 1 });
-      const bad = await client.callTool({ name: "pygent__rag_search", arguments: { q: "" } });
+      const bad = await client.callTool({ name: "rag__search", arguments: { q: "" } });
       expect(bad.isError).toBe(true);
       expect(textOf(bad)).toMatch(/VALIDATION_FAILED: .*q: must not be empty/);
-      const refused = await client.callTool({ name: "pygent__rag_ingest", arguments: { url: "http://10.1.2.3/" } });
+      const refused = await client.callTool({ name: "rag__ingest", arguments: { url: "http://10.1.2.3/" } });
       expect(textOf(refused)).toMatch(/^URL_NOT_ALLOWED/);
     } finally {
       await client.close();

@@ -1,6 +1,6 @@
 /**
- * The gateway's own tools, served beside the servers' under the reserved id (`pygent__<name>`
- * with the default separator; no server may take that id). Each declares its input as a zod
+ * The gateway's own tools, served beside the servers' under a reserved id (`pygent__<name>`
+ * with the default separator, the Retrieval System's as `rag__<name>`; no server may take those ids). Each declares its input as a zod
  * schema, the least token role that may call it (the REST API's roles) and what it runs. The
  * caller's role comes with each request from the HTTP layer (the SDK's `authInfo`); with auth off
  * there is none and every caller may call every tool, as on the REST API.
@@ -25,6 +25,8 @@ export interface BuiltinContext {
 export interface BuiltinTool {
   /** The name after the prefix: `search_tools` is served as `pygent__search_tools`. */
   name: string;
+  /** The reserved id it is served under; the gateway's own (`pygent`) unless given. */
+  owner?: string;
   description: string;
   input: z.ZodObject;
   /** The least role a token needs to call it. */
@@ -38,6 +40,7 @@ export interface BuiltinTool {
 /** Declares a built-in with its arguments typed by its schema. */
 export function defineBuiltin<S extends z.ZodObject>(tool: {
   name: string;
+  owner?: string;
   description: string;
   input: S;
   role: TokenRole;
@@ -85,7 +88,7 @@ export function createBuiltins(tools: readonly BuiltinTool[], separator: string)
   const byName = new Map<string, BuiltinTool>();
   const definitions: Tool[] = [];
   for (const tool of tools) {
-    const name = namespacedName(RESERVED_SERVER_ID, tool.name, separator);
+    const name = namespacedName(tool.owner ?? RESERVED_SERVER_ID, tool.name, separator);
     if (!name || byName.has(name)) throw new Error(`built-in tool ${tool.name} has no valid, unique name with separator ${separator}`);
     byName.set(name, tool);
     const annotations: ToolAnnotations = { readOnlyHint: tool.readOnly, openWorldHint: false };

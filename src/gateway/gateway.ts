@@ -16,7 +16,6 @@ import type { MessageBus, Unsubscribe } from "../bus/index.js";
 import type { GatewayProfile, ToolOverride } from "../config/gateway-profiles-schema.js";
 import type { Clock, TimerHandle } from "../core/clock.js";
 import { AppError, errorMessage, isAppError } from "../core/errors.js";
-import { RESERVED_SERVER_ID } from "../core/ids.js";
 import type { Logger } from "../core/logger.js";
 import { startsOnCall, type CallOptions, type McpManager } from "../mcp/index.js";
 import type { TokenRole, ToolApprovalsRepository } from "../store/index.js";

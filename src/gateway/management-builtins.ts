@@ -22,7 +22,7 @@ export interface GatewayServices {
     loaded?: () => Promise<unknown>;
   };
   alerts?: AlertService;
-  /** The Retrieval System, offered as rag_search and rag_ingest (rag-builtins.ts). */
+  /** The Retrieval System, offered as rag__search and rag__ingest (rag-builtins.ts). */
   rag?: RagService;
 }
 

@@ -16,6 +16,7 @@ import { silentLogger } from "../src/core/logger.js";
 import { createDaemon, type Daemon } from "../src/daemon/daemon.js";
 import { runCliCaptured } from "./helpers/cli-in-process.js";
 import { startFakeLlmServer, type FakeLlmServer } from "./helpers/fake-llm-server.js";
+import { api } from "./helpers/json-api.js";
 import { makeTempDir, removeTempDir, waitFor } from "./helpers/processes.js";
 
 let dir: string;
@@ -69,15 +70,6 @@ async function startDaemon(configPath: string): Promise<{ daemon: Daemon; url: s
   return { daemon, url: started.url };
 }
 
-async function api<T = Record<string, unknown>>(url: string, method: string, path: string, body?: unknown): Promise<{ status: number; json: T }> {
-  const response = await fetch(`${url}${path}`, {
-    method,
-    headers: body === undefined ? {} : { "content-type": "application/json" },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  const text = await response.text();
-  return { status: response.status, json: (text === "" ? {} : JSON.parse(text)) as T };
-}
 
 interface StepJson {
   step: number;

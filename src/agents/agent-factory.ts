@@ -3,9 +3,11 @@
  * the store, so they come back after a restart), and runs their tasks — context from the memory
  * and retrieval ports, the model from the config's providers, tools through the gateway — with
  * each run and step stored and published on the bus as it happens. One run at a time per agent.
+ * Every agent answers on the bus: a question asked on its subject (by another agent, through the
+ * gateway's `pygent__ask_agent`) becomes a run, and the reply is what that run came to.
  */
 import type { AuditService } from "../audit/index.js";
-import type { AgentToolCallRecord, MessageBus } from "../bus/index.js";
+import { agentAskSubject, type AgentToolCallRecord, type MessageBus, type RequestEnvelope, type RequestReply, type Unsubscribe } from "../bus/index.js";
 import type { Clock } from "../core/clock.js";
 import { AppError, errorMessage, type FieldIssue } from "../core/errors.js";
 import { newId } from "../core/ids.js";
@@ -32,6 +34,8 @@ export interface AgentFactoryDeps {
   models: () => ChatModels;
   memory?: AgentMemoryPort | undefined;
   retrieval?: RetrievalPort | undefined;
+  /** The bus's request/reply: each agent answers questions on its own subject (agentAskSubject). */
+  requests?: Pick<RequestReply, "respond"> | undefined;
 }
 
 export interface AgentFactory {
@@ -59,6 +63,15 @@ export interface AgentFactory {
   trial(id: string, settings: Partial<Pick<AgentSettings, "instructions" | "tools" | "temperature" | "max_steps">>, task: string): Promise<TrialOutcome>;
   /** Ends the runs under way (they are recorded as interrupted; their agents stay idle) and waits for them. */
   close(): Promise<void>;
+}
+
+/** What an agent asked on the bus replies: its run's end. */
+export interface AskReply {
+  agent_id: string;
+  run_id: string;
+  status: RunDetail["status"];
+  answer: string | null;
+  error: string | null;
 }
 
 /** What a trial produced, as the evolution's scorers read it. */
@@ -107,6 +120,7 @@ export function createAgentFactory(deps: AgentFactoryDeps): AgentFactory {
   const logger = deps.logger.child({ module: "agents" });
   const ports = { memory: deps.memory, retrieval: deps.retrieval };
   const inFlight = new Map<string, InFlight>();
+  const answering = new Map<string, Unsubscribe>();
 
   async function record(id: string): Promise<AgentRecord> {
     const found = await repository.get(id);
@@ -215,6 +229,22 @@ export function createAgentFactory(deps: AgentFactoryDeps): AgentFactory {
     bus.publish({ type: "agent_run_finished", agent_id: agent.id, run_id: run.id, status, steps: outcome.steps, answer: outcome.answer, error, at });
   }
 
+  /** A question on the agent's subject, run as its task; a refusal (stopped, busy, unknown) is the responder's failure. */
+  async function answer(id: string, request: RequestEnvelope): Promise<AskReply> {
+    const payload = request.payload as { question?: unknown } | null;
+    if (typeof payload?.question !== "string" || payload.question === "") {
+      throw invalid([{ field: "question", message: "must be a non-empty string" }]);
+    }
+    logger.info({ agent_id: id, from: request.from, correlation_id: request.correlation_id }, "agent asked on the bus");
+    const run = await factory.run(id, payload.question, { wait: true });
+    return { agent_id: id, run_id: run.id, status: run.status, answer: run.answer, error: run.error };
+  }
+
+  function listen(id: string): void {
+    if (!deps.requests || answering.has(id)) return;
+    answering.set(id, deps.requests.respond(agentAskSubject(id), (request) => answer(id, request)));
+  }
+
   async function endRun(id: string, ending: "stop" | "close"): Promise<void> {
     const flight = inFlight.get(id);
     if (!flight) return;
@@ -223,7 +253,7 @@ export function createAgentFactory(deps: AgentFactoryDeps): AgentFactory {
     await flight.done;
   }
 
-  return {
+  const factory: AgentFactory = {
     async trial(id, overrides, task) {
       const agent = viewOf(await record(id));
       const settings: AgentSettings = { ...agent.settings, ...overrides, memory: { ...agent.settings.memory, enabled: false } };
@@ -258,6 +288,7 @@ export function createAgentFactory(deps: AgentFactoryDeps): AgentFactory {
         await move(agent, "finish");
         agents += 1;
       }
+      for (const agent of await repository.list()) listen(agent.id);
       if (interrupted > 0 || agents > 0) logger.warn({ runs: interrupted, agents }, "runs the daemon's previous run left unfinished are recorded as interrupted");
     },
 
@@ -273,6 +304,7 @@ export function createAgentFactory(deps: AgentFactoryDeps): AgentFactory {
       let agent: AgentRecord = { id: newId(), name: body.name, type: body.type, settings, state: "created", last_error: null, created_at: at, updated_at: at };
       await repository.insert(agent);
       if (body.start) agent = await move(agent, "start");
+      listen(agent.id);
       logger.info({ agent_id: agent.id, type: agent.type, state: agent.state }, "agent created");
       return viewOf(agent);
     },
@@ -307,6 +339,8 @@ export function createAgentFactory(deps: AgentFactoryDeps): AgentFactory {
       const agent = await record(id);
       nextState(id, agent.state as AgentState, "delete");
       await repository.remove(id);
+      answering.get(id)?.();
+      answering.delete(id);
       if (ports.memory) await ports.memory.forget(id).catch((error: unknown) => logger.warn({ agent_id: id, err: errorMessage(error) }, "the agent's memories were not forgotten"));
       logger.info({ agent_id: id }, "agent deleted");
     },
@@ -384,7 +418,10 @@ export function createAgentFactory(deps: AgentFactoryDeps): AgentFactory {
     },
 
     async close() {
+      for (const stop of answering.values()) stop();
+      answering.clear();
       await Promise.all([...inFlight.keys()].map((id) => endRun(id, "close")));
     },
   };
+  return factory;
 }

@@ -1,5 +1,5 @@
 /** The Agent Factory: templates, agents and their lifecycle, task runs through the gateway; what the API, the daemon and the CLI use. */
-export { createAgentFactory, type AgentFactory, type AgentFactoryDeps } from "./agent-factory.js";
+export { createAgentFactory, type AgentFactory, type AgentFactoryDeps, type AskReply } from "./agent-factory.js";
 export type { AgentMemoryPort, ContextPorts, RetrievalPort } from "./context-sources.js";
 export { AGENT_STATES, type AgentState } from "./lifecycle.js";
 export {

@@ -15,6 +15,7 @@ import type { AlertService } from "../alerts/index.js";
 import type { EvolutionService } from "../agents/evolution/index.js";
 import { createAuditService, DEFAULT_AUDIT_RETENTION_DAYS, type AuditService } from "../audit/index.js";
 import type { MessageBus } from "../bus/bus.js";
+import type { RequestReply } from "../bus/request-reply.js";
 import type { ConfigReloadStatus } from "../config/reload-status.js";
 import { GatewayConfigSchema, SecurityConfigSchema, type GatewayConfig, type SecurityConfig } from "../config/schema.js";
 import type { Clock } from "../core/clock.js";
@@ -37,6 +38,7 @@ import { registerHostOriginGuard } from "./host-origin-guard.js";
 import { registerOpenApi } from "./openapi.js";
 import { registerRateLimit } from "./rate-limit.js";
 import { agentRoutes } from "./routes/agents.js";
+import { busRoutes } from "./routes/bus.js";
 import { alertRoutes } from "./routes/alerts.js";
 import { auditRoutes } from "./routes/audit.js";
 import { dashboardRoutes } from "./routes/dashboards.js";
@@ -124,6 +126,8 @@ export interface ApiDeps {
   memory?: MemoryManager;
   /** The Agent Factory (/agents routes); registered only when given. */
   agents?: AgentFactory;
+  /** The bus's request/reply (/bus/requests); registered only when given. */
+  requests?: RequestReply;
 }
 
 /** The log levels at which debug lines are written. */
@@ -244,6 +248,7 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   await app.register(auditRoutes, { prefix: API_PREFIX, audit, authState });
   await app.register(tokenRoutes, { prefix: API_PREFIX, tokens, clock: deps.clock });
   if (deps.agents) await app.register(agentRoutes, { prefix: API_PREFIX, agents: deps.agents });
+  if (deps.requests) await app.register(busRoutes, { prefix: API_PREFIX, requests: deps.requests });
   if (deps.alerts) await app.register(alertRoutes, { prefix: API_PREFIX, alerts: deps.alerts });
   await app.register(dashboardRoutes, { prefix: API_PREFIX, layouts: createDashboardLayouts(deps.store.dashboardLayouts, deps.clock) });
   if (deps.evolution) await app.register(evolutionRoutes, { prefix: API_PREFIX, evolution: deps.evolution });

@@ -1,6 +1,7 @@
 export { InProcessBus } from "./bus.js";
 export type { MessageBus, Unsubscribe } from "./bus.js";
 export {
+  agentAskSubject,
   DEAD_LETTER_CAP,
   DEFAULT_REQUEST_TIMEOUT_MS,
   RequestReply,
@@ -11,6 +12,7 @@ export {
   type RequestReplyMetrics,
   type Responder,
 } from "./request-reply.js";
+export { DeadLetterSchema, RequestReplyStatusSchema, type RequestReplyStatus } from "./schemas.js";
 export type {
   AgentRunFinishedEvent,
   AgentRunStartedEvent,

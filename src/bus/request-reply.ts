@@ -60,6 +60,11 @@ export const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
 /** Dead letters kept, newest last. */
 export const DEAD_LETTER_CAP = 200;
 
+/** The subject an agent answers questions on: another agent (through the gateway's `pygent__ask_agent`) asks it there. */
+export function agentAskSubject(agentId: string): string {
+  return `agent.${agentId}.ask`;
+}
+
 /** A subject: dot-separated words of letters, digits, '_', '-' or ':' (e.g. `agent.researcher.ask`). */
 const SUBJECT = /^[A-Za-z0-9_:-]+(\.[A-Za-z0-9_:-]+)*$/;
 
@@ -152,6 +157,11 @@ export class RequestReply {
 
   metrics(): RequestReplyMetrics {
     return { ...this.counts, in_flight: this.inFlight, dead_letters: this.deadLetters.length };
+  }
+
+  /** Everything the API shows: the counters, the subjects answered, the dead letters. */
+  status(): { metrics: RequestReplyMetrics; subjects: string[]; dead_letters: DeadLetter[] } {
+    return { metrics: this.metrics(), subjects: this.subjects(), dead_letters: this.deadLetterLog() as DeadLetter[] };
   }
 
   /** Which subjects have a responder. */

@@ -16,7 +16,7 @@ import type { AgentFactory } from "../agents/index.js";
 import { authRequiredBy, createAuthState, isLoopback } from "../api/auth/auth-state.js";
 import { createAlertService, type AlertService } from "../alerts/index.js";
 import { createAuditService, DEFAULT_AUDIT_RETENTION_DAYS, LOCAL_ACTOR } from "../audit/index.js";
-import { InProcessBus, type MessageBus } from "../bus/index.js";
+import { InProcessBus, RequestReply, type MessageBus } from "../bus/index.js";
 import { exposedSecretsWarning } from "../config/file-privacy.js";
 import { profileServerWarnings } from "../config/gateway-profiles-schema.js";
 import { parseConfigText, readConfigText } from "../config/loader.js";
@@ -286,6 +286,8 @@ export async function createDaemon(options: DaemonOptions): Promise<Daemon> {
     throw error;
   }
   const bus = new InProcessBus(logger.child({ module: "bus" }));
+  // Agents ask each other over it (the gateway's pygent__ask_agent; each agent answers on its subject).
+  const requests = new RequestReply(clock);
   const manager = createMcpManager({
     clock,
     bus,
@@ -418,7 +420,7 @@ export async function createDaemon(options: DaemonOptions): Promise<Daemon> {
       separator,
       profiles,
       tools,
-      services: { health, discovery: discoveryServices, alerts, rag },
+      services: { health, discovery: discoveryServices, alerts, rag, requests },
       approvals: { repository: store.toolApprovals, settings: approvalSettingsOf(config) },
     });
     // Agents use the gateway like any client; the models are the config's llm providers (no request is sent until a run).
@@ -434,6 +436,7 @@ export async function createDaemon(options: DaemonOptions): Promise<Daemon> {
       models: () => started(models, "models"),
       memory,
       retrieval: retrievalPort(rag),
+      requests,
     });
     await agents.restore();
     const { agentKind, EvolutionService, retrievalKind } = await import("../agents/evolution/index.js");
@@ -476,6 +479,7 @@ export async function createDaemon(options: DaemonOptions): Promise<Daemon> {
       rag,
       memory,
       agents,
+      requests,
     });
     await app.listen({ host: options.host, port: options.port });
     const settled = whenStartsSettle(manager, bus, CATALOG_LOAD_DEFER_MAX_MS);

@@ -16,6 +16,8 @@ import type { VisibleTools } from "./tool-search.js";
 
 /** What a built-in may use besides its own services: the session's view of the servers' tools. */
 export interface BuiltinContext {
+  /** Who calls: the session's caller name (a token's, or `agent:<id>`). */
+  caller: string;
   /** The servers' tools this session can see. */
   visible: VisibleTools;
   /** Calls one of those tools by its gateway name, as tools/call does. */

@@ -25,6 +25,7 @@ import { createCatalog, type Target } from "./catalog.js";
 import type { GatewayStatus } from "./gateway-status.js";
 import { DEFAULT_SEPARATOR, idFitsSeparator } from "./names.js";
 import { managementBuiltins, type GatewayServices } from "./management-builtins.js";
+import { agentBuiltins } from "./agent-builtins.js";
 import { ragBuiltins } from "./rag-builtins.js";
 import { searchBuiltins } from "./search-builtins.js";
 import { createView, FULL_PROFILE, type GatewayView } from "./profile-view.js";
@@ -151,7 +152,12 @@ export function createGateway(deps: GatewayDeps): Gateway {
   const serverCalls = new Map<string, { total: number; failed: number }>();
   const services = deps.services ?? {};
   const builtins = createBuiltins(
-    [...searchBuiltins(createToolSearch()), ...managementBuiltins(manager, services), ...(services.rag ? ragBuiltins(services.rag) : [])],
+    [
+      ...searchBuiltins(createToolSearch()),
+      ...managementBuiltins(manager, services),
+      ...(services.rag ? ragBuiltins(services.rag) : []),
+      ...(services.requests ? agentBuiltins(services.requests) : []),
+    ],
     separator,
   );
   // Counts the changes of what the servers serve: the tool search index is rebuilt only after one.
@@ -282,6 +288,7 @@ export function createGateway(deps: GatewayDeps): Gateway {
         const options = passthroughOptions(sdk, server, ctx, caller);
         if (builtins.find(name) && view.offersOwn(name)) {
           const context: BuiltinContext = {
+            caller: caller.name,
             visible: searchable(view),
             callTool: (called, calledArgs) => callTarget(view.tool(called), calledArgs, options),
           };

@@ -6,6 +6,7 @@
  */
 import { z } from "zod";
 import type { AlertService } from "../alerts/index.js";
+import type { RequestReply } from "../bus/index.js";
 import { entryTransports, marketplaceOf, type Catalog as DiscoveryCatalog, type InstallService } from "../discovery/index.js";
 import type { HealthMonitor } from "../health/index.js";
 import type { McpManager, ServerView } from "../mcp/index.js";
@@ -24,6 +25,8 @@ export interface GatewayServices {
   alerts?: AlertService;
   /** The Retrieval System, offered as rag__search and rag__ingest (rag-builtins.ts). */
   rag?: RagService;
+  /** The bus's request/reply, over which `pygent__ask_agent` asks an agent (agent-builtins.ts). */
+  requests?: Pick<RequestReply, "request">;
 }
 
 const ServerIdInput = z.string().min(1, "must not be empty").max(64, "must be at most 64 characters").describe("The server's id");

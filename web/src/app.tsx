@@ -1,5 +1,5 @@
 /** The dashboard's shell: header with navigation and the live connection, and the page for the path. */
-import { lazy, Suspense, useEffect, useState, type ReactNode } from "react";
+import { lazy, Suspense, useCallback, useEffect, useState, type ReactNode } from "react";
 import { ConnectionStatus } from "./components/connection-banner.js";
 import { store, useDashboard, type DashboardState } from "./live/store.js";
 import { Alerts } from "./pages/alerts.js";
@@ -62,11 +62,12 @@ function usePath(): [string, (path: string) => void] {
     addEventListener("popstate", onPop);
     return () => removeEventListener("popstate", onPop);
   }, []);
-  const navigate = (next: string): void => {
+  // One function for the page's lifetime, so that memoised rows that take it are not drawn again.
+  const navigate = useCallback((next: string): void => {
     if (next === location.pathname) return;
     history.pushState(null, "", next);
     setPath(next);
-  };
+  }, []);
   return [path, navigate];
 }
 

@@ -3,7 +3,7 @@
  * the hook that holds the question, the server being acted on and what went wrong. The Servers
  * table and a server's own page both use them.
  */
-import { useState, type ReactNode } from "react";
+import { useCallback, useState, type ReactNode } from "react";
 import type { ServerAction } from "../api/client.js";
 import type { ServerState, ServerView } from "../api/types.js";
 import { store } from "../live/store.js";
@@ -45,7 +45,8 @@ export function useLifecycle(): Lifecycle {
   const [failure, setFailure] = useState<string | null>(null);
   const [busy, setBusy] = useState<string | null>(null);
 
-  const ask = (server: ServerView, action: ServerAction): void => {
+  // Stable across renders, so that a table's rows that did not change need not be drawn again.
+  const ask = useCallback((server: ServerView, action: ServerAction): void => {
     const text = ACTION_TEXT[action];
     setConfirm({
       title: `${text.label} server`,
@@ -61,12 +62,12 @@ export function useLifecycle(): Lifecycle {
           .finally(() => setBusy(null));
       },
     });
-  };
+  }, []);
 
   return { ask, busy, failure, dialog: <ConfirmDialog request={confirm} onClose={() => setConfirm(null)} /> };
 }
 
-export function LifecycleButtons({ server, lifecycle }: { server: ServerView; lifecycle: Lifecycle }) {
+export function LifecycleButtons({ server, busy, ask }: { server: ServerView; busy: boolean; ask: Lifecycle["ask"] }) {
   return (
     <>
       {actionsFor(server).map((action) => (
@@ -74,9 +75,9 @@ export function LifecycleButtons({ server, lifecycle }: { server: ServerView; li
           key={action}
           type="button"
           className={action === "start" ? "button button-primary" : "button"}
-          disabled={lifecycle.busy === server.id}
+          disabled={busy}
           aria-label={`${ACTION_TEXT[action].label} ${server.name}`}
-          onClick={() => lifecycle.ask(server, action)}
+          onClick={() => ask(server, action)}
         >
           {ACTION_TEXT[action].label}
         </button>

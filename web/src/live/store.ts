@@ -26,6 +26,15 @@ export interface DashboardState {
 /** How long health refreshes wait so that a burst of events makes one request. */
 const REFRESH_DEBOUNCE_MS = 500;
 
+/**
+ * Health updates are drawn in batches: 200 servers checked every 5 s send 40 a second, and one
+ * render for each would keep the page busy. The statuses they carry are applied at once per batch.
+ */
+const HEALTH_BATCH_MS = 250;
+
+/** Health updates alone refresh the whole report (components, alerts) at most this often; a status change or an alert sooner. */
+const REPORT_REFRESH_ON_HEALTH_MS = 5000;
+
 const HEALTH_STATUSES: readonly HealthStatus[] = ["healthy", "warning", "critical", "unknown", "offline"];
 
 /** The per-server rows of the health report's mcp component, when it has them. */
@@ -56,6 +65,10 @@ export class DashboardStore {
   readonly api = new ApiClient(() => this.token);
   private socket: { close(): void } | null = null;
   private refreshTimer: ReturnType<typeof setTimeout> | null = null;
+  /** When the pending refresh runs (epoch ms). */
+  private refreshDue = Infinity;
+  /** Health updates not drawn yet, by server id. */
+  private pendingHealth: DashboardState["health"] | null = null;
   /** Events held while a load is in flight. */
   private held: WireMessage[] | null = null;
   /** Pages that follow events the store itself keeps nothing of (install progress). */
@@ -139,6 +152,7 @@ export class DashboardStore {
     this.socket?.close();
     this.socket = null;
     this.token = null;
+    this.pendingHealth = null;
     saveToken(null);
     this.set({ phase: "signed-out", servers: [], health: {}, system: null, alerts: [] });
   }
@@ -193,8 +207,12 @@ export class DashboardStore {
         break;
       case "health_update": {
         const update = message as unknown as HealthUpdateMessage;
-        this.set({ health: { ...this.state.health, [update.server_id]: { status: update.status, reasons: update.reasons } } });
-        this.refreshSoon();
+        const batch = this.pendingHealth ?? {};
+        if (!this.pendingHealth) {
+          this.pendingHealth = batch;
+          setTimeout(() => this.drawHealth(), HEALTH_BATCH_MS);
+        }
+        batch[update.server_id] = { status: update.status, reasons: update.reasons };
         break;
       }
       case "alert":
@@ -215,11 +233,25 @@ export class DashboardStore {
     this.refreshSoon();
   }
 
-  /** The health report and alerts, once a burst of events has passed. */
-  private refreshSoon(): void {
-    if (this.refreshTimer) return;
+  private drawHealth(): void {
+    const batch = this.pendingHealth;
+    this.pendingHealth = null;
+    if (!batch) return;
+    this.set({ health: { ...this.state.health, ...batch } });
+    this.refreshSoon(REPORT_REFRESH_ON_HEALTH_MS);
+  }
+
+  /** The health report and alerts, once a burst of events has passed (within `delayMs`, or sooner if already due). */
+  private refreshSoon(delayMs = REFRESH_DEBOUNCE_MS): void {
+    const due = Date.now() + delayMs;
+    if (this.refreshTimer) {
+      if (due >= this.refreshDue) return;
+      clearTimeout(this.refreshTimer);
+    }
+    this.refreshDue = due;
     this.refreshTimer = setTimeout(() => {
       this.refreshTimer = null;
+      this.refreshDue = Infinity;
       void Promise.all([this.api.health(), this.api.firingAlerts().catch(() => this.state.alerts)])
         .then(([system, alerts]) => this.set({ system, alerts, health: { ...this.state.health, ...healthFromReport(system) } }))
         .catch(() => undefined);
@@ -231,10 +263,10 @@ export class DashboardStore {
  * The status a server's badge shows: the monitor's while it runs, offline while it does not
  * (stopped, waiting to restart, given up), unknown while it starts or stops.
  */
-export function displayStatus(server: ServerView, health: DashboardState["health"]): HealthStatus {
+export function displayStatus(server: ServerView, health: DashboardState["health"][string] | undefined): HealthStatus {
   switch (server.state) {
     case "running":
-      return health[server.id]?.status ?? "unknown";
+      return health?.status ?? "unknown";
     case "starting":
     case "stopping":
       return "unknown";

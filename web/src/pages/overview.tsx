@@ -20,7 +20,7 @@ export function Overview({ state, navigate }: { state: DashboardState; navigate:
   const { system, servers, health, alerts } = state;
   const counts = new Map<HealthStatus, number>(ORDER.map((status) => [status, 0]));
   for (const server of servers) {
-    const status = displayStatus(server, health);
+    const status = displayStatus(server, health[server.id]);
     counts.set(status, (counts.get(status) ?? 0) + 1);
   }
 

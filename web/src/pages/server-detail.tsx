@@ -157,7 +157,7 @@ export default function ServerDetail({ rest, state, navigate }: { rest: string; 
     );
   }
 
-  const status = displayStatus(server, state.health);
+  const status = displayStatus(server, state.health[server.id]);
   const health = state.health[server.id];
   const reason = server.state === "running" ? (health?.reasons[0] ?? null) : server.reason;
   const held = new Set(pending.map((each) => each.tool));
@@ -177,7 +177,7 @@ export default function ServerDetail({ rest, state, navigate }: { rest: string; 
             </p>
           </div>
           <div className="detail-actions">
-            <LifecycleButtons server={server} lifecycle={lifecycle} />
+            <LifecycleButtons server={server} busy={lifecycle.busy === server.id} ask={lifecycle.ask} />
           </div>
         </div>
         <div className="detail-status">

@@ -1,7 +1,8 @@
 /**
  * The dashboard at scale, in headless Chromium: a daemon monitors 200 Streamable HTTP servers
  * (the bench's HTTP farm, one process) each checked every 5 s, and the Servers and Overview pages
- * stay live — every server shows healthy, the counts match the daemon's — while the page's main
+ * stay live — every server shows healthy, the counts match the daemon's, only the rows on screen
+ * drawn on the Servers page — while the page's main
  * thread stays mostly idle: its busy time over a 10 s window, from Chromium's own task accounting
  * (CDP Performance metrics: CPU spent in the renderer's tasks, not a wall-clock guess), is under
  * a quarter of the window.
@@ -84,11 +85,16 @@ describe("the dashboard with 200 servers reporting every 5 s", () => {
   it("keeps every server's status live on the Servers page with its main thread mostly idle", async () => {
     const page = await browser!.context.newPage();
     await page.goto(`${daemon!.url}/servers`);
-    await page.locator('[data-testid="server-http-199"] [data-status="healthy"]').waitFor({ timeout: 60_000 });
+    await page.locator('[data-testid="server-http-000"] [data-status="healthy"]').waitFor({ timeout: 60_000 });
     const busy = await busyShare(page, WINDOW_MS);
     expect(busy, `main thread busy ${(busy * 100).toFixed(1)} % of the window`).toBeLessThan(BUSY_BUDGET);
-    // Kept up: every row shows the status the daemon reports.
-    expect(await page.locator('[data-testid="status"][data-status="healthy"]').count()).toBe(SERVERS);
+    // Only the rows on screen are drawn; each shows the status the daemon reports.
+    const drawn = await page.locator('tbody tr[data-testid^="server-"]').count();
+    expect(drawn).toBeLessThan(SERVERS / 2);
+    expect(await page.locator('tbody [data-testid="status"][data-status="healthy"]').count()).toBe(drawn);
+    // Kept up: the last row is there, healthy, once scrolled to.
+    await page.evaluate(() => scrollTo(0, document.documentElement.scrollHeight));
+    await page.locator('[data-testid="server-http-199"] [data-status="healthy"]').waitFor({ timeout: 10_000 });
     await page.close();
   }, 120_000);
 

@@ -248,6 +248,9 @@ export function mcpHealth(manager: Pick<McpManager, "list">, monitor: Pick<Healt
       status: health.status,
       reasons: health.reasons,
       response_time_ms: health.metrics.response_time_ms,
+      cpu_percent: health.metrics.cpu_percent,
+      memory_mb: health.metrics.memory_mb,
+      uptime_24h: health.metrics.uptime_24h,
       checked_at: health.checked_at,
     };
   });

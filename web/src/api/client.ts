@@ -154,6 +154,15 @@ export class ApiClient {
     return this.request("DELETE", `/alerts/silences/${encodeURIComponent(id)}`);
   }
 
+  /** Registers a server (a config entry: id, name, command or url, transport) and starts it. */
+  addServer(entry: Record<string, unknown>): Promise<ServerView> {
+    return this.request("POST", "/mcp/servers", { ...entry, start: true });
+  }
+
+  removeServer(id: string): Promise<void> {
+    return this.request("DELETE", serverPath(id));
+  }
+
   serverAction(id: string, action: ServerAction): Promise<ServerView> {
     return this.request("POST", `${serverPath(id)}/${action}`);
   }

@@ -19,20 +19,32 @@ export const STATE_WORDS: Record<ServerState, string> = {
   stopping: "stopping",
 };
 
-const ACTION_TEXT: Record<ServerAction, { label: string; question: (name: string) => string; danger: boolean }> = {
+/** What a button does: one of the server's lifecycle actions, or removing it from PyGent. */
+export type LifecycleAction = ServerAction | "remove";
+
+const ACTION_TEXT: Record<LifecycleAction, { label: string; question: (name: string) => string; danger: boolean }> = {
   start: { label: "Start", question: (name) => `Start ${name}?`, danger: false },
   stop: { label: "Stop", question: (name) => `Stop ${name}? Clients using it lose its tools until it is started again.`, danger: true },
   restart: { label: "Restart", question: (name) => `Restart ${name}? Calls in flight are cut off.`, danger: true },
+  remove: {
+    label: "Remove",
+    question: (name) => `Remove ${name}? It is stopped and its registration is deleted.`,
+    danger: true,
+  },
 };
 
-function actionsFor(server: ServerView): ServerAction[] {
+function actionsFor(server: ServerView, removable: boolean): LifecycleAction[] {
+  return [...lifecycleActions(server), ...(removable && server.source === "api" ? (["remove"] as const) : [])];
+}
+
+function lifecycleActions(server: ServerView): ServerAction[] {
   if (server.state === "stopped" || server.state === "failed" || server.state === "crash_loop") return ["start"];
   if (server.state === "stopping") return [];
   return ["restart", "stop"];
 }
 
 export interface Lifecycle {
-  ask(server: ServerView, action: ServerAction): void;
+  ask(server: ServerView, action: LifecycleAction): void;
   /** The id of the server an action is under way for. */
   busy: string | null;
   failure: string | null;
@@ -46,7 +58,7 @@ export function useLifecycle(): Lifecycle {
   const [busy, setBusy] = useState<string | null>(null);
 
   // Stable across renders, so that a table's rows that did not change need not be drawn again.
-  const ask = useCallback((server: ServerView, action: ServerAction): void => {
+  const ask = useCallback((server: ServerView, action: LifecycleAction): void => {
     const text = ACTION_TEXT[action];
     setConfirm({
       title: `${text.label} server`,
@@ -56,8 +68,7 @@ export function useLifecycle(): Lifecycle {
       onConfirm: () => {
         setBusy(server.id);
         setFailure(null);
-        store
-          .act(server.id, action)
+        (action === "remove" ? store.removeServer(server.id) : store.act(server.id, action))
           .catch((error: unknown) => setFailure(`${text.label} ${server.name}: ${error instanceof Error ? error.message : String(error)}`))
           .finally(() => setBusy(null));
       },
@@ -67,10 +78,11 @@ export function useLifecycle(): Lifecycle {
   return { ask, busy, failure, dialog: <ConfirmDialog request={confirm} onClose={() => setConfirm(null)} /> };
 }
 
-export function LifecycleButtons({ server, busy, ask }: { server: ServerView; busy: boolean; ask: Lifecycle["ask"] }) {
+/** The server's buttons; `removable` adds Remove for a server added through the API (one from the config file is removed there). */
+export function LifecycleButtons({ server, busy, ask, removable = false }: { server: ServerView; busy: boolean; ask: Lifecycle["ask"]; removable?: boolean }) {
   return (
     <>
-      {actionsFor(server).map((action) => (
+      {actionsFor(server, removable).map((action) => (
         <button
           key={action}
           type="button"

@@ -10,13 +10,33 @@ import { readToken, saveToken } from "../api/token.js";
 import type { AlertRecord, HealthBody, HealthStatus, HealthUpdateMessage, ServerStatusMessage, ServerView, Topic } from "../api/types.js";
 import { connectEvents, type Connection, type WireMessage } from "./event-socket.js";
 
+/** What the Servers table shows of a server's health besides its status. */
+export interface ServerFigures {
+  response_time_ms: number | null;
+  cpu_percent: number | null;
+  memory_mb: number | null;
+  /** Share of successful checks over the last 24 h, in percent. */
+  uptime_24h: number | null;
+}
+
+export interface ServerHealthView {
+  status: HealthStatus;
+  reasons: string[];
+  figures: ServerFigures;
+  /** Response times of the latest checks, oldest first (at most RECENT_CHECKS): the table's sparkline. */
+  recent: number[];
+}
+
+/** How many checks' response times a server's sparkline shows. */
+export const RECENT_CHECKS = 30;
+
 export interface DashboardState {
   /** "signed-out": auth is on and no valid token was given. */
   phase: "loading" | "ready" | "signed-out" | "error";
   error: string | null;
   servers: ServerView[];
-  /** Health status per server id, from the monitor. */
-  health: Record<string, { status: HealthStatus; reasons: string[] }>;
+  /** Health per server id, from the monitor. */
+  health: Record<string, ServerHealthView>;
   system: HealthBody | null;
   alerts: AlertRecord[];
   connection: Connection;
@@ -37,14 +57,40 @@ const REPORT_REFRESH_ON_HEALTH_MS = 5000;
 
 const HEALTH_STATUSES: readonly HealthStatus[] = ["healthy", "warning", "critical", "unknown", "offline"];
 
-/** The per-server rows of the health report's mcp component, when it has them. */
-function healthFromReport(report: HealthBody): DashboardState["health"] {
+const numberOrNull = (value: unknown): number | null => (typeof value === "number" && Number.isFinite(value) ? value : null);
+
+function figuresOf(source: Partial<Record<keyof ServerFigures, unknown>>): ServerFigures {
+  return {
+    response_time_ms: numberOrNull(source.response_time_ms),
+    cpu_percent: numberOrNull(source.cpu_percent),
+    memory_mb: numberOrNull(source.memory_mb),
+    uptime_24h: numberOrNull(source.uptime_24h),
+  };
+}
+
+/** `recent` with the response time of one more check, kept to the last RECENT_CHECKS. */
+function withCheck(recent: readonly number[], responseMs: number | null): number[] {
+  if (responseMs === null) return [...recent];
+  return [...recent, responseMs].slice(-RECENT_CHECKS);
+}
+
+/**
+ * The per-server rows of the health report's mcp component, when it has them, over `current`:
+ * the report's figures and status, the sparkline's checks kept (a server new to it starts with the report's one).
+ */
+function healthFromReport(report: HealthBody, current: DashboardState["health"]): DashboardState["health"] {
   const rows = (report.components.mcp.details as { servers?: unknown }).servers;
-  const health: DashboardState["health"] = {};
+  const health: DashboardState["health"] = { ...current };
   if (!Array.isArray(rows)) return health;
-  for (const row of rows as Array<{ id?: unknown; status?: unknown; reasons?: unknown }>) {
+  for (const row of rows as Array<Partial<Record<keyof ServerFigures | "id" | "status" | "reasons", unknown>>>) {
     if (typeof row.id !== "string" || !HEALTH_STATUSES.includes(row.status as HealthStatus)) continue;
-    health[row.id] = { status: row.status as HealthStatus, reasons: Array.isArray(row.reasons) ? (row.reasons as string[]) : [] };
+    const figures = figuresOf(row);
+    health[row.id] = {
+      status: row.status as HealthStatus,
+      reasons: Array.isArray(row.reasons) ? (row.reasons as string[]) : [],
+      figures,
+      recent: current[row.id]?.recent ?? withCheck([], figures.response_time_ms),
+    };
   }
   return health;
 }
@@ -173,7 +219,7 @@ export class DashboardStore {
     try {
       const [list, system] = await Promise.all([this.api.servers(), this.api.health()]);
       const alerts = await this.api.firingAlerts().catch(() => []);
-      this.set({ phase: "ready", error: null, servers: list.servers, system, health: healthFromReport(system), alerts });
+      this.set({ phase: "ready", error: null, servers: list.servers, system, health: healthFromReport(system, {}), alerts });
       if (this.held === held) this.held = null;
       for (const message of held) this.onMessage(message);
       return true;
@@ -186,6 +232,18 @@ export class DashboardStore {
       this.set({ phase: "error", error: error instanceof Error ? error.message : String(error) });
       return false;
     }
+  }
+
+  async addServer(entry: Record<string, unknown>): Promise<ServerView> {
+    const view = await this.api.addServer(entry);
+    this.upsert(view);
+    return view;
+  }
+
+  async removeServer(id: string): Promise<void> {
+    await this.api.removeServer(id);
+    const { [id]: _removed, ...health } = this.state.health;
+    this.set({ servers: this.state.servers.filter((each) => each.id !== id), health });
   }
 
   private upsert(view: ServerView): void {
@@ -212,7 +270,9 @@ export class DashboardStore {
           this.pendingHealth = batch;
           setTimeout(() => this.drawHealth(), HEALTH_BATCH_MS);
         }
-        batch[update.server_id] = { status: update.status, reasons: update.reasons };
+        const figures = figuresOf(update.metrics);
+        const recent = (batch[update.server_id] ?? this.state.health[update.server_id])?.recent ?? [];
+        batch[update.server_id] = { status: update.status, reasons: update.reasons, figures, recent: withCheck(recent, figures.response_time_ms) };
         break;
       }
       case "alert":
@@ -253,7 +313,7 @@ export class DashboardStore {
       this.refreshTimer = null;
       this.refreshDue = Infinity;
       void Promise.all([this.api.health(), this.api.firingAlerts().catch(() => this.state.alerts)])
-        .then(([system, alerts]) => this.set({ system, alerts, health: { ...this.state.health, ...healthFromReport(system) } }))
+        .then(([system, alerts]) => this.set({ system, alerts, health: healthFromReport(system, this.state.health) }))
         .catch(() => undefined);
     }, REFRESH_DEBOUNCE_MS);
   }

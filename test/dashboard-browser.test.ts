@@ -133,7 +133,7 @@ describe("the dashboard", () => {
     await waitForStatus(page, "echo", "healthy");
   }, 120_000);
 
-  it("asks for a token when auth is on, keeps it for the tab (never in the URL) and goes live with it", async () => {
+  it("asks for a token when auth is on, keeps it for the tab (never in the URL) and goes live with it; a viewer cannot press Stop", async () => {
     const created = await runCliCaptured(["token", "create", "--role", "operator", "--name", "dashboard", "--data-dir", join(dir, "data"), "--quiet"]);
     expect(created.code, created.stderr).toBe(0);
     const token = created.stdout.trim();
@@ -159,8 +159,22 @@ describe("the dashboard", () => {
     await page.getByTestId("connection").getByText("Live").waitFor({ timeout: SLOW_MS });
     expect(await page.getByLabel("API token").count()).toBe(0);
 
+    expect(await page.getByTestId("signed-in").textContent()).toBe("dashboard · operator");
+    expect(await page.getByRole("button", { name: "Stop Echo" }).isEnabled()).toBe(true);
+
     await page.getByRole("button", { name: "Sign out" }).click();
     await page.getByLabel("API token").waitFor();
     expect(await page.evaluate("sessionStorage.length")).toBe(0);
+
+    // A viewer sees everything and changes nothing: Stop is disabled, Add a server is not offered, and the page says why.
+    const viewer = await runCliCaptured(["token", "create", "--role", "viewer", "--name", "wallboard", "--data-dir", join(dir, "data"), "--quiet"]);
+    expect(viewer.code, viewer.stderr).toBe(0);
+    await page.getByLabel("API token").fill(viewer.stdout.trim());
+    await page.getByRole("button", { name: "Sign in" }).click();
+    await waitForStatus(page, "echo", "healthy");
+    expect(await page.getByTestId("signed-in").textContent()).toBe("wallboard · viewer");
+    expect(await page.getByRole("button", { name: "Stop Echo" }).isDisabled()).toBe(true);
+    expect(await page.getByRole("button", { name: "Add a server" }).count()).toBe(0);
+    expect(await page.getByTestId("read-only").textContent()).toContain("needs an operator token");
   }, 120_000);
 });

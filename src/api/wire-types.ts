@@ -10,6 +10,7 @@ import type { NewSilenceSchema } from "../alerts/index.js";
 import type { AlertRulePatchSchema, NewAlertRuleSchema } from "../config/alerts-schema.js";
 import type { AlertRecordSchema, RuleViewSchema, SilenceViewSchema } from "./routes/alerts.js";
 import type { AuditEntrySchema } from "./routes/audit.js";
+import type { CallerSchema } from "./routes/tokens.js";
 import type { CategoriesSchema, DiscoveredServerSchema, InstallResponseSchema, PopularSchema, SearchResultSchema, ServerDetailSchema } from "./routes/discovery.js";
 import type { HealthResponseSchema, SystemHealthResponseSchema } from "./schemas/health.js";
 import type {
@@ -62,3 +63,5 @@ export type PopularBody = z.output<typeof PopularSchema>;
 export type InstallResponseBody = z.output<typeof InstallResponseSchema>;
 export type GatewayStatusBody = GatewayStatus;
 export type AuditEntryBody = z.output<typeof AuditEntrySchema>;
+/** GET /api/v1/tokens/me: who calls, and the roles whose actions it may take. */
+export type CallerBody = z.output<typeof CallerSchema>;

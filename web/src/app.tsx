@@ -110,6 +110,11 @@ export function App() {
         </nav>
         <div className="topbar-end">
           {state.phase === "ready" && <ConnectionStatus connection={state.connection} retryInMs={state.retryInMs} />}
+          {store.signedIn && state.phase === "ready" && state.caller?.name && (
+            <span className="muted signed-in" data-testid="signed-in">
+              {state.caller.name} · {state.caller.role}
+            </span>
+          )}
           {store.signedIn && state.phase === "ready" && (
             <button type="button" className="button button-quiet" onClick={() => store.signOut()}>
               Sign out

@@ -40,6 +40,16 @@ describe("token routes", () => {
     expect(expired.json().error.code).toBe("TOKEN_EXPIRED");
   });
 
+  it("tells a caller who it is: auth off, then the token's name and role; no token is refused once auth is on", async () => {
+    t = await createTestApp({ clock: clock() });
+    expect((await t.request({ method: "GET", url: "/api/v1/tokens/me" })).json()).toEqual({ auth: "off", name: null, role: null, may: ["viewer", "operator", "admin"] });
+    await t.tokens.create("admin", "admin");
+    const viewer = (await t.tokens.create("wallboard", "viewer")).token;
+    const me = await t.request({ method: "GET", url: "/api/v1/tokens/me", headers: { authorization: `Bearer ${viewer}` } });
+    expect(me.json()).toEqual({ auth: "on", name: "wallboard", role: "viewer", may: ["viewer"] });
+    expect((await t.request({ method: "GET", url: "/api/v1/tokens/me" })).statusCode).toBe(401);
+  });
+
   it("refuses a bad expiry naming the field", async () => {
     t = await createTestApp({ clock: clock() });
     const cases: Array<[Record<string, unknown>, string]> = [

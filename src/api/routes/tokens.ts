@@ -9,7 +9,7 @@ import { LOCAL_ACTOR, type AuditActor } from "../../audit/index.js";
 import type { Clock } from "../../core/clock.js";
 import { AppError } from "../../core/errors.js";
 import { InstantSchema } from "../../core/instant.js";
-import { TOKEN_ROLES, type TokenService } from "../auth/token-service.js";
+import { roleAllows, TOKEN_ROLES, type TokenService } from "../auth/token-service.js";
 import { errorResponses } from "../schemas/common.js";
 import type { ZodTypeProvider } from "../validation.js";
 
@@ -53,8 +53,36 @@ function actorOf(request: FastifyRequest): AuditActor {
   return request.principal ? { id: request.principal.token_id, name: request.principal.name } : LOCAL_ACTOR;
 }
 
+export const CallerSchema = z.object({
+  auth: z.enum(["on", "off"]).describe("off: every caller may do everything"),
+  name: z.string().nullable().describe("The token's name; null with auth off"),
+  role: RoleSchema.nullable().describe("The token's role; null with auth off"),
+  may: z.array(RoleSchema).describe("The roles whose actions the caller may take (each route needs one): all of them with auth off"),
+});
+
 export const tokenRoutes: FastifyPluginAsync<TokenRoutesOptions> = async (app, { tokens, clock }) => {
   const typed = app.withTypeProvider<ZodTypeProvider>();
+  typed.get(
+    "/tokens/me",
+    {
+      config: { role: "viewer" },
+      schema: {
+        tags: ["auth"],
+        summary: "Who calls: the presented token's name and role, or auth off",
+        description: "A client (the dashboard) uses it to offer only what the caller's role may do.",
+        response: { 200: CallerSchema, ...errorResponses(401) },
+      },
+    },
+    async (request) => {
+      const role = request.principal?.role ?? null;
+      return {
+        auth: request.authMode === "on" ? ("on" as const) : ("off" as const),
+        name: request.principal?.name ?? null,
+        role,
+        may: TOKEN_ROLES.filter((needed) => role === null || roleAllows(role, needed)),
+      };
+    },
+  );
   typed.get(
     "/tokens",
     {

@@ -5,6 +5,7 @@ import type {
   ApprovalResult,
   Approvals,
   AuditEntry,
+  Caller,
   CapabilityChanges,
   CapabilitySnapshot,
   CategoriesBody,
@@ -109,6 +110,11 @@ export class ApiClient {
 
   servers(): Promise<ServerListBody> {
     return this.request("GET", "/mcp/servers");
+  }
+
+  /** Who the signed-in token is, and the roles whose actions it may take. */
+  me(): Promise<Caller> {
+    return this.request("GET", "/tokens/me");
   }
 
   health(): Promise<HealthBody> {

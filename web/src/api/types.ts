@@ -8,6 +8,7 @@ export type {
   ApprovalResultBody as ApprovalResult,
   ApprovalsBody as Approvals,
   AuditEntryBody as AuditEntry,
+  CallerBody as Caller,
   CapabilityChangesBody as CapabilityChanges,
   CapabilitySnapshotBody as CapabilitySnapshot,
   CategoriesBody,

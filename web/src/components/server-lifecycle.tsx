@@ -5,7 +5,7 @@
  */
 import { useCallback, useState, type ReactNode } from "react";
 import type { ServerAction } from "../api/client.js";
-import type { ServerState, ServerView } from "../api/types.js";
+import type { Caller, ServerState, ServerView } from "../api/types.js";
 import { store } from "../live/store.js";
 import { ConfirmDialog, type ConfirmRequest } from "./confirm-dialog.js";
 
@@ -78,8 +78,34 @@ export function useLifecycle(): Lifecycle {
   return { ask, busy, failure, dialog: <ConfirmDialog request={confirm} onClose={() => setConfirm(null)} /> };
 }
 
-/** The server's buttons; `removable` adds Remove for a server added through the API (one from the config file is removed there). */
-export function LifecycleButtons({ server, busy, ask, removable = false }: { server: ServerView; busy: boolean; ask: Lifecycle["ask"]; removable?: boolean }) {
+/** Said where the actions are, when the signed-in token may only look. */
+export function ReadOnlyNote({ caller }: { caller: Caller | null }) {
+  if (!caller || caller.may.includes("operator")) return null;
+  return (
+    <p className="panel notice" data-testid="read-only">
+      Signed in as {caller.name ?? "a viewer"} ({caller.role}): you can look, but starting, stopping, adding or removing a server needs an operator
+      token.
+    </p>
+  );
+}
+
+/**
+ * The server's buttons; `removable` adds Remove for a server added through the API (one from the
+ * config file is removed there). Without `allowed` (a viewer's token) they are shown but disabled.
+ */
+export function LifecycleButtons({
+  server,
+  busy,
+  ask,
+  allowed,
+  removable = false,
+}: {
+  server: ServerView;
+  busy: boolean;
+  ask: Lifecycle["ask"];
+  allowed: boolean;
+  removable?: boolean;
+}) {
   return (
     <>
       {actionsFor(server, removable).map((action) => (
@@ -87,7 +113,7 @@ export function LifecycleButtons({ server, busy, ask, removable = false }: { ser
           key={action}
           type="button"
           className={action === "start" ? "button button-primary" : "button"}
-          disabled={busy}
+          disabled={busy || !allowed}
           aria-label={`${ACTION_TEXT[action].label} ${server.name}`}
           onClick={() => ask(server, action)}
         >

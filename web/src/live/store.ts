@@ -7,7 +7,7 @@
 import { useSyncExternalStore } from "react";
 import { ApiClient, ApiError, type ServerAction } from "../api/client.js";
 import { readToken, saveToken } from "../api/token.js";
-import type { AlertRecord, HealthBody, HealthStatus, HealthUpdateMessage, ServerStatusMessage, ServerView, Topic } from "../api/types.js";
+import type { AlertRecord, Caller, HealthBody, HealthStatus, HealthUpdateMessage, ServerStatusMessage, ServerView, Topic } from "../api/types.js";
 import { connectEvents, type Connection, type WireMessage } from "./event-socket.js";
 
 /** What the Servers table shows of a server's health besides its status. */
@@ -39,6 +39,8 @@ export interface DashboardState {
   health: Record<string, ServerHealthView>;
   system: HealthBody | null;
   alerts: AlertRecord[];
+  /** Who is signed in and what they may do; null until loaded. */
+  caller: Caller | null;
   connection: Connection;
   retryInMs: number | null;
 }
@@ -103,6 +105,7 @@ export class DashboardStore {
     health: {},
     system: null,
     alerts: [],
+    caller: null,
     connection: "connecting",
     retryInMs: null,
   };
@@ -200,7 +203,7 @@ export class DashboardStore {
     this.token = null;
     this.pendingHealth = null;
     saveToken(null);
-    this.set({ phase: "signed-out", servers: [], health: {}, system: null, alerts: [] });
+    this.set({ phase: "signed-out", servers: [], health: {}, system: null, alerts: [], caller: null });
   }
 
   get signedIn(): boolean {
@@ -217,9 +220,9 @@ export class DashboardStore {
     const held: WireMessage[] = [];
     this.held = held;
     try {
-      const [list, system] = await Promise.all([this.api.servers(), this.api.health()]);
+      const [list, system, caller] = await Promise.all([this.api.servers(), this.api.health(), this.api.me()]);
       const alerts = await this.api.firingAlerts().catch(() => []);
-      this.set({ phase: "ready", error: null, servers: list.servers, system, health: healthFromReport(system, {}), alerts });
+      this.set({ phase: "ready", error: null, servers: list.servers, system, health: healthFromReport(system, {}), alerts, caller });
       if (this.held === held) this.held = null;
       for (const message of held) this.onMessage(message);
       return true;
@@ -333,6 +336,11 @@ export function displayStatus(server: ServerView, health: DashboardState["health
     default:
       return "offline";
   }
+}
+
+/** Whether the signed-in caller may take actions that need `role` (everyone may with auth off). */
+export function callerMay(state: Pick<DashboardState, "caller">, role: Caller["may"][number]): boolean {
+  return state.caller?.may.includes(role) ?? false;
 }
 
 export const store = new DashboardStore();

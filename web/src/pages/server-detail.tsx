@@ -10,7 +10,7 @@ import type { Approvals, CapabilityChanges, CapabilitySnapshot, HealthUpdateMess
 import { LifecycleButtons, STATE_WORDS, useLifecycle } from "../components/server-lifecycle.js";
 import { StatusBadge } from "../components/status-badge.js";
 import { formatDuration } from "../format.js";
-import { displayStatus, store, type DashboardState } from "../live/store.js";
+import { callerMay, displayStatus, store, type DashboardState } from "../live/store.js";
 import { CapabilityChangesPanel, LifecycleEvents, OutputTail, type LogLine } from "./server-detail/activity.js";
 import { Capabilities } from "./server-detail/capabilities.js";
 import HealthCharts from "./server-detail/health-charts.js";
@@ -177,7 +177,7 @@ export default function ServerDetail({ rest, state, navigate }: { rest: string; 
             </p>
           </div>
           <div className="detail-actions">
-            <LifecycleButtons server={server} busy={lifecycle.busy === server.id} ask={lifecycle.ask} />
+            <LifecycleButtons server={server} busy={lifecycle.busy === server.id} ask={lifecycle.ask} allowed={callerMay(state, "operator")} />
           </div>
         </div>
         <div className="detail-status">

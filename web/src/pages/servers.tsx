@@ -7,10 +7,10 @@
 import { memo, useEffect, useLayoutEffect, useMemo, useRef, useState } from "react";
 import type { HealthStatus, ServerView } from "../api/types.js";
 import { AddServerForm } from "../components/add-server-form.js";
-import { LifecycleButtons, STATE_WORDS, useLifecycle, type Lifecycle } from "../components/server-lifecycle.js";
+import { LifecycleButtons, ReadOnlyNote, STATE_WORDS, useLifecycle, type Lifecycle } from "../components/server-lifecycle.js";
 import { Sparkline } from "../components/sparkline.js";
 import { StatusBadge } from "../components/status-badge.js";
-import { displayStatus, store, type DashboardState, type ServerHealthView } from "../live/store.js";
+import { callerMay, displayStatus, store, type DashboardState, type ServerHealthView } from "../live/store.js";
 
 /** Past this many rows, only those on screen are drawn. */
 export const WINDOW_FROM_ROWS = 100;
@@ -40,11 +40,12 @@ interface RowProps {
   index: number;
   busy: boolean;
   ask: Lifecycle["ask"];
+  allowed: boolean;
   navigate: (path: string) => void;
 }
 
 /** A row is drawn again only when its server, its health or its busy flag changed: a health update touches one row of hundreds. */
-const ServerRow = memo(function ServerRow({ server, health, index, busy, ask, navigate }: RowProps) {
+const ServerRow = memo(function ServerRow({ server, health, index, busy, ask, allowed, navigate }: RowProps) {
   const reason = server.state === "running" ? (health?.reasons[0] ?? null) : server.reason;
   const running = server.state === "running";
   return (
@@ -97,7 +98,7 @@ const ServerRow = memo(function ServerRow({ server, health, index, busy, ask, na
         {STATE_WORDS[server.state]}
       </td>
       <td className="actions">
-        <LifecycleButtons server={server} busy={busy} ask={ask} removable />
+        <LifecycleButtons server={server} busy={busy} ask={ask} allowed={allowed} removable />
       </td>
     </tr>
   );
@@ -149,6 +150,7 @@ function useRowWindow(count: number): { body: React.RefObject<HTMLTableSectionEl
 
 export function Servers({ state, navigate }: { state: DashboardState; navigate: (path: string) => void }) {
   const lifecycle = useLifecycle();
+  const operator = callerMay(state, "operator");
   const [words, setWords] = useState("");
   const [status, setStatus] = useState<HealthStatus | "">("");
   const [sort, setSort] = useState<{ key: SortKey; descending: boolean }>({ key: "name", descending: false });
@@ -195,11 +197,14 @@ export function Servers({ state, navigate }: { state: DashboardState; navigate: 
             {words.trim() === "" && status === "" ? `${state.servers.length} configured` : `${shown.length} of ${state.servers.length} shown`}
           </span>
         </div>
-        <button type="button" className="button" aria-expanded={adding} aria-controls="add-server" onClick={() => setAdding(!adding)}>
-          {adding ? "Close the form" : "Add a server"}
-        </button>
+        {operator && (
+          <button type="button" className="button" aria-expanded={adding} aria-controls="add-server" onClick={() => setAdding(!adding)}>
+            {adding ? "Close the form" : "Add a server"}
+          </button>
+        )}
       </div>
-      {adding && (
+      <ReadOnlyNote caller={state.caller} />
+      {adding && operator && (
         <div id="add-server">
           <AddServerForm
             add={(entry) => store.addServer(entry)}
@@ -297,6 +302,7 @@ export function Servers({ state, navigate }: { state: DashboardState; navigate: 
                     index={first + offset}
                     busy={lifecycle.busy === server.id}
                     ask={lifecycle.ask}
+                    allowed={operator}
                     navigate={navigate}
                   />
                 ))}

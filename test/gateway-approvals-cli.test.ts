@@ -50,14 +50,14 @@ async function restart(): Promise<DaemonProcess> {
 
 const awaiting = async (running: DaemonProcess) => (await running.api<{ awaiting_approval: number }>("/api/v1/gateway")).body.awaiting_approval;
 
-/** tools/list through /mcp, statelessly. */
+/** The servers' tools in tools/list through /mcp, statelessly (not the gateway's own `pygent__` and `rag__` tools). */
 async function gatewayTools(running: DaemonProcess): Promise<string[]> {
   const { body } = await running.api<{ result: { tools: { name: string }[] } }>("/mcp", {
     method: "POST",
     headers: { "content-type": "application/json", accept: "application/json, text/event-stream" },
     body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "tools/list" }),
   });
-  return body.result.tools.map((tool) => tool.name).filter((name) => !name.startsWith("pygent__"));
+  return body.result.tools.map((tool) => tool.name).filter((name) => !/^(pygent|rag)__/.test(name));
 }
 
 describe("pygent gateway approvals and approve", { timeout: 120_000 }, () => {

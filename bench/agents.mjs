@@ -28,7 +28,7 @@ import { figure, QUICK, target } from "./lib/targets.mjs";
 
 const ROUNDS = envInt("BENCH_AGENTS_ROUNDS", QUICK ? 2 : 5);
 /** Runs of each agent contender per round. */
-const RUNS = envInt("BENCH_AGENTS_RUNS", QUICK ? 1 : 5);
+const RUNS = envInt("BENCH_AGENTS_RUNS", QUICK ? 1 : 10);
 /** The most steps an agent may take (`max_steps`' bound): 99 tool steps, then the answer. */
 const STEPS = 100;
 const DIRECT_WARMUP = 50;

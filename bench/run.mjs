@@ -6,11 +6,13 @@
 //   calls:      REST tool calls vs the bare SDK vs mcp-hub (bench/calls.mjs).
 //   gateway:    MCP tool calls through /mcp and `pygent mcp` vs the bare SDK vs mcp-hub's MCP endpoint; tools/list of many servers (bench/gateway.mjs).
 //   rag:        retrieval ingest rate and query p50/p95 on 10,000 chunks vs FTS5 BM25 alone; recall@5 and MRR per mode (bench/rag.mjs).
-// `node bench/run.mjs [--only startup|monitoring|websocket|calls|gateway|rag] [--quick] [--markdown]` runs one of them; all by default.
+//   agents:     an agent step's cost beyond a scripted model's and its tools', and its tool call through the gateway vs the bare SDK (bench/agents.mjs).
+// `node bench/run.mjs [--only startup|monitoring|websocket|calls|gateway|rag|agents] [--quick] [--markdown]` runs one of them; all by default.
 // Each part's targets are printed at the end, PASS or FAIL, and as a last JSON line.
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import { runAgents } from "./agents.mjs";
 import { runCalls } from "./calls.mjs";
 import { floorOnce } from "./floor.mjs";
 import { runGateway } from "./gateway.mjs";
@@ -191,6 +193,7 @@ const BENCHES = {
   calls: () => runCalls(),
   gateway: () => runGateway(),
   rag: () => runRag(),
+  agents: () => runAgents(),
 };
 
 async function main() {

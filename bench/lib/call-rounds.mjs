@@ -83,12 +83,19 @@ async function startContenders(bench, starters, errors) {
   return contenders;
 }
 
+/** A call round's progress line: its p50, calls/s in flight and the daemon's CPU per call. */
+const callRoundLine = (r) =>
+  `p50 ${r.p50_ms.toFixed(3)} ms` +
+  (r.concurrent_calls_per_s === undefined ? "" : `, ${r.concurrent_calls_per_s.toFixed(0)} calls/s in flight`) +
+  (r.daemon_cpu_ms_per_call == null ? "" : `, daemon CPU ${r.daemon_cpu_ms_per_call.toFixed(3)} ms/call`);
+
 /**
  * `rounds` rounds over the started contenders, each measured in turn with the order rotated per
  * round. A contender that fails is stopped and dropped from later rounds, its error recorded.
+ * `line` turns a round's result into its progress line.
  * @returns {{results: Record<string, object[]>, loads: number[], errors: string[]}}
  */
-async function rotatedRounds(bench, contenders, order, rounds, measure) {
+export async function rotatedRounds(bench, contenders, order, rounds, measure, line = callRoundLine) {
   const results = Object.fromEntries(order.map((name) => [name, []]));
   const loads = [];
   const errors = [];
@@ -100,11 +107,7 @@ async function rotatedRounds(bench, contenders, order, rounds, measure) {
       try {
         const r = await measure(c);
         results[name][i] = r;
-        log(
-          `${bench} round ${i + 1}/${rounds} ${name}: p50 ${r.p50_ms.toFixed(3)} ms` +
-            (r.concurrent_calls_per_s === undefined ? "" : `, ${r.concurrent_calls_per_s.toFixed(0)} calls/s in flight`) +
-            (r.daemon_cpu_ms_per_call == null ? "" : `, daemon CPU ${r.daemon_cpu_ms_per_call.toFixed(3)} ms/call`),
-        );
+        log(`${bench} round ${i + 1}/${rounds} ${name}: ${line(r)}`);
       } catch (err) {
         errors.push(`${name}: round ${i + 1}: ${err?.message ?? err}`);
         log(`${bench}: ${name} failed in round ${i + 1}: ${err?.stack ?? err}`);
@@ -149,15 +152,18 @@ export function summarise(rounds) {
   return Object.fromEntries(keys.map((k) => [k, spread(kept.map((r) => r[k]))]));
 }
 
-/** A figure of two contenders compared round by round (same round, same machine load), then the median. */
-export function pairwise(a, b, key, op) {
+/**
+ * A figure of two contenders compared round by round (same round, same machine load), then the
+ * median; `bKey` names b's figure when it is not called `key`.
+ */
+export function pairwise(a, b, key, op, bKey = key) {
   const xs = [];
   for (let i = 0; i < Math.min(a.length, b.length); i++) {
     const x = a[i]?.[key];
-    const y = b[i]?.[key];
+    const y = b[i]?.[bKey];
     if (typeof x === "number" && typeof y === "number" && y > 0) xs.push(op(x, y));
   }
   return xs.length ? round3(median(xs)) : null;
 }
 
-export const ratioOf = (a, b, key) => pairwise(a, b, key, (x, y) => x / y);
+export const ratioOf = (a, b, key, bKey = key) => pairwise(a, b, key, (x, y) => x / y, bKey);

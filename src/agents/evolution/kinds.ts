@@ -57,9 +57,14 @@ export const RetrievalTaskSchema = z.object({
 });
 export type RetrievalTask = z.infer<typeof RetrievalTaskSchema> & { id: string };
 
-/** A document's name without its extension, so a label matches it either way. */
+/**
+ * A document's name without its folder and its extension, so a label matches it either way:
+ * `sqlite-wal` names a document ingested as `sqlite-wal.md`, `/home/me/docs/sqlite-wal.md` (the
+ * CLI names a file by its path) or `https://example.com/sqlite-wal.html`.
+ */
 export function documentKey(name: string): string {
-  return name.replace(/\.[A-Za-z0-9]{1,8}$/, "");
+  const last = name.split(/[\\/]/).findLast((part) => part !== "") ?? name;
+  return last.replace(/\.[A-Za-z0-9]{1,8}$/, "");
 }
 
 /** Searches with the given settings; resolves with the hits' document names, best first. */

@@ -112,6 +112,20 @@ describe("evolution of an agent template", () => {
     expect(c.generations.map((gen) => gen.map((each) => genomeKey(each.genome)))).not.toEqual(a.generations.map((gen) => gen.map((each) => genomeKey(each.genome))));
   });
 
+  it("lets the event loop turn between evaluations, so a long run does not hold up the rest of the daemon", async () => {
+    let turns = 0;
+    let done = false;
+    const turn = (): void => {
+      turns += 1;
+      if (!done) setImmediate(turn);
+    };
+    setImmediate(turn);
+    const { evaluated } = await run(3, { budget: 200 });
+    done = true;
+    // Evaluations that answer at once (as a search of the index does) still leave a turn between them.
+    expect(turns).toBeGreaterThanOrEqual(evaluated - 1);
+  });
+
   it("stops when the budget is spent, never evaluating past it, and evaluates a genome once", async () => {
     const { result, evaluated } = await run(3, { budget: 60 });
     expect(result.stop_reason).toBe("budget");

@@ -6,6 +6,7 @@
  * while (stagnation). Every generation is handed to `onGeneration` with each candidate's parents,
  * so its lineage can be kept and shown.
  */
+import { setImmediate as nextTurn } from "node:timers/promises";
 import { z } from "zod";
 import { crossover, genomeKey, mutate, type GeneSpace, type Genome } from "./genome.js";
 import { pickParent, rank } from "./pareto.js";
@@ -84,6 +85,9 @@ export async function evolve<Task extends { id: string }>(options: EvolveOptions
     if (evaluations + tasks.length > settings.budget) return undefined;
     const scores: Record<string, number> = {};
     for (const task of tasks) {
+      // A search of the index answers synchronously: without a turn of the event loop between
+      // evaluations, a run would hold the daemon (its requests, /ws, checks) until it ended.
+      await nextTurn();
       options.signal?.throwIfAborted();
       const value = await options.evaluate(genome, task);
       scores[task.id] = Number.isFinite(value) ? Math.min(1, Math.max(0, value)) : 0;

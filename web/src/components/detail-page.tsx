@@ -12,6 +12,7 @@ export function DetailHead({
   badge,
   kind,
   actions,
+  children,
 }: {
   back: { href: string; label: string };
   navigate: (path: string) => void;
@@ -20,22 +21,27 @@ export function DetailHead({
   badge: ReactNode;
   kind: string;
   actions: ReactNode;
+  /** Its facts, under the state. */
+  children: ReactNode;
 }) {
   return (
     <>
       <PageLink href={back.href} navigate={navigate} className="back-link">
         ← {back.label}
       </PageLink>
-      <div className="detail-head">
+      <section className="panel detail-head" aria-labelledby={titleId}>
         <div className="detail-title">
-          <h2 id={titleId} className="detail-name">
-            {name}
-          </h2>
-          {badge}
-          <span className="muted">{kind}</span>
+          <div>
+            <h2 id={titleId} className="detail-name">
+              {name}
+            </h2>
+            <p className="muted small">{kind}</p>
+          </div>
+          {actions && <div className="detail-actions">{actions}</div>}
         </div>
-        {actions && <div className="detail-actions">{actions}</div>}
-      </div>
+        <div className="detail-status">{badge}</div>
+        {children}
+      </section>
     </>
   );
 }

@@ -84,7 +84,7 @@ export default function Knowledge() {
                   </td>
                   <td data-label="Ingested">{formatInstant(document.ingested_at)}</td>
                   <td className="actions">
-                    <button type="button" className="button button-danger" aria-label={`Remove ${document.name}`} onClick={() => remove(document.id, document.name)}>
+                    <button type="button" className="button" aria-label={`Remove ${document.name}`} onClick={() => remove(document.id, document.name)}>
                       Remove
                     </button>
                   </td>

@@ -76,7 +76,7 @@ export function AgentButtons({ agent, actions }: { agent: AgentView; actions: Ag
       >
         {ACTION_TEXT[action].label}
       </button>
-      <button type="button" className="button button-danger" aria-label={`Delete ${agent.name}`} onClick={() => actions.ask(agent, "delete")}>
+      <button type="button" className="button" aria-label={`Delete ${agent.name}`} onClick={() => actions.ask(agent, "delete")}>
         Delete
       </button>
     </>

@@ -87,7 +87,7 @@ export function AgentDetail({ agentId, navigate }: { agentId: string; navigate: 
   const current = shownId ? shown[shownId] : undefined;
 
   return (
-    <section className="stack" aria-labelledby="agent-title">
+    <div className="stack">
       <DetailHead
         back={{ href: "/agents", label: "Agents" }}
         navigate={navigate}
@@ -96,27 +96,28 @@ export function AgentDetail({ agentId, navigate }: { agentId: string; navigate: 
         badge={<StateBadge state={view.state} tone={AGENT_TONES[view.state]} testId="agent-state" />}
         kind={view.type}
         actions={<AgentButtons agent={view} actions={actions} />}
-      />
+      >
+        <dl className="facts detail-facts">
+          <div>
+            <dt>Model</dt>
+            <dd>{view.settings.model ?? "the default provider"}</dd>
+          </div>
+          <div>
+            <dt>Tools</dt>
+            <dd className="mono">{view.settings.tools.join(", ") || "none"}</dd>
+          </div>
+          <div>
+            <dt>Step limit</dt>
+            <dd>{view.settings.max_steps}</dd>
+          </div>
+          <div>
+            <dt>Memory</dt>
+            <dd>{view.settings.memory.enabled ? "on" : "off"}</dd>
+          </div>
+        </dl>
+      </DetailHead>
       <ActionFailure text={actions.failure} />
       {view.last_error && <p className="panel error">{view.last_error}</p>}
-      <dl className="detail-facts">
-        <div>
-          <dt>Model</dt>
-          <dd>{view.settings.model ?? "the default provider"}</dd>
-        </div>
-        <div>
-          <dt>Tools</dt>
-          <dd className="mono">{view.settings.tools.join(", ") || "none"}</dd>
-        </div>
-        <div>
-          <dt>Step limit</dt>
-          <dd>{view.settings.max_steps}</dd>
-        </div>
-        <div>
-          <dt>Memory</dt>
-          <dd>{view.settings.memory.enabled ? "on" : "off"}</dd>
-        </div>
-      </dl>
       <RunTask
         agent={view}
         onStarted={(detail) => {
@@ -163,7 +164,7 @@ export function AgentDetail({ agentId, navigate }: { agentId: string; navigate: 
       </section>
       <MemoryBrowser agentId={view.id} version={memoryVersion} enabled={view.settings.memory.enabled} />
       {actions.dialog}
-    </section>
+    </div>
   );
 }
 

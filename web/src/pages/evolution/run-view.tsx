@@ -109,7 +109,7 @@ export function RunView({ runId, navigate }: { runId: string; navigate: (path: s
     });
 
   return (
-    <section className="stack" aria-labelledby="run-view-title">
+    <div className="stack">
       <DetailHead
         back={{ href: "/evolution", label: "Evolution" }}
         navigate={navigate}
@@ -124,34 +124,35 @@ export function RunView({ runId, navigate }: { runId: string; navigate: (path: s
             </button>
           )
         }
-      />
+      >
+        <dl className="facts detail-facts">
+          <div>
+            <dt>Best fitness</dt>
+            <dd data-testid="best-fitness">{score(view.best_score)}</dd>
+          </div>
+          <div>
+            <dt>Generations</dt>
+            <dd data-testid="generation-count">
+              {view.generations}
+              {planned !== null && ` of at most ${planned}`}
+            </dd>
+          </div>
+          <div>
+            <dt>Evaluations</dt>
+            <dd>{view.evaluations}</dd>
+          </div>
+          <div>
+            <dt>Started</dt>
+            <dd>{formatInstant(view.started_at)}</dd>
+          </div>
+          <div>
+            <dt>Stopped because</dt>
+            <dd>{view.stop_reason ?? (view.state === "running" ? "still running" : "—")}</dd>
+          </div>
+        </dl>
+      </DetailHead>
       <ActionFailure text={failure} />
       {view.error && <p className="panel error">{view.error}</p>}
-      <dl className="detail-facts">
-        <div>
-          <dt>Best fitness</dt>
-          <dd data-testid="best-fitness">{score(view.best_score)}</dd>
-        </div>
-        <div>
-          <dt>Generations</dt>
-          <dd data-testid="generation-count">
-            {view.generations}
-            {planned !== null && ` of at most ${planned}`}
-          </dd>
-        </div>
-        <div>
-          <dt>Evaluations</dt>
-          <dd>{view.evaluations}</dd>
-        </div>
-        <div>
-          <dt>Started</dt>
-          <dd>{formatInstant(view.started_at)}</dd>
-        </div>
-        <div>
-          <dt>Stopped because</dt>
-          <dd>{view.stop_reason ?? (view.state === "running" ? "still running" : "—")}</dd>
-        </div>
-      </dl>
       {view.state === "running" && planned !== null && (
         <progress className="evolution-progress" max={planned} value={view.generations} aria-label="Generations written" />
       )}
@@ -228,6 +229,6 @@ export function RunView({ runId, navigate }: { runId: string; navigate: (path: s
         </section>
       )}
       <ConfirmDialog request={confirm} onClose={() => setConfirm(null)} />
-    </section>
+    </div>
   );
 }

@@ -58,9 +58,17 @@ async function stillSamePage(page: Page): Promise<boolean> {
   return (await page.evaluate("window.notReloaded === true")) as boolean;
 }
 
+/** Screenshots at 1280 px (light and dark) and 390 px, where nothing may be wider than the screen. */
 async function screenshots(page: Page, name: string): Promise<void> {
   await page.evaluate("window.scrollTo(0, 0)");
   await page.screenshot({ path: join(RESULTS, `dashboard-${name}-1280.png`), fullPage: true });
+  await page.emulateMedia({ colorScheme: "dark" });
+  await page.screenshot({ path: join(RESULTS, `dashboard-${name}-1280-dark.png`), fullPage: true });
+  await page.emulateMedia({ colorScheme: "light" });
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.evaluate("window.scrollTo(0, 0)");
+  await page.screenshot({ path: join(RESULTS, `dashboard-${name}-390.png`), fullPage: true });
+  expect(await page.evaluate("document.documentElement.scrollWidth")).toBeLessThanOrEqual(390);
 }
 
 describe("the agents, knowledge and evolution pages", () => {
@@ -138,6 +146,12 @@ describe("the agents, knowledge and evolution pages", () => {
       await page.getByTestId(`ranking-${mode}`).getByTestId("hit").first().waitFor({ timeout: SLOW_MS });
       expect(await page.getByTestId(`ranking-${mode}`).getByTestId("hit").first().textContent()).toContain("quokkaphants.md");
     }
+    // Each list is its own ranking: the n-th BM25 hit is BM25 #n, the n-th vector hit vector #n.
+    const bm25 = await page.getByTestId("ranking-bm25").getByTestId("hit").allTextContents();
+    bm25.forEach((hit, index) => expect(hit).toContain(`BM25 #${index + 1} `));
+    const vector = await page.getByTestId("ranking-vector").getByTestId("hit").allTextContents();
+    expect(vector.length).toBeGreaterThan(bm25.length);
+    vector.forEach((hit, index) => expect(hit).toContain(`vector #${index + 1} `));
     expect(await page.getByTestId("ranking-hybrid").getByTestId("hit").first().textContent()).toMatch(/BM25 #1 · vector #1 · fused 0\.03\d+/);
     await screenshots(page, "knowledge");
     await page.close();

@@ -186,10 +186,12 @@ export function RunView({ runId, navigate }: { runId: string; navigate: (path: s
       )}
       {best && (
         <section className="panel stack-tight" aria-labelledby="per-task-title">
-          <h3 id="per-task-title">Fitness per task of the best candidate, {best.id}</h3>
+          <h3 id="per-task-title">Fitness per task of the best candidate, {best.id}, weakest first</h3>
           <p className="muted small">{genesText(best.genome, view.kind)}</p>
           <ul className="plain-list task-scores" data-testid="task-scores">
-            {Object.entries(best.scores).map(([task, value]) => (
+            {Object.entries(best.scores)
+              .sort(([, a], [, b]) => a - b)
+              .map(([task, value]) => (
               <li key={task} className="task-score">
                 <span className="task-score-name">
                   <code>{task}</code> {tasks.get(task)}

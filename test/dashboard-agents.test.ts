@@ -4,7 +4,7 @@
  * the field), a task that calls the server's tools whose steps appear while the run is still going
  * (no reload), its memory with a fact and a recall; a pasted document ingested and a search shown
  * as the BM25, vector and fused rankings; a retrieval evolution run on the labelled corpus whose
- * generations, chart and lineage appear as it runs, and a bad task suite named at the field.
+ * generations, chart and lineage appear (the run list follows it without a reload), and a bad task suite named at the field.
  */
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -157,7 +157,7 @@ describe("the agents, knowledge and evolution pages", () => {
     await page.close();
   }, 60_000);
 
-  it("names a bad task at its field, then evolves the retrieval settings and shows generations and the lineage as they come", async () => {
+  it("names a bad task at its field, then evolves the retrieval settings: the run list follows it live, its page shows the generations and the lineage", async () => {
     const page = await browser!.context.newPage();
     await page.goto(`${daemon!.url}/evolution`);
     await page.getByText("No evolution runs yet.").waitFor({ timeout: SLOW_MS });
@@ -168,21 +168,32 @@ describe("the agents, knowledge and evolution pages", () => {
     await expect.poll(() => page.locator("#evolution-tasks-error").textContent()).toBe("tasks[1].q: must not be empty");
     expect(await tasks.getAttribute("aria-invalid")).toBe("true");
 
+    // A second tab on the run list, open before the run starts: the run and its end arrive there over /ws.
+    const list = await browser!.context.newPage();
+    await list.goto(`${daemon!.url}/evolution`);
+    await list.getByText("No evolution runs yet.").waitFor({ timeout: SLOW_MS });
+    await markPage(list);
+
     await tasks.fill(readFileSync(join(CORPUS, "queries.json"), "utf8"));
     await page.getByLabel("Population").fill("4");
     await page.getByLabel("Generations at most").fill("4");
+    await page.getByLabel(/^Stop after/).fill("10");
     await page.getByRole("button", { name: "Start run" }).click();
     await page.getByRole("heading", { name: "retrieval settings", level: 2 }).waitFor({ timeout: SLOW_MS });
-    await markPage(page);
+    const runId = decodeURIComponent(new URL(page.url()).pathname.split("/")[2]!);
 
-    await page.getByTestId("generation-0").waitFor({ timeout: SLOW_MS });
+    const row = list.getByTestId(`evolution-run-${runId}`);
+    await row.waitFor({ timeout: SLOW_MS });
+    await row.locator('[data-state="finished"]').waitFor({ timeout: SLOW_MS });
+    expect(await row.textContent()).toMatch(/retrieval.*0\.\d{3}4/);
+    expect(await stillSamePage(list)).toBe(true);
+    await list.close();
+
+    await expect.poll(() => page.getByTestId("evolution-state").getAttribute("data-state"), { timeout: SLOW_MS }).toBe("finished");
+    for (const generation of [0, 1, 2, 3]) await page.getByTestId(`generation-${generation}`).waitFor({ timeout: SLOW_MS });
     await page.locator('[data-testid="chart-fitness"] canvas').waitFor({ timeout: SLOW_MS });
-    await expect.poll(() => page.getByTestId("evolution-state").getAttribute("data-state"), { timeout: 60_000 }).not.toBe("running");
-    expect(await page.getByTestId("evolution-state").getAttribute("data-state")).toBe("finished");
-    await page.getByTestId("generation-1").waitFor({ timeout: SLOW_MS });
-    expect(await stillSamePage(page)).toBe(true);
 
-    // The lineage: the seed has no parents; every later candidate names its parents.
+    // The lineage: the seed has no parents; every candidate of the next generation names its parents.
     const lineage = page.getByTestId("lineage");
     expect(await lineage.getByTestId("candidate-g0-0").getByTestId("parents").textContent()).toBe("—");
     const later = lineage.locator('[data-testid^="candidate-g1-"]');

@@ -1,7 +1,7 @@
 /**
  * The form that starts a retrieval evolution run: a name, the task suite as JSON in the labelled
  * corpus's format (`[{ "q": ..., "relevant": [...] }]`, or the whole queries file with its
- * `queries` list), and the population, generations and random seed. JSON that does not parse is
+ * `queries` list), and the population, generations, random seed, evaluation budget and stagnation stop. JSON that does not parse is
  * named here; the daemon's field problems (`tasks[0].q`) are shown at the field they name.
  */
 import { useState, type FormEvent } from "react";
@@ -35,6 +35,8 @@ export function StartRun({ onStarted }: { onStarted: (run: EvolutionRunView) => 
   const [population, setPopulation] = useState("6");
   const [generations, setGenerations] = useState("5");
   const [seed, setSeed] = useState("1");
+  const [budget, setBudget] = useState("");
+  const [stagnation, setStagnation] = useState("");
   const form = useSubmit("The run was not started");
   const issues = form.issues;
 
@@ -43,7 +45,9 @@ export function StartRun({ onStarted }: { onStarted: (run: EvolutionRunView) => 
     const parsed = tasksOf(tasks);
     if ("problem" in parsed) return form.refuse([{ field: "tasks", message: parsed.problem }]);
     const settings = Object.fromEntries(
-      Object.entries({ population: numberOrUnset(population), generations: numberOrUnset(generations), seed: numberOrUnset(seed) }).filter(([, value]) => value !== undefined),
+      Object.entries({ population, generations, seed, budget, stagnation })
+        .map(([key, text]) => [key, numberOrUnset(text)])
+        .filter(([, value]) => value !== undefined),
     ) as NonNullable<NewEvolutionRun["settings"]>;
     form.run(() => store.api.startEvolution({ name, kind: "retrieval", tasks: parsed.tasks, settings }), onStarted);
   };
@@ -86,6 +90,8 @@ export function StartRun({ onStarted }: { onStarted: (run: EvolutionRunView) => 
             ["population", "Population", population, setPopulation],
             ["generations", "Generations at most", generations, setGenerations],
             ["seed", "Random seed", seed, setSeed],
+            ["budget", "Budget in evaluations (default 1000)", budget, setBudget],
+            ["stagnation", "Stop after generations without a better best (default 4)", stagnation, setStagnation],
           ] as const
         ).map(([key, label, value, set]) => (
           <TextField key={key} id={`evolution-${key}`} label={label} inputMode="numeric" value={value} onChange={set} messages={issuesFor(issues, `settings.${key}`)} />

@@ -23,11 +23,21 @@ import type {
 } from "./schemas/servers.js";
 import type { MemoryPageSchema, RecallResponseSchema } from "../memory/index.js";
 import type { IngestResultSchema, RagDocumentSchema, SearchResponseSchema } from "../rag/index.js";
+import type { AgentViewSchema, CreateAgentBodySchema, RunDetailSchema, RunViewSchema, TemplateViewSchema } from "../agents/index.js";
+import type { EvolutionRunBodySchema } from "../agents/evolution/index.js";
+import type { EvolutionCandidateSchema, EvolutionRunSchema, EvolutionRunViewSchema } from "./routes/evolution.js";
 
 export type { ErrorBody } from "./error-handler.js";
 export type { HealthUpdateMessage, ServerStatusMessage, Topic } from "./ws/wire-protocol.js";
 export type { HealthStatus, InstallProgressEvent as InstallProgressMessage, ServerState } from "../bus/events.js";
 export type { PendingApproval } from "../gateway/index.js";
+export type {
+  AgentRunFinishedEvent as AgentRunFinishedMessage,
+  AgentRunStartedEvent as AgentRunStartedMessage,
+  AgentStepEvent as AgentStepMessage,
+  EvolutionFinishedEvent as EvolutionFinishedMessage,
+  EvolutionGenerationEvent as EvolutionGenerationMessage,
+} from "../bus/events.js";
 
 export type ServerViewBody = z.output<typeof ServerViewSchema>;
 export type ServerListBody = z.output<typeof ServerListSchema>;
@@ -55,6 +65,18 @@ export type RagIngestBody = z.output<typeof IngestResultSchema>;
 export type RagSearchBody = z.output<typeof SearchResponseSchema>;
 export type MemoryPageBody = z.output<typeof MemoryPageSchema>;
 export type MemoryRecallBody = z.output<typeof RecallResponseSchema>;
+export type AgentViewBody = z.output<typeof AgentViewSchema>;
+export type AgentTemplateBody = z.output<typeof TemplateViewSchema>;
+export type AgentRunBody = z.output<typeof RunViewSchema>;
+/** A run with its steps: the model's answers, tool calls with arguments and results, latency and tokens. */
+export type AgentRunDetailBody = z.output<typeof RunDetailSchema>;
+/** What POST /api/v1/agents takes. */
+export type NewAgentBody = z.input<typeof CreateAgentBodySchema>;
+export type EvolutionRunSummaryBody = z.output<typeof EvolutionRunSchema>;
+export type EvolutionRunViewBody = z.output<typeof EvolutionRunViewSchema>;
+export type EvolutionCandidateBody = z.output<typeof EvolutionCandidateSchema>;
+/** What POST /api/v1/evolution/runs takes. */
+export type NewEvolutionRunBody = z.input<typeof EvolutionRunBodySchema>;
 export type DiscoveredServerBody = z.output<typeof DiscoveredServerSchema>;
 export type DiscoveredServerDetailBody = z.output<typeof ServerDetailSchema>;
 export type CategoriesBody = z.output<typeof CategoriesSchema>;

@@ -12,6 +12,14 @@ import { SignIn } from "./pages/sign-in.js";
 
 /** A server's own page (charts, the tool form) loads when first opened, so the first paint does not wait for it. */
 const ServerDetail = lazy(() => import("./pages/server-detail.js"));
+/** Agents, knowledge and evolution load when first opened too (the evolution chart brings uPlot). */
+const Agents = lazy(() => import("./pages/agents.js"));
+const Knowledge = lazy(() => import("./pages/knowledge.js"));
+const Evolution = lazy(() => import("./pages/evolution.js"));
+
+function Deferred({ page }: { page: ReactNode }) {
+  return <Suspense fallback={<p className="muted" role="status">Loading…</p>}>{page}</Suspense>;
+}
 
 /** What a page is drawn from: the live state, the rest of its path (after its own) and navigation. */
 interface PageProps {
@@ -41,6 +49,9 @@ const PAGES: readonly Page[] = [
         <Servers state={state} navigate={navigate} />
       ),
   },
+  { path: "/agents", title: "Agents", render: ({ rest, navigate }) => <Deferred page={<Agents rest={rest} navigate={navigate} />} /> },
+  { path: "/knowledge", title: "Knowledge", render: () => <Deferred page={<Knowledge />} /> },
+  { path: "/evolution", title: "Evolution", render: ({ rest, navigate }) => <Deferred page={<Evolution rest={rest} navigate={navigate} />} /> },
   { path: "/alerts", title: "Alerts", render: ({ state }) => <Alerts state={state} /> },
   { path: "/discover", title: "Discover", render: ({ rest, navigate }) => <Discover rest={rest} navigate={navigate} /> },
   { path: "/gateway", title: "Gateway", render: () => <Gateway /> },

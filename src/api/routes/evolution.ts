@@ -14,7 +14,7 @@ import type { ZodTypeProvider } from "../validation.js";
 
 const tags = ["evolution"];
 
-const RunSchema = z.object({
+export const EvolutionRunSchema = z.object({
   id: z.string(),
   name: z.string(),
   kind: z.string(),
@@ -30,8 +30,8 @@ const RunSchema = z.object({
   started_at: z.number(),
   finished_at: z.number().nullable(),
 });
-const RunViewSchema = RunSchema.extend({ best_genome: GenomeSchema.nullable() });
-const CandidateSchema = z.object({
+export const EvolutionRunViewSchema = EvolutionRunSchema.extend({ best_genome: GenomeSchema.nullable() });
+export const EvolutionCandidateSchema = z.object({
   id: z.string(),
   generation: z.number().int(),
   origin: z.string().describe("seed, mutation, crossover or elite"),
@@ -59,7 +59,7 @@ export const evolutionRoutes: FastifyPluginAsync<{ evolution: EvolutionService }
           "an agent's instructions, tools, temperature and step limit (`agent_id`, `tasks: [{id, prompt, scorer}]`). " +
           "The answer comes at once; the run goes on in the background.",
         body: EvolutionRunBodySchema,
-        response: { 202: RunViewSchema, ...errorResponses(400, 401, 403, 404) },
+        response: { 202: EvolutionRunViewSchema, ...errorResponses(400, 401, 403, 404) },
       },
     },
     async (request, reply) => reply.code(202).send(await evolution.submit(request.body)),
@@ -67,13 +67,13 @@ export const evolutionRoutes: FastifyPluginAsync<{ evolution: EvolutionService }
 
   app.get(
     "/evolution/runs",
-    { schema: { tags, summary: "Evolution runs, newest first", querystring: ListQuerySchema, response: { 200: z.object({ runs: z.array(RunSchema) }), ...errorResponses(400, 401) } } },
+    { schema: { tags, summary: "Evolution runs, newest first", querystring: ListQuerySchema, response: { 200: z.object({ runs: z.array(EvolutionRunSchema) }), ...errorResponses(400, 401) } } },
     async (request) => ({ runs: await evolution.list(request.query.limit) }),
   );
 
   app.get(
     "/evolution/runs/:id",
-    { schema: { tags, summary: "One evolution run and its best genome", params: RunParamsSchema, response: { 200: RunViewSchema, ...errorResponses(401, 404) } } },
+    { schema: { tags, summary: "One evolution run and its best genome", params: RunParamsSchema, response: { 200: EvolutionRunViewSchema, ...errorResponses(401, 404) } } },
     async (request) => evolution.get(request.params.id),
   );
 
@@ -84,7 +84,7 @@ export const evolutionRoutes: FastifyPluginAsync<{ evolution: EvolutionService }
         tags,
         summary: "Every candidate of a run by generation, with its parents and per-task scores",
         params: RunParamsSchema,
-        response: { 200: z.object({ candidates: z.array(CandidateSchema) }), ...errorResponses(401, 404) },
+        response: { 200: z.object({ candidates: z.array(EvolutionCandidateSchema) }), ...errorResponses(401, 404) },
       },
     },
     async (request) => ({ candidates: await evolution.lineage(request.params.id) }),
@@ -94,7 +94,7 @@ export const evolutionRoutes: FastifyPluginAsync<{ evolution: EvolutionService }
     "/evolution/runs/:id/abort",
     {
       config: { role: "operator" },
-      schema: { tags, summary: "Stop a run in progress", params: RunParamsSchema, response: { 200: RunViewSchema, ...errorResponses(401, 403, 404, 409) } },
+      schema: { tags, summary: "Stop a run in progress", params: RunParamsSchema, response: { 200: EvolutionRunViewSchema, ...errorResponses(401, 403, 404, 409) } },
     },
     async (request) => {
       const run = await evolution.get(request.params.id);

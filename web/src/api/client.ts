@@ -1,5 +1,21 @@
 /** The one typed client of the daemon's REST API; every call sends the signed-in token, if any. */
 import type {
+  AgentRun,
+  AgentRunDetail,
+  AgentTemplate,
+  AgentView,
+  EvolutionCandidate,
+  EvolutionRunSummary,
+  EvolutionRunView,
+  MemoryPage,
+  MemoryRecall,
+  NewAgent,
+  NewEvolutionRun,
+  RagDocument,
+  RagIngest,
+  RagSearch,
+} from "./types.js";
+import type {
   AlertRecord,
   AlertRulePatch,
   ApprovalResult,
@@ -89,11 +105,13 @@ export const HISTORY_RANGES = { "1h": 3_600_000, "24h": 86_400_000, "7d": 7 * 86
 export type HistoryRange = keyof typeof HISTORY_RANGES;
 
 export type ServerAction = "start" | "stop" | "restart";
+export type AgentAction = "start" | "stop";
+export type MemoryKind = MemoryPage["items"][number]["kind"];
 
 export class ApiClient {
   constructor(private readonly token: () => string | null) {}
 
-  private async request<T>(method: "GET" | "POST" | "PATCH" | "DELETE", path: string, payload?: unknown): Promise<T> {
+  private async request<T>(method: "GET" | "POST" | "PATCH" | "PUT" | "DELETE", path: string, payload?: unknown): Promise<T> {
     const headers: Record<string, string> = { accept: "application/json" };
     const token = this.token();
     if (token) headers.authorization = `Bearer ${token}`;
@@ -248,8 +266,99 @@ export class ApiClient {
     const body = await this.request<{ entries: AuditEntry[] }>("GET", `/audit${queryString(query)}`);
     return body.entries;
   }
+
+  // --- agents, memory, retrieval and evolution ---
+
+  async agentTemplates(): Promise<AgentTemplate[]> {
+    return (await this.request<{ templates: AgentTemplate[] }>("GET", "/agents/templates")).templates;
+  }
+
+  async agents(): Promise<AgentView[]> {
+    return (await this.request<{ agents: AgentView[] }>("GET", "/agents")).agents;
+  }
+
+  agent(id: string): Promise<AgentView> {
+    return this.request("GET", agentPath(id));
+  }
+
+  createAgent(agent: NewAgent): Promise<AgentView> {
+    return this.request("POST", "/agents", agent);
+  }
+
+  agentAction(id: string, action: AgentAction): Promise<AgentView> {
+    return this.request("POST", `${agentPath(id)}/${action}`);
+  }
+
+  deleteAgent(id: string): Promise<void> {
+    return this.request("DELETE", agentPath(id));
+  }
+
+  /** Starts a task and answers at once; its steps arrive on /ws (agents). */
+  startRun(id: string, task: string): Promise<AgentRunDetail> {
+    return this.request("POST", `${agentPath(id)}/runs`, { task, wait: false });
+  }
+
+  async agentRuns(id: string): Promise<AgentRun[]> {
+    return (await this.request<{ runs: AgentRun[] }>("GET", `${agentPath(id)}/runs?limit=20`)).runs;
+  }
+
+  agentRun(id: string, runId: string): Promise<AgentRunDetail> {
+    return this.request("GET", `${agentPath(id)}/runs/${encodeURIComponent(runId)}`);
+  }
+
+  memory(agentId: string, kind: MemoryKind | undefined): Promise<MemoryPage> {
+    return this.request("GET", `/memory/${encodeURIComponent(agentId)}${queryString({ kind, limit: 50 })}`);
+  }
+
+  recall(agentId: string, q: string): Promise<MemoryRecall> {
+    return this.request("GET", `/memory/${encodeURIComponent(agentId)}/recall${queryString({ q, limit: 10 })}`);
+  }
+
+  async ragDocuments(): Promise<RagDocument[]> {
+    return (await this.request<{ documents: RagDocument[] }>("GET", "/rag/documents")).documents;
+  }
+
+  ingest(source: { name: string; text: string } | { url: string; name?: string }): Promise<RagIngest> {
+    return this.request("POST", "/rag/documents", source);
+  }
+
+  deleteDocument(id: string): Promise<void> {
+    return this.request("DELETE", `/rag/documents/${encodeURIComponent(id)}`);
+  }
+
+  ragSearch(q: string, mode: RagSearch["mode"], limit: number): Promise<RagSearch> {
+    return this.request("POST", "/rag/search", { q, mode, limit });
+  }
+
+  async evolutionRuns(): Promise<EvolutionRunSummary[]> {
+    return (await this.request<{ runs: EvolutionRunSummary[] }>("GET", "/evolution/runs?limit=50")).runs;
+  }
+
+  evolutionRun(id: string): Promise<EvolutionRunView> {
+    return this.request("GET", evolutionPath(id));
+  }
+
+  startEvolution(run: NewEvolutionRun): Promise<EvolutionRunView> {
+    return this.request("POST", "/evolution/runs", run);
+  }
+
+  async lineage(id: string): Promise<EvolutionCandidate[]> {
+    return (await this.request<{ candidates: EvolutionCandidate[] }>("GET", `${evolutionPath(id)}/lineage`)).candidates;
+  }
+
+  abortEvolution(id: string): Promise<EvolutionRunView> {
+    return this.request("POST", `${evolutionPath(id)}/abort`);
+  }
 }
 
 function serverPath(id: string): string {
   return `/mcp/servers/${encodeURIComponent(id)}`;
+}
+
+function agentPath(id: string): string {
+  return `/agents/${encodeURIComponent(id)}`;
+}
+
+function evolutionPath(id: string): string {
+  return `/evolution/runs/${encodeURIComponent(id)}`;
 }

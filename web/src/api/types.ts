@@ -3,6 +3,26 @@
  * root writes them to dist/ before the dashboard is built), never copied by hand.
  */
 export type {
+  AgentRunBody as AgentRun,
+  AgentRunDetailBody as AgentRunDetail,
+  AgentRunFinishedMessage,
+  AgentRunStartedMessage,
+  AgentStepMessage,
+  AgentTemplateBody as AgentTemplate,
+  AgentViewBody as AgentView,
+  EvolutionCandidateBody as EvolutionCandidate,
+  EvolutionGenerationMessage,
+  EvolutionRunSummaryBody as EvolutionRunSummary,
+  EvolutionRunViewBody as EvolutionRunView,
+  MemoryPageBody as MemoryPage,
+  MemoryRecallBody as MemoryRecall,
+  NewAgentBody as NewAgent,
+  NewEvolutionRunBody as NewEvolutionRun,
+  RagDocumentBody as RagDocument,
+  RagIngestBody as RagIngest,
+  RagSearchBody as RagSearch,
+} from "../../../dist/api/wire-types.js";
+export type {
   AlertRecordBody as AlertRecord,
   AlertRulePatchBody as AlertRulePatch,
   ApprovalResultBody as ApprovalResult,

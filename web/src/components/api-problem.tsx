@@ -31,3 +31,13 @@ export function ApiProblem({ error, what, needs, onRetry }: { error: unknown; wh
     </div>
   );
 }
+
+/** What went wrong with an action on the page (start, delete, abort), or nothing. */
+export function ActionFailure({ text }: { text: string | null }) {
+  if (text === null) return null;
+  return (
+    <p className="panel error" role="alert">
+      {text}
+    </p>
+  );
+}

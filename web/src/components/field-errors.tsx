@@ -21,3 +21,42 @@ export function FieldError({ id, messages }: { id: string; messages: readonly st
     </p>
   );
 }
+
+/** Why a form was refused, at its top. */
+export function FormFailure({ text }: { text: string | null }) {
+  if (text === null) return null;
+  return (
+    <p className="field-error" role="alert">
+      {text}
+    </p>
+  );
+}
+
+/** A labelled one-line field with its problems from the daemon under it. */
+export function TextField({
+  id,
+  label,
+  value,
+  onChange,
+  messages,
+  placeholder,
+  inputMode,
+  type,
+}: {
+  id: string;
+  label: string;
+  value: string;
+  onChange: (value: string) => void;
+  messages: readonly string[];
+  placeholder?: string;
+  inputMode?: "numeric" | "decimal";
+  type?: "url";
+}) {
+  return (
+    <div className="field">
+      <label htmlFor={id}>{label}</label>
+      <input id={id} type={type} inputMode={inputMode} value={value} placeholder={placeholder} onChange={(event) => onChange(event.target.value)} {...invalidProps(messages, `${id}-error`)} />
+      <FieldError id={`${id}-error`} messages={messages} />
+    </div>
+  );
+}

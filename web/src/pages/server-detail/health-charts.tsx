@@ -5,10 +5,9 @@
  * health updates arrive.
  */
 import { useEffect, useMemo, useRef, useState } from "react";
-import uPlot from "uplot";
-import "uplot/dist/uPlot.min.css";
 import { HISTORY_RANGES, type HistoryRange } from "../../api/client.js";
 import type { HealthHistory, HealthStatus } from "../../api/types.js";
+import { Chart, cssVar, useColorScheme, type ChartSpec } from "../../components/chart.js";
 import { store } from "../../live/store.js";
 
 type Raw = Extract<HealthHistory["points"][number], { status: string }>;
@@ -18,99 +17,6 @@ const RANGE_LABELS: Record<HistoryRange, string> = { "1h": "1 h", "24h": "24 h",
 const STATUSES: HealthStatus[] = ["healthy", "warning", "critical", "offline", "unknown"];
 /** The last hour is redrawn at most this often while health updates arrive. */
 const LIVE_REFRESH_MS = 5000;
-const HEIGHT = 160;
-/** Below this many points a line shows its points too, so that one sample is not invisible. */
-const FEW_POINTS = 30;
-/** The widest bar of the status timeline: a lone sample is a mark, not the whole chart. */
-const MAX_BAR_PX = 24;
-
-function cssVar(name: string): string {
-  return getComputedStyle(document.documentElement).getPropertyValue(name).trim();
-}
-
-/** Follows the system's light or dark setting, so the charts redraw in its colours. */
-function useColorScheme(): "light" | "dark" {
-  const query = "(prefers-color-scheme: dark)";
-  const [scheme, setScheme] = useState<"light" | "dark">(() => (matchMedia(query).matches ? "dark" : "light"));
-  useEffect(() => {
-    const media = matchMedia(query);
-    const onChange = (): void => setScheme(media.matches ? "dark" : "light");
-    media.addEventListener("change", onChange);
-    return () => media.removeEventListener("change", onChange);
-  }, []);
-  return scheme;
-}
-
-interface SeriesSpec {
-  label: string;
-  color: string;
-  values: (number | null)[];
-  /** Drawn as full-height bars (the status timeline) instead of a line. */
-  bars?: boolean;
-}
-
-interface ChartSpec {
-  title: string;
-  unit: string;
-  summary: string;
-  series: SeriesSpec[];
-  /** Fixed y range, e.g. 0–100 %. */
-  range?: [number, number];
-  /** Hides the y axis (the timeline has no scale). */
-  noAxis?: boolean;
-}
-
-function Chart({ spec, times, span }: { spec: ChartSpec; times: number[]; span: [number, number] }) {
-  const ref = useRef<HTMLDivElement>(null);
-  useEffect(() => {
-    const element = ref.current;
-    if (!element) return;
-    const axis = { stroke: cssVar("--muted"), grid: { stroke: cssVar("--border"), width: 1 }, ticks: { stroke: cssVar("--border"), width: 1 } };
-    const bars = uPlot.paths.bars?.({ size: [1, MAX_BAR_PX], gap: 0 });
-    const plot = new uPlot(
-      {
-        width: Math.max(element.clientWidth, 200),
-        height: HEIGHT,
-        ms: 1,
-        legend: { show: spec.series.length > 1 || spec.series.some((series) => series.bars) },
-        cursor: { drag: { x: false, y: false } },
-        scales: { x: { time: true, range: span }, y: spec.range ? { range: spec.range } : { range: (_u, min, max) => [0, Math.max(max * 1.15, min + 1)] } },
-        axes: [axis, spec.noAxis ? { show: false } : { ...axis, size: 56, values: (_u, splits) => splits.map((value) => `${+value.toFixed(2)}${spec.unit}`) }],
-        series: [
-          {},
-          ...spec.series.map((series) => ({
-            label: series.label,
-            stroke: series.color,
-            width: series.bars ? 0 : 2,
-            fill: series.bars ? series.color : `${series.color}22`,
-            points: { show: !series.bars && times.length < FEW_POINTS, size: 5 },
-            ...(series.bars && bars ? { paths: bars } : {}),
-            value: (_u: uPlot, value: number | null) => (value === null ? "—" : series.bars ? series.label : `${+value.toFixed(2)}${spec.unit}`),
-          })),
-        ],
-      },
-      [times, ...spec.series.map((series) => series.values)],
-      element,
-    );
-    const observer = new ResizeObserver(() => plot.setSize({ width: Math.max(element.clientWidth, 200), height: HEIGHT }));
-    observer.observe(element);
-    return () => {
-      observer.disconnect();
-      plot.destroy();
-    };
-  }, [spec, times, span]);
-
-  return (
-    <figure className="chart" data-testid={`chart-${spec.title.toLowerCase()}`}>
-      <figcaption>
-        <span className="chart-title">{spec.title}</span>
-        <span className="muted chart-summary">{spec.summary}</span>
-      </figcaption>
-      <div ref={ref} role="img" aria-label={`${spec.title}: ${spec.summary}`} />
-    </figure>
-  );
-}
-
 function stats(values: (number | null)[], unit: string): string {
   const known = values.filter((value): value is number => value !== null);
   if (known.length === 0) return "no data";
@@ -238,7 +144,7 @@ export default function HealthCharts({ serverId, updates }: { serverId: string; 
       {charts && (
         <div className="charts">
           {charts.specs.map((spec) => (
-            <Chart key={spec.title} spec={spec} times={charts.times} span={charts.span} />
+            <Chart key={spec.title} spec={spec} xs={charts.times} span={charts.span} />
           ))}
         </div>
       )}

@@ -1,0 +1,110 @@
+/**
+ * One uPlot chart with a caption and a text summary for screen readers, in the stylesheet's
+ * colours: lines (with their points when there are few) or full-height bars, over time (a
+ * server's health) or over a count (an evolution run's generations).
+ */
+import { useEffect, useRef, useState } from "react";
+import uPlot from "uplot";
+import "uplot/dist/uPlot.min.css";
+
+const HEIGHT = 160;
+/** Below this many points a line shows its points too, so that one sample is not invisible. */
+const FEW_POINTS = 30;
+/** The widest bar of a timeline: a lone sample is a mark, not the whole chart. */
+const MAX_BAR_PX = 24;
+/** Steps between ticks of a count axis: whole numbers only. */
+const COUNT_STEPS = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000];
+
+export function cssVar(name: string): string {
+  return getComputedStyle(document.documentElement).getPropertyValue(name).trim();
+}
+
+/** Follows the system's light or dark setting, so the charts redraw in its colours. */
+export function useColorScheme(): "light" | "dark" {
+  const query = "(prefers-color-scheme: dark)";
+  const [scheme, setScheme] = useState<"light" | "dark">(() => (matchMedia(query).matches ? "dark" : "light"));
+  useEffect(() => {
+    const media = matchMedia(query);
+    const onChange = (): void => setScheme(media.matches ? "dark" : "light");
+    media.addEventListener("change", onChange);
+    return () => media.removeEventListener("change", onChange);
+  }, []);
+  return scheme;
+}
+
+export interface SeriesSpec {
+  label: string;
+  color: string;
+  values: (number | null)[];
+  /** Drawn as full-height bars (the status timeline) instead of a line. */
+  bars?: boolean;
+}
+
+export interface ChartSpec {
+  title: string;
+  unit: string;
+  summary: string;
+  series: SeriesSpec[];
+  /** Fixed y range, e.g. 0–100 %. */
+  range?: [number, number];
+  /** Hides the y axis (the timeline has no scale). */
+  noAxis?: boolean;
+}
+
+/** `xs` are instants (ms) shown over `span` when it is given, else whole numbers such as generations. */
+export function Chart({ spec, xs, span }: { spec: ChartSpec; xs: number[]; span?: [number, number] }) {
+  const ref = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    const element = ref.current;
+    if (!element) return;
+    const axis = { stroke: cssVar("--muted"), grid: { stroke: cssVar("--border"), width: 1 }, ticks: { stroke: cssVar("--border"), width: 1 } };
+    const bars = uPlot.paths.bars?.({ size: [1, MAX_BAR_PX], gap: 0 });
+    const plot = new uPlot(
+      {
+        width: Math.max(element.clientWidth, 200),
+        height: HEIGHT,
+        ms: 1,
+        legend: { show: spec.series.length > 1 || spec.series.some((series) => series.bars) },
+        cursor: { drag: { x: false, y: false } },
+        scales: {
+          x: span ? { time: true, range: span } : { time: false },
+          y: spec.range ? { range: spec.range } : { range: (_u, min, max) => [0, Math.max(max * 1.15, min + 1)] },
+        },
+        axes: [
+          span ? axis : { ...axis, incrs: COUNT_STEPS },
+          spec.noAxis ? { show: false } : { ...axis, size: 56, values: (_u, splits) => splits.map((value) => `${+value.toFixed(2)}${spec.unit}`) },
+        ],
+        series: [
+          {},
+          ...spec.series.map((series) => ({
+            label: series.label,
+            stroke: series.color,
+            width: series.bars ? 0 : 2,
+            fill: series.bars ? series.color : `${series.color}22`,
+            points: { show: !series.bars && xs.length < FEW_POINTS, size: 5 },
+            ...(series.bars && bars ? { paths: bars } : {}),
+            value: (_u: uPlot, value: number | null) => (value === null ? "—" : series.bars ? series.label : `${+value.toFixed(2)}${spec.unit}`),
+          })),
+        ],
+      },
+      [xs, ...spec.series.map((series) => series.values)],
+      element,
+    );
+    const observer = new ResizeObserver(() => plot.setSize({ width: Math.max(element.clientWidth, 200), height: HEIGHT }));
+    observer.observe(element);
+    return () => {
+      observer.disconnect();
+      plot.destroy();
+    };
+  }, [spec, xs, span]);
+
+  return (
+    <figure className="chart" data-testid={`chart-${spec.title.toLowerCase()}`}>
+      <figcaption>
+        <span className="chart-title">{spec.title}</span>
+        <span className="muted chart-summary">{spec.summary}</span>
+      </figcaption>
+      <div ref={ref} role="img" aria-label={`${spec.title}: ${spec.summary}`} />
+    </figure>
+  );
+}

@@ -4,39 +4,20 @@
  * (confirmed) stops one, and a dropped connection is shown and comes back by itself. Screenshots at 1280×800 and 390 px
  * wide go to test-results/ for people to look at.
  */
-import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import type { Page } from "playwright-core";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { packageBin } from "../src/config/package-bin.js";
-import { launchBrowser, type Browser } from "./helpers/browser.js";
+import { browserSession, RESULTS } from "./helpers/browser-session.js";
 import { runCliCaptured } from "./helpers/cli-in-process.js";
-import { ROOT, startDaemon, type DaemonProcess } from "./helpers/daemon-process.js";
 import { fixtureServer } from "./helpers/fixture-servers.js";
-import { makeTempDir, removeTempDir } from "./helpers/processes.js";
 
-const RESULTS = join(ROOT, "test-results");
 /** The dashboard's initial JavaScript, gzipped, must stay under this. */
 const INITIAL_JS_BUDGET_BYTES = 250 * 1024;
 const SLOW_MS = 30_000;
 
-let dir: string;
-let daemon: DaemonProcess | undefined;
-let browser: Browser | undefined;
-
-beforeEach(() => {
-  dir = makeTempDir("pygent-dashboard-");
-  mkdirSync(RESULTS, { recursive: true });
-});
-
-afterEach(async () => {
-  await browser?.close();
-  browser = undefined;
-  await daemon?.stop();
-  daemon = undefined;
-  removeTempDir(dir);
-});
+const session = browserSession("pygent-dashboard-");
 
 // A second of backoff, so that the page has time to show the server down.
 const ECHO = fixtureServer("echo", "echo-server.mjs", { name: "Echo", health_check_interval: 2, restart_backoff_initial: 1, restart_backoff_max: 2 });
@@ -48,12 +29,6 @@ const EVERYTHING = {
   shutdown_timeout: 2,
 };
 
-async function startWithServers(servers: Record<string, unknown>[]): Promise<DaemonProcess> {
-  const config = join(dir, "mcp_server_configs.json");
-  writeFileSync(config, JSON.stringify({ servers }));
-  return startDaemon(join(dir, "data"), config);
-}
-
 function badge(page: Page, id: string) {
   return page.locator(`[data-testid="server-${id}"] [data-testid="status"]`);
 }
@@ -64,8 +39,8 @@ async function waitForStatus(page: Page, id: string, status: string): Promise<vo
 
 describe("the dashboard", () => {
   it("shows servers turning healthy, a killed one going offline and back live, Stop stopping one, and a reconnect", async () => {
-    daemon = await startWithServers([ECHO, EVERYTHING]);
-    browser = await launchBrowser({ width: 1280, height: 800 });
+    let daemon = await session.start([ECHO, EVERYTHING]);
+    const browser = await session.browser({ width: 1280, height: 800 });
     const page = await browser.context.newPage();
     const scripts: Buffer[] = [];
     page.on("response", (response) => {
@@ -127,18 +102,18 @@ describe("the dashboard", () => {
     await page.getByTestId("connection").getByText(/Disconnected, retrying/).waitFor({ timeout: SLOW_MS });
     // The same daemon back on the same port: the page reconnects by itself and reloads what it missed.
     const port = new URL(daemon.url).port;
-    daemon = await startDaemon(join(dir, "data"), join(dir, "mcp_server_configs.json"), ["--port", port]);
+    daemon = await session.start([ECHO, EVERYTHING], ["--port", port]);
     await page.getByTestId("connection").getByText("Live").waitFor({ timeout: SLOW_MS });
     await page.getByRole("link", { name: "Servers", exact: true }).click();
     await waitForStatus(page, "echo", "healthy");
   }, 120_000);
 
   it("asks for a token when auth is on, keeps it for the tab (never in the URL) and goes live with it; a viewer cannot press Stop", async () => {
-    const created = await runCliCaptured(["token", "create", "--role", "operator", "--name", "dashboard", "--data-dir", join(dir, "data"), "--quiet"]);
+    const created = await runCliCaptured(["token", "create", "--role", "operator", "--name", "dashboard", "--data-dir", join(session.dir, "data"), "--quiet"]);
     expect(created.code, created.stderr).toBe(0);
     const token = created.stdout.trim();
-    daemon = await startWithServers([ECHO]);
-    browser = await launchBrowser({ width: 1280, height: 800 });
+    const daemon = await session.start([ECHO]);
+    const browser = await session.browser({ width: 1280, height: 800 });
     const page = await browser.context.newPage();
 
     await page.goto(`${daemon.url}/servers`);
@@ -167,7 +142,7 @@ describe("the dashboard", () => {
     expect(await page.evaluate("sessionStorage.length")).toBe(0);
 
     // A viewer sees everything and changes nothing: Stop is disabled, Add a server is not offered, and the page says why.
-    const viewer = await runCliCaptured(["token", "create", "--role", "viewer", "--name", "wallboard", "--data-dir", join(dir, "data"), "--quiet"]);
+    const viewer = await runCliCaptured(["token", "create", "--role", "viewer", "--name", "wallboard", "--data-dir", join(session.dir, "data"), "--quiet"]);
     expect(viewer.code, viewer.stderr).toBe(0);
     await page.getByLabel("API token").fill(viewer.stdout.trim());
     await page.getByRole("button", { name: "Sign in" }).click();

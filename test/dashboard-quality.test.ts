@@ -7,12 +7,11 @@
  * on loopback (the Performance API's clock in the page).
  */
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { createRequire } from "node:module";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { Client, StreamableHTTPClientTransport } from "@modelcontextprotocol/client";
-import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { seriousViolations } from "./helpers/axe.js";
 import { launchBrowser, type Browser } from "./helpers/browser.js";
 import { ROOT, startDaemon, type DaemonProcess } from "./helpers/daemon-process.js";
 import { everythingEntry, fixtureServer } from "./helpers/fixture-servers.js";
@@ -22,7 +21,9 @@ const RESULTS = join(ROOT, "test-results");
 const SLOW_MS = 30_000;
 const INITIAL_JS_BUDGET_BYTES = 250 * 1024;
 const FIRST_PAINT_BUDGET_MS = 1000;
-const AXE_SCRIPT = join(dirname(createRequire(import.meta.url).resolve("axe-core")), "axe.min.js");
+
+/** The Dashboards page with a saved layout open; its path names the layout, saved in beforeAll. */
+const DASHBOARDS = { name: "dashboards", path: "/dashboards", ready: '[data-kind="metric_chart"] canvas' };
 
 /** Each main page: where it is, and what shows once it has its data. */
 const PAGES = [
@@ -35,14 +36,8 @@ const PAGES = [
   { name: "agents", path: "/agents", ready: '[data-testid="agent-helper"]' },
   { name: "knowledge", path: "/knowledge", ready: '[data-testid="documents"]' },
   { name: "evolution", path: "/evolution", ready: '[data-testid="evolution-runs"]' },
+  DASHBOARDS,
 ] as const;
-
-interface AxeViolation {
-  id: string;
-  impact: string | null;
-  help: string;
-  nodes: { target: string[] }[];
-}
 
 let dir: string;
 let daemon: DaemonProcess | undefined;
@@ -78,6 +73,21 @@ beforeAll(async () => {
   await client.connect(new StreamableHTTPClientTransport(new URL(`${daemon.url}/mcp`)));
   for (const text of ["one", "two", "three"]) await client.callTool({ name: "echo__echo", arguments: { text } });
   await client.callTool({ name: "everything__echo", arguments: { message: "hi" } });
+  // A custom dashboard with a panel of each kind, for the Dashboards page.
+  const position = { x: 0, y: 0, w: 12, h: 4 };
+  const layout = await daemon.api<{ id: string }>("/api/v1/dashboards", {
+    method: "POST",
+    body: JSON.stringify({
+      name: "Operations",
+      panels: [
+        { id: "grid", kind: "status_grid", title: "Servers", position },
+        { id: "latency", kind: "metric_chart", title: "Latency", metric: "response_time_ms", server_ids: ["echo", "everything"], position: { ...position, y: 4, w: 6 } },
+        { id: "alerts", kind: "alert_list", title: "Alerts", state: "all", position: { ...position, x: 6, y: 4, w: 6 } },
+      ],
+    }),
+  });
+  expect(layout.status).toBe(201);
+  DASHBOARDS.path = `/dashboards/${layout.body.id}`;
 }, 120_000);
 
 afterAll(async () => {
@@ -86,15 +96,6 @@ afterAll(async () => {
   await daemon?.stop();
   removeTempDir(dir);
 });
-
-/** Each serious or critical violation on the page, in words: the rule, why, and where. */
-async function seriousViolations(page: Page): Promise<string[]> {
-  if (!(await page.evaluate("typeof window.axe !== 'undefined'"))) await page.addScriptTag({ path: AXE_SCRIPT });
-  const result = (await page.evaluate("axe.run(document, { resultTypes: ['violations'] })")) as { violations: AxeViolation[] };
-  return result.violations
-    .filter((violation) => violation.impact === "serious" || violation.impact === "critical")
-    .map((violation) => `${violation.id} (${violation.impact}): ${violation.help} at ${violation.nodes.map((node) => node.target.join(" ")).join(", ")}`);
-}
 
 describe("the dashboard's quality", () => {
   it("has no serious or critical accessibility violation on any main page, light or dark, and saves screenshots at both widths", async () => {
@@ -129,7 +130,7 @@ describe("the dashboard's quality", () => {
     await page.goto(`${daemon!.url}/discover`);
     await page.locator(PAGES[2].ready).waitFor({ timeout: SLOW_MS });
     const focused: { label: string; outline: string }[] = [];
-    for (let i = 0; i < 12; i++) {
+    for (let i = 0; i < 14; i++) {
       await page.keyboard.press("Tab");
       focused.push(
         (await page.evaluate(`(() => {

@@ -7,36 +7,18 @@
  * operator's is refused with the API's reason). Screenshots at 1280×800 and 390 px wide go to
  * test-results/.
  */
-import { mkdirSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Page } from "playwright-core";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { packageBin } from "../src/config/package-bin.js";
-import { launchBrowser, type Browser } from "./helpers/browser.js";
+import { browserSession, RESULTS } from "./helpers/browser-session.js";
 import { runCliCaptured } from "./helpers/cli-in-process.js";
-import { ROOT, startDaemon, type DaemonProcess } from "./helpers/daemon-process.js";
 import { fixtureServer } from "./helpers/fixture-servers.js";
-import { makeTempDir, removeTempDir } from "./helpers/processes.js";
 
-const RESULTS = join(ROOT, "test-results");
 const SLOW_MS = 30_000;
 
-let dir: string;
-let daemon: DaemonProcess | undefined;
-let browser: Browser | undefined;
-
-beforeEach(() => {
-  dir = makeTempDir("pygent-detail-");
-  mkdirSync(RESULTS, { recursive: true });
-});
-
-afterEach(async () => {
-  await browser?.close();
-  browser = undefined;
-  await daemon?.stop();
-  daemon = undefined;
-  removeTempDir(dir);
-});
+const session = browserSession("pygent-detail-");
 
 const EVERYTHING = {
   id: "everything",
@@ -48,20 +30,14 @@ const EVERYTHING = {
   shutdown_timeout: 2,
 };
 
-async function startWithServers(servers: Record<string, unknown>[]): Promise<DaemonProcess> {
-  const config = join(dir, "mcp_server_configs.json");
-  writeFileSync(config, JSON.stringify({ servers }));
-  return startDaemon(join(dir, "data"), config);
-}
-
 async function waitForHealthy(page: Page, id: string): Promise<void> {
   await page.locator(`[data-testid="server-${id}"] [data-testid="status"][data-status="healthy"]`).waitFor({ timeout: SLOW_MS });
 }
 
 describe("the server detail page", () => {
   it("lists a server's tools, calls one from its generated form, names an empty required field, and draws its health", async () => {
-    daemon = await startWithServers([EVERYTHING]);
-    browser = await launchBrowser({ width: 1280, height: 800 });
+    const daemon = await session.start([EVERYTHING]);
+    const browser = await session.browser({ width: 1280, height: 800 });
     const page = await browser.context.newPage();
 
     await page.goto(`${daemon.url}/servers`);
@@ -121,18 +97,18 @@ describe("the server detail page", () => {
 
   it("shows a tool whose description changed across a restart as awaiting approval; Approve is refused to an operator, and clears it for an admin", async () => {
     const token = async (role: string): Promise<string> => {
-      const created = await runCliCaptured(["token", "create", "--role", role, "--name", role, "--data-dir", join(dir, "data"), "--quiet"]);
+      const created = await runCliCaptured(["token", "create", "--role", role, "--name", role, "--data-dir", join(session.dir, "data"), "--quiet"]);
       expect(created.code, created.stderr).toBe(0);
       return created.stdout.trim();
     };
     const operator = await token("operator");
     const admin = await token("admin");
-    const description = join(dir, "description.txt");
+    const description = join(session.dir, "description.txt");
     writeFileSync(description, "Echoes back the given text.");
-    daemon = await startWithServers([
+    const daemon = await session.start([
       fixtureServer("echo", "echo-server.mjs", { name: "Echo", env: { TOOL_DESCRIPTION_FILE: description }, health_check_interval: 1 }),
     ]);
-    browser = await launchBrowser({ width: 1280, height: 800 });
+    const browser = await session.browser({ width: 1280, height: 800 });
     const page = await browser.context.newPage();
 
     const signIn = async (with_: string): Promise<void> => {

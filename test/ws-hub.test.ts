@@ -198,6 +198,31 @@ describe("/ws protocol", () => {
     expect(client.messages.filter((m) => m.type === "log").map((m) => m.line)).toEqual(lines);
   });
 
+  it("tells a topic's source when its first subscriber comes and when its last leaves", async () => {
+    const { app, bus, wsUrl } = await start();
+    const demand: boolean[] = [];
+    app.eventHub!.onDemand("metrics", (wanted) => demand.push(wanted));
+    const first = await WsTestClient.open(wsUrl);
+    const second = await WsTestClient.open(wsUrl);
+    first.send({ type: "subscribe", events: ["metrics"] });
+    await first.next((m) => m.type === "subscribed");
+    second.send({ type: "subscribe", events: ["metrics_activity", "logs"] });
+    await second.next((m) => m.type === "subscribed");
+    expect(demand).toEqual([true]);
+
+    const figures = { window_s: 60, tool_calls: { per_second: 0.5, calls: 30, errors: 3, error_rate: 10, total: 40 }, restarts_last_hour: 1 };
+    bus.publish({ type: "metrics_activity", ...figures, servers: { total: 1, running: 1, by_status: { healthy: 1, warning: 0, critical: 0, unknown: 0, offline: 0 } }, alerts_firing: 0, at: 5 });
+    const activity = await second.next((m) => m.type === "metrics_activity");
+    expect(activity).toMatchObject({ ...figures, servers: { total: 1, running: 1 }, alerts_firing: 0, at: 5 });
+
+    first.send({ type: "unsubscribe", events: ["metrics"] });
+    await first.next((m) => m.type === "unsubscribed");
+    expect(demand).toEqual([true]);
+    second.ws.close();
+    await waitFor(() => (demand.length === 2 ? true : undefined), { timeoutMs: 5000, message: "the last subscriber to leave" });
+    expect(demand).toEqual([true, false]);
+  });
+
   it("filters by server_ids and expands * to every event", async () => {
     const { bus, wsUrl } = await start();
     const filtered = await WsTestClient.open(wsUrl);
@@ -206,7 +231,7 @@ describe("/ws protocol", () => {
     await filtered.next((m) => m.type === "subscribed");
     everything.send({ type: "subscribe", events: ["*"] });
     const ack = await everything.next((m) => m.type === "subscribed");
-    expect(ack.events).toEqual(["health_updates", "server_status", "alerts", "capabilities_changed", "logs", "install_progress", "config", "tool_approvals", "evolution", "agents"]);
+    expect(ack.events).toEqual(["health_updates", "server_status", "alerts", "capabilities_changed", "logs", "install_progress", "config", "tool_approvals", "evolution", "agents", "metrics"]);
 
     bus.publish({ type: "server_log", server_id: "b", stream: "stderr", line: "from b", at: 1 });
     bus.publish({ type: "server_log", server_id: "a", stream: "stdout", line: "from a", at: 2 });

@@ -232,6 +232,7 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   if (metrics) {
     await app.register(prometheusRoute, { metrics, auth });
     await app.register(metricsSummaryRoutes, { prefix: API_PREFIX, metrics, hubStats: hub ? () => hub.stats() : undefined });
+    hub?.onDemand("metrics", (wanted) => metrics.activity.demand(wanted));
   }
 
   if (deps.gateway) {

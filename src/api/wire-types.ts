@@ -11,6 +11,8 @@ import type { AlertRulePatchSchema, NewAlertRuleSchema } from "../config/alerts-
 import type { AlertRecordSchema, RuleViewSchema, SilenceViewSchema } from "./routes/alerts.js";
 import type { AuditEntrySchema } from "./routes/audit.js";
 import type { CallerSchema } from "./routes/tokens.js";
+import type { LayoutSchema, LayoutInputSchema } from "../health/index.js";
+import type { ActivityResponseSchema } from "./routes/metrics.js";
 import type { CategoriesSchema, DiscoveredServerSchema, InstallResponseSchema, PopularSchema, SearchResultSchema, ServerDetailSchema } from "./routes/discovery.js";
 import type { HealthResponseSchema, SystemHealthResponseSchema } from "./schemas/health.js";
 import type {
@@ -28,7 +30,7 @@ import type { EvolutionRunBodySchema } from "../agents/evolution/index.js";
 import type { EvolutionCandidateSchema, EvolutionRunSchema, EvolutionRunViewSchema } from "./routes/evolution.js";
 
 export type { ErrorBody } from "./error-handler.js";
-export type { HealthUpdateMessage, ServerStatusMessage, Topic } from "./ws/wire-protocol.js";
+export type { HealthUpdateMessage, MetricsActivityMessage, ServerStatusMessage, Topic } from "./ws/wire-protocol.js";
 export type { HealthStatus, InstallProgressEvent as InstallProgressMessage, ServerState } from "../bus/events.js";
 export type { PendingApproval } from "../gateway/index.js";
 export type {
@@ -87,3 +89,7 @@ export type GatewayStatusBody = GatewayStatus;
 export type AuditEntryBody = z.output<typeof AuditEntrySchema>;
 /** GET /api/v1/tokens/me: who calls, and the roles whose actions it may take. */
 export type CallerBody = z.output<typeof CallerSchema>;
+export type ActivityBody = z.output<typeof ActivityResponseSchema>;
+export type DashboardLayoutBody = z.output<typeof LayoutSchema>;
+/** What POST and PUT /api/v1/dashboards take. */
+export type DashboardLayoutInputBody = z.input<typeof LayoutInputSchema>;

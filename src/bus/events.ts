@@ -355,6 +355,32 @@ export interface AgentRunFinishedEvent {
   at: number;
 }
 
+/** The daemon's activity as the dashboard's Overview shows it (computed by src/health). */
+export interface ActivityFigures {
+  /** The sliding window the call figures cover, in seconds. */
+  window_s: number;
+  tool_calls: {
+    /** Calls per second over the window. */
+    per_second: number;
+    /** Calls in the window; a call its caller cancelled counts as a call, not as an error. */
+    calls: number;
+    errors: number;
+    /** Percent (0-100) of the window's calls that failed; null without calls. */
+    error_rate: number | null;
+    /** Since the daemon started. */
+    total: number;
+  };
+  restarts_last_hour: number;
+  servers: { total: number; running: number; by_status: Record<HealthStatus, number> };
+  alerts_firing: number;
+  at: number;
+}
+
+/** The activity figures, published every few seconds while a /ws client follows them. */
+export interface MetricsActivityEvent extends ActivityFigures {
+  type: "metrics_activity";
+}
+
 export type DomainEvent =
   | ServerStatusEvent
   | ServerCapabilitiesEvent
@@ -376,7 +402,8 @@ export type DomainEvent =
   | EvolutionFinishedEvent
   | AgentRunStartedEvent
   | AgentStepEvent
-  | AgentRunFinishedEvent;
+  | AgentRunFinishedEvent
+  | MetricsActivityEvent;
 
 export type EventType = DomainEvent["type"];
 export type EventOf<T extends EventType> = Extract<DomainEvent, { type: T }>;

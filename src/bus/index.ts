@@ -14,6 +14,7 @@ export {
 } from "./request-reply.js";
 export { DeadLetterSchema, RequestReplyStatusSchema, type RequestReplyStatus } from "./schemas.js";
 export type {
+  ActivityFigures,
   AgentRunFinishedEvent,
   AgentRunStartedEvent,
   AgentRunStatus,
@@ -40,6 +41,7 @@ export type {
   HealthUpdateEvent,
   InstallPhase,
   InstallProgressEvent,
+  MetricsActivityEvent,
   PromptSummary,
   ResourceSummary,
   ResourceUpdatedEvent,

@@ -207,9 +207,11 @@ async function createServices(inputs: ServiceInputs): Promise<Services> {
     agents: inputs.agentFigures,
   });
   const alertsFiring = () => alerts.firing();
+  const summary = health.createMetricsSummary({ bus, manager, monitor, clock, startedAt, alertsFiring });
   const metrics: MetricsServices = {
     prometheus: health.createPrometheusMetrics({ bus, manager, monitor, alertsFiring }),
-    summary: health.createMetricsSummary({ bus, manager, monitor, clock, startedAt, alertsFiring }),
+    summary,
+    activity: health.createActivityFeed({ bus, clock, figures: () => summary.activity() }),
   };
   return { health: monitor, systemHealth, discovery, metrics };
 }
@@ -565,6 +567,7 @@ export async function createDaemon(options: DaemonOptions): Promise<Daemon> {
       await manager.stop();
       services?.metrics.prometheus.stop();
       services?.metrics.summary.stop();
+      services?.metrics.activity.stop();
       bus.close();
       store.close();
       lock.release();

@@ -1,9 +1,13 @@
 /** The health domain's public surface: the monitor, system health and their shapes. */
+import type { ActivityFeed } from "./activity-feed.js";
 import type { PrometheusMetrics } from "./metrics-prometheus.js";
 import type { MetricsSummarySource } from "./metrics-summary.js";
 import type { HealthMonitor } from "./monitor.js";
 import type { SystemHealth } from "./system-health.js";
 
+export { ACTIVITY_INTERVAL_MS, createActivityFeed } from "./activity-feed.js";
+export type { ActivityFeed, ActivityFeedDeps } from "./activity-feed.js";
+export type { ActivityFigures } from "../bus/index.js";
 export { basicHealthReport, summarizeMcp } from "./basic-health.js";
 export type { BasicHealthDeps, BasicHealthReport, McpStateHealth } from "./basic-health.js";
 export { canonicalJson, diffCapabilities, fingerprintCapabilities } from "./capability-fingerprint.js";
@@ -29,7 +33,7 @@ export {
   OTHER_TOOL,
 } from "./metrics-prometheus.js";
 export type { FiringAlertLike, PrometheusMetrics, PrometheusMetricsDeps } from "./metrics-prometheus.js";
-export { createMetricsSummary, percentile, RECENT_PROBES } from "./metrics-summary.js";
+export { ACTIVITY_WINDOW_MS, createMetricsSummary, percentile, RECENT_PROBES } from "./metrics-summary.js";
 export type { MetricsSummary, MetricsSummaryDeps, MetricsSummarySource } from "./metrics-summary.js";
 export { createHealthMonitor, EMPTY_METRICS, retentionOf } from "./monitor.js";
 export type { HealthMonitor, HealthMonitorDeps, ServerHealth } from "./monitor.js";
@@ -56,10 +60,12 @@ export {
 export { DEFAULT_THRESHOLDS, resolveThresholds } from "./thresholds.js";
 export type { Levels, Thresholds } from "./thresholds.js";
 
-/** What the API needs for /metrics (Prometheus text) and /api/v1/metrics (the summary). */
+/** What the API needs for /metrics (Prometheus text), /api/v1/metrics (the summary and the activity) and the /ws `metrics` topic. */
 export interface MetricsServices {
   prometheus: PrometheusMetrics;
   summary: MetricsSummarySource;
+  /** Publishes the activity while /ws clients follow it. */
+  activity: ActivityFeed;
 }
 
 /** What the API needs of the health domain: per-server health and system health. */

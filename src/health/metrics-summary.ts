@@ -3,12 +3,17 @@
  * metrics"): health counts and the overall MCP status from the monitor, recent probe latency,
  * tool-call totals and restarts from bus events, and the daemon's own CPU and memory.
  *
+ * It also gives the Overview's activity (`activity()`): tool calls per second and their error rate
+ * over the last ACTIVITY_WINDOW_MS, restarts in the last hour, servers by status, alerts firing.
+ *
  * Everything kept between calls is bounded: the last RECENT_PROBES response times per server
- * (dropped with the server), restart times of the last hour, and a few totals.
+ * (dropped with the server), restart times of the last hour, the calls' window as a fixed ring of
+ * buckets (error-window.ts), and a few totals.
  */
 import type { MessageBus, Unsubscribe } from "../bus/bus.js";
-import type { HealthStatus } from "../bus/events.js";
+import type { ActivityFigures, HealthStatus } from "../bus/events.js";
 import type { Clock } from "../core/clock.js";
+import { ErrorWindow } from "./error-window.js";
 import type { McpManager } from "../mcp/manager-types.js";
 import type { FiringAlertLike } from "./metrics-prometheus.js";
 import type { HealthMonitor } from "./monitor.js";
@@ -45,6 +50,7 @@ export interface MetricsSummary {
 
 export interface MetricsSummarySource {
   summary(): MetricsSummary;
+  activity(): ActivityFigures;
   stop(): void;
 }
 
@@ -61,6 +67,8 @@ export interface MetricsSummaryDeps {
 /** Probes kept per server for the latency figures. */
 export const RECENT_PROBES = 20;
 const HOUR_MS = 3_600_000;
+/** The window the activity's call rate and error rate cover. */
+export const ACTIVITY_WINDOW_MS = 60_000;
 /** A restart storm cannot grow the list past this; the count saturates instead. */
 const MAX_RESTART_TIMES = 10_000;
 const CPU_MIN_SPAN_MS = 1000;
@@ -81,6 +89,7 @@ export function createMetricsSummary(deps: MetricsSummaryDeps): MetricsSummarySo
   const restartsSeen = new Map<string, number>();
   let toolCalls = 0;
   let toolErrors = 0;
+  const recentCalls = new ErrorWindow(ACTIVITY_WINDOW_MS);
   const firingFromEvents = new Map<string, string>();
 
   // CPU over the span since the last reading; the first covers the process's lifetime
@@ -114,6 +123,7 @@ export function createMetricsSummary(deps: MetricsSummaryDeps): MetricsSummarySo
     bus.subscribe("tool_called", (event) => {
       toolCalls++;
       if (!event.ok) toolErrors++;
+      recentCalls.record(event.ok || event.outcome === "cancelled", event.at);
     }),
     bus.subscribe("alert", (event) => {
       if (event.state === "firing") firingFromEvents.set(event.alert_id, event.severity);
@@ -127,15 +137,37 @@ export function createMetricsSummary(deps: MetricsSummaryDeps): MetricsSummarySo
 
   const alertsFiring = deps.alertsFiring ?? (() => [...firingFromEvents.values()].map((severity) => ({ severity })));
 
+  const servers = () => {
+    const mcp = mcpHealth(deps.manager, deps.monitor);
+    const details = mcp.details as { total: number; running: number; by_status: Record<HealthStatus, number> };
+    const byStatus = Object.fromEntries(HEALTH_STATUSES.map((status) => [status, details.by_status[status] ?? 0])) as Record<HealthStatus, number>;
+    return { mcp, total: details.total, running: details.running, by_status: byStatus };
+  };
+
   return {
+    activity() {
+      const now = deps.clock.now();
+      pruneRestarts(now);
+      const window = recentCalls.rate(now);
+      const { total, running, by_status } = servers();
+      return {
+        window_s: ACTIVITY_WINDOW_MS / 1000,
+        tool_calls: {
+          per_second: Math.round((window.events / (ACTIVITY_WINDOW_MS / 1000)) * 100) / 100,
+          calls: window.events,
+          errors: window.failures,
+          error_rate: window.rate === null ? null : round1(window.rate),
+          total: toolCalls,
+        },
+        restarts_last_hour: restartTimes.length,
+        servers: { total, running, by_status },
+        alerts_firing: alertsFiring().length,
+        at: now,
+      };
+    },
     summary() {
       const now = deps.clock.now();
-      const mcp = mcpHealth(deps.manager, deps.monitor);
-      const details = mcp.details as { total: number; running: number; by_status: Record<HealthStatus, number> };
-      const byStatus = Object.fromEntries(HEALTH_STATUSES.map((status) => [status, details.by_status[status] ?? 0])) as Record<
-        HealthStatus,
-        number
-      >;
+      const { mcp, total, running, by_status: byStatus } = servers();
 
       const latencies = [...recent.values()].flat();
       const avg = latencies.length === 0 ? null : round1(latencies.reduce((sum, value) => sum + value, 0) / latencies.length);
@@ -161,7 +193,7 @@ export function createMetricsSummary(deps: MetricsSummaryDeps): MetricsSummarySo
 
       return {
         at: now,
-        health: { status: mcp.status, reasons: mcp.reasons, servers: details.total, running: details.running, by_status: byStatus },
+        health: { status: mcp.status, reasons: mcp.reasons, servers: total, running, by_status: byStatus },
         performance: {
           response_time_ms: { avg, p95: p95 === null ? null : round1(p95), samples: latencies.length },
           tool_calls: {

@@ -20,6 +20,8 @@ const Evolution = lazy(() => import("./pages/evolution.js"));
 function Deferred({ page }: { page: ReactNode }) {
   return <Suspense fallback={<p className="muted" role="status">Loading…</p>}>{page}</Suspense>;
 }
+/** Custom dashboards draw charts too: loaded when first opened. */
+const Dashboards = lazy(() => import("./pages/dashboards.js"));
 
 /** What a page is drawn from: the live state, the rest of its path (after its own) and navigation. */
 interface PageProps {
@@ -53,6 +55,11 @@ const PAGES: readonly Page[] = [
   { path: "/knowledge", title: "Knowledge", render: () => <Deferred page={<Knowledge />} /> },
   { path: "/evolution", title: "Evolution", render: ({ rest, navigate }) => <Deferred page={<Evolution rest={rest} navigate={navigate} />} /> },
   { path: "/alerts", title: "Alerts", render: ({ state }) => <Alerts state={state} /> },
+  {
+    path: "/dashboards",
+    title: "Dashboards",
+    render: ({ state, rest, navigate }) => <Deferred page={<Dashboards state={state} rest={rest} navigate={navigate} />} />,
+  },
   { path: "/discover", title: "Discover", render: ({ rest, navigate }) => <Discover rest={rest} navigate={navigate} /> },
   { path: "/gateway", title: "Gateway", render: () => <Gateway /> },
   { path: "/audit", title: "Audit", render: () => <Audit /> },

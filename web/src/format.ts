@@ -15,3 +15,6 @@ export function formatDuration(seconds: number): string {
 export function formatInstant(at: number): string {
   return new Date(at).toLocaleString(undefined, { month: "short", day: "numeric", hour: "2-digit", minute: "2-digit", second: "2-digit" });
 }
+
+/** The history ranges as the dashboard names them. */
+export const RANGE_LABELS = { "1h": "1 h", "24h": "24 h", "7d": "7 d", "30d": "30 d" } as const;

@@ -1,6 +1,7 @@
 /**
  * Metrics for other tools: `GET /metrics` (Prometheus text exposition, for scrapers) and
- * `GET /api/v1/metrics` (a JSON summary for the orchestration view). The figures are gathered by
+ * `GET /api/v1/metrics` (a JSON summary for the orchestration view), `GET /api/v1/metrics/activity`
+ * (the Overview's activity, as the /ws `metrics` topic sends it). The figures are gathered by
  * the health domain (metrics-prometheus.ts, metrics-summary.ts); these handlers only render them.
  *
  * /metrics sits outside /api, so it carries its own token check: the same rule as /api (a viewer
@@ -86,6 +87,23 @@ export const MetricsSummaryResponseSchema = z
   })
   .meta({ description: "System-wide health and performance figures" });
 
+export const ActivityResponseSchema = z
+  .object({
+    window_s: z.number().int().describe("The window the call figures cover, in seconds"),
+    tool_calls: z.object({
+      per_second: z.number().describe("Calls per second over the window"),
+      calls: z.number().int().describe("Calls in the window (cancelled ones count as calls, not errors)"),
+      errors: z.number().int(),
+      error_rate: z.number().nullable().describe("Percent of the window's calls that failed; null without calls"),
+      total: z.number().int().describe("Since the daemon started"),
+    }),
+    restarts_last_hour: z.number().int(),
+    servers: z.object({ total: z.number().int(), running: z.number().int(), by_status: countsByStatus }),
+    alerts_firing: z.number().int(),
+    at: z.number(),
+  })
+  .meta({ description: "The daemon's activity: tool calls per second and error rate, restarts, servers by status, alerts firing" });
+
 export interface MetricsSummaryRoutesOptions {
   metrics: MetricsServices;
   /** The /ws hub's counters, when it runs. */
@@ -107,5 +125,16 @@ export const metricsSummaryRoutes: FastifyPluginAsync<MetricsSummaryRoutesOption
       const summary = options.metrics.summary.summary();
       return options.hubStats ? { ...summary, websocket: options.hubStats() } : summary;
     },
+  );
+  app.get(
+    "/metrics/activity",
+    {
+      schema: {
+        tags: ["metrics"],
+        summary: "The daemon's activity now (the /ws `metrics` topic sends the same every few seconds)",
+        response: { 200: ActivityResponseSchema, ...errorResponses(401, 403) },
+      },
+    },
+    async () => options.metrics.summary.activity(),
   );
 };

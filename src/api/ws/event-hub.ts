@@ -8,7 +8,9 @@
  * bound (hub-client.ts) and never slows the others; a client that stops answering pings is
  * terminated; a client whose token has been revoked (by the CLI, in another process) or has
  * expired is closed at the next auth check, a few seconds later. It counts open sockets per
- * connection key, for the route's connection limits. The hub owns its clients and its timers; the
+ * connection key, for the route's connection limits. A source whose events cost work to make (the
+ * activity figures) can ask to be told when its topic gains its first subscriber and loses its
+ * last (`onDemand`), and publish only in between. The hub owns its clients and its timers; the
  * app closes it on shutdown.
  */
 import type { Socket } from "node:net";
@@ -25,6 +27,7 @@ import {
   toWireEvent,
   welcomeMessage,
   type ProtocolError,
+  type Topic,
 } from "./wire-protocol.js";
 
 export interface EventHubOptions {
@@ -105,6 +108,9 @@ export class EventHub {
   private openTotal = 0;
   private nextId = 1;
   private stopped = false;
+  private readonly demandListeners = new Map<Topic, (wanted: boolean) => void>();
+  /** Topics whose listener was last told someone subscribes. */
+  private readonly demanded = new Set<Topic>();
   private readonly counts = { connected_total: 0, dropped_slow: 0, terminated_unresponsive: 0 };
 
   constructor(private readonly deps: EventHubDeps) {
@@ -152,6 +158,7 @@ export class EventHub {
       this.clients.delete(client);
       this.tokenOf.delete(client);
       this.clearClosing(ws);
+      this.updateDemand();
       this.logger.debug({ client: client.id, code }, "websocket client disconnected");
     });
     client.send([frameOf(welcomeMessage(this.deps.version, this.options.pingIntervalMs))]);
@@ -160,6 +167,15 @@ export class EventHub {
   /** Sockets open (or still closing) for one connection key, or for all when none is given. */
   openConnections(connectionKey?: string): number {
     return connectionKey === undefined ? this.openTotal : (this.openByKey.get(connectionKey) ?? 0);
+  }
+
+  /**
+   * Calls `listener(true)` when `topic` gains its first subscriber and `listener(false)` when it
+   * loses its last (an unsubscribe, a closed socket, the hub closing).
+   */
+  onDemand(topic: Topic, listener: (wanted: boolean) => void): void {
+    this.demandListeners.set(topic, listener);
+    this.updateDemand();
   }
 
   stats(): HubStats {
@@ -178,6 +194,7 @@ export class EventHub {
     this.deps.clock.clearTimeout(this.authTimer);
     const sockets = [...[...this.clients].map((client) => client.ws), ...this.closing.keys()];
     this.clients.clear();
+    this.updateDemand();
     for (const timer of this.closing.values()) this.deps.clock.clearTimeout(timer);
     this.closing.clear();
     await Promise.all(sockets.map((ws) => this.closeSocket(ws)));
@@ -243,6 +260,17 @@ export class EventHub {
     }
     const type = command.type === "subscribe" ? "subscribed" : "unsubscribed";
     client.send([frameOf({ type, ...client.subscriptions.view() })]);
+    this.updateDemand();
+  }
+
+  private updateDemand(): void {
+    for (const [topic, listener] of this.demandListeners) {
+      const wanted = [...this.clients].some((client) => client.subscriptions.wants(topic, null));
+      if (wanted === this.demanded.has(topic)) continue;
+      if (wanted) this.demanded.add(topic);
+      else this.demanded.delete(topic);
+      listener(wanted);
+    }
   }
 
   private replyError(client: HubClient, error: ProtocolError): void {

@@ -12,10 +12,10 @@
  */
 import { z } from "zod";
 import { isServerSubject } from "../../alerts/index.js";
-import type { DomainEvent, HealthMetrics, HealthStatus, ServerStatusEvent } from "../../bus/events.js";
+import type { DomainEvent, HealthMetrics, HealthStatus, MetricsActivityEvent, ServerStatusEvent } from "../../bus/events.js";
 
 /** What a client can subscribe to; each maps one domain event type to one wire message type. */
-export const TOPICS = ["health_updates", "server_status", "alerts", "capabilities_changed", "logs", "install_progress", "config", "tool_approvals", "evolution", "agents"] as const;
+export const TOPICS = ["health_updates", "server_status", "alerts", "capabilities_changed", "logs", "install_progress", "config", "tool_approvals", "evolution", "agents", "metrics"] as const;
 export type Topic = (typeof TOPICS)[number];
 
 /** Accepted names: the seed's plural `health_updates`, and the wire type's own name for each. */
@@ -42,6 +42,8 @@ const NAMES: Record<string, Topic | "*"> = {
   agent_run_started: "agents",
   agent_step: "agents",
   agent_run_finished: "agents",
+  metrics: "metrics",
+  metrics_activity: "metrics",
   "*": "*",
   all: "*",
 };
@@ -133,6 +135,9 @@ export interface HealthUpdateMessage {
   reasons: string[];
   at: number;
 }
+
+/** The daemon's activity as a client sees it (the same figures as GET /api/v1/metrics/activity). */
+export type MetricsActivityMessage = Pick<MetricsActivityEvent, "type" | "window_s" | "tool_calls" | "restarts_last_hour" | "servers" | "alerts_firing" | "at">;
 
 /** The fields of a server_status event a client sees, named one by one as toWireEvent copies them. */
 export type ServerStatusMessage = Pick<ServerStatusEvent, "type" | "server_id" | "state" | "previous" | "reason" | "pid" | "restarts" | "at">;
@@ -285,6 +290,18 @@ export function toWireEvent(event: DomainEvent): WireEvent | undefined {
     case "agent_step":
     case "agent_run_finished":
       return { topic: "agents", server_id: null, message: agentMessage(event) };
+    case "metrics_activity": {
+      const message: MetricsActivityMessage = {
+        type: "metrics_activity",
+        window_s: event.window_s,
+        tool_calls: event.tool_calls,
+        restarts_last_hour: event.restarts_last_hour,
+        servers: event.servers,
+        alerts_firing: event.alerts_firing,
+        at: event.at,
+      };
+      return { topic: "metrics", server_id: null, message: { ...message } };
+    }
     case "server_capabilities":
     case "server_registered":
     case "server_removed":

@@ -43,7 +43,7 @@ const DESCRIPTION = [
   "WebSocket. Send `{\"type\":\"subscribe\",\"events\":[...],\"server_ids\":[...]}` (server_ids optional) or",
   '`{"type":"unsubscribe","events":[...]}`; events: ' + TOPICS.join(", ") + ' (also health_update, alert, log, or "*").',
   "Receives welcome, subscribed/unsubscribed acks, error frames for bad messages, and health_update, server_status,",
-  "alert, capabilities_changed, log and install_progress events. When auth is on, a viewer token is needed:",
+  "alert, capabilities_changed, log, install_progress and metrics_activity (every few seconds while subscribed) events. When auth is on, a viewer token is needed:",
   "`Authorization: Bearer <token>`, or `?token=<token>` from a browser; a connection whose token is revoked or expires is closed (4001).",
   "Past the open-connection limits (security.ws_max_connections, security.ws_max_connections_per_token) the upgrade is refused: 429 WS_CONNECTION_LIMIT.",
 ].join(" ");

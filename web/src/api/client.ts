@@ -1,21 +1,10 @@
 /** The one typed client of the daemon's REST API; every call sends the signed-in token, if any. */
 import type {
+  Activity,
   AgentRun,
   AgentRunDetail,
   AgentTemplate,
   AgentView,
-  EvolutionCandidate,
-  EvolutionRunSummary,
-  EvolutionRunView,
-  MemoryPage,
-  MemoryRecall,
-  NewAgent,
-  NewEvolutionRun,
-  RagDocument,
-  RagIngest,
-  RagSearch,
-} from "./types.js";
-import type {
   AlertRecord,
   AlertRulePatch,
   ApprovalResult,
@@ -25,17 +14,29 @@ import type {
   CapabilityChanges,
   CapabilitySnapshot,
   CategoriesBody,
+  DashboardLayout,
+  DashboardLayoutInput,
   DiscoveredServer,
   DiscoveredServerDetail,
   ErrorBody,
+  EvolutionCandidate,
+  EvolutionRunSummary,
+  EvolutionRunView,
   GatewayStatus,
   HealthBody,
   HealthHistory,
   InstallResponse,
   LogsBody,
+  MemoryPage,
+  MemoryRecall,
+  NewAgent,
   NewAlertRule,
+  NewEvolutionRun,
   NewSilence,
   PopularBody,
+  RagDocument,
+  RagIngest,
+  RagSearch,
   RuleView,
   SearchResultBody,
   ServerEventsBody,
@@ -348,6 +349,25 @@ export class ApiClient {
 
   abortEvolution(id: string): Promise<EvolutionRunView> {
     return this.request("POST", `${evolutionPath(id)}/abort`);
+  }
+
+  // --- activity and custom dashboards ---
+
+  activity(): Promise<Activity> {
+    return this.request("GET", "/metrics/activity");
+  }
+
+  async dashboards(): Promise<DashboardLayout[]> {
+    return (await this.request<{ layouts: DashboardLayout[] }>("GET", "/dashboards")).layouts;
+  }
+
+  /** Saves a new layout, or replaces the one with `id`. */
+  saveDashboard(layout: DashboardLayoutInput, id?: string): Promise<DashboardLayout> {
+    return id === undefined ? this.request("POST", "/dashboards", layout) : this.request("PUT", `/dashboards/${encodeURIComponent(id)}`, layout);
+  }
+
+  deleteDashboard(id: string): Promise<void> {
+    return this.request("DELETE", `/dashboards/${encodeURIComponent(id)}`);
   }
 }
 

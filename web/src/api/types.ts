@@ -59,3 +59,9 @@ export type {
   ToolCallResultBody as ToolCallResult,
   Topic,
 } from "../../../dist/api/wire-types.js";
+export type {
+  ActivityBody as Activity,
+  DashboardLayoutBody as DashboardLayout,
+  DashboardLayoutInputBody as DashboardLayoutInput,
+  MetricsActivityMessage,
+} from "../../../dist/api/wire-types.js";

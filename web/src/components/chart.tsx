@@ -38,6 +38,8 @@ export interface SeriesSpec {
   values: (number | null)[];
   /** Drawn as full-height bars (the status timeline) instead of a line. */
   bars?: boolean;
+  /** The line runs across missing values (series joined on one time axis, each with its own instants). */
+  spanGaps?: boolean;
 }
 
 export interface ChartSpec {
@@ -82,6 +84,7 @@ export function Chart({ spec, xs, span }: { spec: ChartSpec; xs: number[]; span?
             width: series.bars ? 0 : 2,
             fill: series.bars ? series.color : `${series.color}22`,
             points: { show: !series.bars && xs.length < FEW_POINTS, size: 5 },
+            spanGaps: series.spanGaps ?? false,
             ...(series.bars && bars ? { paths: bars } : {}),
             value: (_u: uPlot, value: number | null) => (value === null ? "—" : series.bars ? series.label : `${+value.toFixed(2)}${spec.unit}`),
           })),
@@ -107,4 +110,13 @@ export function Chart({ spec, xs, span }: { spec: ChartSpec; xs: number[]; span?
       <div ref={ref} role="img" aria-label={`${spec.title}: ${spec.summary}`} />
     </figure>
   );
+}
+
+/** Now, average and maximum of the known values, for a chart's text summary. */
+export function stats(values: (number | null)[], unit: string): string {
+  const known = values.filter((value): value is number => value !== null);
+  if (known.length === 0) return "no data";
+  const round = (value: number): string => `${+value.toFixed(1)}${unit}`;
+  const average = known.reduce((sum, value) => sum + value, 0) / known.length;
+  return `now ${round(known.at(-1)!)} · avg ${round(average)} · max ${round(Math.max(...known))}`;
 }

@@ -2,12 +2,25 @@
  * The dashboard's state: servers, their health, the system health report and firing alerts.
  * Loaded from the REST API, then kept current by /ws events (server_status, health_updates,
  * alerts) rather than by polling; after a reconnect it reloads, since events may have been
- * missed. Components read it through useDashboard (useSyncExternalStore).
+ * missed. It also keeps the latest events worth telling (status changes, alerts, installs that
+ * ended) for the Overview's "Recent events". Components read it through useDashboard
+ * (useSyncExternalStore).
  */
 import { useSyncExternalStore } from "react";
 import { ApiClient, ApiError, type ServerAction } from "../api/client.js";
 import { readToken, saveToken } from "../api/token.js";
-import type { AlertRecord, Caller, HealthBody, HealthStatus, HealthUpdateMessage, ServerStatusMessage, ServerView, Topic } from "../api/types.js";
+import type {
+  AlertRecord,
+  Caller,
+  HealthBody,
+  HealthStatus,
+  HealthUpdateMessage,
+  InstallProgressMessage,
+  ServerState,
+  ServerStatusMessage,
+  ServerView,
+  Topic,
+} from "../api/types.js";
 import { connectEvents, type Connection, type WireMessage } from "./event-socket.js";
 
 /** What the Servers table shows of a server's health besides its status. */
@@ -43,6 +56,58 @@ export interface DashboardState {
   caller: Caller | null;
   connection: Connection;
   retryInMs: number | null;
+  /** Newest first, at most RECENT_EVENTS, since the page opened. */
+  recent: RecentEvent[];
+}
+
+/** Something that happened, as the Overview lists it. */
+export interface RecentEvent {
+  /** Unique in the list. */
+  key: number;
+  at: number;
+  kind: "server" | "alert" | "install";
+  server_id: string;
+  text: string;
+  /** How it reads: the status whose badge it shows. */
+  tone: HealthStatus;
+}
+
+const RECENT_EVENTS = 20;
+
+/** A server state's badge in the recent events: running is good news, a crash or a backoff is trouble. */
+const STATE_TONES: Record<ServerState, HealthStatus> = {
+  running: "healthy",
+  starting: "unknown",
+  stopping: "unknown",
+  stopped: "offline",
+  backoff: "warning",
+  crash_loop: "critical",
+  failed: "critical",
+};
+
+/** The event worth telling in a /ws message, or null for one that is not (a health check, an install's progress). */
+function recentOf(message: WireMessage): Omit<RecentEvent, "key"> | null {
+  switch (message.type) {
+    case "server_status": {
+      const status = message as unknown as ServerStatusMessage;
+      const tone = STATE_TONES[status.state];
+      const reason = status.reason ? `: ${status.reason}` : "";
+      return { at: status.at, kind: "server", server_id: status.server_id, text: `${status.previous} → ${status.state}${reason}`, tone };
+    }
+    case "alert": {
+      const alert = message as unknown as { server_id: string; severity: "info" | "warning" | "critical"; state: "firing" | "resolved"; summary: string; at: number };
+      const tone: HealthStatus = alert.state === "resolved" ? "healthy" : alert.severity === "info" ? "unknown" : alert.severity;
+      return { at: alert.at, kind: "alert", server_id: alert.server_id, text: `Alert ${alert.state}: ${alert.summary}`, tone };
+    }
+    case "install_progress": {
+      const install = message as unknown as InstallProgressMessage;
+      if (install.phase !== "done" && install.phase !== "failed") return null;
+      const verb = install.operation === "install" ? "Install" : "Uninstall";
+      return { at: install.at, kind: "install", server_id: install.server_id, text: `${verb} ${install.phase === "done" ? "done" : "failed"}: ${install.message}`, tone: install.phase === "done" ? "healthy" : "critical" };
+    }
+    default:
+      return null;
+  }
 }
 
 /** How long health refreshes wait so that a burst of events makes one request. */
@@ -108,7 +173,9 @@ export class DashboardStore {
     caller: null,
     connection: "connecting",
     retryInMs: null,
+    recent: [],
   };
+  private recentKey = 0;
   private readonly listeners = new Set<() => void>();
   private token: string | null = readToken();
   readonly api = new ApiClient(() => this.token);
@@ -203,7 +270,7 @@ export class DashboardStore {
     this.token = null;
     this.pendingHealth = null;
     saveToken(null);
-    this.set({ phase: "signed-out", servers: [], health: {}, system: null, alerts: [], caller: null });
+    this.set({ phase: "signed-out", servers: [], health: {}, system: null, alerts: [], caller: null, recent: [] });
   }
 
   get signedIn(): boolean {
@@ -262,6 +329,8 @@ export class DashboardStore {
       return;
     }
     for (const listener of this.eventListeners) listener(message);
+    const recent = recentOf(message);
+    if (recent) this.set({ recent: [{ ...recent, key: ++this.recentKey }, ...this.state.recent].slice(0, RECENT_EVENTS) });
     switch (message.type) {
       case "server_status":
         this.onServerStatus(message as unknown as ServerStatusMessage);
@@ -274,8 +343,8 @@ export class DashboardStore {
           setTimeout(() => this.drawHealth(), HEALTH_BATCH_MS);
         }
         const figures = figuresOf(update.metrics);
-        const recent = (batch[update.server_id] ?? this.state.health[update.server_id])?.recent ?? [];
-        batch[update.server_id] = { status: update.status, reasons: update.reasons, figures, recent: withCheck(recent, figures.response_time_ms) };
+        const checks = (batch[update.server_id] ?? this.state.health[update.server_id])?.recent ?? [];
+        batch[update.server_id] = { status: update.status, reasons: update.reasons, figures, recent: withCheck(checks, figures.response_time_ms) };
         break;
       }
       case "alert":

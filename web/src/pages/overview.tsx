@@ -1,8 +1,9 @@
-/** Overview: the daemon's overall health, each component's, servers counted by status, alerts firing. */
+/** Overview: the daemon's overall health, its activity, each component's health, servers counted by status, alerts firing, recent events. */
 import type { HealthStatus } from "../api/types.js";
 import { StatusBadge } from "../components/status-badge.js";
 import { formatDuration } from "../format.js";
 import { displayStatus, type DashboardState } from "../live/store.js";
+import { ActivityFigures, RecentEvents } from "./overview-activity.js";
 
 const ORDER: HealthStatus[] = ["healthy", "warning", "critical", "offline", "unknown"];
 
@@ -56,6 +57,8 @@ export function Overview({ state, navigate }: { state: DashboardState; navigate:
           </dl>
         </section>
       )}
+
+      <ActivityFigures />
 
       <section aria-labelledby="servers-by-status">
         <div className="section-head">
@@ -116,6 +119,8 @@ export function Overview({ state, navigate }: { state: DashboardState; navigate:
           </ul>
         )}
       </section>
+
+      <RecentEvents events={state.recent} />
     </div>
   );
 }

@@ -7,24 +7,16 @@
 import { useEffect, useMemo, useRef, useState } from "react";
 import { HISTORY_RANGES, type HistoryRange } from "../../api/client.js";
 import type { HealthHistory, HealthStatus } from "../../api/types.js";
-import { Chart, cssVar, useColorScheme, type ChartSpec } from "../../components/chart.js";
+import { Chart, cssVar, stats, useColorScheme, type ChartSpec } from "../../components/chart.js";
+import { RANGE_LABELS } from "../../format.js";
 import { store } from "../../live/store.js";
 
 type Raw = Extract<HealthHistory["points"][number], { status: string }>;
 type Rollup = Extract<HealthHistory["points"][number], { count: number }>;
 
-const RANGE_LABELS: Record<HistoryRange, string> = { "1h": "1 h", "24h": "24 h", "7d": "7 d", "30d": "30 d" };
 const STATUSES: HealthStatus[] = ["healthy", "warning", "critical", "offline", "unknown"];
 /** The last hour is redrawn at most this often while health updates arrive. */
 const LIVE_REFRESH_MS = 5000;
-function stats(values: (number | null)[], unit: string): string {
-  const known = values.filter((value): value is number => value !== null);
-  if (known.length === 0) return "no data";
-  const round = (value: number): string => `${+value.toFixed(1)}${unit}`;
-  const average = known.reduce((sum, value) => sum + value, 0) / known.length;
-  return `now ${round(known.at(-1)!)} · avg ${round(average)} · max ${round(Math.max(...known))}`;
-}
-
 function chartsOf(history: HealthHistory): { times: number[]; span: [number, number]; specs: ChartSpec[] } {
   const color = (name: string): string => cssVar(`--${name}`);
   if (history.resolution === "raw") {

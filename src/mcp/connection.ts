@@ -11,6 +11,7 @@ import { AppError, errorMessage, isAppError } from "../core/errors.js";
 import { InFlightCalls, UPSTREAM_REQUEST_METHODS } from "./in-flight-calls.js";
 import { ProcessGroupTransport, SpawnError, type ExitInfo } from "./stdio-transport.js";
 import { meaningfulStderrLine, STDERR_TAIL_LINES } from "./stderr-reason.js";
+import { HttpPing } from "./http-ping.js";
 import { remoteFetch } from "./remote-fetch.js";
 import { isUrlRefusal, type UrlGuard } from "./url-policy.js";
 
@@ -97,7 +98,15 @@ export class Connection {
     private readonly requestTimeoutMs: number,
     /** Whose sampling and elicitation requests the server's are (see in-flight-calls.ts). */
     readonly calls: InFlightCalls,
+    /** The health check's lean ping, for a Streamable HTTP server. */
+    private readonly httpPing?: HttpPing,
   ) {}
+
+  /** An MCP ping: bare over HTTP when it can be (http-ping.ts), through the SDK otherwise. */
+  async ping(options: { timeout: number; signal?: AbortSignal }): Promise<void> {
+    if (this.httpPing && (await this.httpPing.ping(options))) return;
+    await this.client.ping(options);
+  }
 
   /** Lists everything again, straight from the server, and keeps it as the snapshot. */
   async refresh(timeoutMs = this.requestTimeoutMs, signal?: AbortSignal): Promise<CapabilitySnapshot> {
@@ -197,11 +206,16 @@ function sessionLossOf(transport: ServerConfig["transport"], { SseError }: Sdk):
  * The transport, with the server's `${VAR}` references filled in only here, for the child's argv
  * and environment or the request's URL and headers; the config keeps the references.
  */
-async function buildTransport(config: ServerConfig, options: ConnectOptions, references: NodeJS.ProcessEnv, url: URL | undefined): Promise<Transport> {
+async function buildTransport(
+  config: ServerConfig,
+  options: ConnectOptions,
+  references: NodeJS.ProcessEnv,
+  url: URL | undefined,
+): Promise<{ transport: Transport; httpPing?: HttpPing }> {
   if (config.transport === "stdio") {
     const [command, ...args] = expandArgv(config.command ?? [], references);
     if (command === undefined) throw new AppError("CONFIG_INVALID", "command: must not be empty");
-    return new ProcessGroupTransport({
+    const transport = new ProcessGroupTransport({
       command,
       args,
       env: {
@@ -212,15 +226,16 @@ async function buildTransport(config: ServerConfig, options: ConnectOptions, ref
       cwd: config.cwd,
       shutdownTimeoutMs: config.shutdown_timeout * 1000,
     });
+    return { transport };
   }
   if (url === undefined) throw new AppError("CONFIG_INVALID", "url: is required for a remote server");
   const headers = expandReferences(config.headers, "headers", references);
   const requestInit: RequestInit = { headers };
   const fetch = remoteFetch({ caFile: config.tls?.ca_file, urlGuard: options.urlGuard });
   const { SSEClientTransport, StreamableHTTPClientTransport } = await loadSdk();
-  return config.transport === "sse"
-    ? new SSEClientTransport(url, { requestInit, fetch })
-    : new StreamableHTTPClientTransport(url, { requestInit, fetch });
+  if (config.transport === "sse") return { transport: new SSEClientTransport(url, { requestInit, fetch }) };
+  const transport = new StreamableHTTPClientTransport(url, { requestInit, fetch });
+  return { transport, httpPing: new HttpPing(url, headers, transport, config.tls?.ca_file, options.urlGuard) };
 }
 
 function explained(line: string | undefined): string {
@@ -292,12 +307,13 @@ async function connectWithin(config: ServerConfig, options: ConnectOptions, sign
   const hooks = options.hooks ?? {};
   const timeoutS = config.startup_timeout;
   let transport: Transport;
+  let httpPing: HttpPing | undefined;
   try {
     const secrets = options.secrets ? await untilAborted(options.secrets(), signal) : {};
     const references = { ...options.environment, ...secrets };
     const url = config.transport === "stdio" ? undefined : new URL(expandReference(config.url ?? "", "url", references));
     if (options.urlGuard && url) await untilAborted(options.urlGuard(url), signal);
-    transport = await buildTransport(config, options, references, url);
+    ({ transport, httpPing } = await buildTransport(config, options, references, url));
   } catch (error) {
     throw classifyStartFailure(error, isTimeout(error) ? timeoutReason("start", timeoutS) : errorMessage(error));
   }
@@ -405,7 +421,7 @@ async function connectWithin(config: ServerConfig, options: ConnectOptions, sign
       timings: { spawn_ms: round(spawnMs), initialize_ms: round(initializeMs), list_ms: round(listMs) },
       captured_at: Date.now(),
     };
-    connection = new Connection(client, transport, snapshot, config.request_timeout * 1000, calls);
+    connection = new Connection(client, transport, snapshot, config.request_timeout * 1000, calls, httpPing);
     connection.listsChanged = changedWhileOpening;
     opened = true;
     if (transport instanceof ProcessGroupTransport && transport.exit) {

@@ -577,7 +577,7 @@ export function createMcpManager(deps: ManagerDeps): McpManager {
     async ping(id, options = {}) {
       const found = entry(id);
       const began = performance.now();
-      await found.supervisor.requireLive().client.ping(requestOptions(found, options));
+      await found.supervisor.requireLive().ping(requestOptions(found, options));
       return performance.now() - began;
     },
 

@@ -88,6 +88,18 @@ describe("evolution of the retrieval settings in the daemon", () => {
     expect(ran.stdout).toMatch(/^best genome: \{.*"retrieval"/m);
   }, 120_000);
 
+  it("starts a CLI run from the retrieval settings it is given and prints how far it got from them", async () => {
+    const ran = await runCliCaptured(["evolve", "retrieval", "--tasks", QUERIES, "--mode", "vector", "--limit", "2", "--seed", "5", "--population", "6", "--generations", "6", "--url", base]);
+    expect(ran.code).toBe(0);
+    const [, best, start] = /^best score (0\.\d{3}) \(the start scored (0\.\d{3})\)/m.exec(ran.stdout) ?? [];
+    expect(Number(start)).toBeLessThan(0.95);
+    expect(Number(best)).toBeGreaterThan(Number(start) + 0.03);
+
+    const refused = await runCliCaptured(["evolve", "retrieval", "--tasks", QUERIES, "--mode", "fuzzy", "--url", base]);
+    expect(refused.code).not.toBe(0);
+    expect(refused.stderr).toMatch(/seed\.retrieval\.mode/);
+  }, 120_000);
+
   it("refuses a bad task or an agent run with no agent, naming the field", async () => {
     const bad = await api("POST", "/evolution/runs", { name: "bad", kind: "retrieval", tasks: [{ q: "x", relevant: [] }] });
     expect(bad.status).toBe(400);

@@ -44,7 +44,7 @@ import type { AgentFactoryFigures, HealthMonitor, MetricsServices, SystemHealth 
 import { HashedEmbedder, type ChatModels } from "../llm/index.js";
 import { createMcpManager, STRICT_NETWORK_POLICY, type McpManager, type NetworkPolicy } from "../mcp/index.js";
 import { MemoryManager } from "../memory/index.js";
-import { createRagService, DEFAULT_SEARCH_MODE, retrievalPort, RRF_K, type RagService } from "../rag/index.js";
+import { createRagService, retrievalPort, type RagService } from "../rag/index.js";
 import { openStore, securePrivateDir, type Store } from "../store/index.js";
 import { lockDataDir, type DataDirLock, type PreviousRun } from "./data-dir-lock.js";
 
@@ -441,7 +441,7 @@ export async function createDaemon(options: DaemonOptions): Promise<Daemon> {
       requests,
     });
     await agents.restore();
-    const { agentKind, EvolutionService, retrievalKind } = await import("../agents/evolution/index.js");
+    const { agentKind, DEFAULT_RETRIEVAL_GENES, EvolutionService, retrievalKind } = await import("../agents/evolution/index.js");
     // Retrieval settings are scored by the documents (by name) a search with them finds.
     const searchDocuments = async (query: string, settings: RetrievalGenes): Promise<string[]> => {
       const { hits } = await rag.search({ q: query, mode: settings.mode, limit: settings.limit, rrf_k: settings.rrf_k });
@@ -452,7 +452,7 @@ export async function createDaemon(options: DaemonOptions): Promise<Daemon> {
       clock,
       bus,
       logger: logger.child({ module: "evolution" }),
-      kinds: { retrieval: retrievalKind(searchDocuments, { mode: DEFAULT_SEARCH_MODE, limit: 5, rrf_k: RRF_K }), agent: agentKind(agents) },
+      kinds: { retrieval: retrievalKind(searchDocuments, DEFAULT_RETRIEVAL_GENES), agent: agentKind(agents) },
     });
     await evolution.recover();
     const { buildApp, defaultWebRoot } = await import("../api/app.js");

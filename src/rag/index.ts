@@ -4,6 +4,7 @@ export { extractDocument, extractHtml, extractMarkdown, formatOf, type Extracted
 export { evaluateRetrieval, recallAtK, reciprocalRank, type LabelledQuery, type RetrievalQuality } from "./evaluation.js";
 export { createRagService, retrievalPort, type RagFigures, type RagService, type RagServiceDeps, type RetrievalPort } from "./rag-service.js";
 export {
+  DEFAULT_SEARCH_LIMIT,
   DEFAULT_SEARCH_MODE,
   IngestRequestSchema,
   IngestResultSchema,

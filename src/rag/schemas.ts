@@ -19,6 +19,9 @@ export const DEFAULT_SEARCH_MODE: SearchMode = "bm25";
 /** Reciprocal rank fusion's constant: a hit at rank r in a list adds 1 / (RRF_K + r). */
 export const RRF_K = 60;
 
+/** Chunks a search returns when it asks for no number. */
+export const DEFAULT_SEARCH_LIMIT = 5;
+
 export const RagFormatSchema = z.enum(["text", "markdown", "html"]);
 
 export const IngestRequestSchema = z
@@ -52,7 +55,7 @@ export const SearchRequestSchema = z
   .object({
     q: z.string().trim().min(1, "must not be empty").max(1000, "must be at most 1000 characters"),
     mode: SearchModeSchema.default(DEFAULT_SEARCH_MODE),
-    limit: z.coerce.number().int().min(1).max(50).default(5),
+    limit: z.coerce.number().int().min(1).max(50).default(DEFAULT_SEARCH_LIMIT),
     /** Reciprocal rank fusion's k for hybrid mode: larger flattens the fused ranking (evolution tunes it). */
     rrf_k: z.coerce.number().int().min(1).max(500).default(RRF_K),
   })

@@ -4,7 +4,7 @@
  * operators (mutation and crossover) that move through that space.
  */
 import { z } from "zod";
-import { SEARCH_MODES, SearchModeSchema } from "../../rag/index.js";
+import { DEFAULT_SEARCH_LIMIT, DEFAULT_SEARCH_MODE, RRF_K, SEARCH_MODES, SearchModeSchema } from "../../rag/index.js";
 import type { SeededRandom } from "./seeded-random.js";
 
 export const RetrievalGenesSchema = z.object({
@@ -16,6 +16,9 @@ export const RetrievalGenesSchema = z.object({
 });
 export type RetrievalGenes = z.infer<typeof RetrievalGenesSchema>;
 
+/** The retrieval settings a search uses when it names none: where a retrieval run starts by default. */
+export const DEFAULT_RETRIEVAL_GENES: RetrievalGenes = { mode: DEFAULT_SEARCH_MODE, limit: DEFAULT_SEARCH_LIMIT, rrf_k: RRF_K };
+
 export const GenomeSchema = z.object({
   /** Instruction clauses, in the clause pool's order. */
   clauses: z.array(z.string().min(1).max(2_000)).max(100),
@@ -26,6 +29,11 @@ export const GenomeSchema = z.object({
   retrieval: RetrievalGenesSchema,
 });
 export type Genome = z.infer<typeof GenomeSchema>;
+
+/** A genome that only retrieval settings matter to: what a retrieval run evolves. */
+export function retrievalGenome(retrieval: RetrievalGenes): Genome {
+  return { clauses: [], tools: [], temperature: 0, step_limit: 1, retrieval };
+}
 
 /** Which genes evolve; the others stay as the seed has them. */
 export const GENES = ["clauses", "tools", "temperature", "step_limit", "retrieval"] as const;

@@ -7,7 +7,7 @@
 import { z } from "zod";
 import { zodIssues } from "../../config/validate.js";
 import { AppError } from "../../core/errors.js";
-import { GenomeSchema, type GeneSpace, type Genome, type RetrievalGenes } from "./genome.js";
+import { GenomeSchema, retrievalGenome, type GeneSpace, type Genome, type RetrievalGenes } from "./genome.js";
 import { recallAtK } from "../../rag/index.js";
 import type { AgentFactory } from "../agent-factory.js";
 import type { AgentSettings } from "../templates.js";
@@ -74,7 +74,7 @@ export function retrievalKind(search: RetrievalSearch, defaults: RetrievalGenes)
   return {
     async prepare(input) {
       const tasks = parseTasks(RetrievalTaskSchema, input.tasks);
-      const seed = input.seed ?? GenomeSchema.parse({ clauses: [], tools: [], temperature: 0, step_limit: 1, retrieval: defaults });
+      const seed = input.seed ?? retrievalGenome(defaults);
       const evaluate = async (genome: Genome, task: RetrievalTask): Promise<number> => {
         const found = [...new Set((await search(task.q, genome.retrieval)).map(documentKey))];
         return recallAtK(task.relevant.map(documentKey), found, task.k);

@@ -6,7 +6,7 @@
  */
 import { readFile } from "node:fs/promises";
 import type { Command } from "commander";
-import type { EvolutionRunView } from "../../agents/evolution/index.js";
+import { DEFAULT_RETRIEVAL_GENES, retrievalGenome, type EvolutionRunView } from "../../agents/evolution/index.js";
 import { sleep } from "../../core/clock.js";
 import { errorMessage } from "../../core/errors.js";
 import { clientFor, EXIT_FAILURE, examples, printJson, UsageError, withDaemonOptions, type CliContext } from "../cli-context.js";
@@ -22,6 +22,9 @@ interface StartOptions {
   population?: number;
   seed?: number;
   budget?: number;
+  mode?: string;
+  limit?: number;
+  rrfK?: number;
   wait: boolean;
   json?: boolean;
 }
@@ -78,9 +81,12 @@ async function follow(client: ApiClient, run: EvolutionRunView, out: (line: stri
   }
 }
 
-function printOutcome(run: EvolutionRunView, out: (line: string) => void): void {
+async function printOutcome(client: ApiClient, run: EvolutionRunView, out: (line: string) => void): Promise<void> {
   out(`run ${run.id}: ${run.state}${run.stop_reason ? ` (${run.stop_reason})` : ""}${run.error ? `: ${terminalSafe(run.error)}` : ""}`);
-  out(`best score ${score(run.best_score)} after ${run.generations} generation(s), ${run.evaluations} evaluations`);
+  const { candidates } = await client.get<{ candidates: Candidate[] }>(`/api/v1/evolution/runs/${encodeURIComponent(run.id)}/lineage`);
+  const start = candidates.find((candidate) => candidate.origin === "seed");
+  const from = start ? ` (the start scored ${score(start.mean)})` : "";
+  out(`best score ${score(run.best_score)}${from} after ${run.generations} generation(s), ${run.evaluations} evaluations`);
   if (run.best_genome) out(`best genome: ${terminalSafe(JSON.stringify(run.best_genome))}`);
 }
 
@@ -97,7 +103,15 @@ function startCommand(parent: Command, ctx: CliContext, kind: "retrieval" | "age
     .option("--generations <n>", "at most this many generations (default 10)", parsePositiveInt)
     .option("--population <n>", "candidates per generation (default 8)", parsePositiveInt)
     .option("--seed <n>", "random seed: the same seed repeats the run (default 1)", parsePositiveInt)
-    .option("--budget <n>", "at most this many task evaluations (default 1000)", parsePositiveInt)
+    .option("--budget <n>", "at most this many task evaluations (default 1000)", parsePositiveInt);
+  if (kind === "retrieval") {
+    const { mode, limit, rrf_k } = DEFAULT_RETRIEVAL_GENES;
+    command
+      .option("--mode <mode>", `start from this search mode: bm25 | vector | hybrid (default ${mode}, what a search uses)`)
+      .option("--limit <n>", `start from this many hits per query (default ${limit})`, parsePositiveInt)
+      .option("--rrf-k <n>", `start from this fusion constant (default ${rrf_k})`, parsePositiveInt);
+  }
+  command
     .option("--no-wait", "return once the run has started")
     .option("--json", "print JSON");
   return withDaemonOptions(command)
@@ -105,7 +119,11 @@ function startCommand(parent: Command, ctx: CliContext, kind: "retrieval" | "age
       "after",
       kind === "agent"
         ? examples("pygent evolve agent researcher --tasks tasks.json", "pygent evolve agent researcher --tasks tasks.json --generations 20 --seed 7")
-        : examples("pygent evolve retrieval --tasks test/fixtures/rag-corpus/queries.json", "pygent evolve retrieval --tasks queries.json --population 12 --no-wait"),
+        : examples(
+            "pygent evolve retrieval --tasks test/fixtures/rag-corpus/queries.json",
+            "pygent evolve retrieval --tasks queries.json --mode vector --limit 2",
+            "pygent evolve retrieval --tasks queries.json --population 12 --no-wait",
+          ),
     )
     .action(async (...args: unknown[]) => {
       const cmd = args.at(-1) as Command;
@@ -115,6 +133,14 @@ function startCommand(parent: Command, ctx: CliContext, kind: "retrieval" | "age
       const settings = Object.fromEntries(
         (["generations", "population", "seed", "budget"] as const).filter((key) => options[key] !== undefined).map((key) => [key, options[key]]),
       );
+      const startsElsewhere = options.mode !== undefined || options.limit !== undefined || options.rrfK !== undefined;
+      const seed = startsElsewhere
+        ? retrievalGenome({
+            mode: (options.mode ?? DEFAULT_RETRIEVAL_GENES.mode) as typeof DEFAULT_RETRIEVAL_GENES.mode,
+            limit: options.limit ?? DEFAULT_RETRIEVAL_GENES.limit,
+            rrf_k: options.rrfK ?? DEFAULT_RETRIEVAL_GENES.rrf_k,
+          })
+        : undefined;
       const client = clientFor(cmd, ctx);
       const started = await client.post<EvolutionRunView>("/api/v1/evolution/runs", {
         name: options.name ?? (agentId ? `evolve ${agentId}` : "tune retrieval"),
@@ -122,13 +148,14 @@ function startCommand(parent: Command, ctx: CliContext, kind: "retrieval" | "age
         ...(agentId ? { agent_id: agentId } : {}),
         tasks,
         settings,
+        ...(seed ? { seed } : {}),
       });
       if (!options.wait) return options.json ? printJson(ctx.io, started) : ctx.io.out(`run ${started.id} started (pygent evolve show ${started.id})`);
       const quiet = options.json ? () => undefined : (line: string) => ctx.io.out(line);
       quiet(`run ${started.id} started: ${tasks.length} task(s)`);
       const ended = await follow(client, started, quiet);
       if (options.json) return printJson(ctx.io, ended);
-      printOutcome(ended, (line) => ctx.io.out(line));
+      await printOutcome(client, ended, (line) => ctx.io.out(line));
       if (ended.state === "failed") ctx.exitCode = EXIT_FAILURE;
     });
 }
@@ -159,9 +186,10 @@ export function registerEvolveCommand(program: Command, ctx: CliContext): void {
 
   withDaemonOptions(evolve.command("show <run_id>").description("one run: state, best score and genome").option("--json", "print JSON"))
     .action(async (runId: string, options: { json?: boolean }, cmd: Command) => {
-      const run = await clientFor(cmd, ctx).get<EvolutionRunView>(`/api/v1/evolution/runs/${encodeURIComponent(runId)}`);
+      const client = clientFor(cmd, ctx);
+      const run = await client.get<EvolutionRunView>(`/api/v1/evolution/runs/${encodeURIComponent(runId)}`);
       if (options.json) return printJson(ctx.io, run);
-      printOutcome(run, (line) => ctx.io.out(line));
+      await printOutcome(client, run, (line) => ctx.io.out(line));
     });
 
   withDaemonOptions(evolve.command("lineage <run_id>").description("every candidate by generation, with its parents and mean score").option("--json", "print JSON"))
@@ -180,7 +208,8 @@ export function registerEvolveCommand(program: Command, ctx: CliContext): void {
 
   withDaemonOptions(evolve.command("abort <run_id>").description("stop a run in progress"))
     .action(async (runId: string, _options: unknown, cmd: Command) => {
-      const run = await clientFor(cmd, ctx).post<EvolutionRunView>(`/api/v1/evolution/runs/${encodeURIComponent(runId)}/abort`);
-      printOutcome(run, (line) => ctx.io.out(line));
+      const client = clientFor(cmd, ctx);
+      const run = await client.post<EvolutionRunView>(`/api/v1/evolution/runs/${encodeURIComponent(runId)}/abort`);
+      await printOutcome(client, run, (line) => ctx.io.out(line));
     });
 }

@@ -47,7 +47,7 @@ describe("the Servers page", () => {
     }
     // Figures from the checks: a response time in ms (with its trend once there are two), CPU, memory, uptime.
     await expect.poll(() => page.locator('[data-testid="server-alpha"] [data-testid="response"]').textContent(), { timeout: SLOW_MS }).toMatch(/^\d+ ms$/);
-    await page.locator('[data-testid="server-alpha"] svg.sparkline').waitFor({ timeout: SLOW_MS });
+    await page.locator('[data-testid="server-alpha"] .sparkline canvas').waitFor({ timeout: SLOW_MS });
     const alpha = page.locator('[data-testid="server-alpha"]');
     await expect.poll(() => alpha.locator('td[data-label="Memory"]').textContent(), { timeout: SLOW_MS }).toMatch(/^\d+\.\d MB$/);
     expect(await alpha.locator('td[data-label="CPU"]').textContent()).toMatch(/^\d+\.\d %$/);

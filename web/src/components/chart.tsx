@@ -3,9 +3,10 @@
  * colours: lines (with their points when there are few) or full-height bars, over time (a
  * server's health) or over a count (an evolution run's generations).
  */
-import { useEffect, useRef, useState } from "react";
+import { useEffect, useRef } from "react";
 import uPlot from "uplot";
 import "uplot/dist/uPlot.min.css";
+import { cssVar } from "./color-scheme.js";
 
 const HEIGHT = 160;
 /** Below this many points a line shows its points too, so that one sample is not invisible. */
@@ -14,23 +15,6 @@ const FEW_POINTS = 30;
 const MAX_BAR_PX = 24;
 /** Steps between ticks of a count axis: whole numbers only. */
 const COUNT_STEPS = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000];
-
-export function cssVar(name: string): string {
-  return getComputedStyle(document.documentElement).getPropertyValue(name).trim();
-}
-
-/** Follows the system's light or dark setting, so the charts redraw in its colours. */
-export function useColorScheme(): "light" | "dark" {
-  const query = "(prefers-color-scheme: dark)";
-  const [scheme, setScheme] = useState<"light" | "dark">(() => (matchMedia(query).matches ? "dark" : "light"));
-  useEffect(() => {
-    const media = matchMedia(query);
-    const onChange = (): void => setScheme(media.matches ? "dark" : "light");
-    media.addEventListener("change", onChange);
-    return () => media.removeEventListener("change", onChange);
-  }, []);
-  return scheme;
-}
 
 export interface SeriesSpec {
   label: string;

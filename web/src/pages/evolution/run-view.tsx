@@ -7,7 +7,8 @@
 import { useCallback, useMemo, useState } from "react";
 import type { EvolutionCandidate, EvolutionRunView } from "../../api/types.js";
 import { ActionFailure, ApiProblem, errorText } from "../../components/api-problem.js";
-import { Chart, cssVar, useColorScheme, type ChartSpec } from "../../components/chart.js";
+import { Chart, type ChartSpec } from "../../components/chart.js";
+import { cssVar, useColorScheme } from "../../components/color-scheme.js";
 import { ConfirmDialog, type ConfirmRequest } from "../../components/confirm-dialog.js";
 import { StateBadge } from "../../components/state-badge.js";
 import { TableHead } from "../../components/table-head.js";

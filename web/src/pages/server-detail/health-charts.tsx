@@ -7,7 +7,8 @@
 import { useEffect, useMemo, useRef, useState } from "react";
 import { HISTORY_RANGES, type HistoryRange } from "../../api/client.js";
 import type { HealthHistory, HealthStatus } from "../../api/types.js";
-import { Chart, cssVar, stats, useColorScheme, type ChartSpec } from "../../components/chart.js";
+import { Chart, stats, type ChartSpec } from "../../components/chart.js";
+import { cssVar, useColorScheme } from "../../components/color-scheme.js";
 import { RANGE_LABELS } from "../../format.js";
 import { store } from "../../live/store.js";
 

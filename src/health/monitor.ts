@@ -20,7 +20,7 @@ import type {
   ServerState,
   ServerStatusEvent,
 } from "../bus/events.js";
-import { HealthConfigSchema, type HealthConfig } from "../config/schema.js";
+import { HealthConfigSchema, type HealthConfig, type ThresholdsInput } from "../config/schema.js";
 import type { Clock, TimerHandle } from "../core/clock.js";
 import { errorMessage, isAppError } from "../core/errors.js";
 import type { Logger } from "../core/logger.js";
@@ -175,6 +175,11 @@ class Monitor implements HealthMonitor {
   private readonly random: () => number;
   private readonly probes: HealthProbe[];
   private readonly tracks = new Map<string, Track>();
+  /**
+   * Each server's thresholds as last resolved, with the layers they came from: a check needs them
+   * two or three times, and a config reload brings new layer objects, so identity tells a change.
+   */
+  private readonly resolved = new Map<string, { layers: [ThresholdsInput | undefined, ThresholdsInput | undefined]; thresholds: Thresholds }>();
   private readonly scheduler: CheckScheduler;
   private readonly limiter: ConcurrencyLimiter;
   private readonly writer: SampleWriter;
@@ -380,6 +385,7 @@ class Monitor implements HealthMonitor {
   private forget(serverId: string): void {
     this.scheduler.remove(serverId);
     this.tracks.delete(serverId);
+    this.resolved.delete(serverId);
     this.drift.forget(serverId);
     for (const probe of this.probes) probe.forget(serverId);
   }
@@ -411,7 +417,13 @@ class Monitor implements HealthMonitor {
   }
 
   private thresholdsFor(view: ServerView): Thresholds {
-    return resolveThresholds(DEFAULT_THRESHOLDS, this.config.thresholds, view.config.thresholds);
+    const global = this.config.thresholds;
+    const own = view.config.thresholds;
+    const last = this.resolved.get(view.id);
+    if (last && last.layers[0] === global && last.layers[1] === own) return last.thresholds;
+    const thresholds = resolveThresholds(DEFAULT_THRESHOLDS, global, own);
+    this.resolved.set(view.id, { layers: [global, own], thresholds });
+    return thresholds;
   }
 
   // --- liveness --------------------------------------------------------------------------

@@ -100,8 +100,8 @@ async function startHttpFloor() {
 }
 
 /** One daemon serves both PyGent contenders; started before them, stopped after. */
-async function startPygentDaemon(dir, servers) {
-  const d = await startDaemon(dir, { servers }, { nodeFlags: profileFlags() });
+async function startPygentDaemon(dir, servers, config = {}) {
+  const d = await startDaemon(dir, { ...config, servers }, { nodeFlags: profileFlags() });
   const ready = await waitAllRunning(d, servers.length, 120_000);
   if (ready.ready_ms === null) {
     const tail = logTail(d);
@@ -156,13 +156,44 @@ function bareRequest(url, agent, transport, message) {
 }
 
 /**
+ * The search-mode profile `lean` over the same servers: its tools/list (two tools), then LISTS
+ * sequential `pygent__search_tools` calls, each for one tool by what its description says and its
+ * number, checked to find that tool first.
+ */
+async function measureSearch(url) {
+  const client = await connect(new StreamableHTTPClientTransport(new URL(`${url}/mcp/p/lean`)));
+  try {
+    const listed = (await client.listTools()).tools.map((tool) => tool.name).sort();
+    if (listed.join(",") !== "pygent__call_tool,pygent__search_tools") throw new Error(`the search profile lists ${listed.join(", ")}`);
+    const search = async (i) => {
+      const number = i % LIST_TOOLS;
+      const result = await client.callTool({ name: "pygent__search_tools", arguments: { query: `tool number ${number} looks up a record`, limit: 5 } });
+      const first = result.structuredContent?.tools?.[0]?.name ?? "";
+      if (result.isError || !first.endsWith(`__tool_${number}`)) throw new Error(`search ${i} found ${first || JSON.stringify(result).slice(0, 200)} first, not a tool_${number}`);
+    };
+    for (let i = 0; i < 20; i++) await search(i);
+    const times = [];
+    for (let i = 0; i < LISTS; i++) {
+      const t = performance.now();
+      await search(i);
+      times.push(performance.now() - t);
+    }
+    times.sort((a, b) => a - b);
+    return { tools_listed: listed.length, searches: LISTS, search_p50_ms: percentile(times, 50), search_p95_ms: percentile(times, 95) };
+  } finally {
+    await client.close();
+  }
+}
+
+/**
  * `tools/list` through /mcp with LIST_SERVERS servers of LIST_TOOLS tools each behind the
  * gateway: latency of LISTS sequential lists over one session, and the daemon's CPU per list.
  */
 async function measureLists(dir) {
   const servers = Array.from({ length: LIST_SERVERS }, (_, i) => ({ id: `tools${i}`, command: [process.execPath, MANY_TOOLS] }));
   const started = performance.now();
-  const daemon = await startPygentDaemon(dir, servers);
+  // A profile in search mode over the same servers: a client sees two tools and finds the rest.
+  const daemon = await startPygentDaemon(dir, servers, { gateway: { profiles: { lean: { mode: "search" } } } });
   const start_s = (performance.now() - started) / 1000;
   try {
     const transport = new StreamableHTTPClientTransport(new URL(`${daemon.d.url}/mcp`));
@@ -201,6 +232,7 @@ async function measureLists(dir) {
     }
     agent.destroy();
     await client.close();
+    const search = await measureSearch(daemon.d.url);
     times.sort((a, b) => a - b);
     bare.sort((a, b) => a - b);
     return {
@@ -214,6 +246,7 @@ async function measureLists(dir) {
       p99_ms: percentile(times, 99),
       bare_client_p50_ms: percentile(bare, 50),
       bare_client_p95_ms: percentile(bare, 95),
+      search_profile: search,
       daemon_cpu_ms_per_list: ((cpu1 - cpu0) * 1000) / clockTicks() / LISTS,
       load_average_1m: load,
     };
@@ -250,6 +283,7 @@ export async function runGateway() {
   try {
     lists = await measureLists(path.join(tmp, "lists"));
     log(`gateway tools/list, ${lists.servers} servers × ${LIST_TOOLS} tools: p50 ${lists.p50_ms.toFixed(2)} ms, daemon CPU ${lists.daemon_cpu_ms_per_list.toFixed(2)} ms/list`);
+    log(`gateway search profile: ${lists.search_profile.tools_listed} tools listed, pygent__search_tools over ${lists.tools} tools p50 ${lists.search_profile.search_p50_ms.toFixed(2)} ms`);
   } catch (err) {
     errors.push(`tools/list: ${err?.message ?? err}`);
     log(`gateway: tools/list failed: ${err?.stack ?? err}`);

@@ -5,9 +5,9 @@
  * and a daemon checking a thousand endpoints every few seconds spends most of its time there.
  *
  * Only the answer "pong" is taken here. Anything else — an HTTP error status (an expired session
- * answers 404), a refused connection, a redirect, an answer it cannot read — is handed back as
- * `false`, and the caller pings again through the SDK, whose error handling tells a lost session
- * from a failing server: one place decides that, not two.
+ * answers 404), a refused connection, a URL the network policy now refuses, a redirect, an answer
+ * it cannot read — is handed back as `false`, and the caller pings again through the SDK, whose
+ * error handling tells a lost session from a failing server: one place decides that, not two.
  */
 import { readFileSync } from "node:fs";
 import http from "node:http";
@@ -115,7 +115,12 @@ export class HttpPing {
     const { sessionId, protocolVersion } = this.session;
     if (!leanPingSpeaks(protocolVersion)) return false;
     signal?.throwIfAborted();
-    await this.urlGuard?.(this.url);
+    try {
+      await this.urlGuard?.(this.url);
+    } catch {
+      // The SDK's request meets the same refusal, and a refused URL ends the session there.
+      return false;
+    }
     const id = `pygent-ping-${++nextId}`;
     const headers: Record<string, string> = {
       ...this.headers,

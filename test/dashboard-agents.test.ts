@@ -4,7 +4,8 @@
  * the field), a task that calls the server's tools whose steps appear while the run is still going
  * (no reload), its memory with a fact and a recall; a pasted document ingested and a search shown
  * as the BM25, vector and fused rankings; a retrieval evolution run on the labelled corpus whose
- * generations, chart and lineage appear (the run list follows it without a reload), and a bad task suite named at the field.
+ * generations, chart and lineage appear (the run list follows it without a reload), a bad task
+ * suite named at the field, and a long run aborted from its page.
  */
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -201,6 +202,40 @@ describe("the agents, knowledge and evolution pages", () => {
     for (const parents of await later.getByTestId("parents").allTextContents()) expect(parents).toMatch(/^g0-\d+(, g0-\d+)*$/);
     expect(await page.getByTestId("task-scores").locator("li").count()).toBeGreaterThan(5);
     await screenshots(page, "evolution-run");
+    await page.close();
+  }, 120_000);
+
+  it("aborts a long run from its page after asking, keeping the generations it wrote", async () => {
+    const page = await browser!.context.newPage();
+    await page.goto(`${daemon!.url}/evolution`);
+    await page.getByLabel("Task suite (JSON)").waitFor({ timeout: SLOW_MS });
+    await page.getByLabel("Task suite (JSON)").fill(readFileSync(join(CORPUS, "queries.json"), "utf8"));
+    // Far more work than the test waits for: only Abort ends it.
+    await page.getByLabel("Population").fill("40");
+    await page.getByLabel("Generations at most").fill("1000");
+    await page.getByLabel(/^Budget/).fill("1000000");
+    await page.getByLabel(/^Stop after/).fill("1000");
+    await page.getByRole("button", { name: "Start run" }).click();
+    await page.getByRole("heading", { name: "retrieval settings", level: 2 }).waitFor({ timeout: SLOW_MS });
+    const runId = decodeURIComponent(new URL(page.url()).pathname.split("/")[2]!);
+    expect(await page.getByTestId("evolution-state").getAttribute("data-state")).toBe("running");
+    // The run's progress reaches the page over /ws while it runs.
+    await page.getByTestId("generation-1").waitFor({ timeout: SLOW_MS });
+
+    await page.getByRole("button", { name: "Abort run" }).click();
+    const dialog = page.getByRole("dialog");
+    await dialog.getByText(/The generations written so far are kept/).waitFor({ timeout: SLOW_MS });
+    await dialog.getByRole("button", { name: "Abort" }).click();
+    await expect.poll(() => page.getByTestId("evolution-state").getAttribute("data-state"), { timeout: SLOW_MS }).toBe("aborted");
+    expect(await page.getByRole("button", { name: "Abort run" }).count()).toBe(0);
+
+    const response = await fetch(`${daemon!.url}/api/v1/evolution/runs/${encodeURIComponent(runId)}`);
+    const run = (await response.json()) as { state: string; generations: number; best_score: number | null };
+    expect(run.state).toBe("aborted");
+    expect(run.generations).toBeGreaterThanOrEqual(2);
+    expect(run.generations).toBeLessThan(1000);
+    expect(run.best_score).toBeGreaterThan(0.9);
+    await page.getByTestId("generation-1").waitFor({ timeout: SLOW_MS });
     await page.close();
   }, 120_000);
 });

@@ -11,7 +11,8 @@ import { parseServer } from "../src/config/validate.js";
 import { openConnection, type Connection } from "../src/mcp/connection.js";
 import { HttpPing } from "../src/mcp/http-ping.js";
 import { serveEverything, serveHttp } from "./helpers/http-servers.js";
-import { fixturePath, waitForExit } from "./helpers/processes.js";
+import { fixturePath, makeTempDir, removeTempDir, waitForExit } from "./helpers/processes.js";
+import { selfSignedCertificate } from "./helpers/tls-certificate.js";
 
 const children: ChildProcess[] = [];
 const connections: Connection[] = [];
@@ -82,6 +83,26 @@ describe("the lean HTTP ping", { timeout: 60_000 }, () => {
     expect((await fetch(`http://127.0.0.1:${port}/expire-sessions`, { method: "POST" })).status).toBe(204);
     expect(await ping.ping({ timeout: 10_000 })).toBe(false);
     await expect(connection.ping({ timeout: 10_000 })).rejects.toThrow(/404|session/i);
+  });
+
+  it("pings over HTTPS with the server's own CA bundle (tls.ca_file)", async () => {
+    const dir = makeTempDir("pygent-http-ping-");
+    try {
+      const { certFile, keyFile } = selfSignedCertificate(dir);
+      const { port } = await serveHttp(children, [fixturePath("expiring-sessions-http.mjs")], 0, "https server", { TLS_CERT_FILE: certFile, TLS_KEY_FILE: keyFile });
+      const url = `https://127.0.0.1:${port}/mcp`;
+      const connection = await openConnection(parseServer({ id: "remote", url, tls: { ca_file: certFile } }), { environment: process.env });
+      connections.push(connection);
+      const transport = connection.transport as StreamableHTTPClientTransport;
+      const trusting = new HttpPing(new URL(url), {}, transport, certFile, undefined);
+      expect(await trusting.ping({ timeout: 10_000 })).toBe(true);
+      trusting.close();
+      // Without the bundle the certificate is refused, and the SDK is left to say so.
+      expect(await new HttpPing(new URL(url), {}, transport, undefined, undefined).ping({ timeout: 10_000 })).toBe(false);
+      await connection.ping({ timeout: 10_000 });
+    } finally {
+      removeTempDir(dir);
+    }
   });
 
   it("leaves a refused connection to the SDK", async () => {

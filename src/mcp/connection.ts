@@ -134,6 +134,7 @@ export class Connection {
   async close(): Promise<void> {
     if (this.closing) return;
     this.closing = true;
+    this.httpPing?.close();
     await this.client.close().catch(() => {});
     await this.transport.close().catch(() => {});
   }

@@ -51,19 +51,9 @@ class PingRefused extends Error {
   }
 }
 
+/** Kept-alive sockets shared by every server's pings; a server with its own CA bundle has its own. */
 const plainAgent = new http.Agent({ keepAlive: true });
-const tlsAgents = new Map<string, https.Agent>();
-
-function agentFor(url: URL, caFile: string | undefined): http.Agent {
-  if (url.protocol === "http:") return plainAgent;
-  const key = caFile ?? "";
-  let agent = tlsAgents.get(key);
-  if (!agent) {
-    agent = new https.Agent({ keepAlive: true, ...(caFile ? { ca: [...rootCertificates, readFileSync(caFile, "utf8")] } : {}) });
-    tlsAgents.set(key, agent);
-  }
-  return agent;
-}
+const tlsAgent = new https.Agent({ keepAlive: true });
 
 /**
  * Pings before the 2026 protocol revision go bare; a later one wraps every request in an
@@ -102,13 +92,26 @@ function answerIn(text: string, sse: boolean, id: string): { error?: { code?: un
 let nextId = 0;
 
 export class HttpPing {
+  private readonly agent: http.Agent;
+  /** The agent of a server's own CA bundle, read now as its fetch reads it (remote-fetch.ts). */
+  private readonly ownAgent: https.Agent | undefined;
+
   constructor(
     private readonly url: URL,
     private readonly headers: Record<string, string>,
     private readonly session: SessionHeaders,
-    private readonly caFile: string | undefined,
+    caFile: string | undefined,
     private readonly urlGuard: UrlGuard | undefined,
-  ) {}
+  ) {
+    const secure = url.protocol === "https:";
+    this.ownAgent = secure && caFile !== undefined ? new https.Agent({ keepAlive: true, ca: [...rootCertificates, readFileSync(caFile, "utf8")] }) : undefined;
+    this.agent = this.ownAgent ?? (secure ? tlsAgent : plainAgent);
+  }
+
+  /** Drops the sockets of the server's own agent; the shared ones stay for other servers. */
+  close(): void {
+    this.ownAgent?.destroy();
+  }
 
   /** True when the server answered the ping; false when the SDK should try (see the top). */
   async ping({ timeout, signal }: PingControl): Promise<boolean> {
@@ -139,7 +142,7 @@ export class HttpPing {
         outcome();
       };
       const client = this.url.protocol === "https:" ? https : http;
-      const request = client.request(this.url, { method: "POST", agent: agentFor(this.url, this.caFile), headers }, (response) => {
+      const request = client.request(this.url, { method: "POST", agent: this.agent, headers }, (response) => {
         const type = response.headers["content-type"] ?? "";
         const sse = type.startsWith("text/event-stream");
         if (response.statusCode !== 200 || !(sse || type.startsWith("application/json"))) {

@@ -30,7 +30,7 @@ import type { EvolutionRunBodySchema } from "../agents/evolution/index.js";
 import type { EvolutionCandidateSchema, EvolutionRunSchema, EvolutionRunViewSchema } from "./routes/evolution.js";
 
 export type { ErrorBody } from "./error-handler.js";
-export type { HealthUpdateMessage, MetricsActivityMessage, ServerStatusMessage, Topic } from "./ws/wire-protocol.js";
+export type { AlertMessage, HealthUpdateMessage, MetricsActivityMessage, ServerStatusMessage, Topic } from "./ws/wire-protocol.js";
 export type { HealthStatus, InstallProgressEvent as InstallProgressMessage, ServerState } from "../bus/events.js";
 export type { PendingApproval } from "../gateway/index.js";
 export type {

@@ -16,12 +16,12 @@ const ServerDetail = lazy(() => import("./pages/server-detail.js"));
 const Agents = lazy(() => import("./pages/agents.js"));
 const Knowledge = lazy(() => import("./pages/knowledge.js"));
 const Evolution = lazy(() => import("./pages/evolution.js"));
+/** Custom dashboards draw charts too: loaded when first opened. */
+const Dashboards = lazy(() => import("./pages/dashboards.js"));
 
 function Deferred({ page }: { page: ReactNode }) {
   return <Suspense fallback={<p className="muted" role="status">Loading…</p>}>{page}</Suspense>;
 }
-/** Custom dashboards draw charts too: loaded when first opened. */
-const Dashboards = lazy(() => import("./pages/dashboards.js"));
 
 /** What a page is drawn from: the live state, the rest of its path (after its own) and navigation. */
 interface PageProps {
@@ -44,9 +44,7 @@ const PAGES: readonly Page[] = [
     title: "Servers",
     render: ({ state, rest, navigate }) =>
       rest ? (
-        <Suspense fallback={<p className="muted" role="status">Loading…</p>}>
-          <ServerDetail key={rest} rest={rest} state={state} navigate={navigate} />
-        </Suspense>
+        <Deferred page={<ServerDetail key={rest} rest={rest} state={state} navigate={navigate} />} />
       ) : (
         <Servers state={state} navigate={navigate} />
       ),

@@ -12,7 +12,7 @@
  */
 import { z } from "zod";
 import { isServerSubject } from "../../alerts/index.js";
-import type { DomainEvent, HealthMetrics, HealthStatus, MetricsActivityEvent, ServerStatusEvent } from "../../bus/events.js";
+import type { AlertEvent, DomainEvent, HealthMetrics, HealthStatus, MetricsActivityEvent, ServerStatusEvent } from "../../bus/events.js";
 
 /** What a client can subscribe to; each maps one domain event type to one wire message type. */
 export const TOPICS = ["health_updates", "server_status", "alerts", "capabilities_changed", "logs", "install_progress", "config", "tool_approvals", "evolution", "agents", "metrics"] as const;
@@ -136,6 +136,9 @@ export interface HealthUpdateMessage {
   at: number;
 }
 
+/** An alert as a client sees it: every field of the event, named one by one as toWireEvent copies them. */
+export type AlertMessage = Pick<AlertEvent, "type" | "alert_id" | "rule_id" | "server_id" | "severity" | "state" | "summary" | "labels" | "at">;
+
 /** The daemon's activity as a client sees it (the same figures as GET /api/v1/metrics/activity). */
 export type MetricsActivityMessage = Pick<MetricsActivityEvent, "type" | "window_s" | "tool_calls" | "restarts_last_hour" | "servers" | "alerts_firing" | "at">;
 
@@ -184,23 +187,21 @@ export function toWireEvent(event: DomainEvent): WireEvent | undefined {
       };
       return { topic: "server_status", server_id: event.server_id, message: { ...message } };
     }
-    case "alert":
-      return {
-        topic: "alerts",
-        // An alert about the daemon or its config file reaches every alerts subscriber, whatever its server filter.
-        server_id: isServerSubject(event.server_id) ? event.server_id : null,
-        message: {
-          type: "alert",
-          alert_id: event.alert_id,
-          rule_id: event.rule_id,
-          server_id: event.server_id,
-          severity: event.severity,
-          state: event.state,
-          summary: event.summary,
-          labels: event.labels,
-          at: event.at,
-        },
+    case "alert": {
+      const message: AlertMessage = {
+        type: "alert",
+        alert_id: event.alert_id,
+        rule_id: event.rule_id,
+        server_id: event.server_id,
+        severity: event.severity,
+        state: event.state,
+        summary: event.summary,
+        labels: event.labels,
+        at: event.at,
       };
+      // An alert about the daemon or its config file reaches every alerts subscriber, whatever its server filter.
+      return { topic: "alerts", server_id: isServerSubject(event.server_id) ? event.server_id : null, message: { ...message } };
+    }
     case "capabilities_changed":
       return {
         topic: "capabilities_changed",

@@ -61,6 +61,7 @@ export type {
 } from "../../../dist/api/wire-types.js";
 export type {
   ActivityBody as Activity,
+  AlertMessage,
   DashboardLayoutBody as DashboardLayout,
   DashboardLayoutInputBody as DashboardLayoutInput,
   MetricsActivityMessage,

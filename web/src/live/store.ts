@@ -10,6 +10,7 @@ import { useSyncExternalStore } from "react";
 import { ApiClient, ApiError, type ServerAction } from "../api/client.js";
 import { readToken, saveToken } from "../api/token.js";
 import type {
+  AlertMessage,
   AlertRecord,
   Caller,
   HealthBody,
@@ -95,7 +96,7 @@ function recentOf(message: WireMessage): Omit<RecentEvent, "key"> | null {
       return { at: status.at, kind: "server", server_id: status.server_id, text: `${status.previous} → ${status.state}${reason}`, tone };
     }
     case "alert": {
-      const alert = message as unknown as { server_id: string; severity: "info" | "warning" | "critical"; state: "firing" | "resolved"; summary: string; at: number };
+      const alert = message as unknown as AlertMessage;
       const tone: HealthStatus = alert.state === "resolved" ? "healthy" : alert.severity === "info" ? "unknown" : alert.severity;
       return { at: alert.at, kind: "alert", server_id: alert.server_id, text: `Alert ${alert.state}: ${alert.summary}`, tone };
     }

@@ -57,7 +57,6 @@ export default function ServerDetail({ rest, state, navigate }: { rest: string; 
   const [events, setEvents] = useState<ServerEventsBody["events"] | null>(null);
   const [changes, setChanges] = useState<CapabilityChanges["changes"] | null>(null);
   const [pending, setPending] = useState<Approvals["pending"]>([]);
-  const [updates, setUpdates] = useState(0);
 
   const loadCapabilities = useCallback(() => {
     store.api
@@ -103,7 +102,6 @@ export default function ServerDetail({ rest, state, navigate }: { rest: string; 
             break;
           case "health_update":
             setMetrics((message as unknown as HealthUpdateMessage).metrics);
-            setUpdates((count) => count + 1);
             break;
           case "capabilities_changed":
             loadCapabilities();
@@ -233,7 +231,7 @@ export default function ServerDetail({ rest, state, navigate }: { rest: string; 
       </section>
 
       <Capabilities serverId={server.id} snapshot={snapshot} unavailable={unavailable} held={held} running={running} />
-      <HealthCharts serverId={server.id} updates={updates} />
+      <HealthCharts serverId={server.id} />
       <div className="detail-grid">
         <OutputTail lines={lines} failure={logFailure} />
         <LifecycleEvents events={events} />

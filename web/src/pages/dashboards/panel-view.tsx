@@ -3,32 +3,28 @@
  * store (fed by /ws), a metric chart for chosen servers from their health history, fetched again
  * as their health updates arrive (at most every LIVE_REFRESH_MS) while it shows the last hour.
  */
-import { useEffect, useMemo, useRef, useState } from "react";
+import { useEffect, useMemo, useState } from "react";
 import uPlot from "uplot";
 import { HISTORY_RANGES } from "../../api/client.js";
 import type { AlertRecord, HealthHistory } from "../../api/types.js";
-import { errorText } from "../../components/api-problem.js";
 import { StatusBadge } from "../../components/status-badge.js";
 import { Chart, stats, type ChartSpec } from "../../components/chart.js";
 import { cssVar, useColorScheme } from "../../components/color-scheme.js";
 import { RANGE_LABELS } from "../../format.js";
 import { displayStatus, store, type DashboardState } from "../../live/store.js";
+import { useHealthHistories, type RawPoint, type RollupPoint } from "../../live/use-health-histories.js";
 import { METRIC_NAMES, type Metric, type Panel } from "./layout-draft.js";
 
-type Raw = Extract<HealthHistory["points"][number], { status: string }>;
-type Rollup = Extract<HealthHistory["points"][number], { count: number }>;
-
-const LIVE_REFRESH_MS = 5000;
 /** The colours the servers of one chart are drawn in, in turn. */
 const SERIES_COLOURS = ["accent", "healthy", "warning", "unknown", "critical", "offline"];
 
 function metricOf(metric: Metric, history: HealthHistory): (number | null)[] {
   if (history.resolution === "raw") {
-    const points = history.points as Raw[];
+    const points = history.points as RawPoint[];
     if (metric === "error_rate") return points.map((point) => (point.ok ? 0 : 100));
     return points.map((point) => point[metric]);
   }
-  const points = history.points as Rollup[];
+  const points = history.points as RollupPoint[];
   switch (metric) {
     case "response_time_ms":
       return points.map((point) => point.latency_avg);
@@ -62,40 +58,8 @@ function chartOf(panel: Extract<Panel, { kind: "metric_chart" }>, histories: Hea
 }
 
 function MetricChart({ panel }: { panel: Extract<Panel, { kind: "metric_chart" }> }) {
-  const [histories, setHistories] = useState<HealthHistory[] | null>(null);
-  const [failure, setFailure] = useState<string | null>(null);
-  const [reload, setReload] = useState(0);
-  const lastLoad = useRef(0);
+  const { histories, failure } = useHealthHistories(panel.server_ids, panel.range);
   const scheme = useColorScheme();
-  const ids = panel.server_ids.join(",");
-
-  useEffect(() => {
-    if (panel.range !== "1h") return;
-    const wanted = new Set(panel.server_ids);
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const stop = store.onEvent((message) => {
-      if (message.type !== "health_update" || !wanted.has(String(message.server_id)) || timer !== undefined) return;
-      timer = setTimeout(() => {
-        timer = undefined;
-        setReload((count) => count + 1);
-      }, Math.max(0, lastLoad.current + LIVE_REFRESH_MS - Date.now()));
-    });
-    return () => {
-      stop();
-      clearTimeout(timer);
-    };
-  }, [ids, panel.range]);
-
-  useEffect(() => {
-    lastLoad.current = Date.now();
-    let current = true;
-    Promise.all(panel.server_ids.map((id) => store.api.history(id, panel.range)))
-      .then((bodies) => current && (setHistories(bodies), setFailure(null)))
-      .catch((error: unknown) => current && setFailure(errorText(error)));
-    return () => {
-      current = false;
-    };
-  }, [ids, panel.range, reload]);
 
   const chart = useMemo(() => (histories ? chartOf(panel, histories) : null), [histories, panel, scheme]);
 

@@ -4,24 +4,20 @@
  * drawn by uPlot. Each chart has a text summary for screen readers; the last hour refreshes as
  * health updates arrive.
  */
-import { useEffect, useMemo, useRef, useState } from "react";
+import { useMemo, useState } from "react";
 import { HISTORY_RANGES, type HistoryRange } from "../../api/client.js";
 import type { HealthHistory, HealthStatus } from "../../api/types.js";
 import { Chart, stats, type ChartSpec } from "../../components/chart.js";
 import { cssVar, useColorScheme } from "../../components/color-scheme.js";
 import { RANGE_LABELS } from "../../format.js";
-import { store } from "../../live/store.js";
-
-type Raw = Extract<HealthHistory["points"][number], { status: string }>;
-type Rollup = Extract<HealthHistory["points"][number], { count: number }>;
+import { useHealthHistories, type RawPoint, type RollupPoint } from "../../live/use-health-histories.js";
 
 const STATUSES: HealthStatus[] = ["healthy", "warning", "critical", "offline", "unknown"];
-/** The last hour is redrawn at most this often while health updates arrive. */
-const LIVE_REFRESH_MS = 5000;
+
 function chartsOf(history: HealthHistory): { times: number[]; span: [number, number]; specs: ChartSpec[] } {
   const color = (name: string): string => cssVar(`--${name}`);
   if (history.resolution === "raw") {
-    const points = history.points as Raw[];
+    const points = history.points as RawPoint[];
     const latency = points.map((point) => point.response_time_ms);
     const cpu = points.map((point) => point.cpu_percent);
     const memory = points.map((point) => point.memory_mb);
@@ -49,7 +45,7 @@ function chartsOf(history: HealthHistory): { times: number[]; span: [number, num
       ],
     };
   }
-  const points = history.points as Rollup[];
+  const points = history.points as RollupPoint[];
   const average = points.map((point) => point.latency_avg);
   const cpu = points.map((point) => point.cpu_avg);
   const memory = points.map((point) => point.memory_avg);
@@ -82,32 +78,11 @@ function chartsOf(history: HealthHistory): { times: number[]; span: [number, num
   };
 }
 
-export default function HealthCharts({ serverId, updates }: { serverId: string; updates: number }) {
+export default function HealthCharts({ serverId }: { serverId: string }) {
   const [range, setRange] = useState<HistoryRange>("1h");
-  const [history, setHistory] = useState<HealthHistory | null>(null);
-  const [failure, setFailure] = useState<string | null>(null);
+  const { histories, failure } = useHealthHistories([serverId], range);
+  const history = histories?.[0] ?? null;
   const scheme = useColorScheme();
-  const lastLoad = useRef(0);
-  const [reload, setReload] = useState(0);
-
-  // The last hour follows the checks as they come in, reloaded at most every LIVE_REFRESH_MS.
-  useEffect(() => {
-    if (range !== "1h" || updates === 0) return;
-    const timer = setTimeout(() => setReload((count) => count + 1), Math.max(0, lastLoad.current + LIVE_REFRESH_MS - Date.now()));
-    return () => clearTimeout(timer);
-  }, [updates, range]);
-
-  useEffect(() => {
-    lastLoad.current = Date.now();
-    let current = true;
-    store.api
-      .history(serverId, range)
-      .then((body) => current && (setHistory(body), setFailure(null)))
-      .catch((error: unknown) => current && setFailure(error instanceof Error ? error.message : String(error)));
-    return () => {
-      current = false;
-    };
-  }, [serverId, range, reload]);
 
   // The colours come from the stylesheet, so the charts are rebuilt when the scheme changes.
   const charts = useMemo(() => (history && history.points.length > 0 ? chartsOf(history) : null), [history, scheme]);

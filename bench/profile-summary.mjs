@@ -2,23 +2,33 @@
 // Where a `--cpu-prof` profile's time went: self time by where the code lives (a package under
 // node_modules, Node's own internals, PyGent's sources, garbage collection, idle) and the
 // functions that cost most. Frames in the bundle (dist/bundle) are traced back to their source file
-// through the bundle's source maps. `node bench/profile-summary.mjs <file.cpuprofile> [top N]`; the gateway
+// through the bundle's source maps. `node bench/profile-summary.mjs <file.cpuprofile> [top N] [from s]
+// [to s]`: with a window, only the samples taken from..to seconds after the profile's start (a negative
+// figure counts back from its end), e.g. the steady calls between a start and a shutdown. The gateway
 // bench writes such profiles of its daemons with BENCH_GATEWAY_CPU_PROF=<folder>.
 import fs from "node:fs";
 import { SourceMap } from "node:module";
 import { fileURLToPath } from "node:url";
 
-const [file, topArg] = process.argv.slice(2);
+const [file, topArg, fromArg, toArg] = process.argv.slice(2);
 if (!file) {
-  process.stderr.write("usage: node bench/profile-summary.mjs <file.cpuprofile> [top N]\n");
+  process.stderr.write("usage: node bench/profile-summary.mjs <file.cpuprofile> [top N] [from s] [to s]\n");
   process.exit(2);
 }
 const profile = JSON.parse(fs.readFileSync(file, "utf8"));
 const top = Number(topArg ?? 25);
 
-// Self time per node: the sampling interval of every sample that landed on it.
+// The window in ms since the profile's start; a negative bound counts back from its end.
+const lengthMs = (profile.endTime - profile.startTime) / 1000;
+const bound = (arg, fallback) => (arg === undefined ? fallback : Number(arg) < 0 ? lengthMs + Number(arg) * 1000 : Number(arg) * 1000);
+const [fromMs, toMs] = [bound(fromArg, 0), bound(toArg, lengthMs)];
+
+// Self time per node: the sampling interval of every sample in the window that landed on it.
 const self = new Map();
+let at = 0;
 for (let i = 0; i < profile.samples.length; i++) {
+  at += profile.timeDeltas[i] / 1000;
+  if (at < fromMs || at > toMs) continue;
   const id = profile.samples[i];
   self.set(id, (self.get(id) ?? 0) + (profile.timeDeltas[i + 1] ?? 0) / 1000);
 }

@@ -1,7 +1,8 @@
 /**
  * Auth and audit on a real `pygent serve` bound beyond loopback, driven by the CLI from another
  * process as a user would: the issue's reproduction, `pygent auth off` refused while the daemon
- * listens on 0.0.0.0 and allowed once it stops, and config reloads on record.
+ * listens on 0.0.0.0 and allowed once it stops, and config reloads on record; on loopback, the
+ * switch turned by the CLI holds at the daemon by the time the command returns.
  */
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -91,6 +92,20 @@ describe("auth on a loopback daemon whose config asks for tokens", () => {
     const off = await runCliCaptured(["auth", "off", "--data-dir", data]);
     expect(off.code).toBe(1);
     expect(off.stderr).toContain("require_token_on_loopback");
+    expect((await daemon.api("/api/v1/mcp/servers")).status).toBe(401);
+  });
+});
+
+describe("the switch turned by the CLI while a loopback daemon runs", () => {
+  it("holds at the daemon as soon as the command returns, on and off", async () => {
+    daemon = await startDaemon(data, config);
+    expect((await daemon.api("/api/v1/mcp/servers")).status).toBe(200);
+    const created = await runCliCaptured(["token", "create", "--role", "admin", "--data-dir", data, "--quiet"]);
+    expect(created.code, created.stderr).toBe(0);
+    expect((await daemon.api("/api/v1/mcp/servers")).status).toBe(401);
+    expect((await runCliCaptured(["auth", "off", "--data-dir", data])).code).toBe(0);
+    expect((await daemon.api("/api/v1/mcp/servers")).status).toBe(200);
+    expect((await runCliCaptured(["auth", "on", "--data-dir", data])).code).toBe(0);
     expect((await daemon.api("/api/v1/mcp/servers")).status).toBe(401);
   });
 });

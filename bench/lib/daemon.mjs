@@ -10,7 +10,7 @@ import { descendants, freePort, getJson, killAll, rssMb, sleep, snapshot, stillA
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
 /** The Node flags `npm start` and the `pygent` command run the daemon with (package.json, bin/pygent.js). */
-export const DAEMON_NODE_FLAGS = ["--max-semi-space-size=1"];
+export const DAEMON_NODE_FLAGS = ["--max-semi-space-size=2"];
 export const PYGENT_BIN = process.env.BENCH_PYGENT_BIN ? path.resolve(process.env.BENCH_PYGENT_BIN) : path.join(ROOT, "bin", "pygent.js");
 
 let clkTck = null;

@@ -1,10 +1,16 @@
 /**
  * The auth switch and the bind of the daemon that owns the data directory (one row, see migration
- * 005). The API asks for it on every request: the row is kept between reads and read again only
- * after a write through this repository or a commit by another connection (`PRAGMA data_version`,
+ * 005). The API asks for it on every request: the row is kept between reads and read again after a
+ * write through this repository, or after a commit by another connection (`PRAGMA data_version`,
  * which moves when another connection — the CLI creating a token — has written the database).
+ * Asking SQLite for that version opens a read transaction, a handful of file-lock system calls, so
+ * it is asked at most once per `AUTH_SWITCH_RECHECK_MS`: another process's change is seen within
+ * that, this repository's own at once.
  */
 import type { SqliteDatabase } from "./database.js";
+
+/** How long a read of the switch stands before another connection's commits are looked for again. */
+export const AUTH_SWITCH_RECHECK_MS = 50;
 
 export interface DaemonBindRecord {
   host: string;
@@ -45,11 +51,11 @@ interface Row {
   daemon_since: number | null;
 }
 
-export function sqliteAuthStateRepository(db: SqliteDatabase): AuthStateRepository {
+export function sqliteAuthStateRepository(db: SqliteDatabase, now: () => number): AuthStateRepository {
   const get = db.prepare("SELECT * FROM auth_state WHERE id = 1");
   const dataVersion = db.prepare("PRAGMA data_version").pluck();
-  /** The row as last read, and the data version it was read at; none after a write of ours. */
-  let kept: { version: unknown; record: AuthStateRecord } | undefined;
+  /** The row as last read, the data version it was read at and when that version was last asked; none after a write of ours. */
+  let kept: { version: unknown; record: AuthStateRecord; checkedAt: number } | undefined;
   const set = db.prepare("UPDATE auth_state SET enabled = ?, changed_at = ?, changed_by = ? WHERE id = 1 AND enabled <> ?");
   const record = db.prepare(
     `UPDATE auth_state SET daemon_host = @host, daemon_port = @port, daemon_pid = @pid,
@@ -61,8 +67,13 @@ export function sqliteAuthStateRepository(db: SqliteDatabase): AuthStateReposito
   );
   return {
     async get() {
+      const at = now();
+      if (kept !== undefined && at - kept.checkedAt < AUTH_SWITCH_RECHECK_MS && at >= kept.checkedAt) return kept.record;
       const version = dataVersion.get();
-      if (kept !== undefined && kept.version === version) return kept.record;
+      if (kept !== undefined && kept.version === version) {
+        kept.checkedAt = at;
+        return kept.record;
+      }
       const row = get.get() as Row;
       const daemon: DaemonBindRecord | null =
         row.daemon_host === null || row.daemon_port === null || row.daemon_pid === null
@@ -75,7 +86,7 @@ export function sqliteAuthStateRepository(db: SqliteDatabase): AuthStateReposito
               since: row.daemon_since ?? 0,
             };
       const read: AuthStateRecord = { enabled: row.enabled === 1, changed_at: row.changed_at, changed_by: row.changed_by, daemon };
-      kept = { version, record: read };
+      kept = { version, record: read, checkedAt: at };
       return read;
     },
     async setEnabled(enabled, at, by) {

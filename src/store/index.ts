@@ -31,6 +31,7 @@ export type {
 } from "./health-repository.js";
 export type { AuditFilter, AuditRecord, AuditRepository, NewAuditRecord } from "./audit-repository.js";
 export type { AuthStateRecord, AuthStateRepository, DaemonBindRecord } from "./auth-state-repository.js";
+export { AUTH_SWITCH_RECHECK_MS } from "./auth-state-repository.js";
 export type { InstallRecord, InstallsRepository } from "./installs-repository.js";
 export type { LastCapabilitiesRecord, LastCapabilitiesRepository } from "./last-capabilities-repository.js";
 export type { DashboardLayoutRecord, DashboardLayoutsRepository } from "./dashboard-layouts-repository.js";

@@ -99,7 +99,7 @@ export function openStore(dataDir: string, clock: Clock, options: OpenStoreOptio
     health: faults.guard(sqliteHealthRepository(db)),
     secrets: faults.guard(sqliteSecretsRepository(db, keys)),
     installs: faults.guard(sqliteInstallsRepository(db)),
-    authState: faults.guard(sqliteAuthStateRepository(db)),
+    authState: faults.guard(sqliteAuthStateRepository(db, () => clock.now())),
     audit: faults.guard(sqliteAuditRepository(db)),
     discoveryUsage: faults.guard(sqliteDiscoveryUsageRepository(db)),
     toolApprovals: faults.guard(sqliteToolApprovalsRepository(db)),

@@ -37,6 +37,7 @@ import { frameworkErrorHandler, registerErrorHandling } from "./error-handler.js
 import { registerHostOriginGuard } from "./host-origin-guard.js";
 import { registerOpenApi } from "./openapi.js";
 import { registerRateLimit } from "./rate-limit.js";
+import { lazyRequestLogger } from "./request-log.js";
 import { agentRoutes } from "./routes/agents.js";
 import { busRoutes } from "./routes/bus.js";
 import { alertRoutes } from "./routes/alerts.js";
@@ -189,6 +190,7 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: logger,
     logController: new QuietRequestLog(),
+    childLoggerFactory: lazyRequestLogger,
     bodyLimit: BODY_LIMIT_BYTES,
     // Above the 64-character id and 128-character tool name, so a long one gets a 400 naming
     // the field rather than the router's 404.

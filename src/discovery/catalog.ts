@@ -172,8 +172,12 @@ export function createCatalog(options: CatalogOptions): Catalog {
     return found;
   }
 
+  /** The clock's instant as ISO text, made once per millisecond: every tool call stamps its server's usage. */
+  let stamped = { at: Number.NaN, iso: "" };
   function nowIso(): string {
-    return new Date(clock.now()).toISOString();
+    const at = clock.now();
+    if (at !== stamped.at) stamped = { at, iso: new Date(at).toISOString() };
+    return stamped.iso;
   }
 
   function merge(): void {

@@ -15,8 +15,16 @@ class RequestLog implements FastifyBaseLogger {
     private readonly options: ChildLoggerOptions,
   ) {}
 
+  declare fatal: FastifyBaseLogger["fatal"];
+  declare error: FastifyBaseLogger["error"];
+  declare warn: FastifyBaseLogger["warn"];
+  declare info: FastifyBaseLogger["info"];
+  declare debug: FastifyBaseLogger["debug"];
+  declare trace: FastifyBaseLogger["trace"];
+  declare silent: FastifyBaseLogger["silent"];
+
   /** The pino child, made on first use. */
-  private get real(): FastifyBaseLogger {
+  get real(): FastifyBaseLogger {
     this.#child ??= this.parent.child(this.bindings, this.options);
     return this.#child;
   }
@@ -29,37 +37,19 @@ class RequestLog implements FastifyBaseLogger {
     this.real.level = level;
   }
 
-  fatal(...args: unknown[]): void {
-    Reflect.apply(this.real.fatal, this.real, args);
-  }
-
-  error(...args: unknown[]): void {
-    Reflect.apply(this.real.error, this.real, args);
-  }
-
-  warn(...args: unknown[]): void {
-    Reflect.apply(this.real.warn, this.real, args);
-  }
-
-  info(...args: unknown[]): void {
-    Reflect.apply(this.real.info, this.real, args);
-  }
-
-  debug(...args: unknown[]): void {
-    Reflect.apply(this.real.debug, this.real, args);
-  }
-
-  trace(...args: unknown[]): void {
-    Reflect.apply(this.real.trace, this.real, args);
-  }
-
-  silent(...args: unknown[]): void {
-    Reflect.apply(this.real.silent, this.real, args);
-  }
-
   child(bindings: Bindings, options?: ChildLoggerOptions): FastifyBaseLogger {
     return this.real.child(bindings, options);
   }
+}
+
+// Each level's method hands its arguments to the pino child, making it first.
+for (const level of ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const) {
+  Object.defineProperty(RequestLog.prototype, level, {
+    value(this: RequestLog, ...args: unknown[]): void {
+      const real = this.real;
+      Reflect.apply(real[level], real, args);
+    },
+  });
 }
 
 /** Fastify's `childLoggerFactory`: the request's logger, its pino child made when it first logs. */

@@ -1,10 +1,12 @@
 // The auth switch over HTTP, on the real app and store: it never opens by accident (issue 7, item 1).
+import { setTimeout as sleep } from "node:timers/promises";
 import { describe, expect, it } from "vitest";
 import { LOCAL_ACTOR } from "../../audit/index.js";
 import { systemClock } from "../../core/clock.js";
 import { appPerTest, echoEntry } from "../test-support/test-app.js";
 import { authRequiredBy, createAuthState } from "./auth-state.js";
 import { SecurityConfigSchema } from "../../config/schema.js";
+import { AUTH_SWITCH_RECHECK_MS } from "../../store/index.js";
 
 const app = appPerTest();
 
@@ -69,6 +71,8 @@ describe("auth never fails open", () => {
     const { token } = await t.tokens.create("a", "admin");
     expect((await t.request({ method: "GET", url: servers, headers: bearer(token) })).statusCode).toBe(200);
     t.store.close();
+    // The switch as last read stands for AUTH_SWITCH_RECHECK_MS; after that the store is asked again.
+    await sleep(AUTH_SWITCH_RECHECK_MS + 10);
     const response = await t.request({ method: "POST", url: servers, payload: echoEntry("x", { start: false }) });
     expect(response.statusCode).toBeGreaterThanOrEqual(500);
   });

@@ -13,6 +13,7 @@ import fs from "node:fs";
 import http from "node:http";
 import os from "node:os";
 import path from "node:path";
+import { barePost } from "./lib/bare-post.mjs";
 import { clockTicks, cpuTicks, startDaemon, stopDaemon, waitAllRunning } from "./lib/daemon.mjs";
 import { installCleanupHandlers, registerTempDir } from "./lib/proc.mjs";
 import { binOf } from "./lib/servers.mjs";
@@ -38,26 +39,7 @@ const ready = await waitAllRunning(daemon, 1, 60_000);
 if (ready.ready_ms === null) throw new Error(`the daemon did not get its server running: ${ready.error ?? JSON.stringify(ready.counts)}`);
 
 const agent = new http.Agent({ keepAlive: true, maxSockets: IN_FLIGHT });
-function post(urlPath, body, headers = {}) {
-  const data = JSON.stringify(body);
-  return new Promise((resolve, reject) => {
-    const request = http.request(
-      `${daemon.url}${urlPath}`,
-      {
-        method: "POST",
-        agent,
-        headers: { "content-type": "application/json", accept: "application/json, text/event-stream", "content-length": Buffer.byteLength(data), ...headers },
-      },
-      (response) => {
-        const chunks = [];
-        response.on("data", (chunk) => chunks.push(chunk));
-        response.on("end", () => resolve({ status: response.statusCode, headers: response.headers, text: Buffer.concat(chunks).toString() }));
-      },
-    );
-    request.on("error", reject);
-    request.end(data);
-  });
-}
+const post = (urlPath, body, headers) => barePost(`${daemon.url}${urlPath}`, agent, body, headers);
 
 /** One call of `echo` with a message of its own; throws unless the answer carries that message. */
 let call;

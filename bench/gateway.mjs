@@ -15,6 +15,7 @@ import os from "node:os";
 import path from "node:path";
 import { Client, SSEClientTransport, StreamableHTTPClientTransport } from "@modelcontextprotocol/client";
 import { StdioClientTransport } from "@modelcontextprotocol/client/stdio";
+import { barePost } from "./lib/bare-post.mjs";
 import { envInt, measureContenders, pairwise, percentile, ratioOf, spread, summarise } from "./lib/call-rounds.mjs";
 import { clockTicks, cpuTicks, DAEMON_NODE_FLAGS, logTail, PYGENT_BIN, ROOT, startDaemon, stopDaemon, waitAllRunning } from "./lib/daemon.mjs";
 import { binOf } from "./lib/servers.mjs";
@@ -132,27 +133,13 @@ async function startHub(dir) {
 }
 
 /** One JSON-RPC request in the transport's session over node:http; resolves with the parsed answer. */
-function bareRequest(url, agent, transport, message) {
-  const headers = {
-    "content-type": "application/json",
-    accept: "application/json, text/event-stream",
-    "mcp-session-id": transport.sessionId,
-    "mcp-protocol-version": transport.protocolVersion,
-  };
-  return new Promise((resolve, reject) => {
-    const request = http.request(url, { method: "POST", agent, headers }, (response) => {
-      const chunks = [];
-      response.on("data", (chunk) => chunks.push(chunk));
-      response.on("end", () => {
-        const text = Buffer.concat(chunks).toString("utf8");
-        if (response.statusCode !== 200 || !String(response.headers["content-type"]).startsWith("application/json")) {
-          reject(new Error(`bare ${message.method}: HTTP ${response.statusCode} ${response.headers["content-type"]}: ${text.slice(0, 200)}`));
-        } else resolve(JSON.parse(text));
-      });
-    });
-    request.on("error", reject);
-    request.end(JSON.stringify(message));
-  });
+async function bareRequest(url, agent, transport, message) {
+  const session = { "mcp-session-id": transport.sessionId, "mcp-protocol-version": transport.protocolVersion };
+  const { status, headers, text } = await barePost(url, agent, message, session);
+  if (status !== 200 || !String(headers["content-type"]).startsWith("application/json")) {
+    throw new Error(`bare ${message.method}: HTTP ${status} ${headers["content-type"]}: ${text.slice(0, 200)}`);
+  }
+  return JSON.parse(text);
 }
 
 /**

@@ -25,8 +25,5 @@ function hangUpOf(socket: Socket): AbortSignal {
 /** Runs `work` with a signal that aborts if the client's connection closes before the reply is written. */
 export async function untilHangUp<T>(reply: FastifyReply, work: (signal: AbortSignal) => Promise<T>): Promise<T> {
   const socket = reply.request.raw.socket as Socket | null;
-  if (socket !== null && !socket.destroyed) return work(hangUpOf(socket));
-  const hungUp = new AbortController();
-  hungUp.abort();
-  return work(hungUp.signal);
+  return work(socket !== null && !socket.destroyed ? hangUpOf(socket) : AbortSignal.abort());
 }

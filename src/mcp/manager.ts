@@ -31,7 +31,7 @@ import type {
 } from "./manager-types.js";
 import { OnDemand, ON_DEMAND_WAITING } from "./on-demand.js";
 import { reapOrphans } from "./orphan-reaper.js";
-import { MAX_RESULT_DEPTH, nestedDeeperThan } from "./result-depth.js";
+import { toolResultProblem, type ToolResult } from "./tool-result.js";
 import { ProcessTable, signalGroup } from "./process-group.js";
 import { RESPONSE_TOO_LARGE_REASON } from "./stdio-transport.js";
 import { Supervisor } from "./supervisor.js";
@@ -496,14 +496,13 @@ export function createMcpManager(deps: ManagerDeps): McpManager {
         });
       const leave = connection.calls.enter(options);
       try {
-        const result = await connection.client.callTool({ name, arguments: args }, sdkRequestOptions(timeoutMs, options));
-        if (nestedDeeperThan(result, MAX_RESULT_DEPTH)) {
+        const answer = await connection.callTool(name, args, sdkRequestOptions(timeoutMs, options));
+        const problem = toolResultProblem(answer);
+        if (problem !== null) {
           report("failed");
-          throw new AppError(
-            "TOOL_RESULT_INVALID",
-            `server "${id}" answered ${name} with a result nested deeper than ${MAX_RESULT_DEPTH} levels; it was not passed on`,
-          );
+          throw new AppError("TOOL_RESULT_INVALID", `server "${id}" answered ${name} with ${problem}; it was not passed on`);
         }
+        const result = answer as ToolResult;
         report(result.isError === true ? "tool_error" : "ok");
         return {
           content: (result.content ?? []) as unknown[],

@@ -264,20 +264,31 @@ describe("server routes", () => {
     expect(calls).toEqual([]);
   });
 
-  it("answers a result nested too deep with 502 naming the server and tool, and counts it as a failed call", async () => {
-    await register("deep", { command: [process.execPath, fixturePath("deep-result.mjs")] });
+  it("answers a malformed tool result with 502 naming the server, the tool and what is wrong, and counts it as a failed call", async () => {
+    await register("bad", { command: [process.execPath, fixturePath("malformed-results.mjs")] });
     const calls: { ok: boolean }[] = [];
     const off = t.bus.subscribe("tool_called", (event) => calls.push(event));
-    const response = await t.request({ method: "POST", url: `${base}/deep/tools/deep/call`, payload: { arguments: {} } });
+    const wrong: [string, RegExp][] = [
+      ["deep", /nested deeper than \d+ levels/],
+      ["content_not_list", /content is not a list/],
+      ["text_not_string", /content\[1\]\.text is not a string/],
+      ["unknown_block", /content\[0\] is of an unknown type "hologram"/],
+    ];
+    for (const [tool, problem] of wrong) {
+      const response = await t.request({ method: "POST", url: `${base}/bad/tools/${tool}/call`, payload: { arguments: {} } });
+      expect(response.statusCode, tool).toBe(502);
+      expect(response.json().error.code).toBe("TOOL_RESULT_INVALID");
+      expect(response.json().error.message).toContain(`server "bad" answered ${tool} with`);
+      expect(response.json().error.message).toMatch(problem);
+      assertNoStack(response.body);
+    }
+    // The daemon and the server are fine afterwards, and a well-formed answer passes.
+    const fine = await t.request({ method: "POST", url: `${base}/bad/tools/fine/call`, payload: { arguments: {} } });
     off();
-    expect(response.statusCode).toBe(502);
-    expect(response.json().error.code).toBe("TOOL_RESULT_INVALID");
-    expect(response.json().error.message).toContain('"deep"');
-    expect(response.json().error.message).toMatch(/nested deeper than \d+ levels/);
-    assertNoStack(response.body);
-    expect(calls).toEqual([expect.objectContaining({ ok: false })]);
-    // The daemon and the server are fine afterwards.
-    expect((await t.request({ method: "GET", url: `${base}/deep` })).json().state).toBe("running");
+    expect(fine.statusCode).toBe(200);
+    expect(fine.json().content).toEqual([{ type: "text", text: "fine" }]);
+    expect(calls.map((call) => call.ok)).toEqual([false, false, false, false, true]);
+    expect((await t.request({ method: "GET", url: `${base}/bad` })).json().state).toBe("running");
   });
 
   it("answers 404 SERVER_NOT_FOUND for every route of an unknown id", async () => {

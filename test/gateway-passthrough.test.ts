@@ -3,7 +3,8 @@
  * real app on loopback, the real manager running the passthrough fixture over stdio, and official
  * SDK clients on /mcp. Progress comes back under the client's token, a cancel reaches the server,
  * the server's sampling and elicitation go to the client that made the call (or are refused
- * saying why), and each call is counted once, with its caller, in the /metrics histogram.
+ * saying why), a malformed result comes back as an MCP error naming the server and what is wrong
+ * with it, and each call is counted once, with its caller, in the /metrics histogram.
  */
 import { Client, StreamableHTTPClientTransport } from "@modelcontextprotocol/client";
 import { afterEach, describe, expect, it } from "vitest";
@@ -30,10 +31,14 @@ async function gatewayApp(...ids: string[]): Promise<{ app: TestApp; url: URL }>
 }
 
 async function gatewayAppWith(extra: Record<string, unknown>, ...ids: string[]): Promise<{ app: TestApp; url: URL }> {
+  return gatewayAppOf("passthrough-server.mjs", extra, ...ids);
+}
+
+async function gatewayAppOf(fixture: string, extra: Record<string, unknown>, ...ids: string[]): Promise<{ app: TestApp; url: URL }> {
   const app = await createTestApp({ gateway: {} });
   current = app;
   for (const id of ids) {
-    const { id: _id, ...config } = fixtureServer(id, "passthrough-server.mjs", extra);
+    const { id: _id, ...config } = fixtureServer(id, fixture, extra);
     await app.manager.registerServer(id, config);
   }
   await app.app.listen({ host: "127.0.0.1", port: 0 });
@@ -208,6 +213,18 @@ describe("gateway passthrough", { timeout: 60_000 }, () => {
       expect(textOf(result)).toMatch(/2 requests are in flight on server "pt" and MCP does not say which one this belongs to/);
     }
     expect(asked).toEqual([]);
+  });
+
+  it("answers a malformed result from a server with an MCP error naming the server, the tool and the field, and keeps serving", async () => {
+    const { url } = await gatewayAppOf("malformed-results.mjs", {}, "bad");
+    const client = await connect(url);
+    const failed = await client.callTool({ name: "bad__text_not_string", arguments: {} }).then(
+      () => undefined,
+      (error: unknown) => error as { message: string; data?: { code?: string; server_id?: string } },
+    );
+    expect(failed?.message).toContain('server "bad" answered text_not_string with a result whose content[1].text is not a string');
+    expect(failed?.data).toMatchObject({ code: "TOOL_RESULT_INVALID", server_id: "bad" });
+    expect(textOf(await client.callTool({ name: "bad__fine", arguments: {} }))).toBe("fine");
   });
 
   it("names the server and the tool of a gateway tool call on the audit log", async () => {

@@ -61,11 +61,10 @@ interface Pair {
   reasons: string[];
 }
 
-const pairKey = (ruleId: string, serverId: string) => `${ruleId}\u0000${serverId}`;
-
 export class AlertEvaluator {
   private rules = new Map<string, AlertRule>();
-  private readonly pairs = new Map<string, Pair>();
+  /** Pairs by server, then by rule: a check looks its server's up without building a key. */
+  private readonly pairs = new Map<string, Map<string, Pair>>();
 
   constructor(private readonly options: EvaluatorOptions) {}
 
@@ -76,7 +75,7 @@ export class AlertEvaluator {
   setRules(rules: readonly AlertRule[]): void {
     const previous = this.rules;
     this.rules = new Map(rules.filter((rule) => rule.enabled).map((rule) => [rule.id, rule]));
-    for (const pair of [...this.pairs.values()]) {
+    for (const pair of this.allPairs()) {
       const rule = this.rules.get(pair.rule_id);
       if (rule && ruleCovers(rule, pair.server_id, this.options.categoryOf(pair.server_id))) continue;
       this.drop(pair, rule ? "rule changed" : "rule removed", previous.get(pair.rule_id));
@@ -103,7 +102,7 @@ export class AlertEvaluator {
 
   /** Drops every pair of the server; firing ones resolve with the given reason. */
   forgetServer(serverId: string, resolution: Resolution): void {
-    for (const pair of [...this.pairs.values()]) if (pair.server_id === serverId) this.drop(pair, resolution);
+    for (const pair of [...(this.pairs.get(serverId)?.values() ?? [])]) this.drop(pair, resolution);
   }
 
   /** Takes back an alert that was firing when the daemon stopped; false when its rule is gone. */
@@ -119,17 +118,26 @@ export class AlertEvaluator {
 
   /** The state of a pair, for tests and diagnostics. */
   state(ruleId: string, serverId: string): MachineState | undefined {
-    return this.pairs.get(pairKey(ruleId, serverId))?.machine;
+    return this.pairs.get(serverId)?.get(ruleId)?.machine;
   }
 
   close(): void {
-    for (const pair of this.pairs.values()) this.options.clock.clearTimeout(pair.timer);
+    for (const pair of this.allPairs()) this.options.clock.clearTimeout(pair.timer);
     this.pairs.clear();
   }
 
+  /** Every pair, as a list (dropping pairs while going through it is safe). */
+  private allPairs(): Pair[] {
+    return [...this.pairs.values()].flatMap((byRule) => [...byRule.values()]);
+  }
+
   private pair(ruleId: string, serverId: string): Pair {
-    const key = pairKey(ruleId, serverId);
-    let pair = this.pairs.get(key);
+    let byRule = this.pairs.get(serverId);
+    if (!byRule) {
+      byRule = new Map();
+      this.pairs.set(serverId, byRule);
+    }
+    let pair = byRule.get(ruleId);
     if (!pair) {
       pair = {
         rule_id: ruleId,
@@ -141,7 +149,7 @@ export class AlertEvaluator {
         value: undefined,
         reasons: [],
       };
-      this.pairs.set(key, pair);
+      byRule.set(ruleId, pair);
     }
     return pair;
   }
@@ -186,7 +194,7 @@ export class AlertEvaluator {
       pair.timer = undefined;
       pair.timer_due = null;
       const rule = this.rules.get(pair.rule_id);
-      if (rule && this.pairs.get(pairKey(pair.rule_id, pair.server_id)) === pair) {
+      if (rule && this.pairs.get(pair.server_id)?.get(pair.rule_id) === pair) {
         this.advance(pair, rule, { type: "tick", at: this.options.clock.now() });
       }
     }, Math.max(0, due - this.options.clock.now()));
@@ -194,7 +202,9 @@ export class AlertEvaluator {
 
   private drop(pair: Pair, resolution: Resolution, ruleBefore?: AlertRule): void {
     this.options.clock.clearTimeout(pair.timer);
-    this.pairs.delete(pairKey(pair.rule_id, pair.server_id));
+    const byRule = this.pairs.get(pair.server_id);
+    byRule?.delete(pair.rule_id);
+    if (byRule?.size === 0) this.pairs.delete(pair.server_id);
     const rule = this.rules.get(pair.rule_id) ?? ruleBefore;
     if (pair.machine.phase === "firing" && pair.alert_id !== null && rule) {
       this.options.onTransition({

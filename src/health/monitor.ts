@@ -475,9 +475,10 @@ class Monitor implements HealthMonitor {
     const began = this.clock.now();
     const { outcome, reading } = await this.runProbes(view, timeoutMs);
     if (this.stopped) return this.healthOf(track, view);
-    const after = this.deps.manager.get(track.id);
     // The server went down while we probed: liveness has reported it; do not blame the probe.
-    if (after.state !== "running") return this.settleFromState(track, after, { record: false, force: false });
+    if (this.deps.manager.runState(track.id).state !== "running") {
+      return this.settleFromState(track, this.deps.manager.get(track.id), { record: false, force: false });
+    }
 
     const at = this.clock.now();
     if (outcome.ok) track.failingSince = null;
@@ -490,7 +491,7 @@ class Monitor implements HealthMonitor {
         this.logger.error({ err: error, server_id: track.id }, "capability comparison failed");
       });
     }
-    if (this.stopped) return this.healthOf(track, after);
+    if (this.stopped) return this.healthOf(track, view);
     const errorRate = track.errors.rate(at);
     const measured: HealthMetrics = {
       ...EMPTY_METRICS,
@@ -524,7 +525,7 @@ class Monitor implements HealthMonitor {
     track.checkedAt = at;
     this.report(track, verdict, metrics, at, true, "running");
     this.restartIfUnresponsive(track, view, outcome);
-    return this.healthOf(track, after);
+    return this.healthOf(track, view);
   }
 
   private restartIfUnresponsive(track: Track, view: ServerView, outcome: ProbeOutcome): void {

@@ -21,7 +21,10 @@ describe("ProcessSampler", () => {
     const sampler = new ProcessSampler();
     const first = await sampler.sample("self", [process.pid]);
     expect(first).not.toBeNull();
-    expect(first!.memory_mb).toBeGreaterThan(10);
+    // Resident memory as the process itself sees it (the page count times the page size).
+    const rssMb = process.memoryUsage().rss / (1024 * 1024);
+    expect(first!.memory_mb).toBeGreaterThan(rssMb * 0.85);
+    expect(first!.memory_mb).toBeLessThan(rssMb * 1.15);
     expect(first!.cpu_percent).toBeNull();
     // What the sampler should see, measured here the same way: CPU time over wall time.
     const wallStart = performance.now();

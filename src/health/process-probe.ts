@@ -1,6 +1,6 @@
 /**
  * CPU and memory of a stdio server's whole process group (npx wrappers, shells and the real
- * server alike). On Linux each process is read straight from /proc (two small synchronous reads,
+ * server alike). On Linux each process is read straight from /proc (one small synchronous read,
  * no helper process); elsewhere through pidusage, loaded on first use. CPU % is worked out here
  * from each process's CPU time between two of our own samples, so the first look at a process
  * gives none, and checks far apart still measure the whole gap.
@@ -38,14 +38,33 @@ interface ProcessStat {
 /** /proc counts CPU time in USER_HZ ticks, which Linux fixes at 100 a second for every program. */
 const MS_PER_TICK = 10;
 
-/** One process from /proc/<pid>/stat (utime, stime) and /proc/<pid>/status (VmRSS); throws when it is gone. */
-function readProc(pid: number): ProcessStat {
+/** The fields of /proc/<pid>/stat after the command name (which is in parentheses and may hold spaces); throws when it is gone. */
+function statFields(pid: number | "self"): string[] {
   const stat = readFileSync(`/proc/${pid}/stat`, "latin1");
-  // The command name (field 2) is in parentheses and may hold spaces: count fields after the last ")".
-  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+}
+
+let pageBytes: number | undefined;
+
+/**
+ * The size of a memory page, which /proc/<pid>/stat counts resident memory in: this process's
+ * VmRSS over its page count, read once, to the nearest power of two (4 KiB on most machines,
+ * 16 or 64 KiB on some ARM ones).
+ */
+function pageSize(): number {
+  if (pageBytes === undefined) {
+    const pages = Number(statFields("self")[21]);
+    const rss = /VmRSS:\s+(\d+) kB/.exec(readFileSync("/proc/self/status", "latin1"));
+    pageBytes = rss && pages > 0 ? 2 ** Math.round(Math.log2((Number(rss[1]) * 1024) / pages)) : 4096;
+  }
+  return pageBytes;
+}
+
+/** One process from /proc/<pid>/stat alone (utime, stime, rss); throws when it is gone. */
+function readProc(pid: number): ProcessStat {
+  const fields = statFields(pid);
   const ticks = Number(fields[11]) + Number(fields[12]);
-  const rss = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, "latin1"));
-  return { ctime: ticks * MS_PER_TICK, memory: rss ? Number(rss[1]) * 1024 : 0, timestamp: Date.now() };
+  return { ctime: ticks * MS_PER_TICK, memory: Number(fields[21]) * pageSize(), timestamp: Date.now() };
 }
 
 let pidusage: Promise<typeof import("pidusage")> | undefined;

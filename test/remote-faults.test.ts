@@ -2,7 +2,8 @@
  * Remote endpoints that misbehave while a session is being opened: one that sends its headers and
  * then nothing (over SSE and over Streamable HTTP) is bounded by startup_timeout and let go at
  * once by a stop or a daemon shutdown; one that answers 503 at start is retried with capped,
- * jittered backoff for as long as it is down, never left in crash_loop.
+ * jittered backoff for as long as it is down, never left in crash_loop. One that answers a tool
+ * call with a malformed result has it refused, naming what is wrong, and stays connected.
  */
 import type { ChildProcess } from "node:child_process";
 import { writeFileSync } from "node:fs";
@@ -130,5 +131,34 @@ describe("remote endpoints that misbehave at start", { timeout: 90_000 }, () => 
     const running = await waitFor(() => (m.get("down").state === "running" ? m.get("down") : undefined), { timeoutMs: 30_000, message: "running once up" });
     expect(running.restarts).toBe(8);
     expect(JSON.stringify((await m.callTool("down", "echo", { text: "up at last" })).content)).toContain("up at last");
+  });
+});
+
+describe("a remote endpoint that answers a tool call wrongly", { timeout: 60_000 }, () => {
+  it("refuses each malformed result over Streamable HTTP naming the field, counts it as failed, and keeps the session", async () => {
+    const { port } = await serveHttp(children, [fixturePath("malformed-results.mjs"), "http"], 0, "malformed-results endpoint");
+    const m = newManager();
+    await m.applyConfig([parseServer({ id: "bad", transport: "http", url: `http://127.0.0.1:${port}/mcp` })]);
+    await m.start();
+    await waitFor(() => (m.get("bad").state === "running" ? true : undefined), { timeoutMs: 30_000, message: "running" });
+    const wrong: [string, RegExp][] = [
+      ["content_not_list", /content is not a list/],
+      ["text_not_string", /content\[1\]\.text is not a string/],
+      ["unknown_block", /content\[0\] is of an unknown type "hologram"/],
+      ["deep", /nested deeper than \d+ levels/],
+    ];
+    for (const [tool, problem] of wrong) {
+      const error = await m.callTool("bad", tool, {}).then(
+        () => undefined,
+        (failure: unknown) => failure as { code?: string; message: string },
+      );
+      expect(error?.code, tool).toBe("TOOL_RESULT_INVALID");
+      expect(error?.message).toContain(`server "bad" answered ${tool} with`);
+      expect(error?.message).toMatch(problem);
+    }
+    expect((await m.callTool("bad", "fine", {})).content).toEqual([{ type: "text", text: "fine" }]);
+    const outcomes = events.flatMap((event) => (event.type === "tool_called" ? [event.outcome] : []));
+    expect(outcomes).toEqual(["failed", "failed", "failed", "failed", "ok"]);
+    expect(m.get("bad").state).toBe("running");
   });
 });

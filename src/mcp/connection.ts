@@ -121,8 +121,13 @@ export class Connection {
    * mirrors declared parameters into request headers and lists again when a server asks for them.
    */
   callTool(name: string, args: Record<string, unknown>, options: RequestOptions): Promise<unknown> {
-    if (this.client.getProtocolEra() === "modern") return this.client.callTool({ name, arguments: args }, options);
+    if (this.modernEra) return this.client.callTool({ name, arguments: args }, options);
     return this.client.request({ method: "tools/call", params: { name, arguments: args } }, UNCHECKED, options);
+  }
+
+  /** The session speaks the modern protocol era (2026-07-28), in which a tool's structuredContent may be any JSON value. */
+  get modernEra(): boolean {
+    return this.client.getProtocolEra() === "modern";
   }
 
   /** Lists everything again, straight from the server, and keeps it as the snapshot. */

@@ -497,7 +497,7 @@ export function createMcpManager(deps: ManagerDeps): McpManager {
       const leave = connection.calls.enter(options);
       try {
         const answer = await connection.callTool(name, args, sdkRequestOptions(timeoutMs, options));
-        const problem = toolResultProblem(answer);
+        const problem = toolResultProblem(answer, { anyStructuredContent: connection.modernEra });
         if (problem !== null) {
           report("failed");
           throw new AppError("TOOL_RESULT_INVALID", `server "${id}" answered ${name} with ${problem}; it was not passed on`);
@@ -505,7 +505,7 @@ export function createMcpManager(deps: ManagerDeps): McpManager {
         const result = answer as ToolResult;
         report(result.isError === true ? "tool_error" : "ok");
         return {
-          content: (result.content ?? []) as unknown[],
+          content: result.content,
           ...(result.structuredContent !== undefined ? { structured_content: result.structuredContent } : {}),
           is_error: result.isError === true,
           duration_ms: Math.round((performance.now() - began) * 10) / 10,

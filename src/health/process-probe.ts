@@ -6,6 +6,7 @@
  * gives none, and checks far apart still measure the whole gap.
  */
 import { readFileSync } from "node:fs";
+import { procStatFields } from "../core/proc-stat.js";
 import type { McpManager } from "../mcp/manager-types.js";
 import type { HealthProbe, ProbeReading } from "./probe.js";
 
@@ -38,12 +39,6 @@ interface ProcessStat {
 /** /proc counts CPU time in USER_HZ ticks, which Linux fixes at 100 a second for every program. */
 const MS_PER_TICK = 10;
 
-/** The fields of /proc/<pid>/stat after the command name (which is in parentheses and may hold spaces); throws when it is gone. */
-function statFields(pid: number | "self"): string[] {
-  const stat = readFileSync(`/proc/${pid}/stat`, "latin1");
-  return stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-}
-
 let pageBytes: number | undefined;
 
 /**
@@ -53,7 +48,7 @@ let pageBytes: number | undefined;
  */
 function pageSize(): number {
   if (pageBytes === undefined) {
-    const pages = Number(statFields("self")[21]);
+    const pages = Number(procStatFields("self")?.[21]);
     const rss = /VmRSS:\s+(\d+) kB/.exec(readFileSync("/proc/self/status", "latin1"));
     pageBytes = rss && pages > 0 ? 2 ** Math.round(Math.log2((Number(rss[1]) * 1024) / pages)) : 4096;
   }
@@ -62,7 +57,8 @@ function pageSize(): number {
 
 /** One process from /proc/<pid>/stat alone (utime, stime, rss); throws when it is gone. */
 function readProc(pid: number): ProcessStat {
-  const fields = statFields(pid);
+  const fields = procStatFields(pid);
+  if (fields === undefined) throw new Error(`process ${pid} is gone`);
   const ticks = Number(fields[11]) + Number(fields[12]);
   return { ctime: ticks * MS_PER_TICK, memory: Number(fields[21]) * pageSize(), timestamp: Date.now() };
 }

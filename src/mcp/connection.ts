@@ -87,7 +87,7 @@ export class StartFailure extends Error {
 }
 
 /** A request's options as the SDK takes them. */
-export type RequestOptions = NonNullable<Parameters<Client["request"]>[2]>;
+type RequestOptions = NonNullable<Parameters<Client["request"]>[2]>;
 
 /** A result schema (Standard Schema) that takes any value as it is. */
 const UNCHECKED = { "~standard": { version: 1, vendor: "pygent", validate: (value: unknown) => ({ value }) } } as const;

@@ -3,6 +3,7 @@
  * `npx`-style wrappers and whatever they spawn are ended together.
  */
 import { readFileSync, readdirSync } from "node:fs";
+import { procStatFields } from "../core/proc-stat.js";
 
 /** A group that does not go at once is looked at again after 5 ms, then ever less often, up to every 50 ms. */
 const FIRST_POLL_MS = 5;
@@ -34,18 +35,8 @@ export function pidAlive(pid: number): boolean {
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== "EPERM") return false;
   }
-  const fields = statFields(pid);
+  const fields = procStatFields(pid);
   return fields === undefined ? !procAvailable() : fields[0] !== "Z";
-}
-
-/** The fields of /proc/<pid>/stat after the command name, which may hold spaces and parentheses. */
-function statFields(pid: number | string): string[] | undefined {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    return stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-  } catch {
-    return undefined;
-  }
 }
 
 let hasProc: boolean | undefined;
@@ -73,7 +64,7 @@ function scanGroups(): Map<number, number[]> {
   }
   for (const entry of entries) {
     if (!/^\d+$/.test(entry)) continue;
-    const fields = statFields(entry);
+    const fields = procStatFields(entry);
     if (!fields || fields[0] === "Z") continue;
     const pgid = Number(fields[2]);
     const members = groups.get(pgid);

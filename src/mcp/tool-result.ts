@@ -60,7 +60,7 @@ const COMMON_FIELDS: Record<string, FieldRule> = {
 };
 
 /** The content block types of a CallToolResult and the fields each must carry, as the MCP specification gives them. */
-const BLOCK_FIELDS = new Map<string, Record<string, FieldRule>>([
+const OWN_FIELDS: [string, Record<string, FieldRule>][] = [
   ["text", { text: STRING }],
   ["image", { data: BASE64, mimeType: STRING }],
   ["audio", { data: BASE64, mimeType: STRING }],
@@ -77,7 +77,9 @@ const BLOCK_FIELDS = new Map<string, Record<string, FieldRule>>([
       icons: { holds: optional((icons) => Array.isArray(icons) && icons.every(isIcon)), must: "a list of icons" },
     },
   ],
-]);
+];
+/** Each type's rules with the common ones, as a list made once. */
+const BLOCK_FIELDS = new Map(OWN_FIELDS.map(([type, fields]) => [type, Object.entries({ ...fields, ...COMMON_FIELDS })]));
 
 /** A tools/call result as the daemon passes it on. */
 export interface ToolResult {
@@ -100,7 +102,7 @@ export function toolResultProblem(value: unknown, options: { anyStructuredConten
     if (!isObject(block) || !isString(block.type)) return `a result whose content[${i}] has no type`;
     const fields = BLOCK_FIELDS.get(block.type);
     if (fields === undefined) return `a result whose content[${i}] is of an unknown type "${block.type.slice(0, 40)}"`;
-    for (const [field, rule] of Object.entries({ ...fields, ...COMMON_FIELDS })) {
+    for (const [field, rule] of fields) {
       if (!rule.holds(block[field])) return `a result whose content[${i}].${field} is not ${rule.must}`;
     }
   }

@@ -1,11 +1,33 @@
 // Bundles the `pygent` command into dist/bundle/ (run by `npm run build` after tsc): a start then
 // loads a handful of files instead of the ~830 modules of the unbundled tree. Code loaded with
 // `await import()` (the HTTP API, the daemon, email) becomes its own chunk, loaded when first used.
-// better-sqlite3 loads a native addon, so it stays external and is resolved from node_modules.
 import { rmSync } from "node:fs";
+import { dirname } from "node:path";
 import { build } from "esbuild";
 
-const EXTERNAL = ["better-sqlite3"];
+// better-sqlite3 loads a native addon. Fastify's default compilers (Ajv, fast-json-stringify) and
+// its inject() helper are required only when used, and the daemon uses none of them (its routes
+// validate with zod: src/api/validation.ts), so they stay out of the chunks a start parses; were
+// one ever required, Node would load it from node_modules.
+const EXTERNAL = ["better-sqlite3", "@fastify/ajv-compiler", "@fastify/fast-json-stringify-compiler", "light-my-request"];
+
+// zod re-exports each of its 40-odd locales as `z.locales` (300 KB a start would parse and keep).
+// Messages here are English, which zod sets up from its own en.js, so the list of locales is
+// read as English alone.
+const englishZodLocales = {
+  name: "english-zod-locales",
+  setup(pluginBuild) {
+    pluginBuild.onResolve({ filter: /^\.\.\/locales\/index\.js$/ }, async (args) => {
+      if (!/[\\/]zod[\\/]v4[\\/]/.test(args.importer)) return undefined;
+      const resolved = await pluginBuild.resolve(args.path, { kind: args.kind, resolveDir: args.resolveDir });
+      return { path: resolved.path, namespace: "zod-locales" };
+    });
+    pluginBuild.onLoad({ filter: /.*/, namespace: "zod-locales" }, (args) => ({
+      contents: 'export { default as en } from "./en.js";',
+      resolveDir: dirname(args.path),
+    }));
+  },
+};
 
 // Chunk names carry a content hash: a fresh folder, so the chunks of earlier builds do not pile up.
 rmSync("dist/bundle", { recursive: true, force: true });
@@ -25,6 +47,7 @@ await build({
   // License comments go to <chunk>.LEGAL.txt beside each chunk.
   legalComments: "external",
   external: EXTERNAL,
+  plugins: [englishZodLocales],
   // CommonJS packages in an ES module bundle still call require() for Node's built-ins.
   banner: { js: 'import { createRequire as __pygentRequire } from "node:module"; const require = __pygentRequire(import.meta.url);' },
   // Beside the entry, so that paths relative to a module (../../package.json) hold in every chunk.

@@ -54,7 +54,7 @@ import { ragRoutes } from "./routes/rag.js";
 import { serverHealthRoutes } from "./routes/server-health.js";
 import { serverRoutes } from "./routes/servers.js";
 import { tokenRoutes } from "./routes/tokens.js";
-import { jsonSerializerCompiler, zodValidatorCompiler } from "./validation.js";
+import { zodSchemaController } from "./validation.js";
 import { createWebFiles } from "./web-files.js";
 
 export { defaultWebRoot } from "./web-files.js";
@@ -196,10 +196,9 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
     // the field rather than the router's 404.
     routerOptions: { maxParamLength: 512 },
     frameworkErrors: frameworkErrorHandler,
+    schemaController: zodSchemaController,
   });
 
-  app.setValidatorCompiler(zodValidatorCompiler);
-  app.setSerializerCompiler(jsonSerializerCompiler);
   const web = deps.webRoot === undefined ? undefined : createWebFiles(deps.webRoot);
   registerErrorHandling(app, web?.fallback);
   configureBodyParsing(app);
@@ -223,7 +222,7 @@ export async function buildApp(deps: ApiDeps): Promise<FastifyInstance> {
   const healthPath = `${API_PREFIX}/health`;
   await registerAuthGuard(app, auth, { healthPath });
   registerRateLimit(app, { clock: deps.clock, limits: () => security().rate_limit, healthPath });
-  await registerOpenApi(app, { version: deps.version });
+  registerOpenApi(app, { version: deps.version });
 
   if (hub) {
     registerEventStreamRoute(app, hub, auth, () => ({

@@ -4,7 +4,7 @@
  * handler never sees a validation problem in any other shape. The same schemas feed the OpenAPI
  * document (openapi.ts), so what is documented is what is enforced.
  */
-import type { FastifySchemaCompiler, FastifyTypeProvider } from "fastify";
+import type { FastifySchemaCompiler, FastifyServerOptions, FastifyTypeProvider } from "fastify";
 import { z } from "zod";
 import { AppError, type ErrorCode } from "../core/errors.js";
 import { formatIssues, zodIssues } from "../config/validate.js";
@@ -38,7 +38,7 @@ export function validationError(error: z.ZodError): AppError {
   return new AppError(code, formatIssues(issues), { issues });
 }
 
-export const zodValidatorCompiler: FastifySchemaCompiler<unknown> = ({ schema, httpPart }) => {
+const zodValidatorCompiler: FastifySchemaCompiler<unknown> = ({ schema, httpPart }) => {
   if (!isZodSchema(schema)) {
     throw new Error(`route schema for ${httpPart ?? "a request part"} must be a zod schema`);
   }
@@ -59,4 +59,14 @@ export const zodValidatorCompiler: FastifySchemaCompiler<unknown> = ({ schema, h
  * Response schemas document the answers; they are not used to filter them. Handlers return
  * typed domain objects (checked by the compiler through ZodTypeProvider), so plain JSON is enough.
  */
-export const jsonSerializerCompiler = () => (data: unknown) => JSON.stringify(data);
+const jsonSerializerCompiler = () => (data: unknown) => JSON.stringify(data);
+
+/**
+ * Fastify's schema controller with the two compilers above. Given when the app is created rather
+ * than set later, Fastify never loads its default compilers (Ajv, fast-json-stringify), so the
+ * bundle leaves them out. Fastify types the factories after Ajv's; it calls the compilers they
+ * return with the same route schema as a FastifySchemaCompiler.
+ */
+export const zodSchemaController = {
+  compilersFactory: { buildValidator: () => zodValidatorCompiler, buildSerializer: () => jsonSerializerCompiler },
+} as unknown as NonNullable<FastifyServerOptions["schemaController"]>;

@@ -340,6 +340,11 @@ async function combinedPart(tmp, { windowS }) {
     log(`combined: daemon exited after ${out.shutdown.shutdown_ms?.toFixed(0)} ms, every server gone after ${out.shutdown.all_gone_ms?.toFixed(0)} ms`);
     out.shutdown_floor = { ...(await shutdownFloor(stdio.servers[0].command, stdio.ids.length)), load_average: loadAverage() };
     log(`combined: floor: ${stdio.ids.length} servers started here gone ${out.shutdown_floor.all_gone_ms?.toFixed(0)} ms after SIGTERM`);
+    out.shutdown_floor_stdin_closed = {
+      ...(await shutdownFloor(stdio.servers[0].command, stdio.ids.length, { sigterm: false })),
+      load_average: loadAverage(),
+    };
+    log(`combined: the same servers gone ${out.shutdown_floor_stdin_closed.all_gone_ms?.toFixed(0)} ms after their stdin closed, without SIGTERM`);
     return out;
   } finally {
     endDaemonAndFarm(d, farm);

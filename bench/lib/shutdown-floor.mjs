@@ -25,8 +25,10 @@ function startOne(command, timeoutMs) {
 /**
  * Starts `n` servers of `command` (a few at a time, as a daemon would), then ends them all and
  * measures until none is left. Resolves with `{ servers, all_gone_ms, leftover_processes }`.
+ * With `sigterm: false` only their stdin is closed, as the MCP specification's shutdown begins:
+ * each server ends itself, which costs its own exit instead of the kernel's kill.
  */
-export async function shutdownFloor(command, n, { timeoutMs = 60_000, parallel = 8 } = {}) {
+export async function shutdownFloor(command, n, { timeoutMs = 60_000, parallel = 8, sigterm = true } = {}) {
   const started = [];
   try {
     for (let i = 0; i < n; i += parallel) {
@@ -36,7 +38,7 @@ export async function shutdownFloor(command, n, { timeoutMs = 60_000, parallel =
     const began = performance.now();
     for (const { child } of started) {
       child.stdin.end();
-      trySignal(-child.pid, "SIGTERM");
+      if (sigterm) trySignal(-child.pid, "SIGTERM");
     }
     let allGoneMs = null;
     while (performance.now() - began < timeoutMs) {

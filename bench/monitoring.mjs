@@ -38,6 +38,8 @@ const TARGET_SHUTDOWN_MS = 1000;
 /** Like ready near its floor: a shutdown within this many times the bare processes' own. */
 const TARGET_OVER_FLOOR = 1.2;
 const IDLE_INTERVAL_S = 3600;
+/** A folder for a `--cpu-prof` profile of each daemon (written when it stops), when set. */
+const CPU_PROF_DIR = process.env.BENCH_MONITORING_CPU_PROF ? path.resolve(process.env.BENCH_MONITORING_CPU_PROF) : null;
 /** The short idle window after monitoring (RSS kept, CPU back to idle). */
 const AFTER_WINDOW_S = 10;
 /** RSS of one echo fixture (node + the MCP server SDK), with headroom. */
@@ -159,7 +161,12 @@ async function costWindows(d, config, ids, windowS, otherPids, othersKey, label)
   // A full interval first, so every server has had its first check of the new schedule.
   await sleep((CHECK_INTERVAL_S + 1) * 1000);
   log(`${label}: monitoring window ${windowS} s`);
+  const monFromS = (performance.now() - d.startedAt) / 1000;
   const mon = await window_(d, windowS, otherPids, othersKey);
+  if (CPU_PROF_DIR) {
+    const toS = (performance.now() - d.startedAt) / 1000;
+    log(`${label}: the monitoring window in the daemon's profile: node bench/profile-summary.mjs <file> 40 ${monFromS.toFixed(1)} ${toS.toFixed(1)}`);
+  }
   log(`${label}: monitoring cpu ${mon.cpu_percent?.toFixed(1)} % (${mon.cpu_percent_min?.toFixed(1)}-${mon.cpu_percent_max?.toFixed(1)}) rss ${mon.rss_mb?.toFixed(0)} MB, ${mon.checks_per_s?.toFixed(1)} checks/s (expected ${(ids.length / CHECK_INTERVAL_S).toFixed(1)}), load ${mon.load_average.join(" -> ")}`);
   // Back to hourly checks: what the daemon keeps once monitoring has run (V8 rarely gives heap back).
   await setInterval_(d, config, IDLE_INTERVAL_S, ids);
@@ -236,7 +243,8 @@ function pluginTimeouts(d) {
  */
 async function startAllRunning(label, dir, config, n, out) {
   const t0 = performance.now();
-  const d = await startDaemon(dir, config);
+  const d = await startDaemon(dir, config, { nodeFlags: CPU_PROF_DIR ? ["--cpu-prof", `--cpu-prof-dir=${CPU_PROF_DIR}`] : [] });
+  d.startedAt = t0;
   log(`${label}: daemon pid ${d.pid} starting ${n} servers`);
   const ready = await waitAllRunning(d, n, 300_000, t0, (c) => log(`${label}: ${JSON.stringify(c)}`));
   out.start_s = ready.ready_ms === null ? null : ready.ready_ms / 1000;
@@ -264,7 +272,8 @@ async function stdioPart(tmp, { windowS }) {
   const dir = path.join(tmp, "stdio");
   fs.mkdirSync(dir, { recursive: true });
   const t0 = performance.now();
-  const d = await startDaemon(dir, config);
+  const d = await startDaemon(dir, config, { nodeFlags: CPU_PROF_DIR ? ["--cpu-prof", `--cpu-prof-dir=${CPU_PROF_DIR}`] : [] });
+  d.startedAt = t0;
   try {
     log(`stdio: daemon pid ${d.pid} starting ${n} echo servers`);
     const ready = await waitAllRunning(d, n, 300_000, t0, (c) => log(`stdio: ${JSON.stringify(c)}`));

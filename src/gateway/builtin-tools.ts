@@ -88,21 +88,24 @@ function errorResult(text: string): CallToolResult {
 
 export function createBuiltins(tools: readonly BuiltinTool[], separator: string): Builtins {
   const byName = new Map<string, BuiltinTool>();
-  const definitions: Tool[] = [];
   for (const tool of tools) {
     const name = namespacedName(tool.owner ?? RESERVED_SERVER_ID, tool.name, separator);
     if (!name || byName.has(name)) throw new Error(`built-in tool ${tool.name} has no valid, unique name with separator ${separator}`);
     byName.set(name, tool);
+  }
+  // Written when first listed, not while the daemon starts and nobody has asked yet.
+  let definitions: Tool[] | undefined;
+  const define = (name: string, tool: BuiltinTool): Tool => {
     const annotations: ToolAnnotations = { readOnlyHint: tool.readOnly, openWorldHint: false };
-    definitions.push({
+    return {
       name,
       description: `${tool.description} Needs the ${tool.role} role when auth is on.`,
       inputSchema: z.toJSONSchema(tool.input, { io: "input" }) as Tool["inputSchema"],
       annotations,
-    });
-  }
+    };
+  };
   return {
-    definitions: () => definitions,
+    definitions: () => (definitions ??= [...byName].map(([name, tool]) => define(name, tool))),
     find: (name) => byName.get(name),
     async call(name, args, role, context) {
       const tool = byName.get(name);

@@ -40,6 +40,7 @@ const TARGET_OVER_FLOOR = 1.2;
 const IDLE_INTERVAL_S = 3600;
 /** A folder for a `--cpu-prof` profile of each daemon (written when it stops), when set. */
 const CPU_PROF_DIR = process.env.BENCH_MONITORING_CPU_PROF ? path.resolve(process.env.BENCH_MONITORING_CPU_PROF) : null;
+const daemonOptions = () => ({ nodeFlags: CPU_PROF_DIR ? ["--cpu-prof", `--cpu-prof-dir=${CPU_PROF_DIR}`] : [] });
 /** The short idle window after monitoring (RSS kept, CPU back to idle). */
 const AFTER_WINDOW_S = 10;
 /** RSS of one echo fixture (node + the MCP server SDK), with headroom. */
@@ -243,7 +244,7 @@ function pluginTimeouts(d) {
  */
 async function startAllRunning(label, dir, config, n, out) {
   const t0 = performance.now();
-  const d = await startDaemon(dir, config, { nodeFlags: CPU_PROF_DIR ? ["--cpu-prof", `--cpu-prof-dir=${CPU_PROF_DIR}`] : [] });
+  const d = await startDaemon(dir, config, daemonOptions());
   d.startedAt = t0;
   log(`${label}: daemon pid ${d.pid} starting ${n} servers`);
   const ready = await waitAllRunning(d, n, 300_000, t0, (c) => log(`${label}: ${JSON.stringify(c)}`));
@@ -272,7 +273,7 @@ async function stdioPart(tmp, { windowS }) {
   const dir = path.join(tmp, "stdio");
   fs.mkdirSync(dir, { recursive: true });
   const t0 = performance.now();
-  const d = await startDaemon(dir, config, { nodeFlags: CPU_PROF_DIR ? ["--cpu-prof", `--cpu-prof-dir=${CPU_PROF_DIR}`] : [] });
+  const d = await startDaemon(dir, config, daemonOptions());
   d.startedAt = t0;
   try {
     log(`stdio: daemon pid ${d.pid} starting ${n} echo servers`);

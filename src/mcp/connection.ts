@@ -108,10 +108,16 @@ export class Connection {
     private readonly httpPing?: HttpPing,
   ) {}
 
-  /** An MCP ping: bare over HTTP when it can be (http-ping.ts), through the SDK otherwise. */
+  /**
+   * An MCP ping: bare over HTTP when it can be (http-ping.ts), through the SDK otherwise. Any
+   * result will do: the SDK takes only a JSON-RPC response whose result is an object (any other
+   * answer goes unmatched and the ping times out), so its schema parse of the empty result, a
+   * tenth of a stdio server's health check, is left out.
+   */
   async ping(options: { timeout: number; signal?: AbortSignal }): Promise<void> {
     if (this.httpPing && (await this.httpPing.ping(options))) return;
-    await this.client.ping(options);
+    if (this.modernEra) await this.client.ping(options);
+    else await this.client.request({ method: "ping" }, UNCHECKED, options);
   }
 
   /**

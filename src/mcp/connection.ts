@@ -112,7 +112,8 @@ export class Connection {
    * An MCP ping: bare over HTTP when it can be (http-ping.ts), through the SDK otherwise. Any
    * result will do: the SDK takes only a JSON-RPC response whose result is an object (any other
    * answer goes unmatched and the ping times out), so its schema parse of the empty result, a
-   * tenth of a stdio server's health check, is left out.
+   * tenth of a stdio server's health check, is left out. A session in the modern protocol era
+   * keeps the SDK's own ping, as it keeps its callTool.
    */
   async ping(options: { timeout: number; signal?: AbortSignal }): Promise<void> {
     if (this.httpPing && (await this.httpPing.ping(options))) return;

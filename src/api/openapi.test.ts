@@ -53,6 +53,8 @@ describe("OpenAPI document", () => {
       ]),
     );
     expect(operations.some((operation) => operation.includes("/docs"))).toBe(false);
+    // Fastify answers HEAD for every GET by itself; the document lists the GET alone.
+    expect(operations.some((operation) => operation.startsWith("HEAD "))).toBe(false);
   });
 
   it("documents bodies, parameters and answers from the zod schemas", async () => {
@@ -72,6 +74,10 @@ describe("OpenAPI document", () => {
     expect(names).toEqual(expect.arrayContaining(["path:id", "query:limit"]));
     const limit = logs.parameters.find((p: { name: string }) => p.name === "limit");
     expect(limit.schema).toMatchObject({ type: "integer", maximum: 1000, default: 200 });
+
+    // A path parameter whose route gives it no schema is still declared, as OpenAPI requires.
+    const profile = doc.paths["/mcp/p/{profile}"]!.post;
+    expect(profile.parameters).toEqual([{ name: "profile", in: "path", required: true, schema: { type: "string" } }]);
 
     const remove = doc.paths["/api/v1/mcp/servers/{id}"]!.delete;
     expect(remove.responses["204"]).toBeDefined();

@@ -9,7 +9,7 @@
 //   node bench/monitoring.mjs [--parts combined,stdio,http,history] [--quick]
 //   env: BENCH_WINDOW_S (CPU window, default 30, split in BENCH_SUB_WINDOWS = 5), BENCH_STDIO_SERVERS (200),
 //        BENCH_HTTP_SERVERS (1000), BENCH_HISTORY_SERVERS (100), BENCH_HISTORY_DAYS (30)
-//   --quick: 20 stdio + 100 HTTP endpoints in the combined part only, 9 s windows (about a minute)
+//   --quick: 20 stdio + 100 HTTP endpoints in the combined part only, 6 s windows (under a minute)
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -41,8 +41,8 @@ const IDLE_INTERVAL_S = 3600;
 /** A folder for a `--cpu-prof` profile of each daemon (written when it stops), when set. */
 const CPU_PROF_DIR = process.env.BENCH_MONITORING_CPU_PROF ? path.resolve(process.env.BENCH_MONITORING_CPU_PROF) : null;
 const daemonOptions = () => ({ nodeFlags: CPU_PROF_DIR ? ["--cpu-prof", `--cpu-prof-dir=${CPU_PROF_DIR}`] : [] });
-/** The short idle window after monitoring (RSS kept, CPU back to idle). */
-const AFTER_WINDOW_S = 10;
+/** The short idle window after monitoring (RSS kept, CPU back to idle); --quick only glances at it. */
+const AFTER_WINDOW_S = QUICK ? 3 : 10;
 /** RSS of one echo fixture (node + the MCP server SDK), with headroom. */
 const ECHO_SERVER_MB = 75;
 
@@ -172,7 +172,7 @@ async function costWindows(d, config, ids, windowS, otherPids, othersKey, label)
   // Back to hourly checks: what the daemon keeps once monitoring has run (V8 rarely gives heap back).
   await setInterval_(d, config, IDLE_INTERVAL_S, ids);
   await sleep(3000);
-  const after = await window_(d, QUICK ? windowS : AFTER_WINDOW_S, otherPids, othersKey);
+  const after = await window_(d, AFTER_WINDOW_S, otherPids, othersKey);
   log(`${label}: idle again cpu ${after.cpu_percent?.toFixed(1)} % rss ${after.rss_mb?.toFixed(0)} MB`);
   return {
     idle,
@@ -420,7 +420,7 @@ export function parseParts(argv) {
 /** Runs the selected parts; resolves with the result object (one JSON line's worth). */
 export async function runMonitoring(parts = new Set(ALL_PARTS)) {
   installCleanupHandlers();
-  const windowS = int("BENCH_WINDOW_S", QUICK ? 9 : 30);
+  const windowS = int("BENCH_WINDOW_S", QUICK ? 6 : 30);
   const tmp = registerTempDir(fs.mkdtempSync(path.join(os.tmpdir(), "pygent-bench-mon-")));
   const started = Date.now();
   const out = {

@@ -71,8 +71,9 @@ async function startup() {
         hub.push(h);
         if (last) hubExt = h;
       }),
-      // Every pygent round is a whole one (RSS, kill -9, SIGTERM), so those figures are medians too.
-      pygent: (rd, last) => daemonRound("pygent", "pygent", pygentOnce, pygentLogTail, rd, true, (p) => {
+      // Every pygent round is a whole one (RSS, kill -9, SIGTERM), so those figures are medians too;
+      // with --quick only the last one is.
+      pygent: (rd, last) => daemonRound("pygent", "pygent", pygentOnce, pygentLogTail, rd, !QUICK || last, (p) => {
         pyg.push(p);
         if (last) pygExt = p;
         if (p.shutdown_error) errors.push(`pygent: ${p.shutdown_error}`);
@@ -88,11 +89,14 @@ async function startup() {
       for (const name of rotated) log(`round ${i + 1}/${RUNS} ${await rounds[name](rd, last)}`);
     }
 
-    // Once: mcp-hub without the seeded catalog, to show what the failed internet fetch costs.
-    const ud = path.join(tmp, "hub-unseeded");
-    fs.mkdirSync(ud, { recursive: true });
-    const u = await hubOnce(ud, { seed: false });
-    log(`mcp-hub without seeded catalog ${u.ready_ms?.toFixed(0) ?? "-"} ms`);
+    // Once (not with --quick): mcp-hub without the seeded catalog, to show what the failed internet fetch costs.
+    let unseededMs = null;
+    if (!QUICK) {
+      const ud = path.join(tmp, "hub-unseeded");
+      fs.mkdirSync(ud, { recursive: true });
+      unseededMs = (await hubOnce(ud, { seed: false })).ready_ms ?? null;
+      log(`mcp-hub without seeded catalog ${unseededMs?.toFixed(0) ?? "-"} ms`);
+    }
 
     const floorMs = median(floor);
     const spread = (runs, key) => {
@@ -120,7 +124,7 @@ async function startup() {
         restarted_after_kill9: hubExt?.restarted_after_kill9 ?? null,
         kill9: hubExt?.kill9 ?? null,
         catalog: "seeded fresh registry.json cache in a temp HOME/XDG_DATA_HOME (no fetch)",
-        ready_ms_unseeded_catalog: u.ready_ms ?? null,
+        ready_ms_unseeded_catalog: unseededMs,
       },
       pygent: null,
       ratios: {},
@@ -201,6 +205,7 @@ async function main() {
   const i = argv.indexOf("--only");
   const only = i >= 0 ? argv[i + 1] : undefined;
   if (only !== undefined && !(only in BENCHES)) throw new Error(`--only takes one of ${Object.keys(BENCHES).join(", ")}`);
+  const began = Date.now();
   const results = [];
   for (const name of only ? [only] : Object.keys(BENCHES)) {
     log(`${name} benchmark`);
@@ -210,10 +215,14 @@ async function main() {
   }
   const targets = results.flatMap((r) => (r.targets ?? []).map((t) => ({ bench: r.bench, ...t })));
   const failed = targets.filter((t) => !t.pass).length;
-  log(`\ntargets${QUICK ? " (--quick: smaller scale, fewer rounds)" : ""}, load average ${os.loadavg()[0].toFixed(1)}:\n${formatTargets(targets)}`);
+  const wallS = Math.round((Date.now() - began) / 1000);
+  log(
+    `\ntargets${QUICK ? " (--quick: smaller scale, fewer rounds)" : ""}, load average ${os.loadavg()[0].toFixed(1)}, ${wallS} s in all:\n` +
+      formatTargets(targets),
+  );
   if (argv.includes("--markdown")) log(`\n${markdownTable(targets)}`);
   process.stdout.write(
-    JSON.stringify({ bench: "summary", quick: QUICK, load_average_1m: round1(os.loadavg()[0]), passed: targets.length - failed, failed, targets }) + "\n",
+    JSON.stringify({ bench: "summary", quick: QUICK, load_average_1m: round1(os.loadavg()[0]), wall_s: wallS, passed: targets.length - failed, failed, targets }) + "\n",
   );
 }
 

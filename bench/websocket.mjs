@@ -121,8 +121,8 @@ export async function runWebsocket() {
   installCleanupHandlers();
   const servers = QUICK ? 20 : int("BENCH_WS_SERVERS", 200);
   const clients = QUICK ? 100 : int("BENCH_WS_CLIENTS", 1000);
-  const rounds = QUICK ? 3 : int("BENCH_WS_ROUNDS", 5);
-  const windowS = QUICK ? 4 : int("BENCH_WS_WINDOW_S", 10);
+  const rounds = QUICK ? 2 : int("BENCH_WS_ROUNDS", 5);
+  const windowS = QUICK ? 3 : int("BENCH_WS_WINDOW_S", 10);
   const tmp = registerTempDir(fs.mkdtempSync(path.join(os.tmpdir(), "pygent-bench-ws-")));
   const started = Date.now();
   const out = { bench: "websocket", quick: QUICK, servers, clients, check_interval_s: CHECK_INTERVAL_S, rounds, window_s: windowS, cores: os.cpus().length };

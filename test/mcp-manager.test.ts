@@ -4,6 +4,7 @@
  */
 import { spawn } from "node:child_process";
 import { join } from "node:path";
+import { setImmediate as nextTurn } from "node:timers/promises";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { InProcessBus, type DomainEvent } from "../src/bus/index.js";
 import { starterServers } from "../src/config/starter.js";
@@ -335,6 +336,23 @@ describe("MCP manager", () => {
 });
 
 describe("start turns", () => {
+  it("starts the servers one turn of the event loop apart, so the API is answered during a mass start", async () => {
+    const m = newManager();
+    const ids = ["a", "b", "c", "d", "e"];
+    await m.applyConfig(ids.map((id) => parseServer(fixtureServer(id, "echo-server.mjs"))));
+    const launched = () => ids.filter((id) => stateOf(id) !== "stopped").length;
+    const starting = m.start();
+    // What a request waiting on the loop would see each time it got its turn.
+    const seen: number[] = [];
+    while (launched() < ids.length) {
+      await nextTurn();
+      seen.push(launched());
+    }
+    await starting;
+    expect(seen.some((count) => count > 0 && count < ids.length), `launched counts seen between turns: ${seen.join(", ")}`).toBe(true);
+    await waitFor(() => ids.every((id) => stateOf(id) === "running"), { timeoutMs: 30_000, message: "all five running" });
+  });
+
   it("spawns at most maxConcurrentStarts stdio servers at once; one waiting its turn is starting without a process and stops at once", async () => {
     manager = createMcpManager({ clock: systemClock, bus, store, logger: silentLogger(), daemonInstance: newId(), maxConcurrentStarts: 1 });
     const hangs = { startup_timeout: 60 };

@@ -3,6 +3,7 @@
  * supervisor each, and the operations the API, the CLI and other domains use.
  */
 import { availableParallelism } from "node:os";
+import { setImmediate as nextTurn } from "node:timers/promises";
 import { isDeepStrictEqual } from "node:util";
 import type { MessageBus } from "../bus/bus.js";
 import type { CapabilitySnapshot, ServerState } from "../bus/events.js";
@@ -315,7 +316,14 @@ export function createMcpManager(deps: ManagerDeps): McpManager {
       await prepare();
       await onDemand.dropAllExcept(new Set(entries.keys()));
       started = true;
-      for (const found of entries.values()) if (found.supervisor.config.enabled) launchInBackground(found);
+      for (const found of [...entries.values()]) {
+        if (!started) return;
+        if (entries.get(found.supervisor.id) !== found || !found.supervisor.config.enabled) continue;
+        launchInBackground(found);
+        // A start spawns a process, a fork of the daemon that blocks it for tens of milliseconds on a
+        // busy machine: requests to the API that listens already are answered between two of them.
+        await nextTurn();
+      }
     },
 
     async stop() {

@@ -66,6 +66,9 @@ describe("OpenAPI document", () => {
     expect(body.properties).toHaveProperty("command");
     expect(body.properties).toHaveProperty("start");
     expect(body.required).toContain("id");
+    const patch = doc.paths["/api/v1/mcp/servers/{id}"]!.patch.requestBody.content["application/json"].schema;
+    expect(patch.properties).toHaveProperty("command");
+    expect(patch.required).toEqual([]);
     expect(create.responses["201"].content["application/json"].schema.properties).toHaveProperty("state");
     expect(create.responses["409"].content["application/json"].schema.properties).toHaveProperty("error");
 

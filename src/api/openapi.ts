@@ -35,9 +35,10 @@ type JsonSchema = Record<string, unknown>;
  * a plain zod object (the server entry is checked by validateServer so its messages match the
  * config file's).
  */
-const documentedForms = new WeakMap<z.ZodType, JsonSchema>();
+const documentedForms = new WeakMap<z.ZodType, JsonSchema | (() => JsonSchema)>();
 
-export function documentedAs<T extends z.ZodType>(schema: T, jsonSchema: JsonSchema): T {
+/** `jsonSchema` may be a function: it is then called when the document is first written, not at load. */
+export function documentedAs<T extends z.ZodType>(schema: T, jsonSchema: JsonSchema | (() => JsonSchema)): T {
   documentedForms.set(schema, jsonSchema);
   return schema;
 }
@@ -45,6 +46,11 @@ export function documentedAs<T extends z.ZodType>(schema: T, jsonSchema: JsonSch
 /** The OpenAPI 3.0 form of a zod schema: its input side for requests, its output side for answers. */
 export function toOpenApiSchema(schema: z.ZodType, io: "input" | "output"): JsonSchema {
   const documented = documentedForms.get(schema);
+  if (typeof documented === "function") {
+    const written = documented();
+    documentedForms.set(schema, written);
+    return written;
+  }
   if (documented) return documented;
   const json = z.toJSONSchema(schema, { target: "openapi-3.0", io, unrepresentable: "any" }) as JsonSchema;
   delete json.$schema;

@@ -37,7 +37,9 @@ export const ServerViewSchema = z
 
 export const ServerListSchema = z.object({ servers: z.array(ServerViewSchema) });
 
-const serverEntryDocs = toOpenApiSchema(ServerConfigSchema, "input");
+/** The server entry's documented form, written with the OpenAPI document (not at load: zod's conversion is not free). */
+let serverEntryForm: Record<string, unknown> | undefined;
+const serverEntryDocs = (): Record<string, unknown> => (serverEntryForm ??= toOpenApiSchema(ServerConfigSchema, "input"));
 
 /**
  * POST body: a server entry plus `start`. The entry is checked by validateServer, so a bad field
@@ -60,24 +62,24 @@ export const NewServerBodySchema = documentedAs(
     }
     return { id: result.value.id, entry, start };
   }),
-  {
-    ...serverEntryDocs,
+  () => ({
+    ...serverEntryDocs(),
     properties: {
-      ...(serverEntryDocs.properties as Record<string, unknown>),
+      ...(serverEntryDocs().properties as Record<string, unknown>),
       start: {
         description: 'true (the default) starts the server now, false leaves it stopped; "with_daemon" or "on_demand" is the entry\'s start mode',
         oneOf: [{ type: "boolean", default: true }, { type: "string", enum: ["with_daemon", "on_demand"] }],
       },
     },
-  },
+  }),
 );
 
 /** PATCH body: any fields of a server entry; the manager validates the merged result. */
-export const ServerPatchBodySchema = documentedAs(z.record(z.string(), z.unknown()), {
-  ...serverEntryDocs,
+export const ServerPatchBodySchema = documentedAs(z.record(z.string(), z.unknown()), () => ({
+  ...serverEntryDocs(),
   required: [],
   description: "Fields of a server entry to change; the merged entry must be valid",
-});
+}));
 
 export const LogsResponseSchema = z.object({
   server_id: z.string(),

@@ -144,6 +144,16 @@ describe("createApiClient", () => {
     expect(error.message).toContain("did not answer within");
   });
 
+  it("gives up on an answer whose body stops coming, with the same message", async () => {
+    routes.set("GET /stalls", (_req, _body, res) => {
+      res.writeHead(200, { "content-type": "application/json" });
+      res.write('{"servers": [');
+    });
+    const error = await caught(createApiClient({ baseUrl, timeoutMs: 200 }).get("/stalls"));
+    expect(error.code).toBe("DAEMON_UNREACHABLE");
+    expect(error.message).toContain("did not answer within");
+  });
+
   it("refuses a base URL that is not http(s) before sending anything", () => {
     expect(() => normaliseBaseUrl("localhost:8000")).toThrow(/http/);
     expect(() => normaliseBaseUrl("ftp://host")).toThrow(/http or https/);

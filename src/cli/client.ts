@@ -4,6 +4,8 @@
  * `{"error":{code,message,details}}` bodies, proxies answering HTML — to an ApiError the
  * commands print, so no command parses a response by hand.
  */
+import http from "node:http";
+import https from "node:https";
 import type { FieldIssue } from "../core/errors.js";
 
 export const DEFAULT_DAEMON_URL = "http://127.0.0.1:8000";
@@ -60,7 +62,7 @@ export interface ApiClient {
   delete<T = void>(path: string): Promise<T>;
 }
 
-/** Connection-level failure codes from undici's `cause`: the daemon is not there to answer. */
+/** Connection-level failure codes: the daemon is not there to answer. */
 const UNREACHABLE_CODES = new Set([
   "ECONNREFUSED",
   "ECONNRESET",
@@ -69,8 +71,6 @@ const UNREACHABLE_CODES = new Set([
   "EHOSTUNREACH",
   "ENETUNREACH",
   "EPIPE",
-  "UND_ERR_SOCKET",
-  "UND_ERR_CONNECT_TIMEOUT",
 ]);
 
 export function unreachableMessage(baseUrl: string): string {
@@ -104,34 +104,20 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
     if (options.token) headers.authorization = `Bearer ${options.token}`;
     if (body !== undefined) headers["content-type"] = "application/json";
 
-    let response: Response;
+    let answer: Answer;
     try {
-      response = await fetch(url, {
-        method,
-        headers,
-        body: body === undefined ? undefined : JSON.stringify(body),
-        signal: AbortSignal.timeout(timeoutMs),
-      });
+      answer = await exchange(url, method, headers, body === undefined ? undefined : JSON.stringify(body), timeoutMs);
     } catch (error) {
       throw transportError(error, baseUrl, timeoutMs);
     }
-
-    let text: string;
-    try {
-      text = await response.text();
-    } catch (error) {
-      throw transportError(error, baseUrl, timeoutMs);
-    }
-    if (!response.ok) throw responseError(response, text, method, url);
-    if (response.status === 204 || text.trim() === "") return undefined as T;
+    const { response, text } = answer;
+    const status = response.statusCode ?? 0;
+    if (status < 200 || status > 299) throw responseError(response, text, method, url);
+    if (status === 204 || text.trim() === "") return undefined as T;
     try {
       return JSON.parse(text) as T;
     } catch {
-      throw new ApiError(
-        "INVALID_RESPONSE",
-        `${method} ${url.pathname} answered ${response.status} with a body that is not JSON: ${snippet(text)}`,
-        response.status,
-      );
+      throw new ApiError("INVALID_RESPONSE", `${method} ${url.pathname} answered ${status} with a body that is not JSON: ${snippet(text)}`, status);
     }
   }
 
@@ -144,14 +130,55 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
   };
 }
 
+interface Answer {
+  response: http.IncomingMessage;
+  text: string;
+}
+
+/** The daemon took longer than the client's timeout to answer in full. */
+class AnswerTimeout extends Error {
+  override readonly name = "TimeoutError";
+}
+
+/**
+ * One request and its whole answer, on node:http: a command makes a call or a few, and nothing of
+ * them keeps the process alive once they are done (fetch's first use alone cost a command about
+ * 80 ms, and its pool held the process about 200 ms before it could exit).
+ */
+function exchange(url: URL, method: string, headers: Record<string, string>, body: string | undefined, timeoutMs: number): Promise<Answer> {
+  return new Promise((resolve, reject) => {
+    const request = (url.protocol === "https:" ? https : http).request(url, { method, headers });
+    const timer = setTimeout(() => request.destroy(new AnswerTimeout()), timeoutMs);
+    const fail = (error: Error) => {
+      clearTimeout(timer);
+      reject(error);
+    };
+    request.once("error", fail);
+    request.once("response", (response) => {
+      // A timeout while the body is read ends the response with the request's error.
+      response.once("error", () => undefined);
+      textOf(response).then((text) => {
+        clearTimeout(timer);
+        resolve({ response, text });
+      }, fail);
+    });
+    request.end(body);
+  });
+}
+
+/** A response's body as UTF-8 text. */
+export function textOf(response: http.IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    response.on("data", (chunk: Buffer) => chunks.push(chunk));
+    response.once("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
+    response.once("error", reject);
+  });
+}
+
 function transportError(error: unknown, baseUrl: string, timeoutMs: number): ApiError {
-  if (error instanceof DOMException && (error.name === "TimeoutError" || error.name === "AbortError")) {
-    return new ApiError(
-      "DAEMON_UNREACHABLE",
-      `daemon at ${baseUrl} did not answer within ${Math.round(timeoutMs / 1000)} s`,
-      0,
-      { cause: error.name },
-    );
+  if (error instanceof AnswerTimeout) {
+    return new ApiError("DAEMON_UNREACHABLE", `daemon at ${baseUrl} did not answer within ${Math.round(timeoutMs / 1000)} s`, 0, { cause: error.name });
   }
   const code = causeCode(error);
   if (code === undefined || UNREACHABLE_CODES.has(code)) {
@@ -161,7 +188,7 @@ function transportError(error: unknown, baseUrl: string, timeoutMs: number): Api
   return new ApiError("DAEMON_UNREACHABLE", `cannot reach the daemon at ${baseUrl}: ${message}`, 0, { cause: code });
 }
 
-/** undici reports "fetch failed" and hides the system error code in `cause` (sometimes nested). */
+/** The system error code, on the error itself or in its `cause` (sometimes nested, or among `errors` when several addresses were tried). */
 function causeCode(error: unknown): string | undefined {
   let current: unknown = error;
   for (let depth = 0; depth < 4 && typeof current === "object" && current !== null; depth++) {
@@ -182,7 +209,8 @@ function errorCauseMessage(error: Error): string | undefined {
   return cause instanceof Error ? cause.message : undefined;
 }
 
-function responseError(response: Response, text: string, method: string, url: URL): ApiError {
+function responseError(response: http.IncomingMessage, text: string, method: string, url: URL): ApiError {
+  const status = response.statusCode ?? 0;
   let body: unknown;
   try {
     body = JSON.parse(text);
@@ -193,16 +221,16 @@ function responseError(response: Response, text: string, method: string, url: UR
   if (typeof error === "object" && error !== null) {
     const { code, message, details } = error as { code?: unknown; message?: unknown; details?: unknown };
     return new ApiError(
-      typeof code === "string" ? code : `HTTP_${response.status}`,
-      typeof message === "string" && message !== "" ? message : `${method} ${url.pathname} failed with HTTP ${response.status}`,
-      response.status,
+      typeof code === "string" ? code : `HTTP_${status}`,
+      typeof message === "string" && message !== "" ? message : `${method} ${url.pathname} failed with HTTP ${status}`,
+      status,
       details,
     );
   }
   // Not our API's shape: a proxy, another service on the port, or a crash before the error handler.
-  const statusText = response.statusText ? ` ${response.statusText}` : "";
+  const statusText = response.statusMessage ? ` ${response.statusMessage}` : "";
   const tail = text.trim() ? `: ${snippet(text)}` : "";
-  return new ApiError(`HTTP_${response.status}`, `${method} ${url.pathname} failed with HTTP ${response.status}${statusText}${tail}`, response.status);
+  return new ApiError(`HTTP_${status}`, `${method} ${url.pathname} failed with HTTP ${status}${statusText}${tail}`, status);
 }
 
 function snippet(text: string): string {

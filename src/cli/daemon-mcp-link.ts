@@ -8,6 +8,7 @@
  */
 import http from "node:http";
 import https from "node:https";
+import { textOf } from "./client.js";
 
 const SESSION_HEADER = "mcp-session-id";
 const VERSION_HEADER = "mcp-protocol-version";
@@ -158,13 +159,4 @@ export class DaemonLink {
     const text = await textOf(response).catch(() => "");
     return new Error(`HTTP ${response.statusCode}${text ? `: ${text}` : ""}`);
   }
-}
-
-function textOf(response: http.IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    response.on("data", (chunk: Buffer) => chunks.push(chunk));
-    response.once("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
-    response.once("error", reject);
-  });
 }

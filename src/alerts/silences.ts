@@ -8,9 +8,9 @@
  */
 import { z } from "zod";
 import type { AlertView } from "./notification.js";
+import { SILENCE_MATCHER_NAMES, type SilenceMatcherName } from "./silence-matcher-names.js";
 
-export const SILENCE_MATCHER_NAMES = ["rule_id", "server_id", "severity"] as const;
-export type SilenceMatcherName = (typeof SILENCE_MATCHER_NAMES)[number];
+export { SILENCE_MATCHER_NAMES, type SilenceMatcherName } from "./silence-matcher-names.js";
 
 export const WEEKDAYS = ["sun", "mon", "tue", "wed", "thu", "fri", "sat"] as const;
 export type Weekday = (typeof WEEKDAYS)[number];

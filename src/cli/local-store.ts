@@ -9,12 +9,15 @@
 import { resolve } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 import type { AuthState } from "../api/auth/auth-state.js";
+import type { AuditActor } from "../audit/index.js";
 import type { TokenService } from "../api/auth/token-service.js";
 import type { Store } from "../store/index.js";
 
 export interface LocalServices {
   tokens: TokenService;
   authState: AuthState;
+  /** Who the audit log records: the CLI's user, `local`. */
+  actor: AuditActor;
 }
 
 /**
@@ -33,7 +36,7 @@ export async function withStore<T>(dataDir: string, use: (store: Store) => Promi
 }
 
 export async function withLocalStore<T>(dataDir: string, use: (services: LocalServices) => Promise<T>): Promise<T> {
-  const [{ createTokenService }, { createAuthState }, { createAuditService, DEFAULT_AUDIT_RETENTION_DAYS }, { systemClock }, { createLogger }, { AUTH_SWITCH_RECHECK_MS }] =
+  const [{ createTokenService }, { createAuthState }, { createAuditService, DEFAULT_AUDIT_RETENTION_DAYS, LOCAL_ACTOR }, { systemClock }, { createLogger }, { AUTH_SWITCH_RECHECK_MS }] =
     await Promise.all([
       import("../api/auth/token-service.js"),
       import("../api/auth/auth-state.js"),
@@ -53,7 +56,7 @@ export async function withLocalStore<T>(dataDir: string, use: (services: LocalSe
     const authState = createAuthState({ repository: store.authState, clock: systemClock, audit });
     const switchedOn = async () => (await store.authState.get()).enabled;
     const before = await switchedOn();
-    const outcome = await use({ tokens: createTokenService(store, systemClock, { audit, authState }), authState });
+    const outcome = await use({ tokens: createTokenService(store, systemClock, { audit, authState }), authState, actor: LOCAL_ACTOR });
     if ((await switchedOn()) !== before) await sleep(AUTH_SWITCH_RECHECK_MS);
     return outcome;
   });

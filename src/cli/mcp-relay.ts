@@ -7,7 +7,8 @@
  */
 import type { Readable, Writable } from "node:stream";
 import { errorMessage } from "../core/errors.js";
-import { GATEWAY_RELAY_HEADER } from "../gateway/index.js";
+// The leaf, not the domain's index: the relay needs the gateway's paths, not its MCP server.
+import { GATEWAY_RELAY_HEADER } from "../gateway/paths.js";
 import { DaemonLink, type WireMessage } from "./daemon-mcp-link.js";
 
 export interface RelayOptions {

@@ -10,7 +10,7 @@ import { DEFAULT_LIMITS, fileSizeIssue, LimitsConfigSchema, MAX_FILE_BYTES_CEILI
 import type { ConfigFile } from "./schema.js";
 import { formatIssues, validateConfigFile } from "./validate.js";
 
-export const DEFAULT_CONFIG_FILE = "mcp_server_configs.json";
+export { DEFAULT_CONFIG_FILE } from "./file-name.js";
 
 function invalid(path: string, issues: FieldIssue[]): AppError {
   return new AppError("CONFIG_INVALID", `${path} has ${issues.length} problem(s):\n${formatIssues(issues)}`, { issues });

@@ -37,16 +37,7 @@ import { createToolApprovals, type ToolApprovals, type ToolApprovalSettings } fr
 import { createResourceSubscriptions } from "./resource-subscriptions.js";
 import { routeUtilityMethods } from "./utility-methods.js";
 
-/** Where the API serves the gateway. */
-export const GATEWAY_PATH = "/mcp";
-
-/** The header `pygent mcp` sends, so that its calls are counted as the relay's, not the gateway's. */
-export const GATEWAY_RELAY_HEADER = "x-pygent-relay";
-
-/** Where the API serves a profile's subset. */
-export function profilePath(profile: string): string {
-  return `${GATEWAY_PATH}/p/${encodeURIComponent(profile)}`;
-}
+import { GATEWAY_PATH, profilePath } from "./paths.js";
 
 /** The requests that run something on a server, which need more than the right to look. */
 export const GATEWAY_CALL_METHODS: ReadonlySet<string> = new Set(["tools/call"]);

@@ -3,12 +3,10 @@ export {
   createGateway,
   DEFAULT_NOTIFY_DEBOUNCE_MS,
   GATEWAY_CALL_METHODS,
-  GATEWAY_PATH,
-  GATEWAY_RELAY_HEADER,
-  profilePath,
   type Gateway,
   type GatewayDeps,
 } from "./gateway.js";
+export { GATEWAY_PATH, GATEWAY_RELAY_HEADER, profilePath } from "./paths.js";
 export { callerAuthInfo } from "./builtin-tools.js";
 export { type GatewayServices } from "./management-builtins.js";
 export type { GatewayCaller } from "./call-passthrough.js";

@@ -3,24 +3,10 @@
  * tools: what an ingest asks for, what a search asks for and answers, a document as listed.
  */
 import { z } from "zod";
+import { DEFAULT_SEARCH_LIMIT, DEFAULT_SEARCH_MODE, RRF_K, SEARCH_MODES } from "./search-defaults.js";
 
-export const SEARCH_MODES = ["bm25", "vector", "hybrid"] as const;
+export { DEFAULT_SEARCH_LIMIT, DEFAULT_SEARCH_MODE, RRF_K, SEARCH_MODES, type SearchMode } from "./search-defaults.js";
 export const SearchModeSchema = z.enum(SEARCH_MODES);
-export type SearchMode = z.infer<typeof SearchModeSchema>;
-
-/**
- * The mode a search uses when it names none: the one with the best MRR (recall@5 breaking a tie)
- * on the labelled corpus with the default embedder (bench/rag.mjs, test/rag-quality.test.ts):
- * BM25, which is also the fastest. Hybrid stays a request away, and is the one to choose with an
- * embedder that models meaning rather than word forms.
- */
-export const DEFAULT_SEARCH_MODE: SearchMode = "bm25";
-
-/** Reciprocal rank fusion's constant: a hit at rank r in a list adds 1 / (RRF_K + r). */
-export const RRF_K = 60;
-
-/** Chunks a search returns when it asks for no number. */
-export const DEFAULT_SEARCH_LIMIT = 5;
 
 export const RagFormatSchema = z.enum(["text", "markdown", "html"]);
 

@@ -4,7 +4,7 @@
  * operators (mutation and crossover) that move through that space.
  */
 import { z } from "zod";
-import { DEFAULT_SEARCH_LIMIT, DEFAULT_SEARCH_MODE, RRF_K, SEARCH_MODES, SearchModeSchema } from "../../rag/index.js";
+import { SEARCH_MODES, SearchModeSchema } from "../../rag/index.js";
 import type { SeededRandom } from "./seeded-random.js";
 
 export const RetrievalGenesSchema = z.object({
@@ -16,8 +16,7 @@ export const RetrievalGenesSchema = z.object({
 });
 export type RetrievalGenes = z.infer<typeof RetrievalGenesSchema>;
 
-/** The retrieval settings a search uses when it names none: where a retrieval run starts by default. */
-export const DEFAULT_RETRIEVAL_GENES: RetrievalGenes = { mode: DEFAULT_SEARCH_MODE, limit: DEFAULT_SEARCH_LIMIT, rrf_k: RRF_K };
+export { DEFAULT_RETRIEVAL_GENES } from "./retrieval-defaults.js";
 
 export const GenomeSchema = z.object({
   /** Instruction clauses, in the clause pool's order. */

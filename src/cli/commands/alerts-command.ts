@@ -5,13 +5,9 @@
  * `--window "sat,sun 02:00 2h"` makes it a recurring maintenance window.
  */
 import { InvalidArgumentError, Option, type Command } from "commander";
-import {
-  SILENCE_MATCHER_NAMES,
-  type MaintenanceWindow,
-  type SilenceMatcher,
-  type SilenceMatcherName,
-  type SilenceView,
-} from "../../alerts/index.js";
+import type { MaintenanceWindow, SilenceMatcher, SilenceMatcherName, SilenceView } from "../../alerts/index.js";
+// The leaf, not the domain's index: a command loads only what it uses (the index is the alert service).
+import { SILENCE_MATCHER_NAMES } from "../../alerts/silence-matcher-names.js";
 import { clientFor, examples, printJson, withDaemonOptions, type CliContext } from "../cli-context.js";
 import { parseDuration } from "../option-parsers.js";
 import { formatTable } from "../table.js";

@@ -8,7 +8,6 @@ import type { Command } from "commander";
 import { examples, printJson, type CliContext } from "../cli-context.js";
 import { withLocalStore } from "../local-store.js";
 import { formatInstant } from "../table.js";
-import { LOCAL_ACTOR } from "../../audit/index.js";
 import type { AuthStatus } from "../../api/auth/auth-state.js";
 
 const DATA_DIR_HELP = "the daemon's data directory (its database holds the auth switch)";
@@ -50,8 +49,8 @@ export function registerAuthCommand(program: Command, ctx: CliContext): void {
     .description("require a token on every API request")
     .option("--data-dir <dir>", DATA_DIR_HELP, "./data")
     .action(async (options: { dataDir: string }) => {
-      const admins = await withLocalStore(options.dataDir, async ({ authState, tokens }) => {
-        await authState.turnOn(LOCAL_ACTOR, "pygent auth on");
+      const admins = await withLocalStore(options.dataDir, async ({ authState, tokens, actor }) => {
+        await authState.turnOn(actor, "pygent auth on");
         return (await tokens.list()).filter((token) => token.role === "admin" && token.revoked_at === null && !token.expired).length;
       });
       ctx.io.out("Auth is on: every API request needs a token.");
@@ -63,7 +62,7 @@ export function registerAuthCommand(program: Command, ctx: CliContext): void {
     .description("let API requests through without a token (refused while the daemon listens beyond loopback)")
     .option("--data-dir <dir>", DATA_DIR_HELP, "./data")
     .action(async (options: { dataDir: string }) => {
-      await withLocalStore(options.dataDir, ({ authState }) => authState.turnOff(LOCAL_ACTOR));
+      await withLocalStore(options.dataDir, ({ authState, actor }) => authState.turnOff(actor));
       ctx.io.out("Auth is off: anyone who can reach the daemon's address can control it. Turn it back on with `pygent auth on`.");
     });
 }

@@ -6,7 +6,8 @@
  */
 import { readFile } from "node:fs/promises";
 import type { Command } from "commander";
-import { DEFAULT_RETRIEVAL_GENES, retrievalGenome, type EvolutionRunView } from "../../agents/evolution/index.js";
+import type { EvolutionRunView } from "../../agents/evolution/index.js";
+import { DEFAULT_RETRIEVAL_GENES } from "../../agents/evolution/retrieval-defaults.js";
 import { sleep } from "../../core/clock.js";
 import { errorMessage } from "../../core/errors.js";
 import { clientFor, EXIT_FAILURE, examples, printJson, UsageError, withDaemonOptions, type CliContext } from "../cli-context.js";
@@ -135,7 +136,7 @@ function startCommand(parent: Command, ctx: CliContext, kind: "retrieval" | "age
       );
       const startsElsewhere = options.mode !== undefined || options.limit !== undefined || options.rrfK !== undefined;
       const seed = startsElsewhere
-        ? retrievalGenome({
+        ? (await import("../../agents/evolution/index.js")).retrievalGenome({
             mode: (options.mode ?? DEFAULT_RETRIEVAL_GENES.mode) as typeof DEFAULT_RETRIEVAL_GENES.mode,
             limit: options.limit ?? DEFAULT_RETRIEVAL_GENES.limit,
             rrf_k: options.rrfK ?? DEFAULT_RETRIEVAL_GENES.rrf_k,

@@ -41,8 +41,7 @@ export function registerGatewayCommands(program: Command, ctx: CliContext): void
     )
     .action(async (options: McpOptions, cmd: Command) => {
       const { url, token } = daemonTarget(cmd, ctx);
-      // Loaded here: the SDK is needed by this command only.
-      const [{ GATEWAY_PATH, profilePath }, { relayStdioToDaemon }] = await Promise.all([import("../../gateway/index.js"), import("../mcp-relay.js")]);
+      const [{ GATEWAY_PATH, profilePath }, { relayStdioToDaemon }] = await Promise.all([import("../../gateway/paths.js"), import("../mcp-relay.js")]);
       const path = options.profile === undefined ? GATEWAY_PATH : profilePath(options.profile);
       const relay = { token, warn: (line: string) => ctx.io.err(`pygent mcp: ${line}`) };
       if (options.embedded) {

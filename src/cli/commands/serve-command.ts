@@ -6,7 +6,7 @@
  */
 import { resolve } from "node:path";
 import { Option, type Command } from "commander";
-import { DEFAULT_CONFIG_FILE } from "../../config/loader.js";
+import { DEFAULT_CONFIG_FILE } from "../../config/file-name.js";
 import type { Daemon, DaemonOptions, DaemonStarted } from "../../daemon/daemon.js";
 import { examples, type CliContext } from "../cli-context.js";
 import { parsePort } from "../option-parsers.js";

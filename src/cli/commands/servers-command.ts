@@ -7,11 +7,10 @@ import { resolve } from "node:path";
 import { Option, type Command } from "commander";
 import type { CapabilitySnapshot } from "../../bus/events.js";
 import { sleep } from "../../core/clock.js";
-import { DEFAULT_CONFIG_FILE } from "../../config/loader.js";
+import { DEFAULT_CONFIG_FILE } from "../../config/file-name.js";
 import type { LogLine, ServerView, ToolCallResult } from "../../mcp/index.js";
 import type { ApiClient } from "../client.js";
 import { EXIT_FAILURE, UsageError, clientFor, examples, printJson, withDaemonOptions, type CliContext, type CliIo } from "../cli-context.js";
-import { importConfigFile } from "../config-import-file.js";
 import { START_CURSOR, linesAfter } from "../log-cursor.js";
 import {
   collectKeyValue,
@@ -316,6 +315,7 @@ function registerImport(servers: Command, ctx: CliContext): void {
     )
     .action(async (file: string, options: ImportOptions) => {
       const output = resolve(options.output);
+      const { importConfigFile } = await import("../config-import-file.js");
       const result = await importConfigFile(resolve(file), { output, merge: options.merge === true, dryRun: options.dryRun === true });
       const { io } = ctx;
       for (const warning of result.warnings) io.err(`warning: ${warning}`);

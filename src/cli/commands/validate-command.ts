@@ -7,8 +7,7 @@
 import { resolve } from "node:path";
 import type { Command } from "commander";
 import { exposedSecretsWarning } from "../../config/file-privacy.js";
-import { profileServerWarnings } from "../../config/gateway-profiles-schema.js";
-import { DEFAULT_CONFIG_FILE, loadConfigFile } from "../../config/loader.js";
+import { DEFAULT_CONFIG_FILE } from "../../config/file-name.js";
 import type { ServerConfig } from "../../config/schema.js";
 import type { ProbeResult } from "../../mcp/index.js";
 import { EXIT_FAILURE, examples, printJson, type CliContext } from "../cli-context.js";
@@ -38,6 +37,10 @@ export function registerValidateCommand(program: Command, ctx: CliContext): void
     .action(async (options: ValidateOptions) => {
       const configPath = resolve(options.config);
       // A CONFIG_INVALID error from the loader lists its problems one per line (report-error).
+      const [{ loadConfigFile }, { profileServerWarnings }] = await Promise.all([
+        import("../../config/loader.js"),
+        import("../../config/gateway-profiles-schema.js"),
+      ]);
       const config = await loadConfigFile(configPath);
       const exposed = await exposedSecretsWarning(configPath, config);
       if (exposed) ctx.io.err(`warning: ${terminalSafe(exposed.message)}`);

@@ -1,9 +1,12 @@
 // Bundles the `pygent` command into dist/bundle/ (run by `npm run build` after tsc): a start then
 // loads a handful of files instead of the ~830 modules of the unbundled tree. Code loaded with
 // `await import()` (the HTTP API, the daemon, email) becomes its own chunk, loaded when first used.
-import { rmSync } from "node:fs";
-import { dirname } from "node:path";
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { basename, dirname, join } from "node:path";
 import { build } from "esbuild";
+
+// `node scripts/bundle.mjs [outdir]`: dist/bundle unless told otherwise.
+const OUTDIR = process.argv[2] ?? "dist/bundle";
 
 // better-sqlite3 loads a native addon. Fastify's default compilers (Ajv, fast-json-stringify) and
 // its inject() helper are required only when used, and the daemon uses none of them (its routes
@@ -29,11 +32,18 @@ const englishZodLocales = {
   },
 };
 
-// Chunk names carry a content hash: a fresh folder, so the chunks of earlier builds do not pile up.
-rmSync("dist/bundle", { recursive: true, force: true });
-await build({
+// Chunk names carry a content hash. A daemon started before this build reads some chunks only on
+// their first use (the gateway's MCP server, the docs page), so the files of the build before stay
+// beside this one's and a rebuild or an `npm install` under a running daemon leaves it whole; the
+// files of older builds go. BUILD_FILES lists what a build wrote.
+const BUILD_FILES = join(OUTDIR, ".build-files.json");
+const readList = (file) => (existsSync(file) ? JSON.parse(readFileSync(file, "utf8")) : []);
+const previous = readList(BUILD_FILES);
+mkdirSync(OUTDIR, { recursive: true });
+const result = await build({
   entryPoints: { pygent: "src/cli/main.ts" },
-  outdir: "dist/bundle",
+  outdir: OUTDIR,
+  metafile: true,
   bundle: true,
   splitting: true,
   format: "esm",
@@ -54,3 +64,12 @@ await build({
   chunkNames: "[name]-[hash]",
   logLevel: "warning",
 });
+
+// A chunk's source map and license notes go with it.
+const written = Object.keys(result.metafile.outputs).map((output) => basename(output));
+const kept = new Set([...written, ...previous]);
+for (const file of readdirSync(OUTDIR)) {
+  const chunk = file.replace(/\.(map|LEGAL\.txt)$/, "");
+  if (file !== basename(BUILD_FILES) && !kept.has(chunk)) rmSync(join(OUTDIR, file), { recursive: true, force: true });
+}
+writeFileSync(BUILD_FILES, JSON.stringify(written));

@@ -148,15 +148,18 @@ class AnswerTimeout extends Error {
 function exchange(url: URL, method: string, headers: Record<string, string>, body: string | undefined, timeoutMs: number): Promise<Answer> {
   return new Promise((resolve, reject) => {
     const request = (url.protocol === "https:" ? https : http).request(url, { method, headers });
-    const timer = setTimeout(() => request.destroy(new AnswerTimeout()), timeoutMs);
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      request.destroy();
+    }, timeoutMs);
+    // Whichever of the request and its response reports the end first, a timeout is named as one.
     const fail = (error: Error) => {
       clearTimeout(timer);
-      reject(error);
+      reject(timedOut ? new AnswerTimeout() : error);
     };
-    request.once("error", fail);
+    request.on("error", fail);
     request.once("response", (response) => {
-      // A timeout while the body is read ends the response with the request's error.
-      response.once("error", () => undefined);
       textOf(response).then((text) => {
         clearTimeout(timer);
         resolve({ response, text });

@@ -5,11 +5,37 @@ import { spawn } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import {
-  endTracked, freePort, getJson, groupMembers, logTail, settledRss, sleep, snapshot, stillAlive, track, waitGone,
+  endTracked, freePort, getJson, groupMembers, logTail, median, settledRss, sleep, snapshot, stillAlive, track, waitGone,
 } from "./lib/proc.mjs";
 import { clockTicks, cpuTicks, DAEMON_NODE_FLAGS, PYGENT_BIN, ROOT } from "./lib/daemon.mjs";
 
 export const pygentAvailable = () => fs.existsSync(PYGENT_BIN);
+
+/** Wall time of one process from spawn to exit; rejects when it fails. */
+function wallMs(args, env) {
+  const t0 = performance.now();
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, args, { cwd: ROOT, env, stdio: ["ignore", "ignore", "pipe"] });
+    let stderr = "";
+    child.stderr.on("data", (chunk) => (stderr += chunk));
+    child.on("exit", (code) => (code === 0 ? resolve(performance.now() - t0) : reject(new Error(`${args.join(" ")} exited ${code}: ${stderr.trim()}`))));
+  });
+}
+
+/**
+ * The CLI as a user runs it against the daemon: `pygent servers list` from spawn to exit, beside
+ * Node's own start and exit (`node -e 0`), which no command can beat. Medians of 3.
+ */
+async function cliTimes(port) {
+  const env = { ...process.env, PYGENT_URL: `http://127.0.0.1:${port}` };
+  const list = [];
+  const node = [];
+  for (let i = 0; i < 3; i++) {
+    list.push(await wallMs([PYGENT_BIN, "servers", "list"], env));
+    node.push(await wallMs(["-e", "0"], env));
+  }
+  return { servers_list_ms: median(list), node_floor_ms: median(node) };
+}
 
 const isMemory = (v) => JSON.stringify(v.config ?? {}).includes("server-memory") || /memory/i.test(v.id);
 
@@ -68,6 +94,12 @@ export async function pygentOnce(dir, { extended = false, timeoutMs = 30000 } = 
 
     // RSS after it settles (the same 3 s idle for both); own process only, children reported apart.
     Object.assign(result, await settledRss(child.pid, entry));
+
+    try {
+      Object.assign(result, { cli: await cliTimes(port) });
+    } catch (error) {
+      result.cli = { error: String(error.message ?? error) };
+    }
 
     // kill -9 one server and time until it is running again with another pid.
     const views = (await getJson(url, 1000))?.servers ?? [];

@@ -36,11 +36,11 @@ export function registerValidateCommand(program: Command, ctx: CliContext): void
     )
     .action(async (options: ValidateOptions) => {
       const configPath = resolve(options.config);
-      // A CONFIG_INVALID error from the loader lists its problems one per line (report-error).
       const [{ loadConfigFile }, { profileServerWarnings }] = await Promise.all([
         import("../../config/loader.js"),
         import("../../config/gateway-profiles-schema.js"),
       ]);
+      // A CONFIG_INVALID error from the loader lists its problems one per line (report-error).
       const config = await loadConfigFile(configPath);
       const exposed = await exposedSecretsWarning(configPath, config);
       if (exposed) ctx.io.err(`warning: ${terminalSafe(exposed.message)}`);

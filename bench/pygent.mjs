@@ -34,7 +34,7 @@ async function cliTimes(port) {
     list.push(await wallMs([PYGENT_BIN, "servers", "list"], env));
     node.push(await wallMs(["-e", "0"], env));
   }
-  return { servers_list_ms: median(list), node_floor_ms: median(node) };
+  return { cli_servers_list_ms: median(list), node_floor_ms: median(node) };
 }
 
 const isMemory = (v) => JSON.stringify(v.config ?? {}).includes("server-memory") || /memory/i.test(v.id);
@@ -96,9 +96,9 @@ export async function pygentOnce(dir, { extended = false, timeoutMs = 30000 } = 
     Object.assign(result, await settledRss(child.pid, entry));
 
     try {
-      Object.assign(result, { cli: await cliTimes(port) });
+      Object.assign(result, await cliTimes(port));
     } catch (error) {
-      result.cli = { error: String(error.message ?? error) };
+      result.cli_error = String(error.message ?? error);
     }
 
     // kill -9 one server and time until it is running again with another pid.

@@ -77,7 +77,7 @@ async function startup() {
         pyg.push(p);
         if (last) pygExt = p;
         if (p.shutdown_error) errors.push(`pygent: ${p.shutdown_error}`);
-        if (p.cli?.error) errors.push(`pygent servers list: ${p.cli.error}`);
+        if (p.cli_error) errors.push(`pygent servers list: ${p.cli_error}`);
       }),
     };
     const order = withPygent ? ["floor", "mcp-hub", "pygent"] : ["floor", "mcp-hub"];
@@ -143,8 +143,8 @@ async function startup() {
         restart_after_kill9_ms: spread(pyg, "restart_after_kill9_ms"),
         kill9: pygExt?.kill9 ?? null,
         shutdown_ms: spread(pyg, "shutdown_ms"),
-        cli_servers_list_ms: spread(pyg.map((p) => ({ v: p.cli?.servers_list_ms })), "v"),
-        node_floor_ms: spread(pyg.map((p) => ({ v: p.cli?.node_floor_ms })), "v"),
+        cli_servers_list_ms: spread(pyg, "cli_servers_list_ms"),
+        node_floor_ms: spread(pyg, "node_floor_ms"),
         leftover_processes: Math.max(...pyg.map((r) => r.leftover_processes ?? 0)),
       };
       if (pygExt?.shutdown_error) out.pygent.shutdown_error = pygExt.shutdown_error;

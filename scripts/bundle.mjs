@@ -37,8 +37,7 @@ const englishZodLocales = {
 // beside this one's and a rebuild or an `npm install` under a running daemon leaves it whole; the
 // files of older builds go. BUILD_FILES lists what a build wrote.
 const BUILD_FILES = join(OUTDIR, ".build-files.json");
-const readList = (file) => (existsSync(file) ? JSON.parse(readFileSync(file, "utf8")) : []);
-const previous = readList(BUILD_FILES);
+const previous = existsSync(BUILD_FILES) ? JSON.parse(readFileSync(BUILD_FILES, "utf8")) : [];
 mkdirSync(OUTDIR, { recursive: true });
 const result = await build({
   entryPoints: { pygent: "src/cli/main.ts" },
@@ -65,11 +64,8 @@ const result = await build({
   logLevel: "warning",
 });
 
-// A chunk's source map and license notes go with it.
+// The outputs list each chunk's source map and license notes too.
 const written = Object.keys(result.metafile.outputs).map((output) => basename(output));
-const kept = new Set([...written, ...previous]);
-for (const file of readdirSync(OUTDIR)) {
-  const chunk = file.replace(/\.(map|LEGAL\.txt)$/, "");
-  if (file !== basename(BUILD_FILES) && !kept.has(chunk)) rmSync(join(OUTDIR, file), { recursive: true, force: true });
-}
+const kept = new Set([...written, ...previous, basename(BUILD_FILES)]);
+for (const file of readdirSync(OUTDIR)) if (!kept.has(file)) rmSync(join(OUTDIR, file), { force: true });
 writeFileSync(BUILD_FILES, JSON.stringify(written));

@@ -36,6 +36,7 @@ const CPU_PROF_DIR = process.env.BENCH_GATEWAY_CPU_PROF ? path.resolve(process.e
 const SERVER_ID = "everything";
 const MANY_TOOLS = path.join(ROOT, "test", "fixtures", "many-tools.mjs");
 const HTTP_FLOOR = path.join(ROOT, "bench", "lib", "http-floor.mjs");
+const STATIC_ANSWER = path.join(ROOT, "bench", "lib", "static-answer.mjs");
 
 const everything = () => [process.execPath, binOf("@modelcontextprotocol/server-everything"), "stdio"];
 const profileFlags = () => (CPU_PROF_DIR ? ["--cpu-prof", `--cpu-prof-dir=${CPU_PROF_DIR}`] : []);
@@ -78,23 +79,30 @@ async function startDirect() {
   return echoContender(client, await echoTool(client, "echo"), { daemonPids: [], serverPid: transport.pid });
 }
 
-/** The bare HTTP relay (lib/http-floor.mjs) in its own process group, and an SDK client on it as on /mcp. */
-async function startHttpFloor() {
-  const child = spawn(process.execPath, [HTTP_FLOOR, ...everything()], { detached: true, stdio: ["ignore", "pipe", "ignore"] });
+/** Starts a helper that prints "listening <port> ..." once it serves; resolves with the numbers it printed. */
+async function spawnListening(script, args, what) {
+  const child = spawn(process.execPath, [script, ...args], { detached: true, stdio: ["ignore", "pipe", "ignore"] });
   const entry = track(child.pid);
-  const listening = await new Promise((resolve, reject) => {
+  const numbers = await new Promise((resolve, reject) => {
     let out = "";
-    const timer = setTimeout(() => reject(new Error("the bare HTTP relay did not listen within 30 s")), 30_000);
+    const timer = setTimeout(() => reject(new Error(`${what} did not listen within 30 s`)), 30_000);
     child.stdout.on("data", (chunk) => {
       out += chunk;
-      const match = /^listening (\d+) (\d+)\n/.exec(out);
+      const match = /^listening ([\d ]+)\n/.exec(out);
       if (match) {
         clearTimeout(timer);
-        resolve({ port: Number(match[1]), serverPid: Number(match[2]) });
+        resolve(match[1].split(" ").map(Number));
       }
     });
-    child.once("exit", (code) => reject(new Error(`the bare HTTP relay exited (${code})`)));
+    child.once("exit", (code) => reject(new Error(`${what} exited (${code})`)));
   });
+  return { child, entry, numbers };
+}
+
+/** The bare HTTP relay (lib/http-floor.mjs) in its own process group, and an SDK client on it as on /mcp. */
+async function startHttpFloor() {
+  const { child, entry, numbers } = await spawnListening(HTTP_FLOOR, everything(), "the bare HTTP relay");
+  const listening = { port: numbers[0], serverPid: numbers[1] };
   const client = await connect(new StreamableHTTPClientTransport(new URL(`http://127.0.0.1:${listening.port}/mcp`)));
   const contender = echoContender(client, await echoTool(client, "echo"), { daemonPids: [child.pid], serverPid: listening.serverPid });
   return { ...contender, stop: async () => (await client.close(), killAll(entry)) };
@@ -173,6 +181,31 @@ async function measureSearch(url) {
 }
 
 /**
+ * The floor of a list this big: the same answer's bytes served by a bare node:http server in a
+ * process of its own (lib/static-answer.mjs), fetched and parsed LISTS times as the bare client
+ * reads the gateway's; resolves with the p50 in ms.
+ */
+async function measureStaticFloor(dir, text) {
+  const file = path.join(dir, "tools-list.json");
+  fs.writeFileSync(file, text);
+  const { entry, numbers } = await spawnListening(STATIC_ANSWER, [file], "the static answer server");
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+  try {
+    const times = [];
+    for (let i = 0; i < LISTS + 20; i++) {
+      const t = performance.now();
+      const { text: got } = await barePost(`http://127.0.0.1:${numbers[0]}/`, agent, { jsonrpc: "2.0", id: i, method: "tools/list" });
+      JSON.parse(got);
+      if (i >= 20) times.push(performance.now() - t);
+    }
+    return percentile(times.sort((a, b) => a - b), 50);
+  } finally {
+    agent.destroy();
+    killAll(entry);
+  }
+}
+
+/**
  * `tools/list` through /mcp with LIST_SERVERS servers of LIST_TOOLS tools each behind the
  * gateway: latency of LISTS sequential lists over one session, and the daemon's CPU per list.
  */
@@ -211,14 +244,16 @@ async function measureLists(dir) {
     // gateway's own answer time, without the SDK client's schema check of 1,000 tools.
     const bare = [];
     const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+    let answer = null;
     for (let i = 0; i < LISTS + 20; i++) {
       const t = performance.now();
-      const { result } = await bareRequest(`${daemon.d.url}/mcp`, agent, transport, { jsonrpc: "2.0", id: `list-${i}`, method: "tools/list" });
+      answer = await bareRequest(`${daemon.d.url}/mcp`, agent, transport, { jsonrpc: "2.0", id: `list-${i}`, method: "tools/list" });
       if (i >= 20) bare.push(performance.now() - t);
-      if (serversTools(result.tools) !== expected) throw new Error(`tools/list (bare) gave ${serversTools(result.tools)} servers' tools, not ${expected}`);
+      if (serversTools(answer.result.tools) !== expected) throw new Error(`tools/list (bare) gave ${serversTools(answer.result.tools)} servers' tools, not ${expected}`);
     }
     agent.destroy();
     await client.close();
+    const floor = await measureStaticFloor(dir, JSON.stringify(answer));
     const search = await measureSearch(daemon.d.url);
     times.sort((a, b) => a - b);
     bare.sort((a, b) => a - b);
@@ -233,6 +268,7 @@ async function measureLists(dir) {
       p99_ms: percentile(times, 99),
       bare_client_p50_ms: percentile(bare, 50),
       bare_client_p95_ms: percentile(bare, 95),
+      static_floor_p50_ms: floor,
       search_profile: search,
       daemon_cpu_ms_per_list: ((cpu1 - cpu0) * 1000) / clockTicks() / LISTS,
       load_average_1m: load,
@@ -337,7 +373,9 @@ export async function runGateway() {
       target(`tools/list p50 with ${LIST_SERVERS} servers × ${LIST_TOOLS} tools, the gateway's answer read by a bare HTTP client`, lists?.bare_client_p50_ms, {
         max: 5,
         unit: " ms",
-        detail: `${figure(lists?.list_kb, " kB")} answer, ${figure(lists?.daemon_cpu_ms_per_list, " ms")} of daemon CPU per list`,
+        detail:
+          `${figure(lists?.list_kb, " kB")} answer, ${figure(lists?.daemon_cpu_ms_per_list, " ms")} of daemon CPU per list; ` +
+          `the same bytes from a bare node:http server, fetched and parsed alike: ${figure(lists?.static_floor_p50_ms, " ms")}`,
       }),
       target(`tools/list p50 with ${LIST_SERVERS} servers × ${LIST_TOOLS} tools, read by the SDK client (its schema check included)`, lists?.p50_ms, { max: 5, unit: " ms" }),
     ],

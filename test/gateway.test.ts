@@ -207,6 +207,29 @@ describe("MCP gateway", { timeout: 60_000 }, () => {
     expect(app.gateway!.status().sessions).toBe(0);
   });
 
+  it("answers a batch with one answer each, the tools list given twice the same, in a body of the length it says", async () => {
+    const { app, url } = await gatewayApp(echoEntry("echo"));
+    await running(app, "echo");
+    const batch = [
+      { jsonrpc: "2.0", id: 1, method: "tools/list" },
+      { jsonrpc: "2.0", id: "two", method: "ping" },
+      { jsonrpc: "2.0", id: 3, method: "tools/list" },
+    ];
+    const response = await fetch(url, {
+      method: "POST",
+      headers: { "content-type": "application/json", accept: "application/json, text/event-stream", "mcp-protocol-version": "2025-03-26" },
+      body: JSON.stringify(batch),
+    });
+    expect(response.status).toBe(200);
+    const bytes = Buffer.from(await response.arrayBuffer());
+    expect(Number(response.headers.get("content-length"))).toBe(bytes.length);
+    const answers = JSON.parse(bytes.toString("utf8")) as { id: unknown; result: { tools?: { name: string }[] } }[];
+    expect(answers.map((answer) => answer.id)).toEqual([1, "two", 3]);
+    expect(answers[0]!.result.tools!.map((tool) => tool.name)).toContain("echo__echo");
+    expect(answers[2]!.result).toEqual(answers[0]!.result);
+    expect(answers[1]!.result).toEqual({});
+  });
+
   it("asks for a token once auth is on, lets a viewer list but not call, and an operator call", async () => {
     const { app, url } = await gatewayApp(echoEntry("echo"));
     await running(app, "echo");

@@ -11,7 +11,7 @@
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { AuthInfo, JSONRPCMessage, RequestId, Transport, TransportSendOptions } from "@modelcontextprotocol/server";
-import { keptAnswerJson } from "../gateway/index.js";
+import { keptAnswerBytes } from "../gateway/index.js";
 
 /** How the route hands over the caller's identity, as with the SDK's Node transport. */
 export type AuthenticatedRequest = IncomingMessage & { auth?: AuthInfo };
@@ -55,16 +55,28 @@ function accepts(request: IncomingMessage, type: string): boolean {
   return request.headers.accept?.includes(type) === true;
 }
 
-/** A message's JSON text; a result the gateway keeps unchanged (a list) is not serialized again. */
-function serialize(message: JSONRPCMessage | JSONRPCMessage[]): string {
-  if (Array.isArray(message)) return `[${message.map(serialize).join(",")}]`;
+/**
+ * A message's JSON as the chunks to write: text, with a kept answer's bytes as a chunk of their own
+ * so that half a megabyte of tools is neither serialized, encoded nor copied again.
+ */
+type Chunks = (string | Buffer)[];
+
+function serialize(message: JSONRPCMessage | JSONRPCMessage[]): Chunks {
+  if (Array.isArray(message)) return ["[", ...message.flatMap((item, i) => (i === 0 ? serialize(item) : [",", ...serialize(item)])), "]"];
   const { result, id } = message as { result?: unknown; id?: unknown };
-  const kept = keptAnswerJson(result);
-  return kept === undefined ? JSON.stringify(message) : `{"jsonrpc":"2.0","id":${JSON.stringify(id)},"result":${kept}}`;
+  const kept = keptAnswerBytes(result);
+  return kept === undefined ? [JSON.stringify(message)] : [`{"jsonrpc":"2.0","id":${JSON.stringify(id)},"result":`, kept, "}"];
 }
 
-function sseEvent(message: JSONRPCMessage): string {
-  return `event: message\ndata: ${serialize(message)}\n\n`;
+function sseEvent(message: JSONRPCMessage): Chunks {
+  return ["event: message\ndata: ", ...serialize(message), "\n\n"];
+}
+
+/** Writes the chunks in one go (one writev). */
+function writeChunks(response: ServerResponse, chunks: Chunks): void {
+  response.cork();
+  for (const chunk of chunks) response.write(chunk);
+  response.uncork();
 }
 
 /** One POST with requests in it: where its answers and the messages related to it go. */
@@ -124,18 +136,18 @@ export class McpHttpTransport implements Transport {
     const requestId = answer ? (sent.id as RequestId) : options?.relatedRequestId;
     if (requestId === undefined) {
       if (answer) throw new Error("an answer needs the request it answers");
-      if (this.standalone && !this.standalone.response.writableEnded) this.standalone.response.write(sseEvent(message));
+      if (this.standalone && !this.standalone.response.writableEnded) writeChunks(this.standalone.response, sseEvent(message));
       return;
     }
     const exchange = this.exchanges.get(requestId);
     if (!exchange) throw new Error(`no open exchange for request ${String(requestId)}`);
     if (!answer) {
       this.stream(exchange);
-      if (!exchange.gone) exchange.response.write(sseEvent(message));
+      if (!exchange.gone) writeChunks(exchange.response, sseEvent(message));
       return;
     }
     exchange.answers.set(requestId, message);
-    if (exchange.streaming && !exchange.gone) exchange.response.write(sseEvent(message));
+    if (exchange.streaming && !exchange.gone) writeChunks(exchange.response, sseEvent(message));
     if (exchange.answers.size < exchange.ids.length) return;
     for (const id of exchange.ids) this.exchanges.delete(id);
     this.finish(exchange);
@@ -237,7 +249,7 @@ export class McpHttpTransport implements Transport {
     exchange.streaming = true;
     if (exchange.gone) return;
     exchange.response.writeHead(200, this.headers(SSE_HEADERS));
-    for (const answer of exchange.answers.values()) exchange.response.write(sseEvent(answer));
+    for (const answer of exchange.answers.values()) writeChunks(exchange.response, sseEvent(answer));
     exchange.keepAlive = this.keepAlive(exchange.response);
   }
 
@@ -249,8 +261,16 @@ export class McpHttpTransport implements Transport {
       return;
     }
     const answers = exchange.ids.map((id) => exchange.answers.get(id) as JSONRPCMessage);
-    exchange.response.writeHead(200, this.headers({ "content-type": "application/json" }));
-    exchange.response.end(serialize(answers.length === 1 ? (answers[0] as JSONRPCMessage) : answers));
+    const body = serialize(answers.length === 1 ? (answers[0] as JSONRPCMessage) : answers);
+    if (body.length === 1) {
+      exchange.response.writeHead(200, this.headers({ "content-type": "application/json" }));
+      exchange.response.end(body[0]);
+      return;
+    }
+    const length = body.reduce((sum, chunk) => sum + Buffer.byteLength(chunk), 0);
+    exchange.response.writeHead(200, this.headers({ "content-type": "application/json", "content-length": String(length) }));
+    writeChunks(exchange.response, body);
+    exchange.response.end();
   }
 
   private headers(base: Record<string, string>): Record<string, string> {

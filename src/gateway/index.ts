@@ -23,5 +23,5 @@ export {
 export type { ToolApprovals, ToolApprovalSettings } from "./tool-approvals.js";
 export { globToRegExp } from "./profile-view.js";
 export { DEFAULT_SEPARATOR, idFitsSeparator, MAX_TOOL_NAME_LENGTH, namespacedName, splitName } from "./names.js";
-export { keptAnswerJson } from "./kept-answers.js";
+export { keptAnswerBytes } from "./kept-answers.js";
 export { loadServerSdk } from "./server-sdk.js";

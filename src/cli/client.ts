@@ -4,9 +4,9 @@
  * `{"error":{code,message,details}}` bodies, proxies answering HTML — to an ApiError the
  * commands print, so no command parses a response by hand.
  */
-import http from "node:http";
-import https from "node:https";
+import type http from "node:http";
 import type { FieldIssue } from "../core/errors.js";
+import { AnswerTimeout, exchange, type HttpAnswer } from "../core/http-exchange.js";
 
 export const DEFAULT_DAEMON_URL = "http://127.0.0.1:8000";
 
@@ -104,7 +104,7 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
     if (options.token) headers.authorization = `Bearer ${options.token}`;
     if (body !== undefined) headers["content-type"] = "application/json";
 
-    let answer: Answer;
+    let answer: HttpAnswer;
     try {
       answer = await exchange(url, method, headers, body === undefined ? undefined : JSON.stringify(body), timeoutMs);
     } catch (error) {
@@ -128,55 +128,6 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
     patch: (path, body) => request("PATCH", path, body),
     delete: (path) => request("DELETE", path),
   };
-}
-
-interface Answer {
-  response: http.IncomingMessage;
-  text: string;
-}
-
-/** The daemon took longer than the client's timeout to answer in full. */
-class AnswerTimeout extends Error {
-  override readonly name = "TimeoutError";
-}
-
-/**
- * One request and its whole answer, on node:http: a command makes a call or a few, and nothing of
- * them keeps the process alive once they are done (fetch's first use alone cost a command about
- * 80 ms, and its pool held the process about 200 ms before it could exit).
- */
-function exchange(url: URL, method: string, headers: Record<string, string>, body: string | undefined, timeoutMs: number): Promise<Answer> {
-  return new Promise((resolve, reject) => {
-    const request = (url.protocol === "https:" ? https : http).request(url, { method, headers });
-    let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      request.destroy();
-    }, timeoutMs);
-    // Whichever of the request and its response reports the end first, a timeout is named as one.
-    const fail = (error: Error) => {
-      clearTimeout(timer);
-      reject(timedOut ? new AnswerTimeout() : error);
-    };
-    request.on("error", fail);
-    request.once("response", (response) => {
-      textOf(response).then((text) => {
-        clearTimeout(timer);
-        resolve({ response, text });
-      }, fail);
-    });
-    request.end(body);
-  });
-}
-
-/** A response's body as UTF-8 text. */
-export function textOf(response: http.IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    response.on("data", (chunk: Buffer) => chunks.push(chunk));
-    response.once("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
-    response.once("error", reject);
-  });
 }
 
 function transportError(error: unknown, baseUrl: string, timeoutMs: number): ApiError {

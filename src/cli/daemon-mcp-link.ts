@@ -8,7 +8,7 @@
  */
 import http from "node:http";
 import https from "node:https";
-import { textOf } from "./client.js";
+import { textOf } from "../core/http-exchange.js";
 
 const SESSION_HEADER = "mcp-session-id";
 const VERSION_HEADER = "mcp-protocol-version";

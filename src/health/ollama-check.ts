@@ -1,10 +1,12 @@
 /**
  * The Ollama component: asks the configured Ollama for its version and its local models, with a
  * short timeout. Offline when nothing answers, a warning when the configured model is not
- * there. It only reads: a missing model is reported, never pulled.
+ * there. It only reads: a missing model is reported, never pulled. On node:http: the first
+ * health report comes right after the daemon starts, and fetch's first use would add its loading
+ * (about 60 ms here) to that answer.
  */
-import { withDeadline } from "../core/deadline.js";
 import { errorMessage } from "../core/errors.js";
+import { AnswerTimeout, exchange } from "../core/http-exchange.js";
 import type { ComponentHealth } from "./system-health-types.js";
 
 export interface OllamaCheckOptions {
@@ -12,7 +14,6 @@ export interface OllamaCheckOptions {
   /** A model that must be present, e.g. "llama3.2" or "llama3.2:3b". */
   model?: string | undefined;
   timeoutMs?: number;
-  fetch?: typeof fetch;
 }
 
 interface TagsAnswer {
@@ -25,30 +26,22 @@ export function hasModel(models: readonly string[], wanted: string): boolean {
   return models.some((name) => name === wanted || name === full);
 }
 
-async function getJson(doFetch: typeof fetch, url: URL, timeoutMs: number): Promise<unknown> {
-  const deadline = withDeadline(timeoutMs);
-  try {
-    const response = await doFetch(url, { signal: deadline.signal, headers: { accept: "application/json" } });
-    if (!response.ok) {
-      await response.body?.cancel().catch(() => undefined);
-      throw Object.assign(new Error(`${url.pathname} answered HTTP ${response.status}`), { httpStatus: response.status });
-    }
-    return await response.json();
-  } finally {
-    deadline.dispose();
-  }
+async function getJson(url: URL, timeoutMs: number): Promise<unknown> {
+  const { response, text } = await exchange(url, "GET", { accept: "application/json" }, undefined, timeoutMs);
+  const status = response.statusCode ?? 0;
+  if (status < 200 || status > 299) throw Object.assign(new Error(`${url.pathname} answered HTTP ${status}`), { httpStatus: status });
+  return JSON.parse(text);
 }
 
 export async function checkOllama(options: OllamaCheckOptions): Promise<ComponentHealth> {
-  const doFetch = options.fetch ?? fetch;
   const timeoutMs = options.timeoutMs ?? 2000;
   const base = options.url.endsWith("/") ? options.url : `${options.url}/`;
   const details: Record<string, unknown> = { url: options.url, reachable: false, model: options.model ?? null };
   const began = performance.now();
   try {
     const [version, tags] = await Promise.all([
-      getJson(doFetch, new URL("api/version", base), timeoutMs),
-      getJson(doFetch, new URL("api/tags", base), timeoutMs),
+      getJson(new URL("api/version", base), timeoutMs),
+      getJson(new URL("api/tags", base), timeoutMs),
     ]);
     const models = ((tags as TagsAnswer).models ?? []).map((entry) => entry.name ?? entry.model ?? "").filter(Boolean);
     details.reachable = true;
@@ -68,18 +61,13 @@ export async function checkOllama(options: OllamaCheckOptions): Promise<Componen
       details.reachable = true;
       return { status: "critical", reasons: [errorMessage(error)], details };
     }
-    const timedOut = error instanceof Error && (error.name === "TimeoutError" || error.name === "AbortError");
-    const why = timedOut ? `no answer within ${timeoutMs / 1000} s` : describeFetchError(error);
+    const why = error instanceof AnswerTimeout ? `no answer within ${timeoutMs / 1000} s` : socketError(error);
     return { status: "offline", reasons: [`Ollama at ${options.url} is unreachable: ${why}`], details };
   }
 }
 
-/** fetch says "fetch failed"; the socket error that matters is in its cause. */
-function describeFetchError(error: unknown): string {
-  const cause = (error as { cause?: unknown }).cause;
-  if (cause) {
-    const code = (cause as { code?: unknown }).code;
-    return typeof code === "string" ? code : errorMessage(cause);
-  }
-  return errorMessage(error);
+/** A socket error by its code (ECONNREFUSED, ENOTFOUND, ...), or its message. */
+function socketError(error: unknown): string {
+  const code = (error as { code?: unknown }).code;
+  return typeof code === "string" ? code : errorMessage(error);
 }

@@ -39,7 +39,6 @@ export interface SystemHealthDeps {
   startedAt: number;
   /** Read at each call, so a reloaded config applies. */
   config: () => HealthConfig;
-  fetch?: typeof fetch;
   memoryUsage?: () => NodeJS.MemoryUsage;
   /** The retrieval system's figures; without them the rag component says it is not set up. */
   rag?: () => Promise<RagHealthFigures>;
@@ -125,7 +124,6 @@ export function createSystemHealth(deps: SystemHealthDeps): SystemHealth {
       const health = await checkOllama({
         url: config.ollama_url ?? DEFAULT_OLLAMA_URL,
         model: config.ollama_model,
-        ...(deps.fetch ? { fetch: deps.fetch } : {}),
       });
       return { ...health, details: { ...health.details, configured: configuredComponents(config, false).has("ollama") } };
     },

@@ -7,6 +7,7 @@
  */
 import type { ServerResponse } from "node:http";
 import type { AuthInfo, JSONRPCMessage, Transport } from "@modelcontextprotocol/server";
+import { sseEvent, writeChunks } from "./mcp-message-chunks.js";
 
 export class LegacySseTransport implements Transport {
   onclose?: Transport["onclose"];
@@ -33,7 +34,7 @@ export class LegacySseTransport implements Transport {
 
   async send(message: JSONRPCMessage): Promise<void> {
     if (this.closed) throw new Error(`the event stream of session ${this.sessionId} is closed`);
-    this.response.write(`event: message\ndata: ${JSON.stringify(message)}\n\n`);
+    writeChunks(this.response, sseEvent(message));
   }
 
   /** A message the client POSTed to /messages, already checked to be JSON-RPC, with who sent it when tokens are on. */

@@ -11,7 +11,7 @@
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { AuthInfo, JSONRPCMessage, RequestId, Transport, TransportSendOptions } from "@modelcontextprotocol/server";
-import { keptAnswerBytes } from "../gateway/index.js";
+import { serialize, sseEvent, writeChunks } from "./mcp-message-chunks.js";
 
 /** How the route hands over the caller's identity, as with the SDK's Node transport. */
 export type AuthenticatedRequest = IncomingMessage & { auth?: AuthInfo };
@@ -53,30 +53,6 @@ function isMessage(value: unknown): value is Message {
 
 function accepts(request: IncomingMessage, type: string): boolean {
   return request.headers.accept?.includes(type) === true;
-}
-
-/**
- * A message's JSON as the chunks to write: text, with a kept answer's bytes as a chunk of their own
- * so that half a megabyte of tools is neither serialized, encoded nor copied again.
- */
-type Chunks = (string | Buffer)[];
-
-function serialize(message: JSONRPCMessage | JSONRPCMessage[]): Chunks {
-  if (Array.isArray(message)) return ["[", ...message.flatMap((item, i) => (i === 0 ? serialize(item) : [",", ...serialize(item)])), "]"];
-  const { result, id } = message as { result?: unknown; id?: unknown };
-  const kept = keptAnswerBytes(result);
-  return kept === undefined ? [JSON.stringify(message)] : [`{"jsonrpc":"2.0","id":${JSON.stringify(id)},"result":`, kept, "}"];
-}
-
-function sseEvent(message: JSONRPCMessage): Chunks {
-  return ["event: message\ndata: ", ...serialize(message), "\n\n"];
-}
-
-/** Writes the chunks in one go (one writev). */
-function writeChunks(response: ServerResponse, chunks: Chunks): void {
-  response.cork();
-  for (const chunk of chunks) response.write(chunk);
-  response.uncork();
 }
 
 /** One POST with requests in it: where its answers and the messages related to it go. */
